@@ -1,0 +1,296 @@
+//! Configuration: one typed struct, read once from the environment at start-up. Each invalid
+//! value stops the start with a message naming its variable; secrets never print.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use jsonwebtoken::Algorithm;
+
+/// `development` (the default) or `production`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+/// A secret that never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap `value`.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret's bytes, for the signature code only.
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A configured public key: its `kid`, the one algorithm it verifies, and its PEM file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKeyFile {
+    pub kid: String,
+    pub algorithm: Algorithm,
+    pub path: PathBuf,
+}
+
+/// How tokens are verified.
+#[derive(Clone, Debug)]
+pub struct JwtConfig {
+    pub issuer: String,
+    pub audience: String,
+    /// HS256 secret given explicitly (`PARCOURS_JWT_SECRET`).
+    pub secret: Option<Secret>,
+    pub public_keys: Vec<PublicKeyFile>,
+    pub jwks_file: Option<PathBuf>,
+}
+
+/// The whole configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub mode: Mode,
+    /// Runtime connection (a non-owner role on PostgreSQL).
+    pub database_url: String,
+    /// Connection that runs migrations (the owner role); defaults to `database_url`.
+    pub database_owner_url: String,
+    pub listen: SocketAddr,
+    pub jwt: JwtConfig,
+    pub log_filter: String,
+    /// Where development keeps its generated secret (beside the SQLite file by default).
+    pub data_dir: PathBuf,
+}
+
+/// The SQLite database used when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/parcours.db?mode=rwc";
+
+/// An invalid configuration value.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Read the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Read the configuration from `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mode = match get("PARCOURS_ENV").as_deref() {
+            None | Some("development") => Mode::Development,
+            Some("production") => Mode::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "PARCOURS_ENV",
+                    format!("must be development or production, not {other:?}"),
+                ));
+            }
+        };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must be a sqlite:// or postgres:// URL",
+            ));
+        }
+        let database_owner_url = get("DATABASE_OWNER_URL").unwrap_or_else(|| database_url.clone());
+        let listen = get("PARCOURS_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .map_err(|_| {
+                invalid(
+                    "PARCOURS_LISTEN",
+                    "must be an address such as 127.0.0.1:8080",
+                )
+            })?;
+        let secret = get("PARCOURS_JWT_SECRET").map(Secret::new);
+        if let Some(secret) = &secret
+            && secret.expose().len() < 32
+        {
+            return Err(invalid(
+                "PARCOURS_JWT_SECRET",
+                "an HS256 secret must be at least 32 bytes",
+            ));
+        }
+        let public_keys = match get("PARCOURS_JWT_PUBLIC_KEYS") {
+            Some(list) => parse_public_keys(&list)?,
+            None => Vec::new(),
+        };
+        let jwks_file = get("PARCOURS_JWT_JWKS_FILE").map(PathBuf::from);
+        let data_dir = get("PARCOURS_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| sqlite_dir(&database_url).unwrap_or_else(|| PathBuf::from("data")));
+        let config = Self {
+            mode,
+            database_url,
+            database_owner_url,
+            listen,
+            jwt: JwtConfig {
+                issuer: get("PARCOURS_JWT_ISSUER").unwrap_or_else(|| "parcours".into()),
+                audience: get("PARCOURS_JWT_AUDIENCE").unwrap_or_else(|| "parcours".into()),
+                secret,
+                public_keys,
+                jwks_file,
+            },
+            log_filter: get("PARCOURS_LOG").unwrap_or_else(|| "info,sqlx=warn".into()),
+            data_dir,
+        };
+        if mode == Mode::Production
+            && config.jwt.secret.is_none()
+            && config.jwt.public_keys.is_empty()
+            && config.jwt.jwks_file.is_none()
+        {
+            return Err(invalid(
+                "PARCOURS_JWT_PUBLIC_KEYS",
+                "production needs PARCOURS_JWT_PUBLIC_KEYS, PARCOURS_JWT_JWKS_FILE or an explicit PARCOURS_JWT_SECRET",
+            ));
+        }
+        Ok(config)
+    }
+
+    /// The file holding the generated development secret.
+    pub fn dev_secret_path(&self) -> PathBuf {
+        self.data_dir.join("dev-jwt-secret")
+    }
+}
+
+/// `kid:ALG:path` entries separated by commas, e.g. `main:RS256:/etc/parcours/jwt.pem`.
+fn parse_public_keys(list: &str) -> Result<Vec<PublicKeyFile>, ConfigError> {
+    const VAR: &str = "PARCOURS_JWT_PUBLIC_KEYS";
+    list.split(',')
+        .map(|entry| {
+            let mut parts = entry.trim().splitn(3, ':');
+            let (Some(kid), Some(alg), Some(path)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(invalid(VAR, "each entry is kid:ALGORITHM:path"));
+            };
+            let algorithm = parse_asymmetric(alg)
+                .ok_or_else(|| invalid(VAR, format!("{alg} is not one of RS256, ES256, EdDSA")))?;
+            if kid.is_empty() {
+                return Err(invalid(VAR, "each key needs a kid"));
+            }
+            Ok(PublicKeyFile {
+                kid: kid.to_owned(),
+                algorithm,
+                path: PathBuf::from(path),
+            })
+        })
+        .collect()
+}
+
+/// The asymmetric algorithms accepted for public keys.
+pub fn parse_asymmetric(alg: &str) -> Option<Algorithm> {
+    match alg {
+        "RS256" => Some(Algorithm::RS256),
+        "ES256" => Some(Algorithm::ES256),
+        "EdDSA" => Some(Algorithm::EdDSA),
+        _ => None,
+    }
+}
+
+/// The folder of an SQLite database file, if `url` names one.
+fn sqlite_dir(url: &str) -> Option<PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next()?;
+    if path.is_empty() || path.starts_with(":memory:") {
+        return None;
+    }
+    Some(
+        Path::new(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from(".")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_development_on_sqlite() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.mode, Mode::Development);
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+        assert_eq!(c.jwt.issuer, "parcours");
+    }
+
+    #[test]
+    fn invalid_values_name_their_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("PARCOURS_ENV", "staging")], "PARCOURS_ENV"),
+            (&[("PARCOURS_LISTEN", "nowhere")], "PARCOURS_LISTEN"),
+            (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (&[("PARCOURS_JWT_SECRET", "short")], "PARCOURS_JWT_SECRET"),
+            (
+                &[("PARCOURS_JWT_PUBLIC_KEYS", "k:HS256:/x")],
+                "PARCOURS_JWT_PUBLIC_KEYS",
+            ),
+            (
+                &[("PARCOURS_JWT_PUBLIC_KEYS", "nonsense")],
+                "PARCOURS_JWT_PUBLIC_KEYS",
+            ),
+            (
+                &[("PARCOURS_ENV", "production")],
+                "PARCOURS_JWT_PUBLIC_KEYS",
+            ),
+        ];
+        for (vars, variable) in cases {
+            let err = config(vars).expect_err("must be refused");
+            assert_eq!(err.variable, *variable, "{vars:?}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c =
+            config(&[("PARCOURS_JWT_SECRET", "0123456789abcdef0123456789abcdef")]).expect("valid");
+        assert!(!format!("{c:?}").contains("0123456789abcdef"));
+    }
+
+    #[test]
+    fn public_keys_are_bound_to_one_algorithm() {
+        let c = config(&[(
+            "PARCOURS_JWT_PUBLIC_KEYS",
+            "a:RS256:/k/a.pem, b:EdDSA:/k/b.pem",
+        )])
+        .expect("valid");
+        assert_eq!(c.jwt.public_keys.len(), 2);
+        assert_eq!(c.jwt.public_keys[1].algorithm, Algorithm::EdDSA);
+        assert_eq!(c.jwt.public_keys[1].path, PathBuf::from("/k/b.pem"));
+    }
+}

@@ -1,0 +1,140 @@
+//! The GraphQL schema. Each area maps domain read models and inputs; authorization and rules
+//! stay in the domain. Roots are merged from the areas.
+
+mod audit;
+pub mod error;
+pub mod ids;
+mod loaders;
+mod me;
+mod node;
+mod staff;
+mod structures;
+mod tenants;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{
+    Context, EmptySubscription, MergedObject, Schema, SchemaBuilder, SimpleObject,
+};
+use parcours_domain::page::{Page, PageRequest};
+use parcours_domain::{Db, DomainError, Principal};
+use uuid::Uuid;
+
+pub use loaders::StructureLoader;
+
+/// Limits of the executor (the transport adds its own before parsing).
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 2_500;
+pub const MAX_DIRECTIVES_PER_FIELD: usize = 4;
+
+/// The schema type.
+pub type ParcoursSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// All queries.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    me::MeQuery,
+    node::NodeQuery,
+    tenants::TenantQuery,
+    structures::StructureQuery,
+    staff::StaffQuery,
+    audit::AuditQuery,
+);
+
+/// All mutations.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    tenants::TenantMutation,
+    structures::StructureMutation,
+    staff::StaffMutation,
+);
+
+/// The schema with its limits; introspection and suggestions only when `open`.
+pub fn build(open: bool) -> ParcoursSchema {
+    let builder: SchemaBuilder<_, _, _> = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_directives(MAX_DIRECTIVES_PER_FIELD);
+    let builder = if open {
+        builder
+    } else {
+        builder.disable_introspection().disable_suggestions()
+    };
+    builder.finish()
+}
+
+/// What a request's resolvers share: the database, the caller and the request id.
+#[derive(Clone)]
+pub struct RequestCtx {
+    pub db: Db,
+    pub principal: Principal,
+    pub request_id: String,
+}
+
+impl RequestCtx {
+    /// The per-request data to attach to an async-graphql request.
+    pub fn into_request(self, request: async_graphql::Request) -> async_graphql::Request {
+        let structures = DataLoader::new(StructureLoader { ctx: self.clone() }, tokio::spawn);
+        request.data(self).data(structures)
+    }
+}
+
+/// The request's context.
+pub(crate) fn req<'a>(ctx: &'a Context<'_>) -> &'a RequestCtx {
+    ctx.data_unchecked::<RequestCtx>()
+}
+
+/// Map a domain result for the client.
+pub(crate) trait GqlResult<T> {
+    fn gql(self, ctx: &Context<'_>) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResult<T> for Result<T, DomainError> {
+    fn gql(self, ctx: &Context<'_>) -> async_graphql::Result<T> {
+        self.map_err(|e| error::to_graphql(e, &req(ctx).request_id))
+    }
+}
+
+/// Fields every connection has beside edges and page info.
+#[derive(SimpleObject)]
+pub struct ConnectionFields {
+    /// How many items match the filters, over all pages.
+    pub total_count: i64,
+}
+
+/// A Relay connection of `N` from a domain page.
+pub(crate) type Conn<N> = Connection<String, N, ConnectionFields>;
+
+pub(crate) fn page_request(
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<PageRequest, DomainError> {
+    PageRequest::new(first, ids::decode_cursor(after.as_deref())?)
+}
+
+pub(crate) fn connection<T, N>(
+    page: Page<T>,
+    id: impl Fn(&T) -> Uuid,
+    node: impl Fn(T) -> N,
+) -> Conn<N>
+where
+    N: async_graphql::OutputType,
+{
+    let mut conn = Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
+        ConnectionFields {
+            total_count: i64::try_from(page.total_count).unwrap_or(i64::MAX),
+        },
+    );
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|item| Edge::new(ids::cursor(id(&item)), node(item))),
+    );
+    conn
+}

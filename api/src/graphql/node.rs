@@ -1,0 +1,54 @@
+//! Relay `Node`: any object with an identity, by global ID.
+
+use async_graphql::{Context, ID, Interface, Object};
+use parcours_domain::ids::{StaffId, StructureId, TenantId};
+use parcours_domain::{DomainError, staff, structures, tenants};
+
+use super::staff::StaffMemberObj;
+use super::structures::StructureObj;
+use super::tenants::TenantObj;
+use super::{GqlResult, ids, req};
+
+/// An object with a global ID.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global ID."))]
+pub enum Node {
+    Tenant(TenantObj),
+    Structure(StructureObj),
+    StaffMember(StaffMemberObj),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by global ID. An ID of another tenant's object, of an unknown type or that
+    /// does not decode answers `NOT_FOUND`, exactly like an ID that does not exist.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        let r = req(ctx);
+        let (db, p) = (&r.db, &r.principal);
+        let not_found = DomainError::NotFound { entity: "node" };
+        let node = match ids::decode_any(&id) {
+            Some((kind, uuid)) => match kind.as_str() {
+                "Tenant" => tenants::get(db, p, TenantId(uuid))
+                    .await
+                    .map(|t| Node::Tenant(TenantObj(t))),
+                "Structure" => structures::get(db, p, StructureId(uuid))
+                    .await
+                    .map(|s| Node::Structure(StructureObj(s))),
+                "StaffMember" => staff::get(db, p, StaffId(uuid))
+                    .await
+                    .map(|s| Node::StaffMember(StaffMemberObj(s))),
+                _ => Err(not_found),
+            },
+            None => Err(not_found),
+        };
+        // Every "not there" reads the same, whatever the type.
+        let node = node.map_err(|e| match e {
+            DomainError::NotFound { .. } => DomainError::NotFound { entity: "node" },
+            other => other,
+        });
+        node.map(Some).gql(ctx)
+    }
+}

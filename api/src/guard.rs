@@ -1,0 +1,170 @@
+//! Checks on a GraphQL document that run before (or instead of) async-graphql's own.
+//!
+//! async-graphql 7.2's parser limits selection-set recursion but not the nesting of list and
+//! object *values*: a few kilobytes of `[[[[…` overflow the worker's stack and abort the whole
+//! process. [`nesting_depth_exceeds`] scans the raw text, outside strings and comments, before
+//! anything parses it. [`expanded_field_count`] counts the fields an operation would execute,
+//! fragments expanded, because `__typename` costs nothing in async-graphql's complexity count.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{
+    ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned};
+
+/// Whether brackets (`[`, `{`, `(`) nest deeper than `max` anywhere outside strings and
+/// comments.
+pub fn nesting_depth_exceeds(query: &str, max: usize) -> bool {
+    let bytes = query.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    // `\"""` is an escaped triple quote inside a block string.
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'[' | b'{' | b'(' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The number of fields the operations of `document` select, each fragment spread counted with
+/// the fields of its fragment; stops counting past `limit` (returns `limit + 1`).
+pub fn expanded_field_count(document: &ExecutableDocument, limit: usize) -> usize {
+    let mut counter = Counter {
+        fragments: &document.fragments,
+        memo: HashMap::new(),
+        visiting: Vec::new(),
+        limit,
+    };
+    let mut total = 0usize;
+    for (_, operation) in document.operations.iter() {
+        total = total.saturating_add(counter.selection_set(&operation.node.selection_set.node));
+        if total > limit {
+            return limit + 1;
+        }
+    }
+    total
+}
+
+struct Counter<'a> {
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    memo: HashMap<&'a str, usize>,
+    visiting: Vec<&'a str>,
+    limit: usize,
+}
+
+impl<'a> Counter<'a> {
+    fn selection_set(&mut self, set: &'a SelectionSet) -> usize {
+        let mut total = 0usize;
+        for item in &set.items {
+            let n = match &item.node {
+                Selection::Field(field) => 1 + self.selection_set(&field.node.selection_set.node),
+                Selection::InlineFragment(fragment) => {
+                    self.selection_set(&fragment.node.selection_set.node)
+                }
+                Selection::FragmentSpread(spread) => {
+                    self.fragment(spread.node.fragment_name.node.as_str())
+                }
+            };
+            total = total.saturating_add(n);
+            if total > self.limit {
+                return self.limit + 1;
+            }
+        }
+        total
+    }
+
+    fn fragment(&mut self, name: &'a str) -> usize {
+        if let Some(n) = self.memo.get(name) {
+            return *n;
+        }
+        // A cycle is a validation error that async-graphql reports; count it as nothing here.
+        if self.visiting.contains(&name) {
+            return 0;
+        }
+        let Some(fragment) = self.fragments.get(name) else {
+            return 0;
+        };
+        self.visiting.push(name);
+        let n = self.selection_set(&fragment.node.selection_set.node);
+        self.visiting.pop();
+        self.memo.insert(name, n);
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_brackets_outside_strings_and_comments() {
+        let deep = format!("{{ a(x: {}1{}) }}", "[".repeat(70), "]".repeat(70));
+        assert!(nesting_depth_exceeds(&deep, 64));
+        let shallow = format!("{{ a(x: {}1{}) }}", "[".repeat(10), "]".repeat(10));
+        assert!(!nesting_depth_exceeds(&shallow, 64));
+        let in_string = format!("{{ a(x: \"{}\") }}", "[".repeat(5000));
+        assert!(
+            !nesting_depth_exceeds(&in_string, 64),
+            "brackets in a string are text"
+        );
+        let in_block = format!("{{ a(x: \"\"\"{}\\\"\"\"\"\"\") }}", "{".repeat(5000));
+        assert!(!nesting_depth_exceeds(&in_block, 64), "block string");
+        let in_comment = format!("# {}\n{{ a }}", "(".repeat(5000));
+        assert!(!nesting_depth_exceeds(&in_comment, 64), "comment");
+    }
+
+    #[test]
+    fn unterminated_strings_do_not_panic() {
+        assert!(!nesting_depth_exceeds("{ a(x: \"\\", 64));
+        assert!(!nesting_depth_exceeds("{ a(x: \"\"\"abc", 64));
+    }
+
+    #[test]
+    fn field_count_expands_fragments() {
+        let fragment = format!("fragment F on Query {{ {} }}", "__typename ".repeat(100));
+        let spreads = "...F ".repeat(100);
+        let query = format!("{{ {spreads} }} {fragment}");
+        let document = async_graphql::parser::parse_query(&query).expect("parses");
+        assert_eq!(expanded_field_count(&document, 100_000), 10_000);
+        assert_eq!(expanded_field_count(&document, 500), 501);
+    }
+
+    #[test]
+    fn field_count_survives_fragment_cycles() {
+        let query = "{ ...A } fragment A on Query { a ...B } fragment B on Query { b ...A }";
+        let document = async_graphql::parser::parse_query(query).expect("parses");
+        assert!(expanded_field_count(&document, 500) <= 3);
+    }
+}

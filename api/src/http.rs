@@ -1,0 +1,545 @@
+//! The hardened GraphQL-over-HTTP endpoint (DESIGN.md §6, SECURITY.md).
+//!
+//! In order: tokens in the query string are refused; a browser's GET without a query gets
+//! GraphiQL when enabled; the bearer token is verified and checked against the data; `Accept`
+//! is negotiated (406); the method (405) and `Content-Type` (415) are checked; the body is read
+//! under a size cap (413); one JSON object only (batches are refused); the query's length and
+//! bracket nesting are checked before parsing; a mutation over GET is 405; the expanded field
+//! count is capped; then the operation runs. Request errors are 4xx with no `data`.
+
+use std::sync::Arc;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{ServerError, Variables};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use http_body_util::{BodyExt, Limited};
+use parcours_domain::auth::authenticate;
+use parcours_domain::{Db, DomainError, Principal};
+use serde_json::{Value, json};
+
+use crate::auth::Verifier;
+use crate::graphql::{ParcoursSchema, RequestCtx};
+use crate::guard::{expanded_field_count, nesting_depth_exceeds};
+
+/// Transport limits.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const MAX_QUERY_BYTES: usize = 32 * 1024;
+pub const MAX_NESTING: usize = 64;
+pub const MAX_FIELDS: usize = 500;
+
+/// What the endpoint needs.
+pub struct GraphqlState {
+    pub schema: ParcoursSchema,
+    pub db: Db,
+    pub verifier: Verifier,
+    pub graphiql: bool,
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The response media type chosen from `Accept`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    GraphqlResponse,
+    Json,
+}
+
+/// A refusal before execution.
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+fn refuse(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal {
+        status,
+        code,
+        message: message.into(),
+    }
+}
+
+/// `POST`/`GET /graphql`.
+pub async fn graphql(State(state): State<Arc<GraphqlState>>, request: Request) -> Response {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let media = negotiate(request.headers());
+    match handle(&state, request, &request_id, media).await {
+        Ok(response) => response,
+        Err(refusal) => {
+            let mut response = error_response(refusal, media.unwrap_or(MediaType::Json));
+            if response.status() == StatusCode::UNAUTHORIZED {
+                response
+                    .headers_mut()
+                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            response
+        }
+    }
+}
+
+async fn handle(
+    state: &GraphqlState,
+    request: Request,
+    request_id: &str,
+    media: Option<MediaType>,
+) -> Result<Response, Refusal> {
+    let (parts, body) = request.into_parts();
+    let params: Vec<(String, String)> = parts.uri.query().map(url_decode_pairs).unwrap_or_default();
+    if params.iter().any(|(k, _)| k == "access_token") {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "tokens are accepted in the Authorization header only",
+        ));
+    }
+    let wants_html = parts
+        .headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if parts.method == Method::GET && wants_html && !params.iter().any(|(k, _)| k == "query") {
+        if state.graphiql {
+            return Ok(Html(GRAPHIQL).into_response());
+        }
+        return Err(refuse(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "GraphiQL is disabled",
+        ));
+    }
+
+    let principal = authenticate_request(state, &parts.headers, request_id).await?;
+    let media = media.ok_or_else(|| {
+        refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            format!("accept {GRAPHQL_RESPONSE} or {JSON}"),
+        )
+    })?;
+
+    let body = match parts.method {
+        Method::POST => {
+            check_content_type(&parts.headers)?;
+            let bytes = read_body(body).await?;
+            parse_body(&bytes)?
+        }
+        Method::GET => parse_params(params)?,
+        _ => {
+            let mut response = error_response(
+                refuse(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "METHOD_NOT_ALLOWED",
+                    "use POST, or GET for queries",
+                ),
+                media,
+            );
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET, POST"));
+            return Ok(response);
+        }
+    };
+    let GraphqlBody {
+        query,
+        variables,
+        operation_name,
+    } = body;
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "QUERY_TOO_LARGE",
+            format!("the query is longer than {MAX_QUERY_BYTES} bytes"),
+        ));
+    }
+    if nesting_depth_exceeds(&query, MAX_NESTING) {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "QUERY_TOO_DEEP",
+            format!("brackets nest deeper than {MAX_NESTING}"),
+        ));
+    }
+
+    let mut gql = async_graphql::Request::new(query).variables(variables);
+    if let Some(name) = &operation_name {
+        gql = gql.operation_name(name);
+    }
+    let document = gql
+        .parsed_query()
+        .map_err(|e| refuse(StatusCode::BAD_REQUEST, "GRAPHQL_PARSE_FAILED", e.message))?;
+    let operation = document
+        .operations
+        .iter()
+        .find(|(name, _)| {
+            operation_name.is_none() || name.map(|n| n.as_str()) == operation_name.as_deref()
+        })
+        .map(|(_, op)| op);
+    if parts.method == Method::GET && operation.is_some_and(|op| op.node.ty != OperationType::Query)
+    {
+        let mut response = error_response(
+            refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "mutations are sent with POST",
+            ),
+            media,
+        );
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return Ok(response);
+    }
+    if expanded_field_count(document, MAX_FIELDS) > MAX_FIELDS {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "QUERY_TOO_COMPLEX",
+            format!("the query selects more than {MAX_FIELDS} fields"),
+        ));
+    }
+
+    let ctx = RequestCtx {
+        db: state.db.clone(),
+        principal: principal.with_request_id(request_id),
+        request_id: request_id.to_owned(),
+    };
+    let response = state.schema.execute(ctx.into_request(gql)).await;
+    Ok(graphql_response(response, media))
+}
+
+async fn authenticate_request(
+    state: &GraphqlState,
+    headers: &HeaderMap,
+    request_id: &str,
+) -> Result<Principal, Refusal> {
+    let unauthenticated = |why: &str| {
+        tracing::info!(request_id, why, "authentication refused");
+        refuse(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "a valid bearer token is required",
+        )
+    };
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthenticated("no bearer token"))?;
+    let claims = state
+        .verifier
+        .verify(token)
+        .map_err(|e| unauthenticated(&e.0))?;
+    match authenticate(&state.db, claims).await {
+        Ok(principal) => Ok(principal),
+        Err(DomainError::Unauthenticated(why)) => Err(unauthenticated(why)),
+        Err(DomainError::Unavailable(detail)) => {
+            tracing::warn!(request_id, detail, "database unavailable");
+            Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UNAVAILABLE",
+                format!("service temporarily unavailable; request id {request_id}"),
+            ))
+        }
+        Err(other) => {
+            tracing::error!(request_id, error = %other, detail = ?other, "authentication failed");
+            Err(refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                format!("internal error; request id {request_id}"),
+            ))
+        }
+    }
+}
+
+/// The media type to answer with, or `None` when the client accepts neither.
+fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let Some(accept) = headers.get(ACCEPT) else {
+        return Some(MediaType::GraphqlResponse);
+    };
+    let accept = accept.to_str().ok()?;
+    let mut json = false;
+    for item in accept.split(',') {
+        let mut params = item.split(';');
+        let media = params.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = params.any(|p| {
+            let p = p.trim().replace(' ', "");
+            p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
+        });
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            GRAPHQL_RESPONSE | "*/*" | "application/*" => return Some(MediaType::GraphqlResponse),
+            JSON => json = true,
+            _ => {}
+        }
+    }
+    json.then_some(MediaType::Json)
+}
+
+fn check_content_type(headers: &HeaderMap) -> Result<(), Refusal> {
+    let unsupported = || {
+        refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as application/json",
+        )
+    };
+    let value = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(unsupported)?;
+    let mut parts = value.split(';');
+    if !parts
+        .next()
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case(JSON))
+    {
+        return Err(unsupported());
+    }
+    for param in parts {
+        if let Some((name, value)) = param.split_once('=')
+            && name.trim().eq_ignore_ascii_case("charset")
+            && !value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        {
+            return Err(unsupported());
+        }
+    }
+    Ok(())
+}
+
+async fn read_body(body: Body) -> Result<Bytes, Refusal> {
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+        )),
+        Err(_) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the body could not be read",
+        )),
+    }
+}
+
+struct GraphqlBody {
+    query: String,
+    variables: Variables,
+    operation_name: Option<String>,
+}
+
+fn bad_request(message: impl Into<String>) -> Refusal {
+    refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+}
+
+fn parse_body(bytes: &[u8]) -> Result<GraphqlBody, Refusal> {
+    // serde_json stops at 128 levels of nesting, so deep JSON is an error, not a stack overflow.
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|_| bad_request("the body is not valid UTF-8 JSON"))?;
+    let object = match value {
+        Value::Object(object) => object,
+        Value::Array(_) => {
+            return Err(bad_request(
+                "batches are not supported: send one operation per request",
+            ));
+        }
+        _ => return Err(bad_request("the body must be a JSON object")),
+    };
+    let query = match object.get("query") {
+        Some(Value::String(q)) => q.clone(),
+        _ => return Err(bad_request("the body needs a string `query`")),
+    };
+    let variables = match object.get("variables") {
+        None | Some(Value::Null) => Variables::default(),
+        Some(v @ Value::Object(_)) => Variables::from_json(v.clone()),
+        Some(_) => return Err(bad_request("`variables` must be an object")),
+    };
+    let operation_name = match object.get("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name.clone()),
+        Some(_) => return Err(bad_request("`operationName` must be a string")),
+    };
+    Ok(GraphqlBody {
+        query,
+        variables,
+        operation_name,
+    })
+}
+
+fn parse_params(params: Vec<(String, String)>) -> Result<GraphqlBody, Refusal> {
+    let mut query = None;
+    let mut variables = Variables::default();
+    let mut operation_name = None;
+    for (key, value) in params {
+        match key.as_str() {
+            "query" => query = Some(value),
+            "variables" if !value.is_empty() => {
+                let parsed: Value = serde_json::from_str(&value)
+                    .map_err(|_| bad_request("`variables` is not JSON"))?;
+                match parsed {
+                    v @ Value::Object(_) => variables = Variables::from_json(v),
+                    Value::Null => {}
+                    _ => return Err(bad_request("`variables` must be an object")),
+                }
+            }
+            "operationName" if !value.is_empty() => operation_name = Some(value),
+            _ => {}
+        }
+    }
+    Ok(GraphqlBody {
+        query: query.ok_or_else(|| bad_request("the `query` parameter is missing"))?,
+        variables,
+        operation_name,
+    })
+}
+
+/// Decode `application/x-www-form-urlencoded` pairs of a query string.
+fn url_decode_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An async-graphql response as HTTP: request errors (nothing executed) are 400 without `data`.
+fn graphql_response(response: async_graphql::Response, media: MediaType) -> Response {
+    let request_error = matches!(response.data, async_graphql::Value::Null)
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let errors: Vec<Value> = response
+        .errors
+        .into_iter()
+        .map(|e| coded_error(e, request_error))
+        .collect();
+    let (status, body) = if request_error {
+        (StatusCode::BAD_REQUEST, json!({ "errors": errors }))
+    } else {
+        let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
+        let mut body = json!({ "data": data });
+        if !errors.is_empty() {
+            body["errors"] = Value::Array(errors);
+        }
+        (StatusCode::OK, body)
+    };
+    json_response(status, &body, media)
+}
+
+/// Give every error a code: async-graphql's own limit and validation errors have none.
+fn coded_error(error: ServerError, request_error: bool) -> Value {
+    let mut value = serde_json::to_value(&error).unwrap_or_else(|_| json!({"message": "error"}));
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
+    if !has_code {
+        let code = if error.message.contains("nested too deep")
+            || error.message.contains("recursion depth")
+        {
+            "QUERY_TOO_DEEP"
+        } else if error.message.contains("too complex") || error.message.contains("directives") {
+            "QUERY_TOO_COMPLEX"
+        } else if request_error {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "VALIDATION"
+        };
+        value["extensions"] = json!({ "code": code });
+    }
+    value
+}
+
+fn error_response(refusal: Refusal, media: MediaType) -> Response {
+    let body = json!({
+        "errors": [{ "message": refusal.message, "extensions": { "code": refusal.code } }]
+    });
+    json_response(refusal.status, &body, media)
+}
+
+fn json_response(status: StatusCode, body: &Value, media: MediaType) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(match media {
+            MediaType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            MediaType::Json => "application/json; charset=utf-8",
+        }),
+    );
+    response
+}
+
+const GRAPHIQL: &str = include_str!("graphiql.html");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> Option<MediaType> {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_str(value).expect("header"));
+        negotiate(&headers)
+    }
+
+    #[test]
+    fn accept_is_negotiated() {
+        assert!(accept("application/json") == Some(MediaType::Json));
+        assert!(
+            accept("application/graphql-response+json, application/json;q=0.9")
+                == Some(MediaType::GraphqlResponse)
+        );
+        assert!(accept("*/*") == Some(MediaType::GraphqlResponse));
+        assert!(accept("text/html").is_none());
+        assert!(
+            accept("application/graphql-response+json;q=0, application/json")
+                == Some(MediaType::Json)
+        );
+        assert!(negotiate(&HeaderMap::new()) == Some(MediaType::GraphqlResponse));
+    }
+
+    #[test]
+    fn query_strings_are_decoded() {
+        let pairs = url_decode_pairs("query=%7B%20me%20%7D&x=a+b&bad=%zz&end=%4");
+        assert_eq!(pairs[0], ("query".into(), "{ me }".into()));
+        assert_eq!(pairs[1], ("x".into(), "a b".into()));
+        assert_eq!(pairs[2], ("bad".into(), "%zz".into()));
+        assert_eq!(pairs[3], ("end".into(), "%4".into()));
+    }
+}

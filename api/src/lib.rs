@@ -1,0 +1,15 @@
+//! The `parcours` service: configuration, start-up, the router and the CLI commands.
+//! `main.rs` parses the command line and calls these; the black-box tests build the same router.
+
+pub mod auth;
+pub mod config;
+pub mod graphql;
+pub mod guard;
+pub mod http;
+mod startup;
+pub mod telemetry;
+
+pub use startup::{
+    StartError, build_router, connect_and_migrate, demo, dev_secret, migrate, schema_sdl, serve,
+    token,
+};

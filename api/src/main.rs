@@ -1,0 +1,124 @@
+//! The `parcours` command.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use parcours_api::auth::TokenRequest;
+use parcours_api::config::Config;
+use parcours_domain::Role;
+
+/// Parcours: a multi-tenant GraphQL service for PLIE networks.
+#[derive(Parser)]
+#[command(name = "parcours", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the migrations, then serve (the default).
+    Serve,
+    /// Run the migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL) on stdout.
+    Schema,
+    /// Print a development token signed with the development secret (refused in production).
+    Token {
+        /// The tenant's slug (not for --role admin).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// steering, referent, provider or admin.
+        #[arg(long)]
+        role: String,
+        /// The `sub` claim: a staff member's subject.
+        #[arg(long)]
+        sub: Option<String>,
+        /// The structure's UUID (required for referent and provider).
+        #[arg(long)]
+        structure: Option<uuid::Uuid>,
+        /// Lifetime, e.g. 30m, 12h, 7d.
+        #[arg(long, default_value = "12h")]
+        ttl: String,
+    },
+    /// Load the demo data into an empty database.
+    Demo,
+}
+
+fn parse_ttl(text: &str) -> Result<chrono::Duration, String> {
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("--ttl: {text:?} is not a duration such as 30m, 12h or 7d"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("--ttl: {text:?} needs a unit: s, m, h or d")),
+    };
+    if !(1..=30 * 86_400).contains(&seconds) {
+        return Err("--ttl: between 1 second and 30 days".into());
+    }
+    Ok(chrono::Duration::seconds(seconds))
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Schema = command {
+        print!("{}", parcours_api::schema_sdl());
+        return Ok(());
+    }
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    parcours_api::telemetry::init(&config.log_filter, config.mode);
+    match command {
+        Command::Serve => parcours_api::serve(config).await.map_err(|e| e.to_string()),
+        Command::Migrate => parcours_api::migrate(&config)
+            .await
+            .map_err(|e| e.to_string()),
+        Command::Schema => Ok(()),
+        Command::Token {
+            tenant,
+            role,
+            sub,
+            structure,
+            ttl,
+        } => {
+            let role: Role = role
+                .parse()
+                .map_err(|_| "--role: must be steering, referent, provider or admin".to_owned())?;
+            let request = TokenRequest {
+                tenant,
+                role,
+                subject: sub.unwrap_or_else(|| format!("{}@example.org", role.as_str())),
+                structure,
+                ttl: parse_ttl(&ttl)?,
+            };
+            let token = parcours_api::token(&config, &request).map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Demo => {
+            let accounts = parcours_api::demo(&config)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Demo data loaded: {} accounts with tokens (see `parcours token`).",
+                accounts.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("parcours: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

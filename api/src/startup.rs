@@ -1,0 +1,355 @@
+//! Start-up: database preparation, isolation checks, keys, demo data, serving and shutdown.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{Request, StatusCode};
+use axum::routing::{any, get};
+use parcours_domain::db::PoolSettings;
+use parcours_domain::demo::DemoAccount;
+use parcours_domain::{Db, checks};
+use rand::Rng;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{TokenRequest, Verifier, mint};
+use crate::config::{Config, Mode, Secret};
+use crate::graphql;
+use crate::http::{GraphqlState, graphql as graphql_endpoint};
+
+/// Why the service cannot start or a command cannot run.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StartError(pub String);
+
+fn fail(message: impl Into<String>) -> StartError {
+    StartError(message.into())
+}
+
+/// How long a request may take, body included, before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The SDL of the schema (what `parcours schema` prints and `schema.graphql` holds).
+pub fn schema_sdl() -> String {
+    graphql::build(true).sdl()
+}
+
+/// Make sure an SQLite URL creates its file and folder.
+fn prepare_sqlite(url: &str) -> Result<String, StartError> {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return Ok(url.to_owned());
+    };
+    let path = rest.split('?').next().unwrap_or("");
+    if !path.is_empty() && !path.starts_with(":memory:") {
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                fail(format!(
+                    "DATABASE_URL: cannot create {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+    }
+    Ok(if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+/// Run the migrations as the owner role.
+pub async fn migrate(config: &Config) -> Result<(), StartError> {
+    let url = prepare_sqlite(&config.database_owner_url)?;
+    // The owner connection retries like the runtime one: the database may still be starting.
+    connect_with_retries(&url, "DATABASE_OWNER_URL")
+        .await?
+        .close()
+        .await
+        .ok();
+    parcours_migration::run(&url)
+        .await
+        .map_err(|e| fail(format!("DATABASE_OWNER_URL: migration failed: {e}")))?;
+    Ok(())
+}
+
+async fn connect_with_retries(url: &str, variable: &str) -> Result<Db, StartError> {
+    let mut delay = Duration::from_millis(250);
+    let attempts = 5;
+    for attempt in 1..=attempts {
+        match Db::connect(url, &PoolSettings::default()).await {
+            Ok(db) => match db.ping().await {
+                Ok(()) => return Ok(db),
+                Err(e) if attempt == attempts => {
+                    return Err(fail(format!("{variable}: database not reachable: {e}")));
+                }
+                Err(_) => {}
+            },
+            Err(e) if attempt == attempts => {
+                return Err(fail(format!("{variable}: database not reachable: {e}")));
+            }
+            Err(_) => {}
+        }
+        tracing::warn!(attempt, "database not reachable yet, retrying");
+        tokio::time::sleep(delay).await;
+        delay *= 2;
+    }
+    Err(fail(format!("{variable}: database not reachable")))
+}
+
+/// Migrate, connect as the runtime role and check the isolation walls (fatal in production).
+pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartError> {
+    migrate(config).await?;
+    let url = prepare_sqlite(&config.database_url)?;
+    let db = connect_with_retries(&url, "DATABASE_URL").await?;
+    let problems = checks::isolation_problems(&db)
+        .await
+        .map_err(|e| fail(format!("DATABASE_URL: isolation checks failed to run: {e}")))?;
+    for problem in &problems {
+        tracing::warn!(problem, "database isolation check failed");
+    }
+    if config.mode == Mode::Production && !problems.is_empty() {
+        return Err(fail(format!(
+            "DATABASE_URL: refusing to start in production: {}",
+            problems.join("; ")
+        )));
+    }
+    Ok(db)
+}
+
+/// The development secret: generated once and kept in the data folder. `None` in production
+/// or when keys are configured.
+pub fn dev_secret(config: &Config) -> Result<Option<Secret>, StartError> {
+    let jwt = &config.jwt;
+    if config.mode == Mode::Production {
+        // An HS256 secret in production must be given explicitly, and not be the generated one.
+        if let (Some(secret), Ok(generated)) = (
+            &jwt.secret,
+            std::fs::read_to_string(config.dev_secret_path()),
+        ) && secret.expose() == generated.trim().as_bytes()
+        {
+            return Err(fail(
+                "PARCOURS_JWT_SECRET: production refuses the generated development secret",
+            ));
+        }
+        return Ok(None);
+    }
+    if jwt.secret.is_some() || !jwt.public_keys.is_empty() || jwt.jwks_file.is_some() {
+        return Ok(None);
+    }
+    let path = config.dev_secret_path();
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_owned();
+        if existing.len() >= 32 {
+            return Ok(Some(Secret::new(existing)));
+        }
+    }
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        fail(format!(
+            "PARCOURS_DATA_DIR: cannot create {}: {e}",
+            config.data_dir.display()
+        ))
+    })?;
+    let bytes: [u8; 32] = rand::rng().random();
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&path, &secret)
+        .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+    Ok(Some(Secret::new(secret)))
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(content.as_bytes())
+}
+
+/// The HS256 secret that `parcours token` and the demo sign with.
+fn signing_secret(config: &Config) -> Result<Secret, StartError> {
+    if config.mode == Mode::Production {
+        return Err(fail(
+            "PARCOURS_ENV: `parcours token` refuses to run in production; tokens come from the identity provider",
+        ));
+    }
+    match &config.jwt.secret {
+        Some(secret) => Ok(secret.clone()),
+        None => dev_secret(config)?.ok_or_else(|| {
+            fail("PARCOURS_JWT_SECRET: keys are configured, so there is no development secret to sign with")
+        }),
+    }
+}
+
+/// Mint a development token.
+pub fn token(config: &Config, request: &TokenRequest) -> Result<String, StartError> {
+    let secret = signing_secret(config)?;
+    mint(&secret, &config.jwt, request).map_err(fail)
+}
+
+/// The router, on a prepared database.
+pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
+    let dev = dev_secret(config)?;
+    let verifier = Verifier::from_config(&config.jwt, dev.as_ref()).map_err(fail)?;
+    let open = config.mode == Mode::Development;
+    let state = Arc::new(GraphqlState {
+        schema: graphql::build(open),
+        db: db.clone(),
+        verifier,
+        graphiql: open,
+    });
+    let graphql_routes = Router::new()
+        .route("/graphql", any(graphql_endpoint))
+        .with_state(state);
+    let health = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .with_state(db);
+    Ok(graphql_routes
+        .merge(health)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    request_id,
+                    method = %request.method(),
+                    path = request.uri().path(),
+                )
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid)))
+}
+
+async fn readyz(State(db): State<Db>) -> (StatusCode, &'static str) {
+    match db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
+    }
+}
+
+/// Load the demo data into an empty database.
+pub async fn demo(config: &Config) -> Result<Vec<DemoAccount>, StartError> {
+    let db = connect_and_migrate(config).await?;
+    let empty = parcours_domain::demo::is_empty(&db)
+        .await
+        .map_err(|e| fail(format!("reading the database: {e}")))?;
+    if !empty {
+        return Err(fail(
+            "the database is not empty: the demo loads into an empty one only",
+        ));
+    }
+    parcours_domain::demo::load(&db)
+        .await
+        .map_err(|e| fail(format!("loading the demo data: {e}")))
+}
+
+/// `parcours serve`: migrate, load the demo on an empty development database, serve until
+/// SIGTERM or Ctrl-C, letting in-flight requests finish.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let db = connect_and_migrate(&config).await?;
+    let mut loaded = Vec::new();
+    if config.mode == Mode::Development
+        && parcours_domain::demo::is_empty(&db)
+            .await
+            .map_err(|e| fail(format!("reading the database: {e}")))?
+    {
+        loaded = parcours_domain::demo::load(&db)
+            .await
+            .map_err(|e| fail(format!("loading the demo data: {e}")))?;
+    }
+    let router = build_router(&config, db)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| {
+            fail(format!(
+                "PARCOURS_LISTEN: cannot listen on {}: {e}",
+                config.listen
+            ))
+        })?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| fail(format!("PARCOURS_LISTEN: {e}")))?;
+    tracing::info!(%address, mode = ?config.mode, "parcours listening");
+    if config.mode == Mode::Development {
+        print_welcome(&config, address, &loaded)?;
+    }
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| fail(format!("server error: {e}")))?;
+    tracing::info!("parcours stopped");
+    Ok(())
+}
+
+fn print_welcome(
+    config: &Config,
+    address: std::net::SocketAddr,
+    loaded: &[DemoAccount],
+) -> Result<(), StartError> {
+    println!("\nParcours (development mode) — GraphiQL: http://{address}/graphql");
+    if loaded.is_empty() {
+        println!(
+            "Mint a token with: cargo run -- token --tenant dijon --role steering --sub pilotage@plie-dijon.example\n"
+        );
+        return Ok(());
+    }
+    println!("Demo data loaded. Paste one of these in GraphiQL's Headers tab:\n");
+    for account in loaded {
+        let token = token(
+            config,
+            &TokenRequest {
+                tenant: account.tenant.clone(),
+                role: account.role,
+                subject: account.subject.clone(),
+                structure: account.structure,
+                ttl: chrono::Duration::hours(12),
+            },
+        )?;
+        println!("  {} ({}):", account.label, account.subject);
+        println!("  {{\"Authorization\": \"Bearer {token}\"}}\n");
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested: finishing in-flight requests");
+}

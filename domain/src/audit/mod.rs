@@ -1,0 +1,68 @@
+//! The audit log.
+//!
+//! Rules: every mutation writes exactly one entry (tenant, subject, role, action, object, time,
+//! request id) in the same transaction as its change, so a failed mutation leaves none and no
+//! change exists without its entry. Entries are append-only: the runtime role may only `INSERT`
+//! and `SELECT` them. Steering reads its tenant's log; nobody else does.
+
+mod store;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::db::{Db, TenantTx};
+use crate::error::Result;
+use crate::ids::AuditEntryId;
+use crate::page::{Page, PageRequest};
+use crate::principal::{Principal, Role};
+
+/// One audited action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: AuditEntryId,
+    pub at: DateTime<Utc>,
+    pub subject: String,
+    pub role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<Uuid>,
+    pub request_id: Option<String>,
+}
+
+/// Filters of the audit log; all optional, combined with AND.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub subject: Option<String>,
+    pub object_id: Option<Uuid>,
+    /// Inclusive lower bound.
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive upper bound.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// What was done to which object.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Action {
+    pub name: &'static str,
+    pub object_type: &'static str,
+    pub object_id: Uuid,
+}
+
+/// Write the audit entry of a mutation, inside its transaction.
+pub(crate) async fn record(tx: &TenantTx, principal: &Principal, action: Action) -> Result<()> {
+    store::insert(tx, principal, action).await
+}
+
+/// The tenant's audit log, newest first. Steering only.
+pub async fn list(
+    db: &Db,
+    principal: &Principal,
+    filter: &AuditFilter,
+    page: PageRequest,
+) -> Result<Page<AuditEntry>> {
+    principal.require(&[Role::Steering], "only steering staff read the audit log")?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let page = store::list(&tx, filter, &page).await?;
+    tx.commit().await?;
+    Ok(page)
+}

@@ -1,0 +1,80 @@
+//! Queries of the audit log, always scoped by the transaction's tenant.
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use super::{Action, AuditEntry, AuditFilter};
+use crate::db::TenantTx;
+use crate::entities::audit_entry::{self, Column, Entity};
+use crate::error::Result;
+use crate::ids::AuditEntryId;
+use crate::page::{Page, PageRequest};
+use crate::principal::Principal;
+
+fn scoped(tx: &TenantTx) -> Select<Entity> {
+    Entity::find().filter(Column::TenantId.eq(tx.tenant().0))
+}
+
+pub(super) async fn insert(tx: &TenantTx, principal: &Principal, action: Action) -> Result<()> {
+    let row = audit_entry::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(AuditEntryId::generate().0),
+        at: Set(tx.now()),
+        subject: Set(principal.subject.clone()),
+        role: Set(principal.role.as_str().to_owned()),
+        action: Set(action.name.to_owned()),
+        object_type: Set(action.object_type.to_owned()),
+        object_id: Set(Some(action.object_id)),
+        request_id: Set(principal.request_id.clone()),
+    };
+    Entity::insert(row)
+        .exec_without_returning(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn list(
+    tx: &TenantTx,
+    filter: &AuditFilter,
+    page: &PageRequest,
+) -> Result<Page<AuditEntry>> {
+    let mut query = scoped(tx);
+    if let Some(subject) = &filter.subject {
+        query = query.filter(Column::Subject.eq(subject.as_str()));
+    }
+    if let Some(object) = filter.object_id {
+        query = query.filter(Column::ObjectId.eq(object));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(Column::At.gte(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(Column::At.lt(to));
+    }
+    let total = query.clone().count(tx.conn()).await?;
+    if let Some(after) = page.after {
+        query = query.filter(Column::Id.lt(after));
+    }
+    let rows = query
+        .order_by_desc(Column::Id)
+        .limit(page.limit())
+        .all(tx.conn())
+        .await?;
+    let rows = rows.into_iter().map(to_entry).collect();
+    Ok(Page::from_rows(rows, page, total))
+}
+
+fn to_entry(row: audit_entry::Model) -> AuditEntry {
+    AuditEntry {
+        id: AuditEntryId(row.id),
+        at: row.at,
+        subject: row.subject,
+        role: row.role,
+        action: row.action,
+        object_type: row.object_type,
+        object_id: row.object_id,
+        request_id: row.request_id,
+    }
+}

@@ -1,0 +1,59 @@
+//! Start-up checks of the database's isolation walls (PostgreSQL).
+//!
+//! The runtime role must not be a superuser or `BYPASSRLS` (both bypass row-level security),
+//! must own no table (owners bypass RLS unless it is forced, and may alter policies), and every
+//! table with a `tenant_id` column must have row-level security enabled and forced. Views must be
+//! `security_invoker`. Each failed check is one line of the answer.
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+use crate::db::Db;
+use crate::error::Result;
+
+const CHECKS: &[(&str, &str)] = &[
+    (
+        "SELECT rolname FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolbypassrls)",
+        "the runtime role is a superuser or has BYPASSRLS",
+    ),
+    (
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') \
+         AND pg_get_userbyid(c.relowner) = current_user",
+        "the runtime role owns tables (run requests as a non-owner role; migrations as the owner)",
+    ),
+    (
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped \
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') \
+         AND NOT (c.relrowsecurity AND c.relforcerowsecurity)",
+        "tenant-owned tables without forced row-level security",
+    ),
+    (
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind = 'v' \
+         AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)",
+        "views without security_invoker",
+    ),
+];
+
+/// The isolation problems of this database; empty when all is well or on SQLite.
+pub async fn isolation_problems(db: &Db) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    if db.backend() != DbBackend::Postgres {
+        return Ok(problems);
+    }
+    for (sql, what) in CHECKS {
+        let rows = db
+            .conn()
+            .query_all_raw(Statement::from_string(DbBackend::Postgres, *sql))
+            .await?;
+        if !rows.is_empty() {
+            let names: Vec<String> = rows
+                .iter()
+                .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+                .collect();
+            problems.push(format!("{what}: {}", names.join(", ")));
+        }
+    }
+    Ok(problems)
+}

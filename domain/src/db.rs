@@ -1,0 +1,206 @@
+//! The database handle and its transactions.
+//!
+//! Every tenant query runs inside a [`TenantTx`]: a transaction whose first statement, on
+//! PostgreSQL, is `SELECT set_config('app.tenant_id', $1, true)`, transaction-local so that a
+//! pooled connection never carries one tenant into the next request. Row-level security then
+//! filters every statement, behind the scoping that each `store.rs` applies itself.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
+    TransactionTrait,
+};
+
+use crate::error::{DomainError, Result};
+use crate::ids::TenantId;
+
+/// The time source. Fixed once per transaction; tests can set it.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Self(Arc::new(Utc::now))
+    }
+
+    /// A clock that calls `f`.
+    pub fn from_fn(f: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+
+    /// The current instant, truncated to microseconds (what both databases keep).
+    pub fn now(&self) -> DateTime<Utc> {
+        let now = (self.0)();
+        let micros = now.timestamp_micros();
+        DateTime::from_timestamp_micros(micros).unwrap_or(now)
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+/// Pool settings.
+#[derive(Clone, Debug)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The runtime database: a pool of connections as the runtime (non-owner) role.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+    clock: Clock,
+}
+
+impl Db {
+    /// Connect to `url` (`sqlite://…` or `postgres://…`).
+    pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(pool.max_connections)
+            .min_connections(0)
+            .connect_timeout(pool.acquire_timeout)
+            .acquire_timeout(pool.acquire_timeout)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        let conn = sea_orm::Database::connect(options)
+            .await
+            .map_err(|e| DomainError::Unavailable(e.to_string()))?;
+        Ok(Self {
+            conn,
+            clock: Clock::system(),
+        })
+    }
+
+    /// The same database read with another clock.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.conn
+            .ping()
+            .await
+            .map_err(|e| DomainError::Unavailable(e.to_string()))
+    }
+
+    /// Close the pool.
+    pub async fn close(self) -> Result<()> {
+        self.conn.close().await.map_err(DomainError::from)
+    }
+
+    /// A transaction scoped to `tenant`.
+    pub(crate) async fn tenant_tx(&self, tenant: TenantId) -> Result<TenantTx> {
+        self.platform_tx().await?.into_tenant(tenant).await
+    }
+
+    /// A transaction on the platform's tenant registry (the `tenant` table only).
+    pub(crate) async fn platform_tx(&self) -> Result<PlatformTx> {
+        Ok(PlatformTx {
+            tx: self.conn.begin().await?,
+            now: self.clock.now(),
+        })
+    }
+
+    /// For start-up checks and tests: the raw connection.
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+}
+
+/// A transaction in which every statement sees one tenant only.
+pub(crate) struct TenantTx {
+    tx: DatabaseTransaction,
+    tenant: TenantId,
+    now: DateTime<Utc>,
+}
+
+impl TenantTx {
+    pub(crate) fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// The instant of this transaction: every rule in it reads this one.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub(crate) fn conn(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await.map_err(DomainError::from)
+    }
+}
+
+/// A transaction on the tenant registry, before or outside any tenant scope.
+pub(crate) struct PlatformTx {
+    tx: DatabaseTransaction,
+    now: DateTime<Utc>,
+}
+
+impl PlatformTx {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub(crate) fn conn(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    /// Enter `tenant`'s scope in this same transaction (creating a tenant writes its first rows).
+    pub(crate) async fn into_tenant(self, tenant: TenantId) -> Result<TenantTx> {
+        if self.tx.get_database_backend() == DbBackend::Postgres {
+            self.tx
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT set_config('app.tenant_id', $1, true)",
+                    [tenant.0.to_string().into()],
+                ))
+                .await?;
+        }
+        Ok(TenantTx {
+            tx: self.tx,
+            tenant,
+            now: self.now,
+        })
+    }
+
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await.map_err(DomainError::from)
+    }
+}

@@ -1,0 +1,302 @@
+//! Demo data: the PLIE of the Dijon area (the seed call's territory) and a small second tenant,
+//! `besancon`, so that isolation is visible from the first minute. Loaded through the same
+//! services as any client, so every row is audited and checked.
+
+use sea_orm::{EntityTrait, PaginatorTrait};
+use uuid::Uuid;
+
+use crate::auth::{self, Claims};
+use crate::db::Db;
+use crate::entities::tenant;
+use crate::error::Result;
+use crate::principal::{Principal, Role};
+use crate::staff::{self, NewStaff};
+use crate::structures::{self, NewStructure, StructureKind};
+use crate::tenants::{self, FirstSteering, NewCommune, NewTenant};
+
+/// A demo account for which the CLI prints a token.
+#[derive(Clone, Debug)]
+pub struct DemoAccount {
+    pub label: String,
+    pub tenant: Option<String>,
+    pub role: Role,
+    pub subject: String,
+    pub structure: Option<Uuid>,
+}
+
+/// The platform operator of the demo.
+pub const DEMO_ADMIN_SUBJECT: &str = "operator@parcours.example";
+
+/// Whether the database holds no tenant yet.
+pub async fn is_empty(db: &Db) -> Result<bool> {
+    Ok(tenant::Entity::find().count(db.conn()).await? == 0)
+}
+
+/// The 24 communes of Dijon Métropole (GLOSSARY.md). INSEE codes are given only where known
+/// for certain; the relay points' priority neighbourhoods are those of the seed call.
+const DIJON_COMMUNES: &[(&str, Option<&str>, &[&str])] = &[
+    ("Ahuy", None, &[]),
+    ("Bressey-sur-Tille", None, &[]),
+    ("Bretenière", None, &[]),
+    ("Chenôve", Some("21166"), &["Le Mail"]),
+    ("Chevigny-Saint-Sauveur", None, &[]),
+    ("Corcelles-les-Monts", None, &[]),
+    ("Crimolois", None, &[]),
+    ("Daix", None, &[]),
+    ("Dijon", Some("21231"), &["Grésilles", "Fontaine d'Ouche"]),
+    ("Fénay", None, &[]),
+    ("Flavignerot", None, &[]),
+    ("Fontaine-lès-Dijon", None, &[]),
+    ("Hauteville-lès-Dijon", None, &[]),
+    ("Longvic", None, &[]),
+    ("Magny-sur-Tille", None, &[]),
+    ("Marsannay-la-Côte", None, &[]),
+    ("Neuilly-lès-Dijon", None, &[]),
+    ("Ouges", None, &[]),
+    ("Perrigny-lès-Dijon", None, &[]),
+    ("Plombières-lès-Dijon", None, &[]),
+    ("Quetigny", None, &[]),
+    ("Saint-Apollinaire", None, &[]),
+    ("Sennecey-lès-Dijon", None, &[]),
+    ("Talant", None, &[]),
+];
+
+const DIJON_CARRIERS: &[(&str, usize)] = &[
+    ("Association Emploi Solidaire de Dijon", 6),
+    ("CCAS de Chenôve – accompagnement emploi", 5),
+    ("Relais Insertion Quetigny", 3),
+];
+
+const DIJON_PROVIDERS: &[&str] = &["Remobilis Formation", "Atelier Compétences 21"];
+
+const REFERENT_NAMES: &[&str] = &[
+    "Claire Martin",
+    "Julien Bernard",
+    "Sophie Petit",
+    "Karim Benali",
+    "Nadia Roux",
+    "Thomas Fournier",
+    "Emma Girard",
+    "Lucas Morel",
+    "Inès Haddad",
+    "Hugo Lambert",
+    "Léa Fontaine",
+    "Yanis Chevalier",
+    "Camille Robin",
+    "Mathieu Garnier",
+];
+
+/// Load the demo tenants. The database should be empty (see [`is_empty`]).
+pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
+    let admin = Principal {
+        subject: DEMO_ADMIN_SUBJECT.to_owned(),
+        role: Role::Admin,
+        tenant: None,
+        structure: None,
+        staff: None,
+        request_id: Some("demo".to_owned()),
+    };
+    let mut accounts = vec![DemoAccount {
+        label: "platform operator".into(),
+        tenant: None,
+        role: Role::Admin,
+        subject: DEMO_ADMIN_SUBJECT.into(),
+        structure: None,
+    }];
+
+    let communes = DIJON_COMMUNES
+        .iter()
+        .map(|(name, code, qpv)| NewCommune {
+            insee_code: code.map(str::to_owned),
+            name: (*name).to_owned(),
+            priority_neighbourhoods: qpv.iter().map(|q| (*q).to_owned()).collect(),
+        })
+        .collect();
+    let steering = tenant(
+        db,
+        &admin,
+        "dijon",
+        "PLIE de l'agglomération dijonnaise",
+        communes,
+        "PLIE de l'agglomération dijonnaise – structure d'animation",
+        "pilotage@plie-dijon.example",
+    )
+    .await?;
+    accounts.push(account("dijon steering", "dijon", &steering));
+
+    let mut names = REFERENT_NAMES.iter();
+    for (i, (carrier, count)) in DIJON_CARRIERS.iter().enumerate() {
+        let structure = structure(db, &steering, carrier, StructureKind::ReferentCarrier).await?;
+        for j in 0..*count {
+            let name = names.next().copied().unwrap_or("Référent");
+            let subject = format!("referent{}.{}@plie-dijon.example", i + 1, j + 1);
+            let member = invite(db, &steering, &subject, name, Role::Referent, structure).await?;
+            if i == 0 && j == 0 {
+                accounts.push(account("dijon referent", "dijon", &member));
+            }
+        }
+    }
+    for (i, provider) in DIJON_PROVIDERS.iter().enumerate() {
+        let structure = structure(db, &steering, provider, StructureKind::Provider).await?;
+        let subject = format!("provider{}@plie-dijon.example", i + 1);
+        let member = invite(
+            db,
+            &steering,
+            &subject,
+            "Coordination action",
+            Role::Provider,
+            structure,
+        )
+        .await?;
+        if i == 0 {
+            accounts.push(account("dijon provider", "dijon", &member));
+        }
+    }
+
+    let besancon = tenant(
+        db,
+        &admin,
+        "besancon",
+        "PLIE du Grand Besançon",
+        vec![
+            NewCommune {
+                insee_code: Some("25056".into()),
+                name: "Besançon".into(),
+                priority_neighbourhoods: vec!["Planoise".into()],
+            },
+            NewCommune {
+                insee_code: None,
+                name: "École-Valentin".into(),
+                priority_neighbourhoods: vec![],
+            },
+        ],
+        "PLIE du Grand Besançon – structure d'animation",
+        "pilotage@plie-besancon.example",
+    )
+    .await?;
+    accounts.push(account("besancon steering", "besancon", &besancon));
+    let carrier = structure(
+        db,
+        &besancon,
+        "Association Tremplin Besançon",
+        StructureKind::ReferentCarrier,
+    )
+    .await?;
+    for (j, name) in ["Paul Vernier", "Aïcha Mansouri"].iter().enumerate() {
+        let subject = format!("referent{}@plie-besancon.example", j + 1);
+        invite(db, &besancon, &subject, name, Role::Referent, carrier).await?;
+    }
+    let provider = structure(
+        db,
+        &besancon,
+        "Doubs Remobilisation",
+        StructureKind::Provider,
+    )
+    .await?;
+    invite(
+        db,
+        &besancon,
+        "provider1@plie-besancon.example",
+        "Coordination action",
+        Role::Provider,
+        provider,
+    )
+    .await?;
+    Ok(accounts)
+}
+
+async fn tenant(
+    db: &Db,
+    admin: &Principal,
+    slug: &str,
+    name: &str,
+    communes: Vec<NewCommune>,
+    steering_body: &str,
+    steering_subject: &str,
+) -> Result<Principal> {
+    tenants::create(
+        db,
+        admin,
+        NewTenant {
+            slug: slug.into(),
+            name: name.into(),
+            communes,
+            steering_body_name: steering_body.into(),
+            first_steering: FirstSteering {
+                subject: steering_subject.into(),
+                display_name: "Direction du PLIE".into(),
+                email: steering_subject.into(),
+            },
+        },
+    )
+    .await?;
+    let principal = auth::authenticate(
+        db,
+        Claims {
+            subject: steering_subject.into(),
+            role: Role::Steering,
+            tenant: Some(slug.into()),
+            structure: None,
+        },
+    )
+    .await?;
+    Ok(principal.with_request_id("demo"))
+}
+
+async fn structure(
+    db: &Db,
+    steering: &Principal,
+    name: &str,
+    kind: StructureKind,
+) -> Result<crate::ids::StructureId> {
+    let created = structures::create(
+        db,
+        steering,
+        NewStructure {
+            name: name.into(),
+            kind,
+        },
+    )
+    .await?;
+    Ok(created.id)
+}
+
+async fn invite(
+    db: &Db,
+    steering: &Principal,
+    subject: &str,
+    name: &str,
+    role: Role,
+    structure_id: crate::ids::StructureId,
+) -> Result<Principal> {
+    staff::invite(
+        db,
+        steering,
+        NewStaff {
+            subject: subject.into(),
+            display_name: name.into(),
+            email: subject.into(),
+            role,
+            structure_id,
+        },
+    )
+    .await?;
+    Ok(Principal {
+        subject: subject.into(),
+        role,
+        tenant: steering.tenant.clone(),
+        structure: Some(structure_id),
+        staff: None,
+        request_id: None,
+    })
+}
+
+fn account(label: &str, tenant: &str, principal: &Principal) -> DemoAccount {
+    DemoAccount {
+        label: label.into(),
+        tenant: Some(tenant.into()),
+        role: principal.role,
+        subject: principal.subject.clone(),
+        structure: principal.structure.map(|s| s.0),
+    }
+}

@@ -1,0 +1,7 @@
+//! sea-orm entities: private to the domain. Only the areas' `store.rs` files build queries.
+
+pub(crate) mod audit_entry;
+pub(crate) mod commune;
+pub(crate) mod staff_member;
+pub(crate) mod structure;
+pub(crate) mod tenant;

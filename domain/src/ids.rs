@@ -1,0 +1,45 @@
+//! Typed identifiers: UUIDv7 inside, so that one kind of ID is never passed for another.
+
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A new time-ordered identifier.
+            pub fn generate() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A tenant (one PLIE territory).
+    TenantId
+);
+id_type!(
+    /// A commune of a tenant's perimeter.
+    CommuneId
+);
+id_type!(
+    /// A structure (steering body, referent carrier, provider, partner).
+    StructureId
+);
+id_type!(
+    /// A staff member.
+    StaffId
+);
+id_type!(
+    /// An audit entry.
+    AuditEntryId
+);

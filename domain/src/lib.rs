@@ -1,0 +1,24 @@
+//! Parcours business rules and persistence.
+//!
+//! Every service function takes the acting [`Principal`] first and refuses what that principal
+//! may not do; every query goes through an area's `store.rs`, which scopes it by the principal's
+//! tenant inside a [`db::TenantTx`]. Nothing here knows about HTTP or GraphQL.
+
+pub mod audit;
+pub mod auth;
+pub mod checks;
+pub mod db;
+pub mod demo;
+mod entities;
+pub mod error;
+pub mod ids;
+pub mod page;
+pub mod principal;
+pub mod staff;
+pub mod structures;
+pub mod tenants;
+pub mod text;
+
+pub use db::{Clock, Db};
+pub use error::{DomainError, Result};
+pub use principal::{Principal, Role};

@@ -1,0 +1,76 @@
+//! Keyset pagination: pages of at most [`MAX_PAGE_SIZE`] rows after a cursor.
+//!
+//! Rows are ordered by their UUIDv7 identifier (creation order), so a cursor is simply the last
+//! ID seen and a page is `id > cursor ORDER BY id LIMIT first + 1`: stable under inserts and
+//! cheap at any depth.
+
+use uuid::Uuid;
+
+use crate::error::DomainError;
+
+/// The largest page a client may ask for.
+pub const MAX_PAGE_SIZE: u32 = 100;
+/// The page size when the client does not say.
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+
+/// A validated page request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    pub(crate) first: u32,
+    pub(crate) after: Option<Uuid>,
+}
+
+impl PageRequest {
+    /// `first` rows (default 20, 0 to 100) after the row `after`.
+    pub fn new(first: Option<i32>, after: Option<Uuid>) -> Result<Self, DomainError> {
+        let first = match first {
+            None => DEFAULT_PAGE_SIZE,
+            Some(n) if (0..=MAX_PAGE_SIZE as i32).contains(&n) => n as u32,
+            Some(_) => {
+                return Err(DomainError::validation(
+                    "first",
+                    format!("must be between 0 and {MAX_PAGE_SIZE}"),
+                ));
+            }
+        };
+        Ok(Self { first, after })
+    }
+
+    /// How many rows to fetch: one more than asked, to know whether a next page exists.
+    pub(crate) fn limit(&self) -> u64 {
+        u64::from(self.first) + 1
+    }
+}
+
+/// One page of results.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub total_count: u64,
+}
+
+impl<T> Page<T> {
+    /// Cut `rows` (fetched with [`PageRequest::limit`]) down to the page.
+    pub(crate) fn from_rows(mut rows: Vec<T>, request: &PageRequest, total_count: u64) -> Self {
+        let has_next_page = rows.len() > request.first as usize;
+        rows.truncate(request.first as usize);
+        Self {
+            items: rows,
+            has_next_page,
+            has_previous_page: request.after.is_some(),
+            total_count,
+        }
+    }
+
+    /// The same page with each item converted.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            total_count: self.total_count,
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Staff members: the people who sign in to a tenant.
+//!
+//! Rules: a staff member has one role (steering, referent, provider) and works for one
+//! structure of the same tenant whose kind employs that role (steering body, referent carrier,
+//! provider); the subject (`sub` claim of their tokens) and the e-mail are unique within the
+//! tenant; every tenant role may read the tenant's staff directory; only steering invites, edits
+//! and deactivates, and never deactivates itself; a deactivated staff member's tokens are refused.
+
+mod model;
+mod store;
+mod write;
+
+pub use model::{NewStaff, StaffChanges, StaffFilter, StaffMember};
+pub(crate) use store::find_by_subject;
+pub(crate) use write::insert_checked;
+pub use write::{deactivate, invite, update};
+
+use std::collections::HashMap;
+
+use crate::db::Db;
+use crate::error::{DomainError, Result};
+use crate::ids::StaffId;
+use crate::page::{Page, PageRequest};
+use crate::principal::{Principal, Role};
+
+const READERS: &[Role] = &[Role::Steering, Role::Referent, Role::Provider];
+
+/// One staff member of the principal's tenant.
+pub async fn get(db: &Db, principal: &Principal, id: StaffId) -> Result<StaffMember> {
+    principal.require(READERS, "only tenant staff read the staff directory")?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = store::find(&tx, id).await?;
+    tx.commit().await?;
+    found.ok_or(DomainError::NotFound {
+        entity: "staff member",
+    })
+}
+
+/// The staff of the principal's tenant, in creation order.
+pub async fn list(
+    db: &Db,
+    principal: &Principal,
+    filter: &StaffFilter,
+    page: PageRequest,
+) -> Result<Page<StaffMember>> {
+    principal.require(READERS, "only tenant staff read the staff directory")?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let page = store::list(&tx, filter, &page).await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+/// Batch read for dataloaders.
+pub async fn load_many(
+    db: &Db,
+    principal: &Principal,
+    ids: &[StaffId],
+) -> Result<HashMap<StaffId, StaffMember>> {
+    principal.require(READERS, "only tenant staff read the staff directory")?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = store::find_many(&tx, ids).await?;
+    tx.commit().await?;
+    Ok(found.into_iter().map(|s| (s.id, s)).collect())
+}

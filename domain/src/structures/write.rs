@@ -1,0 +1,66 @@
+//! Creating and editing structures (steering only), each in one audited transaction.
+
+use super::model::{NewStructure, Structure, StructureChanges};
+use super::store;
+use crate::audit::{self, Action};
+use crate::db::Db;
+use crate::error::{DomainError, Result};
+use crate::principal::{Principal, Role};
+use crate::text::Name;
+
+/// Create a structure in the principal's tenant.
+pub async fn create(db: &Db, principal: &Principal, input: NewStructure) -> Result<Structure> {
+    principal.require(&[Role::Steering], "only steering staff create structures")?;
+    let name = Name::parse("name", &input.name)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let structure = store::insert(&tx, name.into_inner(), input.kind).await?;
+    audit::record(&tx, principal, action("structure.create", &structure)).await?;
+    tx.commit().await?;
+    Ok(structure)
+}
+
+/// Rename, deactivate or reactivate a structure; refused with `CONFLICT` on a stale version.
+pub async fn update(db: &Db, principal: &Principal, input: StructureChanges) -> Result<Structure> {
+    principal.require(&[Role::Steering], "only steering staff edit structures")?;
+    let name = input
+        .name
+        .as_deref()
+        .map(|raw| Name::parse("name", raw))
+        .transpose()?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let current = store::find(&tx, input.id)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "structure",
+        })?;
+    if current.version != input.version {
+        return Err(DomainError::stale("structure"));
+    }
+    if input.active == Some(false) && principal.structure() == Some(current.id) {
+        return Err(DomainError::validation(
+            "active",
+            "you cannot deactivate your own structure",
+        ));
+    }
+    let changed = Structure {
+        name: name.map_or(current.name.clone(), Name::into_inner),
+        active: input.active.unwrap_or(current.active),
+        updated_at: tx.now(),
+        version: current.version + 1,
+        ..current
+    };
+    if !store::update(&tx, &changed, input.version).await? {
+        return Err(DomainError::stale("structure"));
+    }
+    audit::record(&tx, principal, action("structure.update", &changed)).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+fn action(name: &'static str, structure: &Structure) -> Action {
+    Action {
+        name,
+        object_type: "Structure",
+        object_id: structure.id.0,
+    }
+}

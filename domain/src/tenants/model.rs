@@ -1,0 +1,78 @@
+//! Read models and inputs of tenants.
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{CommuneId, TenantId};
+use crate::staff::StaffMember;
+use crate::structures::Structure;
+
+/// Whether a tenant's staff may sign in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TenantStatus {
+    Active,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+        }
+    }
+}
+
+/// A tenant: one PLIE territory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    pub status: TenantStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// A commune of a tenant's perimeter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Commune {
+    pub id: CommuneId,
+    pub insee_code: Option<String>,
+    pub name: String,
+    pub priority_neighbourhoods: Vec<String>,
+}
+
+/// Input: a commune of a new tenant.
+#[derive(Clone, Debug)]
+pub struct NewCommune {
+    pub insee_code: Option<String>,
+    pub name: String,
+    pub priority_neighbourhoods: Vec<String>,
+}
+
+/// Input: the first steering account of a new tenant.
+#[derive(Clone, Debug)]
+pub struct FirstSteering {
+    pub subject: String,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// Input of `create`.
+#[derive(Clone, Debug)]
+pub struct NewTenant {
+    pub slug: String,
+    pub name: String,
+    pub communes: Vec<NewCommune>,
+    pub steering_body_name: String,
+    pub first_steering: FirstSteering,
+}
+
+/// What `create` made.
+#[derive(Clone, Debug)]
+pub struct CreatedTenant {
+    pub tenant: Tenant,
+    pub steering_body: Structure,
+    pub first_steering: StaffMember,
+}

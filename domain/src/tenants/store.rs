@@ -1,0 +1,139 @@
+//! Queries of the tenant registry and of communes (the latter scoped by tenant).
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::model::{Commune, Tenant, TenantStatus};
+use crate::db::{PlatformTx, TenantTx};
+use crate::entities::{commune, tenant};
+use crate::error::{DomainError, Result};
+use crate::ids::{CommuneId, TenantId};
+use crate::page::{Page, PageRequest};
+
+pub(super) async fn find(tx: &PlatformTx, id: TenantId) -> Result<Option<Tenant>> {
+    tenant::Entity::find_by_id(id.0)
+        .one(tx.conn())
+        .await?
+        .map(to_tenant)
+        .transpose()
+}
+
+/// The tenant whose tokens carry `slug`.
+pub(crate) async fn find_by_slug(tx: &PlatformTx, slug: &str) -> Result<Option<Tenant>> {
+    tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(slug))
+        .one(tx.conn())
+        .await?
+        .map(to_tenant)
+        .transpose()
+}
+
+pub(super) async fn list(tx: &PlatformTx, page: &PageRequest) -> Result<Page<Tenant>> {
+    let total = tenant::Entity::find().count(tx.conn()).await?;
+    let mut query = tenant::Entity::find();
+    if let Some(after) = page.after {
+        query = query.filter(tenant::Column::Id.gt(after));
+    }
+    let rows = query
+        .order_by_asc(tenant::Column::Id)
+        .limit(page.limit())
+        .all(tx.conn())
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(to_tenant)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(rows, page, total))
+}
+
+pub(super) async fn insert(tx: &PlatformTx, tenant: &Tenant) -> Result<()> {
+    let row = tenant::ActiveModel {
+        id: Set(tenant.id.0),
+        slug: Set(tenant.slug.clone()),
+        name: Set(tenant.name.clone()),
+        status: Set(tenant.status.as_str().to_owned()),
+        created_at: Set(tenant.created_at),
+        updated_at: Set(tenant.updated_at),
+        version: Set(tenant.version),
+    };
+    tenant::Entity::insert(row)
+        .exec_without_returning(tx.conn())
+        .await
+        .map_err(|err| match DomainError::from(err) {
+            DomainError::Conflict(_) => {
+                DomainError::validation("slug", "another tenant already has this slug")
+            }
+            other => other,
+        })?;
+    Ok(())
+}
+
+/// Set the status if the stored version is still `version`; `false` when it is not.
+pub(super) async fn set_status(tx: &PlatformTx, changed: &Tenant, version: i32) -> Result<bool> {
+    let result = tenant::Entity::update_many()
+        .col_expr(tenant::Column::Status, changed.status.as_str().into())
+        .col_expr(tenant::Column::UpdatedAt, changed.updated_at.into())
+        .col_expr(tenant::Column::Version, changed.version.into())
+        .filter(tenant::Column::Id.eq(changed.id.0))
+        .filter(tenant::Column::Version.eq(version))
+        .exec(tx.conn())
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub(super) async fn communes(tx: &TenantTx) -> Result<Vec<Commune>> {
+    let rows = commune::Entity::find()
+        .filter(commune::Column::TenantId.eq(tx.tenant().0))
+        .order_by_asc(commune::Column::Name)
+        .all(tx.conn())
+        .await?;
+    Ok(rows.into_iter().map(to_commune).collect())
+}
+
+pub(super) async fn insert_communes(tx: &TenantTx, communes: &[Commune]) -> Result<()> {
+    let rows = communes.iter().map(|c| commune::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(c.id.0),
+        insee_code: Set(c.insee_code.clone()),
+        name: Set(c.name.clone()),
+        priority_neighbourhoods: Set(serde_json::json!(c.priority_neighbourhoods)),
+    });
+    commune::Entity::insert_many(rows)
+        .exec_without_returning(tx.conn())
+        .await?;
+    Ok(())
+}
+
+fn to_tenant(row: tenant::Model) -> Result<Tenant> {
+    let status = match row.status.as_str() {
+        "active" => TenantStatus::Active,
+        "suspended" => TenantStatus::Suspended,
+        other => {
+            return Err(DomainError::Internal(format!(
+                "unknown tenant status {other}"
+            )));
+        }
+    };
+    Ok(Tenant {
+        id: TenantId(row.id),
+        slug: row.slug,
+        name: row.name,
+        status,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+fn to_commune(row: commune::Model) -> Commune {
+    let priority_neighbourhoods =
+        serde_json::from_value(row.priority_neighbourhoods).unwrap_or_default();
+    Commune {
+        id: CommuneId(row.id),
+        insee_code: row.insee_code,
+        name: row.name,
+        priority_neighbourhoods,
+    }
+}

@@ -1,0 +1,53 @@
+//! Forward-only migrations of Parcours.
+//!
+//! Rules: a migration that has landed is frozen history and is never edited; each one runs in a
+//! transaction on every backend; every tenant-owned table has `tenant_id` first in its primary
+//! key, in each unique key and in each foreign key, and on PostgreSQL a forced row-level security
+//! policy. The runtime role `parcours_app` (when it exists) gets DML grants only, and only
+//! `INSERT, SELECT` on the audit table.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_foundation;
+
+/// The ordered list of migrations.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_foundation::Migration)]
+    }
+}
+
+/// Statements to run one after the other on `manager`'s connection.
+pub(crate) async fn run_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for statement in statements {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
+}
+
+/// Row-level security and grants for the tenant-owned `tables` (PostgreSQL only).
+pub(crate) fn postgres_tenant_policies(tables: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for table in tables {
+        out.push(format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"));
+        out.push(format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY"));
+        out.push(format!(
+            "CREATE POLICY tenant_isolation ON {table} \
+             USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid) \
+             WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)"
+        ));
+    }
+    out
+}
+
+/// Connect to `url` (as the owner role), apply every pending migration, and disconnect.
+pub async fn run(url: &str) -> Result<(), DbErr> {
+    let db = sea_orm_migration::sea_orm::Database::connect(url).await?;
+    Migrator::up(&db, None).await?;
+    db.close().await
+}

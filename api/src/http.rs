@@ -453,7 +453,13 @@ fn graphql_response(response: async_graphql::Response, media: MediaType) -> Resp
     let (status, body) = if request_error {
         (StatusCode::BAD_REQUEST, json!({ "errors": errors }))
     } else {
-        let data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
+        let mut data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
+        if data.is_null() {
+            data = json!({});
+        }
+        for error in &errors {
+            null_at_path(&mut data, &error["path"]);
+        }
         let mut body = json!({ "data": data });
         if !errors.is_empty() {
             body["errors"] = Value::Array(errors);
@@ -461,6 +467,37 @@ fn graphql_response(response: async_graphql::Response, media: MediaType) -> Resp
         (StatusCode::OK, body)
     };
     json_response(status, &body, media)
+}
+
+/// async-graphql 7 leaves a field whose resolver failed out of `data`; the spec wants it
+/// present as `null`, so that clients can tell "failed" from "not asked".
+fn null_at_path(data: &mut Value, path: &Value) {
+    let Some(segments) = path.as_array() else {
+        return;
+    };
+    let mut node = data;
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        node = match (segment, node) {
+            (Value::String(key), Value::Object(map)) => {
+                if last {
+                    map.entry(key.clone()).or_insert(Value::Null);
+                    return;
+                }
+                match map.get_mut(key) {
+                    Some(next) => next,
+                    None => return,
+                }
+            }
+            (Value::Number(index), Value::Array(items)) => {
+                match index.as_u64().and_then(|i| items.get_mut(i as usize)) {
+                    Some(next) => next,
+                    None => return,
+                }
+            }
+            _ => return,
+        };
+    }
 }
 
 /// Give every error a code: async-graphql's own limit and validation errors have none.

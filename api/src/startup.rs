@@ -47,18 +47,18 @@ fn prepare_sqlite(url: &str) -> Result<String, StartError> {
         return Ok(url.to_owned());
     };
     let path = rest.split('?').next().unwrap_or("");
-    if !path.is_empty() && !path.starts_with(":memory:") {
-        if let Some(dir) = Path::new(path)
+    if !path.is_empty()
+        && !path.starts_with(":memory:")
+        && let Some(dir) = Path::new(path)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                fail(format!(
-                    "DATABASE_URL: cannot create {}: {e}",
-                    dir.display()
-                ))
-            })?;
-        }
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            fail(format!(
+                "DATABASE_URL: cannot create {}: {e}",
+                dir.display()
+            ))
+        })?;
     }
     Ok(if url.contains("mode=") {
         url.to_owned()

@@ -57,3 +57,43 @@ pub async fn isolation_problems(db: &Db) -> Result<Vec<String>> {
     }
     Ok(problems)
 }
+
+/// The tenant-owned tables that [`visible_tenants`] may probe.
+pub const TENANT_TABLES: &[&str] = &["commune", "structure", "staff_member", "audit_entry"];
+
+/// Probe of the row-level security wall: the distinct `tenant_id`s that a raw, unscoped
+/// `SELECT` on `table` returns inside a transaction set for `tenant` (or with no tenant set).
+/// Used by the isolation tests; the domain's own queries never rely on RLS alone.
+pub async fn visible_tenants(
+    db: &Db,
+    table: &str,
+    tenant: Option<crate::ids::TenantId>,
+) -> Result<Vec<uuid::Uuid>> {
+    use sea_orm::TransactionTrait;
+    if !TENANT_TABLES.contains(&table) {
+        return Err(crate::DomainError::validation(
+            "table",
+            "not a tenant-owned table",
+        ));
+    }
+    let tx = db.conn().begin().await?;
+    if let Some(tenant) = tenant {
+        tx.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT set_config('app.tenant_id', $1, true)",
+            [tenant.0.to_string().into()],
+        ))
+        .await?;
+    }
+    let rows = tx
+        .query_all_raw(Statement::from_string(
+            db.backend(),
+            format!("SELECT DISTINCT tenant_id FROM {table}"),
+        ))
+        .await?;
+    tx.commit().await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get_by_index::<uuid::Uuid>(0).ok())
+        .collect())
+}

@@ -204,3 +204,10 @@ impl PlatformTx {
         self.tx.commit().await.map_err(DomainError::from)
     }
 }
+
+/// Run one statement outside any tenant scope, on `db`'s own role. For tooling and tests
+/// (creating a test database); never called from a request path.
+pub async fn execute_unscoped(db: &Db, sql: &str) -> Result<()> {
+    db.conn.execute_unprepared(sql).await?;
+    Ok(())
+}

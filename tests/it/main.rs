@@ -1,1 +1,9 @@
+//! Black-box tests: the real router on a real database, GraphQL over HTTP with real tokens.
 
+mod audit;
+mod auth;
+mod matrix;
+mod rls;
+mod schema;
+mod transport;
+mod writes;

@@ -49,7 +49,8 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The tenant's audit log, newest first. Steering only.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[expect(clippy::too_many_arguments, reason = "one GraphQL argument each")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -105,7 +105,7 @@ pub struct StaffQuery;
 #[Object]
 impl StaffQuery {
     /// The staff of the caller's tenant, in creation order.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn staff(
         &self,
         ctx: &Context<'_>,

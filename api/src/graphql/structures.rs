@@ -68,7 +68,7 @@ impl StructureObj {
         self.0.active
     }
     /// The structure's staff, in creation order.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn staff(
         &self,
         ctx: &Context<'_>,
@@ -109,7 +109,7 @@ pub struct StructureQuery;
 #[Object]
 impl StructureQuery {
     /// The structures of the caller's tenant, in creation order.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn structures(
         &self,
         ctx: &Context<'_>,

@@ -99,7 +99,7 @@ impl TenantQuery {
     }
 
     /// Every tenant of the platform. Platform operator only.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn tenants(
         &self,
         ctx: &Context<'_>,

@@ -1,0 +1,399 @@
+//! Authentication: every way a token can be wrong is refused with 401 `UNAUTHENTICATED`, before
+//! anything executes; valid RS256 and EdDSA tokens pass.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use parcours_tests::{Backend, TestApp, code, on_both};
+use serde_json::{Value, json};
+
+fn key_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/keys")
+        .join(name)
+}
+
+fn pem(name: &str) -> Vec<u8> {
+    std::fs::read(key_path(name)).expect("test key")
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn sign(alg: Algorithm, key: &EncodingKey, kid: Option<&str>, claims: &Value) -> String {
+    let mut header = Header::new(alg);
+    header.kid = kid.map(str::to_owned);
+    jsonwebtoken::encode(&header, claims, key).expect("signed")
+}
+
+fn rsa() -> EncodingKey {
+    EncodingKey::from_rsa_pem(&pem("rsa-private.pem")).expect("rsa key")
+}
+
+fn rs256(claims: &Value) -> String {
+    sign(Algorithm::RS256, &rsa(), Some("rsa"), claims)
+}
+
+fn b64(value: &Value) -> String {
+    URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+/// Claims of a valid token for `sub` in `tenant`.
+fn claims(sub: &str, tenant: Option<&str>, role: &str, structure: Option<&str>) -> Value {
+    let mut c = json!({ "sub": sub, "iss": "parcours", "aud": "parcours", "exp": now() + 600,
+                        "iat": now(), "role": role });
+    if let Some(t) = tenant {
+        c["tenant"] = json!(t);
+    }
+    if let Some(s) = structure {
+        let uuid = parcours_tests::global_uuid(s).expect("global id");
+        c["structure"] = json!(uuid.to_string());
+    }
+    c
+}
+
+async fn start(backend: Backend) -> TestApp {
+    let keys = format!(
+        "rsa:RS256:{},ed:EdDSA:{}",
+        key_path("rsa-public.pem").display(),
+        key_path("ed25519-public.pem").display()
+    );
+    TestApp::start_with(backend, move |vars| {
+        vars.remove("PARCOURS_JWT_SECRET");
+        vars.insert("PARCOURS_JWT_PUBLIC_KEYS".into(), keys);
+    })
+    .await
+}
+
+async fn post_with(app: &TestApp, authorization: Option<&str>) -> (u16, Value) {
+    let mut request = app
+        .client()
+        .post(app.url())
+        .header("content-type", "application/json")
+        .body(r#"{"query":"{ me { subject } }"}"#);
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    let response = request.send().await.expect("sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn every_bad_token_is_refused_and_good_ones_pass(backend: Backend) {
+    let app = start(backend).await;
+    let admin = rs256(&claims("operator", None, "admin", None));
+
+    // Build two tenants through the API, with RS256 tokens.
+    let create = |slug: &'static str| {
+        json!({ "input": { "slug": slug, "name": slug, "communes": [{ "name": "Ville" }],
+            "steeringBodyName": "Animation", "firstSteering": { "subject": format!("s@{slug}"),
+            "displayName": "S", "email": format!("s@{slug}.org") } } })
+    };
+    let q = "mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { id } steeringBody { id } firstSteering { id } } }";
+    let a = app.ok(&admin, q, create("alpha")).await["createTenant"].clone();
+    let b = app.ok(&admin, q, create("beta")).await["createTenant"].clone();
+    let steering_a = rs256(&claims("s@alpha", Some("alpha"), "steering", None));
+    let a_body = a["steeringBody"]["id"].as_str().expect("id").to_owned();
+    let b_body = b["steeringBody"]["id"].as_str().expect("id").to_owned();
+    let carrier = app
+        .ok(&steering_a, "mutation { createStructure(input: {name: \"C\", kind: REFERENT_CARRIER}) { structure { id } } }", json!({}))
+        .await["createStructure"]["structure"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let invite = format!(
+        "mutation {{ inviteStaff(input: {{subject: \"r@alpha\", displayName: \"R\", email: \"r@alpha.org\", role: REFERENT, structureId: \"{carrier}\"}}) {{ staffMember {{ id }} }} }}"
+    );
+    let referent_id =
+        app.ok(&steering_a, &invite, json!({})).await["inviteStaff"]["staffMember"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+    let invite_gone = format!(
+        "mutation {{ inviteStaff(input: {{subject: \"gone@alpha\", displayName: \"G\", email: \"g@alpha.org\", role: REFERENT, structureId: \"{carrier}\"}}) {{ staffMember {{ id }} }} }}"
+    );
+    let gone_id = app.ok(&steering_a, &invite_gone, json!({})).await["inviteStaff"]["staffMember"]
+        ["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.ok(
+        &steering_a,
+        "mutation($id: ID!) { deactivateStaff(input: {id: $id, version: 1}) { staffMember { active } } }",
+        json!({ "id": gone_id }),
+    )
+    .await;
+    // Suspend beta.
+    app.ok(
+        &admin,
+        "mutation($id: ID!) { suspendTenant(input: {id: $id}) { tenant { status } } }",
+        json!({ "id": b["tenant"]["id"] }),
+    )
+    .await;
+    let _ = referent_id;
+
+    let valid = claims("r@alpha", Some("alpha"), "referent", Some(&carrier));
+    let good_rs = rs256(&valid);
+    let good_ed = sign(
+        Algorithm::EdDSA,
+        &EncodingKey::from_ed_pem(&pem("ed25519-private.pem")).expect("ed key"),
+        Some("ed"),
+        &valid,
+    );
+    let mut within_leeway = valid.clone();
+    within_leeway["exp"] = json!(now() - 10);
+    for (name, token) in [
+        ("RS256", good_rs.clone()),
+        ("EdDSA", good_ed),
+        (
+            "expired 10 s ago, within the 30 s leeway",
+            rs256(&within_leeway),
+        ),
+    ] {
+        let (status, body) = post_with(&app, Some(&format!("Bearer {token}"))).await;
+        assert_eq!(status, 200, "{name}: {body}");
+        assert_eq!(body["data"]["me"]["subject"], "r@alpha", "{name}");
+    }
+
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut c = valid.clone();
+        f(&mut c);
+        rs256(&c)
+    };
+    let parts: Vec<&str> = good_rs.split('.').collect();
+    let mut altered = valid.clone();
+    altered["role"] = json!("steering");
+    let altered_payload = format!("{}.{}.{}", parts[0], b64(&altered), parts[2]);
+    let alg_none = format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none", "typ": "JWT"})),
+        b64(&valid)
+    );
+    let rsa_public_as_hmac = sign(
+        Algorithm::HS256,
+        &EncodingKey::from_secret(&pem("rsa-public.pem")).expect("hmac key"),
+        Some("rsa"),
+        &valid,
+    );
+    let other_rsa = sign(
+        Algorithm::RS256,
+        &EncodingKey::from_rsa_pem(&pem("rsa-other-private.pem")).expect("rsa key"),
+        Some("rsa"),
+        &valid,
+    );
+    let bad_typ = {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("rsa".into());
+        header.typ = Some("id_token+jwt".into());
+        jsonwebtoken::encode(&header, &valid, &rsa()).expect("signed")
+    };
+    let with_jku = {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("elsewhere".into());
+        header.jku = Some("http://127.0.0.1:9/jwks.json".into());
+        jsonwebtoken::encode(&header, &valid, &rsa()).expect("signed")
+    };
+    let cases: Vec<(&str, Option<String>)> = vec![
+        ("missing", None),
+        ("not bearer", Some(format!("Basic {good_rs}"))),
+        ("garbage", Some("Bearer not.a.token".into())),
+        (
+            "expired beyond leeway",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| c["exp"] = json!(now() - 120))
+            )),
+        ),
+        (
+            "nbf in the future",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| c["nbf"] = json!(now() + 120))
+            )),
+        ),
+        (
+            "no exp",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| {
+                    c.as_object_mut().expect("obj").remove("exp");
+                })
+            )),
+        ),
+        (
+            "no iss",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| {
+                    c.as_object_mut().expect("obj").remove("iss");
+                })
+            )),
+        ),
+        (
+            "no aud",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| {
+                    c.as_object_mut().expect("obj").remove("aud");
+                })
+            )),
+        ),
+        (
+            "no sub",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| {
+                    c.as_object_mut().expect("obj").remove("sub");
+                })
+            )),
+        ),
+        (
+            "wrong iss",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| c["iss"] = json!("someone-else"))
+            )),
+        ),
+        (
+            "wrong aud",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| c["aud"] = json!("another-api"))
+            )),
+        ),
+        ("wrong key", Some(format!("Bearer {other_rsa}"))),
+        ("altered payload", Some(format!("Bearer {altered_payload}"))),
+        ("alg none", Some(format!("Bearer {alg_none}"))),
+        (
+            "RS256 public key used as HS256 secret",
+            Some(format!("Bearer {rsa_public_as_hmac}")),
+        ),
+        (
+            "unknown kid",
+            Some(format!(
+                "Bearer {}",
+                sign(Algorithm::RS256, &rsa(), Some("nope"), &valid)
+            )),
+        ),
+        (
+            "injection in kid",
+            Some(format!(
+                "Bearer {}",
+                sign(Algorithm::RS256, &rsa(), Some("../../x' OR 1=1 --"), &valid)
+            )),
+        ),
+        ("jku pointing elsewhere", Some(format!("Bearer {with_jku}"))),
+        ("bad typ", Some(format!("Bearer {bad_typ}"))),
+        (
+            "unknown role",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| c["role"] = json!("superuser"))
+            )),
+        ),
+        (
+            "referent without structure",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| {
+                    c.as_object_mut().expect("obj").remove("structure");
+                })
+            )),
+        ),
+        (
+            "structure of another tenant",
+            Some(format!(
+                "Bearer {}",
+                rs256(&claims("r@alpha", Some("alpha"), "referent", Some(&b_body)))
+            )),
+        ),
+        (
+            "structure not the staff member's",
+            Some(format!(
+                "Bearer {}",
+                rs256(&claims("r@alpha", Some("alpha"), "referent", Some(&a_body)))
+            )),
+        ),
+        (
+            "role not the staff member's",
+            Some(format!(
+                "Bearer {}",
+                rs256(&claims("r@alpha", Some("alpha"), "steering", None))
+            )),
+        ),
+        (
+            "unknown tenant",
+            Some(format!(
+                "Bearer {}",
+                rs256(&claims(
+                    "r@alpha",
+                    Some("nowhere"),
+                    "referent",
+                    Some(&carrier)
+                ))
+            )),
+        ),
+        (
+            "suspended tenant",
+            Some(format!(
+                "Bearer {}",
+                rs256(&claims("s@beta", Some("beta"), "steering", None))
+            )),
+        ),
+        (
+            "deactivated staff member",
+            Some(format!(
+                "Bearer {}",
+                rs256(&claims(
+                    "gone@alpha",
+                    Some("alpha"),
+                    "referent",
+                    Some(&carrier)
+                ))
+            )),
+        ),
+        (
+            "unknown subject",
+            Some(format!(
+                "Bearer {}",
+                rs256(&claims("nobody@alpha", Some("alpha"), "steering", None))
+            )),
+        ),
+        (
+            "admin token with a tenant",
+            Some(format!(
+                "Bearer {}",
+                rs256(&claims("operator", Some("alpha"), "admin", None))
+            )),
+        ),
+        (
+            "tenant role without tenant",
+            Some(format!(
+                "Bearer {}",
+                rs256(&claims("s@alpha", None, "steering", None))
+            )),
+        ),
+    ];
+    for (name, authorization) in cases {
+        let (status, body) = post_with(&app, authorization.as_deref()).await;
+        assert_eq!(status, 401, "{name}: {body}");
+        assert_eq!(code(&body), "UNAUTHENTICATED", "{name}");
+        assert!(body.get("data").is_none(), "{name}: no data on refusal");
+    }
+
+    // A token in the query string is refused even beside a valid header.
+    let response = app
+        .client()
+        .post(format!("{}?access_token={good_rs}", app.url()))
+        .bearer_auth(&good_rs)
+        .json(&json!({ "query": "{ me { subject } }" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 401, "token in the query string");
+}
+
+on_both!(every_bad_token_is_refused_and_good_ones_pass);

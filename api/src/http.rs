@@ -365,6 +365,9 @@ fn parse_body(bytes: &[u8]) -> Result<GraphqlBody, Refusal> {
         Some(v @ Value::Object(_)) => Variables::from_json(v.clone()),
         Some(_) => return Err(bad_request("`variables` must be an object")),
     };
+    if !matches!(object.get("extensions"), None | Some(Value::Null | Value::Object(_))) {
+        return Err(bad_request("`extensions` must be an object"));
+    }
     let operation_name = match object.get("operationName") {
         None | Some(Value::Null) => None,
         Some(Value::String(name)) => Some(name.clone()),

@@ -365,7 +365,10 @@ fn parse_body(bytes: &[u8]) -> Result<GraphqlBody, Refusal> {
         Some(v @ Value::Object(_)) => Variables::from_json(v.clone()),
         Some(_) => return Err(bad_request("`variables` must be an object")),
     };
-    if !matches!(object.get("extensions"), None | Some(Value::Null | Value::Object(_))) {
+    if !matches!(
+        object.get("extensions"),
+        None | Some(Value::Null | Value::Object(_))
+    ) {
         return Err(bad_request("`extensions` must be an object"));
     }
     let operation_name = match object.get("operationName") {

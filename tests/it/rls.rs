@@ -66,8 +66,7 @@ async fn production_refuses_a_runtime_role_that_bypasses_rls() {
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
     let err = parcours_api::connect_and_migrate(&config)
         .await
-        .err()
-        .expect("production must refuse the owner role");
+        .expect_err("production must refuse the owner role");
     assert!(err.0.contains("DATABASE_URL"), "{err}");
     assert!(err.0.contains("owns tables"), "{err}");
 

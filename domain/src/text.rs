@@ -37,6 +37,16 @@ pub fn clean(field: &str, raw: &str, max: usize) -> Result<String, DomainError> 
     Ok(text)
 }
 
+/// A key that sorts names alphabetically regardless of accents and case ("Fénay" < "Fontaine").
+pub fn sort_key(name: &str) -> (String, String) {
+    let folded = name
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase();
+    (folded, name.to_owned())
+}
+
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -258,6 +268,16 @@ mod tests {
         for bad in ["2123", "212310", "2C004", "A1231", "21 31"] {
             assert!(InseeCode::parse("insee", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn sort_keys_ignore_accents_and_case() {
+        let mut names = vec!["Fontaine-lès-Dijon", "Fénay", "École-Valentin", "dijon"];
+        names.sort_by_key(|n| sort_key(n));
+        assert_eq!(
+            names,
+            ["dijon", "École-Valentin", "Fénay", "Fontaine-lès-Dijon"]
+        );
     }
 
     #[test]

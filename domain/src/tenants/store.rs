@@ -86,10 +86,13 @@ pub(super) async fn set_status(tx: &PlatformTx, changed: &Tenant, version: i32) 
 pub(super) async fn communes(tx: &TenantTx) -> Result<Vec<Commune>> {
     let rows = commune::Entity::find()
         .filter(commune::Column::TenantId.eq(tx.tenant().0))
-        .order_by_asc(commune::Column::Name)
         .all(tx.conn())
         .await?;
-    Ok(rows.into_iter().map(to_commune).collect())
+    let mut communes: Vec<Commune> = rows.into_iter().map(to_commune).collect();
+    // Alphabetical as a French reader expects: accents and case do not move a name (byte order
+    // would put "Fénay" after "Fontaine"). At most 500 rows, so sorting here is cheap.
+    communes.sort_by_cached_key(|c| crate::text::sort_key(&c.name));
+    Ok(communes)
 }
 
 pub(super) async fn insert_communes(tx: &TenantTx, communes: &[Commune]) -> Result<()> {

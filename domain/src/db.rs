@@ -122,9 +122,28 @@ impl Db {
         self.conn.close().await.map_err(DomainError::from)
     }
 
-    /// A transaction scoped to `tenant`.
+    /// A read transaction scoped to `tenant`.
     pub(crate) async fn tenant_tx(&self, tenant: TenantId) -> Result<TenantTx> {
         self.platform_tx().await?.into_tenant(tenant).await
+    }
+
+    /// A write transaction scoped to `tenant`. On SQLite it begins `IMMEDIATE`: it waits for
+    /// the write lock up front (within `busy_timeout`) instead of failing with "database is
+    /// locked" when a read transaction later tries to become a write.
+    pub(crate) async fn tenant_write(&self, tenant: TenantId) -> Result<TenantTx> {
+        self.platform_write().await?.into_tenant(tenant).await
+    }
+
+    /// A write transaction on the tenant registry (see [`Db::tenant_write`]).
+    pub(crate) async fn platform_write(&self) -> Result<PlatformTx> {
+        let options = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(PlatformTx {
+            tx: self.conn.begin_with_options(options).await?,
+            now: self.clock.now(),
+        })
     }
 
     /// A transaction on the platform's tenant registry (the `tenant` table only).

@@ -43,3 +43,15 @@ id_type!(
     /// An audit entry.
     AuditEntryId
 );
+id_type!(
+    /// A participant.
+    ParticipantId
+);
+id_type!(
+    /// A step of a participant's path.
+    PathStepId
+);
+id_type!(
+    /// An employment, training or business-creation episode.
+    EpisodeId
+);

@@ -13,6 +13,7 @@ mod entities;
 pub mod error;
 pub mod ids;
 pub mod page;
+pub mod participants;
 pub mod principal;
 pub mod staff;
 pub mod structures;

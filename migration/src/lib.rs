@@ -9,6 +9,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
+mod m20261129_000002_participants;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -17,7 +18,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_foundation::Migration)]
+        vec![
+            Box::new(m20261129_000001_foundation::Migration),
+            Box::new(m20261129_000002_participants::Migration),
+        ]
     }
 }
 
@@ -43,6 +47,15 @@ pub(crate) fn postgres_tenant_policies(tables: &[&str]) -> Vec<String> {
         ));
     }
     out
+}
+
+/// DML grants on `tables` to the runtime role, when it exists.
+pub(crate) fn table_grants(tables: &[&str]) -> String {
+    format!(
+        "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'parcours_app') THEN \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO parcours_app; END IF; END $$",
+        tables.join(", ")
+    )
 }
 
 /// Connect to `url` (as the owner role), apply every pending migration, and disconnect.

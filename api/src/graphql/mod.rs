@@ -7,6 +7,7 @@ pub mod ids;
 mod loaders;
 mod me;
 mod node;
+mod participants;
 mod staff;
 mod structures;
 mod tenants;
@@ -21,6 +22,7 @@ use parcours_domain::{Db, DomainError, Principal};
 use uuid::Uuid;
 
 pub use loaders::StructureLoader;
+use loaders::{CommuneLoader, EpisodesLoader, ExitLoader, PathStepsLoader, StaffLoader};
 
 /// Limits of the executor (the transport adds its own before parsing).
 pub const MAX_DEPTH: usize = 12;
@@ -39,6 +41,7 @@ pub struct QueryRoot(
     structures::StructureQuery,
     staff::StaffQuery,
     audit::AuditQuery,
+    participants::ParticipantQuery,
 );
 
 /// All mutations.
@@ -47,6 +50,7 @@ pub struct MutationRoot(
     tenants::TenantMutation,
     structures::StructureMutation,
     staff::StaffMutation,
+    participants::ParticipantMutation,
 );
 
 /// The schema with its limits; introspection and suggestions only when `open`.
@@ -78,8 +82,33 @@ pub struct RequestCtx {
 impl RequestCtx {
     /// The per-request data to attach to an async-graphql request.
     pub fn into_request(self, request: async_graphql::Request) -> async_graphql::Request {
-        let structures = DataLoader::new(StructureLoader { ctx: self.clone() }, tokio::spawn);
-        request.data(self).data(structures)
+        let ctx = &self;
+        let request = request
+            .data(DataLoader::new(
+                StructureLoader { ctx: ctx.clone() },
+                tokio::spawn,
+            ))
+            .data(DataLoader::new(
+                StaffLoader { ctx: ctx.clone() },
+                tokio::spawn,
+            ))
+            .data(DataLoader::new(
+                CommuneLoader { ctx: ctx.clone() },
+                tokio::spawn,
+            ))
+            .data(DataLoader::new(
+                PathStepsLoader { ctx: ctx.clone() },
+                tokio::spawn,
+            ))
+            .data(DataLoader::new(
+                EpisodesLoader { ctx: ctx.clone() },
+                tokio::spawn,
+            ))
+            .data(DataLoader::new(
+                ExitLoader { ctx: ctx.clone() },
+                tokio::spawn,
+            ));
+        request.data(self)
     }
 }
 

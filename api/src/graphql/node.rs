@@ -1,12 +1,13 @@
 //! Relay `Node`: any object with an identity, by global ID.
 
 use async_graphql::{Context, ID, Interface, Object};
-use parcours_domain::ids::{StaffId, StructureId, TenantId};
-use parcours_domain::{DomainError, staff, structures, tenants};
+use parcours_domain::ids::{CommuneId, ParticipantId, StaffId, StructureId, TenantId};
+use parcours_domain::{DomainError, participants, staff, structures, tenants};
 
+use super::participants::ParticipantObj;
 use super::staff::StaffMemberObj;
 use super::structures::StructureObj;
-use super::tenants::TenantObj;
+use super::tenants::{CommuneObj, TenantObj};
 use super::{GqlResult, ids, req};
 
 /// An object with a global ID.
@@ -16,6 +17,8 @@ pub enum Node {
     Tenant(TenantObj),
     Structure(StructureObj),
     StaffMember(StaffMemberObj),
+    Commune(CommuneObj),
+    Participant(ParticipantObj),
 }
 
 #[derive(Default)]
@@ -40,6 +43,17 @@ impl NodeQuery {
                 "StaffMember" => staff::get(db, p, StaffId(uuid))
                     .await
                     .map(|s| Node::StaffMember(StaffMemberObj(s))),
+                "Commune" => tenants::load_communes(db, p, &[CommuneId(uuid)])
+                    .await
+                    .and_then(|mut found| {
+                        found
+                            .remove(&CommuneId(uuid))
+                            .map(|c| Node::Commune(CommuneObj(c)))
+                            .ok_or(DomainError::NotFound { entity: "node" })
+                    }),
+                "Participant" => participants::get(db, p, ParticipantId(uuid))
+                    .await
+                    .map(|x| Node::Participant(ParticipantObj(x))),
                 _ => Err(not_found),
             },
             None => Err(not_found),

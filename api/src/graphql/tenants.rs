@@ -65,24 +65,31 @@ impl TenantObj {
 }
 
 /// A commune of a tenant's perimeter.
-#[derive(SimpleObject)]
-#[graphql(name = "Commune")]
-pub struct CommuneObj {
+pub struct CommuneObj(pub Commune);
+
+#[Object(name = "Commune")]
+impl CommuneObj {
+    /// Global ID (what `communeId` inputs take).
+    pub(crate) async fn id(&self) -> ID {
+        ids::encode("Commune", self.0.id.0)
+    }
     /// INSEE code, where known (e.g. 21231 for Dijon).
-    insee_code: Option<String>,
+    async fn insee_code(&self) -> Option<&str> {
+        self.0.insee_code.as_deref()
+    }
     /// Name, e.g. "Chenôve".
-    name: String,
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
     /// Priority neighbourhoods (QPV) of the commune, where known.
-    priority_neighbourhoods: Vec<String>,
+    async fn priority_neighbourhoods(&self) -> &[String] {
+        &self.0.priority_neighbourhoods
+    }
 }
 
 impl From<Commune> for CommuneObj {
     fn from(c: Commune) -> Self {
-        Self {
-            insee_code: c.insee_code,
-            name: c.name,
-            priority_neighbourhoods: c.priority_neighbourhoods,
-        }
+        Self(c)
     }
 }
 

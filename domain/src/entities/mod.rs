@@ -2,6 +2,10 @@
 
 pub(crate) mod audit_entry;
 pub(crate) mod commune;
+pub(crate) mod episode;
+pub(crate) mod participant;
+pub(crate) mod participant_exit;
+pub(crate) mod path_step;
 pub(crate) mod staff_member;
 pub(crate) mod structure;
 pub(crate) mod tenant;

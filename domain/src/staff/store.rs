@@ -17,7 +17,7 @@ fn scoped(tx: &TenantTx) -> Select<Entity> {
     Entity::find().filter(Column::TenantId.eq(tx.tenant().0))
 }
 
-pub(super) async fn find(tx: &TenantTx, id: StaffId) -> Result<Option<StaffMember>> {
+pub(crate) async fn find(tx: &TenantTx, id: StaffId) -> Result<Option<StaffMember>> {
     scoped(tx)
         .filter(Column::Id.eq(id.0))
         .one(tx.conn())

@@ -13,7 +13,7 @@ use crate::text::{Email, Name, Subject};
 /// Record a staff member and the subject their tokens will carry.
 pub async fn invite(db: &Db, principal: &Principal, input: NewStaff) -> Result<StaffMember> {
     principal.require(&[Role::Steering], "only steering staff invite staff")?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
     let member = insert_checked(&tx, input).await?;
     audit::record(&tx, principal, action("staff.invite", member.id)).await?;
     tx.commit().await?;
@@ -61,7 +61,7 @@ pub async fn update(db: &Db, principal: &Principal, input: StaffChanges) -> Resu
         .as_deref()
         .map(|raw| Email::parse("email", raw))
         .transpose()?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
     let current = current(&tx, input.id, input.version).await?;
     if let Some(structure) = input.structure_id {
         check_structure(&tx, structure, current.role).await?;
@@ -89,7 +89,7 @@ pub async fn deactivate(
             "you cannot deactivate yourself; ask another steering staff member",
         ));
     }
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
     let current = current(&tx, id, version).await?;
     if !current.active {
         return Err(DomainError::Conflict(

@@ -12,7 +12,7 @@ use crate::text::Name;
 pub async fn create(db: &Db, principal: &Principal, input: NewStructure) -> Result<Structure> {
     principal.require(&[Role::Steering], "only steering staff create structures")?;
     let name = Name::parse("name", &input.name)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
     let structure = store::insert(&tx, name.into_inner(), input.kind).await?;
     audit::record(&tx, principal, action("structure.create", &structure)).await?;
     tx.commit().await?;
@@ -27,7 +27,7 @@ pub async fn update(db: &Db, principal: &Principal, input: StructureChanges) -> 
         .as_deref()
         .map(|raw| Name::parse("name", raw))
         .transpose()?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
     let current = store::find(&tx, input.id)
         .await?
         .ok_or(DomainError::NotFound {

@@ -13,7 +13,7 @@ mod write;
 pub use model::{
     Commune, CreatedTenant, FirstSteering, NewCommune, NewTenant, Tenant, TenantStatus,
 };
-pub(crate) use store::find_by_slug;
+pub(crate) use store::{commune_exists, find_by_slug};
 pub use write::{create, reactivate, suspend};
 
 use crate::db::Db;
@@ -57,4 +57,16 @@ pub async fn communes(db: &Db, principal: &Principal, id: TenantId) -> Result<Ve
     let communes = store::communes(&tx).await?;
     tx.commit().await?;
     Ok(communes)
+}
+
+/// Batch read for dataloaders: communes of the principal's tenant.
+pub async fn load_communes(
+    db: &Db,
+    principal: &Principal,
+    ids: &[crate::ids::CommuneId],
+) -> Result<std::collections::HashMap<crate::ids::CommuneId, Commune>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = store::communes_by_id(&tx, ids).await?;
+    tx.commit().await?;
+    Ok(found.into_iter().map(|c| (c.id, c)).collect())
 }

@@ -140,3 +140,23 @@ fn to_commune(row: commune::Model) -> Commune {
         priority_neighbourhoods,
     }
 }
+
+/// Whether `id` is a commune of the transaction's tenant.
+pub(crate) async fn commune_exists(tx: &TenantTx, id: CommuneId) -> Result<bool> {
+    Ok(commune::Entity::find()
+        .filter(commune::Column::TenantId.eq(tx.tenant().0))
+        .filter(commune::Column::Id.eq(id.0))
+        .count(tx.conn())
+        .await?
+        == 1)
+}
+
+/// The communes among `ids` in the transaction's tenant.
+pub(crate) async fn communes_by_id(tx: &TenantTx, ids: &[CommuneId]) -> Result<Vec<Commune>> {
+    let rows = commune::Entity::find()
+        .filter(commune::Column::TenantId.eq(tx.tenant().0))
+        .filter(commune::Column::Id.is_in(ids.iter().map(|i| i.0)))
+        .all(tx.conn())
+        .await?;
+    Ok(rows.into_iter().map(to_commune).collect())
+}

@@ -26,7 +26,7 @@ pub async fn create(db: &Db, principal: &Principal, input: NewTenant) -> Result<
     let steering_body_name = Name::parse("steeringBodyName", &input.steering_body_name)?;
     let communes = parse_communes(&input)?;
 
-    let tx = db.platform_tx().await?;
+    let tx = db.platform_write().await?;
     let tenant = Tenant {
         id: TenantId::generate(),
         slug: slug.into_inner(),
@@ -98,7 +98,7 @@ async fn set_status(
         &[Role::Admin],
         "only the platform operator suspends or reactivates tenants",
     )?;
-    let tx = db.platform_tx().await?;
+    let tx = db.platform_write().await?;
     let current = store::find(&tx, id)
         .await?
         .ok_or(DomainError::NotFound { entity: "tenant" })?;

@@ -1,0 +1,162 @@
+//! Participants: the people a PLIE accompanies, their single referent, their path, their
+//! employment and training episodes, and whether they leave for a lasting job.
+//!
+//! Rules (DESIGN.md §5): at creation a participant lives in a commune of the tenant's
+//! perimeter, is allowed to work in France, is at least 16, and has at least one integration
+//! difficulty or targeting criterion (long-term job seeker, RSA, priority neighbourhood,
+//! education level 3 or below, 55 or more, recognised disability, or a recorded difficulty);
+//! consent is recorded. A participant is `CANDIDATE` until the validation committee admits
+//! (`ACTIVE`) or refuses (`REFUSED`) the entry, then `EXITED` once an exit is recorded; the rule
+//! engine in [`exits`] decides whether an employment or training exit is positive. Each
+//! participant has exactly one referent. Visibility is in [`policy`]. Anonymisation erases
+//! personal data and keeps the anonymous facts statistics need.
+
+pub mod exit;
+pub mod exits;
+mod model;
+pub mod path;
+pub mod policy;
+mod store;
+mod write;
+
+pub use model::*;
+pub use write::{anonymise, create, reassign_referent, refuse_entry, update, validate_entry};
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+
+use crate::db::Db;
+use crate::error::{DomainError, Result};
+use crate::ids::ParticipantId;
+use crate::page::{Page, PageRequest};
+use crate::principal::Principal;
+
+/// One participant the principal may see.
+pub async fn get(db: &Db, principal: &Principal, id: ParticipantId) -> Result<Participant> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = store::find_visible(&tx, principal, id).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// A page of the participants the principal may see. The cursor is opaque: the sort value and
+/// the ID of the last row.
+pub async fn list(
+    db: &Db,
+    principal: &Principal,
+    filter: &ParticipantFilter,
+    sort: ParticipantSort,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<Page<(String, Participant)>> {
+    policy::require_reader(principal)?;
+    let request = PageRequest::new(first, None)?;
+    let after = after.map(decode_cursor).transpose()?;
+    if filter
+        .search
+        .as_deref()
+        .is_some_and(|s| s.chars().count() > 200)
+    {
+        return Err(DomainError::validation(
+            "search",
+            "must be at most 200 characters",
+        ));
+    }
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let (rows, total) =
+        store::list(&tx, principal, filter, sort, request.limit(), after.clone()).await?;
+    tx.commit().await?;
+    let rows = rows
+        .into_iter()
+        .map(|p| (encode_cursor(&store::sort_value(&p, sort), p.id), p))
+        .collect();
+    let mut page = Page::from_rows(rows, &request, total);
+    page.has_previous_page = after.is_some();
+    Ok(page)
+}
+
+fn encode_cursor(value: &str, id: ParticipantId) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", id.0, value))
+}
+
+fn decode_cursor(cursor: &str) -> Result<(String, uuid::Uuid)> {
+    let bad = || DomainError::validation("after", "is not a cursor of this list");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (id, value) = text.split_once('|').ok_or_else(bad)?;
+    Ok((
+        value.to_owned(),
+        uuid::Uuid::parse_str(id).map_err(|_| bad())?,
+    ))
+}
+
+/// Batch read for dataloaders: the participants among `ids` the principal may see.
+pub async fn load_many(
+    db: &Db,
+    principal: &Principal,
+    ids: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Participant>> {
+    policy::require_reader(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = store::find_many(&tx, principal, ids).await?;
+    tx.commit().await?;
+    Ok(found.into_iter().map(|p| (p.id, p)).collect())
+}
+
+/// Batch read for dataloaders: the path steps of the visible participants among `ids`.
+pub async fn path_steps_of(
+    db: &Db,
+    principal: &Principal,
+    ids: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Vec<PathStep>>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let visible = visible_ids(&tx, principal, ids).await?;
+    let steps = store::path_steps_of(&tx, &visible).await?;
+    tx.commit().await?;
+    Ok(steps)
+}
+
+/// Batch read for dataloaders: the episodes of the visible participants among `ids`.
+pub async fn episodes_of(
+    db: &Db,
+    principal: &Principal,
+    ids: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Vec<Episode>>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let visible = visible_ids(&tx, principal, ids).await?;
+    let episodes = store::episodes_of(&tx, &visible).await?;
+    tx.commit().await?;
+    Ok(episodes)
+}
+
+/// Batch read for dataloaders: the exits of the visible participants among `ids`.
+pub async fn exits_of(
+    db: &Db,
+    principal: &Principal,
+    ids: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Exit>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let visible = visible_ids(&tx, principal, ids).await?;
+    let exits = store::exits_of(&tx, &visible).await?;
+    tx.commit().await?;
+    Ok(exits)
+}
+
+async fn visible_ids(
+    tx: &crate::db::TenantTx,
+    principal: &Principal,
+    ids: &[ParticipantId],
+) -> Result<Vec<ParticipantId>> {
+    policy::require_reader(principal)?;
+    if principal.role() == crate::Role::Steering {
+        return Ok(ids.to_vec());
+    }
+    Ok(store::find_many(tx, principal, ids)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect())
+}

@@ -1,0 +1,49 @@
+//! Who may see and change participants.
+//!
+//! Steering sees and edits every participant of its tenant; a referent sees and edits only
+//! their own portfolio (another referent's participant is `FORBIDDEN`, another tenant's
+//! `NOT_FOUND`); providers and the platform operator see none. RSA status and recognised
+//! disability are readable by steering and by the participant's own referent only.
+
+use crate::error::{DomainError, Result};
+use crate::principal::{Principal, Role};
+
+use super::model::Participant;
+
+/// Roles that read participants at all.
+pub(crate) fn require_reader(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering, Role::Referent],
+        "only steering staff and referents read participants",
+    )
+}
+
+/// Whether the principal may read and edit this participant (given it is in their tenant).
+pub(crate) fn owns(principal: &Principal, participant: &Participant) -> bool {
+    match principal.role() {
+        Role::Steering => true,
+        Role::Referent => principal.staff() == Some(participant.referent_id),
+        Role::Provider | Role::Admin => false,
+    }
+}
+
+/// Refuse unless the principal may edit `participant`.
+pub(crate) fn require_owner(principal: &Principal, participant: &Participant) -> Result<()> {
+    if owns(principal, participant) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "this participant is in another referent's portfolio",
+        ))
+    }
+}
+
+/// Whether RSA status and recognised disability may be shown to the principal.
+pub fn may_read_sensitive(principal: &Principal, participant: &Participant) -> bool {
+    owns(principal, participant)
+}
+
+/// Steering only: committee decisions, reassignment, erasure.
+pub(crate) fn require_steering(principal: &Principal, what: &'static str) -> Result<()> {
+    principal.require(&[Role::Steering], what)
+}

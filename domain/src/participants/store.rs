@@ -1,0 +1,481 @@
+//! Queries of participants, path steps, episodes and exits. Every query is scoped by the
+//! transaction's tenant; participant reads are further scoped to a referent's own portfolio.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use super::exits::EpisodeKind;
+use super::model::*;
+use super::policy;
+use crate::db::TenantTx;
+use crate::entities::{episode, participant, participant_exit, path_step};
+use crate::error::{DomainError, Result};
+use crate::ids::{CommuneId, EpisodeId, ParticipantId, PathStepId, StaffId};
+use crate::principal::{Principal, Role};
+
+/// The participants the principal may see in the transaction's tenant.
+fn visible(tx: &TenantTx, principal: &Principal) -> Select<participant::Entity> {
+    let query = participant::Entity::find().filter(participant::Column::TenantId.eq(tx.tenant().0));
+    match (principal.role(), principal.staff()) {
+        (Role::Steering, _) => query,
+        (Role::Referent, Some(staff)) => query.filter(participant::Column::ReferentId.eq(staff.0)),
+        // Nobody else sees any participant; an impossible condition keeps this fail-closed.
+        _ => query.filter(participant::Column::Id.is_null()),
+    }
+}
+
+/// A participant the principal may see: `FORBIDDEN` when it is another referent's,
+/// `NOT_FOUND` when it does not exist in this tenant.
+pub(super) async fn find_visible(
+    tx: &TenantTx,
+    principal: &Principal,
+    id: ParticipantId,
+) -> Result<Participant> {
+    policy::require_reader(principal)?;
+    let row = participant::Entity::find()
+        .filter(participant::Column::TenantId.eq(tx.tenant().0))
+        .filter(participant::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "participant",
+        })?;
+    let found = to_participant(row)?;
+    policy::require_owner(principal, &found)?;
+    Ok(found)
+}
+
+pub(super) async fn find_many(
+    tx: &TenantTx,
+    principal: &Principal,
+    ids: &[ParticipantId],
+) -> Result<Vec<Participant>> {
+    visible(tx, principal)
+        .filter(participant::Column::Id.is_in(ids.iter().map(|i| i.0)))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_participant)
+        .collect()
+}
+
+/// A page of participants: keyset on (sort key, id).
+pub(super) async fn list(
+    tx: &TenantTx,
+    principal: &Principal,
+    filter: &ParticipantFilter,
+    sort: ParticipantSort,
+    first: u64,
+    after: Option<(String, uuid::Uuid)>,
+) -> Result<(Vec<Participant>, u64)> {
+    use participant::Column as C;
+    let mut query = visible(tx, principal);
+    if let Some(status) = filter.status {
+        query = query.filter(C::Status.eq(status.as_str()));
+    }
+    if let Some(referent) = filter.referent_id {
+        query = query.filter(C::ReferentId.eq(referent.0));
+    }
+    if let Some(commune) = filter.commune_id {
+        query = query.filter(C::CommuneId.eq(commune.0));
+    }
+    if let Some(qpv) = filter.priority_neighbourhood {
+        query = query.filter(C::PriorityNeighbourhood.eq(qpv));
+    }
+    if let Some(rsa) = filter.rsa_beneficiary {
+        query = query.filter(C::RsaBeneficiary.eq(rsa));
+    }
+    if let Some(from) = filter.entered_from {
+        query = query.filter(C::EntryDate.gte(from));
+    }
+    if let Some(to) = filter.entered_to {
+        query = query.filter(C::EntryDate.lte(to));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = format!("%{}%", escape_like(&search_key(search)));
+        query = query.filter(C::SearchName.like(LikeExpr::new(pattern).escape('\\')));
+    }
+    let total = query.clone().count(tx.conn()).await?;
+    let key = match sort {
+        ParticipantSort::Name => C::SearchName,
+        ParticipantSort::EntryDate => C::EntryDate,
+    };
+    if let Some((value, id)) = after {
+        let value: sea_orm::Value = match sort {
+            ParticipantSort::Name => value.into(),
+            ParticipantSort::EntryDate => chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+                .map_err(|_| DomainError::validation("after", "is not a cursor of this list"))?
+                .into(),
+        };
+        query = query.filter(
+            Condition::any()
+                .add(key.gt(value.clone()))
+                .add(Condition::all().add(key.eq(value)).add(C::Id.gt(id))),
+        );
+    }
+    let rows = query
+        .order_by_asc(key)
+        .order_by_asc(C::Id)
+        .limit(first)
+        .all(tx.conn())
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(to_participant)
+        .collect::<Result<Vec<_>>>()?;
+    Ok((rows, total))
+}
+
+/// The value a participant sorts by, for its cursor.
+pub(super) fn sort_value(participant: &Participant, sort: ParticipantSort) -> String {
+    match sort {
+        ParticipantSort::Name => name_key(participant),
+        ParticipantSort::EntryDate => participant
+            .entry_date
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn name_key(p: &Participant) -> String {
+    match (&p.last_name, &p.first_name) {
+        (Some(last), Some(first)) => search_key(&format!("{last} {first}")),
+        _ => String::new(),
+    }
+}
+
+/// Lowercase, accents removed: what names are searched and sorted by.
+pub(super) fn search_key(text: &str) -> String {
+    crate::text::sort_key(text).0
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub(super) async fn insert(tx: &TenantTx, p: &Participant) -> Result<()> {
+    participant::Entity::insert(to_active(tx, p))
+        .exec_without_returning(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Write `p` if the stored version is still `version`; `false` when it is not.
+pub(super) async fn update(tx: &TenantTx, p: &Participant, version: i32) -> Result<bool> {
+    let mut active = to_active(tx, p);
+    // Primary key columns are not rewritten.
+    active.tenant_id = sea_orm::ActiveValue::Unchanged(tx.tenant().0);
+    active.id = sea_orm::ActiveValue::Unchanged(p.id.0);
+    let result = participant::Entity::update_many()
+        .set(active)
+        .filter(participant::Column::TenantId.eq(tx.tenant().0))
+        .filter(participant::Column::Id.eq(p.id.0))
+        .filter(participant::Column::Version.eq(version))
+        .exec(tx.conn())
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+fn to_active(tx: &TenantTx, p: &Participant) -> participant::ActiveModel {
+    participant::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(p.id.0),
+        first_name: Set(p.first_name.clone()),
+        last_name: Set(p.last_name.clone()),
+        search_name: Set(Some(name_key(p))),
+        birth_date: Set(p.birth_date),
+        birth_year: Set(p.birth_year),
+        gender: Set(p.gender.as_str().to_owned()),
+        email: Set(p.email.clone()),
+        phone: Set(p.phone.clone()),
+        postal_address: Set(p.postal_address.clone()),
+        commune_id: Set(p.commune_id.0),
+        long_term_job_seeker: Set(p.long_term_job_seeker),
+        rsa_beneficiary: Set(p.rsa_beneficiary),
+        priority_neighbourhood: Set(p.priority_neighbourhood),
+        education_level: Set(i32::from(p.education_level.get())),
+        recognised_disability: Set(p.recognised_disability),
+        authorised_to_work: Set(p.authorised_to_work),
+        difficulties: Set(serde_json::json!(p.difficulties)),
+        consent_date: Set(p.consent_date),
+        consent_scope: Set(p.consent_scope.clone()),
+        referent_id: Set(p.referent_id.0),
+        status: Set(p.status.as_str().to_owned()),
+        entry_date: Set(p.entry_date),
+        committee_date: Set(p.committee_date),
+        refusal_reason: Set(p.refusal_reason.clone()),
+        anonymised_at: Set(p.anonymised_at),
+        created_at: Set(p.created_at),
+        updated_at: Set(p.updated_at),
+        version: Set(p.version),
+    }
+}
+
+fn to_participant(row: participant::Model) -> Result<Participant> {
+    Ok(Participant {
+        id: ParticipantId(row.id),
+        first_name: row.first_name,
+        last_name: row.last_name,
+        birth_date: row.birth_date,
+        birth_year: row.birth_year,
+        gender: Gender::parse(&row.gender)?,
+        email: row.email,
+        phone: row.phone,
+        postal_address: row.postal_address,
+        commune_id: CommuneId(row.commune_id),
+        long_term_job_seeker: row.long_term_job_seeker,
+        rsa_beneficiary: row.rsa_beneficiary,
+        priority_neighbourhood: row.priority_neighbourhood,
+        education_level: EducationLevel::new(row.education_level)
+            .map_err(|_| DomainError::Internal("stored education level out of range".into()))?,
+        recognised_disability: row.recognised_disability,
+        authorised_to_work: row.authorised_to_work,
+        difficulties: serde_json::from_value(row.difficulties).unwrap_or_default(),
+        consent_date: row.consent_date,
+        consent_scope: row.consent_scope,
+        referent_id: StaffId(row.referent_id),
+        status: ParticipantStatus::parse(&row.status)?,
+        entry_date: row.entry_date,
+        committee_date: row.committee_date,
+        refusal_reason: row.refusal_reason,
+        anonymised_at: row.anonymised_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+// --- path steps ---
+
+pub(super) async fn path_steps_of(
+    tx: &TenantTx,
+    participants: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Vec<PathStep>>> {
+    let rows = path_step::Entity::find()
+        .filter(path_step::Column::TenantId.eq(tx.tenant().0))
+        .filter(path_step::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
+        .order_by_asc(path_step::Column::StartDate)
+        .order_by_asc(path_step::Column::Id)
+        .all(tx.conn())
+        .await?;
+    let mut out: HashMap<ParticipantId, Vec<PathStep>> = HashMap::new();
+    for row in rows {
+        let step = to_step(row)?;
+        out.entry(step.participant_id).or_default().push(step);
+    }
+    Ok(out)
+}
+
+pub(super) async fn find_step(tx: &TenantTx, id: PathStepId) -> Result<Option<PathStep>> {
+    path_step::Entity::find()
+        .filter(path_step::Column::TenantId.eq(tx.tenant().0))
+        .filter(path_step::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .map(to_step)
+        .transpose()
+}
+
+pub(super) async fn save_step(
+    tx: &TenantTx,
+    step: &PathStep,
+    previous: Option<i32>,
+) -> Result<bool> {
+    let active = path_step::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(step.id.0),
+        participant_id: Set(step.participant_id.0),
+        kind: Set(step.kind.as_str().to_owned()),
+        title: Set(step.title.clone()),
+        start_date: Set(step.start_date),
+        end_date: Set(step.end_date),
+        outcome: Set(step.outcome.clone()),
+        closed: Set(step.closed),
+        created_at: Set(tx.now()),
+        updated_at: Set(tx.now()),
+        version: Set(step.version),
+    };
+    match previous {
+        None => {
+            path_step::Entity::insert(active)
+                .exec_without_returning(tx.conn())
+                .await?;
+            Ok(true)
+        }
+        Some(version) => {
+            let mut active = active;
+            active.created_at = sea_orm::ActiveValue::NotSet;
+            active.tenant_id = sea_orm::ActiveValue::Unchanged(tx.tenant().0);
+            active.id = sea_orm::ActiveValue::Unchanged(step.id.0);
+            let result = path_step::Entity::update_many()
+                .set(active)
+                .filter(path_step::Column::TenantId.eq(tx.tenant().0))
+                .filter(path_step::Column::Id.eq(step.id.0))
+                .filter(path_step::Column::Version.eq(version))
+                .exec(tx.conn())
+                .await?;
+            Ok(result.rows_affected == 1)
+        }
+    }
+}
+
+fn to_step(row: path_step::Model) -> Result<PathStep> {
+    Ok(PathStep {
+        id: PathStepId(row.id),
+        participant_id: ParticipantId(row.participant_id),
+        kind: PathStepKind::parse(&row.kind)?,
+        title: row.title,
+        start_date: row.start_date,
+        end_date: row.end_date,
+        outcome: row.outcome,
+        closed: row.closed,
+        version: row.version,
+    })
+}
+
+// --- episodes ---
+
+pub(super) async fn episodes_of(
+    tx: &TenantTx,
+    participants: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Vec<Episode>>> {
+    let rows = episode::Entity::find()
+        .filter(episode::Column::TenantId.eq(tx.tenant().0))
+        .filter(episode::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
+        .order_by_asc(episode::Column::StartDate)
+        .order_by_asc(episode::Column::Id)
+        .all(tx.conn())
+        .await?;
+    let mut out: HashMap<ParticipantId, Vec<Episode>> = HashMap::new();
+    for row in rows {
+        let e = Episode {
+            id: EpisodeId(row.id),
+            participant_id: ParticipantId(row.participant_id),
+            kind: parse_episode_kind(&row.kind)?,
+            start_date: row.start_date,
+            end_date: row.end_date,
+            minutes_per_week: row.minutes_per_week,
+            participant_agreement: row.participant_agreement,
+            employer: row.employer,
+        };
+        out.entry(e.participant_id).or_default().push(e);
+    }
+    Ok(out)
+}
+
+pub(super) async fn insert_episode(tx: &TenantTx, e: &Episode) -> Result<()> {
+    let kind: EpisodeKind = e.kind;
+    episode::Entity::insert(episode::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(e.id.0),
+        participant_id: Set(e.participant_id.0),
+        kind: Set(episode_kind_str(kind).to_owned()),
+        start_date: Set(e.start_date),
+        end_date: Set(e.end_date),
+        minutes_per_week: Set(e.minutes_per_week),
+        participant_agreement: Set(e.participant_agreement),
+        employer: Set(e.employer.clone()),
+        created_at: Set(tx.now()),
+    })
+    .exec_without_returning(tx.conn())
+    .await?;
+    Ok(())
+}
+
+// --- exits ---
+
+pub(super) async fn exits_of(
+    tx: &TenantTx,
+    participants: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Exit>> {
+    let rows = participant_exit::Entity::find()
+        .filter(participant_exit::Column::TenantId.eq(tx.tenant().0))
+        .filter(participant_exit::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
+        .all(tx.conn())
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let exit = Exit {
+                participant_id: ParticipantId(row.participant_id),
+                date: row.exit_date,
+                kind: ExitKind::parse(&row.kind)?,
+                positive: row.positive,
+                rule: row.rule.as_deref().and_then(parse_rule),
+                reason: row.reason,
+                needs_committee_validation: row.needs_committee_validation,
+                committee_validated_on: row.committee_validated_on,
+            };
+            Ok((exit.participant_id, exit))
+        })
+        .collect()
+}
+
+pub(super) async fn save_exit(tx: &TenantTx, exit: &Exit, insert: bool) -> Result<()> {
+    let active = participant_exit::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        participant_id: Set(exit.participant_id.0),
+        exit_date: Set(exit.date),
+        kind: Set(exit.kind.as_str().to_owned()),
+        positive: Set(exit.positive),
+        rule: Set(exit.rule.map(|r| rule_str(r).to_owned())),
+        reason: Set(exit.reason.clone()),
+        needs_committee_validation: Set(exit.needs_committee_validation),
+        committee_validated_on: Set(exit.committee_validated_on),
+        recorded_at: Set(tx.now()),
+    };
+    if insert {
+        participant_exit::Entity::insert(active)
+            .exec_without_returning(tx.conn())
+            .await?;
+    } else {
+        participant_exit::Entity::update(active)
+            .exec(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Erase the free texts of a participant's path and episodes (right to erasure).
+pub(super) async fn erase_texts(tx: &TenantTx, id: ParticipantId) -> Result<()> {
+    path_step::Entity::update_many()
+        .col_expr(path_step::Column::Title, Expr::value("—"))
+        .col_expr(
+            path_step::Column::Outcome,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(path_step::Column::TenantId.eq(tx.tenant().0))
+        .filter(path_step::Column::ParticipantId.eq(id.0))
+        .exec(tx.conn())
+        .await?;
+    episode::Entity::update_many()
+        .col_expr(
+            episode::Column::Employer,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(episode::Column::TenantId.eq(tx.tenant().0))
+        .filter(episode::Column::ParticipantId.eq(id.0))
+        .exec(tx.conn())
+        .await?;
+    participant_exit::Entity::update_many()
+        .col_expr(
+            participant_exit::Column::Reason,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(participant_exit::Column::TenantId.eq(tx.tenant().0))
+        .filter(participant_exit::Column::ParticipantId.eq(id.0))
+        .exec(tx.conn())
+        .await?;
+    Ok(())
+}

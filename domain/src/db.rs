@@ -6,6 +6,7 @@
 //! filters every statement, behind the scoping that each `store.rs` applies itself.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -67,6 +68,7 @@ impl Default for PoolSettings {
 pub struct Db {
     conn: DatabaseConnection,
     clock: Clock,
+    statements: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -84,12 +86,18 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
-        let conn = sea_orm::Database::connect(options)
+        let mut conn = sea_orm::Database::connect(options)
             .await
             .map_err(|e| DomainError::Unavailable(e.to_string()))?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&statements);
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
         Ok(Self {
             conn,
             clock: Clock::system(),
+            statements,
         })
     }
 
@@ -97,6 +105,12 @@ impl Db {
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// How many SQL statements this pool has run since it was opened (for N+1 tests and
+    /// metrics).
+    pub fn statements_executed(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// The clock.

@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod matrix;
+mod participants;
 mod production;
 mod rls;
 mod schema;

@@ -394,3 +394,108 @@ pub fn code(body: &Value) -> &str {
 async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
     let _ = axum::serve(listener, router).await;
 }
+
+/// The global ID of the first commune of the caller's tenant.
+pub async fn first_commune(app: &TestApp, token: &str) -> String {
+    let data = app
+        .ok(token, "{ tenant { communes { id } } }", json!({}))
+        .await;
+    data["tenant"]["communes"][0]["id"]
+        .as_str()
+        .expect("a commune")
+        .to_owned()
+}
+
+/// The GraphQL of `createParticipant`, returning the fields tests read.
+pub const CREATE_PARTICIPANT: &str = "mutation($input: CreateParticipantInput!) {
+    createParticipant(input: $input) { participant { id version status } } }";
+
+/// A valid `createParticipant` input for a referent's own portfolio.
+pub fn participant_input(commune: &str, last_name: &str) -> Value {
+    json!({
+        "firstName": "Amina", "lastName": last_name, "birthDate": "1990-05-17",
+        "gender": "WOMAN", "email": "amina@example.org", "phone": "06 12 34 56 78",
+        "postalAddress": "3 rue des Lilas, 21000 Dijon", "communeId": commune,
+        "longTermJobSeeker": true, "rsaBeneficiary": true, "priorityNeighbourhood": false,
+        "educationLevel": "LEVEL_3", "recognisedDisability": false, "authorisedToWork": true,
+        "difficulties": ["mobilité"], "consentDate": "2024-01-02",
+        "consentScope": "suivi de parcours et données FSE", "entryDate": "2024-01-02",
+    })
+}
+
+/// Create a participant through the API; returns (global ID, version).
+pub async fn create_participant(app: &TestApp, token: &str, input: Value) -> (String, i64) {
+    let data = app
+        .ok(token, CREATE_PARTICIPANT, json!({ "input": input }))
+        .await;
+    let p = &data["createParticipant"]["participant"];
+    (
+        p["id"].as_str().expect("id").to_owned(),
+        p["version"].as_i64().expect("version"),
+    )
+}
+
+/// Every value of every tenant-owned table of `tenant` (global ID), as text, read as the
+/// runtime role: what a leak of personal data would show.
+pub async fn dump_tenant(app: &TestApp, tenant: &str) -> String {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let tenant = global_uuid(tenant).expect("tenant id");
+    let db = sea_orm::Database::connect(app.config.database_url.as_str())
+        .await
+        .expect("connect");
+    let backend = db.get_database_backend();
+    let tx = db.begin().await.expect("begin");
+    if backend == DbBackend::Postgres {
+        tx.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT set_config('app.tenant_id', $1, true)",
+            [tenant.to_string().into()],
+        ))
+        .await
+        .expect("set tenant");
+    }
+    let mut out = String::new();
+    for table in [
+        "tenant",
+        "commune",
+        "structure",
+        "staff_member",
+        "audit_entry",
+        "participant",
+        "path_step",
+        "episode",
+        "participant_exit",
+    ] {
+        let columns_sql = match backend {
+            DbBackend::Postgres => format!(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_name = '{table}'"
+            ),
+            _ => format!("SELECT name FROM pragma_table_info('{table}')"),
+        };
+        let columns: Vec<String> = tx
+            .query_all_raw(Statement::from_string(backend, columns_sql))
+            .await
+            .expect("columns")
+            .iter()
+            .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+            .collect();
+        let expr = columns
+            .iter()
+            .map(|c| format!("coalesce(CAST({c} AS TEXT), '')"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let rows = tx
+            .query_all_raw(Statement::from_string(
+                backend,
+                format!("SELECT {expr} FROM {table}"),
+            ))
+            .await
+            .expect("rows");
+        for row in rows {
+            out.push_str(&row.try_get_by_index::<String>(0).unwrap_or_default());
+            out.push('\n');
+        }
+    }
+    tx.commit().await.expect("commit");
+    out
+}

@@ -1,9 +1,13 @@
 //! Dataloaders, built per request and bound to the request's principal (hence its tenant).
-//! Each batches the keys of one execution tick into one domain batch read.
+//! Each batches the keys of one execution tick into one domain batch read, and caches for the
+//! request. A page of participants also primes them up front ([`prime_participants`]) from
+//! the fields the query asks for, so its statement count does not depend on how the
+//! executor's polling falls into the loaders' batching windows.
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use parcours_domain::ids::{CommuneId, ParticipantId, StaffId, StructureId};
 use parcours_domain::participants::{self, Episode, Exit, PathStep};
 use parcours_domain::staff::{self, StaffMember};
@@ -47,14 +51,135 @@ loader!(
     CommuneLoader: CommuneId => Commune, tenants::load_communes
 );
 loader!(
-    /// The path steps of each participant.
-    PathStepsLoader: ParticipantId => Vec<PathStep>, participants::path_steps_of
+    /// The path steps of each participant (an empty list when none).
+    PathStepsLoader: ParticipantId => Vec<PathStep>, path_steps_of
 );
 loader!(
-    /// The episodes of each participant.
-    EpisodesLoader: ParticipantId => Vec<Episode>, participants::episodes_of
+    /// The episodes of each participant (an empty list when none).
+    EpisodesLoader: ParticipantId => Vec<Episode>, episodes_of
 );
 loader!(
-    /// The exit of each participant.
-    ExitLoader: ParticipantId => Exit, participants::exits_of
+    /// The exit of each participant (`None` when none, cached too).
+    ExitLoader: ParticipantId => Option<Exit>, exits_of
 );
+
+/// A per-request loader with its cache.
+pub type Loaded<T> = DataLoader<T, HashMapCache>;
+
+/// Every key gets an entry, so that "nothing" is cached too.
+fn complete<V: Default>(
+    keys: &[ParticipantId],
+    mut found: HashMap<ParticipantId, V>,
+) -> HashMap<ParticipantId, V> {
+    keys.iter()
+        .map(|k| (*k, found.remove(k).unwrap_or_default()))
+        .collect()
+}
+
+async fn path_steps_of(
+    db: &parcours_domain::Db,
+    principal: &parcours_domain::Principal,
+    keys: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Vec<PathStep>>> {
+    Ok(complete(
+        keys,
+        participants::path_steps_of(db, principal, keys).await?,
+    ))
+}
+
+async fn episodes_of(
+    db: &parcours_domain::Db,
+    principal: &parcours_domain::Principal,
+    keys: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Vec<Episode>>> {
+    Ok(complete(
+        keys,
+        participants::episodes_of(db, principal, keys).await?,
+    ))
+}
+
+async fn exits_of(
+    db: &parcours_domain::Db,
+    principal: &parcours_domain::Principal,
+    keys: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Option<Exit>>> {
+    let found = participants::exits_of(db, principal, keys).await?;
+    Ok(complete(
+        keys,
+        found.into_iter().map(|(k, v)| (k, Some(v))).collect(),
+    ))
+}
+
+/// Load, in one batch each, what the query asks of `shown` participants, and feed the loaders.
+pub(crate) async fn prime_participants(
+    ctx: &Context<'_>,
+    shown: &[participants::Participant],
+) -> async_graphql::Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let ids: Vec<ParticipantId> = shown.iter().map(|p| p.id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    async fn feed<L>(ctx: &Context<'_>, keys: &[L::Key]) -> async_graphql::Result<()>
+    where
+        L: Loader<<L as KeyOf>::Key, Error = async_graphql::Error> + KeyOf,
+    {
+        let loader = ctx.data_unchecked::<Loaded<L>>();
+        let values = loader.loader().load(keys).await?;
+        loader.feed_many(values).await;
+        Ok(())
+    }
+    if node.field("path").exists() {
+        feed::<PathStepsLoader>(ctx, &ids).await?;
+    }
+    if node.field("episodes").exists() {
+        feed::<EpisodesLoader>(ctx, &ids).await?;
+    }
+    if node.field("exit").exists() {
+        feed::<ExitLoader>(ctx, &ids).await?;
+    }
+    if node.field("commune").exists() {
+        let communes: Vec<CommuneId> = dedup(shown.iter().map(|p| p.commune_id));
+        feed::<CommuneLoader>(ctx, &communes).await?;
+    }
+    if node.field("referent").exists() {
+        let referents: Vec<StaffId> = dedup(shown.iter().map(|p| p.referent_id));
+        let loader = ctx.data_unchecked::<Loaded<StaffLoader>>();
+        let staff = loader.loader().load(&referents).await?;
+        if node.field("referent").field("structure").exists() {
+            let structures: Vec<StructureId> = dedup(staff.values().map(|s| s.structure_id));
+            feed::<StructureLoader>(ctx, &structures).await?;
+        }
+        loader.feed_many(staff).await;
+    }
+    Ok(())
+}
+
+/// The key type of a loader (each loader here has one).
+pub(crate) trait KeyOf {
+    type Key: Send + Sync + Clone + Eq + std::hash::Hash + 'static;
+}
+
+impl KeyOf for StructureLoader {
+    type Key = StructureId;
+}
+impl KeyOf for StaffLoader {
+    type Key = StaffId;
+}
+impl KeyOf for CommuneLoader {
+    type Key = CommuneId;
+}
+impl KeyOf for PathStepsLoader {
+    type Key = ParticipantId;
+}
+impl KeyOf for EpisodesLoader {
+    type Key = ParticipantId;
+}
+impl KeyOf for ExitLoader {
+    type Key = ParticipantId;
+}
+
+fn dedup<T: Eq + std::hash::Hash + Copy>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut seen = std::collections::HashSet::new();
+    items.filter(|i| seen.insert(*i)).collect()
+}

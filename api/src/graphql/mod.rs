@@ -8,12 +8,13 @@ mod loaders;
 mod me;
 mod node;
 mod participants;
+mod scalars;
 mod staff;
 mod structures;
 mod tenants;
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{
     Context, EmptySubscription, MergedObject, Schema, SchemaBuilder, SimpleObject,
 };
@@ -83,30 +84,37 @@ impl RequestCtx {
     /// The per-request data to attach to an async-graphql request.
     pub fn into_request(self, request: async_graphql::Request) -> async_graphql::Request {
         let ctx = &self;
+        let cached = || HashMapCache::default();
         let request = request
-            .data(DataLoader::new(
+            .data(DataLoader::with_cache(
                 StructureLoader { ctx: ctx.clone() },
                 tokio::spawn,
+                cached(),
             ))
-            .data(DataLoader::new(
+            .data(DataLoader::with_cache(
                 StaffLoader { ctx: ctx.clone() },
                 tokio::spawn,
+                cached(),
             ))
-            .data(DataLoader::new(
+            .data(DataLoader::with_cache(
                 CommuneLoader { ctx: ctx.clone() },
                 tokio::spawn,
+                cached(),
             ))
-            .data(DataLoader::new(
+            .data(DataLoader::with_cache(
                 PathStepsLoader { ctx: ctx.clone() },
                 tokio::spawn,
+                cached(),
             ))
-            .data(DataLoader::new(
+            .data(DataLoader::with_cache(
                 EpisodesLoader { ctx: ctx.clone() },
                 tokio::spawn,
+                cached(),
             ))
-            .data(DataLoader::new(
+            .data(DataLoader::with_cache(
                 ExitLoader { ctx: ctx.clone() },
                 tokio::spawn,
+                cached(),
             ));
         request.data(self)
     }

@@ -1,14 +1,17 @@
 //! Participants, their path, episodes and exit.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use super::scalars::Date;
 use parcours_domain::ids::{CommuneId, EpisodeId, ParticipantId, StaffId};
 use parcours_domain::participants::exits::{self, ContractKind, EpisodeKind, TrainingKind};
 use parcours_domain::participants::{self as domain, Participant, policy};
 use parcours_domain::{DomainError, participants::exit};
 
-use super::loaders::{CommuneLoader, EpisodesLoader, ExitLoader, PathStepsLoader, StaffLoader};
+use super::loaders::{
+    CommuneLoader, EpisodesLoader, ExitLoader, Loaded, PathStepsLoader, StaffLoader,
+};
 use super::staff::StaffMemberObj;
 use super::tenants::CommuneObj;
 use super::{Conn, GqlResult, ids, req};
@@ -161,8 +164,8 @@ impl ParticipantObj {
         self.0.last_name.as_deref()
     }
     /// Birth date.
-    async fn birth_date(&self) -> Option<NaiveDate> {
-        self.0.birth_date
+    async fn birth_date(&self) -> Option<Date> {
+        self.0.birth_date.map(Date)
     }
     /// Birth year, kept after anonymisation for age statistics.
     async fn birth_year(&self) -> Option<i32> {
@@ -189,7 +192,7 @@ impl ParticipantObj {
     }
     /// Commune of residence (in the tenant's perimeter).
     async fn commune(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CommuneObj>> {
-        let loader = ctx.data_unchecked::<DataLoader<CommuneLoader>>();
+        let loader = ctx.data_unchecked::<Loaded<CommuneLoader>>();
         Ok(loader
             .load_one(self.0.commune_id)
             .await?
@@ -227,8 +230,8 @@ impl ParticipantObj {
         &self.0.difficulties
     }
     /// When the participant gave consent.
-    async fn consent_date(&self) -> Option<NaiveDate> {
-        self.0.consent_date
+    async fn consent_date(&self) -> Option<Date> {
+        self.0.consent_date.map(Date)
     }
     /// What the participant agreed to.
     async fn consent_scope(&self) -> Option<&str> {
@@ -236,7 +239,7 @@ impl ParticipantObj {
     }
     /// The single referent following this participant.
     async fn referent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StaffMemberObj>> {
-        let loader = ctx.data_unchecked::<DataLoader<StaffLoader>>();
+        let loader = ctx.data_unchecked::<Loaded<StaffLoader>>();
         Ok(loader
             .load_one(self.0.referent_id)
             .await?
@@ -247,12 +250,12 @@ impl ParticipantObj {
         self.0.status.into()
     }
     /// The day the participant entered the path.
-    async fn entry_date(&self) -> Option<NaiveDate> {
-        self.0.entry_date
+    async fn entry_date(&self) -> Option<Date> {
+        self.0.entry_date.map(Date)
     }
     /// The validation committee's date (entry admitted or refused).
-    async fn committee_date(&self) -> Option<NaiveDate> {
-        self.0.committee_date
+    async fn committee_date(&self) -> Option<Date> {
+        self.0.committee_date.map(Date)
     }
     /// Why the committee refused the entry.
     async fn refusal_reason(&self) -> Option<&str> {
@@ -264,30 +267,30 @@ impl ParticipantObj {
     }
     /// The path: its steps in date order.
     async fn path(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PathStepObj>> {
-        let loader = ctx.data_unchecked::<DataLoader<PathStepsLoader>>();
+        let loader = ctx.data_unchecked::<Loaded<PathStepsLoader>>();
         let steps = loader.load_one(self.0.id).await?.unwrap_or_default();
         Ok(steps.into_iter().map(PathStepObj).collect())
     }
     /// Employment, training and business-creation episodes, in date order.
     async fn episodes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EpisodeObj>> {
-        let loader = ctx.data_unchecked::<DataLoader<EpisodesLoader>>();
+        let loader = ctx.data_unchecked::<Loaded<EpisodesLoader>>();
         let episodes = loader.load_one(self.0.id).await?.unwrap_or_default();
         Ok(episodes.into_iter().map(EpisodeObj).collect())
     }
     /// The recorded exit, if any.
     async fn exit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ExitObj>> {
-        let loader = ctx.data_unchecked::<DataLoader<ExitLoader>>();
-        Ok(loader.load_one(self.0.id).await?.map(ExitObj))
+        let loader = ctx.data_unchecked::<Loaded<ExitLoader>>();
+        Ok(loader.load_one(self.0.id).await?.flatten().map(ExitObj))
     }
     /// Whether an exit on `on` (default: the recorded exit's date, else today) would be
     /// positive, which rule matched and on which evidence, or why none did.
     async fn exit_assessment(
         &self,
         ctx: &Context<'_>,
-        on: Option<NaiveDate>,
+        on: Option<Date>,
     ) -> async_graphql::Result<ExitAssessment> {
         let r = req(ctx);
-        let assessment = exit::assess(&r.db, &r.principal, self.0.id, on)
+        let assessment = exit::assess(&r.db, &r.principal, self.0.id, on.map(|d| d.0))
             .await
             .gql(ctx)?;
         Ok(ExitAssessment::from(assessment))
@@ -324,12 +327,12 @@ impl PathStepObj {
         &self.0.title
     }
     /// Start date.
-    async fn start_date(&self) -> NaiveDate {
-        self.0.start_date
+    async fn start_date(&self) -> Date {
+        Date(self.0.start_date)
     }
     /// End date.
-    async fn end_date(&self) -> Option<NaiveDate> {
-        self.0.end_date
+    async fn end_date(&self) -> Option<Date> {
+        self.0.end_date.map(Date)
     }
     /// Outcome.
     async fn outcome(&self) -> Option<&str> {
@@ -377,12 +380,12 @@ impl EpisodeObj {
         }
     }
     /// First day.
-    async fn start_date(&self) -> NaiveDate {
-        self.0.start_date
+    async fn start_date(&self) -> Date {
+        Date(self.0.start_date)
     }
     /// Last day (planned or actual); null while open-ended.
-    async fn end_date(&self) -> Option<NaiveDate> {
-        self.0.end_date
+    async fn end_date(&self) -> Option<Date> {
+        self.0.end_date.map(Date)
     }
     /// Weekly working time in hours.
     async fn hours_per_week(&self) -> Option<f64> {
@@ -404,8 +407,8 @@ pub struct ExitObj(pub domain::Exit);
 #[Object(name = "Exit")]
 impl ExitObj {
     /// Exit date.
-    async fn date(&self) -> NaiveDate {
-        self.0.date
+    async fn date(&self) -> Date {
+        Date(self.0.date)
     }
     /// Kind.
     async fn kind(&self) -> ExitKind {
@@ -428,8 +431,8 @@ impl ExitObj {
         self.0.needs_committee_validation
     }
     /// When the committee validated the exception.
-    async fn committee_validated_on(&self) -> Option<NaiveDate> {
-        self.0.committee_validated_on
+    async fn committee_validated_on(&self) -> Option<Date> {
+        self.0.committee_validated_on.map(Date)
     }
 }
 
@@ -441,8 +444,10 @@ pub struct ExitEvidence {
     /// Days counted.
     days: i64,
     /// For cumulated rules: the 365-day window.
-    window_start: Option<NaiveDate>,
-    window_end: Option<NaiveDate>,
+    /// First day of the window.
+    window_start: Option<Date>,
+    /// Last day of the window.
+    window_end: Option<Date>,
 }
 
 /// What the positive-exit rules say.
@@ -472,8 +477,8 @@ impl From<exits::Assessment> for ExitAssessment {
                     .map(|id: &EpisodeId| ids::encode("Episode", id.0))
                     .collect(),
                 days: e.days,
-                window_start: e.window_start,
-                window_end: e.window_end,
+                window_start: e.window_start.map(Date),
+                window_end: e.window_end.map(Date),
             }),
             needs_committee_validation: a.needs_committee_validation,
             reasons: a.reasons,
@@ -522,14 +527,13 @@ impl ParticipantQuery {
         #[graphql(desc = "Only RSA beneficiaries (true) or not (false).")] rsa_beneficiary: Option<
             bool,
         >,
-        #[graphql(desc = "Entered on or after this date.")] entered_from: Option<NaiveDate>,
-        #[graphql(desc = "Entered on or before this date.")] entered_to: Option<NaiveDate>,
+        #[graphql(desc = "Entered on or after this date.")] entered_from: Option<Date>,
+        #[graphql(desc = "Entered on or before this date.")] entered_to: Option<Date>,
         #[graphql(
             desc = "Text in the first or last name; accents and case ignored, % and _ are text."
         )]
         search: Option<String>,
-        #[graphql(desc = "Order (default NAME).", default_with = "ParticipantSort::Name")]
-        sort: ParticipantSort,
+        #[graphql(desc = "Order (default NAME).")] sort: Option<ParticipantSort>,
     ) -> async_graphql::Result<Option<Conn<ParticipantObj>>> {
         let r = req(ctx);
         let filter = domain::ParticipantFilter {
@@ -544,20 +548,22 @@ impl ParticipantQuery {
                 .gql(ctx)?,
             priority_neighbourhood,
             rsa_beneficiary,
-            entered_from,
-            entered_to,
+            entered_from: entered_from.map(|d| d.0),
+            entered_to: entered_to.map(|d| d.0),
             search,
         };
         let page = domain::list(
             &r.db,
             &r.principal,
             &filter,
-            sort.into(),
+            sort.unwrap_or(ParticipantSort::Name).into(),
             first,
             after.as_deref(),
         )
         .await
         .gql(ctx)?;
+        let shown: Vec<Participant> = page.items.iter().map(|(_, p)| p.clone()).collect();
+        super::loaders::prime_participants(ctx, &shown).await?;
         let mut conn = async_graphql::connection::Connection::with_additional_fields(
             page.has_previous_page,
             page.has_next_page,
@@ -591,7 +597,7 @@ impl ParticipantQuery {
 pub struct ParticipantFieldsInput {
     first_name: Option<String>,
     last_name: Option<String>,
-    birth_date: Option<NaiveDate>,
+    birth_date: Option<Date>,
     gender: Option<Gender>,
     email: Option<String>,
     phone: Option<String>,
@@ -606,7 +612,7 @@ pub struct ParticipantFieldsInput {
     authorised_to_work: Option<bool>,
     /// Other integration difficulties (at most 20, 100 characters each).
     difficulties: Option<Vec<String>>,
-    consent_date: Option<NaiveDate>,
+    consent_date: Option<Date>,
     consent_scope: Option<String>,
 }
 
@@ -615,7 +621,7 @@ impl ParticipantFieldsInput {
         Ok(domain::ParticipantFields {
             first_name: self.first_name,
             last_name: self.last_name,
-            birth_date: self.birth_date,
+            birth_date: self.birth_date.map(|d| d.0),
             gender: self.gender.map(Into::into),
             email: self.email,
             phone: self.phone,
@@ -628,7 +634,7 @@ impl ParticipantFieldsInput {
             recognised_disability: self.recognised_disability,
             authorised_to_work: self.authorised_to_work,
             difficulties: self.difficulties,
-            consent_date: self.consent_date,
+            consent_date: self.consent_date.map(|d| d.0),
             consent_scope: self.consent_scope,
         })
     }
@@ -643,7 +649,7 @@ pub struct CreateParticipantInput {
     /// The referent (required for steering; a referent creates in their own portfolio).
     referent_id: Option<ID>,
     /// The day the participant entered the path (default today).
-    entry_date: Option<NaiveDate>,
+    entry_date: Option<Date>,
 }
 
 /// Input of `updateParticipant`.
@@ -663,7 +669,7 @@ pub struct ValidateEntryInput {
     id: ID,
     version: i32,
     /// The validation committee's date.
-    committee_date: NaiveDate,
+    committee_date: Date,
 }
 
 /// Input of `refuseEntry`.
@@ -672,7 +678,7 @@ pub struct RefuseEntryInput {
     id: ID,
     version: i32,
     /// The validation committee's date.
-    committee_date: NaiveDate,
+    committee_date: Date,
     /// Why the committee refused.
     reason: String,
 }
@@ -712,8 +718,8 @@ pub struct AddPathStepInput {
     participant_id: ID,
     kind: PathStepKind,
     title: String,
-    start_date: NaiveDate,
-    end_date: Option<NaiveDate>,
+    start_date: Date,
+    end_date: Option<Date>,
 }
 
 /// Input of `updatePathStep` and `closePathStep` (closing needs an end date).
@@ -722,8 +728,8 @@ pub struct UpdatePathStepInput {
     id: ID,
     version: i32,
     title: Option<String>,
-    start_date: Option<NaiveDate>,
-    end_date: Option<NaiveDate>,
+    start_date: Option<Date>,
+    end_date: Option<Date>,
     outcome: Option<String>,
 }
 
@@ -743,9 +749,9 @@ pub struct RecordEpisodeInput {
     contract_kind: Option<ContractKindGql>,
     /// Required for `TRAINING`.
     training_kind: Option<TrainingKindGql>,
-    start_date: NaiveDate,
+    start_date: Date,
     /// Planned or actual last day; omit for an open-ended contract.
-    end_date: Option<NaiveDate>,
+    end_date: Option<Date>,
     /// Weekly working time (required for employment), at most 48.
     hours_per_week: Option<f64>,
     /// The participant agreed to a working time under half-time.
@@ -766,7 +772,7 @@ pub struct EpisodePayload {
 pub struct RecordExitInput {
     participant_id: ID,
     version: i32,
-    date: NaiveDate,
+    date: Date,
     kind: ExitKind,
     /// Required for any kind but `EMPLOYMENT_OR_TRAINING`.
     reason: Option<String>,
@@ -778,7 +784,7 @@ pub struct ValidateExitInput {
     participant_id: ID,
     version: i32,
     /// The validation committee's date.
-    committee_date: NaiveDate,
+    committee_date: Date,
 }
 
 /// Result of `recordExit` and `validateExit`.
@@ -838,7 +844,7 @@ impl ParticipantMutation {
                 .map(staff_id)
                 .transpose()
                 .gql(ctx)?,
-            entry_date: input.entry_date,
+            entry_date: input.entry_date.map(|d| d.0),
         };
         Ok(payload(
             domain::create(&r.db, &r.principal, new).await.gql(ctx)?,
@@ -872,10 +878,15 @@ impl ParticipantMutation {
     ) -> async_graphql::Result<Option<ParticipantPayload>> {
         let r = req(ctx);
         let id = participant_id(&input.id).gql(ctx)?;
-        let p =
-            domain::validate_entry(&r.db, &r.principal, id, input.version, input.committee_date)
-                .await
-                .gql(ctx)?;
+        let p = domain::validate_entry(
+            &r.db,
+            &r.principal,
+            id,
+            input.version,
+            input.committee_date.0,
+        )
+        .await
+        .gql(ctx)?;
         Ok(payload(p))
     }
 
@@ -892,7 +903,7 @@ impl ParticipantMutation {
             &r.principal,
             id,
             input.version,
-            input.committee_date,
+            input.committee_date.0,
             &input.reason,
         )
         .await
@@ -940,8 +951,8 @@ impl ParticipantMutation {
             participant_id: participant_id(&input.participant_id).gql(ctx)?,
             kind: input.kind.into(),
             title: input.title,
-            start_date: input.start_date,
-            end_date: input.end_date,
+            start_date: input.start_date.0,
+            end_date: input.end_date.map(|d| d.0),
         };
         let step = domain::path::add_step(&r.db, &r.principal, new)
             .await
@@ -979,8 +990,8 @@ impl ParticipantMutation {
         let new = domain::path::NewEpisode {
             participant_id: participant_id(&input.participant_id).gql(ctx)?,
             kind: episode_kind(&input).gql(ctx)?,
-            start_date: input.start_date,
-            end_date: input.end_date,
+            start_date: input.start_date.0,
+            end_date: input.end_date.map(|d| d.0),
             minutes_per_week: minutes(input.hours_per_week).gql(ctx)?,
             participant_agreement: input.participant_agreement,
             employer: input.employer,
@@ -1003,7 +1014,7 @@ impl ParticipantMutation {
         let new = exit::NewExit {
             participant_id: participant_id(&input.participant_id).gql(ctx)?,
             version: input.version,
-            date: input.date,
+            date: input.date.0,
             kind: input.kind.into(),
             reason: input.reason,
         };
@@ -1021,10 +1032,15 @@ impl ParticipantMutation {
     ) -> async_graphql::Result<Option<ExitPayload>> {
         let r = req(ctx);
         let id = participant_id(&input.participant_id).gql(ctx)?;
-        let validated =
-            exit::validate_exit(&r.db, &r.principal, id, input.version, input.committee_date)
-                .await
-                .gql(ctx)?;
+        let validated = exit::validate_exit(
+            &r.db,
+            &r.principal,
+            id,
+            input.version,
+            input.committee_date.0,
+        )
+        .await
+        .gql(ctx)?;
         Ok(Some(ExitPayload {
             exit: ExitObj(validated),
         }))
@@ -1043,8 +1059,8 @@ async fn step_change(
             .gql(ctx)?,
         version: input.version,
         title: input.title,
-        start_date: input.start_date,
-        end_date: input.end_date,
+        start_date: input.start_date.map(|d| d.0),
+        end_date: input.end_date.map(|d| d.0),
         outcome: input.outcome,
     };
     let step = domain::path::update_step(&r.db, &r.principal, changes, close)

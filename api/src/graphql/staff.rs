@@ -1,6 +1,5 @@
 //! Staff members of a tenant.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use parcours_domain::ids::{StaffId, StructureId};
@@ -72,7 +71,7 @@ impl StaffMemberObj {
     }
     /// The structure this person works for.
     async fn structure(&self, ctx: &Context<'_>) -> async_graphql::Result<StructureObj> {
-        let loader = ctx.data_unchecked::<DataLoader<StructureLoader>>();
+        let loader = ctx.data_unchecked::<super::loaders::Loaded<StructureLoader>>();
         let structure = loader.load_one(self.0.structure_id).await?;
         structure
             .map(StructureObj)

@@ -382,8 +382,14 @@ async fn visibility_follows_the_portfolio_and_the_tenant(backend: Backend) {
     for (name, token, expected) in &callers {
         let (_, body) = app.post(token, read, json!({ "id": id })).await;
         if *expected == "OK" {
-            assert_eq!(body["data"]["participant"]["rsaBeneficiary"], true, "{name}: {body}");
-            assert_eq!(body["data"]["participant"]["recognisedDisability"], false, "{name}");
+            assert_eq!(
+                body["data"]["participant"]["rsaBeneficiary"], true,
+                "{name}: {body}"
+            );
+            assert_eq!(
+                body["data"]["participant"]["recognisedDisability"], false,
+                "{name}"
+            );
         } else {
             assert_eq!(code(&body), *expected, "{name}: {body}");
             assert!(body["data"]["participant"].is_null(), "{name}: no data");
@@ -397,13 +403,19 @@ async fn visibility_follows_the_portfolio_and_the_tenant(backend: Backend) {
                 assert_eq!(code(&body), expect, "{name} {op}: {body}");
             }
         }
-        let list = app.post(token, "{ participants { totalCount } }", json!({})).await.1;
+        let list = app
+            .post(token, "{ participants { totalCount } }", json!({}))
+            .await
+            .1;
         let expected_count = match *name {
             "own referent" | "steering" => json!(1),
             "another referent" | "foreign steering" | "foreign referent" => json!(0),
             _ => Value::Null,
         };
-        assert_eq!(list["data"]["participants"]["totalCount"], expected_count, "{name} list: {list}");
+        assert_eq!(
+            list["data"]["participants"]["totalCount"], expected_count,
+            "{name} list: {list}"
+        );
     }
     let after = app
         .ok(&w.tenant.steering, "query($id: ID!) { participant(id: $id) { version status phone path { title } episodes { id } exit { date } } }", json!({ "id": id }))

@@ -1,6 +1,9 @@
 //! Demo data: the PLIE of the Dijon area (the seed call's territory) and a small second tenant,
 //! `besancon`, so that isolation is visible from the first minute. Loaded through the same
-//! services as any client, so every row is audited and checked.
+//! services as any client, so every row is audited and checked: 180 synthetic participants
+//! over Dijon's 14 referents and 20 in Besançon, with paths, episodes and exits.
+
+mod participants;
 
 use sea_orm::{EntityTrait, PaginatorTrait};
 use uuid::Uuid;
@@ -125,12 +128,14 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
     accounts.push(account("dijon steering", "dijon", &steering));
 
     let mut names = REFERENT_NAMES.iter();
+    let mut dijon_referents = Vec::new();
     for (i, (carrier, count)) in DIJON_CARRIERS.iter().enumerate() {
         let structure = structure(db, &steering, carrier, StructureKind::ReferentCarrier).await?;
         for j in 0..*count {
             let name = names.next().copied().unwrap_or("Référent");
             let subject = format!("referent{}.{}@plie-dijon.example", i + 1, j + 1);
             let member = invite(db, &steering, &subject, name, Role::Referent, structure).await?;
+            dijon_referents.push((subject.clone(), structure));
             if i == 0 && j == 0 {
                 accounts.push(account("dijon referent", "dijon", &member));
             }
@@ -152,6 +157,9 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
             accounts.push(account("dijon provider", "dijon", &member));
         }
     }
+
+    let communes = commune_ids(db, &steering).await?;
+    participants::load(db, "dijon", &steering, &dijon_referents, &communes, 180, 21).await?;
 
     let besancon = tenant(
         db,
@@ -182,10 +190,23 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
         StructureKind::ReferentCarrier,
     )
     .await?;
+    let mut besancon_referents = Vec::new();
     for (j, name) in ["Paul Vernier", "Aïcha Mansouri"].iter().enumerate() {
         let subject = format!("referent{}@plie-besancon.example", j + 1);
         invite(db, &besancon, &subject, name, Role::Referent, carrier).await?;
+        besancon_referents.push((subject, carrier));
     }
+    let communes = commune_ids(db, &besancon).await?;
+    participants::load(
+        db,
+        "besancon",
+        &besancon,
+        &besancon_referents,
+        &communes,
+        20,
+        25,
+    )
+    .await?;
     let provider = structure(
         db,
         &besancon,
@@ -289,6 +310,15 @@ async fn invite(
         staff: None,
         request_id: None,
     })
+}
+
+async fn commune_ids(db: &Db, steering: &Principal) -> Result<Vec<crate::ids::CommuneId>> {
+    let tenant = steering.tenant_id()?;
+    Ok(tenants::communes(db, steering, tenant)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
 }
 
 fn account(label: &str, tenant: &str, principal: &Principal) -> DemoAccount {

@@ -1,0 +1,242 @@
+//! Synthetic participants for the demo: deterministic (a fixed seed), spread over the referents,
+//! with paths, episodes and exits such that about half of the exits are positive.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use crate::auth::{self, Claims};
+use crate::db::Db;
+use crate::error::Result;
+use crate::ids::CommuneId;
+use crate::participants::exit::{self, NewExit};
+use crate::participants::exits::{ContractKind, EpisodeKind, TrainingKind};
+use crate::participants::path::{self, NewEpisode, NewPathStep};
+use crate::participants::{
+    self, ExitKind, Gender, NewParticipant, ParticipantFields, PathStepKind,
+};
+use crate::principal::{Principal, Role};
+
+const FIRST: &[&str] = &[
+    "Amina",
+    "Julien",
+    "Fatou",
+    "Kevin",
+    "Sarah",
+    "Mehdi",
+    "Laura",
+    "Yannick",
+    "Chloé",
+    "Ibrahim",
+    "Manon",
+    "Rachid",
+    "Élodie",
+    "Sébastien",
+    "Aïcha",
+    "Nicolas",
+    "Inès",
+    "Grégory",
+    "Samia",
+    "Loïc",
+];
+const LAST: &[&str] = &[
+    "Diallo", "Martin", "Benali", "Petit", "Moreau", "Traoré", "Lefèvre", "Haddad", "Garcia",
+    "Roux", "Nguyen", "Fontaine", "Mercier", "Keita", "Bonnet", "Lambert", "Cissé", "Dupuis",
+];
+
+/// A small deterministic generator (a linear congruential generator; no dependency needed).
+struct Seq(u64);
+
+impl Seq {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+/// Create `count` participants spread over `referents` (subjects with their structure) of
+/// `tenant`, whose steering principal is `steering`.
+pub(super) async fn load(
+    db: &Db,
+    tenant: &str,
+    steering: &Principal,
+    referents: &[(String, crate::ids::StructureId)],
+    communes: &[CommuneId],
+    count: usize,
+    seed: u64,
+) -> Result<()> {
+    let mut seq = Seq(seed);
+    let today = db.clock().now().date_naive();
+    let mut principals = Vec::new();
+    for (subject, structure) in referents {
+        principals.push(
+            auth::authenticate(
+                db,
+                Claims {
+                    subject: subject.clone(),
+                    role: Role::Referent,
+                    tenant: Some(tenant.to_owned()),
+                    structure: Some(structure.0),
+                },
+            )
+            .await?
+            .with_request_id("demo"),
+        );
+    }
+    for i in 0..count {
+        let referent = &principals[i % principals.len()];
+        let entry = today - Duration::days(60 + seq.next(900) as i64);
+        let age = 18 + seq.next(45) as i32;
+        let birth = NaiveDate::from_ymd_opt(
+            entry.year() - age,
+            1 + seq.next(12) as u32,
+            1 + seq.next(28) as u32,
+        )
+        .unwrap_or(entry);
+        let first = FIRST[seq.next(FIRST.len() as u64) as usize];
+        let last = LAST[seq.next(LAST.len() as u64) as usize];
+        let p = participants::create(
+            db,
+            referent,
+            NewParticipant {
+                fields: ParticipantFields {
+                    first_name: Some(first.into()),
+                    last_name: Some(last.into()),
+                    birth_date: Some(birth),
+                    gender: Some(if seq.next(2) == 0 {
+                        Gender::Woman
+                    } else {
+                        Gender::Man
+                    }),
+                    email: Some(format!("{}.{}{i}@exemple.fr", ascii(first), ascii(last))),
+                    phone: Some(format!(
+                        "06 {:02} {:02} {:02} {:02}",
+                        seq.next(100),
+                        seq.next(100),
+                        seq.next(100),
+                        seq.next(100)
+                    )),
+                    postal_address: Some(format!("{} rue de la République", 1 + seq.next(120))),
+                    commune_id: Some(communes[seq.next(communes.len() as u64) as usize]),
+                    long_term_job_seeker: Some(seq.next(10) < 6),
+                    rsa_beneficiary: Some(seq.next(10) < 4),
+                    priority_neighbourhood: Some(seq.next(10) < 3),
+                    education_level: Some(2 + seq.next(4) as i32),
+                    recognised_disability: Some(seq.next(10) == 0),
+                    authorised_to_work: Some(true),
+                    difficulties: Some(vec!["mobilité".into()]),
+                    consent_date: Some(entry),
+                    consent_scope: Some("accompagnement PLIE et collecte FSE".into()),
+                },
+                referent_id: None,
+                entry_date: Some(entry),
+            },
+        )
+        .await?;
+        let roll = seq.next(100);
+        if roll < 8 {
+            continue; // still a candidate
+        }
+        let committee = entry + Duration::days(10);
+        if roll < 11 {
+            participants::refuse_entry(db, steering, p.id, 1, committee, "hors critères du PLIE")
+                .await?;
+            continue;
+        }
+        participants::validate_entry(db, steering, p.id, 1, committee).await?;
+        path::add_step(
+            db,
+            referent,
+            NewPathStep {
+                participant_id: p.id,
+                kind: PathStepKind::Diagnostic,
+                title: "Diagnostic socio-professionnel".into(),
+                start_date: committee,
+                end_date: Some(committee + Duration::days(14)),
+            },
+        )
+        .await?;
+        // Episodes and an exit for those whose path is long enough.
+        let job_start = committee + Duration::days(30 + seq.next(60) as i64);
+        let exit_date = job_start + Duration::days(200 + seq.next(60) as i64);
+        if exit_date > today || roll < 40 {
+            continue; // still on the path
+        }
+        let (kind, minutes, end, exit_kind) = match roll % 6 {
+            0 => (
+                EpisodeKind::Employment(ContractKind::Permanent),
+                Some(35 * 60),
+                None,
+                ExitKind::EmploymentOrTraining,
+            ),
+            1 => (
+                EpisodeKind::Employment(ContractKind::Subsidised),
+                Some(26 * 60),
+                Some(job_start + Duration::days(120)),
+                ExitKind::DroppedOut,
+            ),
+            2 => (
+                EpisodeKind::Training(TrainingKind::Qualifying),
+                None,
+                Some(job_start + Duration::days(300)),
+                ExitKind::EmploymentOrTraining,
+            ),
+            3 => (
+                EpisodeKind::Employment(ContractKind::FixedTerm),
+                Some(20 * 60),
+                Some(job_start + Duration::days(90)),
+                ExitKind::EmploymentOrTraining,
+            ),
+            4 => (
+                EpisodeKind::Employment(ContractKind::TemporaryAgency),
+                Some(35 * 60),
+                Some(job_start + Duration::days(195)),
+                ExitKind::EmploymentOrTraining,
+            ),
+            _ => (
+                EpisodeKind::Employment(ContractKind::FixedTerm),
+                Some(35 * 60),
+                Some(job_start + Duration::days(30)),
+                ExitKind::MovedAway,
+            ),
+        };
+        path::record_episode(
+            db,
+            referent,
+            NewEpisode {
+                participant_id: p.id,
+                kind,
+                start_date: job_start,
+                end_date: end,
+                minutes_per_week: minutes,
+                participant_agreement: false,
+                employer: Some("Employeur du bassin dijonnais".into()),
+            },
+        )
+        .await?;
+        exit::record_exit(
+            db,
+            referent,
+            NewExit {
+                participant_id: p.id,
+                version: 2,
+                date: exit_date,
+                kind: exit_kind,
+                reason: match exit_kind {
+                    ExitKind::MovedAway => Some("déménagement hors du territoire".into()),
+                    ExitKind::DroppedOut => Some("abandon du parcours".into()),
+                    _ => None,
+                },
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn ascii(name: &str) -> String {
+    crate::text::sort_key(name)
+        .0
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "")
+}

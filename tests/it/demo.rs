@@ -1,0 +1,68 @@
+//! The demo data loads on both databases, and shows what the README promises: Dijon's
+//! structures and participants, nothing of Besançon, and a positive-exit rate.
+
+use parcours_domain::Role;
+use parcours_tests::{Backend, TestApp, on_both};
+use serde_json::json;
+
+async fn the_demo_loads_and_keeps_the_territories_apart(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let accounts = parcours_domain::demo::load(&app.db)
+        .await
+        .expect("demo loads");
+    assert_eq!(
+        accounts.len(),
+        5,
+        "admin, three dijon roles, besancon steering"
+    );
+    let dijon = app.token(
+        Some("dijon"),
+        Role::Steering,
+        "pilotage@plie-dijon.example",
+        None,
+    );
+    let besancon = app.token(
+        Some("besancon"),
+        Role::Steering,
+        "pilotage@plie-besancon.example",
+        None,
+    );
+    let q = "{ tenant { slug communes { name } } structures(first: 100) { totalCount edges { node { name } } }
+               staff(role: REFERENT) { totalCount } participants { totalCount }
+               exited: participants(status: EXITED, first: 100) { totalCount edges { node { exit { positive } } } } }";
+    let d = app.ok(&dijon, q, json!({})).await;
+    assert_eq!(d["tenant"]["communes"].as_array().map(Vec::len), Some(24));
+    assert_eq!(
+        d["structures"]["totalCount"], 6,
+        "steering body, 3 carriers, 2 providers"
+    );
+    assert_eq!(d["staff"]["totalCount"], 14);
+    assert_eq!(d["participants"]["totalCount"], 180);
+    let exits: Vec<bool> = d["exited"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["exit"]["positive"].as_bool().expect("positive"))
+        .collect();
+    let positive = exits.iter().filter(|p| **p).count();
+    assert!(
+        !exits.is_empty() && positive > 0 && positive < exits.len(),
+        "a rate shows: {positive}/{}",
+        exits.len()
+    );
+    assert!(
+        !d.to_string().contains("Besançon"),
+        "nothing of Besançon in Dijon's answers"
+    );
+    let b = app
+        .ok(
+            &besancon,
+            "{ participants { totalCount } structures { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(b["participants"]["totalCount"], 20);
+    assert_eq!(b["structures"]["totalCount"], 3);
+}
+
+on_both!(the_demo_loads_and_keeps_the_territories_apart);

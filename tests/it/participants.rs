@@ -241,6 +241,9 @@ async fn bad_input_is_refused_with_its_field_and_writes_nothing(backend: Backend
         )
         .await;
     assert_eq!(count["participants"]["totalCount"], 0, "nothing written");
+    let mut sixteen = participant_input(&commune, "Seize");
+    sixteen["birthDate"] = json!(chrono::Utc::now().date_naive().with_year_sub(16));
+    create_participant(&app, &w.referent, sixteen).await;
 
     // Episodes: inverted and overlapping dates.
     let (id, _) =

@@ -574,7 +574,7 @@ async fn a_page_costs_the_same_statements_for_5_and_50_participants(backend: Bac
         .await;
         app.ok(&w.referent, "mutation($id: ID!) { addPathStep(input: {participantId: $id, kind: INTERVIEW, title: \"Entretien\", startDate: \"2024-02-01\"}) { pathStep { id } } }", json!({ "id": id })).await;
     }
-    let q = "query($n: Int) { participants(first: $n) { edges { node { lastName commune { name } referent { displayName structure { name } } path { title } episodes { startDate } exit { positive } } } } }";
+    let q = "query($n: Int) { participants(first: $n) { edges { node { lastName commune { name } referent { displayName structure { name } } path { title } episodes { startDate } exit { positive } exitAssessment { positive reasons } } } } }";
     let mut counts = Vec::new();
     for n in [5, 50] {
         let before = app.db.statements_executed();

@@ -132,10 +132,11 @@ pub(crate) async fn prime_participants(
     if node.field("path").exists() {
         feed::<PathStepsLoader>(ctx, &ids).await?;
     }
-    if node.field("episodes").exists() {
+    let assessed = node.field("exitAssessment").exists();
+    if node.field("episodes").exists() || assessed {
         feed::<EpisodesLoader>(ctx, &ids).await?;
     }
-    if node.field("exit").exists() {
+    if node.field("exit").exists() || assessed {
         feed::<ExitLoader>(ctx, &ids).await?;
     }
     if node.field("commune").exists() {

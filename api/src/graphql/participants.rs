@@ -289,10 +289,25 @@ impl ParticipantObj {
         ctx: &Context<'_>,
         on: Option<Date>,
     ) -> async_graphql::Result<ExitAssessment> {
-        let r = req(ctx);
-        let assessment = exit::assess(&r.db, &r.principal, self.0.id, on.map(|d| d.0))
-            .await
-            .gql(ctx)?;
+        // From the request's loaders: a page of assessments costs no query per participant.
+        let episodes = ctx
+            .data_unchecked::<Loaded<EpisodesLoader>>()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let recorded = ctx
+            .data_unchecked::<Loaded<ExitLoader>>()
+            .load_one(self.0.id)
+            .await?
+            .flatten();
+        let today = req(ctx).db.clock().now().date_naive();
+        let assessment = exit::assess_loaded(
+            &self.0,
+            &episodes,
+            recorded.as_ref(),
+            on.map(|d| d.0),
+            today,
+        );
         Ok(ExitAssessment::from(assessment))
     }
     /// When the record was created.

@@ -155,6 +155,20 @@ pub async fn assess(
     Ok(assessment)
 }
 
+/// What the rule engine says of an already loaded participant (for batch readers: no query).
+/// `today` is used when neither `on` nor a recorded exit gives the date.
+pub fn assess_loaded(
+    participant: &Participant,
+    episodes: &[Episode],
+    exit: Option<&Exit>,
+    on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Assessment {
+    let on = on.or(exit.map(|e| e.date)).unwrap_or(today);
+    let validated = exit.is_some_and(|e| e.committee_validated_on.is_some());
+    run_engine(participant, episodes, on, validated)
+}
+
 async fn assess_in(
     tx: &TenantTx,
     participant: &Participant,
@@ -165,6 +179,15 @@ async fn assess_in(
         .await?
         .remove(&participant.id)
         .unwrap_or_default();
+    Ok(run_engine(participant, &episodes, on, committee_validated))
+}
+
+fn run_engine(
+    participant: &Participant,
+    episodes: &[Episode],
+    on: NaiveDate,
+    committee_validated: bool,
+) -> Assessment {
     let facts: Vec<EpisodeFacts> = episodes
         .iter()
         .map(|e| EpisodeFacts {
@@ -176,12 +199,12 @@ async fn assess_in(
             participant_agreement: e.participant_agreement,
         })
         .collect();
-    Ok(exits::assess(
+    exits::assess(
         &facts,
         &ExitFacts {
             assessed_on: on,
             birth_date: participant.birth_date,
             committee_validated,
         },
-    ))
+    )
 }

@@ -23,6 +23,10 @@ pub enum DomainError {
     /// The change collides with the current state (stale version, duplicate key).
     #[error("{0}")]
     Conflict(String),
+    /// A business rule refused the change, with its own stable code (`DEADLINE_PASSED`,
+    /// `BUDGET_EXCEEDED`, `RENEWAL_LIMIT`, …).
+    #[error("{message}")]
+    Rule { code: &'static str, message: String },
     /// The database cannot be reached or is overloaded; retrying later may succeed.
     #[error("service temporarily unavailable")]
     Unavailable(String),

@@ -55,3 +55,19 @@ id_type!(
     /// An employment, training or business-creation episode.
     EpisodeId
 );
+id_type!(
+    /// A call for projects.
+    CallId
+);
+id_type!(
+    /// A structure's response to a call.
+    SubmissionId
+);
+id_type!(
+    /// A funding agreement.
+    ConventionId
+);
+id_type!(
+    /// An amendment to a convention.
+    AmendmentId
+);

@@ -6,17 +6,22 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calls;
 pub mod checks;
+pub mod conventions;
 pub mod db;
 pub mod demo;
 mod entities;
 pub mod error;
 pub mod ids;
+pub mod money;
 pub mod page;
+pub mod paris;
 pub mod participants;
 pub mod principal;
 pub mod staff;
 pub mod structures;
+pub mod submissions;
 pub mod tenants;
 pub mod text;
 

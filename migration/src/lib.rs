@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
 mod m20261129_000002_participants;
+mod m20261129_000003_calls;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_participants::Migration),
+            Box::new(m20261129_000003_calls::Migration),
         ]
     }
 }

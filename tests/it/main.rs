@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod calls;
 mod demo;
 mod matrix;
 mod participants;

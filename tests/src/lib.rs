@@ -109,6 +109,8 @@ pub async fn prepare_database(backend: &Backend) -> (String, String, Option<Path
 /// A running service for one test.
 pub struct TestApp {
     pub base: String,
+    /// `None`: the system clock; `Some(t)`: every transaction reads `t`.
+    now: std::sync::Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
     pub config: Config,
     pub db: Db,
     pub backend: Backend,
@@ -165,9 +167,18 @@ impl TestApp {
         .collect();
         adjust(&mut vars);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
+        let now: std::sync::Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>> =
+            Default::default();
+        let read = std::sync::Arc::clone(&now);
         let db = parcours_api::connect_and_migrate(&config)
             .await
-            .expect("database prepared");
+            .expect("database prepared")
+            .with_clock(parcours_domain::Clock::from_fn(move || {
+                read.lock()
+                    .ok()
+                    .and_then(|t| *t)
+                    .unwrap_or_else(chrono::Utc::now)
+            }));
         let router = parcours_api::build_router(&config, db.clone()).expect("router");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -177,6 +188,7 @@ impl TestApp {
             axum_serve(listener, router).await;
         });
         Self {
+            now,
             base: format!("http://{address}"),
             config,
             db,
@@ -185,6 +197,16 @@ impl TestApp {
             client: reqwest::Client::new(),
             dir,
         }
+    }
+
+    /// Fix the service's clock at `t` (RFC 3339), or give it back the system clock with `None`.
+    pub fn set_now(&self, t: Option<&str>) {
+        let t = t.map(|t| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .expect("an RFC 3339 instant")
+                .with_timezone(&chrono::Utc)
+        });
+        *self.now.lock().expect("clock") = t;
     }
 
     /// A token signed with this service's secret.

@@ -14,6 +14,7 @@ pub fn to_graphql(err: DomainError, request_id: &str) -> Error {
         DomainError::NotFound { .. } => ("NOT_FOUND", err.to_string()),
         DomainError::Validation { message, .. } => ("VALIDATION", message.clone()),
         DomainError::Conflict(_) => ("CONFLICT", err.to_string()),
+        DomainError::Rule { code, message } => (*code, message.clone()),
         DomainError::Unavailable(detail) => {
             tracing::warn!(request_id, detail, "database unavailable");
             (

@@ -2,6 +2,7 @@
 //! stay in the domain. Roots are merged from the areas.
 
 mod audit;
+mod calls;
 pub mod error;
 pub mod ids;
 mod loaders;
@@ -43,6 +44,7 @@ pub struct QueryRoot(
     staff::StaffQuery,
     audit::AuditQuery,
     participants::ParticipantQuery,
+    calls::CallQuery,
 );
 
 /// All mutations.
@@ -52,6 +54,7 @@ pub struct MutationRoot(
     structures::StructureMutation,
     staff::StaffMutation,
     participants::ParticipantMutation,
+    calls::CallMutation,
 );
 
 /// The schema with its limits; introspection and suggestions only when `open`.

@@ -1,9 +1,14 @@
 //! Relay `Node`: any object with an identity, by global ID.
 
 use async_graphql::{Context, ID, Interface, Object};
-use parcours_domain::ids::{CommuneId, ParticipantId, StaffId, StructureId, TenantId};
-use parcours_domain::{DomainError, participants, staff, structures, tenants};
+use parcours_domain::ids::{
+    CallId, CommuneId, ConventionId, ParticipantId, StaffId, StructureId, SubmissionId, TenantId,
+};
+use parcours_domain::{
+    DomainError, calls, conventions, participants, staff, structures, submissions, tenants,
+};
 
+use super::calls::{CallObj, ConventionObj, SubmissionObj};
 use super::participants::ParticipantObj;
 use super::staff::StaffMemberObj;
 use super::structures::StructureObj;
@@ -19,6 +24,9 @@ pub enum Node {
     StaffMember(StaffMemberObj),
     Commune(CommuneObj),
     Participant(ParticipantObj),
+    CallForProjects(CallObj),
+    Submission(SubmissionObj),
+    Convention(ConventionObj),
 }
 
 #[derive(Default)]
@@ -54,6 +62,15 @@ impl NodeQuery {
                 "Participant" => participants::get(db, p, ParticipantId(uuid))
                     .await
                     .map(|x| Node::Participant(ParticipantObj(x))),
+                "CallForProjects" => calls::get(db, p, CallId(uuid))
+                    .await
+                    .map(|x| Node::CallForProjects(CallObj(x))),
+                "Submission" => submissions::get(db, p, SubmissionId(uuid))
+                    .await
+                    .map(|x| Node::Submission(SubmissionObj(x))),
+                "Convention" => conventions::get(db, p, ConventionId(uuid))
+                    .await
+                    .map(|x| Node::Convention(ConventionObj(x))),
                 _ => Err(not_found),
             },
             None => Err(not_found),

@@ -30,3 +30,27 @@ impl From<NaiveDate> for Date {
         Self(d)
     }
 }
+
+/// An exact amount of euros, as a string with at most two decimals (`"40000.00"`): never a
+/// floating-point number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Money(pub parcours_domain::money::Money);
+
+/// An exact amount of euros, as a string with at most two decimals, e.g. `"40000.00"`.
+#[Scalar(name = "Money")]
+impl ScalarType for Money {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => parcours_domain::money::Money::parse("amount", s)
+                .map(Money)
+                .map_err(|e| InputValueError::custom(e.to_string())),
+            _ => Err(InputValueError::custom(
+                "an amount is a string such as \"40000.00\", never a float",
+            )),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_decimal_string())
+    }
+}

@@ -1,11 +1,15 @@
 //! sea-orm entities: private to the domain. Only the areas' `store.rs` files build queries.
 
+pub(crate) mod amendment;
 pub(crate) mod audit_entry;
+pub(crate) mod call_for_projects;
 pub(crate) mod commune;
+pub(crate) mod convention;
 pub(crate) mod episode;
 pub(crate) mod participant;
 pub(crate) mod participant_exit;
 pub(crate) mod path_step;
 pub(crate) mod staff_member;
 pub(crate) mod structure;
+pub(crate) mod submission;
 pub(crate) mod tenant;

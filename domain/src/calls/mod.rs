@@ -1,0 +1,57 @@
+//! Calls for projects (appels à projets).
+//!
+//! Rules: steering writes calls; a call is a `DRAFT` until published, then `PUBLISHED` until its
+//! deadline, `CLOSED` from the deadline on (by itself: the status is read against the
+//! transaction's clock), and `DECIDED` once every submission received has its decision.
+//! Opening and deadline are Paris wall-clock times stored as instants. Providers read published
+//! calls (never drafts); referents read none. References are unique within a tenant. Budget cap
+//! and amounts are exact money.
+
+mod model;
+mod store;
+mod write;
+
+pub use model::*;
+pub(crate) use store::{find as find_in, set_decided};
+pub use write::{create, publish, update};
+
+use crate::db::Db;
+use crate::error::{DomainError, Result};
+use crate::ids::CallId;
+use crate::page::{Page, PageRequest};
+use crate::principal::{Principal, Role};
+
+pub(crate) fn require_reader(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "calls for projects are read by steering and providers",
+    )
+}
+
+/// One call the principal may read (a draft is `NOT_FOUND` for providers).
+pub async fn get(db: &Db, principal: &Principal, id: CallId) -> Result<CallForProjects> {
+    require_reader(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = store::find(&tx, id).await?;
+    tx.commit().await?;
+    found
+        .filter(|c| {
+            principal.role() == Role::Steering || c.stored_status != StoredCallStatus::Draft
+        })
+        .ok_or(DomainError::NotFound {
+            entity: "call for projects",
+        })
+}
+
+/// The calls the principal may read, newest first.
+pub async fn list(
+    db: &Db,
+    principal: &Principal,
+    page: PageRequest,
+) -> Result<Page<CallForProjects>> {
+    require_reader(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let page = store::list(&tx, principal.role() == Role::Steering, &page).await?;
+    tx.commit().await?;
+    Ok(page)
+}

@@ -1,0 +1,234 @@
+//! Conventions (funding agreements) and their amendments (avenants).
+//!
+//! Rules: steering creates a convention from an accepted submission: one year by default,
+//! an amount no higher than the call's cap; it is extended by amendment, renewed at most twice
+//! (a third extension is `RENEWAL_LIMIT`); a budget change sets a new amount. The report
+//! calendar follows from the dates: a first-quarter report 3 months after the start, a mid-term
+//! report and budget statement at the middle, a final report and budget statement one month
+//! after the end. The provider reads its own structure's conventions; steering all; others none.
+
+mod write;
+
+pub use write::{NewAmendment, NewConvention, add_amendment, create};
+
+/// Build the input of [`create`].
+pub fn write_input(
+    submission_id: SubmissionId,
+    number: Option<String>,
+    amount: Option<Money>,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+) -> NewConvention {
+    NewConvention {
+        submission_id,
+        number,
+        amount,
+        start_date,
+        end_date,
+    }
+}
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+
+use crate::db::{Db, TenantTx};
+use crate::entities::{amendment, convention};
+use crate::error::{DomainError, Result};
+use crate::ids::{AmendmentId, ConventionId, StructureId, SubmissionId};
+use crate::money::Money;
+use crate::page::{Page, PageRequest};
+use crate::principal::{Principal, Role};
+
+/// How many times a convention may be renewed.
+pub const MAX_RENEWALS: i32 = 2;
+
+/// A funding agreement with a structure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Convention {
+    pub id: ConventionId,
+    pub submission_id: SubmissionId,
+    pub structure_id: StructureId,
+    pub number: String,
+    pub amount: Money,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub renewals: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// Kind of amendment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AmendmentKind {
+    Extension,
+    BudgetChange,
+    Other,
+}
+
+impl AmendmentKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Extension => "extension",
+            Self::BudgetChange => "budget_change",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// An amendment (avenant).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Amendment {
+    pub id: AmendmentId,
+    pub convention_id: ConventionId,
+    pub kind: AmendmentKind,
+    pub description: String,
+    pub signed_on: NaiveDate,
+    pub new_end_date: Option<NaiveDate>,
+    pub new_amount: Option<Money>,
+}
+
+/// A report or budget statement the convention owes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Obligation {
+    FirstQuarterReport,
+    MidTermReport,
+    MidTermBudgetStatement,
+    FinalReport,
+    FinalBudgetStatement,
+}
+
+impl Convention {
+    /// The report calendar, derived from the dates.
+    pub fn calendar(&self) -> Vec<(Obligation, NaiveDate)> {
+        let months = |d: NaiveDate, m: u32| d.checked_add_months(Months::new(m)).unwrap_or(d);
+        let middle = self.start_date + (self.end_date - self.start_date) / 2;
+        let after_end = months(self.end_date, 1);
+        vec![
+            (Obligation::FirstQuarterReport, months(self.start_date, 3)),
+            (Obligation::MidTermReport, middle),
+            (Obligation::MidTermBudgetStatement, middle),
+            (Obligation::FinalReport, after_end),
+            (Obligation::FinalBudgetStatement, after_end),
+        ]
+    }
+}
+
+fn reader_scope(principal: &Principal) -> Result<Option<StructureId>> {
+    match principal.role() {
+        Role::Steering => Ok(None),
+        Role::Provider => Ok(principal.structure()),
+        _ => Err(DomainError::Forbidden(
+            "conventions are read by steering and the provider that holds them",
+        )),
+    }
+}
+
+fn visible(tx: &TenantTx, scope: Option<StructureId>) -> Select<convention::Entity> {
+    let q = convention::Entity::find().filter(convention::Column::TenantId.eq(tx.tenant().0));
+    match scope {
+        Some(s) => q.filter(convention::Column::StructureId.eq(s.0)),
+        None => q,
+    }
+}
+
+/// One convention the principal may read.
+pub async fn get(db: &Db, principal: &Principal, id: ConventionId) -> Result<Convention> {
+    let scope = reader_scope(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = find_in(&tx, scope, id).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+pub(crate) async fn find_in(
+    tx: &TenantTx,
+    scope: Option<StructureId>,
+    id: ConventionId,
+) -> Result<Convention> {
+    visible(tx, scope)
+        .filter(convention::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .map(to_convention)
+        .transpose()?
+        .ok_or(DomainError::NotFound {
+            entity: "convention",
+        })
+}
+
+/// The conventions the principal may read, in creation order.
+pub async fn list(db: &Db, principal: &Principal, page: PageRequest) -> Result<Page<Convention>> {
+    let scope = reader_scope(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let mut query = visible(&tx, scope);
+    let total = query.clone().count(tx.conn()).await?;
+    if let Some(after) = page.after {
+        query = query.filter(convention::Column::Id.gt(after));
+    }
+    let rows = query
+        .order_by_asc(convention::Column::Id)
+        .limit(page.limit())
+        .all(tx.conn())
+        .await?;
+    tx.commit().await?;
+    let rows = rows
+        .into_iter()
+        .map(to_convention)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(rows, &page, total))
+}
+
+/// The amendments of a convention the principal may read, in signature order.
+pub async fn amendments(
+    db: &Db,
+    principal: &Principal,
+    id: ConventionId,
+) -> Result<Vec<Amendment>> {
+    let scope = reader_scope(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    find_in(&tx, scope, id).await?;
+    let rows = amendment::Entity::find()
+        .filter(amendment::Column::TenantId.eq(tx.tenant().0))
+        .filter(amendment::Column::ConventionId.eq(id.0))
+        .order_by_asc(amendment::Column::SignedOn)
+        .order_by_asc(amendment::Column::Id)
+        .all(tx.conn())
+        .await?;
+    tx.commit().await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Amendment {
+                id: AmendmentId(r.id),
+                convention_id: ConventionId(r.convention_id),
+                kind: match r.kind.as_str() {
+                    "extension" => AmendmentKind::Extension,
+                    "budget_change" => AmendmentKind::BudgetChange,
+                    _ => AmendmentKind::Other,
+                },
+                description: r.description,
+                signed_on: r.signed_on,
+                new_end_date: r.new_end_date,
+                new_amount: r.new_amount_cents.map(Money::from_cents).transpose()?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn to_convention(row: convention::Model) -> Result<Convention> {
+    Ok(Convention {
+        id: ConventionId(row.id),
+        submission_id: SubmissionId(row.submission_id),
+        structure_id: StructureId(row.structure_id),
+        number: row.number,
+        amount: Money::from_cents(row.amount_cents)?,
+        start_date: row.start_date,
+        end_date: row.end_date,
+        renewals: row.renewals,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}

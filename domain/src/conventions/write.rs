@@ -1,0 +1,220 @@
+//! Creating conventions and adding amendments (steering only), each in one audited transaction.
+
+use chrono::{Datelike, Months, NaiveDate};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+use super::{AmendmentKind, Convention, MAX_RENEWALS, find_in};
+use crate::audit::{self, Action};
+use crate::calls;
+use crate::db::Db;
+use crate::entities::{amendment, convention};
+use crate::error::{DomainError, Result};
+use crate::ids::{AmendmentId, ConventionId, SubmissionId};
+use crate::money::Money;
+use crate::principal::{Principal, Role};
+use crate::submissions::{self, SubmissionStatus};
+use crate::text::clean;
+
+/// Input of `create`.
+#[derive(Clone, Debug)]
+pub struct NewConvention {
+    pub submission_id: SubmissionId,
+    pub number: Option<String>,
+    pub amount: Option<Money>,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+/// Create the convention of an accepted submission.
+pub async fn create(db: &Db, principal: &Principal, input: NewConvention) -> Result<Convention> {
+    principal.require(&[Role::Steering], "only steering signs conventions")?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let submission = submissions::find_in(&tx, None, input.submission_id).await?;
+    if submission.status != SubmissionStatus::Accepted {
+        return Err(DomainError::Conflict(
+            "a convention follows an accepted submission".into(),
+        ));
+    }
+    let call = calls::find_in(&tx, submission.call_id)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "call for projects",
+        })?;
+    let amount = input.amount.unwrap_or(submission.requested_amount);
+    if amount > call.budget_cap {
+        return Err(DomainError::Rule {
+            code: "BUDGET_EXCEEDED",
+            message: "the amount exceeds the call's budget cap".into(),
+        });
+    }
+    let end_date = match input.end_date {
+        Some(end) => end,
+        None => one_year(input.start_date)?,
+    };
+    if end_date <= input.start_date {
+        return Err(DomainError::validation(
+            "endDate",
+            "must be after the start date",
+        ));
+    }
+    let number = match input.number {
+        Some(n) => clean("number", &n, 50)?,
+        None => format!(
+            "CONV-{}-{:04}",
+            input.start_date.year(),
+            submission.receipt.map_or(0, |r| r.number)
+        ),
+    };
+    let c = Convention {
+        id: ConventionId::generate(),
+        submission_id: submission.id,
+        structure_id: submission.structure_id,
+        number,
+        amount,
+        start_date: input.start_date,
+        end_date,
+        renewals: 0,
+        created_at: tx.now(),
+        updated_at: tx.now(),
+        version: 1,
+    };
+    convention::Entity::insert(convention::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(c.id.0),
+        submission_id: Set(c.submission_id.0),
+        structure_id: Set(c.structure_id.0),
+        number: Set(c.number.clone()),
+        amount_cents: Set(c.amount.cents()),
+        start_date: Set(c.start_date),
+        end_date: Set(c.end_date),
+        renewals: Set(0),
+        created_at: Set(c.created_at),
+        updated_at: Set(c.updated_at),
+        version: Set(1),
+    })
+    .exec_without_returning(tx.conn())
+    .await
+    .map_err(|e| match DomainError::from(e) {
+        DomainError::Conflict(_) => DomainError::Conflict(
+            "this submission already has a convention, or the number is taken".into(),
+        ),
+        other => other,
+    })?;
+    audit::record(&tx, principal, action("convention.create", c.id.0)).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Input of `add_amendment`.
+#[derive(Clone, Debug)]
+pub struct NewAmendment {
+    pub convention_id: ConventionId,
+    pub version: i32,
+    pub kind: AmendmentKind,
+    pub description: String,
+    pub signed_on: NaiveDate,
+    /// For an extension (default: one more year).
+    pub new_end_date: Option<NaiveDate>,
+    /// For a budget change.
+    pub new_amount: Option<Money>,
+}
+
+/// Amend a convention: extend it (at most twice), change its budget, or record another change.
+pub async fn add_amendment(
+    db: &Db,
+    principal: &Principal,
+    input: NewAmendment,
+) -> Result<Convention> {
+    principal.require(&[Role::Steering], "only steering signs amendments")?;
+    let description = clean("description", &input.description, 2_000)?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let current = find_in(&tx, None, input.convention_id).await?;
+    if current.version != input.version {
+        return Err(DomainError::stale("convention"));
+    }
+    let mut changed = current.clone();
+    let (mut new_end, mut new_amount) = (None, None);
+    match input.kind {
+        AmendmentKind::Extension => {
+            if current.renewals >= MAX_RENEWALS {
+                return Err(DomainError::Rule {
+                    code: "RENEWAL_LIMIT",
+                    message: format!("a convention is renewed at most {MAX_RENEWALS} times"),
+                });
+            }
+            let end = match input.new_end_date {
+                Some(end) => end,
+                None => one_year(current.end_date + chrono::Duration::days(1))?,
+            };
+            if end <= current.end_date {
+                return Err(DomainError::validation(
+                    "newEndDate",
+                    "must be after the current end",
+                ));
+            }
+            changed.end_date = end;
+            changed.renewals += 1;
+            new_end = Some(end);
+        }
+        AmendmentKind::BudgetChange => {
+            let amount = input.new_amount.ok_or_else(|| {
+                DomainError::validation("newAmount", "is required for a budget change")
+            })?;
+            changed.amount = amount;
+            new_amount = Some(amount);
+        }
+        AmendmentKind::Other => {}
+    }
+    changed.updated_at = tx.now();
+    changed.version += 1;
+    let result = convention::Entity::update_many()
+        .col_expr(convention::Column::EndDate, changed.end_date.into())
+        .col_expr(
+            convention::Column::AmountCents,
+            changed.amount.cents().into(),
+        )
+        .col_expr(convention::Column::Renewals, changed.renewals.into())
+        .col_expr(convention::Column::UpdatedAt, changed.updated_at.into())
+        .col_expr(convention::Column::Version, changed.version.into())
+        .filter(convention::Column::TenantId.eq(tx.tenant().0))
+        .filter(convention::Column::Id.eq(current.id.0))
+        .filter(convention::Column::Version.eq(current.version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(DomainError::stale("convention"));
+    }
+    let id = AmendmentId::generate();
+    amendment::Entity::insert(amendment::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(id.0),
+        convention_id: Set(current.id.0),
+        kind: Set(input.kind.as_str().to_owned()),
+        description: Set(description),
+        signed_on: Set(input.signed_on),
+        new_end_date: Set(new_end),
+        new_amount_cents: Set(new_amount.map(Money::cents)),
+        created_at: Set(tx.now()),
+    })
+    .exec_without_returning(tx.conn())
+    .await?;
+    audit::record(&tx, principal, action("convention.amend", current.id.0)).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// The last day of a year that starts on `start`.
+fn one_year(start: NaiveDate) -> Result<NaiveDate> {
+    start
+        .checked_add_months(Months::new(12))
+        .map(|d| d - chrono::Duration::days(1))
+        .ok_or_else(|| DomainError::validation("startDate", "is out of range"))
+}
+
+fn action(name: &'static str, id: uuid::Uuid) -> Action {
+    Action {
+        name,
+        object_type: "Convention",
+        object_id: id,
+    }
+}

@@ -1,0 +1,78 @@
+//! Paris wall-clock times. Deadlines are given as they are published ("21 December 2017,
+//! 17:00") and stored as instants, so that they stay right across daylight-saving changes.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Europe::Paris;
+
+use crate::error::DomainError;
+
+/// The instant of `date` at `time` in Europe/Paris. A time that does not exist (the hour
+/// skipped when clocks go forward) is refused; a time that happens twice (when clocks go back)
+/// is the first of the two.
+pub fn instant(
+    field: &str,
+    date: NaiveDate,
+    time: NaiveTime,
+) -> Result<DateTime<Utc>, DomainError> {
+    match Paris.from_local_datetime(&NaiveDateTime::new(date, time)) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
+        LocalResult::None => Err(DomainError::validation(
+            field,
+            "this time does not exist in Paris (clocks go forward)",
+        )),
+    }
+}
+
+/// The Paris wall-clock date and time of an instant.
+pub fn wall_clock(instant: DateTime<Utc>) -> NaiveDateTime {
+    instant.with_timezone(&Paris).naive_local()
+}
+
+/// Parse `HH:MM`.
+pub fn parse_time(field: &str, text: &str) -> Result<NaiveTime, DomainError> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .map_err(|_| DomainError::validation(field, "must be a time HH:MM"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn winter_and_summer_offsets() {
+        let t = parse_time("t", "17:00").expect("time");
+        assert_eq!(
+            instant("t", d("2017-12-21"), t).expect("ok").to_rfc3339(),
+            "2017-12-21T16:00:00+00:00"
+        );
+        assert_eq!(
+            instant("t", d("2024-07-01"), t).expect("ok").to_rfc3339(),
+            "2024-07-01T15:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn daylight_saving_days() {
+        // 31 March 2024: 02:00 -> 03:00.
+        assert!(instant("t", d("2024-03-31"), parse_time("t", "02:30").expect("t")).is_err());
+        assert_eq!(
+            instant("t", d("2024-03-31"), parse_time("t", "17:00").expect("t"))
+                .expect("ok")
+                .to_rfc3339(),
+            "2024-03-31T15:00:00+00:00"
+        );
+        // 27 October 2024: 03:00 -> 02:00; 02:30 happens twice, the first is kept.
+        assert_eq!(
+            instant("t", d("2024-10-27"), parse_time("t", "02:30").expect("t"))
+                .expect("ok")
+                .to_rfc3339(),
+            "2024-10-27T00:30:00+00:00"
+        );
+        assert!(parse_time("t", "25:00").is_err());
+    }
+}

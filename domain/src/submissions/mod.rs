@@ -1,0 +1,74 @@
+//! Submissions: a provider structure's response to a call for projects.
+//!
+//! Rules: a provider writes one draft per call for its own structure, while the call is
+//! published and open; submitting is refused after the deadline (`DEADLINE_PASSED`), above the
+//! budget cap (`BUDGET_EXCEEDED`) or with a required answer missing (`VALIDATION`), and issues a
+//! deposit receipt: a number unique within the tenant and the exact instant received (the
+//! transaction's clock). A submitted response no longer changes; it can be withdrawn until the
+//! deadline. Steering reviews and records the committee's decision (accepted or rejected, with a
+//! reason). A provider sees only its structure's submissions (another's is `NOT_FOUND`); steering
+//! sees every submitted one, never drafts; referents see none.
+
+mod model;
+mod store;
+mod write;
+
+pub use model::*;
+pub use write::{create, record_decision, start_review, submit, update, withdraw};
+
+use crate::db::{Db, TenantTx};
+use crate::error::{DomainError, Result};
+use crate::ids::{CallId, StructureId, SubmissionId};
+use crate::page::{Page, PageRequest};
+use crate::principal::{Principal, Role};
+
+/// The scope of a reader: `Some(structure)` for a provider, `None` for steering.
+pub(crate) fn reader_scope(principal: &Principal) -> Result<Option<StructureId>> {
+    match principal.role() {
+        Role::Steering => Ok(None),
+        Role::Provider => principal
+            .structure()
+            .map(Some)
+            .ok_or(DomainError::Forbidden(
+                "a provider token carries a structure",
+            )),
+        _ => Err(DomainError::Forbidden(
+            "submissions are read by steering and the providers who wrote them",
+        )),
+    }
+}
+
+/// A submission the principal may see.
+pub async fn get(db: &Db, principal: &Principal, id: SubmissionId) -> Result<Submission> {
+    let scope = reader_scope(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = find_in(&tx, scope, id).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+pub(crate) async fn find_in(
+    tx: &TenantTx,
+    scope: Option<StructureId>,
+    id: SubmissionId,
+) -> Result<Submission> {
+    store::find(tx, scope, id)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "submission",
+        })
+}
+
+/// The submissions the principal may see, optionally of one call.
+pub async fn list(
+    db: &Db,
+    principal: &Principal,
+    call: Option<CallId>,
+    page: PageRequest,
+) -> Result<Page<Submission>> {
+    let scope = reader_scope(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let page = store::list(&tx, scope, call, &page).await?;
+    tx.commit().await?;
+    Ok(page)
+}

@@ -67,6 +67,8 @@ pub struct Config {
     pub log_filter: String,
     /// Where development keeps its generated secret (beside the SQLite file by default).
     pub data_dir: PathBuf,
+    /// Where attachment files are stored (a local folder).
+    pub attachments_dir: PathBuf,
 }
 
 /// The SQLite database used when `DATABASE_URL` is not set.
@@ -140,7 +142,11 @@ impl Config {
         let data_dir = get("PARCOURS_DATA_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| sqlite_dir(&database_url).unwrap_or_else(|| PathBuf::from("data")));
+        let attachments_dir = get("PARCOURS_ATTACHMENTS_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("attachments"));
         let config = Self {
+            attachments_dir,
             mode,
             database_url,
             database_owner_url,

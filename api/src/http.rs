@@ -37,6 +37,7 @@ pub struct GraphqlState {
     pub db: Db,
     pub verifier: Verifier,
     pub graphiql: bool,
+    pub files: parcours_domain::attachments::Files,
 }
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -44,19 +45,23 @@ const JSON: &str = "application/json";
 
 /// The response media type chosen from `Accept`.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum MediaType {
+pub(crate) enum MediaType {
     GraphqlResponse,
     Json,
 }
 
 /// A refusal before execution.
-struct Refusal {
+pub(crate) struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
 }
 
-fn refuse(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
+pub(crate) fn refuse(
+    status: StatusCode,
+    code: &'static str,
+    message: impl Into<String>,
+) -> Refusal {
     Refusal {
         status,
         code,
@@ -215,7 +220,7 @@ async fn handle(
     Ok(graphql_response(response, media))
 }
 
-async fn authenticate_request(
+pub(crate) async fn authenticate_request(
     state: &GraphqlState,
     headers: &HeaderMap,
     request_id: &str,
@@ -530,7 +535,7 @@ fn coded_error(error: ServerError, request_error: bool) -> Value {
     value
 }
 
-fn error_response(refusal: Refusal, media: MediaType) -> Response {
+pub(crate) fn error_response(refusal: Refusal, media: MediaType) -> Response {
     let body = json!({
         "errors": [{ "message": refusal.message, "extensions": { "code": refusal.code } }]
     });

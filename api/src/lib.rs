@@ -1,6 +1,7 @@
 //! The `parcours` service: configuration, start-up, the router and the CLI commands.
 //! `main.rs` parses the command line and calls these; the black-box tests build the same router.
 
+mod attachments;
 pub mod auth;
 pub mod config;
 pub mod graphql;

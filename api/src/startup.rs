@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{Request, StatusCode};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use parcours_domain::db::PoolSettings;
 use parcours_domain::demo::DemoAccount;
 use parcours_domain::{Db, checks};
@@ -203,14 +203,19 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
     let dev = dev_secret(config)?;
     let verifier = Verifier::from_config(&config.jwt, dev.as_ref()).map_err(fail)?;
     let open = config.mode == Mode::Development;
+    let files = parcours_domain::attachments::Files::local(&config.attachments_dir)
+        .map_err(|e| fail(format!("PARCOURS_ATTACHMENTS_DIR: {e}")))?;
     let state = Arc::new(GraphqlState {
         schema: graphql::build(open),
         db: db.clone(),
         verifier,
         graphiql: open,
+        files,
     });
     let graphql_routes = Router::new()
         .route("/graphql", any(graphql_endpoint))
+        .route("/attachments", post(crate::attachments::upload))
+        .route("/attachments/{id}", get(crate::attachments::download))
         .with_state(state);
     let health = Router::new()
         .route("/healthz", get(|| async { "ok" }))

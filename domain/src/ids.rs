@@ -71,3 +71,7 @@ id_type!(
     /// An amendment to a convention.
     AmendmentId
 );
+id_type!(
+    /// A file attached to a submission.
+    AttachmentId
+);

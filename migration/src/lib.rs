@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 mod m20261129_000002_participants;
 mod m20261129_000003_calls;
+mod m20261129_000004_attachments;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_participants::Migration),
             Box::new(m20261129_000003_calls::Migration),
+            Box::new(m20261129_000004_attachments::Migration),
         ]
     }
 }

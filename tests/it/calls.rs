@@ -449,3 +449,132 @@ on_both!(
     twenty_concurrent_submissions_get_twenty_receipt_numbers,
     a_withdrawal_racing_a_decision_has_one_winner,
 );
+
+async fn attachments_are_capped_typed_and_read_by_their_structure_and_steering(backend: Backend) {
+    let Setup {
+        app,
+        w,
+        provider_b,
+        call,
+    } = setup(backend, "2017-12-21", "2017-12-07", "2017-12-10T10:00:00Z").await;
+    let upload = |token: &str, content_type: &str, body: Vec<u8>| {
+        app.client()
+            .post(format!(
+                "{}/attachments?filename=budget%20pr%C3%A9visionnel.pdf",
+                app.base
+            ))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let pdf = b"%PDF-1.4\n% test\n".to_vec();
+    let response = upload(&w.provider, "application/pdf", pdf.clone())
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 201);
+    let stored: Value = response.json().await.expect("json");
+    assert_eq!(stored["filename"], "budget prévisionnel.pdf");
+    let file = stored["id"].as_str().expect("id").to_owned();
+
+    for (name, token, content_type, body, status) in [
+        (
+            "over the cap",
+            w.provider.clone(),
+            "application/pdf",
+            vec![b'x'; 10 * 1024 * 1024 + 1],
+            413,
+        ),
+        (
+            "a forbidden type",
+            w.provider.clone(),
+            "text/html",
+            b"<script>".to_vec(),
+            415,
+        ),
+        (
+            "a referent",
+            w.referent.clone(),
+            "application/pdf",
+            pdf.clone(),
+            403,
+        ),
+        (
+            "no token",
+            String::new(),
+            "application/pdf",
+            pdf.clone(),
+            401,
+        ),
+    ] {
+        let response = upload(&token, content_type, body).await.expect("sent");
+        assert_eq!(response.status().as_u16(), status, "{name}");
+    }
+
+    let download = |token: String| {
+        let url = format!("{}/attachments/{file}", app.base);
+        let client = app.client().clone();
+        async move {
+            let r = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("sent");
+            (
+                r.status().as_u16(),
+                r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+            )
+        }
+    };
+    let sub = app
+        .ok(
+            &w.provider,
+            CREATE_SUB,
+            json!({ "input": { "callId": call, "requestedAmount": "100.00", "attachmentIds": [file],
+            "answers": [{ "key": "q1", "text": "a" }, { "key": "q2", "text": "b" }] } }),
+        )
+        .await["createSubmission"]["submission"]["id"]
+        .clone();
+    assert_eq!(
+        download(w.provider.clone()).await,
+        (200, pdf.clone()),
+        "its structure reads it"
+    );
+    assert_eq!(
+        download(w.tenant.steering.clone()).await.0,
+        404,
+        "steering does not read drafts"
+    );
+    assert_eq!(
+        download(provider_b.clone()).await.0,
+        404,
+        "another structure"
+    );
+    assert_eq!(download(w.referent.clone()).await.0, 404, "a referent");
+    app.ok(&w.provider, SUBMIT, json!({ "id": sub, "v": 1 }))
+        .await;
+    assert_eq!(
+        download(w.tenant.steering.clone()).await,
+        (200, pdf),
+        "steering reads submitted files"
+    );
+    let listed = app
+        .ok(&w.tenant.steering, "query($id: ID!) { node(id: $id) { ... on Submission { attachments { filename contentType sizeBytes } } } }", json!({ "id": sub }))
+        .await;
+    assert_eq!(
+        listed["node"]["attachments"][0]["contentType"],
+        "application/pdf"
+    );
+    // Another structure cannot attach someone else's file.
+    let (_, body) = app
+        .post(
+            &provider_b,
+            CREATE_SUB,
+            json!({ "input": { "callId": call, "attachmentIds": [file] } }),
+        )
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+}
+
+on_both!(attachments_are_capped_typed_and_read_by_their_structure_and_steering);

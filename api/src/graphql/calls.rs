@@ -162,6 +162,17 @@ pub struct SubmissionReceipt {
     received_at: DateTime<Utc>,
 }
 
+/// A file attached to a submission.
+#[derive(SimpleObject)]
+#[graphql(name = "Attachment")]
+pub struct AttachmentObj {
+    /// ID; the file is at `GET /attachments/{id}`.
+    id: ID,
+    filename: String,
+    content_type: String,
+    size_bytes: i64,
+}
+
 /// A structure's response to a call.
 pub struct SubmissionObj(pub Submission);
 
@@ -229,6 +240,22 @@ impl SubmissionObj {
             number: r.number,
             received_at: r.received_at,
         })
+    }
+    /// Attached files; download them with `GET /attachments/{id}`.
+    async fn attachments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AttachmentObj>> {
+        let r = req(ctx);
+        let files = submissions::attachments(&r.db, &r.principal, self.0.id)
+            .await
+            .gql(ctx)?;
+        Ok(files
+            .into_iter()
+            .map(|a| AttachmentObj {
+                id: ids::encode("Attachment", a.id.0),
+                filename: a.filename,
+                content_type: a.content_type,
+                size_bytes: a.size_bytes,
+            })
+            .collect())
     }
     /// The steering committee's reason.
     async fn decision_reason(&self) -> Option<&str> {
@@ -542,11 +569,24 @@ pub struct DraftInput {
     requested_amount: Option<Money>,
     /// Must add up to the requested amount.
     budget_lines: Option<Vec<BudgetLine>>,
+    /// Files uploaded with `POST /attachments` by your structure.
+    attachment_ids: Option<Vec<ID>>,
 }
 
 impl DraftInput {
-    fn into_domain(self) -> DraftFields {
-        DraftFields {
+    fn into_domain(self) -> Result<DraftFields, DomainError> {
+        Ok(DraftFields {
+            attachment_ids: self
+                .attachment_ids
+                .map(|list| {
+                    list.iter()
+                        .map(|id| {
+                            ids::decode(id, "Attachment", "attachment")
+                                .map(parcours_domain::ids::AttachmentId)
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?,
             answers: self
                 .answers
                 .map(|a| a.into_iter().map(|a| (a.key, a.text)).collect()),
@@ -554,7 +594,7 @@ impl DraftInput {
             budget_lines: self
                 .budget_lines
                 .map(|l| l.into_iter().map(|l| (l.label, l.amount.0)).collect()),
-        }
+        })
     }
 }
 
@@ -692,7 +732,7 @@ impl CallMutation {
     ) -> async_graphql::Result<Option<SubmissionPayload>> {
         let r = req(ctx);
         let id = call_id(&input.call_id).gql(ctx)?;
-        let s = submissions::create(&r.db, &r.principal, id, input.draft.into_domain())
+        let s = submissions::create(&r.db, &r.principal, id, input.draft.into_domain().gql(ctx)?)
             .await
             .gql(ctx)?;
         Ok(Some(SubmissionPayload {
@@ -713,7 +753,7 @@ impl CallMutation {
             &r.principal,
             id,
             input.version,
-            input.draft.into_domain(),
+            input.draft.into_domain().gql(ctx)?,
         )
         .await
         .gql(ctx)?;

@@ -6,6 +6,20 @@
 use async_graphql::{Error, ErrorExtensions};
 use parcours_domain::DomainError;
 
+/// The stable code of a domain error.
+pub fn code_of(err: &DomainError) -> &'static str {
+    match err {
+        DomainError::Unauthenticated(_) => "UNAUTHENTICATED",
+        DomainError::Forbidden(_) => "FORBIDDEN",
+        DomainError::NotFound { .. } => "NOT_FOUND",
+        DomainError::Validation { .. } => "VALIDATION",
+        DomainError::Conflict(_) => "CONFLICT",
+        DomainError::Rule { code, .. } => code,
+        DomainError::Unavailable(_) => "UNAVAILABLE",
+        DomainError::Internal(_) => "INTERNAL",
+    }
+}
+
 /// Convert a domain error for a client, logging what must not be shown.
 pub fn to_graphql(err: DomainError, request_id: &str) -> Error {
     let (code, message) = match &err {

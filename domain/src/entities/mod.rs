@@ -1,6 +1,7 @@
 //! sea-orm entities: private to the domain. Only the areas' `store.rs` files build queries.
 
 pub(crate) mod amendment;
+pub(crate) mod attachment;
 pub(crate) mod audit_entry;
 pub(crate) mod call_for_projects;
 pub(crate) mod commune;

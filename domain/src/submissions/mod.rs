@@ -72,3 +72,17 @@ pub async fn list(
     tx.commit().await?;
     Ok(page)
 }
+
+/// The files attached to a submission the principal may see.
+pub async fn attachments(
+    db: &Db,
+    principal: &Principal,
+    id: SubmissionId,
+) -> Result<Vec<crate::attachments::Attachment>> {
+    let scope = reader_scope(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    find_in(&tx, scope, id).await?;
+    let files = crate::attachments::of_submission(&tx, id).await?;
+    tx.commit().await?;
+    Ok(files)
+}

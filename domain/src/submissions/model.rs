@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CallId, StructureId, SubmissionId};
+use crate::ids::{AttachmentId, CallId, StructureId, SubmissionId};
 use crate::money::Money;
 
 /// Where a submission stands.
@@ -87,4 +87,6 @@ pub struct DraftFields {
     pub answers: Option<Vec<(String, String)>>,
     pub requested_amount: Option<Money>,
     pub budget_lines: Option<Vec<(String, Money)>>,
+    /// Files uploaded by the structure to attach to this draft.
+    pub attachment_ids: Option<Vec<AttachmentId>>,
 }

@@ -57,8 +57,12 @@ pub async fn create(
         updated_at: tx.now(),
         version: 1,
     };
+    let attachments = fields.attachment_ids.clone();
     apply(&mut submission, &call, fields)?;
     store::save(&tx, &submission, None).await?;
+    if let Some(ids) = attachments {
+        crate::attachments::attach(&tx, structure, submission.id, &ids).await?;
+    }
     audit::record(&tx, principal, action("submission.create", submission.id)).await?;
     tx.commit().await?;
     Ok(submission)
@@ -84,7 +88,11 @@ pub async fn update(
             entity: "call for projects",
         })?;
     let mut changed = current.clone();
+    let attachments = fields.attachment_ids.clone();
     apply(&mut changed, &call, fields)?;
+    if let Some(ids) = attachments {
+        crate::attachments::attach(&tx, current.structure_id, current.id, &ids).await?;
+    }
     save(tx, principal, current, changed, "submission.update").await
 }
 

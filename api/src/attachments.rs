@@ -1,0 +1,165 @@
+//! `POST /attachments` and `GET /attachments/{id}`: files of submissions over plain
+//! authenticated HTTP (not GraphQL multipart). The body is read under the size cap (413); the
+//! type must be allowed (415); the domain decides who may read a file (others: 404).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, Limited};
+use parcours_domain::DomainError;
+use parcours_domain::attachments::{self, MAX_BYTES};
+use parcours_domain::ids::AttachmentId;
+use serde_json::json;
+
+use crate::graphql::ids;
+use crate::http::{GraphqlState, MediaType, Refusal, authenticate_request, error_response, refuse};
+
+/// Query of an upload.
+#[derive(serde::Deserialize)]
+pub struct UploadQuery {
+    filename: Option<String>,
+}
+
+fn request_id(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned()
+}
+
+fn domain_refusal(err: DomainError, request_id: &str) -> Refusal {
+    let status = match &err {
+        DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
+        DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
+        DomainError::Validation { .. } => StatusCode::BAD_REQUEST,
+        DomainError::Conflict(_) => StatusCode::CONFLICT,
+        DomainError::Rule {
+            code: "PAYLOAD_TOO_LARGE",
+            ..
+        } => StatusCode::PAYLOAD_TOO_LARGE,
+        DomainError::Rule {
+            code: "UNSUPPORTED_MEDIA_TYPE",
+            ..
+        } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        DomainError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        DomainError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let code = crate::graphql::error::code_of(&err);
+    let error = crate::graphql::error::to_graphql(err, request_id);
+    refuse(status, code, error.message)
+}
+
+/// Upload a file for the caller's structure; answers 201 with its ID.
+pub async fn upload(
+    State(state): State<Arc<GraphqlState>>,
+    Query(query): Query<UploadQuery>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let rid = request_id(&parts.headers);
+    let result = async {
+        let principal = authenticate_request(&state, &parts.headers, &rid).await?;
+        let content_type = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let filename = query.filename.ok_or_else(|| {
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION",
+                "the filename parameter is required",
+            )
+        })?;
+        let bytes = match Limited::new(body, MAX_BYTES).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(err) if err.is::<http_body_util::LengthLimitError>() => {
+                return Err(refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "PAYLOAD_TOO_LARGE",
+                    format!("a file is at most {MAX_BYTES} bytes"),
+                ));
+            }
+            Err(_) => {
+                return Err(refuse(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "the body could not be read",
+                ));
+            }
+        };
+        let principal = principal.with_request_id(rid.clone());
+        let stored = attachments::upload(
+            &state.db,
+            &state.files,
+            &principal,
+            &filename,
+            &content_type,
+            bytes,
+        )
+        .await
+        .map_err(|e| domain_refusal(e, &rid))?;
+        Ok::<_, Refusal>(
+            (
+                StatusCode::CREATED,
+                axum::Json(json!({
+                    "id": ids::encode("Attachment", stored.id.0).0,
+                    "filename": stored.filename,
+                    "contentType": stored.content_type,
+                    "sizeBytes": stored.size_bytes,
+                })),
+            )
+                .into_response(),
+        )
+    }
+    .await;
+    result.unwrap_or_else(|refusal| error_response(refusal, MediaType::Json))
+}
+
+/// Download a file the caller may read.
+pub async fn download(
+    State(state): State<Arc<GraphqlState>>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let rid = request_id(&headers);
+    let result = async {
+        let principal = authenticate_request(&state, &headers, &rid).await?;
+        let id = ids::decode(&async_graphql::ID(id), "Attachment", "attachment")
+            .map(AttachmentId)
+            .map_err(|e| domain_refusal(e, &rid))?;
+        let (meta, content) = attachments::download(&state.db, &state.files, &principal, id)
+            .await
+            .map_err(|e| domain_refusal(e, &rid))?;
+        let mut response = Response::new(Body::from(content));
+        let headers = response.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
+            headers.insert(CONTENT_TYPE, v);
+        }
+        let safe: String = meta
+            .filename
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+            headers.insert(CONTENT_DISPOSITION, v);
+        }
+        Ok::<_, Refusal>(response)
+    }
+    .await;
+    result.unwrap_or_else(|refusal| error_response(refusal, MediaType::Json))
+}

@@ -1,0 +1,278 @@
+//! Attachments of submissions: the file in the object store, its metadata in the database.
+//!
+//! Rules: a provider uploads files for its own structure (at most [`MAX_BYTES`], of an allowed
+//! type: PDF, images, office documents, text); a file is then attached to one of its structure's
+//! draft submissions. It can be downloaded by its structure, and by steering once the
+//! submission it belongs to is submitted; anyone else gets `NOT_FOUND`, as for a missing file.
+//! The object is written before its row, and removed again when the row cannot be written.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+
+use crate::audit::{self, Action};
+use crate::db::{Db, TenantTx};
+use crate::entities::attachment;
+use crate::error::{DomainError, Result};
+use crate::ids::{AttachmentId, StructureId, SubmissionId};
+use crate::principal::{Principal, Role};
+use crate::text::clean;
+
+/// The largest file accepted: 10 MiB.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// The content types accepted.
+pub const ALLOWED_TYPES: &[&str] = &[
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+    "text/csv",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+
+/// Where file contents live (a local folder by default).
+#[derive(Clone)]
+pub struct Files(Arc<dyn ObjectStore>);
+
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Files")
+    }
+}
+
+impl Files {
+    /// A local folder, created when missing.
+    pub fn local(dir: &std::path::Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DomainError::Internal(format!("cannot create {}: {e}", dir.display())))?;
+        let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
+        Ok(Self(Arc::new(store)))
+    }
+
+    /// Any object store (S3-compatible, in memory, …).
+    pub fn from_store(store: Arc<dyn ObjectStore>) -> Self {
+        Self(store)
+    }
+}
+
+/// An attachment's metadata.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: AttachmentId,
+    pub structure_id: StructureId,
+    pub submission_id: Option<SubmissionId>,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+}
+
+fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
+    DomainError::Rule {
+        code,
+        message: message.into(),
+    }
+}
+
+/// Store a file for the provider's structure.
+pub async fn upload(
+    db: &Db,
+    files: &Files,
+    principal: &Principal,
+    filename: &str,
+    content_type: &str,
+    content: Bytes,
+) -> Result<Attachment> {
+    principal.require(
+        &[Role::Provider],
+        "providers attach files to their responses",
+    )?;
+    let structure = principal.structure().ok_or(DomainError::Forbidden(
+        "a provider token carries a structure",
+    ))?;
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !ALLOWED_TYPES.contains(&media.as_str()) {
+        return Err(rule(
+            "UNSUPPORTED_MEDIA_TYPE",
+            format!("accepted types: {}", ALLOWED_TYPES.join(", ")),
+        ));
+    }
+    if content.len() > MAX_BYTES {
+        return Err(rule(
+            "PAYLOAD_TOO_LARGE",
+            format!("a file is at most {MAX_BYTES} bytes"),
+        ));
+    }
+    if content.is_empty() {
+        return Err(DomainError::validation("file", "is empty"));
+    }
+    let filename = clean("filename", filename, 200)?;
+    if filename.contains('/') || filename.contains('\\') {
+        return Err(DomainError::validation(
+            "filename",
+            "must not contain a path",
+        ));
+    }
+    let tenant = principal.tenant_id()?;
+    let id = AttachmentId::generate();
+    let key = format!("{}/{}", tenant.0, id.0);
+    let size = content.len() as i64;
+    files
+        .0
+        .as_ref()
+        .put(&Path::from(key.as_str()), content.into())
+        .await
+        .map_err(|e| DomainError::Unavailable(format!("object store: {e}")))?;
+    let attachment = Attachment {
+        id,
+        structure_id: structure,
+        submission_id: None,
+        filename,
+        content_type: media,
+        size_bytes: size,
+    };
+    let written = async {
+        let tx = db.tenant_write(tenant).await?;
+        attachment::Entity::insert(attachment::ActiveModel {
+            tenant_id: Set(tenant.0),
+            id: Set(id.0),
+            structure_id: Set(structure.0),
+            submission_id: Set(None),
+            filename: Set(attachment.filename.clone()),
+            content_type: Set(attachment.content_type.clone()),
+            size_bytes: Set(size),
+            storage_key: Set(key.clone()),
+            created_at: Set(tx.now()),
+        })
+        .exec_without_returning(tx.conn())
+        .await?;
+        audit::record(
+            &tx,
+            principal,
+            Action {
+                name: "attachment.upload",
+                object_type: "Attachment",
+                object_id: id.0,
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(err) = written {
+        // No row, no file: the object would be unreachable anyway.
+        let _ = files.0.as_ref().delete(&Path::from(key.as_str())).await;
+        return Err(err);
+    }
+    Ok(attachment)
+}
+
+/// Download a file the principal may read: (metadata, content).
+pub async fn download(
+    db: &Db,
+    files: &Files,
+    principal: &Principal,
+    id: AttachmentId,
+) -> Result<(Attachment, Bytes)> {
+    let not_found = || DomainError::NotFound {
+        entity: "attachment",
+    };
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let row = attachment::Entity::find()
+        .filter(attachment::Column::TenantId.eq(tx.tenant().0))
+        .filter(attachment::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .ok_or_else(not_found)?;
+    let visible = match principal.role() {
+        Role::Provider => principal.structure() == Some(StructureId(row.structure_id)),
+        Role::Steering => match row.submission_id {
+            Some(s) => crate::submissions::find_in(&tx, None, SubmissionId(s))
+                .await
+                .is_ok(),
+            None => false,
+        },
+        _ => false,
+    };
+    tx.commit().await?;
+    if !visible {
+        return Err(not_found());
+    }
+    let content = files
+        .0
+        .as_ref()
+        .get(&Path::from(row.storage_key.as_str()))
+        .await
+        .map_err(|e| DomainError::Unavailable(format!("object store: {e}")))?
+        .bytes()
+        .await
+        .map_err(|e| DomainError::Unavailable(format!("object store: {e}")))?;
+    Ok((to_attachment(row), content))
+}
+
+/// Link `ids` to `submission` (a draft of the same structure), inside its transaction.
+pub(crate) async fn attach(
+    tx: &TenantTx,
+    structure: StructureId,
+    submission: SubmissionId,
+    ids: &[AttachmentId],
+) -> Result<()> {
+    for id in ids {
+        let result = attachment::Entity::update_many()
+            .col_expr(attachment::Column::SubmissionId, Some(submission.0).into())
+            .filter(attachment::Column::TenantId.eq(tx.tenant().0))
+            .filter(attachment::Column::Id.eq(id.0))
+            .filter(attachment::Column::StructureId.eq(structure.0))
+            .filter(
+                Condition::any()
+                    .add(attachment::Column::SubmissionId.is_null())
+                    .add(attachment::Column::SubmissionId.eq(submission.0)),
+            )
+            .exec(tx.conn())
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(DomainError::NotFound {
+                entity: "attachment",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The attachments of a submission (the caller has checked it may read the submission).
+pub(crate) async fn of_submission(
+    tx: &TenantTx,
+    submission: SubmissionId,
+) -> Result<Vec<Attachment>> {
+    Ok(attachment::Entity::find()
+        .filter(attachment::Column::TenantId.eq(tx.tenant().0))
+        .filter(attachment::Column::SubmissionId.eq(submission.0))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_attachment)
+        .collect())
+}
+
+fn to_attachment(row: attachment::Model) -> Attachment {
+    Attachment {
+        id: AttachmentId(row.id),
+        structure_id: StructureId(row.structure_id),
+        submission_id: row.submission_id.map(SubmissionId),
+        filename: row.filename,
+        content_type: row.content_type,
+        size_bytes: row.size_bytes,
+    }
+}

@@ -33,8 +33,8 @@ async fn the_demo_loads_and_keeps_the_territories_apart(backend: Backend) {
     let d = app.ok(&dijon, q, json!({})).await;
     assert_eq!(d["tenant"]["communes"].as_array().map(Vec::len), Some(24));
     assert_eq!(
-        d["structures"]["totalCount"], 6,
-        "steering body, 3 carriers, 2 providers"
+        d["structures"]["totalCount"], 7,
+        "steering body, 3 carriers, 3 providers"
     );
     assert_eq!(d["staff"]["totalCount"], 14);
     assert_eq!(d["participants"]["totalCount"], 180);

@@ -1,8 +1,10 @@
 //! Demo data: the PLIE of the Dijon area (the seed call's territory) and a small second tenant,
 //! `besancon`, so that isolation is visible from the first minute. Loaded through the same
 //! services as any client, so every row is audited and checked: 180 synthetic participants
-//! over Dijon's 14 referents and 20 in Besançon, with paths, episodes and exits.
+//! over Dijon's 14 referents and 20 in Besançon, with paths, episodes and exits; the seed call of 2017 (three submissions, one accepted, its
+//! convention and an amendment) replayed at its real dates, and a call open now.
 
+mod calls;
 mod participants;
 
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -70,7 +72,11 @@ const DIJON_CARRIERS: &[(&str, usize)] = &[
     ("Relais Insertion Quetigny", 3),
 ];
 
-const DIJON_PROVIDERS: &[&str] = &["Remobilis Formation", "Atelier Compétences 21"];
+const DIJON_PROVIDERS: &[&str] = &[
+    "Remobilis Formation",
+    "Atelier Compétences 21",
+    "Insertion Bourgogne Conseil",
+];
 
 const REFERENT_NAMES: &[&str] = &[
     "Claire Martin",
@@ -141,6 +147,7 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
             }
         }
     }
+    let mut dijon_providers = Vec::new();
     for (i, provider) in DIJON_PROVIDERS.iter().enumerate() {
         let structure = structure(db, &steering, provider, StructureKind::Provider).await?;
         let subject = format!("provider{}@plie-dijon.example", i + 1);
@@ -156,10 +163,12 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
         if i == 0 {
             accounts.push(account("dijon provider", "dijon", &member));
         }
+        dijon_providers.push(member.with_request_id("demo"));
     }
 
     let communes = commune_ids(db, &steering).await?;
     participants::load(db, "dijon", &steering, &dijon_referents, &communes, 180, 21).await?;
+    calls::load(db, &steering, &dijon_providers).await?;
 
     let besancon = tenant(
         db,

@@ -578,3 +578,87 @@ async fn attachments_are_capped_typed_and_read_by_their_structure_and_steering(b
 }
 
 on_both!(attachments_are_capped_typed_and_read_by_their_structure_and_steering);
+
+async fn other_structures_and_tenants_see_nothing_of_a_response(backend: Backend) {
+    let Setup {
+        app,
+        w,
+        provider_b,
+        call,
+    } = setup(backend, "2017-12-21", "2017-12-07", "2017-12-10T10:00:00Z").await;
+    let foreign = World::build(&app, "beta").await;
+    let a = draft(&app, &w.provider, &call, "1000.00").await;
+    let node = "query($id: ID!) { node(id: $id) { id } }";
+    for (name, token, id) in [
+        ("provider B reads A's draft", &provider_b, &a),
+        ("steering reads a draft", &w.tenant.steering, &a),
+        (
+            "foreign steering reads the call",
+            &foreign.tenant.steering,
+            &call,
+        ),
+        ("foreign provider reads the call", &foreign.provider, &call),
+    ] {
+        let (_, body) = app.post(token, node, json!({ "id": id })).await;
+        assert_eq!(code(&body), "NOT_FOUND", "{name}: {body}");
+    }
+    for (name, token, q, vars) in [
+        (
+            "provider B edits A's draft",
+            &provider_b,
+            UPDATE_SUB,
+            json!({ "input": { "id": a, "version": 1, "requestedAmount": "1.00" } }),
+        ),
+        (
+            "provider B submits A's draft",
+            &provider_b,
+            SUBMIT,
+            json!({ "id": a, "v": 1 }),
+        ),
+        (
+            "a foreign provider answers the call",
+            &foreign.provider,
+            CREATE_SUB,
+            json!({ "input": { "callId": call } }),
+        ),
+        (
+            "foreign steering decides",
+            &foreign.tenant.steering,
+            DECIDE,
+            json!({ "id": a, "v": 1, "ok": true }),
+        ),
+    ] {
+        let (_, body) = app.post(token, q, vars).await;
+        assert_eq!(code(&body), "NOT_FOUND", "{name}: {body}");
+    }
+    let (_, body) = app
+        .post(
+            &w.referent,
+            CREATE_SUB,
+            json!({ "input": { "callId": call } }),
+        )
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "a referent answers no call");
+    let (_, body) = app
+        .post(
+            &w.provider,
+            CREATE_CALL,
+            call_input("2018-12-21", "2018-12-01"),
+        )
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "a provider writes no call");
+    let mine = app
+        .ok(
+            &w.provider,
+            "query($id: ID!) { node(id: $id) { ... on Submission { requestedAmount version } } }",
+            json!({ "id": a }),
+        )
+        .await;
+    assert_eq!(
+        mine["node"],
+        json!({ "requestedAmount": "1000.00", "version": 1 }),
+        "nothing changed"
+    );
+}
+
+on_both!(other_structures_and_tenants_see_nothing_of_a_response);

@@ -333,6 +333,17 @@ impl From<Amendment> for AmendmentObj {
     }
 }
 
+/// Where a convention stands today.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ConventionStatus {
+    /// Signed, not started.
+    Upcoming,
+    /// Running.
+    Active,
+    /// Past its end date.
+    Ended,
+}
+
 /// A funding agreement with a structure.
 pub struct ConventionObj(pub Convention);
 
@@ -353,6 +364,17 @@ impl ConventionObj {
     }
     async fn end_date(&self) -> Date {
         Date(self.0.end_date)
+    }
+    /// Today against its dates: `UPCOMING`, `ACTIVE` or `ENDED`.
+    async fn status(&self, ctx: &Context<'_>) -> ConventionStatus {
+        let today = req(ctx).db.clock().now().date_naive();
+        if today < self.0.start_date {
+            ConventionStatus::Upcoming
+        } else if today > self.0.end_date {
+            ConventionStatus::Ended
+        } else {
+            ConventionStatus::Active
+        }
     }
     /// Renewals so far (at most two).
     async fn renewals(&self) -> i32 {

@@ -69,6 +69,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Where attachment files are stored (a local folder).
     pub attachments_dir: PathBuf,
+    /// An object-store URL that replaces the folder (`s3://bucket/prefix`, `memory:///`).
+    pub attachments_url: Option<String>,
 }
 
 /// The SQLite database used when `DATABASE_URL` is not set.
@@ -146,6 +148,7 @@ impl Config {
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("attachments"));
         let config = Self {
+            attachments_url: get("PARCOURS_ATTACHMENTS_URL"),
             attachments_dir,
             mode,
             database_url,

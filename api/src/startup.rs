@@ -203,8 +203,12 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
     let dev = dev_secret(config)?;
     let verifier = Verifier::from_config(&config.jwt, dev.as_ref()).map_err(fail)?;
     let open = config.mode == Mode::Development;
-    let files = parcours_domain::attachments::Files::local(&config.attachments_dir)
-        .map_err(|e| fail(format!("PARCOURS_ATTACHMENTS_DIR: {e}")))?;
+    let files = match &config.attachments_url {
+        Some(url) => parcours_domain::attachments::Files::from_url(url)
+            .map_err(|e| fail(format!("PARCOURS_ATTACHMENTS_URL: {e}")))?,
+        None => parcours_domain::attachments::Files::local(&config.attachments_dir)
+            .map_err(|e| fail(format!("PARCOURS_ATTACHMENTS_DIR: {e}")))?,
+    };
     let state = Arc::new(GraphqlState {
         schema: graphql::build(open),
         db: db.clone(),

@@ -57,6 +57,24 @@ impl Files {
         Ok(Self(Arc::new(store)))
     }
 
+    /// A store named by URL: `file:///abs/dir`, `memory:///`, or — in a build with the `s3`
+    /// feature — `s3://bucket/prefix` with the usual `AWS_*` variables (endpoint, region, keys)
+    /// for any S3-compatible service.
+    pub fn from_url(url: &str) -> Result<Self> {
+        let parsed = url::Url::parse(url)
+            .map_err(|e| DomainError::validation("attachmentsUrl", format!("not a URL: {e}")))?;
+        let options = std::env::vars().filter(|(k, _)| k.starts_with("AWS_"));
+        let (store, prefix) = object_store::parse_url_opts(&parsed, options).map_err(|e| {
+            DomainError::validation(
+                "attachmentsUrl",
+                format!("{e} (s3:// needs a build with `--features s3`)"),
+            )
+        })?;
+        Ok(Self(Arc::new(object_store::prefix::PrefixStore::new(
+            store, prefix,
+        ))))
+    }
+
     /// Any object store (S3-compatible, in memory, …).
     pub fn from_store(store: Arc<dyn ObjectStore>) -> Self {
         Self(store)
@@ -264,6 +282,35 @@ pub(crate) async fn of_submission(
         .into_iter()
         .map(to_attachment)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn stores_are_named_by_url() {
+        let files = Files::from_url("memory:///attachments").expect("memory store");
+        let path = Path::from("t/a");
+        files
+            .0
+            .as_ref()
+            .put(&path, Bytes::from_static(b"x").into())
+            .await
+            .expect("put");
+        let back = files
+            .0
+            .as_ref()
+            .get(&path)
+            .await
+            .expect("get")
+            .bytes()
+            .await
+            .expect("bytes");
+        assert_eq!(back.as_ref(), b"x");
+        assert!(Files::from_url("not a url").is_err());
+        assert!(Files::from_url("gopher://x/y").is_err());
+    }
 }
 
 fn to_attachment(row: attachment::Model) -> Attachment {

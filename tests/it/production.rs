@@ -83,3 +83,17 @@ async fn production_closes_introspection_suggestions_and_graphiql() {
         .expect("sent");
     assert_eq!(response.status().as_u16(), 404, "no GraphiQL in production");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unusable_attachments_url_stops_the_start_naming_its_variable() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let mut config = app.config.clone();
+    config.attachments_url = Some("s3x://nowhere/prefix".into());
+    let err = parcours_api::build_router(&config, app.db.clone()).expect_err("refused");
+    assert!(err.0.contains("PARCOURS_ATTACHMENTS_URL"), "{err}");
+    config.attachments_url = Some("memory:///attachments".into());
+    assert!(
+        parcours_api::build_router(&config, app.db.clone()).is_ok(),
+        "memory:/// works"
+    );
+}

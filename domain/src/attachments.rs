@@ -284,6 +284,17 @@ pub(crate) async fn of_submission(
         .collect())
 }
 
+fn to_attachment(row: attachment::Model) -> Attachment {
+    Attachment {
+        id: AttachmentId(row.id),
+        structure_id: StructureId(row.structure_id),
+        submission_id: row.submission_id.map(SubmissionId),
+        filename: row.filename,
+        content_type: row.content_type,
+        size_bytes: row.size_bytes,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,16 +321,5 @@ mod tests {
         assert_eq!(back.as_ref(), b"x");
         assert!(Files::from_url("not a url").is_err());
         assert!(Files::from_url("gopher://x/y").is_err());
-    }
-}
-
-fn to_attachment(row: attachment::Model) -> Attachment {
-    Attachment {
-        id: AttachmentId(row.id),
-        structure_id: StructureId(row.structure_id),
-        submission_id: row.submission_id.map(SubmissionId),
-        filename: row.filename,
-        content_type: row.content_type,
-        size_bytes: row.size_bytes,
     }
 }

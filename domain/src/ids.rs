@@ -75,3 +75,11 @@ id_type!(
     /// A file attached to a submission.
     AttachmentId
 );
+id_type!(
+    /// A cohort (groupe) of an action.
+    CohortId
+);
+id_type!(
+    /// A session (séance) of a cohort.
+    SessionId
+);

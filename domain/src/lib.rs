@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod calls;
 pub mod checks;
+pub mod cohorts;
 pub mod conventions;
 pub mod db;
 pub mod demo;

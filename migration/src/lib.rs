@@ -12,6 +12,7 @@ mod m20261129_000001_foundation;
 mod m20261129_000002_participants;
 mod m20261129_000003_calls;
 mod m20261129_000004_attachments;
+mod m20261129_000005_cohorts;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_participants::Migration),
             Box::new(m20261129_000003_calls::Migration),
             Box::new(m20261129_000004_attachments::Migration),
+            Box::new(m20261129_000005_cohorts::Migration),
         ]
     }
 }

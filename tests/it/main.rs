@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod calls;
+mod cohorts;
 mod demo;
 mod matrix;
 mod participants;

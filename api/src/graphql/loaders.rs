@@ -51,6 +51,10 @@ loader!(
     CommuneLoader: CommuneId => Commune, tenants::load_communes
 );
 loader!(
+    /// Participants by ID (those the principal may see).
+    ParticipantLoader: ParticipantId => participants::Participant, participants::load_many
+);
+loader!(
     /// The path steps of each participant (an empty list when none).
     PathStepsLoader: ParticipantId => Vec<PathStep>, path_steps_of
 );
@@ -169,6 +173,9 @@ impl KeyOf for StaffLoader {
 }
 impl KeyOf for CommuneLoader {
     type Key = CommuneId;
+}
+impl KeyOf for ParticipantLoader {
+    type Key = ParticipantId;
 }
 impl KeyOf for PathStepsLoader {
     type Key = ParticipantId;

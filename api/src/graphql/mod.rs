@@ -3,6 +3,7 @@
 
 mod audit;
 mod calls;
+mod cohorts;
 pub mod error;
 pub mod ids;
 mod loaders;
@@ -24,7 +25,9 @@ use parcours_domain::{Db, DomainError, Principal};
 use uuid::Uuid;
 
 pub use loaders::StructureLoader;
-use loaders::{CommuneLoader, EpisodesLoader, ExitLoader, PathStepsLoader, StaffLoader};
+use loaders::{
+    CommuneLoader, EpisodesLoader, ExitLoader, ParticipantLoader, PathStepsLoader, StaffLoader,
+};
 
 /// Limits of the executor (the transport adds its own before parsing).
 pub const MAX_DEPTH: usize = 12;
@@ -45,6 +48,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     participants::ParticipantQuery,
     calls::CallQuery,
+    cohorts::CohortQuery,
 );
 
 /// All mutations.
@@ -55,6 +59,7 @@ pub struct MutationRoot(
     staff::StaffMutation,
     participants::ParticipantMutation,
     calls::CallMutation,
+    cohorts::CohortMutation,
 );
 
 /// The schema with its limits; introspection and suggestions only when `open`.
@@ -116,6 +121,11 @@ impl RequestCtx {
             ))
             .data(DataLoader::with_cache(
                 ExitLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                cached(),
+            ))
+            .data(DataLoader::with_cache(
+                ParticipantLoader { ctx: ctx.clone() },
                 tokio::spawn,
                 cached(),
             ));

@@ -9,6 +9,7 @@ use parcours_domain::{
 };
 
 use super::calls::{CallObj, ConventionObj, SubmissionObj};
+use super::cohorts::CohortObj;
 use super::participants::ParticipantObj;
 use super::staff::StaffMemberObj;
 use super::structures::StructureObj;
@@ -27,6 +28,7 @@ pub enum Node {
     CallForProjects(CallObj),
     Submission(SubmissionObj),
     Convention(ConventionObj),
+    Cohort(CohortObj),
 }
 
 #[derive(Default)]
@@ -71,6 +73,11 @@ impl NodeQuery {
                 "Convention" => conventions::get(db, p, ConventionId(uuid))
                     .await
                     .map(|x| Node::Convention(ConventionObj(x))),
+                "Cohort" => {
+                    parcours_domain::cohorts::get(db, p, parcours_domain::ids::CohortId(uuid))
+                        .await
+                        .map(|x| Node::Cohort(CohortObj(x)))
+                }
                 _ => Err(not_found),
             },
             None => Err(not_found),

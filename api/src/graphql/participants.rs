@@ -149,6 +149,19 @@ fn sensitive(
     }
 }
 
+/// The whole record is for steering and the participant's referent; a provider reads the
+/// action's few fields only (name, contact, commune, referent, status).
+fn whole(ctx: &Context<'_>, p: &Participant) -> async_graphql::Result<()> {
+    if policy::reads_whole_record(&req(ctx).principal, p) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "this field is readable by steering and the participant's referent only",
+        ))
+        .gql(ctx)
+    }
+}
+
 #[Object(name = "Participant")]
 impl ParticipantObj {
     /// Global ID.
@@ -164,19 +177,23 @@ impl ParticipantObj {
         self.0.last_name.as_deref()
     }
     /// Birth date.
-    async fn birth_date(&self) -> Option<Date> {
-        self.0.birth_date.map(Date)
+    async fn birth_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.birth_date.map(Date))
     }
     /// Birth year, kept after anonymisation for age statistics.
-    async fn birth_year(&self) -> Option<i32> {
-        self.0
+    async fn birth_year(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
+        whole(ctx, &self.0)?;
+        Ok(self
+            .0
             .birth_date
             .map(|d| chrono::Datelike::year(&d))
-            .or(self.0.birth_year)
+            .or(self.0.birth_year))
     }
     /// Gender (ESF+ values).
-    async fn gender(&self) -> Gender {
-        self.0.gender.into()
+    async fn gender(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Gender>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.gender.into()))
     }
     /// E-mail address.
     async fn email(&self) -> Option<&str> {
@@ -199,20 +216,31 @@ impl ParticipantObj {
             .map(CommuneObj::from))
     }
     /// Long-term job seeker (DELD) at entry.
-    async fn long_term_job_seeker(&self) -> bool {
-        self.0.long_term_job_seeker
+    async fn long_term_job_seeker(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.long_term_job_seeker))
     }
     /// RSA (minimum income) beneficiary at entry. Steering and the participant's referent only.
     async fn rsa_beneficiary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
         sensitive(ctx, &self.0, self.0.rsa_beneficiary)
     }
     /// Lives in a priority neighbourhood (QPV).
-    async fn priority_neighbourhood(&self) -> bool {
-        self.0.priority_neighbourhood
+    async fn priority_neighbourhood(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<bool>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.priority_neighbourhood))
     }
     /// Education level (2019 nomenclature).
-    async fn education_level(&self) -> EducationLevel {
-        EducationLevel::from_number(self.0.education_level.get())
+    async fn education_level(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<EducationLevel>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(EducationLevel::from_number(
+            self.0.education_level.get(),
+        )))
     }
     /// Recognised disabled worker (RQTH). Steering and the participant's referent only.
     async fn recognised_disability(
@@ -222,20 +250,24 @@ impl ParticipantObj {
         sensitive(ctx, &self.0, self.0.recognised_disability)
     }
     /// Allowed to work in France.
-    async fn authorised_to_work(&self) -> bool {
-        self.0.authorised_to_work
+    async fn authorised_to_work(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.authorised_to_work))
     }
     /// Other integration difficulties recorded at entry (mobility, housing, …).
-    async fn difficulties(&self) -> &[String] {
-        &self.0.difficulties
+    async fn difficulties(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<String>>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.difficulties.clone()))
     }
     /// When the participant gave consent.
-    async fn consent_date(&self) -> Option<Date> {
-        self.0.consent_date.map(Date)
+    async fn consent_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.consent_date.map(Date))
     }
     /// What the participant agreed to.
-    async fn consent_scope(&self) -> Option<&str> {
-        self.0.consent_scope.as_deref()
+    async fn consent_scope(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.consent_scope.clone())
     }
     /// The single referent following this participant.
     async fn referent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StaffMemberObj>> {
@@ -250,35 +282,45 @@ impl ParticipantObj {
         self.0.status.into()
     }
     /// The day the participant entered the path.
-    async fn entry_date(&self) -> Option<Date> {
-        self.0.entry_date.map(Date)
+    async fn entry_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.entry_date.map(Date))
     }
     /// The validation committee's date (entry admitted or refused).
-    async fn committee_date(&self) -> Option<Date> {
-        self.0.committee_date.map(Date)
+    async fn committee_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.committee_date.map(Date))
     }
     /// Why the committee refused the entry.
-    async fn refusal_reason(&self) -> Option<&str> {
-        self.0.refusal_reason.as_deref()
+    async fn refusal_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.refusal_reason.clone())
     }
     /// When the participant's personal data was erased, if it was.
-    async fn anonymised_at(&self) -> Option<DateTime<Utc>> {
-        self.0.anonymised_at
+    async fn anonymised_at(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.anonymised_at)
     }
     /// The path: its steps in date order.
-    async fn path(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PathStepObj>> {
+    async fn path(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<PathStepObj>>> {
+        whole(ctx, &self.0)?;
         let loader = ctx.data_unchecked::<Loaded<PathStepsLoader>>();
         let steps = loader.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(steps.into_iter().map(PathStepObj).collect())
+        Ok(Some(steps.into_iter().map(PathStepObj).collect()))
     }
     /// Employment, training and business-creation episodes, in date order.
-    async fn episodes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EpisodeObj>> {
+    async fn episodes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<EpisodeObj>>> {
+        whole(ctx, &self.0)?;
         let loader = ctx.data_unchecked::<Loaded<EpisodesLoader>>();
         let episodes = loader.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(episodes.into_iter().map(EpisodeObj).collect())
+        Ok(Some(episodes.into_iter().map(EpisodeObj).collect()))
     }
     /// The recorded exit, if any.
     async fn exit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ExitObj>> {
+        whole(ctx, &self.0)?;
         let loader = ctx.data_unchecked::<Loaded<ExitLoader>>();
         Ok(loader.load_one(self.0.id).await?.flatten().map(ExitObj))
     }
@@ -288,7 +330,8 @@ impl ParticipantObj {
         &self,
         ctx: &Context<'_>,
         on: Option<Date>,
-    ) -> async_graphql::Result<ExitAssessment> {
+    ) -> async_graphql::Result<Option<ExitAssessment>> {
+        whole(ctx, &self.0)?;
         // From the request's loaders: a page of assessments costs no query per participant.
         let episodes = ctx
             .data_unchecked::<Loaded<EpisodesLoader>>()
@@ -308,7 +351,7 @@ impl ParticipantObj {
             on.map(|d| d.0),
             today,
         );
-        Ok(ExitAssessment::from(assessment))
+        Ok(Some(ExitAssessment::from(assessment)))
     }
     /// When the record was created.
     async fn created_at(&self) -> DateTime<Utc> {

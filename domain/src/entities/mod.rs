@@ -2,11 +2,16 @@
 
 pub(crate) mod amendment;
 pub(crate) mod attachment;
+pub(crate) mod attendance;
 pub(crate) mod audit_entry;
 pub(crate) mod call_for_projects;
+pub(crate) mod cohort;
+pub(crate) mod cohort_member;
+pub(crate) mod cohort_session;
 pub(crate) mod commune;
 pub(crate) mod convention;
 pub(crate) mod episode;
+pub(crate) mod idempotency_key;
 pub(crate) mod participant;
 pub(crate) mod participant_exit;
 pub(crate) mod path_step;

@@ -143,6 +143,7 @@ pub async fn assess(
 ) -> Result<Assessment> {
     let tx = db.tenant_tx(principal.tenant_id()?).await?;
     let participant = store::find_visible(&tx, principal, participant_id).await?;
+    super::policy::require_owner(principal, &participant)?;
     let exit = store::exits_of(&tx, &[participant_id])
         .await?
         .remove(&participant_id);

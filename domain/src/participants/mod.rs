@@ -32,6 +32,17 @@ use crate::ids::ParticipantId;
 use crate::page::{Page, PageRequest};
 use crate::principal::Principal;
 
+/// A participant the principal may see, inside a transaction (for other areas' writes).
+pub(crate) async fn find_visible_in(
+    tx: &crate::db::TenantTx,
+    principal: &Principal,
+    id: ParticipantId,
+) -> Result<Participant> {
+    let found = store::find_visible(tx, principal, id).await?;
+    policy::require_owner(principal, &found)?;
+    Ok(found)
+}
+
 /// One participant the principal may see.
 pub async fn get(db: &Db, principal: &Principal, id: ParticipantId) -> Result<Participant> {
     let tx = db.tenant_tx(principal.tenant_id()?).await?;
@@ -151,8 +162,11 @@ async fn visible_ids(
     ids: &[ParticipantId],
 ) -> Result<Vec<ParticipantId>> {
     policy::require_reader(principal)?;
-    if principal.role() == crate::Role::Steering {
-        return Ok(ids.to_vec());
+    match principal.role() {
+        crate::Role::Steering => return Ok(ids.to_vec()),
+        // The action's few fields only: no path, episodes or exit.
+        crate::Role::Provider => return Ok(Vec::new()),
+        _ => {}
     }
     Ok(store::find_many(tx, principal, ids)
         .await?

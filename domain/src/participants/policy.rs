@@ -2,7 +2,8 @@
 //!
 //! Steering sees and edits every participant of its tenant; a referent sees and edits only
 //! their own portfolio (another referent's participant is `FORBIDDEN`, another tenant's
-//! `NOT_FOUND`); providers and the platform operator see none. RSA status and recognised
+//! `NOT_FOUND`); a provider sees, read-only, the participants prescribed to or enrolled in its
+//! cohorts, and only the fields the action needs; the platform operator sees none. RSA status and recognised
 //! disability are readable by steering and by the participant's own referent only.
 
 use crate::error::{DomainError, Result};
@@ -10,12 +11,18 @@ use crate::principal::{Principal, Role};
 
 use super::model::Participant;
 
-/// Roles that read participants at all.
+/// Roles that read participants at all (a provider: only those of its cohorts, few fields).
 pub(crate) fn require_reader(principal: &Principal) -> Result<()> {
     principal.require(
-        &[Role::Steering, Role::Referent],
-        "only steering staff and referents read participants",
+        &[Role::Steering, Role::Referent, Role::Provider],
+        "only steering staff, referents and providers read participants",
     )
+}
+
+/// Whether the principal reads the whole record (not only the action's few fields: name,
+/// contact, commune, referent, status).
+pub fn reads_whole_record(principal: &Principal, participant: &Participant) -> bool {
+    owns(principal, participant)
 }
 
 /// Whether the principal may read and edit this participant (given it is in their tenant).

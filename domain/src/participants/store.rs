@@ -19,14 +19,22 @@ use crate::ids::{CommuneId, EpisodeId, ParticipantId, PathStepId, StaffId};
 use crate::principal::{Principal, Role};
 
 /// The participants the principal may see in the transaction's tenant.
-fn visible(tx: &TenantTx, principal: &Principal) -> Select<participant::Entity> {
+async fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<participant::Entity>> {
     let query = participant::Entity::find().filter(participant::Column::TenantId.eq(tx.tenant().0));
-    match (principal.role(), principal.staff()) {
-        (Role::Steering, _) => query,
-        (Role::Referent, Some(staff)) => query.filter(participant::Column::ReferentId.eq(staff.0)),
-        // Nobody else sees any participant; an impossible condition keeps this fail-closed.
-        _ => query.filter(participant::Column::Id.is_null()),
-    }
+    Ok(
+        match (principal.role(), principal.staff(), principal.structure()) {
+            (Role::Steering, _, _) => query,
+            (Role::Referent, Some(staff), _) => {
+                query.filter(participant::Column::ReferentId.eq(staff.0))
+            }
+            (Role::Provider, _, Some(structure)) => {
+                let ids = crate::cohorts::provider_participants(tx, structure).await?;
+                query.filter(participant::Column::Id.is_in(ids))
+            }
+            // Nobody else sees any participant; an impossible condition keeps this fail-closed.
+            _ => query.filter(participant::Column::Id.is_null()),
+        },
+    )
 }
 
 /// A participant the principal may see: `FORBIDDEN` when it is another referent's,
@@ -46,7 +54,16 @@ pub(super) async fn find_visible(
             entity: "participant",
         })?;
     let found = to_participant(row)?;
-    policy::require_owner(principal, &found)?;
+    match (principal.role(), principal.structure()) {
+        (Role::Provider, Some(structure)) => {
+            if !crate::cohorts::provider_knows(tx, structure, id).await? {
+                return Err(DomainError::Forbidden(
+                    "a provider sees only the participants of its cohorts",
+                ));
+            }
+        }
+        _ => policy::require_owner(principal, &found)?,
+    }
     Ok(found)
 }
 
@@ -56,6 +73,7 @@ pub(super) async fn find_many(
     ids: &[ParticipantId],
 ) -> Result<Vec<Participant>> {
     visible(tx, principal)
+        .await?
         .filter(participant::Column::Id.is_in(ids.iter().map(|i| i.0)))
         .all(tx.conn())
         .await?
@@ -74,7 +92,7 @@ pub(super) async fn list(
     after: Option<(String, uuid::Uuid)>,
 ) -> Result<(Vec<Participant>, u64)> {
     use participant::Column as C;
-    let mut query = visible(tx, principal);
+    let mut query = visible(tx, principal).await?;
     if let Some(status) = filter.status {
         query = query.filter(C::Status.eq(status.as_str()));
     }

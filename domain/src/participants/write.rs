@@ -18,7 +18,10 @@ const MAX_DIFFICULTIES: usize = 20;
 
 /// Create a participant: a referent in their own portfolio, or steering for a referent.
 pub async fn create(db: &Db, principal: &Principal, input: NewParticipant) -> Result<Participant> {
-    policy::require_reader(principal)?;
+    principal.require(
+        &[Role::Steering, Role::Referent],
+        "only referents and steering create participants",
+    )?;
     let tx = db.tenant_write(principal.tenant_id()?).await?;
     let today = tx.now().date_naive();
     let referent_id = match (principal.role(), input.referent_id) {
@@ -233,6 +236,7 @@ pub(super) async fn editable(
     version: i32,
 ) -> Result<Participant> {
     let current = store::find_visible(tx, principal, id).await?;
+    policy::require_owner(principal, &current)?;
     if current.anonymised_at.is_some() {
         return Err(DomainError::Conflict(
             "this participant has been anonymised".into(),
@@ -252,6 +256,7 @@ pub(super) async fn editable_unversioned(
     id: ParticipantId,
 ) -> Result<Participant> {
     let current = store::find_visible(tx, principal, id).await?;
+    policy::require_owner(principal, &current)?;
     if current.anonymised_at.is_some() {
         return Err(DomainError::Conflict(
             "this participant has been anonymised".into(),

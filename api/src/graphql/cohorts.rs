@@ -1,0 +1,559 @@
+//! Cohorts, sessions, prescriptions and enrolments, attendance.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use base64::Engine;
+use chrono::{DateTime, Utc, Weekday};
+use parcours_domain::DomainError;
+use parcours_domain::cohorts::{
+    self, AttendanceLine, Cohort, HalfDay, Member, MemberStatus, NewCohort, Presence, Session,
+};
+use parcours_domain::ids::{CohortId, ParticipantId, SessionId};
+
+use super::calls::convention_id;
+use super::loaders::{Loaded, ParticipantLoader};
+use super::participants::{ParticipantObj, participant_id};
+use super::scalars::Date;
+use super::{Conn, GqlResult, connection, ids, page_request, req};
+
+/// Where a cohort stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CohortStatus {
+    Planned,
+    Running,
+    Closed,
+}
+
+/// Morning or afternoon.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum HalfDayGql {
+    Morning,
+    Afternoon,
+}
+
+/// A weekday.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum WeekdayGql {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+}
+
+/// A participant's place in a cohort.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum MemberStatusGql {
+    Prescribed,
+    Enrolled,
+    Declined,
+    DroppedOut,
+}
+
+/// Attendance at a session.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum PresenceGql {
+    Present,
+    Absent,
+    Excused,
+    Late,
+}
+
+fn presence_str(p: PresenceGql) -> &'static str {
+    match p {
+        PresenceGql::Present => "present",
+        PresenceGql::Absent => "absent",
+        PresenceGql::Excused => "excused",
+        PresenceGql::Late => "late",
+    }
+}
+
+/// A cohort (groupe) of an action under a convention.
+pub struct CohortObj(pub Cohort);
+
+#[Object(name = "Cohort")]
+impl CohortObj {
+    /// Global ID.
+    pub(crate) async fn id(&self) -> ID {
+        ids::encode("Cohort", self.0.id.0)
+    }
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    async fn start_date(&self) -> Date {
+        Date(self.0.start_date)
+    }
+    async fn end_date(&self) -> Date {
+        Date(self.0.end_date)
+    }
+    async fn size_min(&self) -> i32 {
+        self.0.size_min
+    }
+    /// Capacity: a hard limit.
+    async fn size_max(&self) -> i32 {
+        self.0.size_max
+    }
+    async fn status(&self) -> CohortStatus {
+        match self.0.status {
+            cohorts::CohortStatus::Planned => CohortStatus::Planned,
+            cohorts::CohortStatus::Running => CohortStatus::Running,
+            cohorts::CohortStatus::Closed => CohortStatus::Closed,
+        }
+    }
+    /// The session calendar.
+    async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SessionObj>> {
+        let r = req(ctx);
+        let list = cohorts::sessions(&r.db, &r.principal, self.0.id)
+            .await
+            .gql(ctx)?;
+        Ok(list.into_iter().map(SessionObj).collect())
+    }
+    /// Prescriptions and enrolments (a referent sees only their own participants').
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<MemberObj>> {
+        let r = req(ctx);
+        let list = cohorts::members(&r.db, &r.principal, self.0.id)
+            .await
+            .gql(ctx)?;
+        Ok(list.into_iter().map(MemberObj).collect())
+    }
+    /// Attendance records, by session (steering and the provider).
+    async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AttendanceObj>> {
+        let r = req(ctx);
+        let by_session = cohorts::attendance(&r.db, &r.principal, self.0.id)
+            .await
+            .gql(ctx)?;
+        let mut all: Vec<AttendanceObj> = by_session
+            .into_values()
+            .flatten()
+            .map(AttendanceObj)
+            .collect();
+        all.sort_by_key(|a| (a.0.session_id, a.0.participant_id));
+        Ok(all)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// A session (séance).
+pub struct SessionObj(pub Session);
+
+#[Object(name = "CohortSession")]
+impl SessionObj {
+    /// ID (what `recordAttendance` takes).
+    async fn id(&self) -> ID {
+        ids::encode("CohortSession", self.0.id.0)
+    }
+    async fn day(&self) -> Date {
+        Date(self.0.day)
+    }
+    async fn half_day(&self) -> HalfDayGql {
+        match self.0.half_day {
+            HalfDay::Morning => HalfDayGql::Morning,
+            HalfDay::Afternoon => HalfDayGql::Afternoon,
+        }
+    }
+}
+
+/// A participant's place in a cohort.
+pub struct MemberObj(pub Member);
+
+#[Object(name = "CohortMember")]
+impl MemberObj {
+    /// The participant (a provider reads only the action's fields).
+    async fn participant(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<ParticipantObj>> {
+        let loader = ctx.data_unchecked::<Loaded<ParticipantLoader>>();
+        Ok(loader
+            .load_one(self.0.participant_id)
+            .await?
+            .map(ParticipantObj))
+    }
+    async fn status(&self) -> MemberStatusGql {
+        match self.0.status {
+            MemberStatus::Prescribed => MemberStatusGql::Prescribed,
+            MemberStatus::Enrolled => MemberStatusGql::Enrolled,
+            MemberStatus::Declined => MemberStatusGql::Declined,
+            MemberStatus::DroppedOut => MemberStatusGql::DroppedOut,
+        }
+    }
+    /// Why declined or dropped out.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+}
+
+/// One attendance record.
+pub struct AttendanceObj(pub cohorts::Attendance);
+
+#[Object(name = "Attendance")]
+impl AttendanceObj {
+    async fn session_id(&self) -> ID {
+        ids::encode("CohortSession", self.0.session_id.0)
+    }
+    async fn participant_id(&self) -> ID {
+        ids::encode("Participant", self.0.participant_id.0)
+    }
+    async fn presence(&self) -> PresenceGql {
+        match self.0.presence {
+            Presence::Present => PresenceGql::Present,
+            Presence::Absent => PresenceGql::Absent,
+            Presence::Excused => PresenceGql::Excused,
+            Presence::Late => PresenceGql::Late,
+        }
+    }
+    /// A signature image was captured.
+    async fn signed(&self) -> bool {
+        self.0.signed
+    }
+    async fn signed_on_paper(&self) -> bool {
+        self.0.signed_on_paper
+    }
+    /// Who recorded it.
+    async fn recorded_by(&self) -> &str {
+        &self.0.recorded_by
+    }
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
+}
+
+fn cohort_id(id: &ID) -> Result<CohortId, DomainError> {
+    ids::decode(id, "Cohort", "cohort").map(CohortId)
+}
+
+#[derive(Default)]
+pub struct CohortQuery;
+
+#[Object]
+impl CohortQuery {
+    /// Cohorts: steering and referents all, a provider its own.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn cohorts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "Only the cohorts of this convention.")] convention_id: Option<ID>,
+    ) -> async_graphql::Result<Option<Conn<CohortObj>>> {
+        let r = req(ctx);
+        let page = page_request(first, after).gql(ctx)?;
+        let convention = convention_id
+            .as_ref()
+            .map(super::calls::convention_id)
+            .transpose()
+            .gql(ctx)?;
+        let page = cohorts::list(&r.db, &r.principal, convention, page)
+            .await
+            .gql(ctx)?;
+        Ok(Some(connection(page, |c| c.id.0, CohortObj)))
+    }
+}
+
+/// Input of `createCohort`.
+#[derive(InputObject)]
+pub struct CreateCohortInput {
+    convention_id: ID,
+    label: String,
+    start_date: Date,
+    /// Default 3.
+    weeks: Option<i32>,
+    /// The session days, e.g. Monday, Tuesday, Thursday.
+    weekdays: Vec<WeekdayGql>,
+    /// Morning and/or afternoon.
+    half_days: Vec<HalfDayGql>,
+    /// Default: the call's group size range.
+    size_min: Option<i32>,
+    size_max: Option<i32>,
+}
+
+/// Result of `createCohort` and `setCohortStatus`.
+#[derive(SimpleObject)]
+pub struct CohortPayload {
+    cohort: CohortObj,
+}
+
+/// Input of `setCohortStatus`.
+#[derive(InputObject)]
+pub struct SetCohortStatusInput {
+    id: ID,
+    version: i32,
+    /// `RUNNING` from `PLANNED`, `CLOSED` from `RUNNING`.
+    status: CohortStatus,
+}
+
+/// Input of the membership mutations.
+#[derive(InputObject)]
+pub struct MembershipInput {
+    cohort_id: ID,
+    participant_id: ID,
+    /// Required to decline or record a drop-out.
+    reason: Option<String>,
+}
+
+/// Result of the membership mutations.
+#[derive(SimpleObject)]
+pub struct MembershipPayload {
+    member: MemberObj,
+}
+
+/// One participant's attendance at the session.
+#[derive(InputObject)]
+pub struct AttendanceEntryInput {
+    participant_id: ID,
+    presence: PresenceGql,
+    /// A PNG or JPEG image, base64, at most 64 KiB decoded.
+    signature: Option<String>,
+    #[graphql(default)]
+    signed_on_paper: bool,
+}
+
+/// Input of `recordAttendance`: a whole session at once.
+#[derive(InputObject)]
+pub struct RecordAttendanceInput {
+    session_id: ID,
+    /// Chosen by the client, reused on retry: a replay has no second effect.
+    idempotency_key: String,
+    entries: Vec<AttendanceEntryInput>,
+}
+
+/// Result of `recordAttendance`.
+#[derive(SimpleObject)]
+pub struct RecordAttendancePayload {
+    attendance: Vec<AttendanceObj>,
+}
+
+#[derive(Default)]
+pub struct CohortMutation;
+
+#[Object]
+impl CohortMutation {
+    /// Create a cohort with its session calendar (the convention's provider, or steering).
+    async fn create_cohort(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCohortInput,
+    ) -> async_graphql::Result<Option<CohortPayload>> {
+        let r = req(ctx);
+        let weekdays = input
+            .weekdays
+            .iter()
+            .map(|d| match d {
+                WeekdayGql::Monday => Weekday::Mon,
+                WeekdayGql::Tuesday => Weekday::Tue,
+                WeekdayGql::Wednesday => Weekday::Wed,
+                WeekdayGql::Thursday => Weekday::Thu,
+                WeekdayGql::Friday => Weekday::Fri,
+                WeekdayGql::Saturday => Weekday::Sat,
+            })
+            .collect();
+        let half_days = input
+            .half_days
+            .iter()
+            .map(|h| match h {
+                HalfDayGql::Morning => HalfDay::Morning,
+                HalfDayGql::Afternoon => HalfDay::Afternoon,
+            })
+            .collect();
+        let weeks = match input.weeks {
+            Some(w) => Some(
+                u32::try_from(w)
+                    .map_err(|_| DomainError::validation("weeks", "must be 1 to 12"))
+                    .gql(ctx)?,
+            ),
+            None => None,
+        };
+        let new = NewCohort {
+            convention_id: convention_id(&input.convention_id).gql(ctx)?,
+            label: input.label,
+            start_date: input.start_date.0,
+            weeks,
+            weekdays,
+            half_days,
+            size_min: input.size_min,
+            size_max: input.size_max,
+        };
+        let (cohort, _) = cohorts::create(&r.db, &r.principal, new).await.gql(ctx)?;
+        Ok(Some(CohortPayload {
+            cohort: CohortObj(cohort),
+        }))
+    }
+
+    /// Start or close a cohort.
+    async fn set_cohort_status(
+        &self,
+        ctx: &Context<'_>,
+        input: SetCohortStatusInput,
+    ) -> async_graphql::Result<Option<CohortPayload>> {
+        let r = req(ctx);
+        let status = match input.status {
+            CohortStatus::Planned => cohorts::CohortStatus::Planned,
+            CohortStatus::Running => cohorts::CohortStatus::Running,
+            CohortStatus::Closed => cohorts::CohortStatus::Closed,
+        };
+        let id = cohort_id(&input.id).gql(ctx)?;
+        let cohort = cohorts::set_status(&r.db, &r.principal, id, input.version, status)
+            .await
+            .gql(ctx)?;
+        Ok(Some(CohortPayload {
+            cohort: CohortObj(cohort),
+        }))
+    }
+
+    /// A referent prescribes an active participant of their portfolio.
+    async fn prescribe(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> async_graphql::Result<Option<MembershipPayload>> {
+        let (r, c, p) = (
+            req(ctx),
+            cohort_id(&input.cohort_id).gql(ctx)?,
+            participant_id(&input.participant_id).gql(ctx)?,
+        );
+        let m = cohorts::prescribe(&r.db, &r.principal, c, p)
+            .await
+            .gql(ctx)?;
+        Ok(Some(MembershipPayload {
+            member: MemberObj(m),
+        }))
+    }
+
+    /// The provider enrols a prescribed participant (`CAPACITY_REACHED` when full).
+    async fn enrol(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> async_graphql::Result<Option<MembershipPayload>> {
+        let (r, c, p) = (
+            req(ctx),
+            cohort_id(&input.cohort_id).gql(ctx)?,
+            participant_id(&input.participant_id).gql(ctx)?,
+        );
+        let m = cohorts::enrol(&r.db, &r.principal, c, p).await.gql(ctx)?;
+        Ok(Some(MembershipPayload {
+            member: MemberObj(m),
+        }))
+    }
+
+    /// The provider declines a prescription, with a reason.
+    async fn decline_prescription(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> async_graphql::Result<Option<MembershipPayload>> {
+        let (r, c, p) = (
+            req(ctx),
+            cohort_id(&input.cohort_id).gql(ctx)?,
+            participant_id(&input.participant_id).gql(ctx)?,
+        );
+        let m = cohorts::decline(
+            &r.db,
+            &r.principal,
+            c,
+            p,
+            input.reason.as_deref().unwrap_or(""),
+        )
+        .await
+        .gql(ctx)?;
+        Ok(Some(MembershipPayload {
+            member: MemberObj(m),
+        }))
+    }
+
+    /// Record that an enrolled participant dropped out, with a reason.
+    async fn record_drop_out(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> async_graphql::Result<Option<MembershipPayload>> {
+        let (r, c, p) = (
+            req(ctx),
+            cohort_id(&input.cohort_id).gql(ctx)?,
+            participant_id(&input.participant_id).gql(ctx)?,
+        );
+        let m = cohorts::drop_out(
+            &r.db,
+            &r.principal,
+            c,
+            p,
+            input.reason.as_deref().unwrap_or(""),
+        )
+        .await
+        .gql(ctx)?;
+        Ok(Some(MembershipPayload {
+            member: MemberObj(m),
+        }))
+    }
+
+    /// Record a whole session's attendance (the provider); idempotent by key.
+    async fn record_attendance(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordAttendanceInput,
+    ) -> async_graphql::Result<Option<RecordAttendancePayload>> {
+        let r = req(ctx);
+        let session = ids::decode(&input.session_id, "CohortSession", "session")
+            .map(SessionId)
+            .gql(ctx)?;
+        let mut lines = Vec::with_capacity(input.entries.len());
+        for (i, e) in input.entries.into_iter().enumerate() {
+            let participant = ids::decode(&e.participant_id, "Participant", "participant")
+                .map(|id: uuid::Uuid| ParticipantId(id).0)
+                .map_err(|_| {
+                    DomainError::validation(
+                        format!("entries[{i}].participantId"),
+                        "is not enrolled in this session's cohort",
+                    )
+                })
+                .gql(ctx)?;
+            let signature = match e.signature {
+                Some(text) if text.len() > 100_000 => {
+                    return Err(DomainError::validation(
+                        format!("entries[{i}].signature"),
+                        "at most 64 KiB",
+                    ))
+                    .gql(ctx);
+                }
+                Some(text) => Some(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(text.as_bytes())
+                        .map_err(|_| {
+                            DomainError::validation(
+                                format!("entries[{i}].signature"),
+                                "is not base64",
+                            )
+                        })
+                        .gql(ctx)?,
+                ),
+                None => None,
+            };
+            let digest = signature
+                .as_ref()
+                .map(|s| format!("{:016x}-{}", fnv1a(s), s.len()));
+            lines.push(AttendanceLine {
+                participant_id: participant,
+                presence: presence_str(e.presence),
+                signature,
+                signature_digest: digest,
+                signed_on_paper: e.signed_on_paper,
+            });
+        }
+        let recorded =
+            cohorts::record_attendance(&r.db, &r.principal, session, lines, &input.idempotency_key)
+                .await
+                .gql(ctx)?;
+        Ok(Some(RecordAttendancePayload {
+            attendance: recorded.into_iter().map(AttendanceObj).collect(),
+        }))
+    }
+}
+
+/// FNV-1a: a fingerprint of a signature image for the idempotency comparison.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

@@ -1,0 +1,291 @@
+//! Cohorts of the remobilisation action: groups of 8 to 12 participants entering together for
+//! three weeks of part-time sessions.
+//!
+//! Rules: a cohort belongs to a convention; its provider (the convention's structure) or steering
+//! creates it, with a session calendar generated from weekdays and half-days over three weeks.
+//! A referent prescribes an active participant of their portfolio; the provider enrols or
+//! declines with a reason. Capacity is a hard limit (`CAPACITY_REACHED`), checked under a lock
+//! on the cohort so that it holds under concurrent enrolments; a participant is enrolled in at
+//! most one cohort that is not closed. Attendance is recorded per session and participant,
+//! a whole session at once, under an idempotency key: a replay returns the first answer, the
+//! same key with another payload is a `CONFLICT`. Who sees what: steering everything; the
+//! provider its own cohorts; a referent the cohorts (to prescribe) and their own participants'
+//! memberships.
+
+mod model;
+mod write;
+
+pub use model::*;
+pub use write::{create, decline, drop_out, enrol, prescribe, record_attendance, set_status};
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+
+use crate::db::{Db, TenantTx};
+use crate::entities::{attendance, cohort, cohort_member, cohort_session};
+use crate::error::{DomainError, Result};
+use crate::ids::{CohortId, ConventionId, ParticipantId, SessionId, StaffId, StructureId};
+use crate::page::{Page, PageRequest};
+use crate::principal::{Principal, Role};
+
+/// The cohorts a principal may read: all for steering and referents, its own for a provider.
+fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<cohort::Entity>> {
+    let q = cohort::Entity::find().filter(cohort::Column::TenantId.eq(tx.tenant().0));
+    match principal.role() {
+        Role::Steering | Role::Referent => Ok(q),
+        Role::Provider => {
+            let structure = principal.structure().ok_or(DomainError::Forbidden(
+                "a provider token carries a structure",
+            ))?;
+            Ok(q.filter(cohort::Column::StructureId.eq(structure.0)))
+        }
+        Role::Admin => Err(DomainError::Forbidden(
+            "the platform operator sees no tenant data",
+        )),
+    }
+}
+
+pub(crate) async fn find_in(tx: &TenantTx, principal: &Principal, id: CohortId) -> Result<Cohort> {
+    visible(tx, principal)?
+        .filter(cohort::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .map(to_cohort)
+        .transpose()?
+        .ok_or(DomainError::NotFound { entity: "cohort" })
+}
+
+/// One cohort.
+pub async fn get(db: &Db, principal: &Principal, id: CohortId) -> Result<Cohort> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = find_in(&tx, principal, id).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// The cohorts the principal may read, optionally of one convention, by start date.
+pub async fn list(
+    db: &Db,
+    principal: &Principal,
+    convention: Option<ConventionId>,
+    page: PageRequest,
+) -> Result<Page<Cohort>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let mut q = visible(&tx, principal)?;
+    if let Some(c) = convention {
+        q = q.filter(cohort::Column::ConventionId.eq(c.0));
+    }
+    let total = q.clone().count(tx.conn()).await?;
+    if let Some(after) = page.after {
+        q = q.filter(cohort::Column::Id.gt(after));
+    }
+    let rows = q
+        .order_by_asc(cohort::Column::Id)
+        .limit(page.limit())
+        .all(tx.conn())
+        .await?;
+    tx.commit().await?;
+    let rows = rows
+        .into_iter()
+        .map(to_cohort)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_rows(rows, &page, total))
+}
+
+/// The sessions of a cohort, in calendar order.
+pub async fn sessions(db: &Db, principal: &Principal, id: CohortId) -> Result<Vec<Session>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    find_in(&tx, principal, id).await?;
+    let sessions = sessions_in(&tx, id).await?;
+    tx.commit().await?;
+    Ok(sessions)
+}
+
+pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Session>> {
+    cohort_session::Entity::find()
+        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_session::Column::CohortId.eq(id.0))
+        .order_by_asc(cohort_session::Column::Day)
+        .order_by_desc(cohort_session::Column::HalfDay)
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(Session {
+                id: SessionId(r.id),
+                cohort_id: CohortId(r.cohort_id),
+                day: r.day,
+                half_day: HalfDay::parse(&r.half_day)
+                    .ok_or_else(|| DomainError::Internal("unknown half-day".into()))?,
+            })
+        })
+        .collect()
+}
+
+/// The members of a cohort the principal may see (a referent: only their own participants).
+pub async fn members(db: &Db, principal: &Principal, id: CohortId) -> Result<Vec<Member>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    find_in(&tx, principal, id).await?;
+    let mut members = members_in(&tx, id).await?;
+    if principal.role() == Role::Referent {
+        let own = own_participants(&tx, principal.staff(), &members).await?;
+        members.retain(|m| own.contains(&m.participant_id));
+    }
+    tx.commit().await?;
+    Ok(members)
+}
+
+async fn own_participants(
+    tx: &TenantTx,
+    staff: Option<StaffId>,
+    members: &[Member],
+) -> Result<Vec<ParticipantId>> {
+    use crate::entities::participant;
+    let ids: Vec<uuid::Uuid> = members.iter().map(|m| m.participant_id.0).collect();
+    let Some(staff) = staff else {
+        return Ok(Vec::new());
+    };
+    Ok(participant::Entity::find()
+        .filter(participant::Column::TenantId.eq(tx.tenant().0))
+        .filter(participant::Column::Id.is_in(ids))
+        .filter(participant::Column::ReferentId.eq(staff.0))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|p| ParticipantId(p.id))
+        .collect())
+}
+
+pub(crate) async fn members_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Member>> {
+    cohort_member::Entity::find()
+        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_member::Column::CohortId.eq(id.0))
+        .order_by_asc(cohort_member::Column::ParticipantId)
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_member)
+        .collect()
+}
+
+/// Whether a provider's structure has `participant` prescribed to or enrolled in one of its
+/// cohorts (what opens the participant's few action fields to that provider).
+pub(crate) async fn provider_knows(
+    tx: &TenantTx,
+    structure: StructureId,
+    participant: ParticipantId,
+) -> Result<bool> {
+    let cohorts: Vec<uuid::Uuid> = cohort::Entity::find()
+        .filter(cohort::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort::Column::StructureId.eq(structure.0))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    Ok(cohort_member::Entity::find()
+        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
+        .filter(cohort_member::Column::CohortId.is_in(cohorts))
+        .filter(cohort_member::Column::Status.is_in(["prescribed", "enrolled"]))
+        .count(tx.conn())
+        .await?
+        > 0)
+}
+
+/// The participants prescribed to or enrolled in the cohorts of `structure`.
+pub(crate) async fn provider_participants(
+    tx: &TenantTx,
+    structure: StructureId,
+) -> Result<Vec<uuid::Uuid>> {
+    let cohorts: Vec<uuid::Uuid> = cohort::Entity::find()
+        .filter(cohort::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort::Column::StructureId.eq(structure.0))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    Ok(cohort_member::Entity::find()
+        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_member::Column::CohortId.is_in(cohorts))
+        .filter(cohort_member::Column::Status.is_in(["prescribed", "enrolled"]))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|m| m.participant_id)
+        .collect())
+}
+
+/// The attendance of a cohort's sessions, by session.
+pub async fn attendance(
+    db: &Db,
+    principal: &Principal,
+    id: CohortId,
+) -> Result<HashMap<SessionId, Vec<Attendance>>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    find_in(&tx, principal, id).await?;
+    if principal.role() == Role::Referent {
+        return Err(DomainError::Forbidden(
+            "attendance is read by steering and the provider",
+        ));
+    }
+    let sessions: Vec<uuid::Uuid> = sessions_in(&tx, id).await?.iter().map(|s| s.id.0).collect();
+    let rows = attendance::Entity::find()
+        .filter(attendance::Column::TenantId.eq(tx.tenant().0))
+        .filter(attendance::Column::SessionId.is_in(sessions))
+        .all(tx.conn())
+        .await?;
+    tx.commit().await?;
+    let mut out: HashMap<SessionId, Vec<Attendance>> = HashMap::new();
+    for r in rows {
+        let a = to_attendance(r)?;
+        out.entry(a.session_id).or_default().push(a);
+    }
+    Ok(out)
+}
+
+pub(crate) fn to_attendance(r: attendance::Model) -> Result<Attendance> {
+    Ok(Attendance {
+        session_id: SessionId(r.session_id),
+        participant_id: ParticipantId(r.participant_id),
+        presence: Presence::parse(&r.status)
+            .ok_or_else(|| DomainError::Internal("unknown presence".into()))?,
+        signed: r.signature.is_some(),
+        signed_on_paper: r.signed_on_paper,
+        recorded_by: r.recorded_by,
+        recorded_at: r.recorded_at,
+    })
+}
+
+pub(crate) fn to_member(r: cohort_member::Model) -> Result<Member> {
+    Ok(Member {
+        cohort_id: CohortId(r.cohort_id),
+        participant_id: ParticipantId(r.participant_id),
+        status: MemberStatus::parse(&r.status)
+            .ok_or_else(|| DomainError::Internal("unknown member status".into()))?,
+        reason: r.reason,
+        version: r.version,
+    })
+}
+
+pub(crate) fn to_cohort(r: cohort::Model) -> Result<Cohort> {
+    Ok(Cohort {
+        id: CohortId(r.id),
+        convention_id: ConventionId(r.convention_id),
+        structure_id: StructureId(r.structure_id),
+        label: r.label,
+        start_date: r.start_date,
+        end_date: r.end_date,
+        size_min: r.size_min,
+        size_max: r.size_max,
+        status: CohortStatus::parse(&r.status)
+            .ok_or_else(|| DomainError::Internal("unknown cohort status".into()))?,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        version: r.version,
+    })
+}

@@ -1,0 +1,634 @@
+//! Creating cohorts, prescribing, enrolling, and recording attendance, each in one audited
+//! transaction.
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement,
+};
+
+use super::model::*;
+use super::{find_in, members_in, to_attendance, to_cohort};
+use crate::audit::{self, Action};
+use crate::db::{Db, TenantTx};
+use crate::entities::{attendance, cohort, cohort_member, cohort_session, idempotency_key};
+use crate::error::{DomainError, Result};
+use crate::ids::{CohortId, ParticipantId, SessionId};
+use crate::participants::{self, ParticipantStatus};
+use crate::principal::{Principal, Role};
+use crate::text::{Name, clean};
+use crate::{calls, conventions, submissions};
+
+/// The largest signature image accepted.
+pub const MAX_SIGNATURE_BYTES: usize = 64 * 1024;
+
+fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
+    DomainError::Rule {
+        code,
+        message: message.into(),
+    }
+}
+
+fn action(name: &'static str, object_type: &'static str, id: uuid::Uuid) -> Action {
+    Action {
+        name,
+        object_type,
+        object_id: id,
+    }
+}
+
+/// Create a cohort of a convention with its generated session calendar.
+pub async fn create(
+    db: &Db,
+    principal: &Principal,
+    input: NewCohort,
+) -> Result<(Cohort, Vec<Session>)> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "steering or the action's provider creates cohorts",
+    )?;
+    let label = Name::parse("label", &input.label)?.into_inner();
+    let weeks = input.weeks.unwrap_or(3);
+    if !(1..=12).contains(&weeks) {
+        return Err(DomainError::validation("weeks", "must be 1 to 12"));
+    }
+    if input.weekdays.is_empty() || input.half_days.is_empty() {
+        return Err(DomainError::validation(
+            "weekdays",
+            "name at least one weekday and one half-day",
+        ));
+    }
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let scope = match principal.role() {
+        Role::Provider => principal.structure(),
+        _ => None,
+    };
+    let convention = conventions::find_in(&tx, scope, input.convention_id).await?;
+    let submission = submissions::find_in(&tx, None, convention.submission_id).await?;
+    let call = calls::find_in(&tx, submission.call_id)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "call for projects",
+        })?;
+    let size_min = input.size_min.unwrap_or(call.group_size_min);
+    let size_max = input.size_max.unwrap_or(call.group_size_max);
+    if size_min < 1 || size_max < size_min || size_max > 100 {
+        return Err(DomainError::validation(
+            "sizeMax",
+            "the size range must be 1 <= min <= max <= 100",
+        ));
+    }
+    let end_date = input.start_date + Duration::days(i64::from(weeks) * 7 - 1);
+    if input.start_date < convention.start_date || end_date > convention.end_date {
+        return Err(DomainError::validation(
+            "startDate",
+            "the cohort must fit in the convention's dates",
+        ));
+    }
+    let c = Cohort {
+        id: CohortId::generate(),
+        convention_id: convention.id,
+        structure_id: convention.structure_id,
+        label,
+        start_date: input.start_date,
+        end_date,
+        size_min,
+        size_max,
+        status: CohortStatus::Planned,
+        created_at: tx.now(),
+        updated_at: tx.now(),
+        version: 1,
+    };
+    cohort::Entity::insert(cohort::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(c.id.0),
+        convention_id: Set(c.convention_id.0),
+        structure_id: Set(c.structure_id.0),
+        label: Set(c.label.clone()),
+        start_date: Set(c.start_date),
+        end_date: Set(c.end_date),
+        size_min: Set(c.size_min),
+        size_max: Set(c.size_max),
+        status: Set(c.status.as_str().to_owned()),
+        created_at: Set(c.created_at),
+        updated_at: Set(c.updated_at),
+        version: Set(1),
+    })
+    .exec_without_returning(tx.conn())
+    .await?;
+    let sessions = calendar(
+        c.id,
+        c.start_date,
+        c.end_date,
+        &input.weekdays,
+        &input.half_days,
+    );
+    if !sessions.is_empty() {
+        cohort_session::Entity::insert_many(sessions.iter().map(|s| cohort_session::ActiveModel {
+            tenant_id: Set(tx.tenant().0),
+            id: Set(s.id.0),
+            cohort_id: Set(c.id.0),
+            day: Set(s.day),
+            half_day: Set(s.half_day.as_str().to_owned()),
+        }))
+        .exec_without_returning(tx.conn())
+        .await?;
+    }
+    audit::record(&tx, principal, action("cohort.create", "Cohort", c.id.0)).await?;
+    tx.commit().await?;
+    Ok((c, sessions))
+}
+
+/// The sessions on `weekdays` × `half_days` between `start` and `end`.
+pub fn calendar(
+    cohort: CohortId,
+    start: NaiveDate,
+    end: NaiveDate,
+    weekdays: &[Weekday],
+    half_days: &[HalfDay],
+) -> Vec<Session> {
+    let mut out = Vec::new();
+    let mut day = start;
+    while day <= end {
+        if weekdays.contains(&day.weekday()) {
+            for half in [HalfDay::Morning, HalfDay::Afternoon] {
+                if half_days.contains(&half) {
+                    out.push(Session {
+                        id: SessionId::generate(),
+                        cohort_id: cohort,
+                        day,
+                        half_day: half,
+                    });
+                }
+            }
+        }
+        day += Duration::days(1);
+    }
+    out
+}
+
+/// Start (`RUNNING`) or close (`CLOSED`) a cohort.
+pub async fn set_status(
+    db: &Db,
+    principal: &Principal,
+    id: CohortId,
+    version: i32,
+    status: CohortStatus,
+) -> Result<Cohort> {
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let current = runner(&tx, principal, id).await?;
+    if current.version != version {
+        return Err(DomainError::stale("cohort"));
+    }
+    let allowed = matches!(
+        (current.status, status),
+        (CohortStatus::Planned, CohortStatus::Running)
+            | (CohortStatus::Running, CohortStatus::Closed)
+    );
+    if !allowed {
+        return Err(DomainError::Conflict(format!(
+            "a {} cohort cannot become {}",
+            current.status.as_str(),
+            status.as_str()
+        )));
+    }
+    let result = cohort::Entity::update_many()
+        .col_expr(cohort::Column::Status, status.as_str().into())
+        .col_expr(cohort::Column::UpdatedAt, tx.now().into())
+        .col_expr(cohort::Column::Version, (version + 1).into())
+        .filter(cohort::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort::Column::Id.eq(id.0))
+        .filter(cohort::Column::Version.eq(version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(DomainError::stale("cohort"));
+    }
+    audit::record(&tx, principal, action("cohort.status", "Cohort", id.0)).await?;
+    let updated_at = tx.now();
+    tx.commit().await?;
+    Ok(Cohort {
+        updated_at,
+        status,
+        version: version + 1,
+        ..current
+    })
+}
+
+/// The cohort, run by the principal: its provider, or steering.
+async fn runner(tx: &TenantTx, principal: &Principal, id: CohortId) -> Result<Cohort> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "the cohort's provider or steering does this",
+    )?;
+    find_in(tx, principal, id).await
+}
+
+/// A referent prescribes an active participant of their portfolio to a cohort.
+pub async fn prescribe(
+    db: &Db,
+    principal: &Principal,
+    cohort_id: CohortId,
+    participant: ParticipantId,
+) -> Result<Member> {
+    principal.require(
+        &[Role::Referent, Role::Steering],
+        "referents prescribe their participants",
+    )?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let c = find_in(&tx, principal, cohort_id).await?;
+    if c.status == CohortStatus::Closed {
+        return Err(DomainError::Conflict("the cohort is closed".into()));
+    }
+    let p = participants::find_visible_in(&tx, principal, participant).await?;
+    if p.status != ParticipantStatus::Active {
+        return Err(DomainError::validation(
+            "participantId",
+            "only an active participant is prescribed",
+        ));
+    }
+    let member = Member {
+        cohort_id,
+        participant_id: participant,
+        status: MemberStatus::Prescribed,
+        reason: None,
+        version: 1,
+    };
+    cohort_member::Entity::insert(cohort_member::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        cohort_id: Set(cohort_id.0),
+        participant_id: Set(participant.0),
+        status: Set(member.status.as_str().to_owned()),
+        reason: Set(None),
+        prescribed_by: Set(principal.subject().to_owned()),
+        updated_at: Set(tx.now()),
+        version: Set(1),
+    })
+    .exec_without_returning(tx.conn())
+    .await
+    .map_err(|e| match DomainError::from(e) {
+        DomainError::Conflict(_) => {
+            DomainError::Conflict("already prescribed to this cohort".into())
+        }
+        other => other,
+    })?;
+    audit::record(
+        &tx,
+        principal,
+        action("cohort.prescribe", "Participant", participant.0),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(member)
+}
+
+async fn member(tx: &TenantTx, cohort_id: CohortId, participant: ParticipantId) -> Result<Member> {
+    cohort_member::Entity::find()
+        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_member::Column::CohortId.eq(cohort_id.0))
+        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
+        .one(tx.conn())
+        .await?
+        .map(super::to_member)
+        .transpose()?
+        .ok_or(DomainError::NotFound {
+            entity: "prescription",
+        })
+}
+
+async fn set_member(
+    tx: &TenantTx,
+    m: &Member,
+    status: MemberStatus,
+    reason: Option<String>,
+) -> Result<Member> {
+    let result = cohort_member::Entity::update_many()
+        .col_expr(cohort_member::Column::Status, status.as_str().into())
+        .col_expr(cohort_member::Column::Reason, reason.clone().into())
+        .col_expr(cohort_member::Column::UpdatedAt, tx.now().into())
+        .col_expr(cohort_member::Column::Version, (m.version + 1).into())
+        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_member::Column::CohortId.eq(m.cohort_id.0))
+        .filter(cohort_member::Column::ParticipantId.eq(m.participant_id.0))
+        .filter(cohort_member::Column::Version.eq(m.version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(DomainError::stale("membership"));
+    }
+    Ok(Member {
+        status,
+        reason,
+        version: m.version + 1,
+        ..m.clone()
+    })
+}
+
+/// The provider enrols a prescribed participant: capacity is a hard limit, and a participant is
+/// in at most one cohort that is not closed.
+pub async fn enrol(
+    db: &Db,
+    principal: &Principal,
+    cohort_id: CohortId,
+    participant: ParticipantId,
+) -> Result<Member> {
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let c = runner(&tx, principal, cohort_id).await?;
+    // Serialise enrolments of this cohort (SQLite's IMMEDIATE transactions already do).
+    if tx.conn().get_database_backend() == sea_orm::DbBackend::Postgres {
+        tx.conn()
+            .execute_raw(Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT 1 FROM cohort WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+                [tx.tenant().0.into(), cohort_id.0.into()],
+            ))
+            .await?;
+    }
+    if c.status == CohortStatus::Closed {
+        return Err(DomainError::Conflict("the cohort is closed".into()));
+    }
+    let m = member(&tx, cohort_id, participant).await?;
+    if m.status != MemberStatus::Prescribed {
+        return Err(DomainError::Conflict(format!(
+            "the participant is {}, not prescribed",
+            m.status.as_str()
+        )));
+    }
+    let enrolled = members_in(&tx, cohort_id)
+        .await?
+        .iter()
+        .filter(|m| m.status == MemberStatus::Enrolled)
+        .count();
+    if enrolled >= c.size_max as usize {
+        return Err(rule(
+            "CAPACITY_REACHED",
+            format!("the cohort is full ({} places)", c.size_max),
+        ));
+    }
+    let elsewhere = cohort_member::Entity::find()
+        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
+        .filter(cohort_member::Column::Status.eq("enrolled"))
+        .filter(cohort_member::Column::CohortId.ne(cohort_id.0))
+        .all(tx.conn())
+        .await?;
+    for other in elsewhere {
+        let other = cohort::Entity::find()
+            .filter(cohort::Column::TenantId.eq(tx.tenant().0))
+            .filter(cohort::Column::Id.eq(other.cohort_id))
+            .one(tx.conn())
+            .await?
+            .map(to_cohort)
+            .transpose()?;
+        if other.is_some_and(|o| o.status != CohortStatus::Closed) {
+            return Err(DomainError::Conflict(
+                "the participant is already in another running cohort".into(),
+            ));
+        }
+    }
+    let m = set_member(&tx, &m, MemberStatus::Enrolled, None).await?;
+    audit::record(
+        &tx,
+        principal,
+        action("cohort.enrol", "Participant", participant.0),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// The provider declines a prescription, with a reason.
+pub async fn decline(
+    db: &Db,
+    principal: &Principal,
+    cohort_id: CohortId,
+    participant: ParticipantId,
+    reason: &str,
+) -> Result<Member> {
+    let reason = clean("reason", reason, 1000)?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    runner(&tx, principal, cohort_id).await?;
+    let m = member(&tx, cohort_id, participant).await?;
+    if m.status != MemberStatus::Prescribed {
+        return Err(DomainError::Conflict(
+            "only a prescription is declined".into(),
+        ));
+    }
+    let m = set_member(&tx, &m, MemberStatus::Declined, Some(reason)).await?;
+    audit::record(
+        &tx,
+        principal,
+        action("cohort.decline", "Participant", participant.0),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// An enrolled participant drops out, with a reason (recorded by the provider or steering).
+pub async fn drop_out(
+    db: &Db,
+    principal: &Principal,
+    cohort_id: CohortId,
+    participant: ParticipantId,
+    reason: &str,
+) -> Result<Member> {
+    let reason = clean("reason", reason, 1000)?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    runner(&tx, principal, cohort_id).await?;
+    let m = member(&tx, cohort_id, participant).await?;
+    if m.status != MemberStatus::Enrolled {
+        return Err(DomainError::Conflict(
+            "only an enrolled participant drops out".into(),
+        ));
+    }
+    let m = set_member(&tx, &m, MemberStatus::DroppedOut, Some(reason)).await?;
+    audit::record(
+        &tx,
+        principal,
+        action("cohort.drop_out", "Participant", participant.0),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Record a whole session's attendance under an idempotency key. A replay with the same key
+/// and payload returns the first answer without a second effect; another payload is `CONFLICT`.
+pub async fn record_attendance(
+    db: &Db,
+    principal: &Principal,
+    session_id: SessionId,
+    lines: Vec<AttendanceLine>,
+    idempotency_key: &str,
+) -> Result<Vec<Attendance>> {
+    let key = clean("idempotencyKey", idempotency_key, 200)?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    if tx.conn().get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Concurrent replays of one key wait for each other here.
+        tx.conn()
+            .execute_raw(Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(hashtext($1))",
+                [format!("{}:{key}", tx.tenant().0).into()],
+            ))
+            .await?;
+    }
+    let fingerprint = serde_json::to_string(&(session_id.0, &lines))
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
+    if let Some(seen) = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::TenantId.eq(tx.tenant().0))
+        .filter(idempotency_key::Column::Key.eq(key.as_str()))
+        .one(tx.conn())
+        .await?
+    {
+        if seen.request_hash != fingerprint || seen.subject != principal.subject() {
+            return Err(DomainError::Conflict(
+                "this idempotency key was used for another request".into(),
+            ));
+        }
+        tx.commit().await?;
+        return replay(seen.response);
+    }
+    let session = cohort_session::Entity::find()
+        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_session::Column::Id.eq(session_id.0))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::NotFound { entity: "session" })?;
+    let c = runner(&tx, principal, CohortId(session.cohort_id)).await?;
+    let enrolled: Vec<ParticipantId> = members_in(&tx, c.id)
+        .await?
+        .into_iter()
+        .filter(|m| matches!(m.status, MemberStatus::Enrolled | MemberStatus::DroppedOut))
+        .map(|m| m.participant_id)
+        .collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let field = |f: &str| format!("entries[{i}].{f}");
+        if !enrolled.contains(&ParticipantId(line.participant_id)) {
+            return Err(DomainError::validation(
+                field("participantId"),
+                "is not enrolled in this session's cohort",
+            ));
+        }
+        let presence = Presence::parse(line.presence)
+            .ok_or_else(|| DomainError::validation(field("presence"), "unknown presence"))?;
+        if let Some(sig) = &line.signature {
+            if sig.len() > MAX_SIGNATURE_BYTES {
+                return Err(DomainError::validation(
+                    field("signature"),
+                    format!("at most {MAX_SIGNATURE_BYTES} bytes"),
+                ));
+            }
+            let image = sig.starts_with(b"\x89PNG\r\n\x1a\n") || sig.starts_with(b"\xff\xd8\xff");
+            if !image {
+                return Err(DomainError::validation(
+                    field("signature"),
+                    "must be a PNG or JPEG image",
+                ));
+            }
+        }
+        let signed = line.signature.is_some() || line.signed_on_paper;
+        if matches!(presence, Presence::Present | Presence::Late) && !signed {
+            return Err(DomainError::validation(
+                field("signature"),
+                "a presence is signed: capture a signature or mark it signed on paper",
+            ));
+        }
+        let row = attendance::ActiveModel {
+            tenant_id: Set(tx.tenant().0),
+            session_id: Set(session_id.0),
+            participant_id: Set(line.participant_id),
+            status: Set(presence.as_str().to_owned()),
+            signature: Set(line.signature.clone()),
+            signed_on_paper: Set(line.signed_on_paper),
+            recorded_by: Set(principal.subject().to_owned()),
+            recorded_at: Set(tx.now()),
+        };
+        attendance::Entity::insert(row.clone())
+            .on_conflict(
+                OnConflict::columns([
+                    attendance::Column::TenantId,
+                    attendance::Column::SessionId,
+                    attendance::Column::ParticipantId,
+                ])
+                .update_columns([
+                    attendance::Column::Status,
+                    attendance::Column::Signature,
+                    attendance::Column::SignedOnPaper,
+                    attendance::Column::RecordedBy,
+                    attendance::Column::RecordedAt,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(tx.conn())
+            .await?;
+        out.push(to_attendance(attendance::Model {
+            tenant_id: tx.tenant().0,
+            session_id: session_id.0,
+            participant_id: line.participant_id,
+            status: presence.as_str().to_owned(),
+            signature: line.signature.clone(),
+            signed_on_paper: line.signed_on_paper,
+            recorded_by: principal.subject().to_owned(),
+            recorded_at: tx.now(),
+        })?);
+    }
+    let response = serde_json::Value::Array(
+        out.iter()
+            .map(|a| {
+                serde_json::json!({
+                    "session": a.session_id.0, "participant": a.participant_id.0,
+                    "presence": a.presence.as_str(), "signed": a.signed,
+                    "onPaper": a.signed_on_paper, "by": a.recorded_by, "at": a.recorded_at,
+                })
+            })
+            .collect(),
+    );
+    idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        key: Set(key),
+        subject: Set(principal.subject().to_owned()),
+        request_hash: Set(fingerprint),
+        response: Set(response),
+        created_at: Set(tx.now()),
+    })
+    .exec_without_returning(tx.conn())
+    .await?;
+    audit::record(
+        &tx,
+        principal,
+        action("attendance.record", "Session", session_id.0),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+fn replay(response: serde_json::Value) -> Result<Vec<Attendance>> {
+    let bad = || DomainError::Internal("stored idempotent response unreadable".into());
+    response
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|v| {
+            Ok(Attendance {
+                session_id: SessionId(
+                    serde_json::from_value(v["session"].clone()).map_err(|_| bad())?,
+                ),
+                participant_id: ParticipantId(
+                    serde_json::from_value(v["participant"].clone()).map_err(|_| bad())?,
+                ),
+                presence: v["presence"]
+                    .as_str()
+                    .and_then(Presence::parse)
+                    .ok_or_else(bad)?,
+                signed: v["signed"].as_bool().unwrap_or(false),
+                signed_on_paper: v["onPaper"].as_bool().unwrap_or(false),
+                recorded_by: v["by"].as_str().unwrap_or_default().to_owned(),
+                recorded_at: serde_json::from_value(v["at"].clone()).map_err(|_| bad())?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,336 @@
+//! Cohorts: capacity under concurrent enrolments, idempotent attendance, the provider's narrow
+//! view of participants, bad input.
+
+use parcours_domain::Role;
+use parcours_tests::{
+    Backend, TestApp, World, code, create_participant, first_commune, on_both, participant_input,
+};
+use serde_json::{Value, json};
+
+/// A convention of `w.provider`'s structure running in 2026-2027 (decided in 2018).
+async fn convention(app: &TestApp, w: &World) -> String {
+    app.set_now(Some("2017-12-10T10:00:00Z"));
+    let call = app
+        .ok(&w.tenant.steering, "mutation { createCall(input: {reference: \"AAP\", title: \"Remobilisation\", summary: \"s\", specification: \"x\",
+            budgetCap: \"40000.00\", targetParticipantsPerYear: 120, groupSizeMin: 8, groupSizeMax: 12, cadenceWeeks: 3,
+            opens: {date: \"2017-12-07\", time: \"09:00\"}, deadline: {date: \"2017-12-21\", time: \"17:00\"}, questions: []}) { call { id } } }", json!({}))
+        .await["createCall"]["call"]["id"]
+        .clone();
+    app.ok(
+        &w.tenant.steering,
+        "mutation($id: ID!) { publishCall(input: {id: $id, version: 1}) { call { id } } }",
+        json!({ "id": call }),
+    )
+    .await;
+    let sub = app
+        .ok(&w.provider, "mutation($id: ID!) { createSubmission(input: {callId: $id, requestedAmount: \"40000.00\"}) { submission { id } } }", json!({ "id": call }))
+        .await["createSubmission"]["submission"]["id"]
+        .clone();
+    app.ok(&w.provider, "mutation($id: ID!) { submitSubmission(input: {id: $id, version: 1}) { submission { id } } }", json!({ "id": sub })).await;
+    app.set_now(Some("2018-01-15T10:00:00Z"));
+    app.ok(&w.tenant.steering, "mutation($id: ID!) { recordDecision(input: {id: $id, version: 2, accepted: true, reason: \"ok\", committeeDate: \"2018-01-10\"}) { submission { id } } }", json!({ "id": sub })).await;
+    app.set_now(None);
+    app.ok(&w.tenant.steering, "mutation($id: ID!) { createConvention(input: {submissionId: $id, startDate: \"2026-06-01\"}) { convention { id } } }", json!({ "id": sub }))
+        .await["createConvention"]["convention"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+const CREATE: &str = "mutation($c: ID!, $start: Date!, $label: String!) { createCohort(input: {conventionId: $c, label: $label, startDate: $start,
+    weekdays: [MONDAY, TUESDAY, THURSDAY], halfDays: [MORNING]}) { cohort { id version sizeMax sessions { id day halfDay } } } }";
+const PRESCRIBE: &str = "mutation($c: ID!, $p: ID!) { prescribe(input: {cohortId: $c, participantId: $p}) { member { status } } }";
+const ENROL: &str = "mutation($c: ID!, $p: ID!) { enrol(input: {cohortId: $c, participantId: $p}) { member { status } } }";
+const ATTEND: &str = "mutation($input: RecordAttendanceInput!) { recordAttendance(input: $input) { attendance { participantId presence signed signedOnPaper recordedAt } } }";
+
+async fn active_participant(app: &TestApp, w: &World, name: &str) -> String {
+    let commune = first_commune(app, &w.referent).await;
+    let (id, _) = create_participant(app, &w.referent, participant_input(&commune, name)).await;
+    app.ok(&w.tenant.steering, "mutation($id: ID!) { validateEntry(input: {id: $id, version: 1, committeeDate: \"2024-01-15\"}) { participant { id } } }", json!({ "id": id })).await;
+    id
+}
+
+async fn cohort(app: &TestApp, w: &World, convention: &str, start: &str, label: &str) -> Value {
+    app.ok(
+        &w.provider,
+        CREATE,
+        json!({ "c": convention, "start": start, "label": label }),
+    )
+    .await["createCohort"]["cohort"]
+        .clone()
+}
+
+async fn capacity_holds_under_twenty_concurrent_enrolments(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    assert_eq!(c["sizeMax"], 12, "from the call");
+    assert_eq!(
+        c["sessions"].as_array().map(Vec::len),
+        Some(9),
+        "3 weeks x 3 mornings"
+    );
+    assert_eq!(
+        c["sessions"][0],
+        json!({ "id": c["sessions"][0]["id"], "day": "2026-09-07", "halfDay": "MORNING" })
+    );
+    let cid = c["id"].clone();
+    let mut people = Vec::new();
+    for i in 0..20 {
+        let p = active_participant(&app, &w, &format!("Nom{i:02}")).await;
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": cid, "p": p }))
+            .await;
+        people.push(p);
+    }
+    let answers = futures_util::future::join_all(
+        people
+            .iter()
+            .map(|p| app.post(&w.provider, ENROL, json!({ "c": cid, "p": p }))),
+    )
+    .await;
+    let ok = answers
+        .iter()
+        .filter(|(_, b)| b.get("errors").is_none())
+        .count();
+    let full = answers
+        .iter()
+        .filter(|(_, b)| code(b) == "CAPACITY_REACHED")
+        .count();
+    assert_eq!((ok, full), (12, 8), "{answers:?}");
+
+    // The same participant into a second cohort while the first is not closed: refused.
+    let other = cohort(&app, &w, &conv, "2026-10-05", "Groupe 2").await;
+    let enrolled = answers
+        .iter()
+        .zip(&people)
+        .find(|((_, b), _)| b.get("errors").is_none())
+        .map(|(_, p)| p.clone())
+        .expect("one enrolled");
+    app.ok(
+        &w.referent,
+        PRESCRIBE,
+        json!({ "c": other["id"], "p": enrolled }),
+    )
+    .await;
+    let (_, body) = app
+        .post(
+            &w.provider,
+            ENROL,
+            json!({ "c": other["id"], "p": enrolled }),
+        )
+        .await;
+    assert_eq!(
+        code(&body),
+        "CONFLICT",
+        "already in a running cohort: {body}"
+    );
+}
+
+async fn attendance_is_idempotent_and_checked(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let other = cohort(&app, &w, &conv, "2026-10-05", "Groupe 2").await;
+    let (cid, session) = (c["id"].clone(), c["sessions"][0]["id"].clone());
+    let a = active_participant(&app, &w, "Alpha").await;
+    let b = active_participant(&app, &w, "Bravo").await;
+    for p in [&a, &b] {
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": cid, "p": p }))
+            .await;
+        app.ok(&w.provider, ENROL, json!({ "c": cid, "p": p }))
+            .await;
+    }
+    let png = base64_png();
+    let input = json!({ "input": { "sessionId": session, "idempotencyKey": "tablet-42-session-1", "entries": [
+        { "participantId": a, "presence": "PRESENT", "signature": png },
+        { "participantId": b, "presence": "ABSENT" } ] } });
+    let (first, second) = tokio::join!(
+        app.post(&w.provider, ATTEND, input.clone()),
+        app.post(&w.provider, ATTEND, input.clone())
+    );
+    assert!(first.1.get("errors").is_none(), "{}", first.1);
+    assert_eq!(first.1, second.1, "a replay gets the same answer");
+    let log = app
+        .ok(
+            &w.tenant.steering,
+            "query($id: ID) { auditLog(objectId: $id) { totalCount } }",
+            json!({ "id": session.as_str().map(|_| session.clone()) }),
+        )
+        .await;
+    assert_eq!(log["auditLog"]["totalCount"], 1, "one effect");
+    let mut changed = input.clone();
+    changed["input"]["entries"][1]["presence"] = json!("EXCUSED");
+    let (_, body) = app.post(&w.provider, ATTEND, changed.clone()).await;
+    assert_eq!(code(&body), "CONFLICT", "same key, another payload: {body}");
+    changed["input"]["idempotencyKey"] = json!("tablet-42-session-1-correction");
+    let corrected = app.ok(&w.provider, ATTEND, changed).await;
+    assert_eq!(
+        corrected["recordAttendance"]["attendance"][1]["presence"], "EXCUSED",
+        "a correction"
+    );
+
+    let bad = |entries: Value, session: &Value, key: &str| json!({ "input": { "sessionId": session, "idempotencyKey": key, "entries": entries } });
+    let big = format!("iVBORw0KGgo{}", "A".repeat(90_000));
+    let other_session = other["sessions"][0]["id"].clone();
+    for (name, input, expected) in [
+        (
+            "a session of another cohort",
+            bad(
+                json!([{ "participantId": a, "presence": "ABSENT" }]),
+                &other_session,
+                "k1",
+            ),
+            "VALIDATION",
+        ),
+        (
+            "a signature over the cap",
+            bad(
+                json!([{ "participantId": a, "presence": "PRESENT", "signature": big }]),
+                &session,
+                "k2",
+            ),
+            "VALIDATION",
+        ),
+        (
+            "a presence without signature",
+            bad(
+                json!([{ "participantId": a, "presence": "PRESENT" }]),
+                &session,
+                "k3",
+            ),
+            "VALIDATION",
+        ),
+        (
+            "a signature that is no image",
+            bad(
+                json!([{ "participantId": a, "presence": "PRESENT", "signature": "aGVsbG8=" }]),
+                &session,
+                "k4",
+            ),
+            "VALIDATION",
+        ),
+        (
+            "a referent records",
+            bad(
+                json!([{ "participantId": a, "presence": "ABSENT" }]),
+                &session,
+                "k5",
+            ),
+            "FORBIDDEN",
+        ),
+    ] {
+        let token = if name == "a referent records" {
+            &w.referent
+        } else {
+            &w.provider
+        };
+        let (_, body) = app.post(token, ATTEND, input).await;
+        assert_eq!(code(&body), expected, "{name}: {body}");
+    }
+    let (_, body) = app
+        .post(
+            &w.provider,
+            CREATE,
+            json!({ "c": conv, "start": "2027-05-24", "label": "Trop tard" }),
+        )
+        .await;
+    assert_eq!(
+        code(&body),
+        "VALIDATION",
+        "dates outside the convention: {body}"
+    );
+}
+
+async fn a_provider_sees_few_fields_of_its_own_cohorts_participants(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let foreign = World::build(&app, "beta").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let structure_b = app
+        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
+        .await;
+    let (_, provider_b) = app
+        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
+        .await;
+    let (_, colleague) = app
+        .staff(
+            &w.tenant,
+            Role::Referent,
+            "colleague@alpha.example",
+            &w.carrier,
+        )
+        .await;
+    let p = active_participant(&app, &w, "Roux").await;
+    app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+        .await;
+    let few = "query($id: ID!) { participant(id: $id) { firstName lastName email phone referent { displayName } } }";
+    let data = app.ok(&w.provider, few, json!({ "id": p })).await;
+    assert_eq!(data["participant"]["lastName"], "Roux");
+    for field in [
+        "rsaBeneficiary",
+        "recognisedDisability",
+        "birthDate",
+        "educationLevel",
+        "path { title }",
+        "exit { positive }",
+    ] {
+        let (_, body) = app
+            .post(
+                &w.provider,
+                &format!("query($id: ID!) {{ participant(id: $id) {{ lastName {field} }} }}"),
+                json!({ "id": p }),
+            )
+            .await;
+        assert_eq!(code(&body), "FORBIDDEN", "{field}: {body}");
+        let name = field.split(' ').next().unwrap_or(field);
+        assert!(
+            body["data"]["participant"][name].is_null(),
+            "{field}: never the value: {body}"
+        );
+    }
+    for (name, token, expected) in [
+        ("another provider", &provider_b, "FORBIDDEN"),
+        ("a foreign provider", &foreign.provider, "NOT_FOUND"),
+    ] {
+        let (_, body) = app.post(token, few, json!({ "id": p })).await;
+        assert_eq!(code(&body), expected, "{name}: {body}");
+    }
+    let (_, body) = app
+        .post(
+            &provider_b,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": c["id"] }),
+        )
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "another provider's cohort");
+    let members = app
+        .ok(
+            &colleague,
+            "query($id: ID!) { node(id: $id) { ... on Cohort { members { status } } } }",
+            json!({ "id": c["id"] }),
+        )
+        .await;
+    assert_eq!(
+        members["node"]["members"],
+        json!([]),
+        "a referent sees only their own participants' places"
+    );
+    let (_, body) = app.post(&w.provider, "mutation($id: ID!) { updateParticipant(input: {id: $id, version: 2, lastName: \"X\"}) { participant { id } } }", json!({ "id": p })).await;
+    assert_eq!(code(&body), "FORBIDDEN", "a provider edits no participant");
+}
+
+fn base64_png() -> String {
+    use base64::Engine;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    base64::engine::general_purpose::STANDARD.encode(png)
+}
+
+on_both!(
+    capacity_holds_under_twenty_concurrent_enrolments,
+    attendance_is_idempotent_and_checked,
+    a_provider_sees_few_fields_of_its_own_cohorts_participants,
+);

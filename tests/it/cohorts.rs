@@ -320,6 +320,61 @@ async fn a_provider_sees_few_fields_of_its_own_cohorts_participants(backend: Bac
     );
     let (_, body) = app.post(&w.provider, "mutation($id: ID!) { updateParticipant(input: {id: $id, version: 2, lastName: \"X\"}) { participant { id } } }", json!({ "id": p })).await;
     assert_eq!(code(&body), "FORBIDDEN", "a provider edits no participant");
+
+    // Decline needs a reason; a drop-out needs an enrolment.
+    let change = |op: &str, reason: Option<&str>| {
+        format!(
+            "mutation($c: ID!, $p: ID!) {{ {op}(input: {{cohortId: $c, participantId: $p{}}}) {{ member {{ status reason }} }} }}",
+            reason
+                .map(|r| format!(", reason: \"{r}\""))
+                .unwrap_or_default()
+        )
+    };
+    let vars = json!({ "c": c["id"], "p": p });
+    let (_, body) = app
+        .post(
+            &w.provider,
+            &change("recordDropOut", Some("santé")),
+            vars.clone(),
+        )
+        .await;
+    assert_eq!(
+        code(&body),
+        "CONFLICT",
+        "only an enrolled participant drops out: {body}"
+    );
+    let (_, body) = app
+        .post(
+            &w.provider,
+            &change("declinePrescription", None),
+            vars.clone(),
+        )
+        .await;
+    assert_eq!(code(&body), "VALIDATION", "a reason is required: {body}");
+    let declined = app
+        .ok(
+            &w.provider,
+            &change("declinePrescription", Some("horaires incompatibles")),
+            vars.clone(),
+        )
+        .await;
+    assert_eq!(
+        declined["declinePrescription"]["member"],
+        json!({ "status": "DECLINED", "reason": "horaires incompatibles" })
+    );
+    let q = active_participant(&app, &w, "Suivant").await;
+    app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": q }))
+        .await;
+    app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": q }))
+        .await;
+    let dropped = app
+        .ok(
+            &w.provider,
+            &change("recordDropOut", Some("reprise d'emploi")),
+            json!({ "c": c["id"], "p": q }),
+        )
+        .await;
+    assert_eq!(dropped["recordDropOut"]["member"]["status"], "DROPPED_OUT");
 }
 
 fn base64_png() -> String {

@@ -405,24 +405,13 @@ pub async fn decline(
     participant: ParticipantId,
     reason: &str,
 ) -> Result<Member> {
-    let reason = clean("reason", reason, 1000)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
-    runner(&tx, principal, cohort_id).await?;
-    let m = member(&tx, cohort_id, participant).await?;
-    if m.status != MemberStatus::Prescribed {
-        return Err(DomainError::Conflict(
-            "only a prescription is declined".into(),
-        ));
-    }
-    let m = set_member(&tx, &m, MemberStatus::Declined, Some(reason)).await?;
-    audit::record(
-        &tx,
-        principal,
-        action("cohort.decline", "Participant", participant.0),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(m)
+    let change = Change {
+        from: MemberStatus::Prescribed,
+        to: MemberStatus::Declined,
+        refused: "only a prescription is declined",
+        action: "cohort.decline",
+    };
+    transition(db, principal, cohort_id, participant, reason, change).await
 }
 
 /// An enrolled participant drops out, with a reason (recorded by the provider or steering).
@@ -433,20 +422,43 @@ pub async fn drop_out(
     participant: ParticipantId,
     reason: &str,
 ) -> Result<Member> {
+    let change = Change {
+        from: MemberStatus::Enrolled,
+        to: MemberStatus::DroppedOut,
+        refused: "only an enrolled participant drops out",
+        action: "cohort.drop_out",
+    };
+    transition(db, principal, cohort_id, participant, reason, change).await
+}
+
+/// A membership change with a reason, from one status to another.
+struct Change {
+    from: MemberStatus,
+    to: MemberStatus,
+    refused: &'static str,
+    action: &'static str,
+}
+
+async fn transition(
+    db: &Db,
+    principal: &Principal,
+    cohort_id: CohortId,
+    participant: ParticipantId,
+    reason: &str,
+    change: Change,
+) -> Result<Member> {
     let reason = clean("reason", reason, 1000)?;
     let tx = db.tenant_write(principal.tenant_id()?).await?;
     runner(&tx, principal, cohort_id).await?;
     let m = member(&tx, cohort_id, participant).await?;
-    if m.status != MemberStatus::Enrolled {
-        return Err(DomainError::Conflict(
-            "only an enrolled participant drops out".into(),
-        ));
+    if m.status != change.from {
+        return Err(DomainError::Conflict(change.refused.into()));
     }
-    let m = set_member(&tx, &m, MemberStatus::DroppedOut, Some(reason)).await?;
+    let m = set_member(&tx, &m, change.to, Some(reason)).await?;
     audit::record(
         &tx,
         principal,
-        action("cohort.drop_out", "Participant", participant.0),
+        action(change.action, "Participant", participant.0),
     )
     .await?;
     tx.commit().await?;

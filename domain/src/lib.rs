@@ -13,6 +13,7 @@ pub mod cohorts;
 pub mod conventions;
 pub mod db;
 pub mod demo;
+pub mod diagnostics;
 mod entities;
 pub mod error;
 pub mod ids;

@@ -13,6 +13,7 @@ mod m20261129_000002_participants;
 mod m20261129_000003_calls;
 mod m20261129_000004_attachments;
 mod m20261129_000005_cohorts;
+mod m20261129_000006_diagnostics;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_calls::Migration),
             Box::new(m20261129_000004_attachments::Migration),
             Box::new(m20261129_000005_cohorts::Migration),
+            Box::new(m20261129_000006_diagnostics::Migration),
         ]
     }
 }

@@ -179,6 +179,17 @@ impl MemberObj {
             MemberStatus::DroppedOut => MemberStatusGql::DroppedOut,
         }
     }
+    /// The diagnostic, once written.
+    async fn diagnostic(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::diagnostics::DiagnosticObj>> {
+        let loader = ctx.data_unchecked::<Loaded<super::loaders::DiagnosticLoader>>();
+        Ok(loader
+            .load_one((self.0.cohort_id, self.0.participant_id))
+            .await?
+            .map(|(d, t)| super::diagnostics::DiagnosticObj(d, t)))
+    }
     /// Why declined or dropped out.
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()

@@ -67,6 +67,32 @@ loader!(
     ExitLoader: ParticipantId => Option<Exit>, exits_of
 );
 
+/// Diagnostics by (cohort, participant), each with the tenant's CléA threshold.
+pub struct DiagnosticLoader {
+    pub(crate) ctx: RequestCtx,
+}
+
+type DiagnosticKey = (parcours_domain::ids::CohortId, ParticipantId);
+
+impl Loader<DiagnosticKey> for DiagnosticLoader {
+    type Value = (parcours_domain::diagnostics::Diagnostic, i32);
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[DiagnosticKey],
+    ) -> Result<HashMap<DiagnosticKey, Self::Value>, Self::Error> {
+        let (found, threshold) =
+            parcours_domain::diagnostics::load_many(&self.ctx.db, &self.ctx.principal, keys)
+                .await
+                .map_err(|e| to_graphql(e, &self.ctx.request_id))?;
+        Ok(found
+            .into_iter()
+            .map(|(k, d)| (k, (d, threshold)))
+            .collect())
+    }
+}
+
 /// A per-request loader with its cache.
 pub type Loaded<T> = DataLoader<T, HashMapCache>;
 

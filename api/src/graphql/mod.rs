@@ -4,6 +4,7 @@
 mod audit;
 mod calls;
 mod cohorts;
+mod diagnostics;
 pub mod error;
 pub mod ids;
 mod loaders;
@@ -60,6 +61,7 @@ pub struct MutationRoot(
     participants::ParticipantMutation,
     calls::CallMutation,
     cohorts::CohortMutation,
+    diagnostics::DiagnosticMutation,
 );
 
 /// The schema with its limits; introspection and suggestions only when `open`.
@@ -126,6 +128,11 @@ impl RequestCtx {
             ))
             .data(DataLoader::with_cache(
                 ParticipantLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                cached(),
+            ))
+            .data(DataLoader::with_cache(
+                loaders::DiagnosticLoader { ctx: ctx.clone() },
                 tokio::spawn,
                 cached(),
             ));

@@ -58,6 +58,10 @@ impl TenantObj {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The share of CléA points (percent) a positioning must reach (75 by default).
+    async fn clea_threshold_percent(&self) -> i32 {
+        self.0.clea_threshold_percent
+    }
     /// Optimistic-concurrency version: pass it back when changing the tenant.
     async fn version(&self) -> i32 {
         self.0.version

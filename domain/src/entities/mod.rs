@@ -10,6 +10,7 @@ pub(crate) mod cohort_member;
 pub(crate) mod cohort_session;
 pub(crate) mod commune;
 pub(crate) mod convention;
+pub(crate) mod diagnostic;
 pub(crate) mod episode;
 pub(crate) mod idempotency_key;
 pub(crate) mod participant;

@@ -13,8 +13,8 @@ mod write;
 pub use model::{
     Commune, CreatedTenant, FirstSteering, NewCommune, NewTenant, Tenant, TenantStatus,
 };
-pub(crate) use store::{commune_exists, find_by_slug};
-pub use write::{create, reactivate, suspend};
+pub(crate) use store::{clea_threshold, commune_exists, find_by_slug};
+pub use write::{create, reactivate, set_clea_threshold, suspend};
 
 use crate::db::Db;
 use crate::error::{DomainError, Result};

@@ -32,6 +32,8 @@ pub struct Tenant {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// The share of CléA points (percent) a positioning must reach.
+    pub clea_threshold_percent: i32,
 }
 
 /// A commune of a tenant's perimeter.

@@ -57,6 +57,7 @@ pub(super) async fn insert(tx: &PlatformTx, tenant: &Tenant) -> Result<()> {
         created_at: Set(tenant.created_at),
         updated_at: Set(tenant.updated_at),
         version: Set(tenant.version),
+        clea_threshold_percent: Set(tenant.clea_threshold_percent),
     };
     tenant::Entity::insert(row)
         .exec_without_returning(tx.conn())
@@ -127,6 +128,7 @@ fn to_tenant(row: tenant::Model) -> Result<Tenant> {
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
+        clea_threshold_percent: row.clea_threshold_percent,
     })
 }
 
@@ -159,4 +161,30 @@ pub(crate) async fn communes_by_id(tx: &TenantTx, ids: &[CommuneId]) -> Result<V
         .all(tx.conn())
         .await?;
     Ok(rows.into_iter().map(to_commune).collect())
+}
+
+/// Set the CléA threshold if the stored version is still `version`.
+pub(super) async fn set_clea_threshold(
+    tx: &TenantTx,
+    id: TenantId,
+    percent: i32,
+    version: i32,
+) -> Result<bool> {
+    let result = tenant::Entity::update_many()
+        .col_expr(tenant::Column::CleaThresholdPercent, percent.into())
+        .col_expr(tenant::Column::UpdatedAt, tx.now().into())
+        .col_expr(tenant::Column::Version, (version + 1).into())
+        .filter(tenant::Column::Id.eq(id.0))
+        .filter(tenant::Column::Version.eq(version))
+        .exec(tx.conn())
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// The CléA threshold of the transaction's tenant.
+pub(crate) async fn clea_threshold(tx: &TenantTx) -> Result<i32> {
+    Ok(tenant::Entity::find_by_id(tx.tenant().0)
+        .one(tx.conn())
+        .await?
+        .map_or(75, |t| t.clea_threshold_percent))
 }

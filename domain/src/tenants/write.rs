@@ -35,6 +35,7 @@ pub async fn create(db: &Db, principal: &Principal, input: NewTenant) -> Result<
         created_at: tx.now(),
         updated_at: tx.now(),
         version: 1,
+        clea_threshold_percent: 75,
     };
     store::insert(&tx, &tenant).await?;
     let tx = tx.into_tenant(tenant.id).await?;
@@ -200,4 +201,36 @@ fn tenant_action(name: &'static str, id: TenantId) -> Action {
         object_type: "Tenant",
         object_id: id.0,
     }
+}
+
+/// Steering: set the share of CléA points (percent, 50 to 100) a positioning must reach.
+pub async fn set_clea_threshold(
+    db: &Db,
+    principal: &Principal,
+    percent: i32,
+    version: i32,
+) -> Result<Tenant> {
+    principal.require(
+        &[Role::Steering],
+        "only steering changes the tenant's settings",
+    )?;
+    if !(50..=100).contains(&percent) {
+        return Err(DomainError::validation(
+            "cleaThresholdPercent",
+            "must be between 50 and 100",
+        ));
+    }
+    let id = principal.tenant_id()?;
+    let tx = db.tenant_write(id).await?;
+    if !store::set_clea_threshold(&tx, id, percent, version).await? {
+        return Err(DomainError::stale("tenant"));
+    }
+    audit::record(&tx, principal, tenant_action("tenant.settings", id)).await?;
+    tx.commit().await?;
+    let tx = db.platform_tx().await?;
+    let tenant = store::find(&tx, id)
+        .await?
+        .ok_or(DomainError::NotFound { entity: "tenant" })?;
+    tx.commit().await?;
+    Ok(tenant)
 }

@@ -1,0 +1,375 @@
+//! Diagnostics of cohort members: French (FLE), mobility, CléA positioning, DAQ orientation.
+//!
+//! Rules: the provider running the cohort writes the diagnostic of an enrolled (or dropped-out)
+//! member, as a draft until it is final; a final diagnostic no longer changes. CEFR levels go
+//! from pre-A1 to C2 for each of the four skills. CléA positioning covers the 7 domains, each
+//! acquired (2 points), partly acquired (1) or not acquired (0); the modules to train are the
+//! domains not acquired, and the share of points is compared with the tenant's threshold (75%
+//! unless steering changed it). Steering and the provider read every diagnostic of the cohort;
+//! a referent reads their own participants'.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Action};
+use crate::cohorts::{self, MemberStatus};
+use crate::db::Db;
+use crate::entities::diagnostic;
+use crate::error::{DomainError, Result};
+use crate::ids::{CohortId, ParticipantId};
+use crate::principal::{Principal, Role};
+use crate::text::clean;
+
+/// CEFR levels, from pre-A1 to C2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Cefr {
+    PreA1,
+    A1_1,
+    A1,
+    A2,
+    B1,
+    B2,
+    C1,
+    C2,
+}
+
+/// The French-language diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fle {
+    pub listening: Cefr,
+    pub reading: Cefr,
+    pub speaking: Cefr,
+    pub writing: Cefr,
+    pub training_needed: bool,
+}
+
+/// The mobility diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mobility {
+    pub driving_licence: bool,
+    pub vehicle_access: bool,
+    pub public_transport_autonomy: bool,
+    /// Acceptable one-way commute, in minutes (0 to 240).
+    pub acceptable_commute_minutes: i32,
+    pub psychological_barriers: bool,
+    pub platform_referral: bool,
+}
+
+/// Positioning on one CléA domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Acquisition {
+    Acquired,
+    PartlyAcquired,
+    NotAcquired,
+}
+
+/// The 7 CléA domains, in the certificate's order.
+pub const CLEA_DOMAINS: [&str; 7] = [
+    "communicating in French",
+    "basic calculation and reasoning",
+    "digital information and communication",
+    "working within rules and in a team",
+    "working autonomously towards an individual goal",
+    "learning to learn",
+    "gestures, postures, hygiene, safety and environment rules",
+];
+
+/// A diagnostic's content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagnosticContent {
+    pub fle: Fle,
+    pub mobility: Mobility,
+    /// One per domain of [`CLEA_DOMAINS`].
+    pub clea: Vec<Acquisition>,
+    pub daq_orientation: bool,
+    pub recommendations: String,
+}
+
+/// A diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub cohort_id: CohortId,
+    pub participant_id: ParticipantId,
+    pub is_final: bool,
+    pub content: DiagnosticContent,
+    pub written_by: String,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// The CléA summary of a positioning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CleaSummary {
+    /// Percent of the points (acquired 2, partly 1, not 0), rounded down.
+    pub share_percent: i32,
+    pub threshold_percent: i32,
+    pub meets_threshold: bool,
+    /// Indices in [`CLEA_DOMAINS`] of the domains to train.
+    pub modules_to_train: Vec<usize>,
+}
+
+/// Summarise a positioning against `threshold_percent`.
+pub fn clea_summary(clea: &[Acquisition], threshold_percent: i32) -> CleaSummary {
+    let points: i32 = clea
+        .iter()
+        .map(|a| match a {
+            Acquisition::Acquired => 2,
+            Acquisition::PartlyAcquired => 1,
+            Acquisition::NotAcquired => 0,
+        })
+        .sum();
+    let max = 2 * CLEA_DOMAINS.len() as i32;
+    let share_percent = points * 100 / max;
+    CleaSummary {
+        share_percent,
+        threshold_percent,
+        meets_threshold: points * 100 >= threshold_percent * max,
+        modules_to_train: clea
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| **a != Acquisition::Acquired)
+            .map(|(i, _)| i)
+            .collect(),
+    }
+}
+
+/// Write (or finalise) the diagnostic of a cohort member.
+pub async fn save(
+    db: &Db,
+    principal: &Principal,
+    cohort_id: CohortId,
+    participant: ParticipantId,
+    version: Option<i32>,
+    content: DiagnosticContent,
+    finalise: bool,
+) -> Result<Diagnostic> {
+    principal.require(
+        &[Role::Provider, Role::Steering],
+        "the cohort's provider writes diagnostics",
+    )?;
+    if content.clea.len() != CLEA_DOMAINS.len() {
+        return Err(DomainError::validation(
+            "clea.domains",
+            "position each of the 7 CléA domains",
+        ));
+    }
+    if !(0..=240).contains(&content.mobility.acceptable_commute_minutes) {
+        return Err(DomainError::validation(
+            "mobility.acceptableCommuteMinutes",
+            "must be 0 to 240",
+        ));
+    }
+    let recommendations = if content.recommendations.trim().is_empty() {
+        String::new()
+    } else {
+        clean("recommendations", &content.recommendations, 5_000)?
+    };
+    let content = DiagnosticContent {
+        recommendations,
+        ..content
+    };
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    cohorts::find_in(&tx, principal, cohort_id).await?;
+    let member = cohorts::members_in(&tx, cohort_id)
+        .await?
+        .into_iter()
+        .find(|m| m.participant_id == participant);
+    if !member
+        .is_some_and(|m| matches!(m.status, MemberStatus::Enrolled | MemberStatus::DroppedOut))
+    {
+        return Err(DomainError::validation(
+            "participantId",
+            "is not enrolled in this cohort",
+        ));
+    }
+    let existing = find(&tx, cohort_id, participant).await?;
+    let next = match (&existing, version) {
+        (None, None | Some(0)) => 1,
+        (Some(d), Some(v)) if d.version == v => {
+            if d.is_final {
+                return Err(DomainError::Conflict(
+                    "a final diagnostic no longer changes".into(),
+                ));
+            }
+            v + 1
+        }
+        _ => return Err(DomainError::stale("diagnostic")),
+    };
+    let row = diagnostic::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        cohort_id: Set(cohort_id.0),
+        participant_id: Set(participant.0),
+        status: Set(if finalise { "final" } else { "draft" }.to_owned()),
+        fle: Set(serde_json::to_value(&content.fle).unwrap_or_default()),
+        mobility: Set(serde_json::to_value(&content.mobility).unwrap_or_default()),
+        clea: Set(serde_json::to_value(&content.clea).unwrap_or_default()),
+        daq_orientation: Set(content.daq_orientation),
+        recommendations: Set(content.recommendations.clone()),
+        written_by: Set(principal.subject().to_owned()),
+        updated_at: Set(tx.now()),
+        version: Set(next),
+    };
+    if existing.is_some() {
+        let result = diagnostic::Entity::update_many()
+            .set(row)
+            .filter(diagnostic::Column::TenantId.eq(tx.tenant().0))
+            .filter(diagnostic::Column::CohortId.eq(cohort_id.0))
+            .filter(diagnostic::Column::ParticipantId.eq(participant.0))
+            .filter(diagnostic::Column::Version.eq(next - 1))
+            .exec(tx.conn())
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(DomainError::stale("diagnostic"));
+        }
+    } else {
+        diagnostic::Entity::insert(row)
+            .exec_without_returning(tx.conn())
+            .await
+            .map_err(|e| match DomainError::from(e) {
+                DomainError::Conflict(_) => DomainError::stale("diagnostic"),
+                other => other,
+            })?;
+    }
+    audit::record(
+        &tx,
+        principal,
+        Action {
+            name: if finalise {
+                "diagnostic.finalise"
+            } else {
+                "diagnostic.save"
+            },
+            object_type: "Participant",
+            object_id: participant.0,
+        },
+    )
+    .await?;
+    let saved = Diagnostic {
+        cohort_id,
+        participant_id: participant,
+        is_final: finalise,
+        content,
+        written_by: principal.subject().to_owned(),
+        updated_at: tx.now(),
+        version: next,
+    };
+    tx.commit().await?;
+    Ok(saved)
+}
+
+async fn find(
+    tx: &crate::db::TenantTx,
+    cohort: CohortId,
+    participant: ParticipantId,
+) -> Result<Option<Diagnostic>> {
+    diagnostic::Entity::find()
+        .filter(diagnostic::Column::TenantId.eq(tx.tenant().0))
+        .filter(diagnostic::Column::CohortId.eq(cohort.0))
+        .filter(diagnostic::Column::ParticipantId.eq(participant.0))
+        .one(tx.conn())
+        .await?
+        .map(to_diagnostic)
+        .transpose()
+}
+
+/// Batch read for dataloaders: the diagnostics of `keys` the principal may read, with the
+/// tenant's CléA threshold.
+pub async fn load_many(
+    db: &Db,
+    principal: &Principal,
+    keys: &[(CohortId, ParticipantId)],
+) -> Result<(HashMap<(CohortId, ParticipantId), Diagnostic>, i32)> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let threshold = crate::tenants::clea_threshold(&tx).await?;
+    let participants: Vec<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
+    let rows = diagnostic::Entity::find()
+        .filter(diagnostic::Column::TenantId.eq(tx.tenant().0))
+        .filter(diagnostic::Column::ParticipantId.is_in(participants))
+        .all(tx.conn())
+        .await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let d = to_diagnostic(row)?;
+        let key = (d.cohort_id, d.participant_id);
+        if !keys.contains(&key) {
+            continue;
+        }
+        // The same visibility as the cohort's members.
+        let visible = match principal.role() {
+            Role::Steering => true,
+            Role::Provider | Role::Referent => {
+                cohorts::find_in(&tx, principal, d.cohort_id).await.is_ok()
+                    && (principal.role() == Role::Provider
+                        || crate::participants::find_visible_in(&tx, principal, d.participant_id)
+                            .await
+                            .is_ok())
+            }
+            Role::Admin => false,
+        };
+        if visible {
+            out.insert(key, d);
+        }
+    }
+    tx.commit().await?;
+    Ok((out, threshold))
+}
+
+fn to_diagnostic(r: diagnostic::Model) -> Result<Diagnostic> {
+    let bad = |what: &str| DomainError::Internal(format!("stored diagnostic {what} unreadable"));
+    Ok(Diagnostic {
+        cohort_id: CohortId(r.cohort_id),
+        participant_id: ParticipantId(r.participant_id),
+        is_final: r.status == "final",
+        content: DiagnosticContent {
+            fle: serde_json::from_value(r.fle).map_err(|_| bad("fle"))?,
+            mobility: serde_json::from_value(r.mobility).map_err(|_| bad("mobility"))?,
+            clea: serde_json::from_value(r.clea).map_err(|_| bad("clea"))?,
+            daq_orientation: r.daq_orientation,
+            recommendations: r.recommendations,
+        },
+        written_by: r.written_by,
+        updated_at: r.updated_at,
+        version: r.version,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Acquisition::*;
+
+    #[test]
+    fn clea_share_on_both_sides_of_the_threshold() {
+        // 10 of 14 points = 71%: below 75.
+        let below = [
+            Acquired,
+            Acquired,
+            Acquired,
+            PartlyAcquired,
+            PartlyAcquired,
+            Acquired,
+            NotAcquired,
+        ];
+        let s = clea_summary(&below, 75);
+        assert_eq!((s.share_percent, s.meets_threshold), (71, false));
+        assert_eq!(s.modules_to_train, vec![3, 4, 6]);
+        // 11 of 14 = 78%: above.
+        let above = [
+            Acquired,
+            Acquired,
+            Acquired,
+            Acquired,
+            PartlyAcquired,
+            Acquired,
+            NotAcquired,
+        ];
+        assert!(clea_summary(&above, 75).meets_threshold);
+        // 71.4%: meets a 71% threshold, not a 72% one (the edge is inclusive).
+        assert!(clea_summary(&below, 71).meets_threshold);
+        assert!(!clea_summary(&below, 72).meets_threshold);
+        assert!(clea_summary(&[Acquired; 7], 100).meets_threshold);
+    }
+}

@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "diagnostic")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub cohort_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub participant_id: Uuid,
+    pub status: String,
+    pub fle: Json,
+    pub mobility: Json,
+    pub clea: Json,
+    pub daq_orientation: bool,
+    pub recommendations: String,
+    pub written_by: String,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -32,7 +32,7 @@ fn request_id(headers: &axum::http::HeaderMap) -> String {
         .to_owned()
 }
 
-fn domain_refusal(err: DomainError, request_id: &str) -> Refusal {
+pub(crate) fn domain_refusal(err: DomainError, request_id: &str) -> Refusal {
     let status = match &err {
         DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         DomainError::Forbidden(_) => StatusCode::FORBIDDEN,

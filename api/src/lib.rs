@@ -7,6 +7,8 @@ pub mod config;
 pub mod graphql;
 pub mod guard;
 pub mod http;
+mod pdf;
+mod sheets;
 mod startup;
 pub mod telemetry;
 

@@ -220,6 +220,10 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
         .route("/graphql", any(graphql_endpoint))
         .route("/attachments", post(crate::attachments::upload))
         .route("/attachments/{id}", get(crate::attachments::download))
+        .route(
+            "/cohorts/{id}/attendance-sheet",
+            get(crate::sheets::attendance_sheet),
+        )
         .with_state(state);
     let health = Router::new()
         .route("/healthz", get(|| async { "ok" }))

@@ -544,3 +544,77 @@ on_both!(
     a_provider_sees_few_fields_of_its_own_cohorts_participants,
     diagnostics_are_written_by_the_provider_of_enrolled_members,
 );
+
+async fn the_attendance_sheet_is_a_pdf_for_the_provider_and_steering(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    for name in ["Diallo", "Lefèvre"] {
+        let p = active_participant(&app, &w, name).await;
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+            .await;
+        app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+            .await;
+    }
+    let structure_b = app
+        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
+        .await;
+    let (_, provider_b) = app
+        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
+        .await;
+    let id = c["id"].as_str().expect("id");
+    let get = |token: String, week: &str| {
+        let url = format!("{}/cohorts/{id}/attendance-sheet?week={week}", app.base);
+        let client = app.client().clone();
+        async move {
+            let r = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("sent");
+            let ct = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            (
+                r.status().as_u16(),
+                ct,
+                r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+            )
+        }
+    };
+    for token in [w.provider.clone(), w.tenant.steering.clone()] {
+        let (status, ct, body) = get(token, "2").await;
+        assert_eq!((status, ct.as_str()), (200, "application/pdf"));
+        assert!(
+            body.starts_with(b"%PDF-") && body.windows(5).any(|x| x == b"%%EOF"),
+            "a PDF"
+        );
+        assert!(
+            body.windows(6).any(|x| x == b"DIALLO"),
+            "names the participants"
+        );
+    }
+    if let Ok(dir) = std::env::var("PARCOURS_SHEET_DIR") {
+        let (_, _, body) = get(w.provider.clone(), "1").await;
+        std::fs::write(
+            std::path::Path::new(&dir).join("attendance-sheet.pdf"),
+            body,
+        )
+        .expect("written");
+    }
+    assert_eq!(get(provider_b, "1").await.0, 404, "another provider");
+    assert_eq!(get(w.referent.clone(), "1").await.0, 403, "a referent");
+    assert_eq!(get(String::new(), "1").await.0, 401, "no token");
+    assert_eq!(
+        get(w.provider.clone(), "4").await.0,
+        400,
+        "a week outside the cohort"
+    );
+}
+
+on_both!(the_attendance_sheet_is_a_pdf_for_the_provider_and_steering);

@@ -18,6 +18,11 @@ pub enum Mode {
 pub struct Secret(String);
 
 impl Secret {
+    /// The secret as text, for a client library that takes it so.
+    pub fn expose_str(&self) -> &str {
+        &self.0
+    }
+
     /// Wrap `value`.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
@@ -71,7 +76,20 @@ pub struct Config {
     pub attachments_dir: PathBuf,
     /// An object-store URL that replaces the folder (`s3://bucket/prefix`, `memory:///`).
     pub attachments_url: Option<String>,
+    /// The object store's `AWS_*` options (endpoint, region, keys), secrets included.
+    pub attachments_options: Vec<(String, Secret)>,
 }
+
+/// The object-store options read from the environment.
+pub const OBJECT_STORE_VARIABLES: &[&str] = &[
+    "AWS_ENDPOINT",
+    "AWS_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ALLOW_HTTP",
+    "AWS_VIRTUAL_HOSTED_STYLE_REQUEST",
+];
 
 /// The SQLite database used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/parcours.db?mode=rwc";
@@ -147,7 +165,12 @@ impl Config {
         let attachments_dir = get("PARCOURS_ATTACHMENTS_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("attachments"));
+        let attachments_options = OBJECT_STORE_VARIABLES
+            .iter()
+            .filter_map(|name| get(name).map(|v| ((*name).to_owned(), Secret::new(v))))
+            .collect();
         let config = Self {
+            attachments_options,
             attachments_url: get("PARCOURS_ATTACHMENTS_URL"),
             attachments_dir,
             mode,

@@ -204,8 +204,15 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
     let verifier = Verifier::from_config(&config.jwt, dev.as_ref()).map_err(fail)?;
     let open = config.mode == Mode::Development;
     let files = match &config.attachments_url {
-        Some(url) => parcours_domain::attachments::Files::from_url(url)
-            .map_err(|e| fail(format!("PARCOURS_ATTACHMENTS_URL: {e}")))?,
+        Some(url) => parcours_domain::attachments::Files::from_url(
+            url,
+            config
+                .attachments_options
+                .iter()
+                .map(|(k, v)| (k.clone(), v.expose_str().to_owned()))
+                .collect(),
+        )
+        .map_err(|e| fail(format!("PARCOURS_ATTACHMENTS_URL: {e}")))?,
         None => parcours_domain::attachments::Files::local(&config.attachments_dir)
             .map_err(|e| fail(format!("PARCOURS_ATTACHMENTS_DIR: {e}")))?,
     };

@@ -58,12 +58,15 @@ impl Files {
     }
 
     /// A store named by URL: `file:///abs/dir`, `memory:///`, or — in a build with the `s3`
-    /// feature — `s3://bucket/prefix` with the usual `AWS_*` variables (endpoint, region, keys)
-    /// for any S3-compatible service.
-    pub fn from_url(url: &str) -> Result<Self> {
+    /// feature — `s3://bucket/prefix` for any S3-compatible service, with `options` such as
+    /// `aws_endpoint`, `aws_region`, `aws_access_key_id`, `aws_secret_access_key`,
+    /// `aws_allow_http`.
+    pub fn from_url(url: &str, options: Vec<(String, String)>) -> Result<Self> {
         let parsed = url::Url::parse(url)
             .map_err(|e| DomainError::validation("attachmentsUrl", format!("not a URL: {e}")))?;
-        let options = std::env::vars().filter(|(k, _)| k.starts_with("AWS_"));
+        let options = options
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v));
         let (store, prefix) = object_store::parse_url_opts(&parsed, options).map_err(|e| {
             DomainError::validation(
                 "attachmentsUrl",
@@ -301,7 +304,7 @@ mod tests {
 
     #[tokio::test]
     async fn stores_are_named_by_url() {
-        let files = Files::from_url("memory:///attachments").expect("memory store");
+        let files = Files::from_url("memory:///attachments", Vec::new()).expect("memory store");
         let path = Path::from("t/a");
         files
             .0
@@ -319,7 +322,7 @@ mod tests {
             .await
             .expect("bytes");
         assert_eq!(back.as_ref(), b"x");
-        assert!(Files::from_url("not a url").is_err());
-        assert!(Files::from_url("gopher://x/y").is_err());
+        assert!(Files::from_url("not a url", Vec::new()).is_err());
+        assert!(Files::from_url("gopher://x/y", Vec::new()).is_err());
     }
 }

@@ -9,6 +9,8 @@ mod matrix;
 mod participants;
 mod production;
 mod rls;
+#[cfg(feature = "s3")]
+mod s3;
 mod schema;
 mod transport;
 mod writes;

@@ -1,20 +1,19 @@
 //! `GET /cohorts/{id}/attendance-sheet?week=N`: the printable attendance sheet of a cohort's
-//! week, as PDF, for steering and the cohort's provider (others: as the cohort answers them).
+//! week, as PDF. The domain decides who may have it and what it prints; this renders it.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
-use parcours_domain::cohorts::{self, HalfDay, MemberStatus};
+use parcours_domain::DomainError;
+use parcours_domain::cohorts::{self, HalfDay};
 use parcours_domain::ids::CohortId;
-use parcours_domain::{DomainError, Role, participants};
 
 use crate::attachments::domain_refusal;
 use crate::graphql::ids;
-use crate::http::{GraphqlState, MediaType, Refusal, authenticate_request, error_response, refuse};
+use crate::http::{GraphqlState, MediaType, Refusal, authenticate_request, error_response};
 
 /// Which week.
 #[derive(serde::Deserialize)]
@@ -42,30 +41,12 @@ pub async fn attendance_sheet(
         let id = ids::decode(&async_graphql::ID(id), "Cohort", "cohort")
             .map(CohortId)
             .map_err(fail)?;
-        let cohort = cohorts::get(&state.db, &principal, id)
+        let sheet = cohorts::week_sheet(&state.db, &principal, id, query.week.unwrap_or(1))
             .await
             .map_err(fail)?;
-        if principal.role() == Role::Referent {
-            return Err(fail(DomainError::Forbidden(
-                "attendance sheets are for steering and the cohort's provider",
-            )));
-        }
-        let week = query.week.unwrap_or(1);
-        let weeks = ((cohort.end_date - cohort.start_date).num_days() / 7 + 1) as u32;
-        if week == 0 || week > weeks {
-            return Err(refuse(
-                StatusCode::BAD_REQUEST,
-                "VALIDATION",
-                format!("week must be between 1 and {weeks}"),
-            ));
-        }
-        let from = cohort.start_date + Duration::days(i64::from(week - 1) * 7);
-        let to = from + Duration::days(6);
-        let sessions: Vec<String> = cohorts::sessions(&state.db, &principal, id)
-            .await
-            .map_err(fail)?
-            .into_iter()
-            .filter(|s| s.day >= from && s.day <= to)
+        let sessions: Vec<String> = sheet
+            .sessions
+            .iter()
             .map(|s| {
                 let weekday =
                     DAYS[chrono::Datelike::weekday(&s.day).num_days_from_monday() as usize];
@@ -76,27 +57,13 @@ pub async fn attendance_sheet(
                 format!("{weekday} {}\n{half}", s.day.format("%d/%m"))
             })
             .collect();
-        let enrolled: Vec<_> = cohorts::members(&state.db, &principal, id)
-            .await
-            .map_err(fail)?
-            .into_iter()
-            .filter(|m| matches!(m.status, MemberStatus::Enrolled | MemberStatus::DroppedOut))
-            .map(|m| m.participant_id)
+        let names: Vec<String> = sheet
+            .names
+            .iter()
+            .map(|(last, first)| format!("{} {first}", last.to_uppercase()))
             .collect();
-        let people = participants::load_many(&state.db, &principal, &enrolled)
-            .await
-            .map_err(fail)?;
-        let mut names: Vec<String> = people
-            .values()
-            .map(|p| {
-                format!(
-                    "{} {}",
-                    p.last_name.as_deref().unwrap_or("—").to_uppercase(),
-                    p.first_name.as_deref().unwrap_or("")
-                )
-            })
-            .collect();
-        names.sort();
+        let (week, from, to) = (sheet.week, sheet.from, sheet.to);
+        let cohort = sheet.cohort;
         let bytes = crate::pdf::attendance_sheet(
             &format!("Feuille d'émargement — {}", cohort.label),
             &format!(

@@ -289,3 +289,73 @@ pub(crate) fn to_cohort(r: cohort::Model) -> Result<Cohort> {
         version: r.version,
     })
 }
+
+/// What a week's attendance sheet prints.
+#[derive(Clone, Debug)]
+pub struct WeekSheet {
+    pub cohort: Cohort,
+    pub week: u32,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub sessions: Vec<Session>,
+    /// (last name, first name) of the enrolled (and dropped-out) members, by last name.
+    pub names: Vec<(String, String)>,
+}
+
+/// The attendance sheet of week `week` (1-based): steering and the cohort's provider only.
+pub async fn week_sheet(
+    db: &Db,
+    principal: &Principal,
+    id: CohortId,
+    week: u32,
+) -> Result<WeekSheet> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "attendance sheets are for steering and the cohort's provider",
+    )?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let cohort = find_in(&tx, principal, id).await?;
+    let weeks = ((cohort.end_date - cohort.start_date).num_days() / 7 + 1) as u32;
+    if week == 0 || week > weeks {
+        return Err(DomainError::validation(
+            "week",
+            format!("must be between 1 and {weeks}"),
+        ));
+    }
+    let from = cohort.start_date + chrono::Duration::days(i64::from(week - 1) * 7);
+    let to = from + chrono::Duration::days(6);
+    let sessions: Vec<Session> = sessions_in(&tx, id)
+        .await?
+        .into_iter()
+        .filter(|s| s.day >= from && s.day <= to)
+        .collect();
+    let enrolled: Vec<uuid::Uuid> = members_in(&tx, id)
+        .await?
+        .into_iter()
+        .filter(|m| matches!(m.status, MemberStatus::Enrolled | MemberStatus::DroppedOut))
+        .map(|m| m.participant_id.0)
+        .collect();
+    let mut names: Vec<(String, String)> = crate::entities::participant::Entity::find()
+        .filter(crate::entities::participant::Column::TenantId.eq(tx.tenant().0))
+        .filter(crate::entities::participant::Column::Id.is_in(enrolled))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                p.last_name.unwrap_or_else(|| "—".into()),
+                p.first_name.unwrap_or_default(),
+            )
+        })
+        .collect();
+    tx.commit().await?;
+    names.sort_by_cached_key(|(last, first)| crate::text::sort_key(&format!("{last} {first}")));
+    Ok(WeekSheet {
+        cohort,
+        week,
+        from,
+        to,
+        sessions,
+        names,
+    })
+}

@@ -13,6 +13,13 @@ mod write;
 
 pub use model::*;
 pub(crate) use store::{find as find_in, set_decided};
+
+/// The call `id` of the transaction's tenant, `NOT_FOUND` when there is none.
+pub(crate) async fn get_in(tx: &crate::db::TenantTx, id: CallId) -> Result<CallForProjects> {
+    find_in(tx, id).await?.ok_or(DomainError::NotFound {
+        entity: "call for projects",
+    })
+}
 pub use write::{create, publish, update};
 
 use crate::db::Db;

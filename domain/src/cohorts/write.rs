@@ -65,11 +65,7 @@ pub async fn create(
     };
     let convention = conventions::find_in(&tx, scope, input.convention_id).await?;
     let submission = submissions::find_in(&tx, None, convention.submission_id).await?;
-    let call = calls::find_in(&tx, submission.call_id)
-        .await?
-        .ok_or(DomainError::NotFound {
-            entity: "call for projects",
-        })?;
+    let call = calls::get_in(&tx, submission.call_id).await?;
     let size_min = input.size_min.unwrap_or(call.group_size_min);
     let size_max = input.size_max.unwrap_or(call.group_size_max);
     if size_min < 1 || size_max < size_min || size_max > 100 {

@@ -35,11 +35,7 @@ pub async fn create(db: &Db, principal: &Principal, input: NewConvention) -> Res
             "a convention follows an accepted submission".into(),
         ));
     }
-    let call = calls::find_in(&tx, submission.call_id)
-        .await?
-        .ok_or(DomainError::NotFound {
-            entity: "call for projects",
-        })?;
+    let call = calls::get_in(&tx, submission.call_id).await?;
     let amount = input.amount.unwrap_or(submission.requested_amount);
     if amount > call.budget_cap {
         return Err(DomainError::Rule {

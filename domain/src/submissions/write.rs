@@ -82,11 +82,7 @@ pub async fn update(
             "a submitted response no longer changes".into(),
         ));
     }
-    let call = calls::find_in(&tx, current.call_id)
-        .await?
-        .ok_or(DomainError::NotFound {
-            entity: "call for projects",
-        })?;
+    let call = calls::get_in(&tx, current.call_id).await?;
     let mut changed = current.clone();
     let attachments = fields.attachment_ids.clone();
     apply(&mut changed, &call, fields)?;
@@ -110,11 +106,7 @@ pub async fn submit(
             current.status.as_str()
         )));
     }
-    let call = calls::find_in(&tx, current.call_id)
-        .await?
-        .ok_or(DomainError::NotFound {
-            entity: "call for projects",
-        })?;
+    let call = calls::get_in(&tx, current.call_id).await?;
     check_open(&call, &tx)?;
     if current.requested_amount > call.budget_cap {
         return Err(rule(
@@ -164,11 +156,7 @@ pub async fn withdraw(
             current.status.as_str()
         )));
     }
-    let call = calls::find_in(&tx, current.call_id)
-        .await?
-        .ok_or(DomainError::NotFound {
-            entity: "call for projects",
-        })?;
+    let call = calls::get_in(&tx, current.call_id).await?;
     if tx.now() >= call.deadline_at {
         return Err(rule(
             "DEADLINE_PASSED",
@@ -240,11 +228,7 @@ pub async fn record_decision(
         committee_date: Some(committee_date),
         ..current.clone()
     };
-    let call = calls::find_in(&tx, current.call_id)
-        .await?
-        .ok_or(DomainError::NotFound {
-            entity: "call for projects",
-        })?;
+    let call = calls::get_in(&tx, current.call_id).await?;
     let changed = Submission {
         updated_at: tx.now(),
         version: current.version + 1,

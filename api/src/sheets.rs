@@ -1,5 +1,6 @@
-//! `GET /cohorts/{id}/attendance-sheet?week=N`: the printable attendance sheet of a cohort's
-//! week, as PDF. The domain decides who may have it and what it prints; this renders it.
+//! Printable documents, as PDF: `GET /cohorts/{id}/attendance-sheet?week=N` (a cohort week's
+//! attendance sheet) and `GET /follow-up-sheets/{id}` (a member's follow-up sheet). The domain
+//! decides who may have them and what they hold; this renders them in French.
 
 use std::sync::Arc;
 
@@ -9,11 +10,14 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use parcours_domain::DomainError;
 use parcours_domain::cohorts::{self, HalfDay};
-use parcours_domain::ids::CohortId;
+use parcours_domain::diagnostics::{Acquisition, Cefr, clea_summary};
+use parcours_domain::follow_up::{self, SheetDocument, SheetStatus};
+use parcours_domain::ids::{CohortId, FollowUpSheetId};
 
 use crate::attachments::domain_refusal;
 use crate::graphql::ids;
 use crate::http::{GraphqlState, MediaType, Refusal, authenticate_request, error_response};
+use crate::pdf::Line;
 
 /// Which week.
 #[derive(serde::Deserialize)]
@@ -30,11 +34,7 @@ pub async fn attendance_sheet(
     Query(query): Query<SheetQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let rid = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+    let rid = request_id(&headers);
     let result = async {
         let principal = authenticate_request(&state, &headers, &rid).await?;
         let fail = |e: DomainError| domain_refusal(e, &rid);
@@ -74,17 +74,193 @@ pub async fn attendance_sheet(
             &sessions,
             &names,
         );
-        let mut response = bytes.into_response();
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "inline; filename=\"emargement-semaine-{week}.pdf\""
-        )) {
-            response.headers_mut().insert(CONTENT_DISPOSITION, v);
-        }
-        Ok::<_, Refusal>(response)
+        Ok::<_, Refusal>(pdf_response(
+            bytes,
+            &format!("emargement-semaine-{week}.pdf"),
+        ))
     }
     .await;
     result.unwrap_or_else(|refusal| error_response(refusal, MediaType::Json))
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned()
+}
+
+fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
+    let mut response = bytes.into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
+        response.headers_mut().insert(CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+/// The PDF of a follow-up sheet, for whoever may read the sheet.
+pub async fn follow_up_sheet(
+    State(state): State<Arc<GraphqlState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let rid = request_id(&headers);
+    let result = async {
+        let principal = authenticate_request(&state, &headers, &rid).await?;
+        let fail = |e: DomainError| domain_refusal(e, &rid);
+        let id = ids::decode(&async_graphql::ID(id), "FollowUpSheet", "follow-up sheet")
+            .map(FollowUpSheetId)
+            .map_err(fail)?;
+        let doc = follow_up::document(&state.db, &principal, id)
+            .await
+            .map_err(fail)?;
+        Ok::<_, Refusal>(pdf_response(
+            crate::pdf::document(&follow_up_lines(&doc)),
+            "fiche-de-suivi.pdf",
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|refusal| error_response(refusal, MediaType::Json))
+}
+
+/// The CléA domains' French names, in the certificate's order.
+const CLEA_FR: [&str; 7] = [
+    "Communiquer en français",
+    "Utiliser les règles de base de calcul et du raisonnement mathématique",
+    "Utiliser les techniques usuelles de l'information et de la communication numérique",
+    "Travailler dans le cadre de règles définies d'un travail en équipe",
+    "Travailler en autonomie et réaliser un objectif individuel",
+    "Apprendre à apprendre tout au long de la vie",
+    "Maîtriser les gestes et postures, et respecter des règles d'hygiène, de sécurité et environnementales",
+];
+
+fn cefr(level: Cefr) -> &'static str {
+    match level {
+        Cefr::PreA1 => "pré-A1",
+        Cefr::A1_1 => "A1.1",
+        Cefr::A1 => "A1",
+        Cefr::A2 => "A2",
+        Cefr::B1 => "B1",
+        Cefr::B2 => "B2",
+        Cefr::C1 => "C1",
+        Cefr::C2 => "C2",
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "oui" } else { "non" }
+}
+
+/// What a follow-up sheet prints, in French.
+fn follow_up_lines(doc: &SheetDocument) -> Vec<Line> {
+    let (sheet, cohort) = (&doc.sheet, &doc.cohort);
+    let a = sheet.attendance;
+    let mut lines = vec![
+        Line::Title(format!(
+            "Fiche de suivi — {} {}",
+            doc.name.0.to_uppercase(),
+            doc.name.1
+        )),
+        Line::Text(format!(
+            "{}, du {} au {}",
+            cohort.label,
+            cohort.start_date.format("%d/%m/%Y"),
+            cohort.end_date.format("%d/%m/%Y")
+        )),
+        Line::Heading("Assiduité".into()),
+        Line::Text(format!(
+            "Séances prévues : {} ; présent : {} ; en retard : {} ; excusé : {} ; absent : {} ; non renseigné : {}",
+            a.planned,
+            a.present,
+            a.late,
+            a.excused,
+            a.absent,
+            a.unrecorded()
+        )),
+        Line::Text(match a.rate_percent() {
+            Some(rate) => format!("Taux de présence : {rate} %"),
+            None => "Taux de présence : sans objet (aucune séance)".into(),
+        }),
+    ];
+    match &doc.diagnostic {
+        None => lines.push(Line::Heading("Diagnostic : non réalisé".into())),
+        Some(d) => {
+            let c = &d.content;
+            lines.push(Line::Heading(format!(
+                "Diagnostic ({})",
+                if d.is_final {
+                    "définitif"
+                } else {
+                    "brouillon"
+                }
+            )));
+            lines.push(Line::Text(format!(
+                "Français (CECRL) : compréhension orale {}, compréhension écrite {}, expression orale {}, expression écrite {} ; formation FLE nécessaire : {}",
+                cefr(c.fle.listening),
+                cefr(c.fle.reading),
+                cefr(c.fle.speaking),
+                cefr(c.fle.writing),
+                yes(c.fle.training_needed)
+            )));
+            let m = &c.mobility;
+            lines.push(Line::Text(format!(
+                "Mobilité : permis de conduire {} ; véhicule {} ; autonomie en transports en commun {} ; trajet acceptable {} min ; freins psychologiques {} ; orientation vers la plateforme mobilité {}",
+                yes(m.driving_licence),
+                yes(m.vehicle_access),
+                yes(m.public_transport_autonomy),
+                m.acceptable_commute_minutes,
+                yes(m.psychological_barriers),
+                yes(m.platform_referral)
+            )));
+            lines.push(Line::Text("Positionnement CléA :".into()));
+            for (domain, acquisition) in CLEA_FR.iter().zip(&c.clea) {
+                let level = match acquisition {
+                    Acquisition::Acquired => "acquis",
+                    Acquisition::PartlyAcquired => "partiellement acquis",
+                    Acquisition::NotAcquired => "non acquis",
+                };
+                lines.push(Line::Text(format!("  – {domain} : {level}")));
+            }
+            let summary = clea_summary(&c.clea, doc.clea_threshold_percent);
+            lines.push(Line::Text(format!(
+                "Part des points : {} % (seuil {} %) ; modules à travailler : {}",
+                summary.share_percent,
+                summary.threshold_percent,
+                if summary.modules_to_train.is_empty() {
+                    "aucun".to_owned()
+                } else {
+                    summary
+                        .modules_to_train
+                        .iter()
+                        .map(|i| (i + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            )));
+            lines.push(Line::Text(format!(
+                "Orientation vers le dispositif régional d'accès à la qualification (DAQ) : {}",
+                yes(c.daq_orientation)
+            )));
+        }
+    }
+    lines.push(Line::Heading("Préconisations".into()));
+    lines.push(Line::Text(if sheet.recommendations.is_empty() {
+        "—".into()
+    } else {
+        sheet.recommendations.clone()
+    }));
+    lines.push(Line::Gap);
+    lines.push(Line::Text(match (sheet.status, sheet.transmitted_at) {
+        (SheetStatus::Transmitted, Some(at)) => format!(
+            "Transmise le {} par {}",
+            parcours_domain::paris::wall_clock(at).format("%d/%m/%Y à %H:%M"),
+            sheet.transmitted_by.as_deref().unwrap_or("—")
+        ),
+        _ => "Brouillon : non transmise".into(),
+    }));
+    lines
 }

@@ -231,6 +231,10 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
             "/cohorts/{id}/attendance-sheet",
             get(crate::sheets::attendance_sheet),
         )
+        .route(
+            "/follow-up-sheets/{id}",
+            get(crate::sheets::follow_up_sheet),
+        )
         .with_state(state);
     let health = Router::new()
         .route("/healthz", get(|| async { "ok" }))

@@ -260,7 +260,7 @@ pub async fn save(
     Ok(saved)
 }
 
-async fn find(
+pub(crate) async fn find(
     tx: &crate::db::TenantTx,
     cohort: CohortId,
     participant: ParticipantId,
@@ -290,26 +290,12 @@ pub async fn load_many(
         .filter(diagnostic::Column::ParticipantId.is_in(participants))
         .all(tx.conn())
         .await?;
+    let readable = cohorts::readable_members(&tx, principal, keys).await?;
     let mut out = HashMap::new();
     for row in rows {
         let d = to_diagnostic(row)?;
         let key = (d.cohort_id, d.participant_id);
-        if !keys.contains(&key) {
-            continue;
-        }
-        // The same visibility as the cohort's members.
-        let visible = match principal.role() {
-            Role::Steering => true,
-            Role::Provider | Role::Referent => {
-                cohorts::find_in(&tx, principal, d.cohort_id).await.is_ok()
-                    && (principal.role() == Role::Provider
-                        || crate::participants::find_visible_in(&tx, principal, d.participant_id)
-                            .await
-                            .is_ok())
-            }
-            Role::Admin => false,
-        };
-        if visible {
+        if readable.contains(&key) {
             out.insert(key, d);
         }
     }

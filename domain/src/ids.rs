@@ -83,3 +83,7 @@ id_type!(
     /// A session (séance) of a cohort.
     SessionId
 );
+id_type!(
+    /// A follow-up sheet (fiche de suivi) of a cohort member.
+    FollowUpSheetId
+);

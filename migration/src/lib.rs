@@ -14,6 +14,7 @@ mod m20261129_000003_calls;
 mod m20261129_000004_attachments;
 mod m20261129_000005_cohorts;
 mod m20261129_000006_diagnostics;
+mod m20261129_000007_follow_up_sheets;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_attachments::Migration),
             Box::new(m20261129_000005_cohorts::Migration),
             Box::new(m20261129_000006_diagnostics::Migration),
+            Box::new(m20261129_000007_follow_up_sheets::Migration),
         ]
     }
 }

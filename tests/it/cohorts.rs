@@ -8,7 +8,7 @@ use parcours_tests::{
 use serde_json::{Value, json};
 
 /// A convention of `w.provider`'s structure running in 2026-2027 (decided in 2018).
-async fn convention(app: &TestApp, w: &World) -> String {
+pub(crate) async fn convention(app: &TestApp, w: &World) -> String {
     app.set_now(Some("2017-12-10T10:00:00Z"));
     let call = app
         .ok(&w.tenant.steering, "mutation { createCall(input: {reference: \"AAP\", title: \"Remobilisation\", summary: \"s\", specification: \"x\",
@@ -37,20 +37,26 @@ async fn convention(app: &TestApp, w: &World) -> String {
         .to_owned()
 }
 
-const CREATE: &str = "mutation($c: ID!, $start: Date!, $label: String!) { createCohort(input: {conventionId: $c, label: $label, startDate: $start,
+pub(crate) const CREATE: &str = "mutation($c: ID!, $start: Date!, $label: String!) { createCohort(input: {conventionId: $c, label: $label, startDate: $start,
     weekdays: [MONDAY, TUESDAY, THURSDAY], halfDays: [MORNING]}) { cohort { id version sizeMax sessions { id day halfDay } } } }";
-const PRESCRIBE: &str = "mutation($c: ID!, $p: ID!) { prescribe(input: {cohortId: $c, participantId: $p}) { member { status } } }";
-const ENROL: &str = "mutation($c: ID!, $p: ID!) { enrol(input: {cohortId: $c, participantId: $p}) { member { status } } }";
-const ATTEND: &str = "mutation($input: RecordAttendanceInput!) { recordAttendance(input: $input) { attendance { participantId presence signed signedOnPaper recordedAt } } }";
+pub(crate) const PRESCRIBE: &str = "mutation($c: ID!, $p: ID!) { prescribe(input: {cohortId: $c, participantId: $p}) { member { status } } }";
+pub(crate) const ENROL: &str = "mutation($c: ID!, $p: ID!) { enrol(input: {cohortId: $c, participantId: $p}) { member { status } } }";
+pub(crate) const ATTEND: &str = "mutation($input: RecordAttendanceInput!) { recordAttendance(input: $input) { attendance { participantId presence signed signedOnPaper recordedAt } } }";
 
-async fn active_participant(app: &TestApp, w: &World, name: &str) -> String {
+pub(crate) async fn active_participant(app: &TestApp, w: &World, name: &str) -> String {
     let commune = first_commune(app, &w.referent).await;
     let (id, _) = create_participant(app, &w.referent, participant_input(&commune, name)).await;
     app.ok(&w.tenant.steering, "mutation($id: ID!) { validateEntry(input: {id: $id, version: 1, committeeDate: \"2024-01-15\"}) { participant { id } } }", json!({ "id": id })).await;
     id
 }
 
-async fn cohort(app: &TestApp, w: &World, convention: &str, start: &str, label: &str) -> Value {
+pub(crate) async fn cohort(
+    app: &TestApp,
+    w: &World,
+    convention: &str,
+    start: &str,
+    label: &str,
+) -> Value {
     app.ok(
         &w.provider,
         CREATE,
@@ -377,9 +383,9 @@ async fn a_provider_sees_few_fields_of_its_own_cohorts_participants(backend: Bac
     assert_eq!(dropped["recordDropOut"]["member"]["status"], "DROPPED_OUT");
 }
 
-const SAVE_DIAG: &str = "mutation($input: SaveDiagnosticInput!) { saveDiagnostic(input: $input) { diagnostic { isFinal version fle { speaking } clea { sharePercent thresholdPercent meetsThreshold modulesToTrain } } } }";
+pub(crate) const SAVE_DIAG: &str = "mutation($input: SaveDiagnosticInput!) { saveDiagnostic(input: $input) { diagnostic { isFinal version fle { speaking } clea { sharePercent thresholdPercent meetsThreshold modulesToTrain } } } }";
 
-fn diagnostic(
+pub(crate) fn diagnostic(
     cohort: &Value,
     participant: &str,
     version: Option<i64>,
@@ -564,28 +570,10 @@ async fn the_attendance_sheet_is_a_pdf_for_the_provider_and_steering(backend: Ba
         .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
         .await;
     let id = c["id"].as_str().expect("id");
+    let app = &app;
     let get = |token: String, week: &str| {
-        let url = format!("{}/cohorts/{id}/attendance-sheet?week={week}", app.base);
-        let client = app.client().clone();
-        async move {
-            let r = client
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .expect("sent");
-            let ct = r
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
-            (
-                r.status().as_u16(),
-                ct,
-                r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
-            )
-        }
+        let path = format!("/cohorts/{id}/attendance-sheet?week={week}");
+        async move { app.get(&token, &path).await }
     };
     for token in [w.provider.clone(), w.tenant.steering.clone()] {
         let (status, ct, body) = get(token, "2").await;

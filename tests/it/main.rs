@@ -5,6 +5,7 @@ mod auth;
 mod calls;
 mod cohorts;
 mod demo;
+mod follow_up;
 mod matrix;
 mod participants;
 mod production;

@@ -250,6 +250,29 @@ impl TestApp {
         &self.client
     }
 
+    /// GET `path` of the service with a bearer token (none when empty): the status, the
+    /// content type and the body.
+    pub async fn get(&self, token: &str, path: &str) -> (u16, String, Vec<u8>) {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        if !token.is_empty() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let status = response.status().as_u16();
+        let body = response
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        (status, content_type, body)
+    }
+
     /// POST a GraphQL operation; returns the HTTP status and the JSON body.
     pub async fn post(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
         let response = self

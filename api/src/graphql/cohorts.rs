@@ -114,6 +114,7 @@ impl CohortObj {
         let list = cohorts::members(&r.db, &r.principal, self.0.id)
             .await
             .gql(ctx)?;
+        super::loaders::prime_members(ctx, &list).await?;
         Ok(list.into_iter().map(MemberObj).collect())
     }
     /// Attendance records, by session (steering and the provider).
@@ -194,6 +195,29 @@ impl MemberObj {
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
     }
+    /// This member's attendance records, in calendar order (steering, the provider, and the
+    /// participant's referent).
+    async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AttendanceObj>> {
+        let loader = ctx.data_unchecked::<Loaded<super::loaders::MemberAttendanceLoader>>();
+        Ok(loader
+            .load_one((self.0.cohort_id, self.0.participant_id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(AttendanceObj)
+            .collect())
+    }
+    /// The follow-up sheet, once prepared (a draft only for the provider).
+    async fn follow_up_sheet(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::follow_up::FollowUpSheetObj>> {
+        let loader = ctx.data_unchecked::<Loaded<super::loaders::FollowUpSheetLoader>>();
+        Ok(loader
+            .load_one((self.0.cohort_id, self.0.participant_id))
+            .await?
+            .map(super::follow_up::FollowUpSheetObj))
+    }
 }
 
 /// One attendance record.
@@ -231,7 +255,7 @@ impl AttendanceObj {
     }
 }
 
-fn cohort_id(id: &ID) -> Result<CohortId, DomainError> {
+pub(crate) fn cohort_id(id: &ID) -> Result<CohortId, DomainError> {
     ids::decode(id, "Cohort", "cohort").map(CohortId)
 }
 
@@ -330,6 +354,53 @@ pub struct RecordAttendanceInput {
     entries: Vec<AttendanceEntryInput>,
 }
 
+/// Input of `addCohortSession`.
+#[derive(InputObject)]
+pub struct AddCohortSessionInput {
+    cohort_id: ID,
+    /// Within the cohort's dates.
+    day: Date,
+    half_day: HalfDayGql,
+}
+
+/// Input of `moveCohortSession`.
+#[derive(InputObject)]
+pub struct MoveCohortSessionInput {
+    id: ID,
+    /// Within the cohort's dates.
+    day: Date,
+    half_day: HalfDayGql,
+}
+
+/// Input of `removeCohortSession`.
+#[derive(InputObject)]
+pub struct RemoveCohortSessionInput {
+    id: ID,
+}
+
+/// Result of `addCohortSession` and `moveCohortSession`.
+#[derive(SimpleObject)]
+pub struct CohortSessionPayload {
+    session: SessionObj,
+}
+
+/// Result of `removeCohortSession`.
+#[derive(SimpleObject)]
+pub struct RemoveCohortSessionPayload {
+    removed_session_id: ID,
+}
+
+fn half_day(h: HalfDayGql) -> HalfDay {
+    match h {
+        HalfDayGql::Morning => HalfDay::Morning,
+        HalfDayGql::Afternoon => HalfDay::Afternoon,
+    }
+}
+
+fn session_id(id: &ID) -> Result<SessionId, DomainError> {
+    ids::decode(id, "CohortSession", "session").map(SessionId)
+}
+
 /// Result of `recordAttendance`.
 #[derive(SimpleObject)]
 pub struct RecordAttendancePayload {
@@ -360,14 +431,7 @@ impl CohortMutation {
                 WeekdayGql::Saturday => Weekday::Sat,
             })
             .collect();
-        let half_days = input
-            .half_days
-            .iter()
-            .map(|h| match h {
-                HalfDayGql::Morning => HalfDay::Morning,
-                HalfDayGql::Afternoon => HalfDay::Afternoon,
-            })
-            .collect();
+        let half_days = input.half_days.iter().copied().map(half_day).collect();
         let weeks = match input.weeks {
             Some(w) => Some(
                 u32::try_from(w)
@@ -499,6 +563,66 @@ impl CohortMutation {
         }))
     }
 
+    /// Add a session to a cohort's calendar (not once closed).
+    async fn add_cohort_session(
+        &self,
+        ctx: &Context<'_>,
+        input: AddCohortSessionInput,
+    ) -> async_graphql::Result<Option<CohortSessionPayload>> {
+        let r = req(ctx);
+        let c = cohort_id(&input.cohort_id).gql(ctx)?;
+        let session = cohorts::add_session(
+            &r.db,
+            &r.principal,
+            c,
+            input.day.0,
+            half_day(input.half_day),
+        )
+        .await
+        .gql(ctx)?;
+        Ok(Some(CohortSessionPayload {
+            session: SessionObj(session),
+        }))
+    }
+
+    /// Move a session without attendance to another day or half-day.
+    async fn move_cohort_session(
+        &self,
+        ctx: &Context<'_>,
+        input: MoveCohortSessionInput,
+    ) -> async_graphql::Result<Option<CohortSessionPayload>> {
+        let r = req(ctx);
+        let id = session_id(&input.id).gql(ctx)?;
+        let session = cohorts::move_session(
+            &r.db,
+            &r.principal,
+            id,
+            input.day.0,
+            half_day(input.half_day),
+        )
+        .await
+        .gql(ctx)?;
+        Ok(Some(CohortSessionPayload {
+            session: SessionObj(session),
+        }))
+    }
+
+    /// Remove a session without attendance from the calendar.
+    async fn remove_cohort_session(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveCohortSessionInput,
+    ) -> async_graphql::Result<Option<RemoveCohortSessionPayload>> {
+        let r = req(ctx);
+        let id = session_id(&input.id).gql(ctx)?;
+        cohorts::remove_session(&r.db, &r.principal, id)
+            .await
+            .gql(ctx)?;
+        Ok(Some(RemoveCohortSessionPayload {
+            removed_session_id: input.id,
+        }))
+    }
+
     /// Record a whole session's attendance (the provider); idempotent by key.
     async fn record_attendance(
         &self,
@@ -506,9 +630,7 @@ impl CohortMutation {
         input: RecordAttendanceInput,
     ) -> async_graphql::Result<Option<RecordAttendancePayload>> {
         let r = req(ctx);
-        let session = ids::decode(&input.session_id, "CohortSession", "session")
-            .map(SessionId)
-            .gql(ctx)?;
+        let session = session_id(&input.session_id).gql(ctx)?;
         let mut lines = Vec::with_capacity(input.entries.len());
         for (i, e) in input.entries.into_iter().enumerate() {
             let participant = ids::decode(&e.participant_id, "Participant", "participant")

@@ -67,12 +67,32 @@ loader!(
     ExitLoader: ParticipantId => Option<Exit>, exits_of
 );
 
+loader!(
+    /// Follow-up sheets by membership (those the principal may read).
+    FollowUpSheetLoader: MemberKey => parcours_domain::follow_up::FollowUpSheet,
+        parcours_domain::follow_up::load_many
+);
+loader!(
+    /// Each membership's attendance records, in calendar order.
+    MemberAttendanceLoader: MemberKey => Vec<parcours_domain::cohorts::Attendance>,
+        parcours_domain::cohorts::member_attendance
+);
+
+loader!(
+    /// Cohorts by ID (those the principal may read).
+    CohortLoader: parcours_domain::ids::CohortId => parcours_domain::cohorts::Cohort,
+        parcours_domain::cohorts::load_many
+);
+
+/// A membership: (cohort, participant).
+pub type MemberKey = (parcours_domain::ids::CohortId, ParticipantId);
+
 /// Diagnostics by (cohort, participant), each with the tenant's CléA threshold.
 pub struct DiagnosticLoader {
     pub(crate) ctx: RequestCtx,
 }
 
-type DiagnosticKey = (parcours_domain::ids::CohortId, ParticipantId);
+type DiagnosticKey = MemberKey;
 
 impl Loader<DiagnosticKey> for DiagnosticLoader {
     type Value = (parcours_domain::diagnostics::Diagnostic, i32);
@@ -150,15 +170,6 @@ pub(crate) async fn prime_participants(
     if ids.is_empty() {
         return Ok(());
     }
-    async fn feed<L>(ctx: &Context<'_>, keys: &[L::Key]) -> async_graphql::Result<()>
-    where
-        L: Loader<<L as KeyOf>::Key, Error = async_graphql::Error> + KeyOf,
-    {
-        let loader = ctx.data_unchecked::<Loaded<L>>();
-        let values = loader.loader().load(keys).await?;
-        loader.feed_many(values).await;
-        Ok(())
-    }
     if node.field("path").exists() {
         feed::<PathStepsLoader>(ctx, &ids).await?;
     }
@@ -183,6 +194,47 @@ pub(crate) async fn prime_participants(
         }
         loader.feed_many(staff).await;
     }
+    Ok(())
+}
+
+/// Load, in one batch each, what the query asks of a cohort's `members`, and feed the loaders:
+/// the statement count of a cohort does not grow with its members.
+pub(crate) async fn prime_members(
+    ctx: &Context<'_>,
+    members: &[parcours_domain::cohorts::Member],
+) -> async_graphql::Result<()> {
+    let field = ctx.look_ahead();
+    let keys: Vec<MemberKey> = members
+        .iter()
+        .map(|m| (m.cohort_id, m.participant_id))
+        .collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    if field.field("participant").exists() {
+        let people: Vec<ParticipantId> = dedup(keys.iter().map(|k| k.1));
+        feed::<ParticipantLoader>(ctx, &people).await?;
+    }
+    if field.field("diagnostic").exists() {
+        feed::<DiagnosticLoader>(ctx, &keys).await?;
+    }
+    if field.field("attendance").exists() {
+        feed::<MemberAttendanceLoader>(ctx, &keys).await?;
+    }
+    if field.field("followUpSheet").exists() {
+        feed::<FollowUpSheetLoader>(ctx, &keys).await?;
+    }
+    Ok(())
+}
+
+/// Load `keys` in one batch and put the answers in the request's cache of `L`.
+async fn feed<L>(ctx: &Context<'_>, keys: &[L::Key]) -> async_graphql::Result<()>
+where
+    L: Loader<<L as KeyOf>::Key, Error = async_graphql::Error> + KeyOf,
+{
+    let loader = ctx.data_unchecked::<Loaded<L>>();
+    let values = loader.loader().load(keys).await?;
+    loader.feed_many(values).await;
     Ok(())
 }
 
@@ -211,6 +263,18 @@ impl KeyOf for EpisodesLoader {
 }
 impl KeyOf for ExitLoader {
     type Key = ParticipantId;
+}
+impl KeyOf for CohortLoader {
+    type Key = parcours_domain::ids::CohortId;
+}
+impl KeyOf for DiagnosticLoader {
+    type Key = MemberKey;
+}
+impl KeyOf for FollowUpSheetLoader {
+    type Key = MemberKey;
+}
+impl KeyOf for MemberAttendanceLoader {
+    type Key = MemberKey;
 }
 
 fn dedup<T: Eq + std::hash::Hash + Copy>(items: impl Iterator<Item = T>) -> Vec<T> {

@@ -6,6 +6,7 @@ mod calls;
 mod cohorts;
 mod diagnostics;
 pub mod error;
+mod follow_up;
 pub mod ids;
 mod loaders;
 mod me;
@@ -50,6 +51,7 @@ pub struct QueryRoot(
     participants::ParticipantQuery,
     calls::CallQuery,
     cohorts::CohortQuery,
+    follow_up::FollowUpQuery,
 );
 
 /// All mutations.
@@ -62,6 +64,7 @@ pub struct MutationRoot(
     calls::CallMutation,
     cohorts::CohortMutation,
     diagnostics::DiagnosticMutation,
+    follow_up::FollowUpMutation,
 );
 
 /// The schema with its limits; introspection and suggestions only when `open`.
@@ -133,6 +136,21 @@ impl RequestCtx {
             ))
             .data(DataLoader::with_cache(
                 loaders::DiagnosticLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                cached(),
+            ))
+            .data(DataLoader::with_cache(
+                loaders::CohortLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                cached(),
+            ))
+            .data(DataLoader::with_cache(
+                loaders::FollowUpSheetLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                cached(),
+            ))
+            .data(DataLoader::with_cache(
+                loaders::MemberAttendanceLoader { ctx: ctx.clone() },
                 tokio::spawn,
                 cached(),
             ));

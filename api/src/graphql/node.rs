@@ -10,6 +10,7 @@ use parcours_domain::{
 
 use super::calls::{CallObj, ConventionObj, SubmissionObj};
 use super::cohorts::CohortObj;
+use super::follow_up::FollowUpSheetObj;
 use super::participants::ParticipantObj;
 use super::staff::StaffMemberObj;
 use super::structures::StructureObj;
@@ -29,6 +30,7 @@ pub enum Node {
     Submission(SubmissionObj),
     Convention(ConventionObj),
     Cohort(CohortObj),
+    FollowUpSheet(FollowUpSheetObj),
 }
 
 #[derive(Default)]
@@ -78,6 +80,13 @@ impl NodeQuery {
                         .await
                         .map(|x| Node::Cohort(CohortObj(x)))
                 }
+                "FollowUpSheet" => parcours_domain::follow_up::get(
+                    db,
+                    p,
+                    parcours_domain::ids::FollowUpSheetId(uuid),
+                )
+                .await
+                .map(|x| Node::FollowUpSheet(FollowUpSheetObj(x))),
                 _ => Err(not_found),
             },
             None => Err(not_found),

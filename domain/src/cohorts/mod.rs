@@ -16,7 +16,10 @@ mod model;
 mod write;
 
 pub use model::*;
-pub use write::{create, decline, drop_out, enrol, prescribe, record_attendance, set_status};
+pub use write::{
+    add_session, create, decline, drop_out, enrol, move_session, prescribe, record_attendance,
+    remove_session, set_status,
+};
 
 use std::collections::HashMap;
 
@@ -64,6 +67,23 @@ pub async fn get(db: &Db, principal: &Principal, id: CohortId) -> Result<Cohort>
     let found = find_in(&tx, principal, id).await?;
     tx.commit().await?;
     Ok(found)
+}
+
+/// Batch read for dataloaders: the cohorts of `ids` the principal may read.
+pub async fn load_many(
+    db: &Db,
+    principal: &Principal,
+    ids: &[CohortId],
+) -> Result<HashMap<CohortId, Cohort>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let rows = visible(&tx, principal)?
+        .filter(cohort::Column::Id.is_in(ids.iter().map(|i| i.0)))
+        .all(tx.conn())
+        .await?;
+    tx.commit().await?;
+    rows.into_iter()
+        .map(|r| to_cohort(r).map(|c| (c.id, c)))
+        .collect()
 }
 
 /// The cohorts the principal may read, optionally of one convention, by start date.
@@ -169,6 +189,109 @@ pub(crate) async fn members_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Member
         .into_iter()
         .map(to_member)
         .collect()
+}
+
+/// Of the memberships `keys`, those whose member-level records (diagnostic, attendance,
+/// follow-up sheet) the principal may read: steering all; a provider those of its own cohorts;
+/// a referent those of their own participants. At most one statement, whatever the number of
+/// keys: this is the one scope that batch reads of member records go through.
+pub(crate) async fn readable_members(
+    tx: &TenantTx,
+    principal: &Principal,
+    keys: &[(CohortId, ParticipantId)],
+) -> Result<std::collections::HashSet<(CohortId, ParticipantId)>> {
+    use crate::entities::participant;
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    match principal.role() {
+        Role::Steering => Ok(keys.iter().copied().collect()),
+        Role::Provider => {
+            let cohorts: Vec<uuid::Uuid> = keys.iter().map(|k| k.0.0).collect();
+            let own: std::collections::HashSet<CohortId> = visible(tx, principal)?
+                .filter(cohort::Column::Id.is_in(cohorts))
+                .all(tx.conn())
+                .await?
+                .into_iter()
+                .map(|c| CohortId(c.id))
+                .collect();
+            Ok(keys
+                .iter()
+                .copied()
+                .filter(|k| own.contains(&k.0))
+                .collect())
+        }
+        Role::Referent => {
+            let Some(staff) = principal.staff() else {
+                return Ok(Default::default());
+            };
+            let people: Vec<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
+            let own: std::collections::HashSet<ParticipantId> = participant::Entity::find()
+                .filter(participant::Column::TenantId.eq(tx.tenant().0))
+                .filter(participant::Column::Id.is_in(people))
+                .filter(participant::Column::ReferentId.eq(staff.0))
+                .all(tx.conn())
+                .await?
+                .into_iter()
+                .map(|p| ParticipantId(p.id))
+                .collect();
+            Ok(keys
+                .iter()
+                .copied()
+                .filter(|k| own.contains(&k.1))
+                .collect())
+        }
+        Role::Admin => Ok(Default::default()),
+    }
+}
+
+/// Batch read for dataloaders: the attendance records of each membership in `keys`, in
+/// calendar order, for the principal allowed to read them (an empty list otherwise). A
+/// referent reads their own participants' attendance; steering and the provider everyone's.
+pub async fn member_attendance(
+    db: &Db,
+    principal: &Principal,
+    keys: &[(CohortId, ParticipantId)],
+) -> Result<HashMap<(CohortId, ParticipantId), Vec<Attendance>>> {
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let readable = readable_members(&tx, principal, keys).await?;
+    let cohorts: Vec<uuid::Uuid> = readable.iter().map(|k| k.0.0).collect();
+    let people: Vec<uuid::Uuid> = readable.iter().map(|k| k.1.0).collect();
+    let sessions: HashMap<uuid::Uuid, (CohortId, chrono::NaiveDate, String)> =
+        cohort_session::Entity::find()
+            .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
+            .filter(cohort_session::Column::CohortId.is_in(cohorts))
+            .all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|s| (s.id, (CohortId(s.cohort_id), s.day, s.half_day)))
+            .collect();
+    let rows = attendance::Entity::find()
+        .filter(attendance::Column::TenantId.eq(tx.tenant().0))
+        .filter(attendance::Column::ParticipantId.is_in(people))
+        .filter(attendance::Column::SessionId.is_in(sessions.keys().copied().collect::<Vec<_>>()))
+        .all(tx.conn())
+        .await?;
+    tx.commit().await?;
+    let mut out: HashMap<(CohortId, ParticipantId), Vec<Attendance>> =
+        keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        let Some((cohort, _, _)) = sessions.get(&row.session_id) else {
+            continue;
+        };
+        let key = (*cohort, ParticipantId(row.participant_id));
+        if readable.contains(&key) {
+            out.entry(key).or_default().push(to_attendance(row)?);
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by_key(|a| {
+            sessions
+                .get(&a.session_id.0)
+                .map(|(_, day, half)| (*day, half != "morning"))
+        });
+    }
+    Ok(out)
 }
 
 /// Whether a provider's structure has `participant` prescribed to or enrolled in one of its

@@ -505,6 +505,12 @@ pub async fn record_attendance(
         .await?
         .ok_or(DomainError::NotFound { entity: "session" })?;
     let c = runner(&tx, principal, CohortId(session.cohort_id)).await?;
+    if session.day > crate::paris::wall_clock(tx.now()).date() {
+        return Err(DomainError::validation(
+            "sessionId",
+            "the session has not taken place yet",
+        ));
+    }
     let enrolled: Vec<ParticipantId> = members_in(&tx, c.id)
         .await?
         .into_iter()
@@ -639,4 +645,168 @@ fn replay(response: serde_json::Value) -> Result<Vec<Attendance>> {
             })
         })
         .collect()
+}
+
+/// A session of a cohort the principal runs, with its cohort, refusing a closed cohort.
+async fn editable_session(
+    tx: &TenantTx,
+    principal: &Principal,
+    id: SessionId,
+) -> Result<(Cohort, cohort_session::Model)> {
+    let session = cohort_session::Entity::find()
+        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_session::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::NotFound { entity: "session" })?;
+    let c = runner(tx, principal, CohortId(session.cohort_id))
+        .await
+        .map_err(|e| match e {
+            DomainError::NotFound { .. } => DomainError::NotFound { entity: "session" },
+            other => other,
+        })?;
+    if c.status == CohortStatus::Closed {
+        return Err(DomainError::Conflict(
+            "a closed cohort's calendar no longer changes".into(),
+        ));
+    }
+    Ok((c, session))
+}
+
+fn within(c: &Cohort, day: NaiveDate) -> Result<()> {
+    if day < c.start_date || day > c.end_date {
+        return Err(DomainError::validation(
+            "day",
+            format!(
+                "must be within the cohort's dates ({} to {})",
+                c.start_date, c.end_date
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn taken(e: sea_orm::DbErr) -> DomainError {
+    match DomainError::from(e) {
+        DomainError::Conflict(_) => {
+            DomainError::Conflict("the cohort already has a session on that half-day".into())
+        }
+        other => other,
+    }
+}
+
+async fn has_attendance(tx: &TenantTx, id: SessionId) -> Result<bool> {
+    use sea_orm::PaginatorTrait;
+    Ok(attendance::Entity::find()
+        .filter(attendance::Column::TenantId.eq(tx.tenant().0))
+        .filter(attendance::Column::SessionId.eq(id.0))
+        .count(tx.conn())
+        .await?
+        > 0)
+}
+
+/// Add a session to a cohort's calendar, within its dates.
+pub async fn add_session(
+    db: &Db,
+    principal: &Principal,
+    cohort_id: CohortId,
+    day: NaiveDate,
+    half_day: HalfDay,
+) -> Result<Session> {
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let c = runner(&tx, principal, cohort_id).await?;
+    if c.status == CohortStatus::Closed {
+        return Err(DomainError::Conflict(
+            "a closed cohort's calendar no longer changes".into(),
+        ));
+    }
+    within(&c, day)?;
+    let session = Session {
+        id: SessionId::generate(),
+        cohort_id,
+        day,
+        half_day,
+    };
+    cohort_session::Entity::insert(cohort_session::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(session.id.0),
+        cohort_id: Set(cohort_id.0),
+        day: Set(day),
+        half_day: Set(half_day.as_str().to_owned()),
+    })
+    .exec_without_returning(tx.conn())
+    .await
+    .map_err(taken)?;
+    audit::record(
+        &tx,
+        principal,
+        action("cohort.session.add", "Session", session.id.0),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+/// Move a session to another day or half-day, within the cohort's dates. A session with
+/// attendance recorded keeps its date: what was signed stays true.
+pub async fn move_session(
+    db: &Db,
+    principal: &Principal,
+    id: SessionId,
+    day: NaiveDate,
+    half_day: HalfDay,
+) -> Result<Session> {
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let (c, _) = editable_session(&tx, principal, id).await?;
+    within(&c, day)?;
+    if has_attendance(&tx, id).await? {
+        return Err(DomainError::Conflict(
+            "attendance was recorded for this session: it keeps its date".into(),
+        ));
+    }
+    cohort_session::Entity::update_many()
+        .col_expr(cohort_session::Column::Day, day.into())
+        .col_expr(cohort_session::Column::HalfDay, half_day.as_str().into())
+        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_session::Column::Id.eq(id.0))
+        .exec(tx.conn())
+        .await
+        .map_err(taken)?;
+    audit::record(
+        &tx,
+        principal,
+        action("cohort.session.move", "Session", id.0),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Session {
+        id,
+        cohort_id: c.id,
+        day,
+        half_day,
+    })
+}
+
+/// Remove a session without attendance from the calendar.
+pub async fn remove_session(db: &Db, principal: &Principal, id: SessionId) -> Result<CohortId> {
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let (c, _) = editable_session(&tx, principal, id).await?;
+    if has_attendance(&tx, id).await? {
+        return Err(DomainError::Conflict(
+            "attendance was recorded for this session: it cannot be removed".into(),
+        ));
+    }
+    cohort_session::Entity::delete_many()
+        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort_session::Column::Id.eq(id.0))
+        .exec(tx.conn())
+        .await?;
+    audit::record(
+        &tx,
+        principal,
+        action("cohort.session.remove", "Session", id.0),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(c.id)
 }

@@ -18,6 +18,7 @@ mod entities;
 pub mod error;
 pub mod follow_up;
 pub mod ids;
+pub mod indicators;
 pub mod money;
 pub mod page;
 pub mod paris;

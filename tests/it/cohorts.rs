@@ -9,6 +9,17 @@ use serde_json::{Value, json};
 
 /// A convention of `w.provider`'s structure running in 2026-2027 (decided in 2018).
 pub(crate) async fn convention(app: &TestApp, w: &World) -> String {
+    convention_over(app, w, "2026-06-01", None).await
+}
+
+/// A convention of `w.provider`'s structure from `start` (to `end`, default one year), for
+/// 40,000.00 (decided in 2018).
+pub(crate) async fn convention_over(
+    app: &TestApp,
+    w: &World,
+    start: &str,
+    end: Option<&str>,
+) -> String {
     app.set_now(Some("2017-12-10T10:00:00Z"));
     let call = app
         .ok(&w.tenant.steering, "mutation { createCall(input: {reference: \"AAP\", title: \"Remobilisation\", summary: \"s\", specification: \"x\",
@@ -30,7 +41,7 @@ pub(crate) async fn convention(app: &TestApp, w: &World) -> String {
     app.set_now(Some("2018-01-15T10:00:00Z"));
     app.ok(&w.tenant.steering, "mutation($id: ID!) { recordDecision(input: {id: $id, version: 2, accepted: true, reason: \"ok\", committeeDate: \"2018-01-10\"}) { submission { id } } }", json!({ "id": sub })).await;
     app.set_now(None);
-    app.ok(&w.tenant.steering, "mutation($id: ID!) { createConvention(input: {submissionId: $id, startDate: \"2026-06-01\"}) { convention { id } } }", json!({ "id": sub }))
+    app.ok(&w.tenant.steering, "mutation($id: ID!, $start: Date!, $end: Date) { createConvention(input: {submissionId: $id, startDate: $start, endDate: $end}) { convention { id } } }", json!({ "id": sub, "start": start, "end": end }))
         .await["createConvention"]["convention"]["id"]
         .as_str()
         .expect("id")

@@ -6,6 +6,7 @@ mod calls;
 mod cohorts;
 mod demo;
 mod follow_up;
+mod indicators;
 mod matrix;
 mod participants;
 mod production;

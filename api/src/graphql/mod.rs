@@ -8,6 +8,7 @@ mod diagnostics;
 pub mod error;
 mod follow_up;
 pub mod ids;
+mod indicators;
 mod loaders;
 mod me;
 mod node;
@@ -52,6 +53,7 @@ pub struct QueryRoot(
     calls::CallQuery,
     cohorts::CohortQuery,
     follow_up::FollowUpQuery,
+    indicators::IndicatorQuery,
 );
 
 /// All mutations.

@@ -21,7 +21,7 @@ use crate::entities::diagnostic;
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId};
 use crate::principal::{Principal, Role};
-use crate::text::clean;
+use crate::text::clean_paragraphs;
 
 /// CEFR levels, from pre-A1 to C2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -165,7 +165,7 @@ pub async fn save(
     let recommendations = if content.recommendations.trim().is_empty() {
         String::new()
     } else {
-        clean("recommendations", &content.recommendations, 5_000)?
+        clean_paragraphs("recommendations", &content.recommendations, 5_000)?
     };
     let content = DiagnosticContent {
         recommendations,

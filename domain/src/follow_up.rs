@@ -28,7 +28,7 @@ use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, FollowUpSheetId, ParticipantId};
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
-use crate::text::clean;
+use crate::text::clean_paragraphs;
 
 /// What the attendance records say about one member over the cohort's sessions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -272,7 +272,7 @@ pub async fn save(
     )?;
     let recommendations = match recommendations.map(str::trim) {
         None | Some("") => None,
-        Some(text) => Some(clean("recommendations", text, 5_000)?),
+        Some(text) => Some(clean_paragraphs("recommendations", text, 5_000)?),
     };
     let tx = db.tenant_write(principal.tenant_id()?).await?;
     let cohort = cohorts::find_in(&tx, principal, cohort_id).await?;

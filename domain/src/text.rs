@@ -37,6 +37,36 @@ pub fn clean(field: &str, raw: &str, max: usize) -> Result<String, DomainError> 
     Ok(text)
 }
 
+/// Like [`clean`], for free text of several paragraphs: line breaks (`\n`, `\r\n` turned
+/// into `\n`) and tabs are kept; any other control character is refused.
+pub fn clean_paragraphs(field: &str, raw: &str, max: usize) -> Result<String, DomainError> {
+    let lines: Vec<String> = raw
+        .replace("\r\n", "\n")
+        .split('\n')
+        .map(|line| line.replace('\t', " "))
+        .collect();
+    // Each line is checked as one-line text; blank lines between paragraphs are kept.
+    let mut out = Vec::with_capacity(lines.len());
+    for line in &lines {
+        if line.trim().is_empty() {
+            out.push(String::new());
+        } else {
+            out.push(clean(field, line, max)?);
+        }
+    }
+    let text = out.join("\n").trim().to_owned();
+    if text.is_empty() {
+        return Err(DomainError::validation(field, "must not be empty"));
+    }
+    if text.chars().count() > max {
+        return Err(DomainError::validation(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(text)
+}
+
 /// A key that sorts names alphabetically regardless of accents and case ("Fénay" < "Fontaine").
 pub fn sort_key(name: &str) -> (String, String) {
     let folded = name
@@ -193,6 +223,17 @@ impl InseeCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paragraphs_keep_their_line_breaks_and_nothing_else() {
+        assert_eq!(
+            clean_paragraphs("r", "  Un.\r\n\r\nDeux\tpoints.  ", 100).ok(),
+            Some("Un.\n\nDeux points.".to_owned())
+        );
+        assert!(clean_paragraphs("r", "bip\u{7}", 100).is_err());
+        assert!(clean_paragraphs("r", "\n \n", 100).is_err());
+        assert!(clean_paragraphs("r", &"a\n".repeat(60), 100).is_err());
+    }
 
     #[test]
     fn names_are_trimmed_and_nfc_normalised() {

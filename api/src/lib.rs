@@ -4,6 +4,7 @@
 mod attachments;
 pub mod auth;
 pub mod config;
+mod exports;
 pub mod graphql;
 pub mod guard;
 pub mod http;

@@ -83,7 +83,7 @@ pub async fn attendance_sheet(
     result.unwrap_or_else(|refusal| error_response(refusal, MediaType::Json))
 }
 
-fn request_id(headers: &HeaderMap) -> String {
+pub(crate) fn request_id(headers: &HeaderMap) -> String {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())

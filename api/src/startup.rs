@@ -235,6 +235,7 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
             "/follow-up-sheets/{id}",
             get(crate::sheets::follow_up_sheet),
         )
+        .route("/esf/export", get(crate::exports::esf_export))
         .with_state(state);
     let health = Router::new()
         .route("/healthz", get(|| async { "ok" }))

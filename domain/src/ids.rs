@@ -87,3 +87,7 @@ id_type!(
     /// A follow-up sheet (fiche de suivi) of a cohort member.
     FollowUpSheetId
 );
+id_type!(
+    /// An ESF+ participant record (one participant in one operation).
+    EsfRecordId
+);

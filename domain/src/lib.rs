@@ -16,6 +16,7 @@ pub mod demo;
 pub mod diagnostics;
 mod entities;
 pub mod error;
+pub mod esf;
 pub mod follow_up;
 pub mod ids;
 pub mod indicators;

@@ -99,7 +99,7 @@ impl Principal {
     }
 
     /// The tenant of a tenant role; `admin` has none and sees no tenant data.
-    pub(crate) fn tenant_id(&self) -> Result<TenantId, DomainError> {
+    pub fn tenant_id(&self) -> Result<TenantId, DomainError> {
         self.tenant
             .as_ref()
             .map(|t| t.id)

@@ -15,6 +15,7 @@ mod m20261129_000004_attachments;
 mod m20261129_000005_cohorts;
 mod m20261129_000006_diagnostics;
 mod m20261129_000007_follow_up_sheets;
+mod m20261129_000008_esf;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_cohorts::Migration),
             Box::new(m20261129_000006_diagnostics::Migration),
             Box::new(m20261129_000007_follow_up_sheets::Migration),
+            Box::new(m20261129_000008_esf::Migration),
         ]
     }
 }

@@ -43,8 +43,12 @@ async fn person(app: &TestApp, w: &World, commune: &str, p: &Person, candidate: 
     }
     let (id, _) = create_participant(app, &w.referent, input).await;
     if !candidate {
-        app.ok(&w.tenant.steering, VALIDATE, json!({ "id": id, "on": p.entry }))
-            .await;
+        app.ok(
+            &w.tenant.steering,
+            VALIDATE,
+            json!({ "id": id, "on": p.entry }),
+        )
+        .await;
     }
     id
 }

@@ -5,6 +5,7 @@ mod auth;
 mod calls;
 mod cohorts;
 mod demo;
+mod esf;
 mod follow_up;
 mod indicators;
 mod matrix;

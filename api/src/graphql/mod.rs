@@ -6,6 +6,7 @@ mod calls;
 mod cohorts;
 mod diagnostics;
 pub mod error;
+mod esf;
 mod follow_up;
 pub mod ids;
 mod indicators;
@@ -27,6 +28,7 @@ use parcours_domain::page::{Page, PageRequest};
 use parcours_domain::{Db, DomainError, Principal};
 use uuid::Uuid;
 
+pub use esf::operation as esf_operation;
 pub use loaders::StructureLoader;
 use loaders::{
     CommuneLoader, EpisodesLoader, ExitLoader, ParticipantLoader, PathStepsLoader, StaffLoader,
@@ -54,6 +56,7 @@ pub struct QueryRoot(
     cohorts::CohortQuery,
     follow_up::FollowUpQuery,
     indicators::IndicatorQuery,
+    esf::EsfQuery,
 );
 
 /// All mutations.
@@ -67,6 +70,7 @@ pub struct MutationRoot(
     cohorts::CohortMutation,
     diagnostics::DiagnosticMutation,
     follow_up::FollowUpMutation,
+    esf::EsfMutation,
 );
 
 /// The schema with its limits; introspection and suggestions only when `open`.

@@ -143,6 +143,19 @@ pub async fn get(db: &Db, principal: &Principal, id: ConventionId) -> Result<Con
     Ok(found)
 }
 
+/// The IDs of the conventions of `structure`.
+pub(crate) async fn ids_of_structure(
+    tx: &TenantTx,
+    structure: StructureId,
+) -> Result<Vec<uuid::Uuid>> {
+    Ok(visible(tx, Some(structure))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
+}
+
 pub(crate) async fn find_in(
     tx: &TenantTx,
     scope: Option<StructureId>,

@@ -12,6 +12,7 @@ pub(crate) mod commune;
 pub(crate) mod convention;
 pub(crate) mod diagnostic;
 pub(crate) mod episode;
+pub(crate) mod esf_record;
 pub(crate) mod follow_up_sheet;
 pub(crate) mod idempotency_key;
 pub(crate) mod participant;

@@ -43,6 +43,15 @@ pub(crate) async fn find_visible_in(
     Ok(found)
 }
 
+/// A participant the principal may read (a provider: one of its cohorts'), in `tx`.
+pub(crate) async fn find_readable_in(
+    tx: &crate::db::TenantTx,
+    principal: &Principal,
+    id: ParticipantId,
+) -> Result<Participant> {
+    store::find_visible(tx, principal, id).await
+}
+
 /// One participant the principal may see.
 pub async fn get(db: &Db, principal: &Principal, id: ParticipantId) -> Result<Participant> {
     let tx = db.tenant_tx(principal.tenant_id()?).await?;

@@ -1,5 +1,6 @@
 //! The demo data loads on both databases, and shows what the README promises: Dijon's
-//! structures and participants, nothing of Besançon, and a positive-exit rate.
+//! structures and participants, nothing of Besançon, a positive-exit rate, and the seed
+//! convention's cohorts.
 
 use parcours_domain::Role;
 use parcours_tests::{Backend, TestApp, on_both};
@@ -54,6 +55,34 @@ async fn the_demo_loads_and_keeps_the_territories_apart(backend: Backend) {
         !d.to_string().contains("Besançon"),
         "nothing of Besançon in Dijon's answers"
     );
+    // The seed convention's cohorts, replayed: closed, with attendance, final diagnostics and
+    // transmitted follow-up sheets.
+    let c = app
+        .ok(
+            &dijon,
+            "{ cohorts { totalCount edges { node { status sessions { day } attendance { presence }
+                members { status diagnostic { isFinal } followUpSheet { status attendance { ratePercent } } } } } }
+               followUpSheets(first: 100) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(c["cohorts"]["totalCount"], 2);
+    assert_eq!(c["followUpSheets"]["totalCount"], 20);
+    for edge in c["cohorts"]["edges"].as_array().expect("cohorts") {
+        let cohort = &edge["node"];
+        assert_eq!(cohort["status"], "CLOSED");
+        assert_eq!(cohort["sessions"].as_array().map(Vec::len), Some(9));
+        assert!(
+            cohort["attendance"]
+                .as_array()
+                .is_some_and(|a| a.len() > 60)
+        );
+        let members = cohort["members"].as_array().expect("members");
+        assert_eq!(members.len(), 10);
+        assert!(members.iter().all(|m| m["diagnostic"]["isFinal"] == true
+            && m["followUpSheet"]["status"] == "TRANSMITTED"
+            && m["followUpSheet"]["attendance"]["ratePercent"].is_number()));
+    }
     let b = app
         .ok(
             &besancon,

@@ -7,11 +7,12 @@ use crate::calls::{self, CallFields, NewQuestion, ParisTime};
 use crate::conventions::{self, AmendmentKind, NewAmendment};
 use crate::db::{Clock, Db};
 use crate::error::Result;
+use crate::ids::ConventionId;
 use crate::money::Money;
 use crate::principal::Principal;
 use crate::submissions::{self, DraftFields};
 
-fn at(db: &Db, instant: DateTime<Utc>) -> Db {
+pub(super) fn at(db: &Db, instant: DateTime<Utc>) -> Db {
     db.clone().with_clock(Clock::from_fn(move || instant))
 }
 
@@ -21,7 +22,7 @@ fn utc(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
@@ -95,7 +96,12 @@ fn answers() -> DraftFields {
 }
 
 /// Load the seed call (decided, with its convention and one amendment) and an open call.
-pub(super) async fn load(db: &Db, steering: &Principal, providers: &[Principal]) -> Result<()> {
+/// Returns the seed convention, to which the demo cohorts belong.
+pub(super) async fn load(
+    db: &Db,
+    steering: &Principal,
+    providers: &[Principal],
+) -> Result<Option<ConventionId>> {
     let t0 = at(db, utc(2017, 12, 1, 9));
     let call = calls::create(
         &t0,
@@ -143,6 +149,7 @@ pub(super) async fn load(db: &Db, steering: &Principal, providers: &[Principal])
             accepted = Some(s);
         }
     }
+    let mut seed = None;
     if let Some(s) = accepted {
         let signed = at(db, utc(2018, 1, 25, 10));
         let c = conventions::create(
@@ -166,6 +173,7 @@ pub(super) async fn load(db: &Db, steering: &Principal, providers: &[Principal])
             },
         )
         .await?;
+        seed = Some(c.id);
     }
 
     // A call open now: answer it from GraphiQL with a provider token.
@@ -182,5 +190,5 @@ pub(super) async fn load(db: &Db, steering: &Principal, providers: &[Principal])
     )
     .await?;
     calls::publish(db, steering, open.id, 1).await?;
-    Ok(())
+    Ok(seed)
 }

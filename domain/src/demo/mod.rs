@@ -1,10 +1,16 @@
 //! Demo data: the PLIE of the Dijon area (the seed call's territory) and a small second tenant,
 //! `besancon`, so that isolation is visible from the first minute. Loaded through the same
 //! services as any client, so every row is audited and checked: 180 synthetic participants
-//! over Dijon's 14 referents and 20 in Besançon, with paths, episodes and exits; the seed call of 2017 (three submissions, one accepted, its
-//! convention and an amendment) replayed at its real dates, and a call open now.
+//! over Dijon's 14 referents and 20 in Besançon, with paths, episodes and exits; the seed call
+//! of 2017 (three submissions, one accepted, its convention and an amendment) replayed at its
+//! real dates, and a call open now; and the convention's first two cohorts (March–April 2018),
+//! replayed the same way: 20 of Dijon's 180 participants prescribed and enrolled, attendance at
+//! every session, one drop-out, final diagnostics, follow-up sheets transmitted and partly read.
 
 mod calls;
+mod cohort_diagnostics;
+mod cohort_exits;
+mod cohorts;
 mod participants;
 
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -167,8 +173,20 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
     }
 
     let communes = commune_ids(db, &steering).await?;
-    participants::load(db, "dijon", &steering, &dijon_referents, &communes, 180, 21).await?;
-    calls::load(db, &steering, &dijon_providers).await?;
+    // 160 here and 20 who went through the cohorts: 180 in Dijon.
+    participants::load(db, "dijon", &steering, &dijon_referents, &communes, 160, 21).await?;
+    let seed = calls::load(db, &steering, &dijon_providers).await?;
+    // The accepted submission, hence the convention, is the first provider's.
+    if let (Some(convention), Some(provider)) = (seed, dijon_providers.first()) {
+        let who = cohorts::Actors {
+            tenant: "dijon",
+            steering: &steering,
+            provider,
+            referents: &dijon_referents,
+            communes: &communes,
+        };
+        cohorts::load(db, &who, convention).await?;
+    }
 
     let besancon = tenant(
         db,

@@ -15,7 +15,7 @@ use crate::participants::{
 };
 use crate::principal::{Principal, Role};
 
-const FIRST: &[&str] = &[
+pub(super) const FIRST: &[&str] = &[
     "Amina",
     "Julien",
     "Fatou",
@@ -37,16 +37,16 @@ const FIRST: &[&str] = &[
     "Samia",
     "Loïc",
 ];
-const LAST: &[&str] = &[
+pub(super) const LAST: &[&str] = &[
     "Diallo", "Martin", "Benali", "Petit", "Moreau", "Traoré", "Lefèvre", "Haddad", "Garcia",
     "Roux", "Nguyen", "Fontaine", "Mercier", "Keita", "Bonnet", "Lambert", "Cissé", "Dupuis",
 ];
 
 /// A small deterministic generator (a linear congruential generator; no dependency needed).
-struct Seq(u64);
+pub(super) struct Seq(pub(super) u64);
 
 impl Seq {
-    fn next(&mut self, n: u64) -> u64 {
+    pub(super) fn next(&mut self, n: u64) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -235,7 +235,7 @@ pub(super) async fn load(
     Ok(())
 }
 
-fn ascii(name: &str) -> String {
+pub(super) fn ascii(name: &str) -> String {
     crate::text::sort_key(name)
         .0
         .replace(|c: char| !c.is_ascii_alphanumeric(), "")

@@ -1,0 +1,337 @@
+//! The first two cohorts of the seed convention, replayed at their real dates (March–April
+//! 2018) like the call itself, so that every recorded time is the one it would have had.
+//!
+//! Ten participants per cohort enter the PLIE two weeks before its start, are admitted by the
+//! committee, prescribed by their referent and enrolled by the provider; attendance is signed on
+//! paper at each of the nine sessions; one member of the second group leaves after the first
+//! week because they found a job. Each member gets a final diagnostic; the sheets are
+//! transmitted once the cohort is closed and about half are read by the referent. Then most of
+//! them find a job or a training and leave the PLIE in 2018–2019, positively or not.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+
+use super::calls::{at, date};
+use super::cohort_diagnostics::diagnostic;
+use super::cohort_exits::{BACK_TO_WORK, Next, afterwards};
+use super::participants::{FIRST, LAST, Seq, ascii};
+use crate::auth::{self, Claims};
+use crate::cohorts::{self, AttendanceLine, Cohort, CohortStatus, HalfDay, NewCohort, Session};
+use crate::db::Db;
+use crate::diagnostics::{self, DiagnosticContent};
+use crate::error::Result;
+use crate::follow_up;
+use crate::ids::{CommuneId, ConventionId, ParticipantId, StructureId};
+use crate::participants::path::{self, NewPathStep};
+use crate::participants::{self, Gender, NewParticipant, ParticipantFields, PathStepKind};
+use crate::principal::{Principal, Role};
+
+/// Members per cohort (the call asks for 8 to 12).
+const MEMBERS: usize = 10;
+
+/// Who does what in the replay.
+pub(super) struct Actors<'a> {
+    pub tenant: &'a str,
+    pub steering: &'a Principal,
+    /// The convention's provider.
+    pub provider: &'a Principal,
+    pub referents: &'a [(String, StructureId)],
+    pub communes: &'a [CommuneId],
+}
+
+/// One member of a demo cohort.
+pub(super) struct Member<'a> {
+    pub id: ParticipantId,
+    pub referent: &'a Principal,
+    pub fle_need: bool,
+    pub diagnostic: DiagnosticContent,
+}
+
+/// `db` with its clock stopped at `hour`:00 UTC on `day`.
+pub(super) fn on(db: &Db, day: NaiveDate, hour: u32) -> Db {
+    let time = NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
+    at(db, day.and_time(time).and_utc())
+}
+
+/// Replay the two cohorts of `convention`.
+pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) -> Result<()> {
+    let mut referents = Vec::new();
+    for (subject, structure) in who.referents {
+        let claims = Claims {
+            subject: subject.clone(),
+            role: Role::Referent,
+            tenant: Some(who.tenant.to_owned()),
+            structure: Some(structure.0),
+        };
+        referents.push(
+            auth::authenticate(db, claims)
+                .await?
+                .with_request_id("demo"),
+        );
+    }
+    if referents.is_empty() || who.communes.is_empty() {
+        return Ok(());
+    }
+    let mut seq = Seq(2018);
+    let groups = [
+        ("Groupe 1 — mars 2018", date(2018, 3, 5), false),
+        ("Groupe 2 — mars-avril 2018", date(2018, 3, 26), true),
+    ];
+    for (g, (label, start, with_drop_out)) in groups.into_iter().enumerate() {
+        let (cohort, sessions) = cohorts::create(
+            &on(db, start - Duration::days(21), 9),
+            who.provider,
+            NewCohort {
+                convention_id: convention,
+                label: label.into(),
+                start_date: start,
+                weeks: Some(3),
+                weekdays: vec![Weekday::Mon, Weekday::Tue, Weekday::Thu],
+                half_days: vec![HalfDay::Morning],
+                size_min: None,
+                size_max: None,
+            },
+        )
+        .await?;
+        let mut members = Vec::new();
+        for k in 0..MEMBERS {
+            let referent = &referents[(g * MEMBERS + k) % referents.len()];
+            let member = enter(db, who, &cohort, referent, &mut seq, g * MEMBERS + k).await?;
+            members.push(member);
+        }
+        run(
+            db,
+            who,
+            cohort,
+            &sessions,
+            &members,
+            with_drop_out,
+            &mut seq,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A participant enters the PLIE two weeks before the cohort, is admitted, prescribed and
+/// enrolled.
+async fn enter<'a>(
+    db: &Db,
+    who: &Actors<'_>,
+    cohort: &Cohort,
+    referent: &'a Principal,
+    seq: &mut Seq,
+    n: usize,
+) -> Result<Member<'a>> {
+    let entry = cohort.start_date - Duration::days(14);
+    let age = 20 + seq.next(38) as i32;
+    let birth = NaiveDate::from_ymd_opt(
+        entry.year() - age,
+        1 + seq.next(12) as u32,
+        1 + seq.next(28) as u32,
+    )
+    .unwrap_or(entry);
+    let first = FIRST[seq.next(FIRST.len() as u64) as usize];
+    let last = LAST[seq.next(LAST.len() as u64) as usize];
+    let fle_need = seq.next(10) < 4;
+    let mut difficulties = vec!["savoirs de base".to_owned()];
+    if fle_need {
+        difficulties.push("maîtrise du français".into());
+    }
+    if seq.next(2) == 0 {
+        difficulties.push("mobilité".into());
+    }
+    let created = on(db, entry, 8 + (n % 8) as u32);
+    let p = participants::create(
+        &created,
+        referent,
+        NewParticipant {
+            fields: ParticipantFields {
+                first_name: Some(first.into()),
+                last_name: Some(last.into()),
+                birth_date: Some(birth),
+                gender: Some(if seq.next(2) == 0 {
+                    Gender::Woman
+                } else {
+                    Gender::Man
+                }),
+                email: Some(format!("{}.{}.g{n}@exemple.fr", ascii(first), ascii(last))),
+                phone: Some(format!(
+                    "07 {:02} {:02} {:02} {:02}",
+                    seq.next(100),
+                    seq.next(100),
+                    seq.next(100),
+                    seq.next(100)
+                )),
+                postal_address: Some(format!("{} avenue du Drapeau", 1 + seq.next(80))),
+                commune_id: Some(who.communes[seq.next(who.communes.len() as u64) as usize]),
+                long_term_job_seeker: Some(seq.next(10) < 7),
+                rsa_beneficiary: Some(seq.next(10) < 5),
+                priority_neighbourhood: Some(seq.next(10) < 5),
+                education_level: Some(2 + seq.next(3) as i32),
+                recognised_disability: Some(seq.next(12) == 0),
+                authorised_to_work: Some(true),
+                difficulties: Some(difficulties),
+                consent_date: Some(entry),
+                consent_scope: Some("accompagnement PLIE et collecte FSE".into()),
+            },
+            referent_id: None,
+            entry_date: Some(entry),
+        },
+    )
+    .await?;
+    let committee = entry + Duration::days(3);
+    participants::validate_entry(&on(db, committee, 14), who.steering, p.id, 1, committee).await?;
+    path::add_step(
+        &on(db, committee, 15),
+        referent,
+        NewPathStep {
+            participant_id: p.id,
+            kind: PathStepKind::Diagnostic,
+            title: "Diagnostic socio-professionnel".into(),
+            start_date: committee,
+            end_date: Some(committee + Duration::days(4)),
+        },
+    )
+    .await?;
+    let prescribed = on(db, cohort.start_date - Duration::days(7), 9);
+    cohorts::prescribe(&prescribed, referent, cohort.id, p.id).await?;
+    path::add_step(
+        &prescribed,
+        referent,
+        NewPathStep {
+            participant_id: p.id,
+            kind: PathStepKind::Action,
+            title: format!("Remobilisation : {}", cohort.label),
+            start_date: cohort.start_date,
+            end_date: Some(cohort.end_date),
+        },
+    )
+    .await?;
+    let enrolled = on(db, cohort.start_date - Duration::days(5), 10);
+    cohorts::enrol(&enrolled, who.provider, cohort.id, p.id).await?;
+    Ok(Member {
+        id: p.id,
+        referent,
+        fle_need,
+        diagnostic: diagnostic(seq, fle_need),
+    })
+}
+
+/// Three weeks of sessions, the diagnostics, closing, the follow-up sheets, and what came next.
+async fn run(
+    db: &Db,
+    who: &Actors<'_>,
+    cohort: Cohort,
+    sessions: &[Session],
+    members: &[Member<'_>],
+    with_drop_out: bool,
+    seq: &mut Seq,
+) -> Result<()> {
+    let provider = who.provider;
+    let start = cohort.start_date;
+    let cohort = cohorts::set_status(
+        &on(db, start, 7),
+        provider,
+        cohort.id,
+        cohort.version,
+        CohortStatus::Running,
+    )
+    .await?;
+    let week_one = start + Duration::days(3);
+    let leaves = (with_drop_out && members.len() > 4).then_some(4);
+    let quit_on = start + Duration::days(4);
+    for s in sessions.iter().filter(|s| s.day <= week_one) {
+        attend(db, provider, s, members, None, seq).await?;
+    }
+    // A first positioning in week one, kept as a draft until the end of the cohort.
+    let positioned = on(db, week_one, 15);
+    for m in members {
+        let draft = DiagnosticContent {
+            recommendations: "Positionnement de première semaine, à compléter.".into(),
+            ..m.diagnostic.clone()
+        };
+        diagnostics::save(&positioned, provider, cohort.id, m.id, None, draft, false).await?;
+    }
+    if let Some(m) = leaves.and_then(|i| members.get(i)) {
+        let quit = on(db, quit_on, 10);
+        cohorts::drop_out(&quit, provider, cohort.id, m.id, "reprise d'emploi").await?;
+        let content = m.diagnostic.clone();
+        diagnostics::save(&quit, provider, cohort.id, m.id, Some(1), content, true).await?;
+    }
+    for s in sessions.iter().filter(|s| s.day > week_one) {
+        attend(db, provider, s, members, leaves, seq).await?;
+    }
+    let last_day = sessions.last().map_or(cohort.end_date, |s| s.day);
+    let done = on(db, last_day, 15);
+    for (i, m) in members.iter().enumerate() {
+        if Some(i) != leaves {
+            let content = m.diagnostic.clone();
+            diagnostics::save(&done, provider, cohort.id, m.id, Some(1), content, true).await?;
+        }
+    }
+    let end = cohort.end_date;
+    let closing = on(db, end + Duration::days(1), 9);
+    cohorts::set_status(
+        &closing,
+        provider,
+        cohort.id,
+        cohort.version,
+        CohortStatus::Closed,
+    )
+    .await?;
+    for (i, m) in members.iter().enumerate() {
+        let written = on(db, end + Duration::days(2), 9);
+        let sheet = follow_up::save(&written, provider, cohort.id, m.id, None, None).await?;
+        let sent = on(db, end + Duration::days(2), 10);
+        let sheet = follow_up::transmit(&sent, provider, sheet.id, sheet.version).await?;
+        if i.is_multiple_of(2) {
+            let read = on(db, end + Duration::days(3 + (i % 3) as i64), 8 + i as u32);
+            follow_up::mark_read(&read, m.referent, sheet.id).await?;
+        }
+    }
+    for (i, m) in members.iter().enumerate() {
+        // Episodes start on staggered days rather than all on the same one.
+        let (next, from) = if Some(i) == leaves {
+            (BACK_TO_WORK, end)
+        } else {
+            (Next::of(i, m.fle_need), end + Duration::days(2 * i as i64))
+        };
+        afterwards(db, m, from, next).await?;
+    }
+    Ok(())
+}
+
+/// Record one session's attendance on its day, as the provider would from the paper sheet.
+/// The member at `gone` (who dropped out) has no line any more.
+async fn attend(
+    db: &Db,
+    provider: &Principal,
+    session: &Session,
+    members: &[Member<'_>],
+    gone: Option<usize>,
+    seq: &mut Seq,
+) -> Result<()> {
+    let lines = members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != gone)
+        .map(|(_, m)| {
+            let presence = match seq.next(100) {
+                0..82 => "present",
+                82..90 => "late",
+                90..95 => "excused",
+                _ => "absent",
+            };
+            AttendanceLine {
+                participant_id: m.id.0,
+                presence,
+                signature: None,
+                signature_digest: None,
+                signed_on_paper: matches!(presence, "present" | "late"),
+            }
+        })
+        .collect();
+    let key = format!("demo-{}", session.id.0);
+    cohorts::record_attendance(&on(db, session.day, 12), provider, session.id, lines, &key).await?;
+    Ok(())
+}

@@ -2,8 +2,9 @@
 //!
 //! Rules: a provider uploads files for its own structure (at most [`MAX_BYTES`], of an allowed
 //! type: PDF, images, office documents, text); a file is then attached to one of its structure's
-//! draft submissions. It can be downloaded by its structure, and by steering once the
-//! submission it belongs to is submitted; anyone else gets `NOT_FOUND`, as for a missing file.
+//! draft submissions, or cited as a supporting document by one of its convention's reports. It
+//! can be downloaded by its structure, and by steering once the submission or a report it
+//! supports is submitted; anyone else gets `NOT_FOUND`, as for a missing file.
 //! The object is written before its row, and removed again when the row cannot be written.
 
 use std::sync::Arc;
@@ -223,7 +224,8 @@ pub async fn download(
             Some(s) => crate::submissions::find_in(&tx, None, SubmissionId(s))
                 .await
                 .is_ok(),
-            None => false,
+            // A supporting document of a report, once that report was submitted.
+            None => crate::reports::supports_submitted_report(&tx, row.id).await?,
         },
         _ => false,
     };

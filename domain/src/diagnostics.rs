@@ -36,6 +36,20 @@ pub enum Cefr {
     C2,
 }
 
+/// A CEFR level as written in reports: `pre-A1`, `A1.1`, `A1` … `C2`.
+pub fn cefr_label(level: Cefr) -> &'static str {
+    match level {
+        Cefr::PreA1 => "pre-A1",
+        Cefr::A1_1 => "A1.1",
+        Cefr::A1 => "A1",
+        Cefr::A2 => "A2",
+        Cefr::B1 => "B1",
+        Cefr::B2 => "B2",
+        Cefr::C1 => "C1",
+        Cefr::C2 => "C2",
+    }
+}
+
 /// The French-language diagnostic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fle {

@@ -91,3 +91,7 @@ id_type!(
     /// An ESF+ participant record (one participant in one operation).
     EsfRecordId
 );
+id_type!(
+    /// A report (bilan) of a convention.
+    ReportId
+);

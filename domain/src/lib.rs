@@ -25,6 +25,7 @@ pub mod page;
 pub mod paris;
 pub mod participants;
 pub mod principal;
+pub mod reports;
 pub mod staff;
 pub mod structures;
 pub mod submissions;

@@ -16,6 +16,7 @@ mod m20261129_000005_cohorts;
 mod m20261129_000006_diagnostics;
 mod m20261129_000007_follow_up_sheets;
 mod m20261129_000008_esf;
+mod m20261129_000009_reports;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_diagnostics::Migration),
             Box::new(m20261129_000007_follow_up_sheets::Migration),
             Box::new(m20261129_000008_esf::Migration),
+            Box::new(m20261129_000009_reports::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ mod indicators;
 mod matrix;
 mod participants;
 mod production;
+mod reports;
 mod rls;
 #[cfg(feature = "s3")]
 mod s3;

@@ -14,6 +14,7 @@ mod loaders;
 mod me;
 mod node;
 mod participants;
+mod reports;
 mod scalars;
 mod staff;
 mod structures;
@@ -57,6 +58,7 @@ pub struct QueryRoot(
     follow_up::FollowUpQuery,
     indicators::IndicatorQuery,
     esf::EsfQuery,
+    reports::ReportQuery,
 );
 
 /// All mutations.
@@ -71,6 +73,7 @@ pub struct MutationRoot(
     diagnostics::DiagnosticMutation,
     follow_up::FollowUpMutation,
     esf::EsfMutation,
+    reports::ReportMutation,
 );
 
 /// The schema with its limits; introspection and suggestions only when `open`.

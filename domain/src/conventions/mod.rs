@@ -143,6 +143,17 @@ pub async fn get(db: &Db, principal: &Principal, id: ConventionId) -> Result<Con
     Ok(found)
 }
 
+/// Every convention in `scope` (a structure's, or all), by start date.
+pub(crate) async fn all_in(tx: &TenantTx, scope: Option<StructureId>) -> Result<Vec<Convention>> {
+    visible(tx, scope)
+        .order_by_asc(convention::Column::StartDate)
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_convention)
+        .collect()
+}
+
 /// The IDs of the conventions of `structure`.
 pub(crate) async fn ids_of_structure(
     tx: &TenantTx,

@@ -18,6 +18,8 @@ pub(crate) mod idempotency_key;
 pub(crate) mod participant;
 pub(crate) mod participant_exit;
 pub(crate) mod path_step;
+pub(crate) mod report;
+pub(crate) mod report_attachment;
 pub(crate) mod staff_member;
 pub(crate) mod structure;
 pub(crate) mod submission;

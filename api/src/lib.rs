@@ -8,6 +8,7 @@ mod exports;
 pub mod graphql;
 pub mod guard;
 pub mod http;
+mod imports;
 mod pdf;
 mod sheets;
 mod startup;

@@ -236,6 +236,7 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
             get(crate::sheets::follow_up_sheet),
         )
         .route("/esf/export", get(crate::exports::esf_export))
+        .route("/imports/participants", post(crate::imports::participants))
         .with_state(state);
     let health = Router::new()
         .route("/healthz", get(|| async { "ok" }))

@@ -7,6 +7,7 @@ mod cohorts;
 mod demo;
 mod esf;
 mod follow_up;
+mod import;
 mod indicators;
 mod matrix;
 mod participants;

@@ -13,6 +13,7 @@
 
 pub mod exit;
 pub mod exits;
+pub mod import;
 mod model;
 pub mod path;
 pub mod policy;

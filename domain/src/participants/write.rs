@@ -18,11 +18,28 @@ const MAX_DIFFICULTIES: usize = 20;
 
 /// Create a participant: a referent in their own portfolio, or steering for a referent.
 pub async fn create(db: &Db, principal: &Principal, input: NewParticipant) -> Result<Participant> {
+    require_creator(principal)?;
+    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let p = prepare_create(&tx, principal, input).await?;
+    insert_created(&tx, principal, &p).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+fn require_creator(principal: &Principal) -> Result<()> {
     principal.require(
         &[Role::Steering, Role::Referent],
         "only referents and steering create participants",
-    )?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    )
+}
+
+/// Everything [`create`] checks, in `tx`, without writing: the participant it would insert.
+pub(super) async fn prepare_create(
+    tx: &TenantTx,
+    principal: &Principal,
+    input: NewParticipant,
+) -> Result<Participant> {
+    require_creator(principal)?;
     let today = tx.now().date_naive();
     let referent_id = match (principal.role(), input.referent_id) {
         (Role::Referent, None) => principal
@@ -37,7 +54,7 @@ pub async fn create(db: &Db, principal: &Principal, input: NewParticipant) -> Re
         (_, Some(id)) => id,
         (_, None) => return Err(DomainError::validation("referentId", "is required")),
     };
-    check_referent(&tx, referent_id).await?;
+    check_referent(tx, referent_id).await?;
     let f = input.fields;
     let required = |v: Option<String>, field: &str| {
         v.ok_or_else(|| DomainError::validation(field, "is required"))
@@ -87,11 +104,18 @@ pub async fn create(db: &Db, principal: &Principal, input: NewParticipant) -> Re
     };
     apply_fields(&mut p, f, today)?;
     check_dates(&p, today)?;
-    check_eligibility(&tx, &p, today).await?;
-    store::insert(&tx, &p).await?;
-    audit::record(&tx, principal, action("participant.create", p.id)).await?;
-    tx.commit().await?;
+    check_eligibility(tx, &p, today).await?;
     Ok(p)
+}
+
+/// Insert a participant checked by [`prepare_create`], with its audit entry, in `tx`.
+pub(super) async fn insert_created(
+    tx: &TenantTx,
+    principal: &Principal,
+    p: &Participant,
+) -> Result<()> {
+    store::insert(tx, p).await?;
+    audit::record(tx, principal, action("participant.create", p.id)).await
 }
 
 /// Change a participant's fields; `CONFLICT` on a stale version.
@@ -101,11 +125,22 @@ pub async fn update(
     input: ParticipantChanges,
 ) -> Result<Participant> {
     let tx = db.tenant_write(principal.tenant_id()?).await?;
-    let current = editable(&tx, principal, input.id, input.version).await?;
+    let (current, changed) = prepare_update(&tx, principal, input).await?;
+    save(tx, principal, current, changed, "participant.update").await
+}
+
+/// Everything [`update`] checks, in `tx`, without writing: the participant as it is and as it
+/// would be saved (with `save_in(…, "participant.update")`).
+pub(super) async fn prepare_update(
+    tx: &TenantTx,
+    principal: &Principal,
+    input: ParticipantChanges,
+) -> Result<(Participant, Participant)> {
+    let current = editable(tx, principal, input.id, input.version).await?;
     let today = tx.now().date_naive();
     let mut changed = current.clone();
     if let Some(commune) = input.fields.commune_id
-        && !tenants::commune_exists(&tx, commune).await?
+        && !tenants::commune_exists(tx, commune).await?
     {
         return Err(outside_perimeter());
     }
@@ -117,7 +152,7 @@ pub async fn update(
             "a participant must be allowed to work in France",
         ));
     }
-    save(tx, principal, current, changed, "participant.update").await
+    Ok((current, changed))
 }
 
 /// Steering: the validation committee admits a candidate; the participant becomes active.
@@ -279,16 +314,28 @@ pub(super) async fn save(
     changed: Participant,
     name: &'static str,
 ) -> Result<Participant> {
+    let saved = save_in(&tx, principal, &current, changed, name).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Write `changed` over `current` (version + 1) and audit it as `name`, in `tx`.
+pub(super) async fn save_in(
+    tx: &TenantTx,
+    principal: &Principal,
+    current: &Participant,
+    changed: Participant,
+    name: &'static str,
+) -> Result<Participant> {
     let changed = Participant {
         updated_at: tx.now(),
         version: current.version + 1,
         ..changed
     };
-    if !store::update(&tx, &changed, current.version).await? {
+    if !store::update(tx, &changed, current.version).await? {
         return Err(DomainError::stale("participant"));
     }
-    audit::record(&tx, principal, action(name, changed.id)).await?;
-    tx.commit().await?;
+    audit::record(tx, principal, action(name, changed.id)).await?;
     Ok(changed)
 }
 

@@ -36,6 +36,24 @@ pub(crate) async fn find_by_subject(tx: &TenantTx, subject: &str) -> Result<Opti
         .transpose()
 }
 
+/// The staff member whose subject is `key`, or whose e-mail is `key` in any case.
+pub(crate) async fn find_by_subject_or_email(
+    tx: &TenantTx,
+    key: &str,
+) -> Result<Option<StaffMember>> {
+    let by_subject = find_by_subject(tx, key).await?;
+    if by_subject.is_some() {
+        return Ok(by_subject);
+    }
+    // E-mails are stored lowercased (`text::Email`).
+    scoped(tx)
+        .filter(Column::Email.eq(key.to_lowercase()))
+        .one(tx.conn())
+        .await?
+        .map(to_staff)
+        .transpose()
+}
+
 pub(super) async fn find_many(tx: &TenantTx, ids: &[StaffId]) -> Result<Vec<StaffMember>> {
     scoped(tx)
         .filter(Column::Id.is_in(ids.iter().map(|id| id.0)))

@@ -13,7 +13,7 @@ mod write;
 pub use model::{
     Commune, CreatedTenant, FirstSteering, NewCommune, NewTenant, Tenant, TenantStatus,
 };
-pub(crate) use store::{clea_threshold, commune_exists, find_by_slug};
+pub(crate) use store::{clea_threshold, commune_exists, communes as communes_in, find_by_slug};
 pub use write::{create, reactivate, set_clea_threshold, suspend};
 
 use crate::db::Db;

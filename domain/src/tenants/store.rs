@@ -84,7 +84,7 @@ pub(super) async fn set_status(tx: &PlatformTx, changed: &Tenant, version: i32) 
     Ok(result.rows_affected == 1)
 }
 
-pub(super) async fn communes(tx: &TenantTx) -> Result<Vec<Commune>> {
+pub(crate) async fn communes(tx: &TenantTx) -> Result<Vec<Commune>> {
     let rows = commune::Entity::find()
         .filter(commune::Column::TenantId.eq(tx.tenant().0))
         .all(tx.conn())

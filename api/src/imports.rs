@@ -1,0 +1,172 @@
+//! `POST /imports/participants?mode=preview|import`: steering's bulk import of participants
+//! from a CSV file, sent as the body with `Content-Type: text/csv` (other types 415), read
+//! under a 2 MiB cap (413). The domain reads the file and decides; this answers its report as
+//! JSON: 200 for a preview and for a written import, 422 `VALIDATION` with the same lines when
+//! an import is refused for their errors, 400 `VALIDATION` with `extensions.field` when the
+//! file itself cannot be read (`file`) or the mode is wrong (`mode`).
+
+use std::sync::Arc;
+
+use axum::extract::{Query, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, Limited};
+use parcours_domain::DomainError;
+use parcours_domain::participants::import::{
+    self, ImportMode, ImportReport, ImportedRow, MAX_BYTES, RowAction,
+};
+use serde_json::{Value, json};
+
+use crate::attachments::domain_refusal;
+use crate::graphql::ids;
+use crate::http::{GraphqlState, MediaType, authenticate_request, error_response, refuse};
+
+/// The query string.
+#[derive(serde::Deserialize)]
+pub struct ImportQuery {
+    mode: Option<String>,
+}
+
+/// Preview or import the file.
+pub async fn participants(
+    State(state): State<Arc<GraphqlState>>,
+    Query(query): Query<ImportQuery>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let rid = crate::sheets::request_id(&parts.headers);
+    let result = async {
+        let principal = authenticate_request(&state, &parts.headers, &rid)
+            .await
+            .map_err(|r| error_response(r, MediaType::Json))?;
+        let fail = |e: DomainError| refused(e, &rid);
+        let mode = match query.mode.as_deref() {
+            Some("preview") => ImportMode::Preview,
+            Some("import") => ImportMode::Import,
+            _ => {
+                return Err(fail(DomainError::validation(
+                    "mode",
+                    "must be preview or import",
+                )));
+            }
+        };
+        // Refused before the body is read.
+        import::authorize(&principal).map_err(fail)?;
+        let essence = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase());
+        if essence.as_deref() != Some("text/csv") {
+            return Err(error_response(
+                refuse(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    "send the file as the body, with Content-Type: text/csv",
+                ),
+                MediaType::Json,
+            ));
+        }
+        let bytes = match Limited::new(body, MAX_BYTES).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(err) if err.is::<http_body_util::LengthLimitError>() => {
+                return Err(error_response(
+                    refuse(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "PAYLOAD_TOO_LARGE",
+                        format!("an import file is at most {MAX_BYTES} bytes: split it"),
+                    ),
+                    MediaType::Json,
+                ));
+            }
+            Err(_) => {
+                return Err(error_response(
+                    refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BAD_REQUEST",
+                        "the body could not be read",
+                    ),
+                    MediaType::Json,
+                ));
+            }
+        };
+        let principal = principal.with_request_id(rid.clone());
+        let report = import::import(&state.db, &principal, &bytes, mode, participant_uuid)
+            .await
+            .map_err(fail)?;
+        Ok(answer(&report))
+    }
+    .await;
+    result.unwrap_or_else(|response| response)
+}
+
+/// The UUID of a `Participant` global ID.
+fn participant_uuid(raw: &str) -> Option<uuid::Uuid> {
+    match ids::decode_any(raw) {
+        Some((kind, uuid)) if kind == "Participant" => Some(uuid),
+        _ => None,
+    }
+}
+
+/// A domain refusal; a validation error keeps its `field`, as GraphQL errors do.
+fn refused(err: DomainError, request_id: &str) -> Response {
+    match err {
+        DomainError::Validation { field, message } => json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "errors": [{ "message": message,
+                "extensions": { "code": "VALIDATION", "field": field } }] }),
+        ),
+        other => error_response(domain_refusal(other, request_id), MediaType::Json),
+    }
+}
+
+fn answer(report: &ImportReport) -> Response {
+    let mut body = json!({
+        "mode": match report.mode {
+            ImportMode::Preview => "preview",
+            ImportMode::Import => "import",
+        },
+        "rows": report.rows.iter().map(row).collect::<Vec<_>>(),
+        "creates": report.creates(),
+        "updates": report.updates(),
+        "errorCount": report.error_count(),
+        "imported": report.imported,
+    });
+    if report.mode == ImportMode::Import && !report.imported {
+        let lines = report.rows.iter().filter(|r| !r.errors.is_empty()).count();
+        body["errors"] = json!([{
+            "message": format!(
+                "{} errors on {lines} lines: nothing was imported",
+                report.error_count()
+            ),
+            "extensions": { "code": "VALIDATION" },
+        }]);
+        return json_response(StatusCode::UNPROCESSABLE_ENTITY, &body);
+    }
+    json_response(StatusCode::OK, &body)
+}
+
+fn row(r: &ImportedRow) -> Value {
+    json!({
+        "line": r.line,
+        "action": match r.action {
+            RowAction::Create => "create",
+            RowAction::Update => "update",
+        },
+        "participantId": r.participant_id.map(|id| ids::encode("Participant", id.0).0),
+        "errors": r.errors.iter()
+            .map(|e| json!({ "field": e.field, "message": e.message }))
+            .collect::<Vec<_>>(),
+    })
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(CONTENT_TYPE, "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}

@@ -52,8 +52,12 @@ pub(crate) fn domain_refusal(err: DomainError, request_id: &str) -> Refusal {
         DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let code = crate::graphql::error::code_of(&err);
+    let field = match &err {
+        DomainError::Validation { field, .. } => Some(field.clone()),
+        _ => None,
+    };
     let error = crate::graphql::error::to_graphql(err, request_id);
-    refuse(status, code, error.message)
+    refuse(status, code, error.message).with_field(field)
 }
 
 /// Upload a file for the caller's structure; answers 201 with its ID.

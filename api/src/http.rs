@@ -55,6 +55,16 @@ pub(crate) struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// The offending input, for `VALIDATION`.
+    field: Option<String>,
+}
+
+impl Refusal {
+    /// The same refusal, naming the offending input.
+    pub(crate) fn with_field(mut self, field: Option<String>) -> Self {
+        self.field = field;
+        self
+    }
 }
 
 pub(crate) fn refuse(
@@ -66,6 +76,7 @@ pub(crate) fn refuse(
         status,
         code,
         message: message.into(),
+        field: None,
     }
 }
 
@@ -536,9 +547,11 @@ fn coded_error(error: ServerError, request_error: bool) -> Value {
 }
 
 pub(crate) fn error_response(refusal: Refusal, media: MediaType) -> Response {
-    let body = json!({
-        "errors": [{ "message": refusal.message, "extensions": { "code": refusal.code } }]
-    });
+    let extensions = match refusal.field {
+        Some(field) => json!({ "code": refusal.code, "field": field }),
+        None => json!({ "code": refusal.code }),
+    };
+    let body = json!({ "errors": [{ "message": refusal.message, "extensions": extensions }] });
     json_response(refusal.status, &body, media)
 }
 

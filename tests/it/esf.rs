@@ -345,6 +345,11 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
             .map(|l| (l["total"].clone(), l["women"].clone(), l["men"].clone()))
             .unwrap_or_default()
     };
+    assert_eq!(
+        lines.len(),
+        23,
+        "every common indicator, each checked below"
+    );
     for (name, total, women, men) in [
         ("participants", 3, 2, 1),
         ("unemployed", 2, 1, 1),
@@ -364,6 +369,11 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
         ("exitJobSearching", 0, 0, 0),
         ("laterInEmployment", 1, 1, 0),
         ("laterImprovedSituation", 1, 1, 0),
+        ("under18", 0, 0, 0),
+        ("minority", 0, 0, 0),
+        ("ruralArea", 0, 0, 0),
+        ("exitQualificationGained", 0, 0, 0),
+        ("exitInEmployment", 0, 0, 0),
     ] {
         assert_eq!(
             line(name),
@@ -404,9 +414,15 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
         .post(&provider_b, INDICATORS, json!({ "op": conv }))
         .await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
-    for (from, to) in [("2025-12-31", "2025-01-01"), ("soon", "2025-01-01")] {
-        let (status, _, _) = app.get(&w.tenant.steering, &path(&conv_id, from, to)).await;
+    for (from, to, field) in [
+        ("2025-12-31", "2025-01-01", "period.to"),
+        ("soon", "2025-01-01", "from"),
+    ] {
+        let (status, _, body) = app.get(&w.tenant.steering, &path(&conv_id, from, to)).await;
+        let body: Value = serde_json::from_slice(&body).unwrap_or_default();
         assert_eq!(status, 400, "{from}..{to}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
     }
     let (status, _, _) = app
         .get(

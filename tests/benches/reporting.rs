@@ -368,7 +368,13 @@ async fn main() {
         assert_eq!(status, 200);
         rows = body.iter().filter(|b| **b == b'\n').count() - 1;
     }
-    println!("backend: {:?}", app.backend);
+    println!(
+        "backend: {}",
+        match app.backend {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres { .. } => "PostgreSQL",
+        }
+    );
     println!(
         "indicators (one tenant, {accompanied} accompanied over 12 months): {}",
         summary(figures)

@@ -118,6 +118,19 @@ impl Config {
     /// Read the configuration from `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        // A secret given as a file (`NAME_FILE`, e.g. a Docker secret) when `NAME` is not set.
+        let secret_var =
+            |name: &'static str, file_var: &'static str| -> Result<Option<String>, ConfigError> {
+                if let Some(value) = get(name) {
+                    return Ok(Some(value));
+                }
+                match get(file_var) {
+                    None => Ok(None),
+                    Some(path) => std::fs::read_to_string(&path)
+                        .map(|text| Some(text.trim().to_owned()).filter(|t| !t.is_empty()))
+                        .map_err(|e| invalid(file_var, format!("cannot read {path}: {e}"))),
+                }
+            };
         let mode = match get("PARCOURS_ENV").as_deref() {
             None | Some("development") => Mode::Development,
             Some("production") => Mode::Production,
@@ -128,14 +141,16 @@ impl Config {
                 ));
             }
         };
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let database_url = secret_var("DATABASE_URL", "DATABASE_URL_FILE")?
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
             return Err(invalid(
                 "DATABASE_URL",
                 "must be a sqlite:// or postgres:// URL",
             ));
         }
-        let database_owner_url = get("DATABASE_OWNER_URL").unwrap_or_else(|| database_url.clone());
+        let database_owner_url = secret_var("DATABASE_OWNER_URL", "DATABASE_OWNER_URL_FILE")?
+            .unwrap_or_else(|| database_url.clone());
         let listen = get("PARCOURS_LISTEN")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()
@@ -145,7 +160,8 @@ impl Config {
                     "must be an address such as 127.0.0.1:8080",
                 )
             })?;
-        let secret = get("PARCOURS_JWT_SECRET").map(Secret::new);
+        let secret =
+            secret_var("PARCOURS_JWT_SECRET", "PARCOURS_JWT_SECRET_FILE")?.map(Secret::new);
         if let Some(secret) = &secret
             && secret.expose().len() < 32
         {

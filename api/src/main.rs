@@ -43,6 +43,38 @@ enum Command {
     },
     /// Load the demo data into an empty database.
     Demo,
+    /// Ask the running service on `PARCOURS_LISTEN` whether it is ready (`/readyz`): exit 0 when
+    /// it is, 1 otherwise. For container health checks, with no HTTP client in the image.
+    Probe,
+}
+
+/// `GET /readyz` on the configured address, over plain HTTP/1.0.
+async fn probe(config: &Config) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut address = config.listen;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(address).await?;
+        stream
+            .write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .await?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await?;
+        Ok::<_, std::io::Error>(answer)
+    };
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), exchange)
+        .await
+        .map_err(|_| format!("{address}: no answer within 5 s"))?
+        .map_err(|e| format!("{address}: {e}"))?;
+    let status = String::from_utf8_lossy(&answer);
+    let line = status.lines().next().unwrap_or_default().to_owned();
+    if line.split_whitespace().nth(1) == Some("200") {
+        Ok(())
+    } else {
+        Err(format!("{address}: not ready ({line})"))
+    }
 }
 
 fn parse_ttl(text: &str) -> Result<chrono::Duration, String> {
@@ -108,6 +140,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Probe => probe(&config).await,
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use parcours_api::auth::TokenRequest;
 use parcours_api::config::Config;
 use parcours_domain::Role;
-use parcours_tests::{Backend, TestApp};
+use parcours_tests::{Backend, TestApp, World};
 use serde_json::json;
 
 fn production(extra: &[(&str, &str)]) -> Config {
@@ -96,4 +96,53 @@ async fn an_unusable_attachments_url_stops_the_start_naming_its_variable() {
         parcours_api::build_router(&config, app.db.clone()).is_ok(),
         "memory:/// works"
     );
+}
+
+/// The documented way to run production without Docker: PostgreSQL you already have, the
+/// runtime role for requests, the owner role for migrations, secrets read from files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_runs_on_postgres_with_secrets_from_files() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let dir = std::env::temp_dir()
+        .join("parcours-tests")
+        .join(format!("secrets-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("secrets dir");
+    let app = TestApp::start_with(backend, |vars| {
+        for (name, file) in [
+            ("DATABASE_URL", "database_url"),
+            ("DATABASE_OWNER_URL", "database_owner_url"),
+            ("PARCOURS_JWT_SECRET", "jwt_secret"),
+        ] {
+            let value = vars.remove(name).expect("set by the harness");
+            let path = dir.join(file);
+            std::fs::write(&path, format!("{value}\n")).expect("secret written");
+            vars.insert(format!("{name}_FILE"), path.display().to_string());
+        }
+        vars.insert("PARCOURS_ENV".into(), "production".into());
+    })
+    .await;
+    assert!(
+        app.config.database_url.contains("parcours_app"),
+        "requests run as the runtime role"
+    );
+    assert!(!app.config.database_owner_url.contains("parcours_app"));
+    let w = World::build(&app, "prod").await;
+    let data = app
+        .ok(
+            &w.tenant.steering,
+            "{ me { role } structures { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["me"]["role"], "STEERING");
+    std::fs::remove_dir_all(&dir).ok();
+
+    // A secret file that cannot be read stops the start, naming its variable.
+    let err = Config::from_lookup(|name| {
+        (name == "DATABASE_URL_FILE").then(|| "/nonexistent/parcours/database_url".to_owned())
+    })
+    .expect_err("refused");
+    assert_eq!(err.variable, "DATABASE_URL_FILE");
 }

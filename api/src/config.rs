@@ -78,6 +78,8 @@ pub struct Config {
     pub attachments_url: Option<String>,
     /// The object store's `AWS_*` options (endpoint, region, keys), secrets included.
     pub attachments_options: Vec<(String, Secret)>,
+    /// Requests per subject and per tenant.
+    pub rate_limits: crate::limits::RateLimits,
 }
 
 /// The object-store options read from the environment.
@@ -185,7 +187,40 @@ impl Config {
             .iter()
             .filter_map(|name| get(name).map(|v| ((*name).to_owned(), Secret::new(v))))
             .collect();
+        let defaults = crate::limits::RateLimits::default();
+        let number = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| invalid(name, "must be a whole number (0 turns the limit off)")),
+            }
+        };
+        let rate = |per_minute: &'static str, burst: &'static str, default: crate::limits::Rate| {
+            let rate = crate::limits::Rate {
+                per_minute: number(per_minute, default.per_minute)?,
+                burst: number(burst, default.burst)?,
+            };
+            if rate.per_minute > 0 && rate.burst == 0 {
+                return Err(invalid(burst, "must be at least 1 when the limit is on"));
+            }
+            Ok(rate)
+        };
+        let rate_limits = crate::limits::RateLimits {
+            subject: rate(
+                "PARCOURS_RATE_SUBJECT_PER_MINUTE",
+                "PARCOURS_RATE_SUBJECT_BURST",
+                defaults.subject,
+            )?,
+            tenant: rate(
+                "PARCOURS_RATE_TENANT_PER_MINUTE",
+                "PARCOURS_RATE_TENANT_BURST",
+                defaults.tenant,
+            )?,
+        };
         let config = Self {
+            rate_limits,
             attachments_options,
             attachments_url: get("PARCOURS_ATTACHMENTS_URL"),
             attachments_dir,

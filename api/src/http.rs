@@ -13,7 +13,9 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{ServerError, Variables};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{
+    ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
@@ -38,6 +40,7 @@ pub struct GraphqlState {
     pub verifier: Verifier,
     pub graphiql: bool,
     pub files: parcours_domain::attachments::Files,
+    pub limiter: Arc<crate::limits::Limiter>,
 }
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -57,6 +60,8 @@ pub(crate) struct Refusal {
     message: String,
     /// The offending input, for `VALIDATION`.
     field: Option<String>,
+    /// Seconds to wait, for `RATE_LIMITED`.
+    retry_after: Option<u64>,
 }
 
 impl Refusal {
@@ -77,6 +82,7 @@ pub(crate) fn refuse(
         code,
         message: message.into(),
         field: None,
+        retry_after: None,
     }
 }
 
@@ -255,6 +261,20 @@ pub(crate) async fn authenticate_request(
         .verifier
         .verify(token)
         .map_err(|e| unauthenticated(&e.0))?;
+    if let Err(wait) = state
+        .limiter
+        .take(claims.tenant.as_deref(), &claims.subject)
+    {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        tracing::info!(request_id, retry_after = seconds, "rate limited");
+        let mut refusal = refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            format!("too many requests; retry in {seconds} s"),
+        );
+        refusal.retry_after = Some(seconds.max(1));
+        return Err(refusal);
+    }
     match authenticate(&state.db, claims).await {
         Ok(principal) => Ok(principal),
         Err(DomainError::Unauthenticated(why)) => Err(unauthenticated(why)),
@@ -552,7 +572,13 @@ pub(crate) fn error_response(refusal: Refusal, media: MediaType) -> Response {
         None => json!({ "code": refusal.code }),
     };
     let body = json!({ "errors": [{ "message": refusal.message, "extensions": extensions }] });
-    json_response(refusal.status, &body, media)
+    let mut response = json_response(refusal.status, &body, media);
+    if let Some(seconds) = refusal.retry_after {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 fn json_response(status: StatusCode, body: &Value, media: MediaType) -> Response {

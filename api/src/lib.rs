@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod guard;
 pub mod http;
 mod imports;
+pub mod limits;
 mod pdf;
 mod sheets;
 mod startup;

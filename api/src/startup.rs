@@ -222,6 +222,7 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
         verifier,
         graphiql: open,
         files,
+        limiter: Arc::new(crate::limits::Limiter::new(config.rate_limits)),
     });
     let graphql_routes = Router::new()
         .route("/graphql", any(graphql_endpoint))

@@ -9,6 +9,7 @@ mod esf;
 mod follow_up;
 mod import;
 mod indicators;
+mod limits;
 mod matrix;
 mod participants;
 mod production;

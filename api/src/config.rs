@@ -80,6 +80,8 @@ pub struct Config {
     pub attachments_options: Vec<(String, Secret)>,
     /// Requests per subject and per tenant.
     pub rate_limits: crate::limits::RateLimits,
+    /// The bearer token of `/metrics` (required for it in production).
+    pub metrics_token: Option<Secret>,
 }
 
 /// The object-store options read from the environment.
@@ -219,7 +221,10 @@ impl Config {
                 defaults.tenant,
             )?,
         };
+        let metrics_token =
+            secret_var("PARCOURS_METRICS_TOKEN", "PARCOURS_METRICS_TOKEN_FILE")?.map(Secret::new);
         let config = Self {
+            metrics_token,
             rate_limits,
             attachments_options,
             attachments_url: get("PARCOURS_ATTACHMENTS_URL"),

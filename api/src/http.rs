@@ -41,6 +41,7 @@ pub struct GraphqlState {
     pub graphiql: bool,
     pub files: parcours_domain::attachments::Files,
     pub limiter: Arc<crate::limits::Limiter>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -234,6 +235,14 @@ async fn handle(
         request_id: request_id.to_owned(),
     };
     let response = state.schema.execute(ctx.into_request(gql)).await;
+    let outcome = match response.errors.first() {
+        None => "ok".to_owned(),
+        Some(e) => match e.extensions.as_ref().and_then(|x| x.get("code")) {
+            Some(async_graphql::Value::String(code)) => code.clone(),
+            _ => "ERROR".to_owned(),
+        },
+    };
+    state.metrics.operation(operation_name.as_deref(), &outcome);
     Ok(graphql_response(response, media))
 }
 

@@ -10,6 +10,7 @@ pub mod guard;
 pub mod http;
 mod imports;
 pub mod limits;
+pub mod metrics;
 mod pdf;
 mod sheets;
 mod startup;

@@ -223,6 +223,19 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
         graphiql: open,
         files,
         limiter: Arc::new(crate::limits::Limiter::new(config.rate_limits)),
+        metrics: Arc::default(),
+    });
+    let metrics = Arc::clone(&state.metrics);
+    // /metrics: open in development; in production only behind its own token.
+    let metrics_route = match (config.mode, &config.metrics_token) {
+        (Mode::Development, token) => Some(token.clone()),
+        (Mode::Production, Some(token)) => Some(Some(token.clone())),
+        (Mode::Production, None) => None,
+    }
+    .map(|token| {
+        Router::new()
+            .route("/metrics", get(crate::metrics::endpoint))
+            .with_state((Arc::clone(&state), token))
     });
     let graphql_routes = Router::new()
         .route("/graphql", any(graphql_endpoint))
@@ -239,12 +252,20 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
         .route("/esf/export", get(crate::exports::esf_export))
         .route("/imports/participants", post(crate::imports::participants))
         .with_state(state);
+    let graphql_routes = match metrics_route {
+        Some(m) => graphql_routes.merge(m),
+        None => graphql_routes,
+    };
     let health = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .with_state(db);
     Ok(graphql_routes
         .merge(health)
+        .route_layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

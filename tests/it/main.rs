@@ -11,6 +11,7 @@ mod import;
 mod indicators;
 mod limits;
 mod matrix;
+mod metrics;
 mod participants;
 mod production;
 mod reports;

@@ -199,13 +199,14 @@ async fn handle(
     let document = gql
         .parsed_query()
         .map_err(|e| refuse(StatusCode::BAD_REQUEST, "GRAPHQL_PARSE_FAILED", e.message))?;
-    let operation = document
-        .operations
-        .iter()
-        .find(|(name, _)| {
-            operation_name.is_none() || name.map(|n| n.as_str()) == operation_name.as_deref()
-        })
-        .map(|(_, op)| op);
+    let selected = document.operations.iter().find(|(name, _)| {
+        operation_name.is_none() || name.map(|n| n.as_str()) == operation_name.as_deref()
+    });
+    let operation = selected.map(|(_, op)| op);
+    // For metrics and logs: the operation's own name when the request does not give one.
+    let label_name: Option<String> = operation_name
+        .clone()
+        .or_else(|| selected.and_then(|(name, _)| name.map(|n| n.to_string())));
     if parts.method == Method::GET && operation.is_some_and(|op| op.node.ty != OperationType::Query)
     {
         let mut response = error_response(
@@ -229,11 +230,16 @@ async fn handle(
         ));
     }
 
+    let tenant = principal
+        .tenant()
+        .map_or_else(|| "-".to_owned(), |t| t.slug.clone());
+    let role = principal.role();
     let ctx = RequestCtx {
         db: state.db.clone(),
         principal: principal.with_request_id(request_id),
         request_id: request_id.to_owned(),
     };
+    let started = std::time::Instant::now();
     let response = state.schema.execute(ctx.into_request(gql)).await;
     let outcome = match response.errors.first() {
         None => "ok".to_owned(),
@@ -242,7 +248,17 @@ async fn handle(
             _ => "ERROR".to_owned(),
         },
     };
-    state.metrics.operation(operation_name.as_deref(), &outcome);
+    state.metrics.operation(label_name.as_deref(), &outcome);
+    // One line per operation: who (tenant and role, never the subject), what, how it went.
+    tracing::info!(
+        request_id,
+        tenant,
+        role = role.as_str(),
+        operation = crate::metrics::operation_label(label_name.as_deref()),
+        outcome,
+        duration_ms = started.elapsed().as_millis() as u64,
+        "graphql operation"
+    );
     Ok(graphql_response(response, media))
 }
 

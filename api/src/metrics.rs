@@ -60,17 +60,7 @@ impl Metrics {
     /// Count one executed GraphQL operation: its name (when a plain identifier) and its
     /// outcome (`ok`, or the first error's code).
     pub fn operation(&self, name: Option<&str>, outcome: &str) {
-        let name = match name {
-            Some(n)
-                if !n.is_empty()
-                    && n.len() <= 64
-                    && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-            {
-                n
-            }
-            Some(_) => "other",
-            None => "anonymous",
-        };
+        let name = operation_label(name);
         if let Ok(mut ops) = self.operations.lock() {
             let known = ops.keys().any(|(n, _)| n == name);
             let name = if known || ops.len() < MAX_OPERATIONS {
@@ -178,6 +168,22 @@ impl Metrics {
             state.limiter.refused()
         );
         out
+    }
+}
+
+/// An operation name fit for a label or a log line: a plain identifier of at most 64
+/// characters, else `other`; `anonymous` without a name.
+pub fn operation_label(name: Option<&str>) -> &str {
+    match name {
+        Some(n)
+            if !n.is_empty()
+                && n.len() <= 64
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            n
+        }
+        Some(_) => "other",
+        None => "anonymous",
     }
 }
 

@@ -17,6 +17,6 @@ mod startup;
 pub mod telemetry;
 
 pub use startup::{
-    StartError, build_router, connect_and_migrate, demo, dev_secret, migrate, schema_sdl, serve,
-    token,
+    StartError, build_router, connect_and_migrate, demo, dev_secret, migrate, retention,
+    schema_sdl, serve, token,
 };

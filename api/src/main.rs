@@ -43,6 +43,13 @@ enum Command {
     },
     /// Load the demo data into an empty database.
     Demo,
+    /// Anonymise the participants whose retention period has passed (the daily job of a
+    /// production service), and print one line per tenant.
+    Retention {
+        /// Only count who is due; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Ask the running service on `PARCOURS_LISTEN` whether it is ready (`/readyz`): exit 0 when
     /// it is, 1 otherwise. For container health checks, with no HTTP client in the image.
     Probe,
@@ -141,6 +148,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Probe => probe(&config).await,
+        Command::Retention { dry_run } => {
+            for line in parcours_api::retention(&config, dry_run)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                println!("{line}");
+            }
+            Ok(())
+        }
     }
 }
 

@@ -326,6 +326,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             .await
             .map_err(|e| fail(format!("loading the demo data: {e}")))?;
     }
+    if config.mode == Mode::Production {
+        tokio::spawn(retention_daily(db.clone()));
+    }
     let router = build_router(&config, db)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -348,6 +351,41 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .map_err(|e| fail(format!("server error: {e}")))?;
     tracing::info!("parcours stopped");
     Ok(())
+}
+
+/// The retention job, in production: ten minutes after the start, then every day.
+async fn retention_daily(db: Db) {
+    let mut ticks = tokio::time::interval_at(
+        tokio::time::Instant::now() + std::time::Duration::from_secs(600),
+        std::time::Duration::from_secs(86_400),
+    );
+    loop {
+        ticks.tick().await;
+        match parcours_domain::retention::run(&db, false).await {
+            Ok(report) => {
+                let anonymised: usize = report.iter().map(|t| t.anonymised).sum();
+                tracing::info!(anonymised, tenants = report.len(), "retention job done");
+            }
+            Err(e) => tracing::warn!(error = %e, "retention job failed; retried tomorrow"),
+        }
+    }
+}
+
+/// `parcours retention [--dry-run]`: run the retention job once; one line per tenant.
+pub async fn retention(config: &Config, dry_run: bool) -> Result<Vec<String>, StartError> {
+    let db = connect_and_migrate(config).await?;
+    let report = parcours_domain::retention::run(&db, dry_run)
+        .await
+        .map_err(|e| fail(format!("retention: {e}")))?;
+    Ok(report
+        .into_iter()
+        .map(|t| {
+            format!(
+                "{}: retention {} months, paths ended on or before {}: {} due, {} anonymised",
+                t.tenant, t.retention_months, t.cutoff, t.due, t.anonymised
+            )
+        })
+        .collect())
 }
 
 fn print_welcome(

@@ -26,6 +26,7 @@ pub mod paris;
 pub mod participants;
 pub mod principal;
 pub mod reports;
+pub mod retention;
 pub mod staff;
 pub mod structures;
 pub mod submissions;

@@ -17,6 +17,7 @@ mod m20261129_000006_diagnostics;
 mod m20261129_000007_follow_up_sheets;
 mod m20261129_000008_esf;
 mod m20261129_000009_reports;
+mod m20261129_000010_retention;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_follow_up_sheets::Migration),
             Box::new(m20261129_000008_esf::Migration),
             Box::new(m20261129_000009_reports::Migration),
+            Box::new(m20261129_000010_retention::Migration),
         ]
     }
 }

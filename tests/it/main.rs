@@ -15,6 +15,7 @@ mod metrics;
 mod participants;
 mod production;
 mod reports;
+mod retention;
 mod rls;
 #[cfg(feature = "s3")]
 mod s3;

@@ -219,6 +219,21 @@ pub struct SetCleaThresholdInput {
     version: i32,
 }
 
+/// Input of `setRetention`.
+#[derive(InputObject)]
+pub struct SetRetentionInput {
+    /// 1 to 120 months after the end of a path.
+    months: i32,
+    /// The tenant's version.
+    version: i32,
+}
+
+/// Result of `setRetention`.
+#[derive(SimpleObject)]
+pub struct SetRetentionPayload {
+    tenant: TenantObj,
+}
+
 /// Result of `setCleaThreshold`.
 #[derive(SimpleObject)]
 pub struct SetCleaThresholdPayload {
@@ -299,6 +314,21 @@ impl DiagnosticMutation {
             .await
             .gql(ctx)?;
         Ok(Some(SetCleaThresholdPayload {
+            tenant: TenantObj(tenant),
+        }))
+    }
+
+    /// Steering sets how long personal data is kept after the end of a path.
+    async fn set_retention(
+        &self,
+        ctx: &Context<'_>,
+        input: SetRetentionInput,
+    ) -> async_graphql::Result<Option<SetRetentionPayload>> {
+        let r = req(ctx);
+        let tenant = tenants::set_retention(&r.db, &r.principal, input.months, input.version)
+            .await
+            .gql(ctx)?;
+        Ok(Some(SetRetentionPayload {
             tenant: TenantObj(tenant),
         }))
     }

@@ -62,6 +62,11 @@ impl TenantObj {
     async fn clea_threshold_percent(&self) -> i32 {
         self.0.clea_threshold_percent
     }
+    /// Months after the end of a path (exit or refused entry) before the retention job
+    /// anonymises the participant.
+    async fn retention_months(&self) -> i32 {
+        self.0.retention_months
+    }
     /// Optimistic-concurrency version: pass it back when changing the tenant.
     async fn version(&self) -> i32 {
         self.0.version

@@ -12,6 +12,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub version: i32,
     pub clea_threshold_percent: i32,
+    pub retention_months: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,7 +14,7 @@ pub use model::{
     Commune, CreatedTenant, FirstSteering, NewCommune, NewTenant, Tenant, TenantStatus,
 };
 pub(crate) use store::{clea_threshold, commune_exists, communes as communes_in, find_by_slug};
-pub use write::{create, reactivate, set_clea_threshold, suspend};
+pub use write::{create, reactivate, set_clea_threshold, set_retention, suspend};
 
 use crate::db::Db;
 use crate::error::{DomainError, Result};

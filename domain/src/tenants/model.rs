@@ -34,6 +34,8 @@ pub struct Tenant {
     pub version: i32,
     /// The share of CléA points (percent) a positioning must reach.
     pub clea_threshold_percent: i32,
+    /// Months after the end of a path (exit or refusal) before the participant is anonymised.
+    pub retention_months: i32,
 }
 
 /// A commune of a tenant's perimeter.

@@ -58,6 +58,7 @@ pub(super) async fn insert(tx: &PlatformTx, tenant: &Tenant) -> Result<()> {
         updated_at: Set(tenant.updated_at),
         version: Set(tenant.version),
         clea_threshold_percent: Set(tenant.clea_threshold_percent),
+        retention_months: Set(tenant.retention_months),
     };
     tenant::Entity::insert(row)
         .exec_without_returning(tx.conn())
@@ -129,6 +130,7 @@ fn to_tenant(row: tenant::Model) -> Result<Tenant> {
         updated_at: row.updated_at,
         version: row.version,
         clea_threshold_percent: row.clea_threshold_percent,
+        retention_months: row.retention_months,
     })
 }
 
@@ -172,6 +174,24 @@ pub(super) async fn set_clea_threshold(
 ) -> Result<bool> {
     let result = tenant::Entity::update_many()
         .col_expr(tenant::Column::CleaThresholdPercent, percent.into())
+        .col_expr(tenant::Column::UpdatedAt, tx.now().into())
+        .col_expr(tenant::Column::Version, (version + 1).into())
+        .filter(tenant::Column::Id.eq(id.0))
+        .filter(tenant::Column::Version.eq(version))
+        .exec(tx.conn())
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Set the retention if the stored version is still `version`.
+pub(super) async fn set_retention(
+    tx: &TenantTx,
+    id: TenantId,
+    months: i32,
+    version: i32,
+) -> Result<bool> {
+    let result = tenant::Entity::update_many()
+        .col_expr(tenant::Column::RetentionMonths, months.into())
         .col_expr(tenant::Column::UpdatedAt, tx.now().into())
         .col_expr(tenant::Column::Version, (version + 1).into())
         .filter(tenant::Column::Id.eq(id.0))

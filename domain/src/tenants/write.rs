@@ -36,6 +36,7 @@ pub async fn create(db: &Db, principal: &Principal, input: NewTenant) -> Result<
         updated_at: tx.now(),
         version: 1,
         clea_threshold_percent: 75,
+        retention_months: 24,
     };
     store::insert(&tx, &tenant).await?;
     let tx = tx.into_tenant(tenant.id).await?;
@@ -223,6 +224,39 @@ pub async fn set_clea_threshold(
     let id = principal.tenant_id()?;
     let tx = db.tenant_write(id).await?;
     if !store::set_clea_threshold(&tx, id, percent, version).await? {
+        return Err(DomainError::stale("tenant"));
+    }
+    audit::record(&tx, principal, tenant_action("tenant.settings", id)).await?;
+    tx.commit().await?;
+    let tx = db.platform_tx().await?;
+    let tenant = store::find(&tx, id)
+        .await?
+        .ok_or(DomainError::NotFound { entity: "tenant" })?;
+    tx.commit().await?;
+    Ok(tenant)
+}
+
+/// Steering: how many months after the end of a path (exit or refused entry) a participant's
+/// personal data is kept before the retention job anonymises it (1 to 120).
+pub async fn set_retention(
+    db: &Db,
+    principal: &Principal,
+    months: i32,
+    version: i32,
+) -> Result<Tenant> {
+    principal.require(
+        &[Role::Steering],
+        "only steering changes the tenant's settings",
+    )?;
+    if !(1..=120).contains(&months) {
+        return Err(DomainError::validation(
+            "retentionMonths",
+            "must be between 1 and 120",
+        ));
+    }
+    let id = principal.tenant_id()?;
+    let tx = db.tenant_write(id).await?;
+    if !store::set_retention(&tx, id, months, version).await? {
         return Err(DomainError::stale("tenant"));
     }
     audit::record(&tx, principal, tenant_action("tenant.settings", id)).await?;

@@ -1,0 +1,126 @@
+//! Retention (GDPR; CNIL guidance for social accompaniment): a participant's personal data is
+//! kept for the tenant's retention period after the end of their path — their exit, or the
+//! refusal of their entry — and then anonymised, like steering's `anonymiseParticipant` does:
+//! names, contact details, birth date (the year stays), free texts. What is not personal stays:
+//! dates, statuses, exits, and the ESF+ records whose aggregates the Fund still needs.
+//!
+//! The job runs daily inside the service and on demand (`parcours retention [--dry-run]`); it
+//! acts as `system:retention`, so each anonymisation has its audit entry.
+
+use chrono::{Months, NaiveDate};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::db::Db;
+use crate::entities::{participant, participant_exit, tenant};
+use crate::error::Result;
+use crate::ids::{ParticipantId, TenantId};
+use crate::principal::{Principal, Role, TenantScope};
+
+/// The subject written in the audit entries of the job.
+pub const SUBJECT: &str = "system:retention";
+
+/// What the job found (and did) in one tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantRetention {
+    pub tenant: String,
+    pub retention_months: i32,
+    /// Paths that ended on or before this day are due.
+    pub cutoff: NaiveDate,
+    /// Participants due for anonymisation.
+    pub due: usize,
+    /// Participants anonymised by this run (0 in a dry run).
+    pub anonymised: usize,
+}
+
+/// Run the job over every tenant; with `dry_run`, only count.
+pub async fn run(db: &Db, dry_run: bool) -> Result<Vec<TenantRetention>> {
+    let tx = db.platform_tx().await?;
+    let tenants = tenant::Entity::find().all(tx.conn()).await?;
+    tx.commit().await?;
+    let today = crate::paris::wall_clock(db.clock().now()).date();
+    let mut out = Vec::with_capacity(tenants.len());
+    for t in tenants {
+        let cutoff = today
+            .checked_sub_months(Months::new(t.retention_months.max(1) as u32))
+            .unwrap_or(today);
+        let due = due_in(db, TenantId(t.id), cutoff).await?;
+        let mut anonymised = 0;
+        if !dry_run {
+            let system = Principal {
+                subject: SUBJECT.to_owned(),
+                role: Role::Steering,
+                tenant: Some(TenantScope {
+                    id: TenantId(t.id),
+                    slug: t.slug.clone(),
+                }),
+                structure: None,
+                staff: None,
+                request_id: Some("retention".to_owned()),
+            };
+            for (id, version) in &due {
+                // A participant changed meanwhile is left for the next run.
+                if crate::participants::anonymise(db, &system, *id, *version)
+                    .await
+                    .is_ok()
+                {
+                    anonymised += 1;
+                }
+            }
+            if anonymised > 0 {
+                tracing::info!(
+                    tenant = t.slug,
+                    anonymised,
+                    "retention: participants anonymised"
+                );
+            }
+        }
+        out.push(TenantRetention {
+            tenant: t.slug,
+            retention_months: t.retention_months,
+            cutoff,
+            due: due.len(),
+            anonymised,
+        });
+    }
+    Ok(out)
+}
+
+/// The participants of `tenant` whose path ended on or before `cutoff` and who are not yet
+/// anonymised, with their versions.
+async fn due_in(db: &Db, tenant: TenantId, cutoff: NaiveDate) -> Result<Vec<(ParticipantId, i32)>> {
+    let tx = db.tenant_tx(tenant).await?;
+    let exited: Vec<uuid::Uuid> = participant_exit::Entity::find()
+        .select_only()
+        .column(participant_exit::Column::ParticipantId)
+        .filter(participant_exit::Column::TenantId.eq(tenant.0))
+        .filter(participant_exit::Column::ExitDate.lte(cutoff))
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    let base = || {
+        participant::Entity::find()
+            .select_only()
+            .column(participant::Column::Id)
+            .column(participant::Column::Version)
+            .filter(participant::Column::TenantId.eq(tenant.0))
+            .filter(participant::Column::AnonymisedAt.is_null())
+    };
+    let mut due: Vec<(uuid::Uuid, i32)> = base()
+        .filter(participant::Column::Status.eq("exited"))
+        .filter(participant::Column::Id.is_in(exited))
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    let refused: Vec<(uuid::Uuid, i32)> = base()
+        .filter(participant::Column::Status.eq("refused"))
+        .filter(participant::Column::CommitteeDate.lte(cutoff))
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    tx.commit().await?;
+    due.extend(refused);
+    Ok(due
+        .into_iter()
+        .map(|(id, version)| (ParticipantId(id), version))
+        .collect())
+}

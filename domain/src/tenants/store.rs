@@ -165,33 +165,27 @@ pub(crate) async fn communes_by_id(tx: &TenantTx, ids: &[CommuneId]) -> Result<V
     Ok(rows.into_iter().map(to_commune).collect())
 }
 
-/// Set the CléA threshold if the stored version is still `version`.
-pub(super) async fn set_clea_threshold(
-    tx: &TenantTx,
-    id: TenantId,
-    percent: i32,
-    version: i32,
-) -> Result<bool> {
-    let result = tenant::Entity::update_many()
-        .col_expr(tenant::Column::CleaThresholdPercent, percent.into())
-        .col_expr(tenant::Column::UpdatedAt, tx.now().into())
-        .col_expr(tenant::Column::Version, (version + 1).into())
-        .filter(tenant::Column::Id.eq(id.0))
-        .filter(tenant::Column::Version.eq(version))
-        .exec(tx.conn())
-        .await?;
-    Ok(result.rows_affected == 1)
+/// A numeric setting of the tenant.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum SettingColumn {
+    CleaThresholdPercent,
+    RetentionMonths,
 }
 
-/// Set the retention if the stored version is still `version`.
-pub(super) async fn set_retention(
+/// Set a setting if the stored version is still `version`.
+pub(super) async fn set_setting(
     tx: &TenantTx,
     id: TenantId,
-    months: i32,
+    setting: SettingColumn,
+    value: i32,
     version: i32,
 ) -> Result<bool> {
+    let column = match setting {
+        SettingColumn::CleaThresholdPercent => tenant::Column::CleaThresholdPercent,
+        SettingColumn::RetentionMonths => tenant::Column::RetentionMonths,
+    };
     let result = tenant::Entity::update_many()
-        .col_expr(tenant::Column::RetentionMonths, months.into())
+        .col_expr(column, value.into())
         .col_expr(tenant::Column::UpdatedAt, tx.now().into())
         .col_expr(tenant::Column::Version, (version + 1).into())
         .filter(tenant::Column::Id.eq(id.0))

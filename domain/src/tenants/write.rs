@@ -211,29 +211,12 @@ pub async fn set_clea_threshold(
     percent: i32,
     version: i32,
 ) -> Result<Tenant> {
-    principal.require(
-        &[Role::Steering],
-        "only steering changes the tenant's settings",
-    )?;
-    if !(50..=100).contains(&percent) {
-        return Err(DomainError::validation(
-            "cleaThresholdPercent",
-            "must be between 50 and 100",
-        ));
-    }
-    let id = principal.tenant_id()?;
-    let tx = db.tenant_write(id).await?;
-    if !store::set_clea_threshold(&tx, id, percent, version).await? {
-        return Err(DomainError::stale("tenant"));
-    }
-    audit::record(&tx, principal, tenant_action("tenant.settings", id)).await?;
-    tx.commit().await?;
-    let tx = db.platform_tx().await?;
-    let tenant = store::find(&tx, id)
-        .await?
-        .ok_or(DomainError::NotFound { entity: "tenant" })?;
-    tx.commit().await?;
-    Ok(tenant)
+    let setting = Setting {
+        column: store::SettingColumn::CleaThresholdPercent,
+        field: "cleaThresholdPercent",
+        range: 50..=100,
+    };
+    set(db, principal, setting, percent, version).await
 }
 
 /// Steering: how many months after the end of a path (exit or refused entry) a participant's
@@ -244,19 +227,45 @@ pub async fn set_retention(
     months: i32,
     version: i32,
 ) -> Result<Tenant> {
+    let setting = Setting {
+        column: store::SettingColumn::RetentionMonths,
+        field: "retentionMonths",
+        range: 1..=120,
+    };
+    set(db, principal, setting, months, version).await
+}
+
+/// A numeric setting of the tenant, with its allowed range.
+struct Setting {
+    column: store::SettingColumn,
+    field: &'static str,
+    range: std::ops::RangeInclusive<i32>,
+}
+
+async fn set(
+    db: &Db,
+    principal: &Principal,
+    setting: Setting,
+    value: i32,
+    version: i32,
+) -> Result<Tenant> {
     principal.require(
         &[Role::Steering],
         "only steering changes the tenant's settings",
     )?;
-    if !(1..=120).contains(&months) {
+    if !setting.range.contains(&value) {
         return Err(DomainError::validation(
-            "retentionMonths",
-            "must be between 1 and 120",
+            setting.field,
+            format!(
+                "must be between {} and {}",
+                setting.range.start(),
+                setting.range.end()
+            ),
         ));
     }
     let id = principal.tenant_id()?;
     let tx = db.tenant_write(id).await?;
-    if !store::set_retention(&tx, id, months, version).await? {
+    if !store::set_setting(&tx, id, setting.column, value, version).await? {
         return Err(DomainError::stale("tenant"));
     }
     audit::record(&tx, principal, tenant_action("tenant.settings", id)).await?;

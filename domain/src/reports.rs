@@ -258,10 +258,7 @@ pub async fn list(
         .limit(page.limit())
         .all(tx.conn())
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(to_report(&tx, row).await?);
-    }
+    let out = to_reports(&tx, rows).await?;
     tx.commit().await?;
     Ok(Page::from_rows(out, &page, total))
 }
@@ -481,10 +478,7 @@ pub async fn overdue(db: &Db, principal: &Principal) -> Result<Vec<Overdue>> {
         .filter(report::Column::ConventionId.is_in(ids))
         .all(tx.conn())
         .await?;
-    let mut started = Vec::with_capacity(rows.len());
-    for row in rows {
-        started.push(to_report(&tx, row).await?);
-    }
+    let started = to_reports(&tx, rows).await?;
     tx.commit().await?;
     let mut out = Vec::new();
     for c in &conventions {
@@ -806,15 +800,40 @@ fn to_row(tx: &TenantTx, r: &Report) -> report::ActiveModel {
 }
 
 async fn to_report(tx: &TenantTx, r: report::Model) -> Result<Report> {
+    to_reports(tx, vec![r])
+        .await?
+        .pop()
+        .ok_or_else(|| DomainError::Internal("a report vanished while read".into()))
+}
+
+/// Reports with their supporting documents, read in one statement for all of them.
+async fn to_reports(tx: &TenantTx, rows: Vec<report::Model>) -> Result<Vec<Report>> {
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut files: std::collections::HashMap<uuid::Uuid, Vec<AttachmentId>> = Default::default();
+    if !ids.is_empty() {
+        let links: Vec<(uuid::Uuid, uuid::Uuid)> = report_attachment::Entity::find()
+            .select_only()
+            .column(report_attachment::Column::ReportId)
+            .column(report_attachment::Column::AttachmentId)
+            .filter(report_attachment::Column::TenantId.eq(tx.tenant().0))
+            .filter(report_attachment::Column::ReportId.is_in(ids))
+            .into_tuple()
+            .all(tx.conn())
+            .await?;
+        for (report, file) in links {
+            files.entry(report).or_default().push(AttachmentId(file));
+        }
+    }
+    rows.into_iter()
+        .map(|r| {
+            let attachments = files.remove(&r.id).unwrap_or_default();
+            to_report_with(r, attachments)
+        })
+        .collect()
+}
+
+fn to_report_with(r: report::Model, attachments: Vec<AttachmentId>) -> Result<Report> {
     let bad = |what: &str| DomainError::Internal(format!("stored report {what} unreadable"));
-    let attachments: Vec<uuid::Uuid> = report_attachment::Entity::find()
-        .select_only()
-        .column(report_attachment::Column::AttachmentId)
-        .filter(report_attachment::Column::TenantId.eq(tx.tenant().0))
-        .filter(report_attachment::Column::ReportId.eq(r.id))
-        .into_tuple()
-        .all(tx.conn())
-        .await?;
     Ok(Report {
         id: ReportId(r.id),
         convention_id: ConventionId(r.convention_id),
@@ -832,7 +851,7 @@ async fn to_report(tx: &TenantTx, r: report::Model) -> Result<Report> {
             .map(serde_json::from_value)
             .transpose()
             .map_err(|_| bad("quantities"))?,
-        attachments: attachments.into_iter().map(AttachmentId).collect(),
+        attachments,
         review_comment: r.review_comment,
         submitted_at: r.submitted_at,
         submitted_by: r.submitted_by,

@@ -146,3 +146,25 @@ async fn production_runs_on_postgres_with_secrets_from_files() {
     .expect_err("refused");
     assert_eq!(err.variable, "DATABASE_URL_FILE");
 }
+
+/// A database down at start: a few spaced retries, then an error naming the variable, and no
+/// service (readiness is never reached).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_down_at_start_is_a_clear_error_after_bounded_retries() {
+    // Port 9 (discard) on loopback: nothing listens there.
+    let config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some("postgres://parcours_app@127.0.0.1:9/parcours".into()),
+        "DATABASE_OWNER_URL" => Some("postgres://parcours_owner@127.0.0.1:9/parcours".into()),
+        "PARCOURS_JWT_SECRET" => Some("x".repeat(40)),
+        _ => None,
+    })
+    .expect("config");
+    let err = parcours_api::connect_and_migrate(&config)
+        .await
+        .expect_err("no database, no service");
+    let message = err.to_string();
+    assert!(
+        message.contains("DATABASE_OWNER_URL") && message.contains("not reachable"),
+        "{message}"
+    );
+}

@@ -108,6 +108,21 @@ pub enum Operation {
     Convention(ConventionId),
 }
 
+impl Operation {
+    /// The operation an identifier names for `principal`: a convention's ID, or the
+    /// principal's own tenant ID for the PLIE's accompaniment (another tenant's, or any other
+    /// kind of ID, is not found).
+    pub fn identified(principal: &Principal, kind: &str, id: uuid::Uuid) -> Result<Self> {
+        match kind {
+            "Convention" => Ok(Self::Convention(ConventionId(id))),
+            "Tenant" if principal.tenant_id()?.0 == id => Ok(Self::Plie),
+            _ => Err(DomainError::NotFound {
+                entity: "operation",
+            }),
+        }
+    }
+}
+
 /// What is asked at entry.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EntryAnswers {

@@ -23,7 +23,7 @@ use crate::audit::{self, Action};
 use crate::cohorts::{self, CohortStatus, MemberStatus, Presence};
 use crate::db::{Db, TenantTx};
 use crate::diagnostics;
-use crate::entities::{attendance, cohort, follow_up_sheet, participant};
+use crate::entities::{attendance, follow_up_sheet, participant};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, FollowUpSheetId, ParticipantId};
 use crate::page::{Page, PageRequest};
@@ -89,14 +89,7 @@ async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<follow_
         match (principal.role(), principal.structure(), principal.staff()) {
             (Role::Steering, _, _) => q.filter(transmitted),
             (Role::Provider, Some(structure), _) => {
-                let own: Vec<uuid::Uuid> = cohort::Entity::find()
-                    .filter(cohort::Column::TenantId.eq(tx.tenant().0))
-                    .filter(cohort::Column::StructureId.eq(structure.0))
-                    .all(tx.conn())
-                    .await?
-                    .into_iter()
-                    .map(|c| c.id)
-                    .collect();
+                let own = cohorts::ids_of_structure(tx, structure).await?;
                 q.filter(follow_up_sheet::Column::CohortId.is_in(own))
             }
             (Role::Referent, _, Some(staff)) => {

@@ -6,7 +6,7 @@ use parcours_domain::esf::{
     self, AgeBand, EmploymentStatus, EntryAnswers, EsfRecord, ExitAnswers, IndicatorLine,
     IscedBand, LaterAnswers, Operation, RecordFilter,
 };
-use parcours_domain::ids::{ConventionId, EsfRecordId};
+use parcours_domain::ids::EsfRecordId;
 use parcours_domain::{DomainError, Principal};
 
 use super::indicators::PeriodInput;
@@ -50,20 +50,10 @@ pub enum IscedBandGql {
 /// The decoded operation of an `operationId`: a Convention's ID, or the Tenant's ID for the
 /// PLIE's accompaniment (another tenant's ID is not found).
 pub fn operation(principal: &Principal, id: &ID) -> Result<Operation, DomainError> {
-    let not_found = DomainError::NotFound {
+    let (kind, uuid) = ids::decode_any(id).ok_or(DomainError::NotFound {
         entity: "operation",
-    };
-    match ids::decode_any(id) {
-        Some((kind, uuid)) if kind == "Convention" => Ok(Operation::Convention(ConventionId(uuid))),
-        Some((kind, uuid)) if kind == "Tenant" => {
-            if principal.tenant_id()?.0 == uuid {
-                Ok(Operation::Plie)
-            } else {
-                Err(not_found)
-            }
-        }
-        _ => Err(not_found),
-    }
+    })?;
+    Operation::identified(principal, &kind, uuid)
 }
 
 /// A participant's ESF+ record in one operation.

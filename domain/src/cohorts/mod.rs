@@ -294,6 +294,21 @@ pub async fn member_attendance(
     Ok(out)
 }
 
+/// The IDs of the cohorts run by `structure`.
+pub(crate) async fn ids_of_structure(
+    tx: &TenantTx,
+    structure: StructureId,
+) -> Result<Vec<uuid::Uuid>> {
+    Ok(cohort::Entity::find()
+        .select_only()
+        .column(cohort::Column::Id)
+        .filter(cohort::Column::TenantId.eq(tx.tenant().0))
+        .filter(cohort::Column::StructureId.eq(structure.0))
+        .into_tuple()
+        .all(tx.conn())
+        .await?)
+}
+
 /// Whether a provider's structure has `participant` prescribed to or enrolled in one of its
 /// cohorts (what opens the participant's few action fields to that provider).
 pub(crate) async fn provider_knows(
@@ -301,14 +316,7 @@ pub(crate) async fn provider_knows(
     structure: StructureId,
     participant: ParticipantId,
 ) -> Result<bool> {
-    let cohorts: Vec<uuid::Uuid> = cohort::Entity::find()
-        .filter(cohort::Column::TenantId.eq(tx.tenant().0))
-        .filter(cohort::Column::StructureId.eq(structure.0))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
+    let cohorts = ids_of_structure(tx, structure).await?;
     Ok(cohort_member::Entity::find()
         .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
         .filter(cohort_member::Column::ParticipantId.eq(participant.0))
@@ -324,14 +332,7 @@ pub(crate) async fn provider_participants(
     tx: &TenantTx,
     structure: StructureId,
 ) -> Result<Vec<uuid::Uuid>> {
-    let cohorts: Vec<uuid::Uuid> = cohort::Entity::find()
-        .filter(cohort::Column::TenantId.eq(tx.tenant().0))
-        .filter(cohort::Column::StructureId.eq(structure.0))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
+    let cohorts = ids_of_structure(tx, structure).await?;
     Ok(cohort_member::Entity::find()
         .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
         .filter(cohort_member::Column::CohortId.is_in(cohorts))

@@ -105,6 +105,14 @@ impl Verifier {
 
     /// Verify `token` and return its Parcours claims.
     pub fn verify(&self, token: &str) -> Result<Claims, Refused> {
+        self.verify_until(token).map(|(claims, _)| claims)
+    }
+
+    /// Verify `token`; its claims and its expiry (a subscription ends then).
+    pub fn verify_until(
+        &self,
+        token: &str,
+    ) -> Result<(Claims, chrono::DateTime<chrono::Utc>), Refused> {
         let refused = |why: &str| Refused(why.to_owned());
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| Refused(format!("bad header: {e}")))?;
@@ -151,12 +159,17 @@ impl Verifier {
             .map(Uuid::parse_str)
             .transpose()
             .map_err(|_| refused("the structure claim is not an ID"))?;
-        Ok(Claims {
-            subject: claims.sub,
-            role,
-            tenant: claims.tenant,
-            structure,
-        })
+        let expires_at = chrono::DateTime::from_timestamp(claims.exp, 0)
+            .ok_or_else(|| refused("the expiry is out of range"))?;
+        Ok((
+            Claims {
+                subject: claims.sub,
+                role,
+                tenant: claims.tenant,
+                structure,
+            },
+            expires_at,
+        ))
     }
 }
 

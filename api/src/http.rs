@@ -66,6 +66,16 @@ pub(crate) struct Refusal {
 }
 
 impl Refusal {
+    /// The stable code (`UNAUTHENTICATED`, `RATE_LIMITED`, …).
+    pub(crate) fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The message for the client.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The same refusal, naming the offending input.
     pub(crate) fn with_field(mut self, field: Option<String>) -> Self {
         self.field = field;
@@ -95,6 +105,9 @@ pub async fn graphql(State(state): State<Arc<GraphqlState>>, request: Request) -
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .to_owned();
+    if crate::ws::is_upgrade(request.headers()) {
+        return crate::ws::handshake(state, request, request_id).await;
+    }
     let media = negotiate(request.headers());
     match handle(&state, request, &request_id, media).await {
         Ok(response) => response,
@@ -267,6 +280,19 @@ pub(crate) async fn authenticate_request(
     headers: &HeaderMap,
     request_id: &str,
 ) -> Result<Principal, Refusal> {
+    let token = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    authenticate_token(state, token, request_id)
+        .await
+        .map(|(principal, _)| principal)
+}
+
+/// Check an `Authorization` value (`Bearer <jwt>`): the token, the rate limits, the data.
+/// Returns the principal and what it was built from (a subscription checks them again).
+pub(crate) async fn authenticate_token(
+    state: &GraphqlState,
+    authorization: Option<&str>,
+    request_id: &str,
+) -> Result<(Principal, crate::graphql::notifications::Session), Refusal> {
     let unauthenticated = |why: &str| {
         tracing::info!(request_id, why, "authentication refused");
         refuse(
@@ -275,17 +301,19 @@ pub(crate) async fn authenticate_request(
             "a valid bearer token is required",
         )
     };
-    let token = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+    let token = authorization
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthenticated("no bearer token"))?;
-    let claims = state
+    let (claims, expires_at) = state
         .verifier
-        .verify(token)
+        .verify_until(token)
         .map_err(|e| unauthenticated(&e.0))?;
+    let session = crate::graphql::notifications::Session {
+        claims: claims.clone(),
+        expires_at,
+    };
     if let Err(wait) = state
         .limiter
         .take(claims.tenant.as_deref(), &claims.subject)
@@ -301,7 +329,7 @@ pub(crate) async fn authenticate_request(
         return Err(refusal);
     }
     match authenticate(&state.db, claims).await {
-        Ok(principal) => Ok(principal),
+        Ok(principal) => Ok((principal, session)),
         Err(DomainError::Unauthenticated(why)) => Err(unauthenticated(why)),
         Err(DomainError::Unavailable(detail)) => {
             tracing::warn!(request_id, detail, "database unavailable");

@@ -15,6 +15,7 @@ mod pdf;
 mod sheets;
 mod startup;
 pub mod telemetry;
+mod ws;
 
 pub use startup::{
     StartError, build_router, connect_and_migrate, demo, dev_secret, migrate, retention,

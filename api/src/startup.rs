@@ -216,6 +216,7 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
         None => parcours_domain::attachments::Files::local(&config.attachments_dir)
             .map_err(|e| fail(format!("PARCOURS_ATTACHMENTS_DIR: {e}")))?,
     };
+    parcours_domain::notifications::listen(&db);
     let state = Arc::new(GraphqlState {
         schema: graphql::build(open),
         db: db.clone(),
@@ -329,6 +330,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     if config.mode == Mode::Production {
         tokio::spawn(retention_daily(db.clone()));
     }
+    tokio::spawn(reminders_hourly(db.clone()));
     let router = build_router(&config, db)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -367,6 +369,23 @@ async fn retention_daily(db: Db) {
                 tracing::info!(anonymised, tenants = report.len(), "retention job done");
             }
             Err(e) => tracing::warn!(error = %e, "retention job failed; retried tomorrow"),
+        }
+    }
+}
+
+/// Overdue-report reminders: a minute after the start, then every hour (each is sent once).
+async fn reminders_hourly(db: Db) {
+    let mut ticks = tokio::time::interval_at(
+        tokio::time::Instant::now() + std::time::Duration::from_secs(60),
+        std::time::Duration::from_secs(3_600),
+    );
+    loop {
+        ticks.tick().await;
+        match parcours_domain::notifications::remind_overdue_reports(&db).await {
+            Ok(sent) => tracing::info!(sent, "overdue-report reminders done"),
+            Err(e) => {
+                tracing::warn!(error = %e, "overdue-report reminders failed; retried in an hour")
+            }
         }
     }
 }

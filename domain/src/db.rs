@@ -5,8 +5,8 @@
 //! pooled connection never carries one tenant into the next request. Row-level security then
 //! filters every statement, behind the scoping that each `store.rs` applies itself.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -17,6 +17,8 @@ use sea_orm::{
 
 use crate::error::{DomainError, Result};
 use crate::ids::TenantId;
+use crate::notifications::Bus;
+use crate::notifications::bus::{CHANNEL, Event, payloads};
 
 /// The time source. Fixed once per transaction; tests can set it.
 #[derive(Clone)]
@@ -69,6 +71,7 @@ pub struct Db {
     conn: DatabaseConnection,
     clock: Clock,
     statements: Arc<AtomicU64>,
+    bus: Bus,
 }
 
 impl Db {
@@ -98,6 +101,7 @@ impl Db {
             conn,
             clock: Clock::system(),
             statements,
+            bus: Bus::default(),
         })
     }
 
@@ -125,6 +129,11 @@ impl Db {
                 (pool.size(), pool.num_idle())
             }
         }
+    }
+
+    /// The instance's notification bus (see [`crate::notifications`]).
+    pub fn bus(&self) -> &Bus {
+        &self.bus
     }
 
     /// The clock.
@@ -171,6 +180,7 @@ impl Db {
         Ok(PlatformTx {
             tx: self.conn.begin_with_options(options).await?,
             now: self.clock.now(),
+            bus: self.bus.clone(),
         })
     }
 
@@ -179,6 +189,7 @@ impl Db {
         Ok(PlatformTx {
             tx: self.conn.begin().await?,
             now: self.clock.now(),
+            bus: self.bus.clone(),
         })
     }
 
@@ -193,6 +204,9 @@ pub(crate) struct TenantTx {
     tx: DatabaseTransaction,
     tenant: TenantId,
     now: DateTime<Utc>,
+    bus: Bus,
+    /// SQLite: events published once the transaction commits.
+    outbox: Mutex<Vec<Event>>,
 }
 
 impl TenantTx {
@@ -209,8 +223,38 @@ impl TenantTx {
         &self.tx
     }
 
+    /// Deliver `events` to the subscribers of every instance if, and when, this transaction
+    /// commits (see [`crate::notifications`]).
+    pub(crate) async fn publish(&self, events: Vec<Event>) -> Result<()> {
+        if self.tx.get_database_backend() == DbBackend::Postgres {
+            for payload in payloads(&events)? {
+                self.tx
+                    .execute_raw(Statement::from_sql_and_values(
+                        DbBackend::Postgres,
+                        "SELECT pg_notify($1, $2)",
+                        [CHANNEL.into(), payload.into()],
+                    ))
+                    .await?;
+            }
+        } else {
+            self.outbox
+                .lock()
+                .map_err(|_| DomainError::Internal("notification outbox poisoned".into()))?
+                .extend(events);
+        }
+        Ok(())
+    }
+
     pub(crate) async fn commit(self) -> Result<()> {
-        self.tx.commit().await.map_err(DomainError::from)
+        self.tx.commit().await.map_err(DomainError::from)?;
+        let events = self
+            .outbox
+            .into_inner()
+            .map_err(|_| DomainError::Internal("notification outbox poisoned".into()))?;
+        for event in events {
+            self.bus.publish(event);
+        }
+        Ok(())
     }
 }
 
@@ -218,6 +262,7 @@ impl TenantTx {
 pub(crate) struct PlatformTx {
     tx: DatabaseTransaction,
     now: DateTime<Utc>,
+    bus: Bus,
 }
 
 impl PlatformTx {
@@ -244,6 +289,8 @@ impl PlatformTx {
             tx: self.tx,
             tenant,
             now: self.now,
+            bus: self.bus,
+            outbox: Mutex::default(),
         })
     }
 

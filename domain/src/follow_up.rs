@@ -22,13 +22,14 @@ use sea_orm::{
 use crate::audit::{self, Action};
 use crate::cohorts::{self, CohortStatus, MemberStatus, Presence};
 use crate::db::{Db, TenantTx};
-use crate::diagnostics;
 use crate::entities::{attendance, follow_up_sheet, participant};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, FollowUpSheetId, ParticipantId};
+use crate::notifications::{self, Audience, Kind, Notice};
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
 use crate::text::clean_paragraphs;
+use crate::{diagnostics, participants};
 
 /// What the attendance records say about one member over the cohort's sessions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -400,6 +401,10 @@ pub async fn transmit(
     };
     update(&tx, &sheet).await?;
     audit::record(&tx, principal, action("follow_up_sheet.transmit", id)).await?;
+    let referent = participants::referent_of(&tx, sheet.participant_id).await?;
+    let notice = Notice::new(Kind::FollowUpSheetTransmitted, "FollowUpSheet", id.0)
+        .about("Participant", sheet.participant_id.0);
+    notifications::notify(&tx, principal.staff(), Audience::Staff(referent), notice).await?;
     tx.commit().await?;
     Ok(sheet)
 }

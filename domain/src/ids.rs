@@ -44,6 +44,10 @@ id_type!(
     AuditEntryId
 );
 id_type!(
+    /// A notification sent to one staff member.
+    NotificationId
+);
+id_type!(
     /// A participant.
     ParticipantId
 );

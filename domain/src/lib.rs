@@ -21,6 +21,7 @@ pub mod follow_up;
 pub mod ids;
 pub mod indicators;
 pub mod money;
+pub mod notifications;
 pub mod page;
 pub mod paris;
 pub mod participants;

@@ -92,6 +92,18 @@ impl Principal {
         self.staff
     }
 
+    /// A job acting in `tenant` (retention, reminders): audited under `subject`.
+    pub(crate) fn system(tenant: TenantScope, subject: &str, role: Role) -> Self {
+        Self {
+            subject: subject.to_owned(),
+            role,
+            tenant: Some(tenant),
+            structure: None,
+            staff: None,
+            request_id: Some(subject.trim_start_matches("system:").to_owned()),
+        }
+    }
+
     /// The request this principal acts in, written into audit records.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
         self.request_id = Some(request_id.into());

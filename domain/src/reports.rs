@@ -31,6 +31,7 @@ use crate::entities::{
 };
 use crate::error::{DomainError, Result};
 use crate::ids::{AttachmentId, ConventionId, ReportId, StructureId};
+use crate::notifications::{self, Audience, Kind, Notice};
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
 use crate::text::{clean, clean_paragraphs};
@@ -44,7 +45,8 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
-    fn as_str(self) -> &'static str {
+    /// The stored name (`first_quarter`, `mid_term`, `final`).
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::FirstQuarter => "first_quarter",
             Self::MidTerm => "mid_term",
@@ -52,7 +54,8 @@ impl ReportKind {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    /// The kind named by [`ReportKind::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
         [Self::FirstQuarter, Self::MidTerm, Self::Final]
             .into_iter()
             .find(|k| k.as_str() == s)
@@ -397,6 +400,8 @@ pub async fn submit(db: &Db, principal: &Principal, id: ReportId, version: i32) 
     r.version += 1;
     update(&tx, &r).await?;
     audit::record(&tx, principal, action("report.submit", r.id)).await?;
+    let notice = Notice::new(Kind::ReportSubmitted, "Report", r.id.0);
+    notifications::notify(&tx, principal.staff(), Audience::Steering, notice).await?;
     tx.commit().await?;
     Ok(r)
 }
@@ -451,6 +456,11 @@ pub async fn review(
         ),
     )
     .await?;
+    let holder = conventions::find_in(&tx, None, r.convention_id)
+        .await?
+        .structure_id;
+    let notice = Notice::new(Kind::ReportReviewed, "Report", r.id.0);
+    notifications::notify(&tx, principal.staff(), Audience::Provider(holder), notice).await?;
     tx.commit().await?;
     Ok(r)
 }
@@ -468,18 +478,24 @@ pub struct Overdue {
 
 /// The overdue reports of the conventions the principal may read, by due date.
 pub async fn overdue(db: &Db, principal: &Principal) -> Result<Vec<Overdue>> {
-    let scope = scope(principal)?;
     let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let out = overdue_in(&tx, principal).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`overdue`] inside a transaction (the hourly reminder writes its notifications in it).
+pub(crate) async fn overdue_in(tx: &TenantTx, principal: &Principal) -> Result<Vec<Overdue>> {
+    let scope = scope(principal)?;
     let today = crate::paris::wall_clock(tx.now()).date();
-    let conventions = conventions::all_in(&tx, scope).await?;
+    let conventions = conventions::all_in(tx, scope).await?;
     let ids: Vec<uuid::Uuid> = conventions.iter().map(|c| c.id.0).collect();
     let rows = report::Entity::find()
         .filter(report::Column::TenantId.eq(tx.tenant().0))
         .filter(report::Column::ConventionId.is_in(ids))
         .all(tx.conn())
         .await?;
-    let started = to_reports(&tx, rows).await?;
-    tx.commit().await?;
+    let started = to_reports(tx, rows).await?;
     let mut out = Vec::new();
     for c in &conventions {
         for kind in [

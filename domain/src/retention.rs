@@ -46,17 +46,11 @@ pub async fn run(db: &Db, dry_run: bool) -> Result<Vec<TenantRetention>> {
         let due = due_in(db, TenantId(t.id), cutoff).await?;
         let mut anonymised = 0;
         if !dry_run {
-            let system = Principal {
-                subject: SUBJECT.to_owned(),
-                role: Role::Steering,
-                tenant: Some(TenantScope {
-                    id: TenantId(t.id),
-                    slug: t.slug.clone(),
-                }),
-                structure: None,
-                staff: None,
-                request_id: Some("retention".to_owned()),
+            let scope = TenantScope {
+                id: TenantId(t.id),
+                slug: t.slug.clone(),
             };
+            let system = Principal::system(scope, SUBJECT, Role::Steering);
             for (id, version) in &due {
                 // A participant changed meanwhile is left for the next run.
                 if crate::participants::anonymise(db, &system, *id, *version)

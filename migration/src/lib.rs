@@ -18,6 +18,7 @@ mod m20261129_000007_follow_up_sheets;
 mod m20261129_000008_esf;
 mod m20261129_000009_reports;
 mod m20261129_000010_retention;
+mod m20261129_000011_notifications;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_esf::Migration),
             Box::new(m20261129_000009_reports::Migration),
             Box::new(m20261129_000010_retention::Migration),
+            Box::new(m20261129_000011_notifications::Migration),
         ]
     }
 }

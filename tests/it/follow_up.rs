@@ -335,7 +335,7 @@ async fn sheets_go_from_the_provider_to_the_referent_and_steering(backend: Backe
 }
 
 /// A closed cohort with one member whose sheet is transmitted: (cohort, participant, sheet).
-async fn transmitted_sheet(app: &TestApp, w: &World) -> (Value, String, Value) {
+pub(crate) async fn transmitted_sheet(app: &TestApp, w: &World) -> (Value, String, Value) {
     let conv = convention(app, w).await;
     let c = cohort(app, w, &conv, "2026-09-07", "Groupe 1").await;
     let p = enrolled(app, w, &c, "Diallo").await;

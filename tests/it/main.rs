@@ -12,6 +12,7 @@ mod indicators;
 mod limits;
 mod matrix;
 mod metrics;
+mod notifications;
 mod participants;
 mod production;
 mod reports;

@@ -14,6 +14,8 @@ use parcours_domain::{Db, Role};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+pub mod ws;
+
 /// A database to run a test on.
 #[derive(Clone, Debug)]
 pub enum Backend {
@@ -106,11 +108,37 @@ pub async fn prepare_database(backend: &Backend) -> (String, String, Option<Path
     }
 }
 
+/// The test clock: `None` is the system clock.
+type Clock = std::sync::Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>>;
+
+/// Migrate, connect with the test clock, and serve the router on a loopback port.
+async fn serve_instance(config: &Config, now: &Clock) -> (String, Db) {
+    let read = std::sync::Arc::clone(now);
+    let db = parcours_api::connect_and_migrate(config)
+        .await
+        .expect("database prepared")
+        .with_clock(parcours_domain::Clock::from_fn(move || {
+            read.lock()
+                .ok()
+                .and_then(|t| *t)
+                .unwrap_or_else(chrono::Utc::now)
+        }));
+    let router = parcours_api::build_router(config, db.clone()).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        axum_serve(listener, router).await;
+    });
+    (format!("http://{address}"), db)
+}
+
 /// A running service for one test.
 pub struct TestApp {
     pub base: String,
     /// `None`: the system clock; `Some(t)`: every transaction reads `t`.
-    now: std::sync::Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
+    now: Clock,
     pub config: Config,
     pub db: Db,
     pub backend: Backend,
@@ -167,35 +195,33 @@ impl TestApp {
         .collect();
         adjust(&mut vars);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
-        let now: std::sync::Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>> =
-            Default::default();
-        let read = std::sync::Arc::clone(&now);
-        let db = parcours_api::connect_and_migrate(&config)
-            .await
-            .expect("database prepared")
-            .with_clock(parcours_domain::Clock::from_fn(move || {
-                read.lock()
-                    .ok()
-                    .and_then(|t| *t)
-                    .unwrap_or_else(chrono::Utc::now)
-            }));
-        let router = parcours_api::build_router(&config, db.clone()).expect("router");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let address = listener.local_addr().expect("address");
-        tokio::spawn(async move {
-            axum_serve(listener, router).await;
-        });
+        let now: Clock = Default::default();
+        let (base, db) = serve_instance(&config, &now).await;
         Self {
             now,
-            base: format!("http://{address}"),
+            base,
             config,
             db,
             backend,
             secret: Secret::new(secret),
             client: reqwest::Client::new(),
             dir,
+        }
+    }
+
+    /// Another instance of the service on this one's database, with its own pool, router and
+    /// port (a replica behind a load balancer), sharing the secret and the test clock.
+    pub async fn replica(&self) -> TestApp {
+        let (base, db) = serve_instance(&self.config, &self.now).await;
+        TestApp {
+            now: std::sync::Arc::clone(&self.now),
+            base,
+            config: self.config.clone(),
+            db,
+            backend: self.backend.clone(),
+            secret: self.secret.clone(),
+            client: reqwest::Client::new(),
+            dir: None,
         }
     }
 
@@ -217,6 +243,18 @@ impl TestApp {
         subject: &str,
         structure: Option<&str>,
     ) -> String {
+        self.token_for(tenant, role, subject, structure, chrono::Duration::hours(1))
+    }
+
+    /// A token valid for `ttl`.
+    pub fn token_for(
+        &self,
+        tenant: Option<&str>,
+        role: Role,
+        subject: &str,
+        structure: Option<&str>,
+        ttl: chrono::Duration,
+    ) -> String {
         let structure = structure.map(|s| {
             // Accept a global ID or a raw UUID.
             global_uuid(s).unwrap_or_else(|| Uuid::parse_str(s).expect("a structure ID"))
@@ -229,7 +267,7 @@ impl TestApp {
                 role,
                 subject: subject.to_owned(),
                 structure,
-                ttl: chrono::Duration::hours(1),
+                ttl,
             },
         )
         .expect("token")

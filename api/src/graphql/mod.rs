@@ -13,6 +13,7 @@ mod indicators;
 mod loaders;
 mod me;
 mod node;
+pub mod notifications;
 mod participants;
 mod reports;
 mod scalars;
@@ -22,9 +23,7 @@ mod tenants;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use async_graphql::{
-    Context, EmptySubscription, MergedObject, Schema, SchemaBuilder, SimpleObject,
-};
+use async_graphql::{Context, MergedObject, Schema, SchemaBuilder, SimpleObject};
 use parcours_domain::page::{Page, PageRequest};
 use parcours_domain::{Db, DomainError, Principal};
 use uuid::Uuid;
@@ -41,7 +40,7 @@ pub const MAX_COMPLEXITY: usize = 2_500;
 pub const MAX_DIRECTIVES_PER_FIELD: usize = 4;
 
 /// The schema type.
-pub type ParcoursSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type ParcoursSchema = Schema<QueryRoot, MutationRoot, notifications::SubscriptionRoot>;
 
 /// All queries.
 #[derive(MergedObject, Default)]
@@ -59,6 +58,7 @@ pub struct QueryRoot(
     indicators::IndicatorQuery,
     esf::EsfQuery,
     reports::ReportQuery,
+    notifications::NotificationQuery,
 );
 
 /// All mutations.
@@ -74,6 +74,7 @@ pub struct MutationRoot(
     follow_up::FollowUpMutation,
     esf::EsfMutation,
     reports::ReportMutation,
+    notifications::NotificationMutation,
 );
 
 /// The schema with its limits; introspection and suggestions only when `open`.
@@ -81,7 +82,7 @@ pub fn build(open: bool) -> ParcoursSchema {
     let builder: SchemaBuilder<_, _, _> = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        notifications::SubscriptionRoot,
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)

@@ -36,7 +36,7 @@ impl From<ReportKindGql> for ReportKind {
     }
 }
 
-fn kind_gql(k: ReportKind) -> ReportKindGql {
+pub(crate) fn kind_gql(k: ReportKind) -> ReportKindGql {
     match k {
         ReportKind::FirstQuarter => ReportKindGql::FirstQuarter,
         ReportKind::MidTerm => ReportKindGql::MidTerm,

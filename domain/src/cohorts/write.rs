@@ -14,6 +14,7 @@ use crate::db::{Db, TenantTx};
 use crate::entities::{attendance, cohort, cohort_member, cohort_session, idempotency_key};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId, SessionId};
+use crate::notifications::{self, Audience, Kind, Notice};
 use crate::participants::{self, ParticipantStatus};
 use crate::principal::{Principal, Role};
 use crate::text::{Name, clean};
@@ -389,6 +390,7 @@ pub async fn enrol(
         action("cohort.enrol", "Participant", participant.0),
     )
     .await?;
+    answer_prescription(&tx, principal, Kind::PrescriptionAccepted, &m).await?;
     tx.commit().await?;
     Ok(m)
 }
@@ -406,6 +408,7 @@ pub async fn decline(
         to: MemberStatus::Declined,
         refused: "only a prescription is declined",
         action: "cohort.decline",
+        notice: Some(Kind::PrescriptionDeclined),
     };
     transition(db, principal, cohort_id, participant, reason, change).await
 }
@@ -423,6 +426,7 @@ pub async fn drop_out(
         to: MemberStatus::DroppedOut,
         refused: "only an enrolled participant drops out",
         action: "cohort.drop_out",
+        notice: None,
     };
     transition(db, principal, cohort_id, participant, reason, change).await
 }
@@ -433,6 +437,22 @@ struct Change {
     to: MemberStatus,
     refused: &'static str,
     action: &'static str,
+    /// What the participant's referent is told.
+    notice: Option<Kind>,
+}
+
+/// Tell the participant's referent that their prescription was answered.
+async fn answer_prescription(
+    tx: &TenantTx,
+    principal: &Principal,
+    kind: Kind,
+    m: &Member,
+) -> Result<()> {
+    let referent = participants::referent_of(tx, m.participant_id).await?;
+    let notice =
+        Notice::new(kind, "Cohort", m.cohort_id.0).about("Participant", m.participant_id.0);
+    notifications::notify(tx, principal.staff(), Audience::Staff(referent), notice).await?;
+    Ok(())
 }
 
 async fn transition(
@@ -457,6 +477,9 @@ async fn transition(
         action(change.action, "Participant", participant.0),
     )
     .await?;
+    if let Some(kind) = change.notice {
+        answer_prescription(&tx, principal, kind, &m).await?;
+    }
     tx.commit().await?;
     Ok(m)
 }

@@ -15,6 +15,7 @@ pub(crate) mod episode;
 pub(crate) mod esf_record;
 pub(crate) mod follow_up_sheet;
 pub(crate) mod idempotency_key;
+pub(crate) mod notification;
 pub(crate) mod participant;
 pub(crate) mod participant_exit;
 pub(crate) mod path_step;

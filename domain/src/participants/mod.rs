@@ -53,6 +53,14 @@ pub(crate) async fn find_readable_in(
     store::find_visible(tx, principal, id).await
 }
 
+/// The referent following `id`, in `tx` (to notify them; not a read on anyone's behalf).
+pub(crate) async fn referent_of(
+    tx: &crate::db::TenantTx,
+    id: ParticipantId,
+) -> Result<crate::ids::StaffId> {
+    store::referent_of(tx, id).await
+}
+
 /// One participant the principal may see.
 pub async fn get(db: &Db, principal: &Principal, id: ParticipantId) -> Result<Participant> {
     let tx = db.tenant_tx(principal.tenant_id()?).await?;

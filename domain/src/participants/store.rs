@@ -183,6 +183,20 @@ fn escape_like(text: &str) -> String {
     out
 }
 
+pub(super) async fn referent_of(tx: &TenantTx, id: ParticipantId) -> Result<StaffId> {
+    let referent: Option<uuid::Uuid> = participant::Entity::find()
+        .select_only()
+        .column(participant::Column::ReferentId)
+        .filter(participant::Column::TenantId.eq(tx.tenant().0))
+        .filter(participant::Column::Id.eq(id.0))
+        .into_tuple()
+        .one(tx.conn())
+        .await?;
+    referent.map(StaffId).ok_or(DomainError::NotFound {
+        entity: "participant",
+    })
+}
+
 pub(super) async fn insert(tx: &TenantTx, p: &Participant) -> Result<()> {
     participant::Entity::insert(to_active(tx, p))
         .exec_without_returning(tx.conn())

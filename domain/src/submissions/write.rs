@@ -13,6 +13,7 @@ use crate::db::{Db, TenantTx};
 use crate::error::{DomainError, Result};
 use crate::ids::{CallId, SubmissionId};
 use crate::money::Money;
+use crate::notifications::{self, Audience, Kind, Notice};
 use crate::principal::{Principal, Role};
 use crate::text::clean;
 
@@ -139,6 +140,8 @@ pub async fn submit(
         }),
         ..current.clone()
     };
+    let notice = Notice::new(Kind::SubmissionReceived, "Submission", current.id.0);
+    notifications::notify(&tx, principal.staff(), Audience::Steering, notice).await?;
     save(tx, principal, current, changed, "submission.submit").await
 }
 
@@ -238,6 +241,9 @@ pub async fn record_decision(
         return Err(DomainError::stale("submission"));
     }
     audit::record(&tx, principal, action("submission.decide", changed.id)).await?;
+    let notice = Notice::new(Kind::SubmissionDecided, "Submission", changed.id.0);
+    let provider = Audience::Provider(changed.structure_id);
+    notifications::notify(&tx, principal.staff(), provider, notice).await?;
     if call.status(tx.now()) == CallStatus::Closed && store::pending(&tx, call.id).await? == 0 {
         calls::set_decided(&tx, call.id).await?;
     }

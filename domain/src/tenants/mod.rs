@@ -39,6 +39,20 @@ pub async fn get(db: &Db, principal: &Principal, id: TenantId) -> Result<Tenant>
     found.ok_or(DomainError::NotFound { entity: "tenant" })
 }
 
+/// The active tenants, for jobs that act in each (reminders).
+pub(crate) async fn active_scopes(db: &Db) -> Result<Vec<crate::principal::TenantScope>> {
+    let tx = db.platform_tx().await?;
+    let tenants = store::active(&tx).await?;
+    tx.commit().await?;
+    Ok(tenants
+        .into_iter()
+        .map(|t| crate::principal::TenantScope {
+            id: t.id,
+            slug: t.slug,
+        })
+        .collect())
+}
+
 /// Every tenant of the platform, in creation order. `admin` only.
 pub async fn list(db: &Db, principal: &Principal, page: PageRequest) -> Result<Page<Tenant>> {
     principal.require(&[Role::Admin], "only the platform operator lists tenants")?;

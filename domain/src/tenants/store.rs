@@ -30,6 +30,17 @@ pub(crate) async fn find_by_slug(tx: &PlatformTx, slug: &str) -> Result<Option<T
         .transpose()
 }
 
+pub(super) async fn active(tx: &PlatformTx) -> Result<Vec<Tenant>> {
+    tenant::Entity::find()
+        .filter(tenant::Column::Status.eq(TenantStatus::Active.as_str()))
+        .order_by_asc(tenant::Column::Id)
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_tenant)
+        .collect()
+}
+
 pub(super) async fn list(tx: &PlatformTx, page: &PageRequest) -> Result<Page<Tenant>> {
     let total = tenant::Entity::find().count(tx.conn()).await?;
     let mut query = tenant::Entity::find();

@@ -1,0 +1,274 @@
+//! Notifications: the caller's inbox, marking read, and the live subscription.
+
+use async_graphql::futures_util::{Stream, StreamExt, stream};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use parcours_domain::DomainError;
+use parcours_domain::ids::NotificationId;
+use parcours_domain::notifications::{self, InboxFilter, Kind, Notification};
+use parcours_domain::reports::ReportKind;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::reports::{ReportKindGql, kind_gql};
+use super::{Conn, GqlResult, connection, ids, page_request, req};
+
+/// What happened.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum NotificationKind {
+    /// (Referent) A follow-up sheet of one of your participants was transmitted; `subjectId`
+    /// is the sheet, `relatedId` the participant.
+    FollowUpSheetTransmitted,
+    /// (Referent) The provider enrolled your participant; `subjectId` is the cohort,
+    /// `relatedId` the participant.
+    PrescriptionAccepted,
+    /// (Referent) The provider declined your prescription; as above.
+    PrescriptionDeclined,
+    /// (Steering) A submission was received; `subjectId` is the submission.
+    SubmissionReceived,
+    /// (Provider) A decision was recorded on your submission; `subjectId` is the submission.
+    SubmissionDecided,
+    /// (Steering) A report was submitted; `subjectId` is the report.
+    ReportSubmitted,
+    /// (Provider) Your report was accepted or sent back for changes; `subjectId` is the report.
+    ReportReviewed,
+    /// (Steering) A report is overdue; `subjectId` is the convention, `reportKind` which report.
+    ReportOverdue,
+}
+
+fn kind(k: Kind) -> NotificationKind {
+    match k {
+        Kind::FollowUpSheetTransmitted => NotificationKind::FollowUpSheetTransmitted,
+        Kind::PrescriptionAccepted => NotificationKind::PrescriptionAccepted,
+        Kind::PrescriptionDeclined => NotificationKind::PrescriptionDeclined,
+        Kind::SubmissionReceived => NotificationKind::SubmissionReceived,
+        Kind::SubmissionDecided => NotificationKind::SubmissionDecided,
+        Kind::ReportSubmitted => NotificationKind::ReportSubmitted,
+        Kind::ReportReviewed => NotificationKind::ReportReviewed,
+        Kind::ReportOverdue => NotificationKind::ReportOverdue,
+    }
+}
+
+/// Something the caller is told. Kinds and IDs only: read the subject through its query.
+pub struct NotificationObj(pub Notification);
+
+#[Object(name = "Notification")]
+impl NotificationObj {
+    /// Global ID.
+    async fn id(&self) -> ID {
+        ids::encode("Notification", self.0.id.0)
+    }
+    /// What happened.
+    async fn kind(&self) -> NotificationKind {
+        kind(self.0.kind)
+    }
+    /// The object to open (a `node` ID, or a report's ID for `report(id:)`).
+    async fn subject_id(&self) -> ID {
+        ids::encode(&self.0.subject.type_name, self.0.subject.id)
+    }
+    /// The GraphQL type of the subject, e.g. `FollowUpSheet`.
+    async fn subject_type(&self) -> &str {
+        &self.0.subject.type_name
+    }
+    /// The participant concerned, for a follow-up sheet or a prescription.
+    async fn related_id(&self) -> Option<ID> {
+        self.0
+            .related
+            .as_ref()
+            .map(|r| ids::encode(&r.type_name, r.id))
+    }
+    /// For `REPORT_OVERDUE`: which report.
+    async fn report_kind(&self) -> Option<ReportKindGql> {
+        self.0
+            .detail
+            .as_deref()
+            .and_then(ReportKind::parse)
+            .map(kind_gql)
+    }
+    /// When it happened (the instant of the change's transaction).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the caller marked it read; null while unread.
+    async fn read_at(&self) -> Option<DateTime<Utc>> {
+        self.0.read_at
+    }
+}
+
+#[derive(Default)]
+pub struct NotificationQuery;
+
+#[Object]
+impl NotificationQuery {
+    /// The caller's notifications, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
+        #[graphql(desc = "true: unread only; false: read only; absent: all.")] unread: Option<bool>,
+    ) -> async_graphql::Result<Option<Conn<NotificationObj>>> {
+        let r = req(ctx);
+        let page = page_request(first, after).gql(ctx)?;
+        let page = notifications::inbox(&r.db, &r.principal, InboxFilter { unread }, page)
+            .await
+            .gql(ctx)?;
+        Ok(Some(connection(page, |n| n.id.0, NotificationObj)))
+    }
+
+    /// How many of the caller's notifications are unread.
+    async fn unread_notification_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let r = req(ctx);
+        let count = notifications::unread_count(&r.db, &r.principal)
+            .await
+            .gql(ctx)?;
+        Ok(i64::try_from(count).unwrap_or(i64::MAX))
+    }
+}
+
+/// Input of `markNotificationsRead`.
+#[derive(InputObject)]
+pub struct MarkNotificationsReadInput {
+    /// 1 to 100 of the caller's notifications.
+    pub ids: Vec<ID>,
+}
+
+/// Payload of `markNotificationsRead`.
+#[derive(SimpleObject)]
+pub struct MarkNotificationsReadPayload {
+    /// The notifications, now read (the first reading is kept).
+    pub notifications: Vec<NotificationObj>,
+}
+
+/// Payload of `markAllNotificationsRead`.
+#[derive(SimpleObject)]
+pub struct MarkAllNotificationsReadPayload {
+    /// How many were unread and are now read.
+    pub marked: i64,
+}
+
+#[derive(Default)]
+pub struct NotificationMutation;
+
+#[Object]
+impl NotificationMutation {
+    /// Mark some of the caller's notifications read. Someone else's: `NOT_FOUND`, none marked.
+    async fn mark_notifications_read(
+        &self,
+        ctx: &Context<'_>,
+        input: MarkNotificationsReadInput,
+    ) -> async_graphql::Result<Option<MarkNotificationsReadPayload>> {
+        let r = req(ctx);
+        // An ID that does not decode is unknown, like another recipient's.
+        let ids = input
+            .ids
+            .iter()
+            .map(|id| ids::decode(id, "Notification", "notification").map(NotificationId))
+            .collect::<Result<Vec<_>, _>>()
+            .gql(ctx)?;
+        let marked = notifications::mark_read(&r.db, &r.principal, &ids)
+            .await
+            .gql(ctx)?;
+        Ok(Some(MarkNotificationsReadPayload {
+            notifications: marked.into_iter().map(NotificationObj).collect(),
+        }))
+    }
+
+    /// Mark all of the caller's notifications read.
+    async fn mark_all_notifications_read(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<MarkAllNotificationsReadPayload>> {
+        let r = req(ctx);
+        let marked = notifications::mark_all_read(&r.db, &r.principal)
+            .await
+            .gql(ctx)?;
+        Ok(Some(MarkAllNotificationsReadPayload {
+            marked: i64::try_from(marked).unwrap_or(i64::MAX),
+        }))
+    }
+}
+
+/// What a WebSocket connection authenticated with (see `crate::ws`).
+#[derive(Clone)]
+pub struct Session {
+    pub claims: parcours_domain::auth::Claims,
+    /// The token's expiry: the subscription ends then.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// All subscriptions (over WebSocket, `graphql-transport-ws`).
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// The caller's notifications as they are written, on whichever instance. Best effort:
+    /// after a reconnection, catch up with `notifications(unread: true)`. The caller's account
+    /// is checked again before each delivery; the stream ends with `UNAUTHENTICATED` when the
+    /// token expires or the account is deactivated.
+    async fn notification_added(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<NotificationObj>>> {
+        let r = req(ctx).clone();
+        notifications::require_recipient(&r.principal).gql(ctx)?;
+        let session = ctx.data::<Session>()?.clone();
+        let request_id = r.request_id.clone();
+        let expiry_request_id = r.request_id.clone();
+        let receiver = r.db.bus().subscribe();
+        let expired = tokio::time::sleep(
+            (session.expires_at - Utc::now())
+                .to_std()
+                .unwrap_or_default(),
+        );
+        let events = stream::unfold(receiver, |mut receiver| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(event) => return Some((event, receiver)),
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "subscriber lagged; notifications missed");
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        });
+        let principal = r.principal.clone();
+        let deliveries = events
+            .filter(move |event| std::future::ready(notifications::is_for(event, &principal)))
+            .then(move |event| {
+                let db = r.db.clone();
+                let claims = session.claims.clone();
+                let request_id = request_id.clone();
+                async move {
+                    // Still allowed? (deactivated staff, suspended tenant)
+                    parcours_domain::auth::authenticate(&db, claims)
+                        .await
+                        .map_err(|e| super::error::to_graphql(e, &request_id))?;
+                    event
+                        .notification()
+                        .map(NotificationObj)
+                        .map_err(|e| super::error::to_graphql(e, &request_id))
+                }
+            });
+        let expiry = stream::once(expired).map(move |()| {
+            Err(super::error::to_graphql(
+                DomainError::Unauthenticated("the token expired; reconnect with a new one"),
+                &expiry_request_id,
+            ))
+        });
+        // End right after the first error (refused account or expiry).
+        let merged = Box::pin(stream::select(deliveries, expiry));
+        Ok(stream::unfold(
+            (merged, false),
+            |(mut merged, ended)| async move {
+                if ended {
+                    return None;
+                }
+                let item = merged.next().await?;
+                let ended = item.is_err();
+                Some((item, (merged, ended)))
+            },
+        ))
+    }
+}

@@ -1,0 +1,295 @@
+//! GraphQL subscriptions over WebSocket, on the same `/graphql` URL: the `graphql-transport-ws`
+//! protocol only (the `Sec-WebSocket-Protocol` must offer it).
+//!
+//! The client authenticates in `connection_init` with the same JWT as over HTTP:
+//! `{"type":"connection_init","payload":{"Authorization":"Bearer <jwt>"}}` (the key is
+//! case-insensitive). A refused token closes the socket with 4403, a spent rate budget with
+//! 4429, no `connection_init` within 10 s with 4408. Only subscription operations run here
+//! (queries and mutations go through `POST /graphql`, with its limits and logs); the query
+//! length, bracket nesting and field count limits apply to each `subscribe`; at most
+//! [`MAX_SUBSCRIPTIONS`] run at once on one connection.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_graphql::futures_util::stream::{self, BoxStream};
+use async_graphql::futures_util::{SinkExt, StreamExt};
+use async_graphql::http::{WebSocketProtocols, WsMessage};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Data, Executor, Request, Response, ServerError};
+use axum::extract::FromRequestParts;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response as HttpResponse};
+
+use crate::graphql::{ParcoursSchema, RequestCtx};
+use crate::guard::{expanded_field_count, nesting_depth_exceeds};
+use crate::http::{
+    GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, authenticate_token,
+    error_response, refuse,
+};
+
+/// The only subprotocol spoken.
+pub const PROTOCOL: &str = "graphql-transport-ws";
+/// Subscriptions running at once on one connection.
+pub const MAX_SUBSCRIPTIONS: usize = 10;
+/// The largest message a client may send.
+const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+const ONLY_SUBSCRIPTIONS: &str =
+    "only subscriptions run over WebSocket; send queries and mutations to POST /graphql";
+/// How long a client has to send `connection_init`.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Whether `headers` ask for a WebSocket upgrade.
+pub fn is_upgrade(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+/// Whether the client offers `graphql-transport-ws`.
+pub fn offers_protocol(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim() == PROTOCOL)
+}
+
+/// Answer an upgrade request on `/graphql`: 400 unless it offers `graphql-transport-ws`.
+pub async fn handshake(
+    state: Arc<GraphqlState>,
+    request: axum::extract::Request,
+    request_id: String,
+) -> HttpResponse {
+    if !offers_protocol(request.headers()) {
+        return error_response(
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                format!("subscriptions speak the {PROTOCOL} subprotocol"),
+            ),
+            MediaType::Json,
+        );
+    }
+    let (mut parts, _body) = request.into_parts();
+    match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(ws) => upgrade(state, ws, request_id),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+fn upgrade(state: Arc<GraphqlState>, ws: WebSocketUpgrade, request_id: String) -> HttpResponse {
+    ws.protocols([PROTOCOL])
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| serve(state, socket, request_id))
+        .into_response()
+}
+
+async fn serve(state: Arc<GraphqlState>, socket: WebSocket, request_id: String) {
+    let (mut sink, input) = socket.split();
+    let input = input
+        .take_while(|m| std::future::ready(m.is_ok()))
+        .filter_map(|m| {
+            std::future::ready(match m {
+                Ok(Message::Text(text)) => Some(text.as_str().as_bytes().to_vec()),
+                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                _ => None,
+            })
+        });
+    let initialised = Arc::new(AtomicBool::new(false));
+    let executor = SubscriptionsOnly {
+        schema: state.schema.clone(),
+        running: Arc::default(),
+    };
+    let on_init = {
+        let initialised = Arc::clone(&initialised);
+        move |payload: serde_json::Value| async move {
+            let data = init(&state, &payload, &request_id).await;
+            initialised.store(data.is_ok(), Ordering::SeqCst);
+            data
+        }
+    };
+    let output =
+        async_graphql::http::WebSocket::new(executor, input, WebSocketProtocols::GraphQLWS)
+            .on_connection_init(on_init)
+            .map(|m| match m {
+                WsMessage::Text(text) => Message::Text(text.into()),
+                WsMessage::Close(code, reason) => close(code, reason),
+            });
+    futures_pin(output, &mut sink, &initialised).await;
+    let _ = sink.close().await;
+}
+
+/// Forward the protocol's messages; close with 4408 when `connection_init` does not come.
+async fn futures_pin<S>(
+    output: S,
+    sink: &mut (impl async_graphql::futures_util::Sink<Message> + Unpin),
+    initialised: &AtomicBool,
+) where
+    S: async_graphql::futures_util::Stream<Item = Message>,
+{
+    let mut output = std::pin::pin!(output);
+    let deadline = tokio::time::sleep(INIT_TIMEOUT);
+    let mut deadline = std::pin::pin!(deadline);
+    loop {
+        tokio::select! {
+            message = output.next() => match message {
+                Some(message) => {
+                    if sink.send(message).await.is_err() {
+                        return;
+                    }
+                }
+                None => return,
+            },
+            () = &mut deadline, if !initialised.load(Ordering::SeqCst) => {
+                let _ = sink
+                    .send(close(4408, "Connection initialisation timeout".into()))
+                    .await;
+                return;
+            }
+        }
+    }
+}
+
+/// Refusals at `connection_init` come back from async-graphql as 1002 with our message; the
+/// protocol's codes are 4403 (forbidden) and 4429 (too many requests).
+fn close(code: u16, reason: String) -> Message {
+    let code = match (code, reason.split_once(':').map(|(c, _)| c)) {
+        (1002, Some("RATE_LIMITED")) => 4429,
+        (1002, Some("UNAUTHENTICATED" | "UNAVAILABLE" | "INTERNAL")) => 4403,
+        _ => code,
+    };
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+/// `connection_init`: the token in the payload, checked like a request's.
+async fn init(
+    state: &GraphqlState,
+    payload: &serde_json::Value,
+    request_id: &str,
+) -> async_graphql::Result<Data> {
+    let authorization = payload.as_object().and_then(|fields| {
+        fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            .and_then(|(_, v)| v.as_str())
+    });
+    let (principal, session) = authenticate_token(state, authorization, request_id)
+        .await
+        .map_err(|r| async_graphql::Error::new(format!("{}: {}", r.code(), r.message())))?;
+    tracing::info!(
+        request_id,
+        role = principal.role().as_str(),
+        "subscription connection"
+    );
+    let mut data = Data::default();
+    data.insert(RequestCtx {
+        db: state.db.clone(),
+        principal: principal.with_request_id(request_id),
+        request_id: request_id.to_owned(),
+    });
+    data.insert(session);
+    Ok(data)
+}
+
+/// The schema, for subscriptions only, under the HTTP endpoint's document limits.
+#[derive(Clone)]
+struct SubscriptionsOnly {
+    schema: ParcoursSchema,
+    running: Arc<AtomicUsize>,
+}
+
+/// Counts a running subscription until its stream is dropped.
+struct Running(Arc<AtomicUsize>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn refused(code: &str, message: impl Into<String>) -> Response {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    Response::from_errors(vec![error])
+}
+
+impl SubscriptionsOnly {
+    fn check(&self, request: &mut Request) -> Result<(), (&'static str, String)> {
+        if request.query.len() > MAX_QUERY_BYTES {
+            return Err((
+                "QUERY_TOO_LARGE",
+                format!("the query is longer than {MAX_QUERY_BYTES} bytes"),
+            ));
+        }
+        if nesting_depth_exceeds(&request.query, MAX_NESTING) {
+            return Err((
+                "QUERY_TOO_DEEP",
+                format!("brackets nest deeper than {MAX_NESTING}"),
+            ));
+        }
+        let name = request.operation_name.clone();
+        let document = request
+            .parsed_query()
+            .map_err(|e| ("GRAPHQL_PARSE_FAILED", e.message))?;
+        let selected = document
+            .operations
+            .iter()
+            .find(|(n, _)| name.is_none() || n.map(|n| n.as_str()) == name.as_deref());
+        if selected.is_none_or(|(_, op)| op.node.ty != OperationType::Subscription) {
+            return Err(("BAD_REQUEST", ONLY_SUBSCRIPTIONS.to_owned()));
+        }
+        if expanded_field_count(document, MAX_FIELDS) > MAX_FIELDS {
+            return Err((
+                "QUERY_TOO_COMPLEX",
+                format!("the query selects more than {MAX_FIELDS} fields"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Executor for SubscriptionsOnly {
+    async fn execute(&self, _request: Request) -> Response {
+        refused("BAD_REQUEST", ONLY_SUBSCRIPTIONS)
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        if let Err((code, message)) = self.check(&mut request) {
+            return stream::once(async move { refused(code, message) }).boxed();
+        }
+        if self.running.fetch_add(1, Ordering::SeqCst) >= MAX_SUBSCRIPTIONS {
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            return stream::once(async {
+                refused(
+                    "RATE_LIMITED",
+                    format!("at most {MAX_SUBSCRIPTIONS} subscriptions per connection"),
+                )
+            })
+            .boxed();
+        }
+        let running = Running(Arc::clone(&self.running));
+        self.schema
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+            .map(move |response| {
+                let _counted = &running;
+                response
+            })
+            .boxed()
+    }
+}

@@ -1,0 +1,185 @@
+//! Live delivery of notifications to the subscribers of every instance.
+//!
+//! Each instance has one [`Bus`] (a broadcast channel). A change's transaction hands its
+//! notifications to [`TenantTx::publish`]: on PostgreSQL they become `pg_notify` calls in that
+//! transaction, which PostgreSQL delivers at commit (and never after a rollback) to the
+//! `LISTEN` connection of every instance, where [`listen`] puts them on the local bus; on
+//! SQLite they wait in the transaction and go on the bus after its commit. Delivery is at most
+//! once and best effort (a subscriber that lags or a listener that reconnects may miss some):
+//! the rows are the truth, and clients catch up with `notifications(unread: true)`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::DbBackend;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use super::{Kind, Notification, Reference};
+use crate::db::Db;
+use crate::error::{DomainError, Result};
+use crate::ids::{NotificationId, StaffId, TenantId};
+
+/// The PostgreSQL channel.
+pub(crate) const CHANNEL: &str = "parcours_notifications";
+/// Events per `pg_notify` payload (PostgreSQL caps a payload at 8,000 bytes; one event is
+/// about 300).
+pub(crate) const EVENTS_PER_PAYLOAD: usize = 16;
+/// Events an idle subscriber may lag behind before it misses some.
+const CAPACITY: usize = 1024;
+
+/// One notification on its way to its recipient's subscriptions. IDs and kinds only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub tenant_id: Uuid,
+    pub recipient_id: Uuid,
+    pub id: Uuid,
+    pub kind: String,
+    pub subject_type: String,
+    pub subject_id: Uuid,
+    pub related_type: Option<String>,
+    pub related_id: Option<Uuid>,
+    pub detail: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Event {
+    pub(crate) fn new(tenant: TenantId, n: Notification) -> Self {
+        Self {
+            tenant_id: tenant.0,
+            recipient_id: n.recipient.0,
+            id: n.id.0,
+            kind: n.kind.as_str().to_owned(),
+            subject_type: n.subject.type_name,
+            subject_id: n.subject.id,
+            related_type: n.related.as_ref().map(|r| r.type_name.clone()),
+            related_id: n.related.map(|r| r.id),
+            detail: n.detail,
+            created_at: n.created_at,
+        }
+    }
+
+    /// The notification this event carries (unread: it was just written).
+    pub fn notification(&self) -> Result<Notification> {
+        Ok(Notification {
+            id: NotificationId(self.id),
+            recipient: StaffId(self.recipient_id),
+            kind: Kind::parse(&self.kind)?,
+            subject: Reference {
+                type_name: self.subject_type.clone(),
+                id: self.subject_id,
+            },
+            related: match (&self.related_type, self.related_id) {
+                (Some(type_name), Some(id)) => Some(Reference {
+                    type_name: type_name.clone(),
+                    id,
+                }),
+                _ => None,
+            },
+            detail: self.detail.clone(),
+            created_at: self.created_at,
+            read_at: None,
+        })
+    }
+}
+
+/// The instance's broadcast of notification events.
+#[derive(Clone, Debug)]
+pub struct Bus {
+    sender: broadcast::Sender<Event>,
+    /// Whether this pool's `LISTEN` task runs (one per pool, however many routers).
+    listening: Arc<AtomicBool>,
+}
+
+impl Default for Bus {
+    fn default() -> Self {
+        Self {
+            sender: broadcast::channel(CAPACITY).0,
+            listening: Arc::default(),
+        }
+    }
+}
+
+impl Bus {
+    /// A receiver of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.sender.subscribe()
+    }
+
+    /// How many live subscriptions listen on this instance.
+    pub fn subscribers(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
+    pub(crate) fn publish(&self, event: Event) {
+        // No subscriber is not an error.
+        let _ = self.sender.send(event);
+    }
+
+    /// Events of a `pg_notify` payload; a malformed payload is logged and dropped.
+    fn receive(&self, payload: &str) {
+        match serde_json::from_str::<Vec<Event>>(payload) {
+            Ok(events) => events.into_iter().for_each(|e| self.publish(e)),
+            Err(e) => tracing::warn!(error = %e, "notification payload dropped"),
+        }
+    }
+}
+
+/// The payloads of `events`, for `pg_notify`.
+pub(crate) fn payloads(events: &[Event]) -> Result<Vec<String>> {
+    events
+        .chunks(EVENTS_PER_PAYLOAD)
+        .map(|chunk| {
+            serde_json::to_string(chunk)
+                .map_err(|e| DomainError::Internal(format!("notification payload: {e}")))
+        })
+        .collect()
+}
+
+/// On PostgreSQL, listen for every instance's notifications and put them on `db`'s bus, until
+/// the pool is closed; reconnects after a lost connection. On SQLite, or when this pool already
+/// listens, nothing to do: `None`. The listener holds one connection of the pool.
+pub fn listen(db: &Db) -> Option<tokio::task::JoinHandle<()>> {
+    if db.backend() != DbBackend::Postgres || db.bus().listening.swap(true, Ordering::SeqCst) {
+        return None;
+    }
+    let pool = db.conn().get_postgres_connection_pool().clone();
+    let bus = db.bus().clone();
+    Some(tokio::spawn(async move {
+        use sea_orm::sqlx::postgres::PgListener;
+        while !pool.is_closed() {
+            let mut listener = match PgListener::connect_with(&pool).await {
+                Ok(listener) => listener,
+                Err(e) => {
+                    tracing::warn!(error = %e, "notification listener: cannot connect; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if let Err(e) = listener.listen(CHANNEL).await {
+                tracing::warn!(error = %e, "notification listener: LISTEN failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            tracing::info!("notification listener: listening");
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(notification)) => bus.receive(notification.payload()),
+                    Ok(None) => {
+                        tracing::warn!("notification listener: connection lost; reconnecting");
+                    }
+                    Err(e) => {
+                        if pool.is_closed() {
+                            break;
+                        }
+                        tracing::warn!(error = %e, "notification listener: error; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }
+    }))
+}

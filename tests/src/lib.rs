@@ -108,11 +108,53 @@ pub async fn prepare_database(backend: &Backend) -> (String, String, Option<Path
     }
 }
 
+/// With `PARCOURS_TEST_LOG=<file>`, the service's logs of the whole test run go to that file
+/// as JSON lines (what production writes), and the personal values the tests send go to
+/// `<file>.personal`, one per line: CI checks that none of them, no token and no e-mail
+/// address reaches the log.
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(path) = std::env::var("PARCOURS_TEST_LOG") {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .expect("PARCOURS_TEST_LOG is writable");
+            let _ = tracing_subscriber::fmt()
+                .json()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
+                .with_writer(std::sync::Mutex::new(file))
+                .try_init();
+        }
+    });
+}
+
+/// Note personal values sent to the service (see [`capture_logs`]).
+pub fn record_personal(values: &[&str]) {
+    use std::io::Write as _;
+    let Ok(path) = std::env::var("PARCOURS_TEST_LOG") else {
+        return;
+    };
+    let lines: String = values
+        .iter()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| format!("{v}\n"))
+        .collect();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(format!("{path}.personal"))
+        .expect("the personal-values file is writable");
+    file.write_all(lines.as_bytes()).expect("write");
+}
+
 /// The test clock: `None` is the system clock.
 type Clock = std::sync::Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>>;
 
 /// Migrate, connect with the test clock, and serve the router on a loopback port.
 async fn serve_instance(config: &Config, now: &Clock) -> (String, Db) {
+    capture_logs();
     let read = std::sync::Arc::clone(now);
     let db = parcours_api::connect_and_migrate(config)
         .await
@@ -508,6 +550,9 @@ pub fn participant_input(commune: &str, last_name: &str) -> Value {
 
 /// Create a participant through the API; returns (global ID, version).
 pub async fn create_participant(app: &TestApp, token: &str, input: Value) -> (String, i64) {
+    let personal = ["firstName", "lastName", "email", "phone", "postalAddress"]
+        .map(|field| input[field].as_str().unwrap_or_default());
+    record_personal(&personal);
     let data = app
         .ok(token, CREATE_PARTICIPANT, json!({ "input": input }))
         .await;

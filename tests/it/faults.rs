@@ -81,6 +81,14 @@ async fn send(
         .await
         .unwrap_or_else(|e| panic!("request {request_id}: no answer: {e}"));
     let status = response.status().as_u16();
+    assert_eq!(
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some(request_id.as_str()),
+        "the answer carries the request id"
+    );
     let retry_after = response
         .headers()
         .get("retry-after")

@@ -476,6 +476,7 @@ async fn an_exhausted_pool_answers_a_fast_503_and_the_waiting_writes_still_compl
         )
         .await;
         let elapsed = started.elapsed();
+        eprintln!("exhausted pool: 503 after {elapsed:?}");
         assert!(
             matches!(outcome, Outcome::Unavailable),
             "{query}: {outcome:?}"
@@ -555,6 +556,7 @@ async fn a_statement_past_its_timeout_is_cancelled_leaving_no_lock_and_no_change
         updated_structure_id,
     )
     .await;
+    eprintln!("statement timeout: 503 after {:?}", started.elapsed());
     assert!(matches!(outcome, Outcome::Unavailable), "{outcome:?}");
     assert!(
         started.elapsed() < Duration::from_secs(10),

@@ -129,7 +129,54 @@ fn transient_code(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::transient_code;
+    use std::sync::Arc;
+
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+
+    use super::{DomainError, transient_code};
+
+    fn sqlx(err: sea_orm::sqlx::Error) -> RuntimeErr {
+        RuntimeErr::SqlxError(Arc::new(err))
+    }
+
+    #[test]
+    fn lost_connections_and_timeouts_are_unavailable_other_failures_internal() {
+        let broken = || {
+            sea_orm::sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "connection closed",
+            ))
+        };
+        let unavailable = [
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+            DbErr::Conn(sqlx(broken())),
+            DbErr::Exec(sqlx(broken())),
+            DbErr::Query(sqlx(broken())),
+            DbErr::Query(sqlx(sea_orm::sqlx::Error::PoolTimedOut)),
+            DbErr::Exec(sqlx(sea_orm::sqlx::Error::Protocol(
+                "unexpected message".into(),
+            ))),
+        ];
+        for err in unavailable {
+            let text = err.to_string();
+            assert!(
+                matches!(DomainError::from(err), DomainError::Unavailable(_)),
+                "{text}"
+            );
+        }
+        let internal = [
+            DbErr::Query(sqlx(sea_orm::sqlx::Error::ColumnNotFound("x".into()))),
+            DbErr::Type("bad".into()),
+            DbErr::RecordNotFound("x".into()),
+        ];
+        for err in internal {
+            let text = err.to_string();
+            assert!(
+                matches!(DomainError::from(err), DomainError::Internal(_)),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn passing_conditions_are_recognised_by_their_codes() {

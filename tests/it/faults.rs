@@ -9,7 +9,7 @@
 //! from outside the service (a table lock on PostgreSQL, the write lock on SQLite); nothing
 //! here waits for a fixed time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use parcours_tests::cluster::{Cluster, Stop};
@@ -55,8 +55,8 @@ fn no_rate_limit(vars: &mut std::collections::HashMap<String, String>) {
 /// How one request ended, as the client saw it.
 #[derive(Debug)]
 enum Outcome {
-    /// 200 with the created object's ID.
-    Done(String),
+    /// 200 with the created object's ID, and the request id the client sent.
+    Done(String, String),
     /// A clean 503 `UNAVAILABLE`.
     Unavailable,
 }
@@ -105,7 +105,7 @@ async fn send(
             );
             let id = pick(&body["data"])
                 .unwrap_or_else(|| panic!("request {request_id}: no ID in {body}"));
-            Outcome::Done(id.to_owned())
+            Outcome::Done(id.to_owned(), request_id)
         }
         503 => {
             assert_clean_unavailable(&body, &text, &request_id, retry_after.as_deref());
@@ -176,9 +176,17 @@ async fn all_ids(app: &TestApp, token: &str, field: &str) -> BTreeSet<String> {
 
 /// The objects of every audit entry with `action`, all pages.
 async fn audited(app: &TestApp, token: &str, action: &str) -> BTreeSet<String> {
+    audit_requests(app, token, action)
+        .await
+        .into_keys()
+        .collect()
+}
+
+/// Every audit entry with `action`, all pages: its object and the request id it records.
+async fn audit_requests(app: &TestApp, token: &str, action: &str) -> BTreeMap<String, String> {
     let query = "query($after: String) { auditLog(first: 100, after: $after) {
-        edges { node { action objectId } } pageInfo { hasNextPage endCursor } } }";
-    let mut ids = BTreeSet::new();
+        edges { node { action objectId requestId } } pageInfo { hasNextPage endCursor } } }";
+    let mut ids = BTreeMap::new();
     let mut after = Value::Null;
     loop {
         let data = app.ok(token, query, json!({ "after": after })).await;
@@ -188,7 +196,11 @@ async fn audited(app: &TestApp, token: &str, action: &str) -> BTreeSet<String> {
                     .as_str()
                     .expect("object")
                     .to_owned();
-                assert!(ids.insert(id), "one {action} entry per object");
+                let request = edge["node"]["requestId"].as_str().unwrap_or("").to_owned();
+                assert!(
+                    ids.insert(id, request).is_none(),
+                    "one {action} entry per object"
+                );
             }
         }
         if data["auditLog"]["pageInfo"]["hasNextPage"] != true {
@@ -323,6 +335,7 @@ async fn a_database_crash_under_write_load_fails_cleanly_loses_nothing_and_recov
     drop(held);
 
     let mut acknowledged = BTreeSet::new();
+    let mut requests = BTreeMap::new();
     let mut unavailable = 0;
     for writer in writers {
         let outcomes = writer.await.expect("writer");
@@ -333,7 +346,10 @@ async fn a_database_crash_under_write_load_fails_cleanly_loses_nothing_and_recov
         );
         for outcome in outcomes {
             match outcome {
-                Outcome::Done(id) => assert!(acknowledged.insert(id)),
+                Outcome::Done(id, request_id) => {
+                    assert!(acknowledged.insert(id.clone()));
+                    assert!(requests.insert(id, request_id).is_none());
+                }
                 Outcome::Unavailable => unavailable += 1,
             }
         }
@@ -356,11 +372,19 @@ async fn a_database_crash_under_write_load_fails_cleanly_loses_nothing_and_recov
     assert_eq!(status, 200, "ready again");
 
     let stored = created_structures(&app, &tenant.steering, &tenant.steering_body).await;
-    let audit = audited(&app, &tenant.steering, "structure.create").await;
+    let audit = audit_requests(&app, &tenant.steering, "structure.create").await;
     assert_eq!(
-        stored, audit,
+        stored,
+        audit.keys().cloned().collect(),
         "every change has its audit entry, and the reverse"
     );
+    for (id, request_id) in &requests {
+        assert_eq!(
+            audit.get(id),
+            Some(request_id),
+            "the audit entry of {id} records the request that made it"
+        );
+    }
     assert!(
         acknowledged.is_subset(&stored),
         "an acknowledged write was lost: {:?}",
@@ -487,11 +511,34 @@ async fn an_exhausted_pool_answers_a_fast_503_and_the_waiting_writes_still_compl
         );
     }
 
+    // The routes beside /graphql answer the same way.
+    let request_id = Uuid::now_v7().to_string();
+    let response = app
+        .client()
+        .get(format!(
+            "{}/esf/export?operationId=x&from=2024-01-01&to=2024-12-31",
+            app.base
+        ))
+        .bearer_auth(&tenant.steering)
+        .header("x-request-id", &request_id)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 503);
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.expect("body");
+    let body: Value = serde_json::from_str(&text).expect("JSON");
+    assert_clean_unavailable(&body, &text, &request_id, retry_after.as_deref());
+
     held.commit().await.expect("release");
     let mut done = BTreeSet::new();
     for write in writes {
         match write.await.expect("write") {
-            Outcome::Done(id) => done.insert(id),
+            Outcome::Done(id, _) => done.insert(id),
             other => panic!("the waiting write completes: {other:?}"),
         };
     }
@@ -656,8 +703,8 @@ async fn forty_concurrent_writers_all_succeed_each_with_its_audit_entry(backend:
     let mut participants = BTreeSet::new();
     for (i, task) in tasks.into_iter().enumerate() {
         match task.await.expect("task") {
-            Outcome::Done(id) if i % 2 == 0 => assert!(structures.insert(id)),
-            Outcome::Done(id) => assert!(participants.insert(id)),
+            Outcome::Done(id, _) if i % 2 == 0 => assert!(structures.insert(id)),
+            Outcome::Done(id, _) => assert!(participants.insert(id)),
             Outcome::Unavailable => panic!("mutation {i} was refused as UNAVAILABLE"),
         }
     }
@@ -741,7 +788,7 @@ async fn a_graceful_shutdown_finishes_the_requests_in_flight_and_refuses_new_one
     let mut done = BTreeSet::new();
     for write in writes {
         match write.await.expect("write") {
-            Outcome::Done(id) => done.insert(id),
+            Outcome::Done(id, _) => done.insert(id),
             other => panic!("a request in flight is completed: {other:?}"),
         };
     }

@@ -4,7 +4,8 @@
 //! The cluster lives in its own folder under the temporary directory, listens on a free
 //! loopback port (and on a socket in that folder), has the roles `parcours_owner` (LOGIN
 //! CREATEDB) and `parcours_app` (LOGIN), and is stopped and removed when the [`Cluster`] is
-//! dropped, also when the test panics. As root, `initdb` and `pg_ctl` run as the `postgres`
+//! dropped, also when the test panics; one left by a killed test process is stopped and removed
+//! by the next [`Cluster::start`]. As root, `initdb` and `pg_ctl` run as the `postgres`
 //! user (PostgreSQL refuses to run as root).
 //!
 //! The binaries are found with `pg_config --bindir`, else in the newest
@@ -94,6 +95,42 @@ fn find_bindir() -> Option<PathBuf> {
     versions.pop().map(|(_, dir)| dir)
 }
 
+/// The folder name prefix of throwaway clusters, and the file naming their test process.
+const PREFIX: &str = "parcours-pg-";
+const OWNER_FILE: &str = "owner.pid";
+
+/// Stop and remove the clusters left by test processes that no longer run (a killed test
+/// cannot drop its cluster, and `pg_ctl start` detaches the server). Clusters of running
+/// processes, this one's or another test run's, are left alone.
+fn sweep_abandoned(bindir: &Path, as_postgres: bool) {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let base = entry.path();
+        let is_cluster = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| name.starts_with(PREFIX));
+        let Some(owner) = std::fs::read_to_string(base.join(OWNER_FILE))
+            .ok()
+            .and_then(|pid| pid.trim().parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !is_cluster || Path::new(&format!("/proc/{owner}")).exists() {
+            continue;
+        }
+        let paths = Paths {
+            base: base.clone(),
+            bindir: bindir.to_path_buf(),
+            port: 0,
+            as_postgres,
+        };
+        paths.stop_and_remove();
+    }
+}
+
 fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
@@ -117,8 +154,12 @@ impl Cluster {
         if as_postgres && Command::new("runuser").arg("--help").output().is_err() {
             return unavailable("running as root and `runuser` is missing");
         }
-        let base = std::env::temp_dir().join(format!("parcours-pg-{}", Uuid::now_v7().simple()));
+        sweep_abandoned(&bindir, as_postgres);
+        let base = std::env::temp_dir().join(format!("{PREFIX}{}", Uuid::now_v7().simple()));
         std::fs::create_dir_all(&base).expect("cluster folder");
+        // Which test process owns it: a cluster whose process died without dropping it (killed,
+        // not panicked) is stopped and removed by the next start.
+        std::fs::write(base.join(OWNER_FILE), std::process::id().to_string()).expect("owner file");
         let cluster = Self {
             paths: Paths {
                 base,
@@ -222,6 +263,19 @@ impl Paths {
         self.run(command, &format!("pg_ctl {}", args.join(" ")));
     }
 
+    /// Stop the server if it runs (immediately: nothing in it is kept) and remove the folder.
+    fn stop_and_remove(&self) {
+        if self.data().join("postmaster.pid").exists() {
+            let mut command = self.command("pg_ctl");
+            command
+                .arg("-D")
+                .arg(self.data())
+                .args(["stop", "-m", "immediate", "-w"]);
+            let _ = command.output();
+        }
+        let _ = std::fs::remove_dir_all(&self.base);
+    }
+
     fn init_and_start(&self) {
         if self.as_postgres {
             let mut chown = Command::new("chown");
@@ -253,13 +307,6 @@ impl Paths {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let paths = &self.paths;
-        let mut command = paths.command("pg_ctl");
-        command
-            .arg("-D")
-            .arg(paths.data())
-            .args(["stop", "-m", "immediate", "-w"]);
-        let _ = command.output();
-        let _ = std::fs::remove_dir_all(&paths.base);
+        self.paths.stop_and_remove();
     }
 }

@@ -57,7 +57,9 @@ pub(crate) fn domain_refusal(err: DomainError, request_id: &str) -> Refusal {
         _ => None,
     };
     let error = crate::graphql::error::to_graphql(err, request_id);
-    refuse(status, code, error.message).with_field(field)
+    refuse(status, code, error.message)
+        .with_field(field)
+        .with_retry_after_if_unavailable()
 }
 
 /// Upload a file for the caller's structure; answers 201 with its ID.

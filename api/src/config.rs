@@ -3,8 +3,10 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
+use parcours_domain::db::PoolSettings;
 
 /// `development` (the default) or `production`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +84,9 @@ pub struct Config {
     pub rate_limits: crate::limits::RateLimits,
     /// The bearer token of `/metrics` (required for it in production).
     pub metrics_token: Option<Secret>,
+    /// The runtime pool: its size, how long a request waits for a connection, and the
+    /// PostgreSQL statement timeout.
+    pub pool: PoolSettings,
 }
 
 /// The object-store options read from the environment.
@@ -94,6 +99,11 @@ pub const OBJECT_STORE_VARIABLES: &[&str] = &[
     "AWS_ALLOW_HTTP",
     "AWS_VIRTUAL_HOSTED_STYLE_REQUEST",
 ];
+
+/// The PostgreSQL statement timeout when `PARCOURS_DB_STATEMENT_TIMEOUT_MS` is not set: below
+/// the 30 s request timeout, so that a request given up on does not leave its statement
+/// running (and holding its locks) on the server.
+pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 25_000;
 
 /// The SQLite database used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/parcours.db?mode=rwc";
@@ -223,7 +233,51 @@ impl Config {
         };
         let metrics_token =
             secret_var("PARCOURS_METRICS_TOKEN", "PARCOURS_METRICS_TOKEN_FILE")?.map(Secret::new);
+        let millis = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| invalid(name, "must be a whole number of milliseconds")),
+            }
+        };
+        let pool_defaults = PoolSettings::default();
+        let max_connections = match get("PARCOURS_DB_MAX_CONNECTIONS") {
+            None => pool_defaults.max_connections,
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    invalid(
+                        "PARCOURS_DB_MAX_CONNECTIONS",
+                        "must be a whole number, at least 1",
+                    )
+                })?,
+        };
+        let acquire_ms = millis(
+            "PARCOURS_DB_ACQUIRE_TIMEOUT_MS",
+            u64::try_from(pool_defaults.acquire_timeout.as_millis()).unwrap_or(u64::MAX),
+        )?;
+        if acquire_ms == 0 {
+            return Err(invalid(
+                "PARCOURS_DB_ACQUIRE_TIMEOUT_MS",
+                "must be at least 1 millisecond",
+            ));
+        }
+        let statement_ms = millis(
+            "PARCOURS_DB_STATEMENT_TIMEOUT_MS",
+            DEFAULT_STATEMENT_TIMEOUT_MS,
+        )?;
+        let pool = PoolSettings {
+            max_connections,
+            acquire_timeout: Duration::from_millis(acquire_ms),
+            statement_timeout: (statement_ms > 0).then(|| Duration::from_millis(statement_ms)),
+        };
         let config = Self {
+            pool,
             metrics_token,
             rate_limits,
             attachments_options,
@@ -335,6 +389,24 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("data"));
         assert_eq!(c.jwt.issuer, "parcours");
+        assert_eq!(c.pool.max_connections, 10);
+        assert_eq!(c.pool.acquire_timeout, Duration::from_secs(5));
+        assert_eq!(c.pool.statement_timeout, Some(Duration::from_secs(25)));
+    }
+
+    #[test]
+    fn pool_settings_are_read_and_zero_turns_the_statement_timeout_off() {
+        let c = config(&[
+            ("PARCOURS_DB_MAX_CONNECTIONS", "3"),
+            ("PARCOURS_DB_ACQUIRE_TIMEOUT_MS", "200"),
+            ("PARCOURS_DB_STATEMENT_TIMEOUT_MS", "0"),
+        ])
+        .expect("valid");
+        assert_eq!(c.pool.max_connections, 3);
+        assert_eq!(c.pool.acquire_timeout, Duration::from_millis(200));
+        assert_eq!(c.pool.statement_timeout, None);
+        let c = config(&[("PARCOURS_DB_STATEMENT_TIMEOUT_MS", "750")]).expect("valid");
+        assert_eq!(c.pool.statement_timeout, Some(Duration::from_millis(750)));
     }
 
     #[test]
@@ -355,6 +427,22 @@ mod tests {
             (
                 &[("PARCOURS_ENV", "production")],
                 "PARCOURS_JWT_PUBLIC_KEYS",
+            ),
+            (
+                &[("PARCOURS_DB_MAX_CONNECTIONS", "0")],
+                "PARCOURS_DB_MAX_CONNECTIONS",
+            ),
+            (
+                &[("PARCOURS_DB_ACQUIRE_TIMEOUT_MS", "0")],
+                "PARCOURS_DB_ACQUIRE_TIMEOUT_MS",
+            ),
+            (
+                &[("PARCOURS_DB_ACQUIRE_TIMEOUT_MS", "2s")],
+                "PARCOURS_DB_ACQUIRE_TIMEOUT_MS",
+            ),
+            (
+                &[("PARCOURS_DB_STATEMENT_TIMEOUT_MS", "-1")],
+                "PARCOURS_DB_STATEMENT_TIMEOUT_MS",
             ),
         ];
         for (vars, variable) in cases {

@@ -32,6 +32,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_QUERY_BYTES: usize = 32 * 1024;
 pub const MAX_NESTING: usize = 64;
 pub const MAX_FIELDS: usize = 500;
+/// `Retry-After` (seconds) of a 503 `UNAVAILABLE`.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 2;
 
 /// What the endpoint needs.
 pub struct GraphqlState {
@@ -79,6 +81,14 @@ impl Refusal {
     /// The same refusal, naming the offending input.
     pub(crate) fn with_field(mut self, field: Option<String>) -> Self {
         self.field = field;
+        self
+    }
+
+    /// The same refusal, with `Retry-After` when it is a 503 (the database is unavailable).
+    pub(crate) fn with_retry_after_if_unavailable(mut self) -> Self {
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            self.retry_after = Some(UNAVAILABLE_RETRY_AFTER);
+        }
         self
     }
 }
@@ -333,11 +343,7 @@ pub(crate) async fn authenticate_token(
         Err(DomainError::Unauthenticated(why)) => Err(unauthenticated(why)),
         Err(DomainError::Unavailable(detail)) => {
             tracing::warn!(request_id, detail, "database unavailable");
-            Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "UNAVAILABLE",
-                format!("service temporarily unavailable; request id {request_id}"),
-            ))
+            Err(unavailable(request_id))
         }
         Err(other) => {
             tracing::error!(request_id, error = %other, detail = ?other, "authentication failed");
@@ -348,6 +354,17 @@ pub(crate) async fn authenticate_token(
             ))
         }
     }
+}
+
+/// The 503 of a request that met an unavailable database before executing.
+pub(crate) fn unavailable(request_id: &str) -> Refusal {
+    let mut refusal = refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "UNAVAILABLE",
+        format!("service temporarily unavailable; request id {request_id}"),
+    );
+    refusal.retry_after = Some(UNAVAILABLE_RETRY_AFTER);
+    refusal
 }
 
 /// The media type to answer with, or `None` when the client accepts neither.
@@ -535,11 +552,22 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// An async-graphql response as HTTP: request errors (nothing executed) are 400 without `data`.
+/// An async-graphql response as HTTP: request errors (nothing executed) are 400 without `data`;
+/// an operation that produced no data because the database was unavailable (every error is
+/// `UNAVAILABLE`, every root field is null) is 503 with `Retry-After`, without `data`.
 fn graphql_response(response: async_graphql::Response, media: MediaType) -> Response {
     let request_error = matches!(response.data, async_graphql::Value::Null)
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
+    let unavailable = !request_error
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|c| *c == async_graphql::Value::from("UNAVAILABLE"))
+        })
+        && no_data(&response.data);
     let errors: Vec<Value> = response
         .errors
         .into_iter()
@@ -547,6 +575,16 @@ fn graphql_response(response: async_graphql::Response, media: MediaType) -> Resp
         .collect();
     let (status, body) = if request_error {
         (StatusCode::BAD_REQUEST, json!({ "errors": errors }))
+    } else if unavailable {
+        let mut response = json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!({ "errors": errors }),
+            media,
+        );
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_AFTER));
+        return response;
     } else {
         let mut data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
         if data.is_null() {
@@ -562,6 +600,17 @@ fn graphql_response(response: async_graphql::Response, media: MediaType) -> Resp
         (StatusCode::OK, body)
     };
     json_response(status, &body, media)
+}
+
+/// Whether `data` holds nothing: null, or an object whose root fields are all null.
+fn no_data(data: &async_graphql::Value) -> bool {
+    match data {
+        async_graphql::Value::Null => true,
+        async_graphql::Value::Object(fields) => fields
+            .values()
+            .all(|v| matches!(v, async_graphql::Value::Null)),
+        _ => false,
+    }
 }
 
 /// async-graphql 7 leaves a field whose resolver failed out of `data`; the spec wants it
@@ -672,6 +721,21 @@ mod tests {
                 == Some(MediaType::Json)
         );
         assert!(negotiate(&HeaderMap::new()) == Some(MediaType::GraphqlResponse));
+    }
+
+    #[test]
+    fn no_data_means_null_or_only_null_root_fields() {
+        use async_graphql::{Name, Value as GqlValue};
+        let object = |fields: Vec<(&str, GqlValue)>| {
+            GqlValue::Object(fields.into_iter().map(|(k, v)| (Name::new(k), v)).collect())
+        };
+        assert!(no_data(&GqlValue::Null));
+        assert!(no_data(&object(vec![])));
+        assert!(no_data(&object(vec![("a", GqlValue::Null)])));
+        assert!(!no_data(&object(vec![
+            ("a", GqlValue::Null),
+            ("b", GqlValue::from(1))
+        ])));
     }
 
     #[test]

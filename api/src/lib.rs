@@ -19,5 +19,5 @@ mod ws;
 
 pub use startup::{
     StartError, build_router, connect_and_migrate, demo, dev_secret, migrate, retention,
-    schema_sdl, serve, token,
+    schema_sdl, serve, serve_on, token,
 };

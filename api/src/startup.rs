@@ -73,7 +73,7 @@ fn prepare_sqlite(url: &str) -> Result<String, StartError> {
 pub async fn migrate(config: &Config) -> Result<(), StartError> {
     let url = prepare_sqlite(&config.database_owner_url)?;
     // The owner connection retries like the runtime one: the database may still be starting.
-    connect_with_retries(&url, "DATABASE_OWNER_URL")
+    connect_with_retries(&url, "DATABASE_OWNER_URL", &PoolSettings::default())
         .await?
         .close()
         .await
@@ -84,11 +84,15 @@ pub async fn migrate(config: &Config) -> Result<(), StartError> {
     Ok(())
 }
 
-async fn connect_with_retries(url: &str, variable: &str) -> Result<Db, StartError> {
+async fn connect_with_retries(
+    url: &str,
+    variable: &str,
+    pool: &PoolSettings,
+) -> Result<Db, StartError> {
     let mut delay = Duration::from_millis(250);
     let attempts = 5;
     for attempt in 1..=attempts {
-        match Db::connect(url, &PoolSettings::default()).await {
+        match Db::connect(url, pool).await {
             Ok(db) => match db.ping().await {
                 Ok(()) => return Ok(db),
                 Err(e) if attempt == attempts => {
@@ -112,7 +116,7 @@ async fn connect_with_retries(url: &str, variable: &str) -> Result<Db, StartErro
 pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartError> {
     migrate(config).await?;
     let url = prepare_sqlite(&config.database_url)?;
-    let db = connect_with_retries(&url, "DATABASE_URL").await?;
+    let db = connect_with_retries(&url, "DATABASE_URL", &config.pool).await?;
     let problems = checks::isolation_problems(&db)
         .await
         .map_err(|e| fail(format!("DATABASE_URL: isolation checks failed to run: {e}")))?;
@@ -347,12 +351,22 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     if config.mode == Mode::Development {
         print_welcome(&config, address, &loaded)?;
     }
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| fail(format!("server error: {e}")))?;
+    serve_on(listener, router, shutdown_signal()).await?;
     tracing::info!("parcours stopped");
     Ok(())
+}
+
+/// Serve `router` on `listener` until `shutdown` completes; then stop accepting connections
+/// (the listener is closed) and return once every request in flight has been answered.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| fail(format!("server error: {e}")))
 }
 
 /// The retention job, in production: ten minutes after the start, then every day.

@@ -53,7 +53,14 @@ impl std::fmt::Debug for Clock {
 #[derive(Clone, Debug)]
 pub struct PoolSettings {
     pub max_connections: u32,
+    /// How long a request waits for a connection (or for a new one to open) before it is
+    /// answered `UNAVAILABLE`.
     pub acquire_timeout: Duration,
+    /// On PostgreSQL, the server cancels any statement running longer (a connection option,
+    /// so it costs no statement); its transaction is rolled back and the request is answered
+    /// `UNAVAILABLE`. `None`: no limit. SQLite has no such limit (its waits for the write lock
+    /// end at `busy_timeout`).
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for PoolSettings {
@@ -61,6 +68,7 @@ impl Default for PoolSettings {
         Self {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
+            statement_timeout: None,
         }
     }
 }
@@ -78,6 +86,12 @@ impl Db {
     /// Connect to `url` (`sqlite://…` or `postgres://…`).
     pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self> {
         let mut options = ConnectOptions::new(url.to_owned());
+        if let Some(timeout) = pool.statement_timeout {
+            let millis = timeout.as_millis().max(1);
+            options.map_sqlx_postgres_opts(move |opts| {
+                opts.options([("statement_timeout", millis.to_string())])
+            });
+        }
         options
             .max_connections(pool.max_connections)
             .min_connections(0)

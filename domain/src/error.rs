@@ -65,16 +65,131 @@ impl From<DbErr> for DomainError {
             }
             _ => {}
         }
-        match &err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err.to_string()),
-            _ => {
-                let text = err.to_string();
-                if text.contains("database is locked") || text.contains("PoolTimedOut") {
-                    Self::Unavailable(text)
-                } else {
-                    Self::Internal(text)
-                }
-            }
+        if is_transient(&err) {
+            Self::Unavailable(err.to_string())
+        } else {
+            Self::Internal(err.to_string())
+        }
+    }
+}
+
+/// Whether a database error is a passing condition that a retry may overcome: the pool is
+/// exhausted, the connection was lost or refused, the server is shutting down or starting,
+/// a statement ran past its timeout, a lock was not granted in time. Such errors are answered
+/// `UNAVAILABLE` (503), never as an internal error.
+fn is_transient(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            is_transient_sqlx(e)
+        }
+        _ => {
+            let text = err.to_string();
+            text.contains("database is locked") || text.contains("PoolTimedOut")
+        }
+    }
+}
+
+fn is_transient_sqlx(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed
+        | Error::BeginFailed => true,
+        Error::Database(db) => db.code().is_some_and(|code| transient_code(&code)),
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATEs (always five characters) and SQLite extended result codes (numbers
+/// below 10,000) of passing conditions.
+fn transient_code(code: &str) -> bool {
+    if code.len() == 5 {
+        // PostgreSQL: connection exceptions (08), insufficient resources (53, e.g. too many
+        // connections), admin or crash shutdown and "starting up" (57P01-57P03), statement
+        // timeout or cancel (57014), lock not available (55P03), serialization failure and
+        // deadlock (40001, 40P01: the transaction was rolled back whole and can be retried).
+        return code.starts_with("08")
+            || code.starts_with("53")
+            || matches!(
+                code,
+                "57P01" | "57P02" | "57P03" | "57014" | "55P03" | "40001" | "40P01"
+            );
+    }
+    // SQLite: SQLITE_BUSY (5) or SQLITE_LOCKED (6) and their extended codes: "database is
+    // locked".
+    code.parse::<i32>()
+        .is_ok_and(|extended| matches!(extended & 0xff, 5 | 6))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+
+    use super::{DomainError, transient_code};
+
+    fn sqlx(err: sea_orm::sqlx::Error) -> RuntimeErr {
+        RuntimeErr::SqlxError(Arc::new(err))
+    }
+
+    #[test]
+    fn lost_connections_and_timeouts_are_unavailable_other_failures_internal() {
+        let broken = || {
+            sea_orm::sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "connection closed",
+            ))
+        };
+        let unavailable = [
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+            DbErr::Conn(sqlx(broken())),
+            DbErr::Exec(sqlx(broken())),
+            DbErr::Query(sqlx(broken())),
+            DbErr::Query(sqlx(sea_orm::sqlx::Error::PoolTimedOut)),
+            DbErr::Exec(sqlx(sea_orm::sqlx::Error::Protocol(
+                "unexpected message".into(),
+            ))),
+        ];
+        for err in unavailable {
+            let text = err.to_string();
+            assert!(
+                matches!(DomainError::from(err), DomainError::Unavailable(_)),
+                "{text}"
+            );
+        }
+        let internal = [
+            DbErr::Query(sqlx(sea_orm::sqlx::Error::ColumnNotFound("x".into()))),
+            DbErr::Type("bad".into()),
+            DbErr::RecordNotFound("x".into()),
+        ];
+        for err in internal {
+            let text = err.to_string();
+            assert!(
+                matches!(DomainError::from(err), DomainError::Internal(_)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn passing_conditions_are_recognised_by_their_codes() {
+        for code in [
+            "08006", "08001", "53300", "57P01", "57P02", "57P03", "57014", "55P03",
+        ] {
+            assert!(transient_code(code), "{code} is transient");
+        }
+        for code in ["5", "6", "261", "517", "773", "262"] {
+            assert!(transient_code(code), "SQLite {code} is busy or locked");
+        }
+        for code in ["23505", "23503", "42P01", "22001", "1", "19", "2067"] {
+            assert!(!transient_code(code), "{code} is not transient");
         }
     }
 }

@@ -6,6 +6,7 @@ mod calls;
 mod cohorts;
 mod demo;
 mod esf;
+mod faults;
 mod follow_up;
 mod import;
 mod indicators;

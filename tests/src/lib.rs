@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+pub mod cluster;
+
 use parcours_api::auth::{TokenRequest, mint};
 use parcours_api::config::{Config, Secret};
 use parcours_domain::{Db, Role};

@@ -140,18 +140,24 @@ pub(crate) fn payloads(events: &[Event]) -> Result<Vec<String>> {
 }
 
 /// On PostgreSQL, listen for every instance's notifications and put them on `db`'s bus, until
-/// the pool is closed; reconnects after a lost connection. On SQLite, or when this pool already
-/// listens, nothing to do: `None`. The listener holds one connection of the pool.
+/// `db`'s pool is closed; reconnects after a lost connection. On SQLite, or when this pool
+/// already listens, nothing to do: `None`. The listener has its own connection (same server,
+/// role and options), so it never takes one from the requests' pool.
 pub fn listen(db: &Db) -> Option<tokio::task::JoinHandle<()>> {
+    use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
     if db.backend() != DbBackend::Postgres || db.bus().listening.swap(true, Ordering::SeqCst) {
         return None;
     }
-    let pool = db.conn().get_postgres_connection_pool().clone();
+    let requests = db.conn().get_postgres_connection_pool().clone();
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_lazy_with(requests.connect_options().as_ref().clone());
     let bus = db.bus().clone();
     Some(tokio::spawn(async move {
-        use sea_orm::sqlx::postgres::PgListener;
-        while !pool.is_closed() {
-            let mut listener = match PgListener::connect_with(&pool).await {
+        while !requests.is_closed() {
+            let mut listener = match PgListener::connect_with(&own).await {
                 Ok(listener) => listener,
                 Err(e) => {
                     tracing::warn!(error = %e, "notification listener: cannot connect; retrying");
@@ -165,21 +171,19 @@ pub fn listen(db: &Db) -> Option<tokio::task::JoinHandle<()>> {
                 continue;
             }
             tracing::info!("notification listener: listening");
-            loop {
+            while !requests.is_closed() {
                 match listener.try_recv().await {
                     Ok(Some(notification)) => bus.receive(notification.payload()),
                     Ok(None) => {
                         tracing::warn!("notification listener: connection lost; reconnecting");
                     }
                     Err(e) => {
-                        if pool.is_closed() {
-                            break;
-                        }
                         tracing::warn!(error = %e, "notification listener: error; retrying");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
             }
         }
+        own.close().await;
     }))
 }

@@ -11,7 +11,7 @@ use crate::follow_up::transmitted_sheet;
 
 const INBOX: &str = "{ unreadNotificationCount notifications { totalCount edges { node {
     id kind subjectId subjectType relatedId reportKind createdAt readAt } } } }";
-const SUBSCRIBE: &str = "subscription { notificationAdded { id kind subjectId subjectType relatedId reportKind readAt } }";
+pub(crate) const SUBSCRIBE: &str = "subscription { notificationAdded { id kind subjectId subjectType relatedId reportKind readAt } }";
 const MARK: &str = "mutation($ids: [ID!]!) { markNotificationsRead(input: {ids: $ids}) { notifications { id readAt } } }";
 
 async fn inbox(app: &TestApp, token: &str) -> Value {
@@ -35,7 +35,7 @@ fn nodes(inbox: &Value) -> Vec<Value> {
 
 /// Wait until `n` subscriptions listen on `app`'s instance (the server registers a
 /// subscription after the `subscribe` message; events before that are not for it).
-async fn listening(app: &TestApp, n: usize) {
+pub(crate) async fn listening(app: &TestApp, n: usize) {
     for _ in 0..1500 {
         if app.db.bus().subscribers() >= n {
             return;

@@ -14,6 +14,7 @@
 //! writers; `shutdown`: a graceful shutdown under load.
 
 mod concurrency;
+mod listener;
 mod restart;
 mod shutdown;
 mod timeouts;

@@ -1,6 +1,6 @@
 //! Prometheus metrics at `/metrics` (text exposition format 0.0.4): requests by route and status,
 //! a latency histogram by route, GraphQL operations by name and outcome, the database pool's
-//! use, SQL statements run, and rate-limit refusals. Labels hold route templates, operation
+//! use, SQL statements run, rate-limit refusals and live subscriptions. Labels hold route templates, operation
 //! names and error codes only — never an identifier, a name or a token.
 
 use std::collections::{BTreeMap, HashMap};
@@ -166,6 +166,16 @@ impl Metrics {
             out,
             "parcours_rate_limited_total {}",
             state.limiter.refused()
+        );
+        let _ = writeln!(
+            out,
+            "# HELP parcours_subscriptions Live notification subscriptions on this instance."
+        );
+        let _ = writeln!(out, "# TYPE parcours_subscriptions gauge");
+        let _ = writeln!(
+            out,
+            "parcours_subscriptions {}",
+            state.db.bus().subscribers()
         );
         out
     }

@@ -55,6 +55,7 @@ async fn requests_and_operations_are_counted_without_personal_data() {
         "parcours_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"+Inf\"}",
         "parcours_db_pool_connections{state=\"idle\"}",
         "parcours_rate_limited_total 0",
+        "parcours_subscriptions 0",
     ] {
         assert!(text.contains(line), "{line} in:\n{text}");
     }

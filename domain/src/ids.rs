@@ -44,6 +44,10 @@ id_type!(
     AuditEntryId
 );
 id_type!(
+    /// An entry of the access log (a read of a participant's sensitive field).
+    AccessEntryId
+);
+id_type!(
     /// A participant.
     ParticipantId
 );

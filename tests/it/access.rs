@@ -167,6 +167,78 @@ async fn reads_of_sensitive_fields_are_recorded_once_each(backend: Backend) {
     assert_eq!(body["data"]["participants"]["edges"], json!([]), "{body}");
     let after = log(&app, steering, json!({})).await.0;
     assert_eq!(after, before, "nothing recorded for those reads");
+
+    // `node` and a mutation's payload are reads like any other.
+    let commune = first_commune(&app, &w.referent).await;
+    let created = app
+        .ok(
+            &w.referent,
+            "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id recognisedDisability } } }",
+            json!({ "input": participant_input(&commune, "Neuf") }),
+        )
+        .await;
+    let fresh = created["createParticipant"]["participant"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.ok(
+        steering,
+        "query($id: ID!) { node(id: $id) { ... on Participant { rsaBeneficiary } } }",
+        json!({ "id": fresh }),
+    )
+    .await;
+    let (_, nodes) = log(&app, steering, json!({ "participantId": fresh })).await;
+    let seen: Vec<(&str, &str)> = nodes
+        .iter()
+        .map(|n| {
+            (
+                n["role"].as_str().expect("role"),
+                n["field"].as_str().expect("field"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("steering", "RSA_BENEFICIARY"),
+            ("referent", "RECOGNISED_DISABILITY")
+        ],
+        "newest first"
+    );
+
+    // The provider reads the disability of its convention's ESF+ records: recorded as theirs.
+    app.ok(
+        &w.referent,
+        "mutation($p: ID!, $op: ID!) { recordEsfEntry(input: {participantId: $p, operationId: $op, employmentStatus: UNEMPLOYED}) { esfRecord { id } } }",
+        json!({ "p": p, "op": conv }),
+    )
+    .await;
+    let data = app
+        .ok(
+            &w.provider,
+            "query($op: ID) { esfRecords(operationId: $op) { edges { node { disability } } } }",
+            json!({ "op": conv }),
+        )
+        .await;
+    assert_eq!(
+        data["esfRecords"]["edges"].as_array().map(Vec::len),
+        Some(1),
+        "{data}"
+    );
+    let (total, nodes) = log(&app, steering, json!({ "subject": "prov@alpha.example" })).await;
+    assert_eq!(total, 1, "{nodes:?}");
+    assert_eq!(
+        (
+            &nodes[0]["role"],
+            &nodes[0]["field"],
+            &nodes[0]["participantId"]
+        ),
+        (
+            &json!("provider"),
+            &json!("RECOGNISED_DISABILITY"),
+            &json!(p)
+        )
+    );
 }
 
 /// The SQL statements one successful operation runs.

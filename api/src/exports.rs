@@ -1,7 +1,9 @@
 //! `GET /esf/export?operationId=…&from=…&to=…`: an operation's ESF+ records over a period, as
 //! CSV for a spreadsheet — UTF-8 with a byte-order mark, `;` between fields, CRLF line ends,
 //! fields quoted when they hold `;`, `"` or a line break, and a leading `'` on any text that a
-//! spreadsheet would run as a formula. Columns: see [`HEADER`] and the README.
+//! spreadsheet would run as a formula. Columns: see [`HEADER`] and the README. The `disability`
+//! column is a sensitive read: the domain records one access entry per exported participant
+//! before it hands the rows over, so no file leaves without them (`UNAVAILABLE` otherwise).
 
 use std::sync::Arc;
 
@@ -67,7 +69,9 @@ pub async fn esf_export(
 ) -> Response {
     let rid = crate::sheets::request_id(&headers);
     let result = async {
-        let principal = authenticate_request(&state, &headers, &rid).await?;
+        let principal = authenticate_request(&state, &headers, &rid)
+            .await?
+            .with_request_id(&rid);
         let fail = |e: DomainError| domain_refusal(e, &rid);
         let operation = crate::graphql::esf_operation(
             &principal,

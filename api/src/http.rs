@@ -5,7 +5,9 @@
 //! is negotiated (406); the method (405) and `Content-Type` (415) are checked; the body is read
 //! under a size cap (413); one JSON object only (batches are refused); the query's length and
 //! bracket nesting are checked before parsing; a mutation over GET is 405; the expanded field
-//! count is capped; then the operation runs. Request errors are 4xx with no `data`.
+//! count is capped; then the operation runs, and the sensitive values it read are written to the
+//! access log before anything is answered (`UNAVAILABLE`, no data, when that fails). Request
+//! errors are 4xx with no `data`.
 
 use std::sync::Arc;
 
@@ -19,12 +21,13 @@ use axum::http::header::{
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
+use parcours_domain::access_log::{self, Channel};
 use parcours_domain::auth::authenticate;
 use parcours_domain::{Db, DomainError, Principal};
 use serde_json::{Value, json};
 
 use crate::auth::Verifier;
-use crate::graphql::{ParcoursSchema, RequestCtx};
+use crate::graphql::{AccessRecorder, ParcoursSchema, RequestCtx};
 use crate::guard::{expanded_field_count, nesting_depth_exceeds};
 
 /// Transport limits.
@@ -257,16 +260,23 @@ async fn handle(
         .tenant()
         .map_or_else(|| "-".to_owned(), |t| t.slug.clone());
     let role = principal.role();
+    let principal = principal.with_request_id(request_id);
+    let access = AccessRecorder::default();
     let ctx = RequestCtx {
         db: state.db.clone(),
-        principal: principal.with_request_id(request_id),
+        principal: principal.clone(),
         request_id: request_id.to_owned(),
+        access: access.clone(),
     };
     let started = std::time::Instant::now();
     let response = state.schema.execute(ctx.into_request(gql)).await;
-    let outcome = match response.errors.first() {
-        None => "ok".to_owned(),
-        Some(e) => match e.extensions.as_ref().and_then(|x| x.get("code")) {
+    // The sensitive values in `response` leave only with their access entries, written in one
+    // statement; when that fails the client gets no data at all.
+    let recorded = access_log::record(&state.db, &principal, Channel::Graphql, access.take()).await;
+    let outcome = match (&recorded, response.errors.first()) {
+        (Err(_), _) => "UNAVAILABLE".to_owned(),
+        (Ok(_), None) => "ok".to_owned(),
+        (Ok(_), Some(e)) => match e.extensions.as_ref().and_then(|x| x.get("code")) {
             Some(async_graphql::Value::String(code)) => code.clone(),
             _ => "ERROR".to_owned(),
         },
@@ -282,6 +292,14 @@ async fn handle(
         duration_ms = started.elapsed().as_millis() as u64,
         "graphql operation"
     );
+    if let Err(err) = recorded {
+        tracing::warn!(request_id, error = %err, detail = ?err, "access log not written; response withheld");
+        return Err(refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "UNAVAILABLE",
+            format!("service temporarily unavailable; request id {request_id}"),
+        ));
+    }
     Ok(graphql_response(response, media))
 }
 

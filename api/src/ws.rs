@@ -24,7 +24,9 @@ use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
 
-use crate::graphql::{ParcoursSchema, RequestCtx};
+use parcours_domain::access_log::{self, Channel};
+
+use crate::graphql::{AccessRecorder, ParcoursSchema, RequestCtx};
 use crate::guard::{expanded_field_count, nesting_depth_exceeds};
 use crate::http::{
     GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, authenticate_token,
@@ -196,6 +198,7 @@ async fn init(
         db: state.db.clone(),
         principal: principal.with_request_id(request_id),
         request_id: request_id.to_owned(),
+        access: AccessRecorder::default(),
     });
     data.insert(session);
     Ok(data)
@@ -260,6 +263,31 @@ impl SubscriptionsOnly {
     }
 }
 
+/// A delivery that carries sensitive values leaves only with its access entries, as over HTTP
+/// (no subscription field exposes one today; this keeps it so if one ever does).
+async fn with_access_recorded(ctx: Option<RequestCtx>, response: Response) -> Response {
+    let Some(ctx) = ctx else {
+        return response;
+    };
+    let reads = ctx.access.take();
+    if reads.is_empty() {
+        return response;
+    }
+    match access_log::record(&ctx.db, &ctx.principal, Channel::Graphql, reads).await {
+        Ok(_) => response,
+        Err(e) => {
+            tracing::warn!(request_id = ctx.request_id, error = %e, "access log not written; delivery withheld");
+            refused(
+                "UNAVAILABLE",
+                format!(
+                    "service temporarily unavailable; request id {}",
+                    ctx.request_id
+                ),
+            )
+        }
+    }
+}
+
 impl Executor for SubscriptionsOnly {
     async fn execute(&self, _request: Request) -> Response {
         refused("BAD_REQUEST", ONLY_SUBSCRIPTIONS)
@@ -284,11 +312,17 @@ impl Executor for SubscriptionsOnly {
             .boxed();
         }
         let running = Running(Arc::clone(&self.running));
+        let session_data = session_data.unwrap_or_default();
+        let ctx = session_data
+            .get(&std::any::TypeId::of::<RequestCtx>())
+            .and_then(|d| d.downcast_ref::<RequestCtx>())
+            .cloned();
         self.schema
-            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-            .map(move |response| {
+            .execute_stream_with_session_data(request, session_data)
+            .then(move |response| {
                 let _counted = &running;
-                response
+                let ctx = ctx.clone();
+                async move { with_access_recorded(ctx, response).await }
             })
             .boxed()
     }

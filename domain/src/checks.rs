@@ -59,7 +59,13 @@ pub async fn isolation_problems(db: &Db) -> Result<Vec<String>> {
 }
 
 /// The tenant-owned tables that [`visible_tenants`] may probe.
-pub const TENANT_TABLES: &[&str] = &["commune", "structure", "staff_member", "audit_entry"];
+pub const TENANT_TABLES: &[&str] = &[
+    "commune",
+    "structure",
+    "staff_member",
+    "audit_entry",
+    "access_entry",
+];
 
 /// Probe of the row-level security wall: the distinct `tenant_id`s that a raw, unscoped
 /// `SELECT` on `table` returns inside a transaction set for `tenant` (or with no tenant set).

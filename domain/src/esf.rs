@@ -19,6 +19,9 @@
 //! - Who: steering every record; a referent their own participants' records; a provider the
 //!   records of its conventions' operations, for the participants of its cohorts. The export and
 //!   the indicators of an operation: steering, and the provider for its own convention.
+//! - The export discloses each participant's disability: it records one access entry per
+//!   exported participant (channel `esf_export`) before it returns, and returns nothing when
+//!   that fails (see [`crate::access_log`]).
 
 use std::collections::HashMap;
 
@@ -28,6 +31,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
+use crate::access_log::{Channel, Read, SensitiveField};
 use crate::audit::{self, Action};
 use crate::db::{Db, TenantTx};
 use crate::entities::{esf_record, participant};
@@ -650,6 +654,17 @@ pub async fn export(
         })
         .collect::<Result<Vec<_>>>()?;
     tx.commit().await?;
+    // Every row carries the participant's disability: no file without its access entries.
+    crate::access_log::record(
+        db,
+        principal,
+        Channel::EsfExport,
+        out.iter().map(|row| Read {
+            participant: row.record.participant_id,
+            field: SensitiveField::RecognisedDisability,
+        }),
+    )
+    .await?;
     Ok(Export {
         operation: label,
         rows: out,

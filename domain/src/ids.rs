@@ -48,6 +48,10 @@ id_type!(
     NotificationId
 );
 id_type!(
+    /// An entry of the access log (a read of a participant's sensitive field).
+    AccessEntryId
+);
+id_type!(
     /// A participant.
     ParticipantId
 );

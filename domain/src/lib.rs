@@ -4,6 +4,7 @@
 //! may not do; every query goes through an area's `store.rs`, which scopes it by the principal's
 //! tenant inside a [`db::TenantTx`]. Nothing here knows about HTTP or GraphQL.
 
+pub mod access_log;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

@@ -2,7 +2,8 @@
 //! kept for the tenant's retention period after the end of their path — their exit, or the
 //! refusal of their entry — and then anonymised, like steering's `anonymiseParticipant` does:
 //! names, contact details, birth date (the year stays), free texts. What is not personal stays:
-//! dates, statuses, exits, and the ESF+ records whose aggregates the Fund still needs.
+//! dates, statuses, exits, and the ESF+ records whose aggregates the Fund still needs. The
+//! access log holds identifiers only, so its entries stay untouched (see [`crate::access_log`]).
 //!
 //! The job runs daily inside the service and on demand (`parcours retention [--dry-run]`); it
 //! acts as `system:retention`, so each anonymisation has its audit entry.

@@ -4,7 +4,7 @@
 //! transaction on every backend; every tenant-owned table has `tenant_id` first in its primary
 //! key, in each unique key and in each foreign key, and on PostgreSQL a forced row-level security
 //! policy. The runtime role `parcours_app` (when it exists) gets DML grants only, and only
-//! `INSERT, SELECT` on the audit table.
+//! `INSERT, SELECT` on the audit and access-log tables.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -19,6 +19,7 @@ mod m20261129_000008_esf;
 mod m20261129_000009_reports;
 mod m20261129_000010_retention;
 mod m20261129_000011_notifications;
+mod m20261129_000012_access_log;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_reports::Migration),
             Box::new(m20261129_000010_retention::Migration),
             Box::new(m20261129_000011_notifications::Migration),
+            Box::new(m20261129_000012_access_log::Migration),
         ]
     }
 }

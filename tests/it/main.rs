@@ -1,5 +1,6 @@
 //! Black-box tests: the real router on a real database, GraphQL over HTTP with real tokens.
 
+mod access;
 mod audit;
 mod auth;
 mod calls;

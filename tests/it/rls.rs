@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use parcours_api::config::Config;
 use parcours_domain::ids::TenantId;
 use parcours_domain::{Db, checks};
-use parcours_tests::{Backend, TestApp, World, global_uuid};
+use parcours_tests::{
+    Backend, TestApp, World, create_participant, first_commune, global_uuid, participant_input,
+};
 
 async fn raw_selects_see_only_the_tenant_of_their_transaction() {
     let Some(backend) = Backend::postgres() else {
@@ -18,6 +20,18 @@ async fn raw_selects_see_only_the_tenant_of_their_transaction() {
     let b = World::build(&app, "beta").await;
     let a_id = global_uuid(&a.tenant.id).expect("uuid");
     let b_id = global_uuid(&b.tenant.id).expect("uuid");
+    // Each tenant gets an access entry: a participant's sensitive field read by steering.
+    for w in [&a, &b] {
+        let commune = first_commune(&app, &w.referent).await;
+        let (p, _) =
+            create_participant(&app, &w.referent, participant_input(&commune, "Rls")).await;
+        app.ok(
+            &w.tenant.steering,
+            "query($id: ID!) { participant(id: $id) { rsaBeneficiary } }",
+            serde_json::json!({ "id": p }),
+        )
+        .await;
+    }
     for table in checks::TENANT_TABLES {
         let as_a = checks::visible_tenants(&app.db, table, Some(TenantId(a_id)))
             .await

@@ -109,7 +109,13 @@ impl EsfRecordObj {
             IscedBand::Isced5To8 => IscedBandGql::Isced5To8,
         }
     }
-    async fn disability(&self) -> bool {
+    /// Recognised disability at entry: a sensitive read, recorded in the access log.
+    async fn disability(&self, ctx: &Context<'_>) -> bool {
+        super::access::note(
+            ctx,
+            self.0.participant_id,
+            parcours_domain::access_log::SensitiveField::RecognisedDisability,
+        );
         self.0.disability
     }
     async fn third_country_national(&self) -> Option<bool> {

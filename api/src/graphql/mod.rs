@@ -1,6 +1,7 @@
 //! The GraphQL schema. Each area maps domain read models and inputs; authorization and rules
 //! stay in the domain. Roots are merged from the areas.
 
+mod access;
 mod audit;
 mod calls;
 mod cohorts;
@@ -28,6 +29,7 @@ use parcours_domain::page::{Page, PageRequest};
 use parcours_domain::{Db, DomainError, Principal};
 use uuid::Uuid;
 
+pub use access::AccessRecorder;
 pub use esf::operation as esf_operation;
 pub use loaders::StructureLoader;
 use loaders::{
@@ -51,6 +53,7 @@ pub struct QueryRoot(
     structures::StructureQuery,
     staff::StaffQuery,
     audit::AuditQuery,
+    access::AccessQuery,
     participants::ParticipantQuery,
     calls::CallQuery,
     cohorts::CohortQuery,
@@ -95,12 +98,14 @@ pub fn build(open: bool) -> ParcoursSchema {
     builder.finish()
 }
 
-/// What a request's resolvers share: the database, the caller and the request id.
+/// What a request's resolvers share: the database, the caller, the request id, and the
+/// recorder of the sensitive values the response will carry.
 #[derive(Clone)]
 pub struct RequestCtx {
     pub db: Db,
     pub principal: Principal,
     pub request_id: String,
+    pub access: AccessRecorder,
 }
 
 impl RequestCtx {

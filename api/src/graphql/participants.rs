@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::scalars::Date;
+use parcours_domain::access_log::SensitiveField;
 use parcours_domain::ids::{CommuneId, EpisodeId, ParticipantId, StaffId};
 use parcours_domain::participants::exits::{self, ContractKind, EpisodeKind, TrainingKind};
 use parcours_domain::participants::{self as domain, Participant, policy};
@@ -134,12 +135,16 @@ pub enum EpisodeKindGql {
 /// A person accompanied by the PLIE. Personal fields are null once anonymised.
 pub struct ParticipantObj(pub Participant);
 
+/// A sensitive value, when the caller may read it; the read is noted for the access log (a
+/// refused read discloses nothing and notes nothing).
 fn sensitive(
     ctx: &Context<'_>,
     p: &Participant,
+    field: SensitiveField,
     value: bool,
 ) -> async_graphql::Result<Option<bool>> {
     if policy::may_read_sensitive(&req(ctx).principal, p) {
+        super::access::note(ctx, p.id, field);
         Ok(Some(value))
     } else {
         Err(DomainError::Forbidden(
@@ -222,7 +227,12 @@ impl ParticipantObj {
     }
     /// RSA (minimum income) beneficiary at entry. Steering and the participant's referent only.
     async fn rsa_beneficiary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
-        sensitive(ctx, &self.0, self.0.rsa_beneficiary)
+        sensitive(
+            ctx,
+            &self.0,
+            SensitiveField::RsaBeneficiary,
+            self.0.rsa_beneficiary,
+        )
     }
     /// Lives in a priority neighbourhood (QPV).
     async fn priority_neighbourhood(
@@ -247,7 +257,12 @@ impl ParticipantObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<bool>> {
-        sensitive(ctx, &self.0, self.0.recognised_disability)
+        sensitive(
+            ctx,
+            &self.0,
+            SensitiveField::RecognisedDisability,
+            self.0.recognised_disability,
+        )
     }
     /// Allowed to work in France.
     async fn authorised_to_work(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
@@ -582,9 +597,10 @@ impl ParticipantQuery {
             desc = "Only residents (true) or non-residents (false) of priority neighbourhoods."
         )]
         priority_neighbourhood: Option<bool>,
-        #[graphql(desc = "Only RSA beneficiaries (true) or not (false).")] rsa_beneficiary: Option<
-            bool,
-        >,
+        #[graphql(
+            desc = "Only RSA beneficiaries (true) or not (false). Steering and referents only; each participant listed is recorded in the access log."
+        )]
+        rsa_beneficiary: Option<bool>,
         #[graphql(desc = "Entered on or after this date.")] entered_from: Option<Date>,
         #[graphql(desc = "Entered on or before this date.")] entered_to: Option<Date>,
         #[graphql(
@@ -621,6 +637,12 @@ impl ParticipantQuery {
         .await
         .gql(ctx)?;
         let shown: Vec<Participant> = page.items.iter().map(|(_, p)| p.clone()).collect();
+        if rsa_beneficiary.is_some() {
+            // Listed under the filter, each one's RSA status is disclosed, selected or not.
+            for p in &shown {
+                super::access::note(ctx, p.id, SensitiveField::RsaBeneficiary);
+            }
+        }
         super::loaders::prime_participants(ctx, &shown).await?;
         let mut conn = async_graphql::connection::Connection::with_additional_fields(
             page.has_previous_page,

@@ -1,5 +1,6 @@
 //! sea-orm entities: private to the domain. Only the areas' `store.rs` files build queries.
 
+pub(crate) mod access_entry;
 pub(crate) mod amendment;
 pub(crate) mod attachment;
 pub(crate) mod attendance;

@@ -80,6 +80,10 @@ pub async fn list(
     after: Option<&str>,
 ) -> Result<Page<(String, Participant)>> {
     policy::require_reader(principal)?;
+    if filter.rsa_beneficiary.is_some() {
+        // Being listed under the filter discloses each one's RSA status.
+        policy::require_sensitive_filter(principal)?;
+    }
     let request = PageRequest::new(first, None)?;
     let after = after.map(decode_cursor).transpose()?;
     if filter

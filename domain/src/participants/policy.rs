@@ -50,6 +50,16 @@ pub fn may_read_sensitive(principal: &Principal, participant: &Participant) -> b
     owns(principal, participant)
 }
 
+/// Refuse the `rsaBeneficiary` filter to those who may not read RSA status: a list filtered on
+/// it tells the status of everyone listed. Steering and referents read it for every participant
+/// they see (a referent sees only their own portfolio).
+pub(crate) fn require_sensitive_filter(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering, Role::Referent],
+        "filtering by RSA status is for steering and referents only",
+    )
+}
+
 /// Steering only: committee decisions, reassignment, erasure.
 pub(crate) fn require_steering(principal: &Principal, what: &'static str) -> Result<()> {
     principal.require(&[Role::Steering], what)

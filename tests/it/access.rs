@@ -439,6 +439,37 @@ async fn the_rsa_filter_is_recorded_and_refused_to_providers(backend: Backend) {
         .await;
     assert_eq!(code(&body), "FORBIDDEN", "false discloses as much: {body}");
     assert_eq!(log(&app, &w.tenant.steering, json!({})).await.0, 1);
+
+    // A count would disclose the status of people not listed (nor recorded): under the filter
+    // there is none, and a page lists at least one participant.
+    let (_, body) = app
+        .post(
+            &w.referent,
+            "{ participants(rsaBeneficiary: true, search: \"Rsa\", first: 0) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (code(&body), &body["errors"][0]["extensions"]["field"]),
+        ("VALIDATION", &json!("first")),
+        "{body}"
+    );
+    let data = app
+        .ok(
+            &w.referent,
+            "{ participants(rsaBeneficiary: true, first: 1) { totalCount edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["participants"]["totalCount"], Value::Null, "{data}");
+    let data = app
+        .ok(&w.referent, "{ participants { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        data["participants"]["totalCount"], 2,
+        "without the filter: counted"
+    );
+    assert_eq!(log(&app, &w.tenant.steering, json!({})).await.0, 2);
 }
 
 async fn esf_disability_is_recorded_in_graphql_and_in_the_export(backend: Backend) {

@@ -1,5 +1,6 @@
 //! Participants, their path, episodes and exit.
 
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -15,7 +16,7 @@ use super::loaders::{
 };
 use super::staff::StaffMemberObj;
 use super::tenants::CommuneObj;
-use super::{Conn, GqlResult, ids, req};
+use super::{GqlResult, ids, req};
 
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident => $domain:path { $($(#[$vdoc:meta])* $variant:ident),* $(,)? }) => {
@@ -598,7 +599,7 @@ impl ParticipantQuery {
         )]
         priority_neighbourhood: Option<bool>,
         #[graphql(
-            desc = "Only RSA beneficiaries (true) or not (false). Steering and referents only; each participant listed is recorded in the access log."
+            desc = "Only RSA beneficiaries (true) or not (false). Steering and referents only; each participant listed is recorded in the access log, `totalCount` is null and `first` at least 1."
         )]
         rsa_beneficiary: Option<bool>,
         #[graphql(desc = "Entered on or after this date.")] entered_from: Option<Date>,
@@ -608,7 +609,9 @@ impl ParticipantQuery {
         )]
         search: Option<String>,
         #[graphql(desc = "Order (default NAME).")] sort: Option<ParticipantSort>,
-    ) -> async_graphql::Result<Option<Conn<ParticipantObj>>> {
+    ) -> async_graphql::Result<
+        Option<Connection<String, ParticipantObj, ParticipantConnectionFields>>,
+    > {
         let r = req(ctx);
         let filter = domain::ParticipantFilter {
             status: status.map(Into::into),
@@ -647,8 +650,9 @@ impl ParticipantQuery {
         let mut conn = async_graphql::connection::Connection::with_additional_fields(
             page.has_previous_page,
             page.has_next_page,
-            super::ConnectionFields {
-                total_count: i64::try_from(page.total_count).unwrap_or(i64::MAX),
+            ParticipantConnectionFields {
+                total_count: domain::count_is_disclosed(&filter)
+                    .then(|| i64::try_from(page.total_count).unwrap_or(i64::MAX)),
             },
         );
         conn.edges.extend(
@@ -670,6 +674,14 @@ impl ParticipantQuery {
         let p = domain::get(&r.db, &r.principal, id).await.gql(ctx)?;
         Ok(Some(ParticipantObj(p)))
     }
+}
+
+/// Fields of the participants connection beside edges and page info.
+#[derive(SimpleObject)]
+pub struct ParticipantConnectionFields {
+    /// How many participants match the filters, over all pages; null under the
+    /// `rsaBeneficiary` filter (a count would disclose the status of people it does not list).
+    pub total_count: Option<i64>,
 }
 
 /// Identity, contact and situation fields; on update only those given change.

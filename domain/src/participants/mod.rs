@@ -83,6 +83,12 @@ pub async fn list(
     if filter.rsa_beneficiary.is_some() {
         // Being listed under the filter discloses each one's RSA status.
         policy::require_sensitive_filter(principal)?;
+        if first == Some(0) {
+            return Err(DomainError::validation(
+                "first",
+                "with the rsaBeneficiary filter, a page lists at least one participant",
+            ));
+        }
     }
     let request = PageRequest::new(first, None)?;
     let after = after.map(decode_cursor).transpose()?;
@@ -107,6 +113,13 @@ pub async fn list(
     let mut page = Page::from_rows(rows, &request, total);
     page.has_previous_page = after.is_some();
     Ok(page)
+}
+
+/// Whether the number of participants matching `filter` may be told. Under the RSA filter it
+/// is not: combined with a narrow search, a count would disclose the status of people it does
+/// not list, and so record no access entry for them.
+pub fn count_is_disclosed(filter: &ParticipantFilter) -> bool {
+    filter.rsa_beneficiary.is_none()
 }
 
 fn encode_cursor(value: &str, id: ParticipantId) -> String {

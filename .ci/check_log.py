@@ -11,7 +11,7 @@ log_path, values_path = sys.argv[1], sys.argv[2]
 with open(log_path, encoding="utf-8", errors="replace") as f:
     lines = f.read().splitlines()
 with open(values_path, encoding="utf-8") as f:
-    values = sorted({v.strip() for v in f if len(v.strip()) >= 4})
+    values = sorted({v.strip() for v in f if len(v.strip()) >= 3})
 
 if not lines:
     sys.exit(f"{log_path} is empty: the check would prove nothing")

@@ -3,8 +3,9 @@
 //!
 //! The client authenticates in `connection_init` with the same JWT as over HTTP:
 //! `{"type":"connection_init","payload":{"Authorization":"Bearer <jwt>"}}` (the key is
-//! case-insensitive). A refused token closes the socket with 4403, a spent rate budget with
-//! 4429, no `connection_init` within 10 s with 4408. Only subscription operations run here
+//! case-insensitive). A refused token closes the socket with 4403, a spent rate budget or an
+//! unreachable database with 1013, no message within 10 s with 4408. Each `subscribe` spends
+//! from the caller's rate budget like a request. Only subscription operations run here
 //! (queries and mutations go through `POST /graphql`, with its limits and logs); the query
 //! length, bracket nesting and field count limits apply to each `subscribe`; at most
 //! [`MAX_SUBSCRIPTIONS`] run at once on one connection.
@@ -95,28 +96,32 @@ fn upgrade(state: Arc<GraphqlState>, ws: WebSocketUpgrade, request_id: String) -
 
 async fn serve(state: Arc<GraphqlState>, socket: WebSocket, request_id: String) {
     let (mut sink, input) = socket.split();
-    let input = input
-        .take_while(|m| std::future::ready(m.is_ok()))
-        .filter_map(|m| {
-            std::future::ready(match m {
-                Ok(Message::Text(text)) => Some(text.as_str().as_bytes().to_vec()),
-                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
-                _ => None,
+    // The init deadline stops at the client's first message (its `connection_init`): a slow
+    // check of the token does not count against the client.
+    let spoke = Arc::new(AtomicBool::new(false));
+    let input = {
+        let spoke = Arc::clone(&spoke);
+        input
+            .take_while(|m| std::future::ready(m.is_ok()))
+            .filter_map(move |m| {
+                let data = match m {
+                    Ok(Message::Text(text)) => Some(text.as_str().as_bytes().to_vec()),
+                    Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                    _ => None,
+                };
+                if data.is_some() {
+                    spoke.store(true, Ordering::SeqCst);
+                }
+                std::future::ready(data)
             })
-        });
-    let initialised = Arc::new(AtomicBool::new(false));
+    };
     let executor = SubscriptionsOnly {
         schema: state.schema.clone(),
+        limiter: Arc::clone(&state.limiter),
         running: Arc::default(),
     };
-    let on_init = {
-        let initialised = Arc::clone(&initialised);
-        move |payload: serde_json::Value| async move {
-            let data = init(&state, &payload, &request_id).await;
-            initialised.store(data.is_ok(), Ordering::SeqCst);
-            data
-        }
-    };
+    let on_init =
+        move |payload: serde_json::Value| async move { init(&state, &payload, &request_id).await };
     let output =
         async_graphql::http::WebSocket::new(executor, input, WebSocketProtocols::GraphQLWS)
             .on_connection_init(on_init)
@@ -124,7 +129,7 @@ async fn serve(state: Arc<GraphqlState>, socket: WebSocket, request_id: String) 
                 WsMessage::Text(text) => Message::Text(text.into()),
                 WsMessage::Close(code, reason) => close(code, reason),
             });
-    futures_pin(output, &mut sink, &initialised).await;
+    futures_pin(output, &mut sink, &spoke).await;
     let _ = sink.close().await;
 }
 
@@ -132,7 +137,7 @@ async fn serve(state: Arc<GraphqlState>, socket: WebSocket, request_id: String) 
 async fn futures_pin<S>(
     output: S,
     sink: &mut (impl async_graphql::futures_util::Sink<Message> + Unpin),
-    initialised: &AtomicBool,
+    spoke: &AtomicBool,
 ) where
     S: async_graphql::futures_util::Stream<Item = Message>,
 {
@@ -149,7 +154,7 @@ async fn futures_pin<S>(
                 }
                 None => return,
             },
-            () = &mut deadline, if !initialised.load(Ordering::SeqCst) => {
+            () = &mut deadline, if !spoke.load(Ordering::SeqCst) => {
                 let _ = sink
                     .send(close(4408, "Connection initialisation timeout".into()))
                     .await;
@@ -159,17 +164,24 @@ async fn futures_pin<S>(
     }
 }
 
-/// Refusals at `connection_init` come back from async-graphql as 1002 with our message; the
-/// protocol's codes are 4403 (forbidden) and 4429 (too many requests).
+/// Refusals at `connection_init` come back from async-graphql as 1002 with our message: a
+/// refused token is 4403 (forbidden: do not retry with it); a spent rate budget or an
+/// unreachable database is 1013 (try again later); a bug is 1011. The reason is cut to the
+/// 123 bytes a close frame holds.
 fn close(code: u16, reason: String) -> Message {
     let code = match (code, reason.split_once(':').map(|(c, _)| c)) {
-        (1002, Some("RATE_LIMITED")) => 4429,
-        (1002, Some("UNAUTHENTICATED" | "UNAVAILABLE" | "INTERNAL")) => 4403,
+        (1002, Some("UNAUTHENTICATED")) => 4403,
+        (1002, Some("RATE_LIMITED" | "UNAVAILABLE")) => 1013,
+        (1002, Some("INTERNAL")) => 1011,
         _ => code,
     };
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
     Message::Close(Some(CloseFrame {
         code,
-        reason: reason.into(),
+        reason: reason[..end].into(),
     }))
 }
 
@@ -208,6 +220,7 @@ async fn init(
 #[derive(Clone)]
 struct SubscriptionsOnly {
     schema: ParcoursSchema,
+    limiter: Arc<crate::limits::Limiter>,
     running: Arc<AtomicUsize>,
 }
 
@@ -301,6 +314,21 @@ impl Executor for SubscriptionsOnly {
         if let Err((code, message)) = self.check(&mut request) {
             return stream::once(async move { refused(code, message) }).boxed();
         }
+        let session_data = session_data.unwrap_or_default();
+        let ctx = session_data
+            .get(&std::any::TypeId::of::<RequestCtx>())
+            .and_then(|d| d.downcast_ref::<RequestCtx>())
+            .cloned();
+        // Each `subscribe` spends from the caller's budget, like a request.
+        if let Some(ctx) = &ctx {
+            let tenant = ctx.principal.tenant().map(|t| t.slug.as_str());
+            if self.limiter.take(tenant, ctx.principal.subject()).is_err() {
+                return stream::once(async {
+                    refused("RATE_LIMITED", "too many requests; retry later")
+                })
+                .boxed();
+            }
+        }
         if self.running.fetch_add(1, Ordering::SeqCst) >= MAX_SUBSCRIPTIONS {
             self.running.fetch_sub(1, Ordering::SeqCst);
             return stream::once(async {
@@ -312,11 +340,6 @@ impl Executor for SubscriptionsOnly {
             .boxed();
         }
         let running = Running(Arc::clone(&self.running));
-        let session_data = session_data.unwrap_or_default();
-        let ctx = session_data
-            .get(&std::any::TypeId::of::<RequestCtx>())
-            .and_then(|d| d.downcast_ref::<RequestCtx>())
-            .cloned();
         self.schema
             .execute_stream_with_session_data(request, session_data)
             .then(move |response| {

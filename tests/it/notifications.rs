@@ -3,7 +3,8 @@
 
 use parcours_domain::Role;
 use parcours_tests::ws::{self, Closed};
-use parcours_tests::{Backend, TestApp, World, code, on_both};
+use parcours_tests::{Backend, TestApp, World, code, global_uuid, on_both};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::cohorts::{ENROL, PRESCRIBE, active_participant, cohort, convention, convention_over};
@@ -225,6 +226,22 @@ async fn the_inbox_is_read_and_marked_by_its_owner_only(backend: Backend) {
     let foreign = World::build(&app, "sud").await;
     convention(&app, &w).await;
     let steering_note = nodes(&inbox(&app, &w.tenant.steering).await)[0]["id"].clone();
+
+    // A change refused (here a decision on a stale version) tells nobody: its notification
+    // rolled back with it.
+    let submission = nodes(&inbox(&app, &w.provider).await)[0]["subjectId"].clone();
+    let (_, body) = app
+        .post(
+            &w.tenant.steering,
+            "mutation($id: ID!) { recordDecision(input: {id: $id, version: 2, accepted: false, reason: \"non\", committeeDate: \"2018-01-10\"}) { submission { id } } }",
+            json!({ "id": submission }),
+        )
+        .await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert_eq!(
+        inbox(&app, &w.provider).await["notifications"]["totalCount"],
+        1
+    );
 
     // Someone else's notification, or another tenant's: NOT_FOUND, nothing marked.
     for token in [&w.provider, &foreign.tenant.steering] {
@@ -516,7 +533,39 @@ async fn a_subscription_ends_when_the_account_is_refused(backend: Backend) {
     assert_eq!(done["type"], "complete", "{done}");
 }
 
+async fn subscribing_spends_the_rate_budget(backend: Backend) {
+    // Eight requests per subject at once, one more per minute (the setup's steering fits).
+    let app = TestApp::start_with(backend, |vars| {
+        vars.insert("PARCOURS_RATE_SUBJECT_PER_MINUTE".into(), "1".into());
+        vars.insert("PARCOURS_RATE_SUBJECT_BURST".into(), "8".into());
+    })
+    .await;
+    let w = World::build(&app, "nord").await;
+    // The connection spends one request, each subscribe another.
+    let mut s = ws::connect(&app.base, &w.referent).await.expect("accepted");
+    for i in 0..7 {
+        s.subscribe(&format!("s{i}"), SUBSCRIBE).await;
+    }
+    listening(&app, 7).await;
+    s.subscribe("over", SUBSCRIBE).await;
+    let message = s.next().await.expect("open");
+    assert_eq!(
+        (message["id"].as_str(), ws_code(&message).as_str()),
+        (Some("over"), "RATE_LIMITED"),
+        "{message}"
+    );
+    // A new connection with a spent budget: try again later (1013), not a refused login.
+    match ws::connect(&app.base, &w.referent).await {
+        Err(Closed { code, reason }) => {
+            assert_eq!(code, 1013, "{reason}");
+            assert!(reason.starts_with("RATE_LIMITED"), "{reason}");
+        }
+        Ok(_) => panic!("a spent budget was not refused"),
+    }
+}
+
 on_both!(
+    subscribing_spends_the_rate_budget,
     a_subscription_ends_when_the_account_is_refused,
     each_change_tells_its_audience,
     reports_and_reminders_tell_steering_and_the_provider,
@@ -555,7 +604,27 @@ async fn two_instances_deliver_each_others_notifications() {
         "{first}"
     );
 
-    // Through A: an enrolment and a sheet; the referent hears them on B.
+    // A forged event (anyone who can connect may NOTIFY) names the referent but no committed
+    // row: nothing is delivered for it.
+    let forged = json!([{
+        "tenant_id": global_uuid(&two.tenant.id).expect("tenant"),
+        "recipient_id": global_uuid(&two.referent_id).expect("staff"),
+        "id": uuid::Uuid::now_v7(),
+    }]);
+    let outside = sea_orm::Database::connect(a.config.database_owner_url.as_str())
+        .await
+        .expect("outside connection");
+    outside
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_notify('parcours_notifications', $1)",
+            [forged.to_string().into()],
+        ))
+        .await
+        .expect("NOTIFY");
+
+    // Through A: an enrolment and a sheet; the referent hears them on B (and first of all
+    // these, not the forged one).
     let (cohort_id, _, sheet) = transmitted_sheet(&a, &two).await;
     let accepted = referent_on_b.payload("n").await;
     assert_eq!(

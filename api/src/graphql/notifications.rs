@@ -7,7 +7,6 @@ use parcours_domain::DomainError;
 use parcours_domain::ids::NotificationId;
 use parcours_domain::notifications::{self, InboxFilter, Kind, Notification};
 use parcours_domain::reports::ReportKind;
-use tokio::sync::broadcast::error::RecvError;
 
 use super::reports::{ReportKindGql, kind_gql};
 use super::{Conn, GqlResult, connection, ids, page_request, req};
@@ -216,41 +215,49 @@ impl SubscriptionRoot {
         let session = ctx.data::<Session>()?.clone();
         let request_id = r.request_id.clone();
         let expiry_request_id = r.request_id.clone();
-        let receiver = r.db.bus().subscribe();
+        let subscription = r.db.bus().subscribe();
         let expired = tokio::time::sleep(
             (session.expires_at - Utc::now())
                 .to_std()
                 .unwrap_or_default(),
         );
-        let events = stream::unfold(receiver, |mut receiver| async move {
-            loop {
-                match receiver.recv().await {
-                    Ok(event) => return Some((event, receiver)),
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "subscriber lagged; notifications missed");
-                    }
-                    Err(RecvError::Closed) => return None,
-                }
-            }
+        let events = stream::unfold(subscription, |mut subscription| async move {
+            subscription.next().await.map(|item| (item, subscription))
         });
         let principal = r.principal.clone();
         let deliveries = events
-            .filter(move |event| std::future::ready(notifications::is_for(event, &principal)))
-            .then(move |event| {
+            .filter(move |item| {
+                std::future::ready(
+                    item.as_ref()
+                        .map_or(true, |event| notifications::is_for(event, &principal)),
+                )
+            })
+            .then(move |item| {
                 let db = r.db.clone();
                 let claims = session.claims.clone();
                 let request_id = request_id.clone();
                 async move {
-                    // Still allowed? (deactivated staff, suspended tenant)
-                    parcours_domain::auth::authenticate(&db, claims)
+                    let gql = |e| super::error::to_graphql(e, &request_id);
+                    let Ok(event) = item else {
+                        tracing::warn!(request_id, "notifications missed; subscription ended");
+                        return Err(gql(DomainError::Rule {
+                            code: "NOTIFICATIONS_MISSED",
+                            message: "some notifications may have been missed: read \
+                                      notifications(unread: true), then subscribe again"
+                                .into(),
+                        }));
+                    };
+                    // Still allowed? (deactivated staff or structure, suspended tenant)
+                    let principal = parcours_domain::auth::authenticate(&db, claims)
                         .await
-                        .map_err(|e| super::error::to_graphql(e, &request_id))?;
-                    event
-                        .notification()
-                        .map(NotificationObj)
-                        .map_err(|e| super::error::to_graphql(e, &request_id))
+                        .map_err(gql)?;
+                    notifications::delivered(&db, &principal, &event)
+                        .await
+                        .map(|found| found.map(NotificationObj))
+                        .map_err(gql)
                 }
-            });
+            })
+            .filter_map(|delivery| std::future::ready(delivery.transpose()));
         let expiry = stream::once(expired).map(move |()| {
             Err(super::error::to_graphql(
                 DomainError::Unauthenticated("the token expired; reconnect with a new one"),

@@ -12,84 +12,77 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use sea_orm::DbBackend;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::{Kind, Notification, Reference};
+use super::Notification;
 use crate::db::Db;
 use crate::error::{DomainError, Result};
-use crate::ids::{NotificationId, StaffId, TenantId};
+use crate::ids::TenantId;
 
 /// The PostgreSQL channel.
 pub(crate) const CHANNEL: &str = "parcours_notifications";
 /// Events per `pg_notify` payload (PostgreSQL caps a payload at 8,000 bytes; one event is
-/// about 300).
-pub(crate) const EVENTS_PER_PAYLOAD: usize = 16;
+/// about 130).
+pub(crate) const EVENTS_PER_PAYLOAD: usize = 40;
 /// Events an idle subscriber may lag behind before it misses some.
 const CAPACITY: usize = 1024;
 
-/// One notification on its way to its recipient's subscriptions. IDs and kinds only.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A notification on its way to its recipient's subscriptions: which row, for whom. The
+/// subscription reads the row itself, in the recipient's tenant scope, before delivering it,
+/// so an event that did not come from a committed row (anyone who can connect to the database
+/// may `NOTIFY`) delivers nothing, and the channel carries no more than three IDs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub tenant_id: Uuid,
     pub recipient_id: Uuid,
     pub id: Uuid,
-    pub kind: String,
-    pub subject_type: String,
-    pub subject_id: Uuid,
-    pub related_type: Option<String>,
-    pub related_id: Option<Uuid>,
-    pub detail: Option<String>,
-    pub created_at: DateTime<Utc>,
 }
 
 impl Event {
-    pub(crate) fn new(tenant: TenantId, n: Notification) -> Self {
+    pub(crate) fn new(tenant: TenantId, n: &Notification) -> Self {
         Self {
             tenant_id: tenant.0,
             recipient_id: n.recipient.0,
             id: n.id.0,
-            kind: n.kind.as_str().to_owned(),
-            subject_type: n.subject.type_name,
-            subject_id: n.subject.id,
-            related_type: n.related.as_ref().map(|r| r.type_name.clone()),
-            related_id: n.related.map(|r| r.id),
-            detail: n.detail,
-            created_at: n.created_at,
         }
     }
+}
 
-    /// The notification this event carries (unread: it was just written).
-    pub fn notification(&self) -> Result<Notification> {
-        Ok(Notification {
-            id: NotificationId(self.id),
-            recipient: StaffId(self.recipient_id),
-            kind: Kind::parse(&self.kind)?,
-            subject: Reference {
-                type_name: self.subject_type.clone(),
-                id: self.subject_id,
-            },
-            related: match (&self.related_type, self.related_id) {
-                (Some(type_name), Some(id)) => Some(Reference {
-                    type_name: type_name.clone(),
-                    id,
-                }),
-                _ => None,
-            },
-            detail: self.detail.clone(),
-            created_at: self.created_at,
-            read_at: None,
-        })
+/// What travels on the bus.
+#[derive(Clone, Copy, Debug)]
+enum Signal {
+    Event(Event),
+    Gap,
+}
+
+/// Events may have been missed: the subscriber lagged more than the bus holds, or the
+/// listener reconnected. The client catches up with `notifications(unread: true)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Missed;
+
+/// One subscriber's events.
+#[derive(Debug)]
+pub struct Subscription(broadcast::Receiver<Signal>);
+
+impl Subscription {
+    /// The next event, `Err(Missed)` when some may have been missed, `None` when the bus is
+    /// gone.
+    pub async fn next(&mut self) -> Option<std::result::Result<Event, Missed>> {
+        match self.0.recv().await {
+            Ok(Signal::Event(event)) => Some(Ok(event)),
+            Ok(Signal::Gap) | Err(broadcast::error::RecvError::Lagged(_)) => Some(Err(Missed)),
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
     }
 }
 
 /// The instance's broadcast of notification events.
 #[derive(Clone, Debug)]
 pub struct Bus {
-    sender: broadcast::Sender<Event>,
+    sender: broadcast::Sender<Signal>,
     /// Whether this pool's `LISTEN` task runs (one per pool, however many routers).
     listening: Arc<AtomicBool>,
 }
@@ -104,9 +97,15 @@ impl Default for Bus {
 }
 
 impl Bus {
-    /// A receiver of every event from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
-        self.sender.subscribe()
+    /// Every event from now on.
+    pub fn subscribe(&self) -> Subscription {
+        Subscription(self.sender.subscribe())
+    }
+
+    /// Tell every subscriber that events may have been missed (the listener lost its
+    /// connection, and with it whatever was announced meanwhile).
+    fn gap(&self) {
+        let _ = self.sender.send(Signal::Gap);
     }
 
     /// How many live subscriptions listen on this instance.
@@ -116,7 +115,7 @@ impl Bus {
 
     pub(crate) fn publish(&self, event: Event) {
         // No subscriber is not an error.
-        let _ = self.sender.send(event);
+        let _ = self.sender.send(Signal::Event(event));
     }
 
     /// Events of a `pg_notify` payload; a malformed payload is logged and dropped.
@@ -176,9 +175,11 @@ pub fn listen(db: &Db) -> Option<tokio::task::JoinHandle<()>> {
                     Ok(Some(notification)) => bus.receive(notification.payload()),
                     Ok(None) => {
                         tracing::warn!("notification listener: connection lost; reconnecting");
+                        bus.gap();
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "notification listener: error; retrying");
+                        bus.gap();
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }

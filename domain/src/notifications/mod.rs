@@ -23,7 +23,7 @@ mod store;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-pub use bus::{Bus, Event, listen};
+pub use bus::{Bus, Event, Missed, Subscription, listen};
 
 use crate::db::{Db, TenantTx};
 use crate::error::{DomainError, Result};
@@ -162,12 +162,8 @@ pub(crate) async fn notify(
         .collect();
     let rows = store::insert(tx, &recipients, &notice).await?;
     let told = rows.len();
-    tx.publish(
-        rows.into_iter()
-            .map(|n| Event::new(tx.tenant(), n))
-            .collect(),
-    )
-    .await?;
+    tx.publish(rows.iter().map(|n| Event::new(tx.tenant(), n)).collect())
+        .await?;
     Ok(told)
 }
 
@@ -239,33 +235,62 @@ pub fn is_for(event: &Event, principal: &Principal) -> bool {
         && principal.staff() == Some(StaffId(event.recipient_id))
 }
 
+/// The notification an event announces, read in the principal's scope: `None` when it is not
+/// the principal's or does not exist (an event that no committed row backs).
+pub async fn delivered(
+    db: &Db,
+    principal: &Principal,
+    event: &Event,
+) -> Result<Option<Notification>> {
+    if !is_for(event, principal) {
+        return Ok(None);
+    }
+    let me = recipient(principal)?;
+    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let found = store::find(&tx, me, NotificationId(event.id)).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
 /// Refuse a live subscription to a principal without a staff record (a platform admin).
 pub fn require_recipient(principal: &Principal) -> Result<()> {
     recipient(principal).map(|_| ())
 }
 
 /// Remind steering of overdue reports, once per report and due date, in every active tenant.
-/// Returns how many notifications were written. Run by the service every hour; idempotent.
+/// Returns how many notifications were written. Run by the service every hour; idempotent. A
+/// tenant that fails (another replica writing the same reminders at the same moment hits the
+/// once-only index and rolls back) is logged and left for the next run; the others go on.
 pub async fn remind_overdue_reports(db: &Db) -> Result<usize> {
     let mut told = 0;
     for tenant in crate::tenants::active_scopes(db).await? {
-        let tx = db.tenant_write(tenant.id).await?;
-        let system = Principal::system(tenant, "system:reminders", Role::Steering);
-        for due in crate::reports::overdue_in(&tx, &system).await? {
-            let key = format!(
-                "report_overdue:{}:{}:{}",
-                due.convention_id,
-                due.kind.as_str(),
-                due.due_date
-            );
-            let notice = Notice {
-                detail: Some(due.kind.as_str().to_owned()),
-                dedupe_key: Some(key),
-                ..Notice::new(Kind::ReportOverdue, "Convention", due.convention_id.0)
-            };
-            told += notify(&tx, None, Audience::Steering, notice).await?;
+        let slug = tenant.slug.clone();
+        match remind_in(db, tenant).await {
+            Ok(n) => told += n,
+            Err(e) => tracing::warn!(tenant = slug, error = %e, "overdue reminders skipped"),
         }
-        tx.commit().await?;
     }
+    Ok(told)
+}
+
+async fn remind_in(db: &Db, tenant: crate::principal::TenantScope) -> Result<usize> {
+    let tx = db.tenant_write(tenant.id).await?;
+    let system = Principal::system(tenant, "system:reminders", Role::Steering);
+    let mut told = 0;
+    for due in crate::reports::overdue_in(&tx, &system).await? {
+        let key = format!(
+            "report_overdue:{}:{}:{}",
+            due.convention_id,
+            due.kind.as_str(),
+            due.due_date
+        );
+        let notice = Notice {
+            detail: Some(due.kind.as_str().to_owned()),
+            dedupe_key: Some(key),
+            ..Notice::new(Kind::ReportOverdue, "Convention", due.convention_id.0)
+        };
+        told += notify(&tx, None, Audience::Steering, notice).await?;
+    }
+    tx.commit().await?;
     Ok(told)
 }

@@ -131,6 +131,19 @@ pub(super) async fn list(
     Ok(Page::from_rows(rows, page, total))
 }
 
+pub(super) async fn find(
+    tx: &TenantTx,
+    recipient: StaffId,
+    id: NotificationId,
+) -> Result<Option<Notification>> {
+    inbox(tx, recipient)
+        .filter(Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .map(to_notification)
+        .transpose()
+}
+
 pub(super) async fn unread_count(tx: &TenantTx, recipient: StaffId) -> Result<u64> {
     Ok(inbox(tx, recipient)
         .filter(Column::ReadAt.is_null())

@@ -6,8 +6,9 @@ use parcours_tests::World;
 use crate::cohorts::convention;
 use crate::notifications::{SUBSCRIBE, listening};
 
-/// The notification listener notices the lost connection, listens again on the restarted
-/// server, and a subscriber that stayed connected to the service hears the next event.
+/// The notification listener notices the lost connection and listens again on the restarted
+/// server; a subscriber that stayed connected to the service is told it may have missed events,
+/// and once subscribed again hears the next one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_resume_after_a_database_restart() {
     let Some(cluster) = Cluster::start().await else {
@@ -50,8 +51,19 @@ async fn notifications_resume_after_a_database_restart() {
     }
     assert!(listening_again, "the listener never listened again");
 
+    // The subscriber is told it may have missed events (its stream ends), catches up with the
+    // inbox, subscribes again and hears the next one.
+    let missed = steering.next().await.expect("open");
+    assert_eq!(
+        missed["payload"]["errors"][0]["extensions"]["code"], "NOTIFICATIONS_MISSED",
+        "{missed}"
+    );
+    let done = steering.next().await.expect("open");
+    assert_eq!(done["type"], "complete", "{done}");
+    steering.subscribe("again", SUBSCRIBE).await;
+    listening(&app, 1).await;
     convention(&app, &w).await;
-    let heard = steering.payload("n").await;
+    let heard = steering.payload("again").await;
     assert_eq!(
         heard["data"]["notificationAdded"]["kind"], "SUBMISSION_RECEIVED",
         "{heard}"

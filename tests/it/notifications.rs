@@ -648,3 +648,25 @@ async fn two_instances_deliver_each_others_notifications() {
         "{next}"
     );
 }
+
+/// One listener per pool, and it stops (with its own connection) when the pool is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listener_stops_with_its_pool() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let app = TestApp::start(backend).await;
+    let db = parcours_domain::Db::connect(app.config.database_url.as_str(), &Default::default())
+        .await
+        .expect("connect");
+    let handle = parcours_domain::notifications::listen(&db).expect("a listener on PostgreSQL");
+    assert!(
+        parcours_domain::notifications::listen(&db).is_none(),
+        "one listener per pool"
+    );
+    db.close().await.expect("close");
+    tokio::time::timeout(std::time::Duration::from_secs(30), handle)
+        .await
+        .expect("the listener stopped")
+        .expect("without a panic");
+}

@@ -143,7 +143,7 @@ pub(crate) fn payloads(events: &[Event]) -> Result<Vec<String>> {
 /// already listens, nothing to do: `None`. The listener has its own connection (same server,
 /// role and options), so it never takes one from the requests' pool.
 pub fn listen(db: &Db) -> Option<tokio::task::JoinHandle<()>> {
-    use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
+    use sea_orm::sqlx::postgres::PgPoolOptions;
     if db.backend() != DbBackend::Postgres || db.bus().listening.swap(true, Ordering::SeqCst) {
         return None;
     }
@@ -155,36 +155,47 @@ pub fn listen(db: &Db) -> Option<tokio::task::JoinHandle<()>> {
         .connect_lazy_with(requests.connect_options().as_ref().clone());
     let bus = db.bus().clone();
     Some(tokio::spawn(async move {
-        while !requests.is_closed() {
-            let mut listener = match PgListener::connect_with(&own).await {
-                Ok(listener) => listener,
-                Err(e) => {
-                    tracing::warn!(error = %e, "notification listener: cannot connect; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
-            if let Err(e) = listener.listen(CHANNEL).await {
-                tracing::warn!(error = %e, "notification listener: LISTEN failed; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-            tracing::info!("notification listener: listening");
-            while !requests.is_closed() {
-                match listener.try_recv().await {
-                    Ok(Some(notification)) => bus.receive(notification.payload()),
-                    Ok(None) => {
-                        tracing::warn!("notification listener: connection lost; reconnecting");
-                        bus.gap();
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "notification listener: error; retrying");
-                        bus.gap();
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
-            }
+        // Runs until the requests' pool is closed (the service stops, a test ends).
+        tokio::select! {
+            () = relay(&own, &bus) => {}
+            () = requests.close_event() => {}
         }
         own.close().await;
     }))
+}
+
+/// Listen on `own`'s connection and put what arrives on `bus`, reconnecting forever; a lost
+/// connection is a gap on the bus.
+async fn relay(own: &sea_orm::sqlx::PgPool, bus: &Bus) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        let mut listener = match PgListener::connect_with(own).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::warn!(error = %e, "notification listener: cannot connect; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "notification listener: LISTEN failed; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        tracing::info!("notification listener: listening");
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notification)) => bus.receive(notification.payload()),
+                Ok(None) => {
+                    tracing::warn!("notification listener: connection lost; reconnecting");
+                    bus.gap();
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "notification listener: error; retrying");
+                    bus.gap();
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
 }

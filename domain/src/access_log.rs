@@ -35,16 +35,13 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Select};
 
 use crate::db::{Db, TenantTx};
 use crate::entities::access_entry::{self, Column, Entity};
 use crate::error::{DomainError, Result};
 use crate::ids::{AccessEntryId, ParticipantId};
-use crate::page::{Page, PageRequest};
+use crate::page::{Page, PageRequest, newest_first};
 use crate::principal::{Principal, Role};
 
 /// Rows per `INSERT` (9 values each: well under both databases' bind-parameter limits).
@@ -245,17 +242,9 @@ async fn list_in(
     if let Some(to) = filter.to {
         query = query.filter(Column::At.lt(to));
     }
-    let total = query.clone().count(tx.conn()).await?;
-    if let Some(after) = page.after {
-        query = query.filter(Column::Id.lt(after));
-    }
-    let rows = query
-        .order_by_desc(Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows.into_iter().map(to_entry).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, page, total))
+    newest_first(tx.conn(), query, Column::Id, page)
+        .await?
+        .try_map(to_entry)
 }
 
 fn to_entry(row: access_entry::Model) -> Result<AccessEntry> {

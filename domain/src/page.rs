@@ -4,6 +4,10 @@
 //! ID seen and a page is `id > cursor ORDER BY id LIMIT first + 1`: stable under inserts and
 //! cheap at any depth.
 
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
 use uuid::Uuid;
 
 use crate::error::DomainError;
@@ -64,6 +68,19 @@ impl<T> Page<T> {
         }
     }
 
+    /// The same page with each item converted, or the first conversion's error.
+    pub(crate) fn try_map<U>(
+        self,
+        f: impl FnMut(T) -> Result<U, DomainError>,
+    ) -> Result<Page<U>, DomainError> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            total_count: self.total_count,
+        })
+    }
+
     /// The same page with each item converted.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
@@ -73,4 +90,30 @@ impl<T> Page<T> {
             total_count: self.total_count,
         }
     }
+}
+
+/// The requested page of `query`, newest first by its UUIDv7 `id` column (the cursor is the
+/// last ID seen), with the count of all the rows `query` matches.
+pub(crate) async fn newest_first<E, C>(
+    conn: &C,
+    query: Select<E>,
+    id: E::Column,
+    page: &PageRequest,
+) -> Result<Page<E::Model>, DomainError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    let total = query.clone().count(conn).await?;
+    let query = match page.after {
+        Some(after) => query.filter(id.lt(after)),
+        None => query,
+    };
+    let rows = query
+        .order_by_desc(id)
+        .limit(page.limit())
+        .all(conn)
+        .await?;
+    Ok(Page::from_rows(rows, page, total))
 }

@@ -1,16 +1,13 @@
 //! Queries of the audit log, always scoped by the transaction's tenant.
 
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Select};
 
 use super::{Action, AuditEntry, AuditFilter};
 use crate::db::TenantTx;
 use crate::entities::audit_entry::{self, Column, Entity};
 use crate::error::Result;
 use crate::ids::AuditEntryId;
-use crate::page::{Page, PageRequest};
+use crate::page::{Page, PageRequest, newest_first};
 use crate::principal::Principal;
 
 fn scoped(tx: &TenantTx) -> Select<Entity> {
@@ -53,17 +50,9 @@ pub(super) async fn list(
     if let Some(to) = filter.to {
         query = query.filter(Column::At.lt(to));
     }
-    let total = query.clone().count(tx.conn()).await?;
-    if let Some(after) = page.after {
-        query = query.filter(Column::Id.lt(after));
-    }
-    let rows = query
-        .order_by_desc(Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows.into_iter().map(to_entry).collect();
-    Ok(Page::from_rows(rows, page, total))
+    Ok(newest_first(tx.conn(), query, Column::Id, page)
+        .await?
+        .map(to_entry))
 }
 
 fn to_entry(row: audit_entry::Model) -> AuditEntry {

@@ -1,9 +1,6 @@
 //! Queries of calls for projects, scoped by the transaction's tenant.
 
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Select};
 
 use super::model::*;
 use crate::db::TenantTx;
@@ -11,7 +8,7 @@ use crate::entities::call_for_projects::{ActiveModel, Column, Entity, Model};
 use crate::error::{DomainError, Result};
 use crate::ids::CallId;
 use crate::money::Money;
-use crate::page::{Page, PageRequest};
+use crate::page::{Page, PageRequest, newest_first};
 
 fn scoped(tx: &TenantTx) -> Select<Entity> {
     Entity::find().filter(Column::TenantId.eq(tx.tenant().0))
@@ -35,17 +32,9 @@ pub(super) async fn list(
     if !with_drafts {
         query = query.filter(Column::Status.ne("draft"));
     }
-    let total = query.clone().count(tx.conn()).await?;
-    if let Some(after) = page.after {
-        query = query.filter(Column::Id.lt(after));
-    }
-    let rows = query
-        .order_by_desc(Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows.into_iter().map(to_call).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, page, total))
+    newest_first(tx.conn(), query, Column::Id, page)
+        .await?
+        .try_map(to_call)
 }
 
 pub(super) async fn save(

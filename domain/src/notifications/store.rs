@@ -11,7 +11,7 @@ use crate::entities::notification::{self, Column, Entity};
 use crate::entities::staff_member;
 use crate::error::Result;
 use crate::ids::{NotificationId, StaffId};
-use crate::page::{Page, PageRequest};
+use crate::page::{Page, PageRequest, newest_first};
 use crate::principal::Role;
 
 /// The recipient's own notifications: the scope of this area.
@@ -115,20 +115,9 @@ pub(super) async fn list(
         Some(false) => query = query.filter(Column::ReadAt.is_not_null()),
         None => {}
     }
-    let total = query.clone().count(tx.conn()).await?;
-    if let Some(after) = page.after {
-        query = query.filter(Column::Id.lt(after));
-    }
-    let rows = query
-        .order_by_desc(Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows
-        .into_iter()
-        .map(to_notification)
-        .collect::<Result<_>>()?;
-    Ok(Page::from_rows(rows, page, total))
+    newest_first(tx.conn(), query, Column::Id, page)
+        .await?
+        .try_map(to_notification)
 }
 
 pub(super) async fn find(

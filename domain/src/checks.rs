@@ -65,6 +65,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "staff_member",
     "audit_entry",
     "access_entry",
+    "notification",
 ];
 
 /// Probe of the row-level security wall: the distinct `tenant_id`s that a raw, unscoped

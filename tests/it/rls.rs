@@ -20,8 +20,10 @@ async fn raw_selects_see_only_the_tenant_of_their_transaction() {
     let b = World::build(&app, "beta").await;
     let a_id = global_uuid(&a.tenant.id).expect("uuid");
     let b_id = global_uuid(&b.tenant.id).expect("uuid");
-    // Each tenant gets an access entry: a participant's sensitive field read by steering.
+    // Each tenant gets an access entry (a participant's sensitive field read by steering) and
+    // notifications (a submission received, a decision recorded).
     for w in [&a, &b] {
+        crate::cohorts::convention(&app, w).await;
         let commune = first_commune(&app, &w.referent).await;
         let (p, _) =
             create_participant(&app, &w.referent, participant_input(&commune, "Rls")).await;

@@ -46,6 +46,8 @@ pub struct GraphqlState {
     pub graphiql: bool,
     pub files: parcours_domain::attachments::Files,
     pub limiter: Arc<crate::limits::Limiter>,
+    /// Open WebSocket connections per subject.
+    pub(crate) connections: Arc<crate::ws::Connections>,
     pub metrics: Arc<crate::metrics::Metrics>,
 }
 

@@ -228,6 +228,7 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
         graphiql: open,
         files,
         limiter: Arc::new(crate::limits::Limiter::new(config.rate_limits)),
+        connections: Arc::default(),
         metrics: Arc::default(),
     });
     let metrics = Arc::clone(&state.metrics);

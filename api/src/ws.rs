@@ -8,10 +8,12 @@
 //! from the caller's rate budget like a request. Only subscription operations run here
 //! (queries and mutations go through `POST /graphql`, with its limits and logs); the query
 //! length, bracket nesting and field count limits apply to each `subscribe`; at most
-//! [`MAX_SUBSCRIPTIONS`] run at once on one connection.
+//! [`MAX_SUBSCRIPTIONS`] run at once on one connection, and one user holds at most
+//! [`MAX_CONNECTIONS_PER_SUBJECT`] connections on an instance.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_graphql::futures_util::stream::{self, BoxStream};
@@ -33,6 +35,46 @@ use crate::http::{
     GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, authenticate_token,
     error_response, refuse,
 };
+
+/// Open connections per subject (tenant and `sub`) on one instance.
+pub const MAX_CONNECTIONS_PER_SUBJECT: usize = 10;
+
+/// The open connections of each subject, so that one user cannot hold the instance's sockets.
+#[derive(Debug, Default)]
+pub struct Connections(Mutex<HashMap<(Option<String>, String), usize>>);
+
+/// One counted connection, released when dropped (when the socket closes).
+struct Counted {
+    table: Arc<Connections>,
+    key: (Option<String>, String),
+}
+
+impl Connections {
+    fn open(self: &Arc<Self>, key: (Option<String>, String)) -> Option<Counted> {
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(key.clone()).or_default();
+        if *count >= MAX_CONNECTIONS_PER_SUBJECT {
+            return None;
+        }
+        *count += 1;
+        Some(Counted {
+            table: Arc::clone(self),
+            key,
+        })
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        let mut open = self.table.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = open.get_mut(&self.key) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
+}
 
 /// The only subprotocol spoken.
 pub const PROTOCOL: &str = "graphql-transport-ws";
@@ -120,8 +162,14 @@ async fn serve(state: Arc<GraphqlState>, socket: WebSocket, request_id: String) 
         limiter: Arc::clone(&state.limiter),
         running: Arc::default(),
     };
-    let on_init =
-        move |payload: serde_json::Value| async move { init(&state, &payload, &request_id).await };
+    // Holds this connection's place in the per-subject count until the socket closes.
+    let place: Arc<Mutex<Option<Counted>>> = Arc::default();
+    let on_init = {
+        let place = Arc::clone(&place);
+        move |payload: serde_json::Value| async move {
+            init(&state, &payload, &request_id, &place).await
+        }
+    };
     let output =
         async_graphql::http::WebSocket::new(executor, input, WebSocketProtocols::GraphQLWS)
             .on_connection_init(on_init)
@@ -190,6 +238,7 @@ async fn init(
     state: &GraphqlState,
     payload: &serde_json::Value,
     request_id: &str,
+    place: &Mutex<Option<Counted>>,
 ) -> async_graphql::Result<Data> {
     let authorization = payload.as_object().and_then(|fields| {
         fields
@@ -200,6 +249,16 @@ async fn init(
     let (principal, session) = authenticate_token(state, authorization, request_id)
         .await
         .map_err(|r| async_graphql::Error::new(format!("{}: {}", r.code(), r.message())))?;
+    let key = (
+        principal.tenant().map(|t| t.slug.clone()),
+        principal.subject().to_owned(),
+    );
+    let counted = state.connections.open(key).ok_or_else(|| {
+        async_graphql::Error::new(format!(
+            "RATE_LIMITED: at most {MAX_CONNECTIONS_PER_SUBJECT} connections per user"
+        ))
+    })?;
+    *place.lock().unwrap_or_else(|e| e.into_inner()) = Some(counted);
     tracing::info!(
         request_id,
         role = principal.role().as_str(),

@@ -564,7 +564,39 @@ async fn subscribing_spends_the_rate_budget(backend: Backend) {
     }
 }
 
+async fn one_user_holds_at_most_ten_connections(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "nord").await;
+    let mut open = Vec::new();
+    for _ in 0..10 {
+        open.push(ws::connect(&app.base, &w.referent).await.expect("accepted"));
+    }
+    match ws::connect(&app.base, &w.referent).await {
+        Err(Closed { code, reason }) => {
+            assert_eq!(code, 1013, "{reason}");
+            assert!(reason.contains("at most 10 connections"), "{reason}");
+        }
+        Ok(_) => panic!("an eleventh connection was accepted"),
+    }
+    // Another user is not affected.
+    ws::connect(&app.base, &w.tenant.steering)
+        .await
+        .expect("accepted");
+    // A closed connection gives its place back (once the server has seen it close).
+    drop(open.pop());
+    let mut again = None;
+    for _ in 0..300 {
+        if let Ok(s) = ws::connect(&app.base, &w.referent).await {
+            again = Some(s);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(again.is_some(), "the place was never given back");
+}
+
 on_both!(
+    one_user_holds_at_most_ten_connections,
     subscribing_spends_the_rate_budget,
     a_subscription_ends_when_the_account_is_refused,
     each_change_tells_its_audience,

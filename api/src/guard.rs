@@ -9,9 +9,73 @@
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{
-    ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+    ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned};
+use async_graphql::{Name, Positioned, Request};
+
+/// A document refused before execution (a request error): its stable code and message.
+#[derive(Debug)]
+pub struct Refused {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The operation a request selects: its type and its own name.
+#[derive(Debug)]
+pub struct Selected {
+    pub ty: OperationType,
+    pub name: Option<String>,
+}
+
+/// The checks before parsing (the text's length, its bracket nesting), the parse, and the
+/// operation the request selects (`None`: the document has no operation of that name, which
+/// execution reports).
+pub fn parse_within(
+    request: &mut Request,
+    max_bytes: usize,
+    max_nesting: usize,
+) -> Result<Option<Selected>, Refused> {
+    if request.query.len() > max_bytes {
+        return Err(Refused {
+            code: "QUERY_TOO_LARGE",
+            message: format!("the query is longer than {max_bytes} bytes"),
+        });
+    }
+    if nesting_depth_exceeds(&request.query, max_nesting) {
+        return Err(Refused {
+            code: "QUERY_TOO_DEEP",
+            message: format!("brackets nest deeper than {max_nesting}"),
+        });
+    }
+    let wanted = request.operation_name.clone();
+    let document = parsed(request)?;
+    Ok(document
+        .operations
+        .iter()
+        .find(|(name, _)| wanted.is_none() || name.map(|n| n.as_str()) == wanted.as_deref())
+        .map(|(name, op)| Selected {
+            ty: op.node.ty,
+            name: name.map(|n| n.to_string()),
+        }))
+}
+
+/// Refuse a document that selects more than `max` fields once its fragments are expanded.
+pub fn fields_within(request: &mut Request, max: usize) -> Result<(), Refused> {
+    if expanded_field_count(parsed(request)?, max) > max {
+        return Err(Refused {
+            code: "QUERY_TOO_COMPLEX",
+            message: format!("the query selects more than {max} fields"),
+        });
+    }
+    Ok(())
+}
+
+fn parsed(request: &mut Request) -> Result<&ExecutableDocument, Refused> {
+    request.parsed_query().map_err(|e| Refused {
+        code: "GRAPHQL_PARSE_FAILED",
+        message: e.message,
+    })
+}
 
 /// Whether brackets (`[`, `{`, `(`) nest deeper than `max` anywhere outside strings and
 /// comments.

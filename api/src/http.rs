@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use crate::auth::Verifier;
 use crate::graphql::{AccessRecorder, ParcoursSchema, RequestCtx};
-use crate::guard::{expanded_field_count, nesting_depth_exceeds};
+use crate::guard::{Refused, fields_within, parse_within};
 
 /// Transport limits.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -205,38 +205,17 @@ async fn handle(
         variables,
         operation_name,
     } = body;
-    if query.len() > MAX_QUERY_BYTES {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "QUERY_TOO_LARGE",
-            format!("the query is longer than {MAX_QUERY_BYTES} bytes"),
-        ));
-    }
-    if nesting_depth_exceeds(&query, MAX_NESTING) {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "QUERY_TOO_DEEP",
-            format!("brackets nest deeper than {MAX_NESTING}"),
-        ));
-    }
-
+    let bad = |r: Refused| refuse(StatusCode::BAD_REQUEST, r.code, r.message);
     let mut gql = async_graphql::Request::new(query).variables(variables);
     if let Some(name) = &operation_name {
         gql = gql.operation_name(name);
     }
-    let document = gql
-        .parsed_query()
-        .map_err(|e| refuse(StatusCode::BAD_REQUEST, "GRAPHQL_PARSE_FAILED", e.message))?;
-    let selected = document.operations.iter().find(|(name, _)| {
-        operation_name.is_none() || name.map(|n| n.as_str()) == operation_name.as_deref()
-    });
-    let operation = selected.map(|(_, op)| op);
+    let selected = parse_within(&mut gql, MAX_QUERY_BYTES, MAX_NESTING).map_err(bad)?;
     // For metrics and logs: the operation's own name when the request does not give one.
     let label_name: Option<String> = operation_name
         .clone()
-        .or_else(|| selected.and_then(|(name, _)| name.map(|n| n.to_string())));
-    if parts.method == Method::GET && operation.is_some_and(|op| op.node.ty != OperationType::Query)
-    {
+        .or_else(|| selected.as_ref().and_then(|s| s.name.clone()));
+    if parts.method == Method::GET && selected.is_some_and(|s| s.ty != OperationType::Query) {
         let mut response = error_response(
             refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -250,13 +229,7 @@ async fn handle(
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return Ok(response);
     }
-    if expanded_field_count(document, MAX_FIELDS) > MAX_FIELDS {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "QUERY_TOO_COMPLEX",
-            format!("the query selects more than {MAX_FIELDS} fields"),
-        ));
-    }
+    fields_within(&mut gql, MAX_FIELDS).map_err(bad)?;
 
     let tenant = principal
         .tenant()

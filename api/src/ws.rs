@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use parcours_domain::access_log::{self, Channel};
 
 use crate::graphql::{AccessRecorder, ParcoursSchema, RequestCtx};
-use crate::guard::{expanded_field_count, nesting_depth_exceeds};
+use crate::guard::{Refused, fields_within, parse_within};
 use crate::http::{
     GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, authenticate_token,
     error_response, refuse,
@@ -301,37 +301,15 @@ fn refused(code: &str, message: impl Into<String>) -> Response {
 }
 
 impl SubscriptionsOnly {
-    fn check(&self, request: &mut Request) -> Result<(), (&'static str, String)> {
-        if request.query.len() > MAX_QUERY_BYTES {
-            return Err((
-                "QUERY_TOO_LARGE",
-                format!("the query is longer than {MAX_QUERY_BYTES} bytes"),
-            ));
+    fn check(&self, request: &mut Request) -> Result<(), Refused> {
+        let selected = parse_within(request, MAX_QUERY_BYTES, MAX_NESTING)?;
+        if selected.is_none_or(|s| s.ty != OperationType::Subscription) {
+            return Err(Refused {
+                code: "BAD_REQUEST",
+                message: ONLY_SUBSCRIPTIONS.to_owned(),
+            });
         }
-        if nesting_depth_exceeds(&request.query, MAX_NESTING) {
-            return Err((
-                "QUERY_TOO_DEEP",
-                format!("brackets nest deeper than {MAX_NESTING}"),
-            ));
-        }
-        let name = request.operation_name.clone();
-        let document = request
-            .parsed_query()
-            .map_err(|e| ("GRAPHQL_PARSE_FAILED", e.message))?;
-        let selected = document
-            .operations
-            .iter()
-            .find(|(n, _)| name.is_none() || n.map(|n| n.as_str()) == name.as_deref());
-        if selected.is_none_or(|(_, op)| op.node.ty != OperationType::Subscription) {
-            return Err(("BAD_REQUEST", ONLY_SUBSCRIPTIONS.to_owned()));
-        }
-        if expanded_field_count(document, MAX_FIELDS) > MAX_FIELDS {
-            return Err((
-                "QUERY_TOO_COMPLEX",
-                format!("the query selects more than {MAX_FIELDS} fields"),
-            ));
-        }
-        Ok(())
+        fields_within(request, MAX_FIELDS)
     }
 }
 
@@ -370,8 +348,8 @@ impl Executor for SubscriptionsOnly {
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        if let Err((code, message)) = self.check(&mut request) {
-            return stream::once(async move { refused(code, message) }).boxed();
+        if let Err(r) = self.check(&mut request) {
+            return stream::once(async move { refused(r.code, r.message) }).boxed();
         }
         let session_data = session_data.unwrap_or_default();
         let ctx = session_data

@@ -14,7 +14,6 @@ use chrono::{DateTime, Utc};
 use parcours_domain::access_log::{self, AccessEntry, AccessFilter, Channel, Read, SensitiveField};
 use parcours_domain::ids::ParticipantId;
 
-use super::loaders::{Loaded, ParticipantLoader};
 use super::participants::{ParticipantObj, participant_id};
 use super::{Conn, GqlResult, connection, ids, page_request, req};
 
@@ -91,11 +90,7 @@ impl AccessEntryObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<ParticipantObj>> {
-        let loader = ctx.data_unchecked::<Loaded<ParticipantLoader>>();
-        Ok(loader
-            .load_one(self.0.participant_id)
-            .await?
-            .map(ParticipantObj))
+        super::loaders::participant(ctx, self.0.participant_id).await
     }
     /// Which field was read.
     async fn field(&self) -> SensitiveFieldGql {

@@ -10,7 +10,7 @@ use parcours_domain::cohorts::{
 use parcours_domain::ids::{CohortId, ParticipantId, SessionId};
 
 use super::calls::convention_id;
-use super::loaders::{Loaded, ParticipantLoader};
+use super::loaders::Loaded;
 use super::participants::{ParticipantObj, participant_id};
 use super::scalars::Date;
 use super::{Conn, GqlResult, connection, ids, page_request, req};
@@ -166,11 +166,7 @@ impl MemberObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<ParticipantObj>> {
-        let loader = ctx.data_unchecked::<Loaded<ParticipantLoader>>();
-        Ok(loader
-            .load_one(self.0.participant_id)
-            .await?
-            .map(ParticipantObj))
+        super::loaders::participant(ctx, self.0.participant_id).await
     }
     async fn status(&self) -> MemberStatusGql {
         match self.0.status {

@@ -10,7 +10,6 @@ use parcours_domain::ids::EsfRecordId;
 use parcours_domain::{DomainError, Principal};
 
 use super::indicators::PeriodInput;
-use super::loaders::{Loaded, ParticipantLoader};
 use super::participants::{ParticipantObj, participant_id};
 use super::scalars::Date;
 use super::{Conn, GqlResult, connection, ids, page_request, req};
@@ -68,11 +67,7 @@ impl EsfRecordObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<ParticipantObj>> {
-        let loader = ctx.data_unchecked::<Loaded<ParticipantLoader>>();
-        Ok(loader
-            .load_one(self.0.participant_id)
-            .await?
-            .map(ParticipantObj))
+        super::loaders::participant(ctx, self.0.participant_id).await
     }
     /// The convention's ID, or the tenant's ID for the PLIE's accompaniment.
     async fn operation_id(&self, ctx: &Context<'_>) -> async_graphql::Result<ID> {

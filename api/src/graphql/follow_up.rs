@@ -10,7 +10,7 @@ use parcours_domain::ids::FollowUpSheetId;
 
 use super::cohorts::{CohortObj, cohort_id};
 use super::diagnostics::DiagnosticObj;
-use super::loaders::{CohortLoader, DiagnosticLoader, Loaded, ParticipantLoader};
+use super::loaders::{CohortLoader, DiagnosticLoader, Loaded};
 use super::participants::{ParticipantObj, participant_id};
 use super::{Conn, GqlResult, connection, ids, page_request, req};
 
@@ -74,11 +74,7 @@ impl FollowUpSheetObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<ParticipantObj>> {
-        let loader = ctx.data_unchecked::<Loaded<ParticipantLoader>>();
-        Ok(loader
-            .load_one(self.0.participant_id)
-            .await?
-            .map(ParticipantObj))
+        super::loaders::participant(ctx, self.0.participant_id).await
     }
     async fn status(&self) -> FollowUpSheetStatus {
         match self.0.status {

@@ -160,6 +160,20 @@ async fn exits_of(
     ))
 }
 
+/// One participant through the request's loader (batched with its siblings), as the object
+/// that the schema shows: the relation field of sheets, members, ESF+ records and access
+/// entries.
+pub(crate) async fn participant(
+    ctx: &Context<'_>,
+    id: ParticipantId,
+) -> async_graphql::Result<Option<super::participants::ParticipantObj>> {
+    let loader = ctx.data_unchecked::<Loaded<ParticipantLoader>>();
+    Ok(loader
+        .load_one(id)
+        .await?
+        .map(super::participants::ParticipantObj))
+}
+
 /// Load, in one batch each, what the query asks of `shown` participants, and feed the loaders.
 pub(crate) async fn prime_participants(
     ctx: &Context<'_>,

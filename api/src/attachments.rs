@@ -16,7 +16,10 @@ use parcours_domain::ids::AttachmentId;
 use serde_json::json;
 
 use crate::graphql::ids;
-use crate::http::{GraphqlState, MediaType, Refusal, authenticate_request, error_response, refuse};
+use crate::http::{
+    GraphqlState, MediaType, Refusal, authenticated, error_response, finish, refuse,
+};
+use parcours_domain::db::Mode;
 
 /// Query of an upload.
 #[derive(serde::Deserialize)]
@@ -71,7 +74,7 @@ pub async fn upload(
     let (parts, body) = request.into_parts();
     let rid = request_id(&parts.headers);
     let result = async {
-        let principal = authenticate_request(&state, &parts.headers, &rid).await?;
+        let (tx, principal) = authenticated(&state, &parts.headers, &rid, Mode::write()).await?;
         let content_type = parts
             .headers
             .get(CONTENT_TYPE)
@@ -102,9 +105,8 @@ pub async fn upload(
                 ));
             }
         };
-        let principal = principal.with_request_id(rid.clone());
         let stored = attachments::upload(
-            &state.db,
+            &tx,
             &state.files,
             &principal,
             &filename,
@@ -113,6 +115,12 @@ pub async fn upload(
         )
         .await
         .map_err(|e| domain_refusal(e, &rid))?;
+        if let Err(refusal) = finish(&tx, &rid).await {
+            if let Some(tenant) = principal.tenant() {
+                attachments::forget(&state.files, tenant.id, &stored).await;
+            }
+            return Err(refusal);
+        }
         Ok::<_, Refusal>(
             (
                 StatusCode::CREATED,
@@ -138,13 +146,14 @@ pub async fn download(
 ) -> Response {
     let rid = request_id(&headers);
     let result = async {
-        let principal = authenticate_request(&state, &headers, &rid).await?;
+        let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
         let id = ids::decode(&async_graphql::ID(id), "Attachment", "attachment")
             .map(AttachmentId)
             .map_err(|e| domain_refusal(e, &rid))?;
-        let (meta, content) = attachments::download(&state.db, &state.files, &principal, id)
+        let (meta, content) = attachments::download(&tx, &state.files, &principal, id)
             .await
             .map_err(|e| domain_refusal(e, &rid))?;
+        finish(&tx, &rid).await?;
         let mut response = Response::new(Body::from(content));
         let headers = response.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&meta.content_type) {

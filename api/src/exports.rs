@@ -17,7 +17,8 @@ use parcours_domain::esf::{self, Export};
 use parcours_domain::indicators::Period;
 
 use crate::attachments::domain_refusal;
-use crate::http::{GraphqlState, MediaType, Refusal, authenticate_request, error_response};
+use crate::http::{GraphqlState, MediaType, Refusal, authenticated, error_response, finish};
+use parcours_domain::db::Mode;
 
 /// The query string.
 #[derive(serde::Deserialize)]
@@ -69,9 +70,7 @@ pub async fn esf_export(
 ) -> Response {
     let rid = crate::sheets::request_id(&headers);
     let result = async {
-        let principal = authenticate_request(&state, &headers, &rid)
-            .await?
-            .with_request_id(&rid);
+        let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
         let fail = |e: DomainError| domain_refusal(e, &rid);
         let operation = crate::graphql::esf_operation(
             &principal,
@@ -81,9 +80,11 @@ pub async fn esf_export(
         let from = date("from", query.from.as_deref()).map_err(fail)?;
         let to = date("to", query.to.as_deref()).map_err(fail)?;
         let period = Period::new(from, to).map_err(fail)?;
-        let export = esf::export(&state.db, &principal, operation, period)
+        // The export and its access entries, committed before the file leaves.
+        let export = esf::export(&tx, &principal, operation, period)
             .await
             .map_err(fail)?;
+        finish(&tx, &rid).await?;
         let mut response = csv(&export).into_response();
         response.headers_mut().insert(
             CONTENT_TYPE,

@@ -25,6 +25,9 @@ pub struct Refused {
 pub struct Selected {
     pub ty: OperationType,
     pub name: Option<String>,
+    /// Whether its root selection set is one field (not several, nor a fragment that may
+    /// hold several): a mutation of one field is one change.
+    pub single_root_field: bool,
 }
 
 /// The checks before parsing (the text's length, its bracket nesting), the parse, and the
@@ -56,6 +59,10 @@ pub fn parse_within(
         .map(|(name, op)| Selected {
             ty: op.node.ty,
             name: name.map(|n| n.to_string()),
+            single_root_field: matches!(
+                op.node.selection_set.node.items.as_slice(),
+                [item] if matches!(item.node, Selection::Field(_))
+            ),
         }))
 }
 

@@ -23,6 +23,7 @@ use axum::response::{Html, IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
 use parcours_domain::access_log::{self, Channel};
 use parcours_domain::auth::authenticate;
+use parcours_domain::db::{Mode, Tx};
 use parcours_domain::{Db, DomainError, Principal};
 use serde_json::{Value, json};
 
@@ -169,7 +170,11 @@ async fn handle(
         ));
     }
 
-    let principal = authenticate_request(state, &parts.headers, request_id).await?;
+    let authorization = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let token = verify(state, authorization, request_id)?;
     let media = media.ok_or_else(|| {
         refuse(
             StatusCode::NOT_ACCEPTABLE,
@@ -215,7 +220,11 @@ async fn handle(
     let label_name: Option<String> = operation_name
         .clone()
         .or_else(|| selected.as_ref().and_then(|s| s.name.clone()));
-    if parts.method == Method::GET && selected.is_some_and(|s| s.ty != OperationType::Query) {
+    if parts.method == Method::GET
+        && selected
+            .as_ref()
+            .is_some_and(|s| s.ty != OperationType::Query)
+    {
         let mut response = error_response(
             refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -231,6 +240,15 @@ async fn handle(
     }
     fields_within(&mut gql, MAX_FIELDS).map_err(bad)?;
 
+    // One transaction for the whole operation, authentication included (see
+    // `parcours_domain::db`). Mutation fields that are several changes each get a savepoint.
+    let mode = match &selected {
+        Some(s) if s.ty == OperationType::Mutation => Mode::Write {
+            isolated: !s.single_root_field,
+        },
+        _ => Mode::Read,
+    };
+    let (tx, principal) = open(state, token.claims, mode, request_id).await?;
     let tenant = principal
         .tenant()
         .map_or_else(|| "-".to_owned(), |t| t.slug.clone());
@@ -238,17 +256,25 @@ async fn handle(
     let principal = principal.with_request_id(request_id);
     let access = AccessRecorder::default();
     let ctx = RequestCtx {
-        db: state.db.clone(),
+        tx: tx.clone(),
         principal: principal.clone(),
         request_id: request_id.to_owned(),
         access: access.clone(),
     };
     let started = std::time::Instant::now();
     let response = state.schema.execute(ctx.into_request(gql)).await;
-    // The sensitive values in `response` leave only with their access entries, written in one
-    // statement; when that fails the client gets no data at all.
-    let recorded = access_log::record(&state.db, &principal, Channel::Graphql, access.take()).await;
-    let outcome = match (&recorded, response.errors.first()) {
+    // The sensitive values in `response` leave only with their access entries, written in the
+    // operation's own transaction (one statement), and only once it has committed: when
+    // either fails the client gets no data at all, and no entry outlives a failed answer.
+    let finished = async {
+        access_log::record(&tx, &principal, Channel::Graphql, access.take()).await?;
+        tx.commit().await
+    }
+    .await;
+    if finished.is_err() {
+        tx.rollback().await;
+    }
+    let outcome = match (&finished, response.errors.first()) {
         (Err(_), _) => "UNAVAILABLE".to_owned(),
         (Ok(_), None) => "ok".to_owned(),
         (Ok(_), Some(e)) => match e.extensions.as_ref().and_then(|x| x.get("code")) {
@@ -267,56 +293,35 @@ async fn handle(
         duration_ms = started.elapsed().as_millis() as u64,
         "graphql operation"
     );
-    if let Err(err) = recorded {
-        tracing::warn!(request_id, error = %err, detail = ?err, "access log not written; response withheld");
-        return Err(refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "UNAVAILABLE",
-            format!("service temporarily unavailable; request id {request_id}"),
-        ));
+    if let Err(err) = finished {
+        tracing::warn!(request_id, error = %err, detail = ?err, "not committed; response withheld");
+        return Err(unavailable(request_id));
     }
     Ok(graphql_response(response, media))
 }
 
-pub(crate) async fn authenticate_request(
-    state: &GraphqlState,
-    headers: &HeaderMap,
-    request_id: &str,
-) -> Result<Principal, Refusal> {
-    let token = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    authenticate_token(state, token, request_id)
-        .await
-        .map(|(principal, _)| principal)
+/// A verified bearer token: the claims to check against the data, and when it expires.
+pub(crate) struct Verified {
+    pub(crate) claims: parcours_domain::auth::Claims,
+    pub(crate) expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Check an `Authorization` value (`Bearer <jwt>`): the token, the rate limits, the data.
-/// Returns the principal and what it was built from (a subscription checks them again).
-pub(crate) async fn authenticate_token(
+/// Check an `Authorization` value (`Bearer <jwt>`): the signature and standard claims, then
+/// the caller's rate budget. No database yet.
+pub(crate) fn verify(
     state: &GraphqlState,
     authorization: Option<&str>,
     request_id: &str,
-) -> Result<(Principal, crate::graphql::notifications::Session), Refusal> {
-    let unauthenticated = |why: &str| {
-        tracing::info!(request_id, why, "authentication refused");
-        refuse(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            "a valid bearer token is required",
-        )
-    };
+) -> Result<Verified, Refusal> {
     let token = authorization
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| unauthenticated("no bearer token"))?;
+        .ok_or_else(|| refused_token(request_id, "no bearer token"))?;
     let (claims, expires_at) = state
         .verifier
         .verify_until(token)
-        .map_err(|e| unauthenticated(&e.0))?;
-    let session = crate::graphql::notifications::Session {
-        claims: claims.clone(),
-        expires_at,
-    };
+        .map_err(|e| refused_token(request_id, &e.0))?;
     if let Err(wait) = state
         .limiter
         .take(claims.tenant.as_deref(), &claims.subject)
@@ -331,22 +336,73 @@ pub(crate) async fn authenticate_token(
         refusal.retry_after = Some(seconds.max(1));
         return Err(refusal);
     }
-    match authenticate(&state.db, claims).await {
-        Ok(principal) => Ok((principal, session)),
-        Err(DomainError::Unauthenticated(why)) => Err(unauthenticated(why)),
-        Err(DomainError::Unavailable(detail)) => {
-            tracing::warn!(request_id, detail, "database unavailable");
-            Err(unavailable(request_id))
+    Ok(Verified { claims, expires_at })
+}
+
+fn refused_token(request_id: &str, why: &str) -> Refusal {
+    tracing::info!(request_id, why, "authentication refused");
+    refuse(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+        "a valid bearer token is required",
+    )
+}
+
+/// Begin the request's one transaction and check `claims` against the data inside it.
+pub(crate) async fn open(
+    state: &GraphqlState,
+    claims: parcours_domain::auth::Claims,
+    mode: Mode,
+    request_id: &str,
+) -> Result<(Tx, Principal), Refusal> {
+    let opened = async {
+        #[expect(clippy::disallowed_methods, reason = "the request's one transaction")]
+        let tx = state.db.begin(mode).await?;
+        match authenticate(&tx, claims).await {
+            Ok(principal) => Ok((tx, principal)),
+            Err(err) => {
+                tx.rollback().await;
+                Err(err)
+            }
         }
-        Err(other) => {
+    };
+    opened.await.map_err(|err| match err {
+        DomainError::Unauthenticated(why) => refused_token(request_id, why),
+        DomainError::Unavailable(detail) => {
+            tracing::warn!(request_id, detail, "database unavailable");
+            unavailable(request_id)
+        }
+        other => {
             tracing::error!(request_id, error = %other, detail = ?other, "authentication failed");
-            Err(refuse(
+            refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
                 format!("internal error; request id {request_id}"),
-            ))
+            )
         }
-    }
+    })
+}
+
+/// For the plain-HTTP routes: verify the `Authorization` header, begin the request's one
+/// transaction in `mode` and authenticate in it. End it with [`finish`].
+pub(crate) async fn authenticated(
+    state: &GraphqlState,
+    headers: &HeaderMap,
+    request_id: &str,
+    mode: Mode,
+) -> Result<(Tx, Principal), Refusal> {
+    let authorization = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let token = verify(state, authorization, request_id)?;
+    let (tx, principal) = open(state, token.claims, mode, request_id).await?;
+    Ok((tx, principal.with_request_id(request_id)))
+}
+
+/// Commit a plain-HTTP route's transaction before it answers: 503 when that fails.
+pub(crate) async fn finish(tx: &Tx, request_id: &str) -> Result<(), Refusal> {
+    tx.commit().await.map_err(|err| {
+        tracing::warn!(request_id, error = %err, detail = ?err, "not committed; response withheld");
+        unavailable(request_id)
+    })
 }
 
 /// The 503 of a request that met an unavailable database before executing.

@@ -20,7 +20,8 @@ use serde_json::{Value, json};
 
 use crate::attachments::domain_refusal;
 use crate::graphql::ids;
-use crate::http::{GraphqlState, MediaType, authenticate_request, error_response, refuse};
+use crate::http::{GraphqlState, MediaType, error_response, finish, open, refuse, verify};
+use parcours_domain::db::Mode;
 
 /// The query string.
 #[derive(serde::Deserialize)]
@@ -37,9 +38,12 @@ pub async fn participants(
     let (parts, body) = request.into_parts();
     let rid = crate::sheets::request_id(&parts.headers);
     let result = async {
-        let principal = authenticate_request(&state, &parts.headers, &rid)
-            .await
-            .map_err(|r| error_response(r, MediaType::Json))?;
+        let as_json = |r| error_response(r, MediaType::Json);
+        let authorization = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let token = verify(&state, authorization, &rid).map_err(as_json)?;
         let fail = |e: DomainError| refused(e, &rid);
         let mode = match query.mode.as_deref() {
             Some("preview") => ImportMode::Preview,
@@ -51,6 +55,13 @@ pub async fn participants(
                 )));
             }
         };
+        let tx_mode = match mode {
+            ImportMode::Preview => Mode::Read,
+            ImportMode::Import => Mode::write(),
+        };
+        let (tx, principal) = open(&state, token.claims, tx_mode, &rid)
+            .await
+            .map_err(as_json)?;
         // Refused before the body is read.
         import::authorize(&principal).map_err(fail)?;
         let essence = parts
@@ -93,9 +104,10 @@ pub async fn participants(
             }
         };
         let principal = principal.with_request_id(rid.clone());
-        let report = import::import(&state.db, &principal, &bytes, mode, participant_uuid)
+        let report = import::import(&tx, &principal, &bytes, mode, participant_uuid)
             .await
             .map_err(fail)?;
+        finish(&tx, &rid).await.map_err(as_json)?;
         Ok(answer(&report))
     }
     .await;

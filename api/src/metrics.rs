@@ -149,13 +149,23 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
-            "# HELP parcours_db_statements_total SQL statements run."
+            "# HELP parcours_db_statements_total SQL statements sent, BEGIN and COMMIT included."
         );
         let _ = writeln!(out, "# TYPE parcours_db_statements_total counter");
         let _ = writeln!(
             out,
             "parcours_db_statements_total {}",
             state.db.statements_executed()
+        );
+        let _ = writeln!(
+            out,
+            "# HELP parcours_db_transactions_total Transactions begun (one per request)."
+        );
+        let _ = writeln!(out, "# TYPE parcours_db_transactions_total counter");
+        let _ = writeln!(
+            out,
+            "parcours_db_transactions_total {}",
+            state.db.transactions_begun()
         );
         let _ = writeln!(
             out,

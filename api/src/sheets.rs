@@ -16,8 +16,9 @@ use parcours_domain::ids::{CohortId, FollowUpSheetId};
 
 use crate::attachments::domain_refusal;
 use crate::graphql::ids;
-use crate::http::{GraphqlState, MediaType, Refusal, authenticate_request, error_response};
+use crate::http::{GraphqlState, MediaType, Refusal, authenticated, error_response, finish};
 use crate::pdf::Line;
+use parcours_domain::db::Mode;
 
 /// Which week.
 #[derive(serde::Deserialize)]
@@ -36,14 +37,15 @@ pub async fn attendance_sheet(
 ) -> Response {
     let rid = request_id(&headers);
     let result = async {
-        let principal = authenticate_request(&state, &headers, &rid).await?;
+        let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
         let fail = |e: DomainError| domain_refusal(e, &rid);
         let id = ids::decode(&async_graphql::ID(id), "Cohort", "cohort")
             .map(CohortId)
             .map_err(fail)?;
-        let sheet = cohorts::week_sheet(&state.db, &principal, id, query.week.unwrap_or(1))
+        let sheet = cohorts::week_sheet(&tx, &principal, id, query.week.unwrap_or(1))
             .await
             .map_err(fail)?;
+        finish(&tx, &rid).await?;
         let sessions: Vec<String> = sheet
             .sessions
             .iter()
@@ -110,14 +112,15 @@ pub async fn follow_up_sheet(
 ) -> Response {
     let rid = request_id(&headers);
     let result = async {
-        let principal = authenticate_request(&state, &headers, &rid).await?;
+        let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
         let fail = |e: DomainError| domain_refusal(e, &rid);
         let id = ids::decode(&async_graphql::ID(id), "FollowUpSheet", "follow-up sheet")
             .map(FollowUpSheetId)
             .map_err(fail)?;
-        let doc = follow_up::document(&state.db, &principal, id)
+        let doc = follow_up::document(&tx, &principal, id)
             .await
             .map_err(fail)?;
+        finish(&tx, &rid).await?;
         Ok::<_, Refusal>(pdf_response(
             crate::pdf::document(&follow_up_lines(&doc)),
             "fiche-de-suivi.pdf",

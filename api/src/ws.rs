@@ -28,12 +28,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
 
 use parcours_domain::access_log::{self, Channel};
+use parcours_domain::db::Mode;
 
-use crate::graphql::{AccessRecorder, ParcoursSchema, RequestCtx};
+use crate::graphql::notifications::Session;
+use crate::graphql::{AccessRecorder, ParcoursSchema};
 use crate::guard::{Refused, fields_within, parse_within};
 use crate::http::{
-    GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, authenticate_token,
-    error_response, refuse,
+    GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, Refusal, error_response,
+    finish, open, refuse, verify,
 };
 
 /// Open connections per subject (tenant and `sub`) on one instance.
@@ -246,9 +248,14 @@ async fn init(
             .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
             .and_then(|(_, v)| v.as_str())
     });
-    let (principal, session) = authenticate_token(state, authorization, request_id)
+    let refused = |r: Refusal| async_graphql::Error::new(format!("{}: {}", r.code(), r.message()));
+    let token = verify(state, authorization, request_id).map_err(refused)?;
+    // The account is checked at `connection_init` in a read transaction of its own, and again
+    // before each delivery (see `graphql::notifications`).
+    let (tx, principal) = open(state, token.claims.clone(), Mode::Read, request_id)
         .await
-        .map_err(|r| async_graphql::Error::new(format!("{}: {}", r.code(), r.message())))?;
+        .map_err(refused)?;
+    finish(&tx, request_id).await.map_err(refused)?;
     let key = (
         principal.tenant().map(|t| t.slug.clone()),
         principal.subject().to_owned(),
@@ -265,13 +272,14 @@ async fn init(
         "subscription connection"
     );
     let mut data = Data::default();
-    data.insert(RequestCtx {
+    data.insert(Session {
         db: state.db.clone(),
         principal: principal.with_request_id(request_id),
         request_id: request_id.to_owned(),
-        access: AccessRecorder::default(),
+        claims: token.claims,
+        expires_at: token.expires_at,
     });
-    data.insert(session);
+    data.insert(AccessRecorder::default());
     Ok(data)
 }
 
@@ -314,16 +322,31 @@ impl SubscriptionsOnly {
 }
 
 /// A delivery that carries sensitive values leaves only with its access entries, as over HTTP
-/// (no subscription field exposes one today; this keeps it so if one ever does).
-async fn with_access_recorded(ctx: Option<RequestCtx>, response: Response) -> Response {
-    let Some(ctx) = ctx else {
+/// (no subscription field exposes one today; this keeps it so if one ever does). A delivery
+/// has no request transaction: the entries are written in a transaction of their own.
+async fn with_access_recorded(
+    ctx: Option<(Session, AccessRecorder)>,
+    response: Response,
+) -> Response {
+    let Some((ctx, access)) = ctx else {
         return response;
     };
-    let reads = ctx.access.take();
+    let reads = access.take();
     if reads.is_empty() {
         return response;
     }
-    match access_log::record(&ctx.db, &ctx.principal, Channel::Graphql, reads).await {
+    let principal = ctx.principal.clone();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a delivery has no request transaction"
+    )]
+    let recorded = ctx
+        .db
+        .run(Mode::write(), async |tx| {
+            access_log::record(tx, &principal, Channel::Graphql, reads).await
+        })
+        .await;
+    match recorded {
         Ok(_) => response,
         Err(e) => {
             tracing::warn!(request_id = ctx.request_id, error = %e, "access log not written; delivery withheld");
@@ -352,12 +375,17 @@ impl Executor for SubscriptionsOnly {
             return stream::once(async move { refused(r.code, r.message) }).boxed();
         }
         let session_data = session_data.unwrap_or_default();
-        let ctx = session_data
-            .get(&std::any::TypeId::of::<RequestCtx>())
-            .and_then(|d| d.downcast_ref::<RequestCtx>())
+        let session = session_data
+            .get(&std::any::TypeId::of::<Session>())
+            .and_then(|d| d.downcast_ref::<Session>())
             .cloned();
+        let access = session_data
+            .get(&std::any::TypeId::of::<AccessRecorder>())
+            .and_then(|d| d.downcast_ref::<AccessRecorder>())
+            .cloned();
+        let ctx = session.zip(access);
         // Each `subscribe` spends from the caller's budget, like a request.
-        if let Some(ctx) = &ctx {
+        if let Some((ctx, _)) = &ctx {
             let tenant = ctx.principal.tenant().map(|t| t.slug.as_str());
             if self.limiter.take(tenant, ctx.principal.subject()).is_err() {
                 return stream::once(async {

@@ -35,17 +35,14 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, Select};
 
-use crate::db::{Db, TenantTx};
+use crate::db::{TenantTx, Tx};
 use crate::entities::access_entry::{self, Column, Entity};
 use crate::error::{DomainError, Result};
 use crate::ids::{AccessEntryId, ParticipantId};
 use crate::page::{Page, PageRequest, newest_first};
 use crate::principal::{Principal, Role};
-
-/// Rows per `INSERT` (9 values each: well under both databases' bind-parameter limits).
-const ROWS_PER_INSERT: usize = 1_000;
 
 /// Longest `subject` filter accepted.
 const MAX_SUBJECT: usize = 320;
@@ -155,7 +152,7 @@ impl AccessFilter {
 /// `INSERT` per thousand entries. Nothing to record costs nothing. The caller must not disclose
 /// the values when this fails.
 pub async fn record(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     channel: Channel,
     reads: impl IntoIterator<Item = Read>,
@@ -166,11 +163,8 @@ pub async fn record(
     }
     let reads: Vec<Read> = reads.into_iter().collect();
     let write = async {
-        let tx = db.tenant_write(principal.tenant_id()?).await?;
-        for chunk in reads.chunks(ROWS_PER_INSERT) {
-            insert(&tx, principal, channel, chunk).await?;
-        }
-        tx.commit().await
+        let tx = tx.scoped(principal).await?;
+        insert(&tx, principal, channel, &reads).await
     };
     // Whatever went wrong, the answer is the same: the values may not be sent now.
     write.await.map_err(|e| match e {
@@ -184,21 +178,20 @@ pub async fn record(
 
 /// The tenant's access log, newest first. Steering only.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     filter: &AccessFilter,
     page: PageRequest,
 ) -> Result<Page<AccessEntry>> {
     principal.require(&[Role::Steering], "only steering staff read the access log")?;
     filter.check()?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let page = list_in(&tx, filter, &page).await?;
-    tx.commit().await?;
     Ok(page)
 }
 
 fn scoped(tx: &TenantTx) -> Select<Entity> {
-    Entity::find().filter(Column::TenantId.eq(tx.tenant().0))
+    tx.select::<Entity>()
 }
 
 async fn insert(
@@ -218,10 +211,7 @@ async fn insert(
         channel: Set(channel.as_str().to_owned()),
         request_id: Set(principal.request_id.clone()),
     });
-    Entity::insert_many(rows)
-        .exec_without_returning(tx.conn())
-        .await?;
-    Ok(())
+    tx.record_reads(rows.collect()).await
 }
 
 async fn list_in(

@@ -12,10 +12,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, QueryFilter};
 
-use crate::audit::{self, Action};
-use crate::db::{Db, TenantTx};
+use crate::audit::Action;
+use crate::db::{Change, TenantTx, Tx};
 use crate::entities::attachment;
 use crate::error::{DomainError, Result};
 use crate::ids::{AttachmentId, StructureId, SubmissionId};
@@ -103,9 +103,11 @@ fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
     }
 }
 
-/// Store a file for the provider's structure.
+/// Store a file for the provider's structure. The file is stored before its row is written in
+/// `tx`: when the transaction does not commit after all, call [`forget`] so that no object is
+/// left without its row.
 pub async fn upload(
-    db: &Db,
+    tx: &Tx,
     files: &Files,
     principal: &Principal,
     filename: &str,
@@ -166,8 +168,8 @@ pub async fn upload(
         size_bytes: size,
     };
     let written = async {
-        let tx = db.tenant_write(tenant).await?;
-        attachment::Entity::insert(attachment::ActiveModel {
+        let tx = tx.change(principal).await?;
+        tx.insert(attachment::ActiveModel {
             tenant_id: Set(tenant.0),
             id: Set(id.0),
             structure_id: Set(structure.0),
@@ -178,19 +180,13 @@ pub async fn upload(
             storage_key: Set(key.clone()),
             created_at: Set(tx.now()),
         })
-        .exec_without_returning(tx.conn())
         .await?;
-        audit::record(
-            &tx,
-            principal,
-            Action {
-                name: "attachment.upload",
-                object_type: "Attachment",
-                object_id: id.0,
-            },
-        )
-        .await?;
-        tx.commit().await
+        tx.commit(Action {
+            name: "attachment.upload",
+            object_type: "Attachment",
+            object_id: id.0,
+        })
+        .await
     }
     .await;
     if let Err(err) = written {
@@ -202,8 +198,16 @@ pub async fn upload(
 }
 
 /// Download a file the principal may read: (metadata, content).
+/// Remove the stored file of an upload whose transaction did not commit.
+pub async fn forget(files: &Files, tenant: crate::ids::TenantId, attachment: &Attachment) {
+    let key = format!("{}/{}", tenant.0, attachment.id.0);
+    if let Err(err) = files.0.as_ref().delete(&Path::from(key.as_str())).await {
+        tracing::warn!(error = %err, "an uncommitted upload's file could not be removed");
+    }
+}
+
 pub async fn download(
-    db: &Db,
+    tx: &Tx,
     files: &Files,
     principal: &Principal,
     id: AttachmentId,
@@ -211,9 +215,9 @@ pub async fn download(
     let not_found = || DomainError::NotFound {
         entity: "attachment",
     };
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
-    let row = attachment::Entity::find()
-        .filter(attachment::Column::TenantId.eq(tx.tenant().0))
+    let tx = tx.scoped(principal).await?;
+    let row = tx
+        .select::<attachment::Entity>()
         .filter(attachment::Column::Id.eq(id.0))
         .one(tx.conn())
         .await?
@@ -229,7 +233,6 @@ pub async fn download(
         },
         _ => false,
     };
-    tx.commit().await?;
     if !visible {
         return Err(not_found());
     }
@@ -247,15 +250,15 @@ pub async fn download(
 
 /// Link `ids` to `submission` (a draft of the same structure), inside its transaction.
 pub(crate) async fn attach(
-    tx: &TenantTx,
+    tx: &Change,
     structure: StructureId,
     submission: SubmissionId,
     ids: &[AttachmentId],
 ) -> Result<()> {
     for id in ids {
-        let result = attachment::Entity::update_many()
+        let result = tx
+            .update_many::<attachment::Entity>()
             .col_expr(attachment::Column::SubmissionId, Some(submission.0).into())
-            .filter(attachment::Column::TenantId.eq(tx.tenant().0))
             .filter(attachment::Column::Id.eq(id.0))
             .filter(attachment::Column::StructureId.eq(structure.0))
             .filter(
@@ -279,8 +282,8 @@ pub(crate) async fn of_submission(
     tx: &TenantTx,
     submission: SubmissionId,
 ) -> Result<Vec<Attachment>> {
-    Ok(attachment::Entity::find()
-        .filter(attachment::Column::TenantId.eq(tx.tenant().0))
+    Ok(tx
+        .select::<attachment::Entity>()
         .filter(attachment::Column::SubmissionId.eq(submission.0))
         .all(tx.conn())
         .await?

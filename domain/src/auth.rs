@@ -7,12 +7,12 @@
 
 use uuid::Uuid;
 
-use crate::db::Db;
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::StructureId;
 use crate::principal::{Principal, Role, TenantScope};
+use crate::staff;
 use crate::tenants::{self, TenantStatus};
-use crate::{staff, structures};
 
 /// The Parcours claims of a verified token.
 #[derive(Clone, Debug)]
@@ -23,8 +23,12 @@ pub struct Claims {
     pub structure: Option<Uuid>,
 }
 
-/// Check `claims` against the data and build the principal.
-pub async fn authenticate(db: &Db, claims: Claims) -> Result<Principal> {
+/// Check `claims` against the data, inside the unit of work's transaction, and build the
+/// principal. Two statements for a tenant role, whatever the role: the tenant by its slug (on
+/// PostgreSQL the same statement enters the tenant's row-level-security scope, and the tenant's
+/// row is kept for the transaction's settings), then the staff member by subject with their
+/// structure. A suspension or a deactivation therefore takes effect at the next request.
+pub async fn authenticate(tx: &Tx, claims: Claims) -> Result<Principal> {
     use DomainError::Unauthenticated as Refused;
     if claims.subject.is_empty() {
         return Err(Refused("the token has an empty subject"));
@@ -51,15 +55,14 @@ pub async fn authenticate(db: &Db, claims: Claims) -> Result<Principal> {
         return Err(Refused("referent and provider tokens carry a structure"));
     }
 
-    let tx = db.platform_tx().await?;
-    let tenant = tenants::find_by_slug(&tx, &slug)
+    let tenant = tenants::enter_by_slug(tx, &slug)
         .await?
         .ok_or(Refused("unknown tenant"))?;
     if tenant.status != TenantStatus::Active {
         return Err(Refused("this tenant is suspended"));
     }
-    let tx = tx.into_tenant(tenant.id).await?;
-    let member = staff::find_by_subject(&tx, &claims.subject)
+    let scope = tx.registry().enter(tenant.id).await?;
+    let (member, structure_active) = staff::find_signing_in(&scope, &claims.subject)
         .await?
         .ok_or(Refused("no staff member of this tenant has this subject"))?;
     if !member.active {
@@ -76,13 +79,11 @@ pub async fn authenticate(db: &Db, claims: Claims) -> Result<Principal> {
             "the structure claim does not match the staff record",
         ));
     }
-    let structure = structures::find_in(&tx, member.structure_id)
-        .await?
-        .ok_or(Refused("the staff member's structure does not exist"))?;
-    if !structure.active {
-        return Err(Refused("the staff member's structure is deactivated"));
+    match structure_active {
+        None => return Err(Refused("the staff member's structure does not exist")),
+        Some(false) => return Err(Refused("the staff member's structure is deactivated")),
+        Some(true) => {}
     }
-    tx.commit().await?;
     Ok(Principal {
         subject: claims.subject,
         role: claims.role,

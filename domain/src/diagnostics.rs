@@ -11,12 +11,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Action};
+use crate::audit::Action;
 use crate::cohorts::{self, MemberStatus};
-use crate::db::Db;
+use crate::db::Tx;
 use crate::entities::diagnostic;
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId};
@@ -152,7 +152,7 @@ pub fn clea_summary(clea: &[Acquisition], threshold_percent: i32) -> CleaSummary
 
 /// Write (or finalise) the diagnostic of a cohort member.
 pub async fn save(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     participant: ParticipantId,
@@ -185,7 +185,7 @@ pub async fn save(
         recommendations,
         ..content
     };
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     cohorts::find_in(&tx, principal, cohort_id).await?;
     let member = cohorts::members_in(&tx, cohort_id)
         .await?
@@ -227,9 +227,9 @@ pub async fn save(
         version: Set(next),
     };
     if existing.is_some() {
-        let result = diagnostic::Entity::update_many()
+        let result = tx
+            .update_many::<diagnostic::Entity>()
             .set(row)
-            .filter(diagnostic::Column::TenantId.eq(tx.tenant().0))
             .filter(diagnostic::Column::CohortId.eq(cohort_id.0))
             .filter(diagnostic::Column::ParticipantId.eq(participant.0))
             .filter(diagnostic::Column::Version.eq(next - 1))
@@ -239,28 +239,20 @@ pub async fn save(
             return Err(DomainError::stale("diagnostic"));
         }
     } else {
-        diagnostic::Entity::insert(row)
-            .exec_without_returning(tx.conn())
-            .await
-            .map_err(|e| match DomainError::from(e) {
-                DomainError::Conflict(_) => DomainError::stale("diagnostic"),
-                other => other,
-            })?;
+        tx.insert(row).await.map_err(|e| match e {
+            DomainError::Conflict(_) => DomainError::stale("diagnostic"),
+            other => other,
+        })?;
     }
-    audit::record(
-        &tx,
-        principal,
-        Action {
-            name: if finalise {
-                "diagnostic.finalise"
-            } else {
-                "diagnostic.save"
-            },
-            object_type: "Participant",
-            object_id: participant.0,
+    let done = Action {
+        name: if finalise {
+            "diagnostic.finalise"
+        } else {
+            "diagnostic.save"
         },
-    )
-    .await?;
+        object_type: "Participant",
+        object_id: participant.0,
+    };
     let saved = Diagnostic {
         cohort_id,
         participant_id: participant,
@@ -270,7 +262,7 @@ pub async fn save(
         updated_at: tx.now(),
         version: next,
     };
-    tx.commit().await?;
+    tx.commit(done).await?;
     Ok(saved)
 }
 
@@ -279,8 +271,7 @@ pub(crate) async fn find(
     cohort: CohortId,
     participant: ParticipantId,
 ) -> Result<Option<Diagnostic>> {
-    diagnostic::Entity::find()
-        .filter(diagnostic::Column::TenantId.eq(tx.tenant().0))
+    tx.select::<diagnostic::Entity>()
         .filter(diagnostic::Column::CohortId.eq(cohort.0))
         .filter(diagnostic::Column::ParticipantId.eq(participant.0))
         .one(tx.conn())
@@ -292,15 +283,15 @@ pub(crate) async fn find(
 /// Batch read for dataloaders: the diagnostics of `keys` the principal may read, with the
 /// tenant's CléA threshold.
 pub async fn load_many(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     keys: &[(CohortId, ParticipantId)],
 ) -> Result<(HashMap<(CohortId, ParticipantId), Diagnostic>, i32)> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let threshold = crate::tenants::clea_threshold(&tx).await?;
     let participants: Vec<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
-    let rows = diagnostic::Entity::find()
-        .filter(diagnostic::Column::TenantId.eq(tx.tenant().0))
+    let rows = tx
+        .select::<diagnostic::Entity>()
         .filter(diagnostic::Column::ParticipantId.is_in(participants))
         .all(tx.conn())
         .await?;
@@ -313,7 +304,6 @@ pub async fn load_many(
             out.insert(key, d);
         }
     }
-    tx.commit().await?;
     Ok((out, threshold))
 }
 

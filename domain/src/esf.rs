@@ -27,13 +27,13 @@ use std::collections::HashMap;
 
 use chrono::{Months, NaiveDate};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 use crate::access_log::{Channel, Read, SensitiveField};
-use crate::audit::{self, Action};
-use crate::db::{Db, TenantTx};
+use crate::audit::Action;
+use crate::db::{Change, TenantTx, Tx};
 use crate::entities::{esf_record, participant};
 use crate::error::{DomainError, Result};
 use crate::ids::{ConventionId, EsfRecordId, ParticipantId};
@@ -237,15 +237,15 @@ fn key(tx: &TenantTx, operation: Operation) -> (&'static str, uuid::Uuid) {
 
 /// The records the principal may read: the scope of this area.
 async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<esf_record::Entity>> {
-    let q = esf_record::Entity::find().filter(esf_record::Column::TenantId.eq(tx.tenant().0));
+    let q = tx.select::<esf_record::Entity>();
     Ok(
         match (principal.role(), principal.staff(), principal.structure()) {
             (Role::Steering, _, _) => q,
             (Role::Referent, Some(staff), _) => {
-                let own: Vec<uuid::Uuid> = participant::Entity::find()
+                let own: Vec<uuid::Uuid> = tx
+                    .select::<participant::Entity>()
                     .select_only()
                     .column(participant::Column::Id)
-                    .filter(participant::Column::TenantId.eq(tx.tenant().0))
                     .filter(participant::Column::ReferentId.eq(staff.0))
                     .into_tuple()
                     .all(tx.conn())
@@ -289,7 +289,7 @@ async fn check_operation(
 /// Record a participant's entry into an operation; a re-entry keeps the first entry's data and
 /// fills only what is still missing. Returns the record and whether it already existed.
 pub async fn record_entry(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     participant: ParticipantId,
     operation: Operation,
@@ -301,7 +301,7 @@ pub async fn record_entry(
         &[Role::Steering, Role::Referent, Role::Provider],
         "steering, referents and providers collect ESF data",
     )?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     check_operation(&tx, principal, operation).await?;
     let p = participants::find_readable_in(&tx, principal, participant).await?;
     if !matches!(
@@ -331,8 +331,8 @@ pub async fn record_entry(
         ));
     }
     let operation_id = key(&tx, operation).1;
-    let existing = esf_record::Entity::find()
-        .filter(esf_record::Column::TenantId.eq(tx.tenant().0))
+    let existing = tx
+        .select::<esf_record::Entity>()
         .filter(esf_record::Column::ParticipantId.eq(participant.0))
         .filter(esf_record::Column::OperationId.eq(operation_id))
         .one(tx.conn())
@@ -379,20 +379,19 @@ pub async fn record_entry(
             (r, false)
         }
     };
-    audit::record(&tx, principal, action("esf.entry", record.id)).await?;
-    tx.commit().await?;
+    tx.commit(action("esf.entry", record.id)).await?;
     Ok((record, reentry))
 }
 
 /// Record the situation at exit.
 pub async fn record_exit(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: EsfRecordId,
     version: i32,
     answers: ExitAnswers,
 ) -> Result<EsfRecord> {
-    change(db, principal, id, version, "esf.exit", |r, today| {
+    change(tx, principal, id, version, "esf.exit", |r, today| {
         if answers.date < r.entry_date {
             return Err(DomainError::validation(
                 "date",
@@ -410,13 +409,13 @@ pub async fn record_exit(
 
 /// Record the situation six months after the exit (not before).
 pub async fn record_later(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: EsfRecordId,
     version: i32,
     answers: LaterAnswers,
 ) -> Result<EsfRecord> {
-    change(db, principal, id, version, "esf.later", |r, today| {
+    change(tx, principal, id, version, "esf.later", |r, today| {
         let Some(exit) = r.exit else {
             return Err(DomainError::Conflict("record the exit first".into()));
         };
@@ -434,7 +433,7 @@ pub async fn record_later(
 }
 
 async fn change(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: EsfRecordId,
     version: i32,
@@ -445,7 +444,7 @@ async fn change(
         &[Role::Steering, Role::Referent, Role::Provider],
         "steering, referents and providers collect ESF data",
     )?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let mut r = find_readable(&tx, principal, id).await?;
     if r.version != version {
         return Err(DomainError::stale("ESF record"));
@@ -453,8 +452,7 @@ async fn change(
     apply(&mut r, crate::paris::wall_clock(tx.now()).date())?;
     r.version += 1;
     save(&tx, principal, &r, false).await?;
-    audit::record(&tx, principal, action(name, r.id)).await?;
-    tx.commit().await?;
+    tx.commit(action(name, r.id)).await?;
     Ok(r)
 }
 
@@ -470,7 +468,7 @@ async fn find_readable(tx: &TenantTx, principal: &Principal, id: EsfRecordId) ->
     to_record(tx, row)
 }
 
-async fn save(tx: &TenantTx, principal: &Principal, r: &EsfRecord, new: bool) -> Result<()> {
+async fn save(tx: &Change, principal: &Principal, r: &EsfRecord, new: bool) -> Result<()> {
     let (kind, operation_id) = key(tx, r.operation);
     let exit = r.exit;
     let row = esf_record::ActiveModel {
@@ -507,14 +505,12 @@ async fn save(tx: &TenantTx, principal: &Principal, r: &EsfRecord, new: bool) ->
         version: Set(r.version),
     };
     if new {
-        esf_record::Entity::insert(row)
-            .exec_without_returning(tx.conn())
-            .await?;
+        tx.insert(row).await?;
         return Ok(());
     }
-    let result = esf_record::Entity::update_many()
+    let result = tx
+        .update_many::<esf_record::Entity>()
         .set(row)
-        .filter(esf_record::Column::TenantId.eq(tx.tenant().0))
         .filter(esf_record::Column::Id.eq(r.id.0))
         .filter(esf_record::Column::Version.eq(r.version - 1))
         .exec(tx.conn())
@@ -536,12 +532,12 @@ pub struct RecordFilter {
 
 /// The records the principal may read, in creation order.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     filter: RecordFilter,
     page: PageRequest,
 ) -> Result<Page<EsfRecord>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let mut q = readable(&tx, principal).await?;
     if let Some(op) = filter.operation {
         q = q.filter(esf_record::Column::OperationId.eq(key(&tx, op).1));
@@ -553,7 +549,7 @@ pub async fn list(
         let today = crate::paris::wall_clock(tx.now()).date();
         q = q.filter(incomplete(today));
     }
-    let total = q.clone().count(tx.conn()).await?;
+    let total = crate::page::total(&page, &q, tx.conn()).await?;
     if let Some(after) = page.after {
         q = q.filter(esf_record::Column::Id.gt(after));
     }
@@ -566,7 +562,6 @@ pub async fn list(
         .into_iter()
         .map(|r| to_record(&tx, r))
         .collect::<Result<Vec<_>>>()?;
-    tx.commit().await?;
     Ok(Page::from_rows(rows, &page, total))
 }
 
@@ -618,20 +613,20 @@ pub struct ExportRow {
 /// The records of `operation` present during `period` (entered on or before its end, not
 /// exited before its start), by entry date: steering, or the provider of the convention.
 pub async fn export(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     operation: Operation,
     period: Period,
 ) -> Result<Export> {
-    let (tx, label) = report_tx(db, principal, operation).await?;
+    let (tx, label) = report_tx(tx, principal, operation).await?;
     let rows = in_period(&tx, operation, period)
         .order_by_asc(esf_record::Column::EntryDate)
         .order_by_asc(esf_record::Column::Id)
         .all(tx.conn())
         .await?;
     let people: Vec<uuid::Uuid> = rows.iter().map(|r| r.participant_id).collect();
-    let names: HashMap<uuid::Uuid, (Option<String>, Option<String>)> = participant::Entity::find()
-        .filter(participant::Column::TenantId.eq(tx.tenant().0))
+    let names: HashMap<uuid::Uuid, (Option<String>, Option<String>)> = tx
+        .select::<participant::Entity>()
         .filter(participant::Column::Id.is_in(people))
         .all(tx.conn())
         .await?
@@ -653,10 +648,9 @@ pub async fn export(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    tx.commit().await?;
     // Every row carries the participant's disability: no file without its access entries.
     crate::access_log::record(
-        db,
+        tx.tx(),
         principal,
         Channel::EsfExport,
         out.iter().map(|row| Read {
@@ -672,7 +666,7 @@ pub async fn export(
 }
 
 async fn report_tx(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     operation: Operation,
 ) -> Result<(TenantTx, String)> {
@@ -680,14 +674,13 @@ async fn report_tx(
         &[Role::Steering, Role::Provider],
         "ESF exports are for steering and the operation's provider",
     )?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let label = check_operation(&tx, principal, operation).await?;
     Ok((tx, label))
 }
 
 fn in_period(tx: &TenantTx, operation: Operation, period: Period) -> Select<esf_record::Entity> {
-    esf_record::Entity::find()
-        .filter(esf_record::Column::TenantId.eq(tx.tenant().0))
+    tx.select::<esf_record::Entity>()
         .filter(esf_record::Column::OperationId.eq(key(tx, operation).1))
         .filter(esf_record::Column::EntryDate.lte(period.to))
         .filter(
@@ -752,12 +745,12 @@ const INDICATORS: &[(&str, &str)] = &[
 
 /// The common indicators of `operation` over `period`, by gender, in one SQL aggregate.
 pub async fn indicators(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     operation: Operation,
     period: Period,
 ) -> Result<Vec<IndicatorLine>> {
-    let (tx, _) = report_tx(db, principal, operation).await?;
+    let (tx, _) = report_tx(tx, principal, operation).await?;
     let backend = tx.conn().get_database_backend();
     let p = |n: u8| match backend {
         sea_orm::DbBackend::Postgres => format!("${n}"),
@@ -795,6 +788,10 @@ pub async fn indicators(
         period.from.into(),
         period.to.into(),
     ];
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "one SQL aggregate; its WHERE names the tenant (and RLS filters it)"
+    )]
     let rows = tx
         .conn()
         .query_all_raw(sea_orm::Statement::from_sql_and_values(
@@ -820,7 +817,6 @@ pub async fn indicators(
             }
         }
     }
-    tx.commit().await?;
     Ok(lines)
 }
 

@@ -14,14 +14,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
-use crate::audit::{self, Action};
+use crate::audit::Action;
 use crate::cohorts::{self, CohortStatus, MemberStatus, Presence};
-use crate::db::{Db, TenantTx};
+use crate::db::{Change, TenantTx, Tx};
 use crate::entities::{attendance, follow_up_sheet, participant};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, FollowUpSheetId, ParticipantId};
@@ -83,8 +80,7 @@ pub struct FollowUpSheet {
 /// The sheets the principal may read, in the transaction's tenant: the structural scope of
 /// this area.
 async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<follow_up_sheet::Entity>> {
-    let q =
-        follow_up_sheet::Entity::find().filter(follow_up_sheet::Column::TenantId.eq(tx.tenant().0));
+    let q = tx.select::<follow_up_sheet::Entity>();
     let transmitted = follow_up_sheet::Column::Status.eq("transmitted");
     Ok(
         match (principal.role(), principal.structure(), principal.staff()) {
@@ -94,10 +90,10 @@ async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<follow_
                 q.filter(follow_up_sheet::Column::CohortId.is_in(own))
             }
             (Role::Referent, _, Some(staff)) => {
-                let own: Vec<uuid::Uuid> = participant::Entity::find()
+                let own: Vec<uuid::Uuid> = tx
+                    .select::<participant::Entity>()
                     .select_only()
                     .column(participant::Column::Id)
-                    .filter(participant::Column::TenantId.eq(tx.tenant().0))
                     .filter(participant::Column::ReferentId.eq(staff.0))
                     .into_tuple()
                     .all(tx.conn())
@@ -121,12 +117,12 @@ pub struct SheetFilter {
 
 /// The sheets the principal may read, oldest first.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     filter: SheetFilter,
     page: PageRequest,
 ) -> Result<Page<FollowUpSheet>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let mut q = readable(&tx, principal).await?;
     if let Some(c) = filter.cohort {
         q = q.filter(follow_up_sheet::Column::CohortId.eq(c.0));
@@ -138,7 +134,7 @@ pub async fn list(
             _ => q,
         };
     }
-    let total = q.clone().count(tx.conn()).await?;
+    let total = crate::page::total(&page, &q, tx.conn()).await?;
     if let Some(after) = page.after {
         q = q.filter(follow_up_sheet::Column::Id.gt(after));
     }
@@ -147,16 +143,14 @@ pub async fn list(
         .limit(page.limit())
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     let rows = rows.into_iter().map(to_sheet).collect::<Result<Vec<_>>>()?;
     Ok(Page::from_rows(rows, &page, total))
 }
 
 /// One sheet the principal may read.
-pub async fn get(db: &Db, principal: &Principal, id: FollowUpSheetId) -> Result<FollowUpSheet> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+pub async fn get(tx: &Tx, principal: &Principal, id: FollowUpSheetId) -> Result<FollowUpSheet> {
+    let tx = tx.scoped(principal).await?;
     let found = find_readable(&tx, principal, id).await?;
-    tx.commit().await?;
     Ok(found)
 }
 
@@ -179,18 +173,17 @@ async fn find_readable(
 
 /// Batch read for dataloaders: the sheets of the memberships `keys` the principal may read.
 pub async fn load_many(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     keys: &[(CohortId, ParticipantId)],
 ) -> Result<HashMap<(CohortId, ParticipantId), FollowUpSheet>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let people: Vec<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
     let rows = readable(&tx, principal)
         .await?
         .filter(follow_up_sheet::Column::ParticipantId.is_in(people))
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     let mut out = HashMap::new();
     for row in rows {
         let sheet = to_sheet(row)?;
@@ -217,8 +210,8 @@ async fn summarise(
         planned: sessions.len() as i32,
         ..AttendanceSummary::default()
     };
-    let records = attendance::Entity::find()
-        .filter(attendance::Column::TenantId.eq(tx.tenant().0))
+    let records = tx
+        .select::<attendance::Entity>()
         .filter(attendance::Column::ParticipantId.eq(participant.0))
         .filter(attendance::Column::SessionId.is_in(sessions))
         .all(tx.conn())
@@ -240,8 +233,7 @@ async fn find_of(
     cohort: CohortId,
     participant: ParticipantId,
 ) -> Result<Option<FollowUpSheet>> {
-    follow_up_sheet::Entity::find()
-        .filter(follow_up_sheet::Column::TenantId.eq(tx.tenant().0))
+    tx.select::<follow_up_sheet::Entity>()
         .filter(follow_up_sheet::Column::CohortId.eq(cohort.0))
         .filter(follow_up_sheet::Column::ParticipantId.eq(participant.0))
         .one(tx.conn())
@@ -253,7 +245,7 @@ async fn find_of(
 /// The provider (or steering) prepares or revises the draft sheet of a cohort member.
 /// `recommendations` default to the diagnostic's when the sheet is first prepared.
 pub async fn save(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     participant: ParticipantId,
@@ -268,7 +260,7 @@ pub async fn save(
         None | Some("") => None,
         Some(text) => Some(clean_paragraphs("recommendations", text, 5_000)?),
     };
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let cohort = cohorts::find_in(&tx, principal, cohort_id).await?;
     if cohort.status == CohortStatus::Planned {
         return Err(DomainError::Conflict(
@@ -303,13 +295,10 @@ pub async fn save(
                 steering_read_at: None,
                 version: 1,
             };
-            follow_up_sheet::Entity::insert(to_row(&tx, &sheet))
-                .exec_without_returning(tx.conn())
-                .await
-                .map_err(|e| match DomainError::from(e) {
-                    DomainError::Conflict(_) => DomainError::stale("follow-up sheet"),
-                    other => other,
-                })?;
+            tx.insert(to_row(&tx, &sheet)).await.map_err(|e| match e {
+                DomainError::Conflict(_) => DomainError::stale("follow-up sheet"),
+                other => other,
+            })?;
             sheet
         }
         (Some(current), Some(v)) if current.version == v => {
@@ -331,14 +320,13 @@ pub async fn save(
         }
         _ => return Err(DomainError::stale("follow-up sheet")),
     };
-    audit::record(&tx, principal, action("follow_up_sheet.save", sheet.id)).await?;
-    tx.commit().await?;
+    tx.commit(action("follow_up_sheet.save", sheet.id)).await?;
     Ok(sheet)
 }
 
 /// The provider (or steering) transmits a draft sheet to the referent and steering.
 pub async fn transmit(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: FollowUpSheetId,
     version: i32,
@@ -347,9 +335,9 @@ pub async fn transmit(
         &[Role::Provider, Role::Steering],
         "the cohort's provider transmits follow-up sheets",
     )?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
-    let current = follow_up_sheet::Entity::find()
-        .filter(follow_up_sheet::Column::TenantId.eq(tx.tenant().0))
+    let tx = tx.change(principal).await?;
+    let current = tx
+        .select::<follow_up_sheet::Entity>()
         .filter(follow_up_sheet::Column::Id.eq(id.0))
         .one(tx.conn())
         .await?
@@ -400,19 +388,18 @@ pub async fn transmit(
         ..current
     };
     update(&tx, &sheet).await?;
-    audit::record(&tx, principal, action("follow_up_sheet.transmit", id)).await?;
     let referent = participants::referent_of(&tx, sheet.participant_id).await?;
     let notice = Notice::new(Kind::FollowUpSheetTransmitted, "FollowUpSheet", id.0)
         .about("Participant", sheet.participant_id.0);
     notifications::notify(&tx, principal.staff(), Audience::Staff(referent), notice).await?;
-    tx.commit().await?;
+    tx.commit(action("follow_up_sheet.transmit", id)).await?;
     Ok(sheet)
 }
 
 /// The referent or steering records having read a transmitted sheet. The first reading is the
 /// one kept; a second call changes nothing.
 pub async fn mark_read(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: FollowUpSheetId,
 ) -> Result<FollowUpSheet> {
@@ -420,7 +407,7 @@ pub async fn mark_read(
         &[Role::Referent, Role::Steering],
         "the participant's referent and steering read follow-up sheets",
     )?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let mut sheet = find_readable(&tx, principal, id).await?;
     let (column, already) = match principal.role() {
         Role::Referent => (
@@ -433,18 +420,16 @@ pub async fn mark_read(
         ),
     };
     if already.is_some() {
-        tx.commit().await?;
+        tx.unchanged().await?;
         return Ok(sheet);
     }
     *already = Some(tx.now());
-    follow_up_sheet::Entity::update_many()
+    tx.update_many::<follow_up_sheet::Entity>()
         .col_expr(column, tx.now().into())
-        .filter(follow_up_sheet::Column::TenantId.eq(tx.tenant().0))
         .filter(follow_up_sheet::Column::Id.eq(id.0))
         .exec(tx.conn())
         .await?;
-    audit::record(&tx, principal, action("follow_up_sheet.read", id)).await?;
-    tx.commit().await?;
+    tx.commit(action("follow_up_sheet.read", id)).await?;
     Ok(sheet)
 }
 
@@ -461,15 +446,15 @@ pub struct SheetDocument {
 
 /// The content of a sheet's PDF, for whoever may read the sheet.
 pub async fn document(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: FollowUpSheetId,
 ) -> Result<SheetDocument> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let sheet = find_readable(&tx, principal, id).await?;
     let cohort = cohorts::find_in(&tx, principal, sheet.cohort_id).await?;
-    let person = participant::Entity::find()
-        .filter(participant::Column::TenantId.eq(tx.tenant().0))
+    let person = tx
+        .select::<participant::Entity>()
         .filter(participant::Column::Id.eq(sheet.participant_id.0))
         .one(tx.conn())
         .await?
@@ -478,7 +463,6 @@ pub async fn document(
         })?;
     let diagnostic = diagnostics::find(&tx, sheet.cohort_id, sheet.participant_id).await?;
     let clea_threshold_percent = crate::tenants::clea_threshold(&tx).await?;
-    tx.commit().await?;
     Ok(SheetDocument {
         sheet,
         cohort,
@@ -506,10 +490,10 @@ async fn member_of(
         .ok_or_else(|| DomainError::validation("participantId", "is not enrolled in this cohort"))
 }
 
-async fn update(tx: &TenantTx, sheet: &FollowUpSheet) -> Result<()> {
-    let result = follow_up_sheet::Entity::update_many()
+async fn update(tx: &Change, sheet: &FollowUpSheet) -> Result<()> {
+    let result = tx
+        .update_many::<follow_up_sheet::Entity>()
         .set(to_row(tx, sheet))
-        .filter(follow_up_sheet::Column::TenantId.eq(tx.tenant().0))
         .filter(follow_up_sheet::Column::Id.eq(sheet.id.0))
         .filter(follow_up_sheet::Column::Version.eq(sheet.version - 1))
         .exec(tx.conn())

@@ -22,6 +22,9 @@ pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub struct PageRequest {
     pub(crate) first: u32,
     pub(crate) after: Option<Uuid>,
+    /// Whether to count every matching row ([`Page::total_count`]): only when asked, since
+    /// a count reads the whole matching range however small the page.
+    pub(crate) count: bool,
 }
 
 impl PageRequest {
@@ -37,7 +40,18 @@ impl PageRequest {
                 ));
             }
         };
-        Ok(Self { first, after })
+        Ok(Self {
+            first,
+            after,
+            count: true,
+        })
+    }
+
+    /// The same request, counting the matching rows only when `count` (a client that does not
+    /// select `totalCount` does not pay for it).
+    pub fn counting(mut self, count: bool) -> Self {
+        self.count = count;
+        self
     }
 
     /// How many rows to fetch: one more than asked, to know whether a next page exists.
@@ -52,12 +66,18 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
-    pub total_count: u64,
+    /// How many rows match over all pages; `None` when not asked for
+    /// ([`PageRequest::counting`]) or not disclosed.
+    pub total_count: Option<u64>,
 }
 
 impl<T> Page<T> {
     /// Cut `rows` (fetched with [`PageRequest::limit`]) down to the page.
-    pub(crate) fn from_rows(mut rows: Vec<T>, request: &PageRequest, total_count: u64) -> Self {
+    pub(crate) fn from_rows(
+        mut rows: Vec<T>,
+        request: &PageRequest,
+        total_count: Option<u64>,
+    ) -> Self {
         let has_next_page = rows.len() > request.first as usize;
         rows.truncate(request.first as usize);
         Self {
@@ -92,8 +112,25 @@ impl<T> Page<T> {
     }
 }
 
+/// How many rows `query` matches, when `request` asks for the count.
+pub(crate) async fn total<E, C>(
+    request: &PageRequest,
+    query: &Select<E>,
+    conn: &C,
+) -> Result<Option<u64>, DomainError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    if !request.count {
+        return Ok(None);
+    }
+    Ok(Some(query.clone().count(conn).await?))
+}
+
 /// The requested page of `query`, newest first by its UUIDv7 `id` column (the cursor is the
-/// last ID seen), with the count of all the rows `query` matches.
+/// last ID seen), with the count of all the rows `query` matches when the request asks for it.
 pub(crate) async fn newest_first<E, C>(
     conn: &C,
     query: Select<E>,
@@ -105,7 +142,7 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
-    let total = query.clone().count(conn).await?;
+    let total = total(page, &query, conn).await?;
     let query = match page.after {
         Some(after) => query.filter(id.lt(after)),
         None => query,

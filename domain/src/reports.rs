@@ -15,15 +15,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Action};
+use crate::audit::Action;
 use crate::cohorts::{CohortStatus, MemberStatus, Presence};
 use crate::conventions::{self, Convention, Obligation};
-use crate::db::{Db, TenantTx};
+use crate::db::{Change, TenantTx, Tx};
 use crate::diagnostics::{Cefr, clea_summary};
 use crate::entities::{
     attachment, attendance, cohort, cohort_member, cohort_session, diagnostic, participant_exit,
@@ -213,7 +212,7 @@ fn scope(principal: &Principal) -> Result<Option<StructureId>> {
 
 /// The reports the principal may read: the scope of this area.
 async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<report::Entity>> {
-    let q = report::Entity::find().filter(report::Column::TenantId.eq(tx.tenant().0));
+    let q = tx.select::<report::Entity>();
     Ok(match scope(principal)? {
         None => q,
         Some(structure) => q.filter(
@@ -233,26 +232,25 @@ async fn find_readable(tx: &TenantTx, principal: &Principal, id: ReportId) -> Re
 }
 
 /// One report.
-pub async fn get(db: &Db, principal: &Principal, id: ReportId) -> Result<Report> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+pub async fn get(tx: &Tx, principal: &Principal, id: ReportId) -> Result<Report> {
+    let tx = tx.scoped(principal).await?;
     let r = find_readable(&tx, principal, id).await?;
-    tx.commit().await?;
     Ok(r)
 }
 
 /// The reports the principal may read, optionally of one convention, in creation order.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     convention: Option<ConventionId>,
     page: PageRequest,
 ) -> Result<Page<Report>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let mut q = readable(&tx, principal).await?;
     if let Some(c) = convention {
         q = q.filter(report::Column::ConventionId.eq(c.0));
     }
-    let total = q.clone().count(tx.conn()).await?;
+    let total = crate::page::total(&page, &q, tx.conn()).await?;
     if let Some(after) = page.after {
         q = q.filter(report::Column::Id.gt(after));
     }
@@ -262,28 +260,26 @@ pub async fn list(
         .all(tx.conn())
         .await?;
     let out = to_reports(&tx, rows).await?;
-    tx.commit().await?;
     Ok(Page::from_rows(out, &page, total))
 }
 
 /// The live quantitative part of a report (what a submission would freeze).
-pub async fn live_quantities(db: &Db, principal: &Principal, id: ReportId) -> Result<Quantities> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+pub async fn live_quantities(tx: &Tx, principal: &Principal, id: ReportId) -> Result<Quantities> {
+    let tx = tx.scoped(principal).await?;
     let r = find_readable(&tx, principal, id).await?;
     let q = quantities_in(&tx, r.convention_id).await?;
-    tx.commit().await?;
     Ok(q)
 }
 
 /// Start a report of `kind` for a convention (its provider, or steering).
 pub async fn start(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     convention: ConventionId,
     kind: ReportKind,
 ) -> Result<Report> {
     let scope = scope(principal)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let c = conventions::find_in(&tx, scope, convention).await?;
     let now = tx.now();
     let r = Report {
@@ -305,17 +301,13 @@ pub async fn start(
     };
     let mut row = to_row(&tx, &r);
     row.created_at = Set(now);
-    report::Entity::insert(row)
-        .exec_without_returning(tx.conn())
-        .await
-        .map_err(|e| match DomainError::from(e) {
-            DomainError::Conflict(_) => {
-                DomainError::Conflict("this convention already has this report".into())
-            }
-            other => other,
-        })?;
-    audit::record(&tx, principal, action("report.start", r.id)).await?;
-    tx.commit().await?;
+    tx.insert(row).await.map_err(|e| match e {
+        DomainError::Conflict(_) => {
+            DomainError::Conflict("this convention already has this report".into())
+        }
+        other => other,
+    })?;
+    tx.commit(action("report.start", r.id)).await?;
     Ok(r)
 }
 
@@ -329,7 +321,7 @@ pub struct ReportContent {
 
 /// Write a draft (or a report with changes requested).
 pub async fn save(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: ReportId,
     version: i32,
@@ -342,7 +334,7 @@ pub async fn save(
         Some(text) => Some(clean_paragraphs("qualitative", text, 20_000)?),
     };
     let budget = content.budget.map(check_budget).transpose()?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let mut r = editable(&tx, principal, id, version).await?;
     if budget.is_some() && !r.kind.has_budget() {
         return Err(DomainError::validation(
@@ -363,15 +355,14 @@ pub async fn save(
     }
     r.version += 1;
     update(&tx, &r).await?;
-    audit::record(&tx, principal, action("report.save", r.id)).await?;
-    tx.commit().await?;
+    tx.commit(action("report.save", r.id)).await?;
     Ok(r)
 }
 
 /// Submit (or resubmit) a report, freezing its quantitative part.
-pub async fn submit(db: &Db, principal: &Principal, id: ReportId, version: i32) -> Result<Report> {
+pub async fn submit(tx: &Tx, principal: &Principal, id: ReportId, version: i32) -> Result<Report> {
     scope(principal)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let mut r = editable(&tx, principal, id, version).await?;
     if r.qualitative.trim().is_empty() {
         return Err(DomainError::validation(
@@ -399,16 +390,15 @@ pub async fn submit(db: &Db, principal: &Principal, id: ReportId, version: i32) 
     r.submitted_by = Some(principal.subject().to_owned());
     r.version += 1;
     update(&tx, &r).await?;
-    audit::record(&tx, principal, action("report.submit", r.id)).await?;
     let notice = Notice::new(Kind::ReportSubmitted, "Report", r.id.0);
     notifications::notify(&tx, principal.staff(), Audience::Steering, notice).await?;
-    tx.commit().await?;
+    tx.commit(action("report.submit", r.id)).await?;
     Ok(r)
 }
 
 /// Steering accepts a submitted report, or asks for changes with a comment.
 pub async fn review(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: ReportId,
     version: i32,
@@ -423,7 +413,7 @@ pub async fn review(
         None | Some("") => None,
         Some(text) => Some(clean_paragraphs("comment", text, 5_000)?),
     };
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let mut r = find_readable(&tx, principal, id).await?;
     if r.version != version {
         return Err(DomainError::stale("report"));
@@ -443,25 +433,20 @@ pub async fn review(
     r.reviewed_by = Some(principal.subject().to_owned());
     r.version += 1;
     update(&tx, &r).await?;
-    audit::record(
-        &tx,
-        principal,
-        action(
-            if accepted {
-                "report.accept"
-            } else {
-                "report.request_changes"
-            },
-            r.id,
-        ),
-    )
-    .await?;
+    let done = action(
+        if accepted {
+            "report.accept"
+        } else {
+            "report.request_changes"
+        },
+        r.id,
+    );
     let holder = conventions::find_in(&tx, None, r.convention_id)
         .await?
         .structure_id;
     let notice = Notice::new(Kind::ReportReviewed, "Report", r.id.0);
     notifications::notify(&tx, principal.staff(), Audience::Provider(holder), notice).await?;
-    tx.commit().await?;
+    tx.commit(done).await?;
     Ok(r)
 }
 
@@ -477,10 +462,9 @@ pub struct Overdue {
 }
 
 /// The overdue reports of the conventions the principal may read, by due date.
-pub async fn overdue(db: &Db, principal: &Principal) -> Result<Vec<Overdue>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+pub async fn overdue(tx: &Tx, principal: &Principal) -> Result<Vec<Overdue>> {
+    let tx = tx.scoped(principal).await?;
     let out = overdue_in(&tx, principal).await?;
-    tx.commit().await?;
     Ok(out)
 }
 
@@ -490,8 +474,8 @@ pub(crate) async fn overdue_in(tx: &TenantTx, principal: &Principal) -> Result<V
     let today = crate::paris::wall_clock(tx.now()).date();
     let conventions = conventions::all_in(tx, scope).await?;
     let ids: Vec<uuid::Uuid> = conventions.iter().map(|c| c.id.0).collect();
-    let rows = report::Entity::find()
-        .filter(report::Column::TenantId.eq(tx.tenant().0))
+    let rows = tx
+        .select::<report::Entity>()
         .filter(report::Column::ConventionId.is_in(ids))
         .all(tx.conn())
         .await?;
@@ -584,7 +568,7 @@ fn check_budget(b: Budget) -> Result<Budget> {
 
 /// Replace the report's supporting documents: files of the convention's structure.
 async fn attach(
-    tx: &TenantTx,
+    tx: &Change,
     r: &Report,
     structure: StructureId,
     files: &[AttachmentId],
@@ -596,8 +580,8 @@ async fn attach(
         ));
     }
     let ids: Vec<uuid::Uuid> = files.iter().map(|f| f.0).collect();
-    let found = attachment::Entity::find()
-        .filter(attachment::Column::TenantId.eq(tx.tenant().0))
+    let found = tx
+        .select::<attachment::Entity>()
         .filter(attachment::Column::StructureId.eq(structure.0))
         .filter(attachment::Column::Id.is_in(ids.clone()))
         .count(tx.conn())
@@ -609,20 +593,16 @@ async fn attach(
             "name distinct files uploaded by the convention's structure",
         ));
     }
-    report_attachment::Entity::delete_many()
-        .filter(report_attachment::Column::TenantId.eq(tx.tenant().0))
+    tx.delete_many::<report_attachment::Entity>()
         .filter(report_attachment::Column::ReportId.eq(r.id.0))
         .exec(tx.conn())
         .await?;
     if !ids.is_empty() {
-        report_attachment::Entity::insert_many(ids.into_iter().map(|a| {
-            report_attachment::ActiveModel {
-                tenant_id: Set(tx.tenant().0),
-                report_id: Set(r.id.0),
-                attachment_id: Set(a),
-            }
+        tx.insert_many(ids.into_iter().map(|a| report_attachment::ActiveModel {
+            tenant_id: Set(tx.tenant().0),
+            report_id: Set(r.id.0),
+            attachment_id: Set(a),
         }))
-        .exec_without_returning(tx.conn())
         .await?;
     }
     Ok(())
@@ -634,16 +614,16 @@ pub(crate) async fn supports_submitted_report(
     tx: &TenantTx,
     attachment: uuid::Uuid,
 ) -> Result<bool> {
-    let reports: Vec<uuid::Uuid> = report_attachment::Entity::find()
+    let reports: Vec<uuid::Uuid> = tx
+        .select::<report_attachment::Entity>()
         .select_only()
         .column(report_attachment::Column::ReportId)
-        .filter(report_attachment::Column::TenantId.eq(tx.tenant().0))
         .filter(report_attachment::Column::AttachmentId.eq(attachment))
         .into_tuple()
         .all(tx.conn())
         .await?;
-    Ok(report::Entity::find()
-        .filter(report::Column::TenantId.eq(tx.tenant().0))
+    Ok(tx
+        .select::<report::Entity>()
         .filter(report::Column::Id.is_in(reports))
         .filter(report::Column::SubmittedAt.is_not_null())
         .count(tx.conn())
@@ -653,9 +633,8 @@ pub(crate) async fn supports_submitted_report(
 
 /// The quantitative part of a convention, from its cohorts' records.
 async fn quantities_in(tx: &TenantTx, convention: ConventionId) -> Result<Quantities> {
-    let t = tx.tenant().0;
-    let cohort_rows = cohort::Entity::find()
-        .filter(cohort::Column::TenantId.eq(t))
+    let cohort_rows = tx
+        .select::<cohort::Entity>()
         .filter(cohort::Column::ConventionId.eq(convention.0))
         .all(tx.conn())
         .await?;
@@ -665,8 +644,8 @@ async fn quantities_in(tx: &TenantTx, convention: ConventionId) -> Result<Quanti
         .filter(|c| c.status == CohortStatus::Closed.as_str())
         .map(|c| c.id)
         .collect();
-    let members = cohort_member::Entity::find()
-        .filter(cohort_member::Column::TenantId.eq(t))
+    let members = tx
+        .select::<cohort_member::Entity>()
         .filter(cohort_member::Column::CohortId.is_in(cohort_ids.clone()))
         .all(tx.conn())
         .await?;
@@ -695,18 +674,18 @@ async fn quantities_in(tx: &TenantTx, convention: ConventionId) -> Result<Quanti
             _ => {}
         }
     }
-    let sessions: Vec<uuid::Uuid> = cohort_session::Entity::find()
+    let sessions: Vec<uuid::Uuid> = tx
+        .select::<cohort_session::Entity>()
         .select_only()
         .column(cohort_session::Column::Id)
-        .filter(cohort_session::Column::TenantId.eq(t))
         .filter(cohort_session::Column::CohortId.is_in(cohort_ids.clone()))
         .into_tuple()
         .all(tx.conn())
         .await?;
-    let statuses: Vec<String> = attendance::Entity::find()
+    let statuses: Vec<String> = tx
+        .select::<attendance::Entity>()
         .select_only()
         .column(attendance::Column::Status)
-        .filter(attendance::Column::TenantId.eq(t))
         .filter(attendance::Column::SessionId.is_in(sessions))
         .into_tuple()
         .all(tx.conn())
@@ -717,8 +696,8 @@ async fn quantities_in(tx: &TenantTx, convention: ConventionId) -> Result<Quanti
         .filter(|s| matches!(Presence::parse(s), Some(Presence::Present | Presence::Late)))
         .count() as i64;
     let threshold = crate::tenants::clea_threshold(tx).await?;
-    let diagnostics = diagnostic::Entity::find()
-        .filter(diagnostic::Column::TenantId.eq(t))
+    let diagnostics = tx
+        .select::<diagnostic::Entity>()
         .filter(diagnostic::Column::CohortId.is_in(cohort_ids))
         .filter(diagnostic::Column::Status.eq("final"))
         .all(tx.conn())
@@ -752,8 +731,8 @@ async fn quantities_in(tx: &TenantTx, convention: ConventionId) -> Result<Quanti
         .into_iter()
         .map(|(level, n)| (crate::diagnostics::cefr_label(level).to_owned(), n))
         .collect();
-    let exits = participant_exit::Entity::find()
-        .filter(participant_exit::Column::TenantId.eq(t))
+    let exits = tx
+        .select::<participant_exit::Entity>()
         .filter(participant_exit::Column::ParticipantId.is_in(enrolled_people))
         .all(tx.conn())
         .await?;
@@ -775,10 +754,10 @@ fn action(name: &'static str, id: ReportId) -> Action {
     }
 }
 
-async fn update(tx: &TenantTx, r: &Report) -> Result<()> {
-    let result = report::Entity::update_many()
+async fn update(tx: &Change, r: &Report) -> Result<()> {
+    let result = tx
+        .update_many::<report::Entity>()
         .set(to_row(tx, r))
-        .filter(report::Column::TenantId.eq(tx.tenant().0))
         .filter(report::Column::Id.eq(r.id.0))
         .filter(report::Column::Version.eq(r.version - 1))
         .exec(tx.conn())
@@ -827,11 +806,11 @@ async fn to_reports(tx: &TenantTx, rows: Vec<report::Model>) -> Result<Vec<Repor
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
     let mut files: std::collections::HashMap<uuid::Uuid, Vec<AttachmentId>> = Default::default();
     if !ids.is_empty() {
-        let links: Vec<(uuid::Uuid, uuid::Uuid)> = report_attachment::Entity::find()
+        let links: Vec<(uuid::Uuid, uuid::Uuid)> = tx
+            .select::<report_attachment::Entity>()
             .select_only()
             .column(report_attachment::Column::ReportId)
             .column(report_attachment::Column::AttachmentId)
-            .filter(report_attachment::Column::TenantId.eq(tx.tenant().0))
             .filter(report_attachment::Column::ReportId.is_in(ids))
             .into_tuple()
             .all(tx.conn())

@@ -9,10 +9,10 @@
 //! acts as `system:retention`, so each anonymisation has its audit entry.
 
 use chrono::{Months, NaiveDate};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
 
-use crate::db::Db;
-use crate::entities::{participant, participant_exit, tenant};
+use crate::db::{Db, Mode, TenantTx};
+use crate::entities::{participant, participant_exit};
 use crate::error::Result;
 use crate::ids::{ParticipantId, TenantId};
 use crate::principal::{Principal, Role, TenantScope};
@@ -33,18 +33,26 @@ pub struct TenantRetention {
     pub anonymised: usize,
 }
 
-/// Run the job over every tenant; with `dry_run`, only count.
+/// Run the job over every tenant; with `dry_run`, only count. Each anonymisation is a
+/// transaction of its own, as steering's would be.
+#[expect(clippy::disallowed_methods, reason = "a job's entry point")]
 pub async fn run(db: &Db, dry_run: bool) -> Result<Vec<TenantRetention>> {
-    let tx = db.platform_tx().await?;
-    let tenants = tenant::Entity::find().all(tx.conn()).await?;
-    tx.commit().await?;
+    let tenants = db
+        .run(Mode::Read, async |tx| {
+            Ok(tx.registry().tenants().all(tx.conn()).await?)
+        })
+        .await?;
     let today = crate::paris::wall_clock(db.clock().now()).date();
     let mut out = Vec::with_capacity(tenants.len());
     for t in tenants {
         let cutoff = today
             .checked_sub_months(Months::new(t.retention_months.max(1) as u32))
             .unwrap_or(today);
-        let due = due_in(db, TenantId(t.id), cutoff).await?;
+        let due = db
+            .run(Mode::Read, async |tx| {
+                due_in(&tx.registry().enter(TenantId(t.id)).await?, cutoff).await
+            })
+            .await?;
         let mut anonymised = 0;
         if !dry_run {
             let scope = TenantScope {
@@ -54,10 +62,12 @@ pub async fn run(db: &Db, dry_run: bool) -> Result<Vec<TenantRetention>> {
             let system = Principal::system(scope, SUBJECT, Role::Steering);
             for (id, version) in &due {
                 // A participant changed meanwhile is left for the next run.
-                if crate::participants::anonymise(db, &system, *id, *version)
-                    .await
-                    .is_ok()
-                {
+                let done = db
+                    .run(Mode::write(), async |tx| {
+                        crate::participants::anonymise(tx, &system, *id, *version).await
+                    })
+                    .await;
+                if done.is_ok() {
                     anonymised += 1;
                 }
             }
@@ -82,22 +92,20 @@ pub async fn run(db: &Db, dry_run: bool) -> Result<Vec<TenantRetention>> {
 
 /// The participants of `tenant` whose path ended on or before `cutoff` and who are not yet
 /// anonymised, with their versions.
-async fn due_in(db: &Db, tenant: TenantId, cutoff: NaiveDate) -> Result<Vec<(ParticipantId, i32)>> {
-    let tx = db.tenant_tx(tenant).await?;
-    let exited: Vec<uuid::Uuid> = participant_exit::Entity::find()
+async fn due_in(tx: &TenantTx, cutoff: NaiveDate) -> Result<Vec<(ParticipantId, i32)>> {
+    let exited: Vec<uuid::Uuid> = tx
+        .select::<participant_exit::Entity>()
         .select_only()
         .column(participant_exit::Column::ParticipantId)
-        .filter(participant_exit::Column::TenantId.eq(tenant.0))
         .filter(participant_exit::Column::ExitDate.lte(cutoff))
         .into_tuple()
         .all(tx.conn())
         .await?;
     let base = || {
-        participant::Entity::find()
+        tx.select::<participant::Entity>()
             .select_only()
             .column(participant::Column::Id)
             .column(participant::Column::Version)
-            .filter(participant::Column::TenantId.eq(tenant.0))
             .filter(participant::Column::AnonymisedAt.is_null())
     };
     let mut due: Vec<(uuid::Uuid, i32)> = base()
@@ -112,7 +120,6 @@ async fn due_in(db: &Db, tenant: TenantId, cutoff: NaiveDate) -> Result<Vec<(Par
         .into_tuple()
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     due.extend(refused);
     Ok(due
         .into_iter()

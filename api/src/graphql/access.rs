@@ -38,7 +38,8 @@ impl AccessRecorder {
 
 /// Note a sensitive read in the request's recorder.
 pub(crate) fn note(ctx: &Context<'_>, participant: ParticipantId, field: SensitiveField) {
-    req(ctx).access.push(participant, field);
+    ctx.data_unchecked::<AccessRecorder>()
+        .push(participant, field);
 }
 
 /// A sensitive field of a participant.
@@ -141,7 +142,7 @@ impl AccessQuery {
         #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
     ) -> async_graphql::Result<Option<Conn<AccessEntryObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         let filter = filter.unwrap_or_default();
         let participant = filter
             .participant_id
@@ -162,7 +163,7 @@ impl AccessQuery {
             from: filter.from,
             to: filter.to,
         };
-        let page = access_log::list(&r.db, &r.principal, &filter, page)
+        let page = access_log::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |e| e.id.0, AccessEntryObj)))

@@ -62,7 +62,7 @@ impl AuditQuery {
         #[graphql(desc = "Until this instant, exclusive.")] to: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Option<Conn<AuditEntryObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         // An object ID that does not decode matches nothing, like an unknown one.
         let object_id = match object_id {
             Some(id) => match ids::decode_any(&id) {
@@ -77,7 +77,7 @@ impl AuditQuery {
             from,
             to,
         };
-        let page = audit::list(&r.db, &r.principal, &filter, page)
+        let page = audit::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |e| e.id.0, AuditEntryObj)))

@@ -112,7 +112,7 @@ impl CallObj {
     }
     /// Status now.
     async fn status(&self, ctx: &Context<'_>) -> CallStatus {
-        match self.0.status(req(ctx).db.clock().now()) {
+        match self.0.status(req(ctx).tx.now()) {
             calls::CallStatus::Draft => CallStatus::Draft,
             calls::CallStatus::Published => CallStatus::Published,
             calls::CallStatus::Closed => CallStatus::Closed,
@@ -186,7 +186,7 @@ impl SubmissionObj {
     async fn call(&self, ctx: &Context<'_>) -> async_graphql::Result<CallObj> {
         let r = req(ctx);
         // A provider reads the call it answered even when it is closed.
-        let call = calls::get(&r.db, &r.principal, self.0.call_id)
+        let call = calls::get(&r.tx, &r.principal, self.0.call_id)
             .await
             .gql(ctx)?;
         Ok(CallObj(call))
@@ -244,7 +244,7 @@ impl SubmissionObj {
     /// Attached files; download them with `GET /attachments/{id}`.
     async fn attachments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AttachmentObj>> {
         let r = req(ctx);
-        let files = submissions::attachments(&r.db, &r.principal, self.0.id)
+        let files = submissions::attachments(&r.tx, &r.principal, self.0.id)
             .await
             .gql(ctx)?;
         Ok(files
@@ -367,7 +367,7 @@ impl ConventionObj {
     }
     /// Today against its dates: `UPCOMING`, `ACTIVE` or `ENDED`.
     async fn status(&self, ctx: &Context<'_>) -> ConventionStatus {
-        let today = req(ctx).db.clock().now().date_naive();
+        let today = req(ctx).tx.now().date_naive();
         if today < self.0.start_date {
             ConventionStatus::Upcoming
         } else if today > self.0.end_date {
@@ -391,7 +391,7 @@ impl ConventionObj {
     /// The accepted submission it follows.
     async fn submission(&self, ctx: &Context<'_>) -> async_graphql::Result<SubmissionObj> {
         let r = req(ctx);
-        let s = submissions::get(&r.db, &r.principal, self.0.submission_id)
+        let s = submissions::get(&r.tx, &r.principal, self.0.submission_id)
             .await
             .gql(ctx)?;
         Ok(SubmissionObj(s))
@@ -416,7 +416,7 @@ impl ConventionObj {
     /// Amendments, in signature order.
     async fn amendments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AmendmentObj>> {
         let r = req(ctx);
-        let list = conventions::amendments(&r.db, &r.principal, self.0.id)
+        let list = conventions::amendments(&r.tx, &r.principal, self.0.id)
             .await
             .gql(ctx)?;
         Ok(list.into_iter().map(Into::into).collect())
@@ -452,8 +452,8 @@ impl CallQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Option<Conn<CallObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
-        let page = calls::list(&r.db, &r.principal, page).await.gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
+        let page = calls::list(&r.tx, &r.principal, page).await.gql(ctx)?;
         Ok(Some(connection(page, |c| c.id.0, CallObj)))
     }
 
@@ -467,9 +467,9 @@ impl CallQuery {
         #[graphql(desc = "Only responses to this call.")] call_id: Option<ID>,
     ) -> async_graphql::Result<Option<Conn<SubmissionObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         let call = call_id.as_ref().map(call_id_of).transpose().gql(ctx)?;
-        let page = submissions::list(&r.db, &r.principal, call, page)
+        let page = submissions::list(&r.tx, &r.principal, call, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |s| s.id.0, SubmissionObj)))
@@ -484,8 +484,8 @@ impl CallQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Option<Conn<ConventionObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
-        let page = conventions::list(&r.db, &r.principal, page)
+        let page = page_request(ctx, first, after).gql(ctx)?;
+        let page = conventions::list(&r.tx, &r.principal, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |c| c.id.0, ConventionObj)))
@@ -707,7 +707,7 @@ impl CallMutation {
     ) -> async_graphql::Result<Option<CallPayload>> {
         let r = req(ctx);
         let fields = input.into_domain().gql(ctx)?;
-        let call = calls::create(&r.db, &r.principal, fields).await.gql(ctx)?;
+        let call = calls::create(&r.tx, &r.principal, fields).await.gql(ctx)?;
         Ok(Some(CallPayload {
             call: CallObj(call),
         }))
@@ -722,7 +722,7 @@ impl CallMutation {
         let r = req(ctx);
         let id = call_id(&input.id).gql(ctx)?;
         let fields = input.fields.into_domain().gql(ctx)?;
-        let call = calls::update(&r.db, &r.principal, id, input.version, fields)
+        let call = calls::update(&r.tx, &r.principal, id, input.version, fields)
             .await
             .gql(ctx)?;
         Ok(Some(CallPayload {
@@ -738,7 +738,7 @@ impl CallMutation {
     ) -> async_graphql::Result<Option<CallPayload>> {
         let r = req(ctx);
         let id = call_id(&input.id).gql(ctx)?;
-        let call = calls::publish(&r.db, &r.principal, id, input.version)
+        let call = calls::publish(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(CallPayload {
@@ -754,7 +754,7 @@ impl CallMutation {
     ) -> async_graphql::Result<Option<SubmissionPayload>> {
         let r = req(ctx);
         let id = call_id(&input.call_id).gql(ctx)?;
-        let s = submissions::create(&r.db, &r.principal, id, input.draft.into_domain().gql(ctx)?)
+        let s = submissions::create(&r.tx, &r.principal, id, input.draft.into_domain().gql(ctx)?)
             .await
             .gql(ctx)?;
         Ok(Some(SubmissionPayload {
@@ -771,7 +771,7 @@ impl CallMutation {
         let r = req(ctx);
         let id = submission_id(&input.id).gql(ctx)?;
         let s = submissions::update(
-            &r.db,
+            &r.tx,
             &r.principal,
             id,
             input.version,
@@ -793,7 +793,7 @@ impl CallMutation {
     ) -> async_graphql::Result<Option<SubmissionPayload>> {
         let r = req(ctx);
         let id = submission_id(&input.id).gql(ctx)?;
-        let s = submissions::submit(&r.db, &r.principal, id, input.version)
+        let s = submissions::submit(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(SubmissionPayload {
@@ -809,7 +809,7 @@ impl CallMutation {
     ) -> async_graphql::Result<Option<SubmissionPayload>> {
         let r = req(ctx);
         let id = submission_id(&input.id).gql(ctx)?;
-        let s = submissions::withdraw(&r.db, &r.principal, id, input.version)
+        let s = submissions::withdraw(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(SubmissionPayload {
@@ -825,7 +825,7 @@ impl CallMutation {
     ) -> async_graphql::Result<Option<SubmissionPayload>> {
         let r = req(ctx);
         let id = submission_id(&input.id).gql(ctx)?;
-        let s = submissions::start_review(&r.db, &r.principal, id, input.version)
+        let s = submissions::start_review(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(SubmissionPayload {
@@ -842,7 +842,7 @@ impl CallMutation {
         let r = req(ctx);
         let id = submission_id(&input.id).gql(ctx)?;
         let s = submissions::record_decision(
-            &r.db,
+            &r.tx,
             &r.principal,
             id,
             input.version,
@@ -871,7 +871,7 @@ impl CallMutation {
             input.start_date.0,
             input.end_date.map(|d| d.0),
         );
-        let c = conventions::create(&r.db, &r.principal, new)
+        let c = conventions::create(&r.tx, &r.principal, new)
             .await
             .gql(ctx)?;
         Ok(Some(ConventionPayload {
@@ -895,7 +895,7 @@ impl CallMutation {
             new_end_date: input.new_end_date.map(|d| d.0),
             new_amount: input.new_amount.map(|m| m.0),
         };
-        let c = conventions::add_amendment(&r.db, &r.principal, new)
+        let c = conventions::add_amendment(&r.tx, &r.principal, new)
             .await
             .gql(ctx)?;
         Ok(Some(ConventionPayload {

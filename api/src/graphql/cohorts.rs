@@ -103,7 +103,7 @@ impl CohortObj {
     /// The session calendar.
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SessionObj>> {
         let r = req(ctx);
-        let list = cohorts::sessions(&r.db, &r.principal, self.0.id)
+        let list = cohorts::sessions(&r.tx, &r.principal, self.0.id)
             .await
             .gql(ctx)?;
         Ok(list.into_iter().map(SessionObj).collect())
@@ -111,7 +111,7 @@ impl CohortObj {
     /// Prescriptions and enrolments (a referent sees only their own participants').
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<MemberObj>> {
         let r = req(ctx);
-        let list = cohorts::members(&r.db, &r.principal, self.0.id)
+        let list = cohorts::members(&r.tx, &r.principal, self.0.id)
             .await
             .gql(ctx)?;
         super::loaders::prime_members(ctx, &list).await?;
@@ -120,7 +120,7 @@ impl CohortObj {
     /// Attendance records, by session (steering and the provider).
     async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AttendanceObj>> {
         let r = req(ctx);
-        let by_session = cohorts::attendance(&r.db, &r.principal, self.0.id)
+        let by_session = cohorts::attendance(&r.tx, &r.principal, self.0.id)
             .await
             .gql(ctx)?;
         let mut all: Vec<AttendanceObj> = by_session
@@ -270,13 +270,13 @@ impl CohortQuery {
         #[graphql(desc = "Only the cohorts of this convention.")] convention_id: Option<ID>,
     ) -> async_graphql::Result<Option<Conn<CohortObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         let convention = convention_id
             .as_ref()
             .map(super::calls::convention_id)
             .transpose()
             .gql(ctx)?;
-        let page = cohorts::list(&r.db, &r.principal, convention, page)
+        let page = cohorts::list(&r.tx, &r.principal, convention, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |c| c.id.0, CohortObj)))
@@ -446,7 +446,7 @@ impl CohortMutation {
             size_min: input.size_min,
             size_max: input.size_max,
         };
-        let (cohort, _) = cohorts::create(&r.db, &r.principal, new).await.gql(ctx)?;
+        let (cohort, _) = cohorts::create(&r.tx, &r.principal, new).await.gql(ctx)?;
         Ok(Some(CohortPayload {
             cohort: CohortObj(cohort),
         }))
@@ -465,7 +465,7 @@ impl CohortMutation {
             CohortStatus::Closed => cohorts::CohortStatus::Closed,
         };
         let id = cohort_id(&input.id).gql(ctx)?;
-        let cohort = cohorts::set_status(&r.db, &r.principal, id, input.version, status)
+        let cohort = cohorts::set_status(&r.tx, &r.principal, id, input.version, status)
             .await
             .gql(ctx)?;
         Ok(Some(CohortPayload {
@@ -484,7 +484,7 @@ impl CohortMutation {
             cohort_id(&input.cohort_id).gql(ctx)?,
             participant_id(&input.participant_id).gql(ctx)?,
         );
-        let m = cohorts::prescribe(&r.db, &r.principal, c, p)
+        let m = cohorts::prescribe(&r.tx, &r.principal, c, p)
             .await
             .gql(ctx)?;
         Ok(Some(MembershipPayload {
@@ -503,7 +503,7 @@ impl CohortMutation {
             cohort_id(&input.cohort_id).gql(ctx)?,
             participant_id(&input.participant_id).gql(ctx)?,
         );
-        let m = cohorts::enrol(&r.db, &r.principal, c, p).await.gql(ctx)?;
+        let m = cohorts::enrol(&r.tx, &r.principal, c, p).await.gql(ctx)?;
         Ok(Some(MembershipPayload {
             member: MemberObj(m),
         }))
@@ -521,7 +521,7 @@ impl CohortMutation {
             participant_id(&input.participant_id).gql(ctx)?,
         );
         let m = cohorts::decline(
-            &r.db,
+            &r.tx,
             &r.principal,
             c,
             p,
@@ -546,7 +546,7 @@ impl CohortMutation {
             participant_id(&input.participant_id).gql(ctx)?,
         );
         let m = cohorts::drop_out(
-            &r.db,
+            &r.tx,
             &r.principal,
             c,
             p,
@@ -568,7 +568,7 @@ impl CohortMutation {
         let r = req(ctx);
         let c = cohort_id(&input.cohort_id).gql(ctx)?;
         let session = cohorts::add_session(
-            &r.db,
+            &r.tx,
             &r.principal,
             c,
             input.day.0,
@@ -590,7 +590,7 @@ impl CohortMutation {
         let r = req(ctx);
         let id = session_id(&input.id).gql(ctx)?;
         let session = cohorts::move_session(
-            &r.db,
+            &r.tx,
             &r.principal,
             id,
             input.day.0,
@@ -611,7 +611,7 @@ impl CohortMutation {
     ) -> async_graphql::Result<Option<RemoveCohortSessionPayload>> {
         let r = req(ctx);
         let id = session_id(&input.id).gql(ctx)?;
-        cohorts::remove_session(&r.db, &r.principal, id)
+        cohorts::remove_session(&r.tx, &r.principal, id)
             .await
             .gql(ctx)?;
         Ok(Some(RemoveCohortSessionPayload {
@@ -671,7 +671,7 @@ impl CohortMutation {
             });
         }
         let recorded =
-            cohorts::record_attendance(&r.db, &r.principal, session, lines, &input.idempotency_key)
+            cohorts::record_attendance(&r.tx, &r.principal, session, lines, &input.idempotency_key)
                 .await
                 .gql(ctx)?;
         Ok(Some(RecordAttendancePayload {

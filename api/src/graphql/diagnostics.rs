@@ -285,7 +285,7 @@ impl DiagnosticMutation {
             recommendations: input.recommendations,
         };
         let saved = diagnostics::save(
-            &r.db,
+            &r.tx,
             &r.principal,
             cohort,
             participant,
@@ -295,7 +295,7 @@ impl DiagnosticMutation {
         )
         .await
         .gql(ctx)?;
-        let (_, threshold) = diagnostics::load_many(&r.db, &r.principal, &[])
+        let (_, threshold) = diagnostics::load_many(&r.tx, &r.principal, &[])
             .await
             .gql(ctx)?;
         Ok(Some(SaveDiagnosticPayload {
@@ -310,7 +310,7 @@ impl DiagnosticMutation {
         input: SetCleaThresholdInput,
     ) -> async_graphql::Result<Option<SetCleaThresholdPayload>> {
         let r = req(ctx);
-        let tenant = tenants::set_clea_threshold(&r.db, &r.principal, input.percent, input.version)
+        let tenant = tenants::set_clea_threshold(&r.tx, &r.principal, input.percent, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(SetCleaThresholdPayload {
@@ -325,7 +325,7 @@ impl DiagnosticMutation {
         input: SetRetentionInput,
     ) -> async_graphql::Result<Option<SetRetentionPayload>> {
         let r = req(ctx);
-        let tenant = tenants::set_retention(&r.db, &r.principal, input.months, input.version)
+        let tenant = tenants::set_retention(&r.tx, &r.principal, input.months, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(SetRetentionPayload {

@@ -164,7 +164,7 @@ impl EsfRecordObj {
 }
 
 fn today(ctx: &Context<'_>) -> NaiveDate {
-    parcours_domain::paris::wall_clock(req(ctx).db.clock().now()).date()
+    parcours_domain::paris::wall_clock(req(ctx).tx.now()).date()
 }
 
 /// One common indicator of an operation, in total and by gender.
@@ -214,7 +214,7 @@ impl EsfQuery {
         #[graphql(desc = "Only the records that still miss an item.")] incomplete: Option<bool>,
     ) -> async_graphql::Result<Option<Conn<EsfRecordObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         let filter = RecordFilter {
             operation: operation_id
                 .as_ref()
@@ -228,7 +228,7 @@ impl EsfQuery {
                 .gql(ctx)?,
             incomplete: incomplete.unwrap_or(false),
         };
-        let page = esf::list(&r.db, &r.principal, filter, page)
+        let page = esf::list(&r.tx, &r.principal, filter, page)
             .await
             .gql(ctx)?;
         let day = today(ctx);
@@ -246,7 +246,7 @@ impl EsfQuery {
         let r = req(ctx);
         let op = operation(&r.principal, &operation_id).gql(ctx)?;
         let period = period.period().gql(ctx)?;
-        let lines = esf::indicators(&r.db, &r.principal, op, period)
+        let lines = esf::indicators(&r.tx, &r.principal, op, period)
             .await
             .gql(ctx)?;
         Ok(Some(lines.into_iter().map(Into::into).collect()))
@@ -336,7 +336,7 @@ impl EsfMutation {
             rural_area: input.rural_area,
         };
         let (record, re_entry) = esf::record_entry(
-            &r.db,
+            &r.tx,
             &r.principal,
             participant,
             op,
@@ -367,7 +367,7 @@ impl EsfMutation {
             qualification_gained: input.qualification_gained,
             in_employment: input.in_employment,
         };
-        let record = esf::record_exit(&r.db, &r.principal, id, input.version, answers)
+        let record = esf::record_exit(&r.tx, &r.principal, id, input.version, answers)
             .await
             .gql(ctx)?;
         Ok(Some(EsfRecordPayload {
@@ -388,7 +388,7 @@ impl EsfMutation {
             in_employment: input.in_employment,
             improved_situation: input.improved_situation,
         };
-        let record = esf::record_later(&r.db, &r.principal, id, input.version, answers)
+        let record = esf::record_later(&r.tx, &r.principal, id, input.version, answers)
             .await
             .gql(ctx)?;
         Ok(Some(EsfRecordPayload {

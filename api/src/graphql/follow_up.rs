@@ -153,7 +153,7 @@ impl FollowUpQuery {
         unread: Option<bool>,
     ) -> async_graphql::Result<Option<Conn<FollowUpSheetObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         let cohort = cohort_id
             .as_ref()
             .map(super::cohorts::cohort_id)
@@ -163,7 +163,7 @@ impl FollowUpQuery {
             cohort,
             unread: unread.unwrap_or(false),
         };
-        let page = follow_up::list(&r.db, &r.principal, filter, page)
+        let page = follow_up::list(&r.tx, &r.principal, filter, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |s| s.id.0, FollowUpSheetObj)))
@@ -216,7 +216,7 @@ impl FollowUpMutation {
         let cohort = cohort_id(&input.cohort_id).gql(ctx)?;
         let participant = participant_id(&input.participant_id).gql(ctx)?;
         let sheet = follow_up::save(
-            &r.db,
+            &r.tx,
             &r.principal,
             cohort,
             participant,
@@ -239,7 +239,7 @@ impl FollowUpMutation {
     ) -> async_graphql::Result<Option<FollowUpSheetPayload>> {
         let r = req(ctx);
         let id = sheet_id(&input.id).gql(ctx)?;
-        let sheet = follow_up::transmit(&r.db, &r.principal, id, input.version)
+        let sheet = follow_up::transmit(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(FollowUpSheetPayload {
@@ -255,7 +255,7 @@ impl FollowUpMutation {
     ) -> async_graphql::Result<Option<FollowUpSheetPayload>> {
         let r = req(ctx);
         let id = sheet_id(&input.id).gql(ctx)?;
-        let sheet = follow_up::mark_read(&r.db, &r.principal, id)
+        let sheet = follow_up::mark_read(&r.tx, &r.principal, id)
             .await
             .gql(ctx)?;
         Ok(Some(FollowUpSheetPayload {

@@ -116,7 +116,7 @@ impl IndicatorQuery {
     ) -> async_graphql::Result<Option<KeyFiguresObj>> {
         let r = req(ctx);
         let period = period.period().gql(ctx)?;
-        let figures = indicators::key_figures(&r.db, &r.principal, period)
+        let figures = indicators::key_figures(&r.tx, &r.principal, period)
             .await
             .gql(ctx)?;
         Ok(Some(KeyFiguresObj(figures)))

@@ -31,7 +31,7 @@ macro_rules! loader {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, Self::Error> {
                 let read: Result<HashMap<$key, $value>, DomainError> =
-                    $read(&self.ctx.db, &self.ctx.principal, keys).await;
+                    $read(&self.ctx.tx, &self.ctx.principal, keys).await;
                 read.map_err(|e| to_graphql(e, &self.ctx.request_id))
             }
         }
@@ -103,7 +103,7 @@ impl Loader<DiagnosticKey> for DiagnosticLoader {
         keys: &[DiagnosticKey],
     ) -> Result<HashMap<DiagnosticKey, Self::Value>, Self::Error> {
         let (found, threshold) =
-            parcours_domain::diagnostics::load_many(&self.ctx.db, &self.ctx.principal, keys)
+            parcours_domain::diagnostics::load_many(&self.ctx.tx, &self.ctx.principal, keys)
                 .await
                 .map_err(|e| to_graphql(e, &self.ctx.request_id))?;
         Ok(found
@@ -127,33 +127,33 @@ fn complete<V: Default>(
 }
 
 async fn path_steps_of(
-    db: &parcours_domain::Db,
+    tx: &parcours_domain::db::Tx,
     principal: &parcours_domain::Principal,
     keys: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Vec<PathStep>>> {
     Ok(complete(
         keys,
-        participants::path_steps_of(db, principal, keys).await?,
+        participants::path_steps_of(tx, principal, keys).await?,
     ))
 }
 
 async fn episodes_of(
-    db: &parcours_domain::Db,
+    tx: &parcours_domain::db::Tx,
     principal: &parcours_domain::Principal,
     keys: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Vec<Episode>>> {
     Ok(complete(
         keys,
-        participants::episodes_of(db, principal, keys).await?,
+        participants::episodes_of(tx, principal, keys).await?,
     ))
 }
 
 async fn exits_of(
-    db: &parcours_domain::Db,
+    tx: &parcours_domain::db::Tx,
     principal: &parcours_domain::Principal,
     keys: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Option<Exit>>> {
-    let found = participants::exits_of(db, principal, keys).await?;
+    let found = participants::exits_of(tx, principal, keys).await?;
     Ok(complete(
         keys,
         found.into_iter().map(|(k, v)| (k, Some(v))).collect(),

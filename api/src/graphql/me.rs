@@ -27,7 +27,7 @@ impl Me {
         if r.principal.tenant().is_none() {
             return Ok(None);
         }
-        let tenant = tenants::current(&r.db, &r.principal).await.gql(ctx)?;
+        let tenant = tenants::current(&r.tx, &r.principal).await.gql(ctx)?;
         Ok(Some(TenantObj(tenant)))
     }
     /// The caller's staff record; null for the platform operator.
@@ -39,7 +39,7 @@ impl Me {
         let Some(id) = r.principal.staff() else {
             return Ok(None);
         };
-        let member = staff::get(&r.db, &r.principal, id).await.gql(ctx)?;
+        let member = staff::get(&r.tx, &r.principal, id).await.gql(ctx)?;
         Ok(Some(StaffMemberObj(member)))
     }
     /// The structure the caller works for; null for the platform operator.
@@ -48,7 +48,7 @@ impl Me {
         let Some(id) = r.principal.structure() else {
             return Ok(None);
         };
-        let structure = structures::get(&r.db, &r.principal, id).await.gql(ctx)?;
+        let structure = structures::get(&r.tx, &r.principal, id).await.gql(ctx)?;
         Ok(Some(StructureObj(structure)))
     }
 }

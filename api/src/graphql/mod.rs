@@ -24,9 +24,10 @@ mod tenants;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use async_graphql::{Context, MergedObject, Schema, SchemaBuilder, SimpleObject};
+use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
+use parcours_domain::db::Tx;
 use parcours_domain::page::{Page, PageRequest};
-use parcours_domain::{Db, DomainError, Principal};
+use parcours_domain::{DomainError, Principal};
 use uuid::Uuid;
 
 pub use access::AccessRecorder;
@@ -98,11 +99,12 @@ pub fn build(open: bool) -> ParcoursSchema {
     builder.finish()
 }
 
-/// What a request's resolvers share: the database, the caller, the request id, and the
-/// recorder of the sensitive values the response will carry.
+/// What a request's resolvers share: the request's one transaction (see
+/// `parcours_domain::db`; resolvers and loaders running at once share it), the caller, the
+/// request id, and the recorder of the sensitive values the response will carry.
 #[derive(Clone)]
 pub struct RequestCtx {
-    pub db: Db,
+    pub tx: Tx,
     pub principal: Principal,
     pub request_id: String,
     pub access: AccessRecorder,
@@ -169,7 +171,7 @@ impl RequestCtx {
                 tokio::spawn,
                 cached(),
             ));
-        request.data(self)
+        request.data(self.access.clone()).data(self)
     }
 }
 
@@ -190,20 +192,38 @@ impl<T> GqlResult<T> for Result<T, DomainError> {
 }
 
 /// Fields every connection has beside edges and page info.
-#[derive(SimpleObject)]
 pub struct ConnectionFields {
-    /// How many items match the filters, over all pages.
-    pub total_count: i64,
+    total_count: Option<u64>,
+}
+
+#[async_graphql::Object]
+impl ConnectionFields {
+    /// How many items match the filters, over all pages. Counted only when selected.
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        // `page_request` counts whenever the field is selected, so `None` here is a bug.
+        let counted = self
+            .total_count
+            .ok_or_else(|| async_graphql::Error::new("the count was not taken"))?;
+        Ok(i64::try_from(counted).unwrap_or(i64::MAX))
+    }
 }
 
 /// A Relay connection of `N` from a domain page.
 pub(crate) type Conn<N> = Connection<String, N, ConnectionFields>;
 
+/// The page a connection field asks for; the matching rows are counted only when the query
+/// selects `totalCount` (a count reads every matching row).
 pub(crate) fn page_request(
+    ctx: &Context<'_>,
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<PageRequest, DomainError> {
-    PageRequest::new(first, ids::decode_cursor(after.as_deref())?)
+    Ok(PageRequest::new(first, ids::decode_cursor(after.as_deref())?)?.counting(counts(ctx)))
+}
+
+/// Whether the connection field being resolved selects `totalCount`.
+pub(crate) fn counts(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
 }
 
 pub(crate) fn connection<T, N>(
@@ -218,7 +238,7 @@ where
         page.has_previous_page,
         page.has_next_page,
         ConnectionFields {
-            total_count: i64::try_from(page.total_count).unwrap_or(i64::MAX),
+            total_count: page.total_count,
         },
     );
     conn.edges.extend(

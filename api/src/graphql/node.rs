@@ -42,7 +42,7 @@ impl NodeQuery {
     /// does not decode answers `NOT_FOUND`, exactly like an ID that does not exist.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         let r = req(ctx);
-        let (db, p) = (&r.db, &r.principal);
+        let (db, p) = (&r.tx, &r.principal);
         let not_found = DomainError::NotFound { entity: "node" };
         let node = match ids::decode_any(&id) {
             Some((kind, uuid)) => match kind.as_str() {

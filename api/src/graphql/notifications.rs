@@ -4,6 +4,7 @@ use async_graphql::futures_util::{Stream, StreamExt, stream};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use parcours_domain::DomainError;
+use parcours_domain::db::Mode;
 use parcours_domain::ids::NotificationId;
 use parcours_domain::notifications::{self, InboxFilter, Kind, Notification};
 use parcours_domain::reports::ReportKind;
@@ -108,8 +109,8 @@ impl NotificationQuery {
         #[graphql(desc = "true: unread only; false: read only; absent: all.")] unread: Option<bool>,
     ) -> async_graphql::Result<Option<Conn<NotificationObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
-        let page = notifications::inbox(&r.db, &r.principal, InboxFilter { unread }, page)
+        let page = page_request(ctx, first, after).gql(ctx)?;
+        let page = notifications::inbox(&r.tx, &r.principal, InboxFilter { unread }, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |n| n.id.0, NotificationObj)))
@@ -118,7 +119,7 @@ impl NotificationQuery {
     /// How many of the caller's notifications are unread.
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         let r = req(ctx);
-        let count = notifications::unread_count(&r.db, &r.principal)
+        let count = notifications::unread_count(&r.tx, &r.principal)
             .await
             .gql(ctx)?;
         Ok(i64::try_from(count).unwrap_or(i64::MAX))
@@ -165,7 +166,7 @@ impl NotificationMutation {
             .map(|id| ids::decode(id, "Notification", "notification").map(NotificationId))
             .collect::<Result<Vec<_>, _>>()
             .gql(ctx)?;
-        let marked = notifications::mark_read(&r.db, &r.principal, &ids)
+        let marked = notifications::mark_read(&r.tx, &r.principal, &ids)
             .await
             .gql(ctx)?;
         Ok(Some(MarkNotificationsReadPayload {
@@ -179,7 +180,7 @@ impl NotificationMutation {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<MarkAllNotificationsReadPayload>> {
         let r = req(ctx);
-        let marked = notifications::mark_all_read(&r.db, &r.principal)
+        let marked = notifications::mark_all_read(&r.tx, &r.principal)
             .await
             .gql(ctx)?;
         Ok(Some(MarkAllNotificationsReadPayload {
@@ -188,9 +189,13 @@ impl NotificationMutation {
     }
 }
 
-/// What a WebSocket connection authenticated with (see `crate::ws`).
+/// What a WebSocket connection authenticated with (see `crate::ws`). Subscriptions have no
+/// request transaction: each delivery runs in a read transaction of its own.
 #[derive(Clone)]
 pub struct Session {
+    pub db: parcours_domain::Db,
+    pub principal: parcours_domain::Principal,
+    pub request_id: String,
     pub claims: parcours_domain::auth::Claims,
     /// The token's expiry: the subscription ends then.
     pub expires_at: DateTime<Utc>,
@@ -210,12 +215,12 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<NotificationObj>>> {
-        let r = req(ctx).clone();
-        notifications::require_recipient(&r.principal).gql(ctx)?;
         let session = ctx.data::<Session>()?.clone();
-        let request_id = r.request_id.clone();
-        let expiry_request_id = r.request_id.clone();
-        let subscription = r.db.bus().subscribe();
+        notifications::require_recipient(&session.principal)
+            .map_err(|e| super::error::to_graphql(e, &session.request_id))?;
+        let request_id = session.request_id.clone();
+        let expiry_request_id = session.request_id.clone();
+        let subscription = session.db.bus().subscribe();
         let expired = tokio::time::sleep(
             (session.expires_at - Utc::now())
                 .to_std()
@@ -224,7 +229,7 @@ impl SubscriptionRoot {
         let events = stream::unfold(subscription, |mut subscription| async move {
             subscription.next().await.map(|item| (item, subscription))
         });
-        let principal = r.principal.clone();
+        let principal = session.principal.clone();
         let deliveries = events
             .filter(move |item| {
                 std::future::ready(
@@ -233,7 +238,7 @@ impl SubscriptionRoot {
                 )
             })
             .then(move |item| {
-                let db = r.db.clone();
+                let db = session.db.clone();
                 let claims = session.claims.clone();
                 let request_id = request_id.clone();
                 async move {
@@ -247,12 +252,16 @@ impl SubscriptionRoot {
                                 .into(),
                         }));
                     };
-                    // Still allowed? (deactivated staff or structure, suspended tenant)
-                    let principal = parcours_domain::auth::authenticate(&db, claims)
-                        .await
-                        .map_err(gql)?;
-                    notifications::delivered(&db, &principal, &event)
-                        .await
+                    // One read transaction per delivery: still allowed (deactivated staff or
+                    // structure, suspended tenant)? Then the row, in the caller's scope.
+                    #[expect(clippy::disallowed_methods, reason = "a delivery's own transaction")]
+                    let delivered = db
+                        .run(Mode::Read, async |tx| {
+                            let principal = parcours_domain::auth::authenticate(tx, claims).await?;
+                            notifications::delivered(tx, &principal, &event).await
+                        })
+                        .await;
+                    delivered
                         .map(|found| found.map(NotificationObj))
                         .map_err(gql)
                 }

@@ -359,7 +359,7 @@ impl ParticipantObj {
             .load_one(self.0.id)
             .await?
             .flatten();
-        let today = req(ctx).db.clock().now().date_naive();
+        let today = req(ctx).tx.now().date_naive();
         let assessment = exit::assess_loaded(
             &self.0,
             &episodes,
@@ -630,12 +630,13 @@ impl ParticipantQuery {
             search,
         };
         let page = domain::list(
-            &r.db,
+            &r.tx,
             &r.principal,
             &filter,
             sort.unwrap_or(ParticipantSort::Name).into(),
             first,
             after.as_deref(),
+            super::counts(ctx),
         )
         .await
         .gql(ctx)?;
@@ -651,8 +652,9 @@ impl ParticipantQuery {
             page.has_previous_page,
             page.has_next_page,
             ParticipantConnectionFields {
-                total_count: domain::count_is_disclosed(&filter)
-                    .then(|| i64::try_from(page.total_count).unwrap_or(i64::MAX)),
+                total_count: page
+                    .total_count
+                    .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
             },
         );
         conn.edges.extend(
@@ -671,7 +673,7 @@ impl ParticipantQuery {
     ) -> async_graphql::Result<Option<ParticipantObj>> {
         let r = req(ctx);
         let id = participant_id(&id).gql(ctx)?;
-        let p = domain::get(&r.db, &r.principal, id).await.gql(ctx)?;
+        let p = domain::get(&r.tx, &r.principal, id).await.gql(ctx)?;
         Ok(Some(ParticipantObj(p)))
     }
 }
@@ -939,7 +941,7 @@ impl ParticipantMutation {
             entry_date: input.entry_date.map(|d| d.0),
         };
         Ok(payload(
-            domain::create(&r.db, &r.principal, new).await.gql(ctx)?,
+            domain::create(&r.tx, &r.principal, new).await.gql(ctx)?,
         ))
     }
 
@@ -956,7 +958,7 @@ impl ParticipantMutation {
             fields: input.fields.into_domain().gql(ctx)?,
         };
         Ok(payload(
-            domain::update(&r.db, &r.principal, changes)
+            domain::update(&r.tx, &r.principal, changes)
                 .await
                 .gql(ctx)?,
         ))
@@ -971,7 +973,7 @@ impl ParticipantMutation {
         let r = req(ctx);
         let id = participant_id(&input.id).gql(ctx)?;
         let p = domain::validate_entry(
-            &r.db,
+            &r.tx,
             &r.principal,
             id,
             input.version,
@@ -991,7 +993,7 @@ impl ParticipantMutation {
         let r = req(ctx);
         let id = participant_id(&input.id).gql(ctx)?;
         let p = domain::refuse_entry(
-            &r.db,
+            &r.tx,
             &r.principal,
             id,
             input.version,
@@ -1012,7 +1014,7 @@ impl ParticipantMutation {
         let r = req(ctx);
         let id = participant_id(&input.id).gql(ctx)?;
         let referent = staff_id(&input.referent_id).gql(ctx)?;
-        let p = domain::reassign_referent(&r.db, &r.principal, id, input.version, referent)
+        let p = domain::reassign_referent(&r.tx, &r.principal, id, input.version, referent)
             .await
             .gql(ctx)?;
         Ok(payload(p))
@@ -1026,7 +1028,7 @@ impl ParticipantMutation {
     ) -> async_graphql::Result<Option<ParticipantPayload>> {
         let r = req(ctx);
         let id = participant_id(&input.id).gql(ctx)?;
-        let p = domain::anonymise(&r.db, &r.principal, id, input.version)
+        let p = domain::anonymise(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(payload(p))
@@ -1046,7 +1048,7 @@ impl ParticipantMutation {
             start_date: input.start_date.0,
             end_date: input.end_date.map(|d| d.0),
         };
-        let step = domain::path::add_step(&r.db, &r.principal, new)
+        let step = domain::path::add_step(&r.tx, &r.principal, new)
             .await
             .gql(ctx)?;
         Ok(Some(PathStepPayload {
@@ -1088,7 +1090,7 @@ impl ParticipantMutation {
             participant_agreement: input.participant_agreement,
             employer: input.employer,
         };
-        let episode = domain::path::record_episode(&r.db, &r.principal, new)
+        let episode = domain::path::record_episode(&r.tx, &r.principal, new)
             .await
             .gql(ctx)?;
         Ok(Some(EpisodePayload {
@@ -1110,7 +1112,7 @@ impl ParticipantMutation {
             kind: input.kind.into(),
             reason: input.reason,
         };
-        let recorded = exit::record_exit(&r.db, &r.principal, new).await.gql(ctx)?;
+        let recorded = exit::record_exit(&r.tx, &r.principal, new).await.gql(ctx)?;
         Ok(Some(ExitPayload {
             exit: ExitObj(recorded),
         }))
@@ -1125,7 +1127,7 @@ impl ParticipantMutation {
         let r = req(ctx);
         let id = participant_id(&input.participant_id).gql(ctx)?;
         let validated = exit::validate_exit(
-            &r.db,
+            &r.tx,
             &r.principal,
             id,
             input.version,
@@ -1155,7 +1157,7 @@ async fn step_change(
         end_date: input.end_date.map(|d| d.0),
         outcome: input.outcome,
     };
-    let step = domain::path::update_step(&r.db, &r.principal, changes, close)
+    let step = domain::path::update_step(&r.tx, &r.principal, changes, close)
         .await
         .gql(ctx)?;
     Ok(Some(PathStepPayload {

@@ -252,7 +252,7 @@ impl ReportObj {
             (Some(q), false) => Ok(QuantitiesObj(q.clone())),
             _ => {
                 let r = req(ctx);
-                let q = reports::live_quantities(&r.db, &r.principal, self.0.id)
+                let q = reports::live_quantities(&r.tx, &r.principal, self.0.id)
                     .await
                     .gql(ctx)?;
                 Ok(QuantitiesObj(q))
@@ -321,13 +321,13 @@ impl ReportQuery {
         convention_id: Option<ID>,
     ) -> async_graphql::Result<Option<Conn<ReportObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         let convention = convention_id
             .as_ref()
             .map(super::calls::convention_id)
             .transpose()
             .gql(ctx)?;
-        let page = reports::list(&r.db, &r.principal, convention, page)
+        let page = reports::list(&r.tx, &r.principal, convention, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |x| x.id.0, ReportObj)))
@@ -339,7 +339,7 @@ impl ReportQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Vec<OverdueObj>>> {
         let r = req(ctx);
-        let list = reports::overdue(&r.db, &r.principal).await.gql(ctx)?;
+        let list = reports::overdue(&r.tx, &r.principal).await.gql(ctx)?;
         Ok(Some(list.into_iter().map(OverdueObj).collect()))
     }
 }
@@ -432,7 +432,7 @@ impl ReportMutation {
     ) -> async_graphql::Result<Option<ReportPayload>> {
         let r = req(ctx);
         let c = convention_id(&input.convention_id).gql(ctx)?;
-        let report = reports::start(&r.db, &r.principal, c, input.kind.into())
+        let report = reports::start(&r.tx, &r.principal, c, input.kind.into())
             .await
             .gql(ctx)?;
         Ok(payload(report))
@@ -487,7 +487,7 @@ impl ReportMutation {
             }),
             attachments,
         };
-        let report = reports::save(&r.db, &r.principal, id, input.version, content)
+        let report = reports::save(&r.tx, &r.principal, id, input.version, content)
             .await
             .gql(ctx)?;
         Ok(payload(report))
@@ -501,7 +501,7 @@ impl ReportMutation {
     ) -> async_graphql::Result<Option<ReportPayload>> {
         let r = req(ctx);
         let id = report_id(&input.id).gql(ctx)?;
-        let report = reports::submit(&r.db, &r.principal, id, input.version)
+        let report = reports::submit(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(payload(report))
@@ -516,7 +516,7 @@ impl ReportMutation {
         let r = req(ctx);
         let id = report_id(&input.id).gql(ctx)?;
         let report = reports::review(
-            &r.db,
+            &r.tx,
             &r.principal,
             id,
             input.version,

@@ -115,7 +115,7 @@ impl StaffQuery {
         #[graphql(desc = "Only active (true) or deactivated (false) staff.")] active: Option<bool>,
     ) -> async_graphql::Result<Option<Conn<StaffMemberObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         let structure_id = structure_id
             .map(|id| ids::decode(&id, "Structure", "structure").map(StructureId))
             .transpose()
@@ -125,7 +125,7 @@ impl StaffQuery {
             role: role.map(Into::into),
             active,
         };
-        let page = staff::list(&r.db, &r.principal, &filter, page)
+        let page = staff::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |s| s.id.0, StaffMemberObj)))
@@ -219,7 +219,7 @@ impl StaffMutation {
             role: input.role.into(),
             structure_id: structure_id(&input.structure_id).gql(ctx)?,
         };
-        let member = staff::invite(&r.db, &r.principal, new).await.gql(ctx)?;
+        let member = staff::invite(&r.tx, &r.principal, new).await.gql(ctx)?;
         Ok(Some(InviteStaffPayload {
             staff_member: StaffMemberObj(member),
         }))
@@ -244,7 +244,7 @@ impl StaffMutation {
                 .transpose()
                 .gql(ctx)?,
         };
-        let member = staff::update(&r.db, &r.principal, changes).await.gql(ctx)?;
+        let member = staff::update(&r.tx, &r.principal, changes).await.gql(ctx)?;
         Ok(Some(UpdateStaffPayload {
             staff_member: StaffMemberObj(member),
         }))
@@ -259,7 +259,7 @@ impl StaffMutation {
     ) -> async_graphql::Result<Option<DeactivateStaffPayload>> {
         let r = req(ctx);
         let id = staff_id(&input.id).gql(ctx)?;
-        let member = staff::deactivate(&r.db, &r.principal, id, input.version)
+        let member = staff::deactivate(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(DeactivateStaffPayload {

@@ -78,13 +78,13 @@ impl StructureObj {
         #[graphql(desc = "Only active (true) or deactivated (false) staff.")] active: Option<bool>,
     ) -> async_graphql::Result<Conn<StaffMemberObj>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         let filter = StaffFilter {
             structure_id: Some(self.0.id),
             role: role.map(Into::into),
             active,
         };
-        let page = staff::list(&r.db, &r.principal, &filter, page)
+        let page = staff::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
         Ok(connection(page, |s| s.id.0, StaffMemberObj))
@@ -118,11 +118,11 @@ impl StructureQuery {
         #[graphql(desc = "Only structures of this kind.")] kind: Option<StructureKind>,
     ) -> async_graphql::Result<Option<Conn<StructureObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
         let filter = StructureFilter {
             kind: kind.map(Into::into),
         };
-        let page = structures::list(&r.db, &r.principal, &filter, page)
+        let page = structures::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
         Ok(Some(connection(page, |s| s.id.0, StructureObj)))
@@ -181,7 +181,7 @@ impl StructureMutation {
             name: input.name,
             kind: input.kind.into(),
         };
-        let structure = structures::create(&r.db, &r.principal, new)
+        let structure = structures::create(&r.tx, &r.principal, new)
             .await
             .gql(ctx)?;
         Ok(Some(CreateStructurePayload {
@@ -203,7 +203,7 @@ impl StructureMutation {
             name: input.name,
             active: input.active,
         };
-        let structure = structures::update(&r.db, &r.principal, changes)
+        let structure = structures::update(&r.tx, &r.principal, changes)
             .await
             .gql(ctx)?;
         Ok(Some(UpdateStructurePayload {

@@ -45,7 +45,7 @@ impl TenantObj {
     /// The communes of the territory's perimeter, by name (at most 500).
     async fn communes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CommuneObj>> {
         let r = req(ctx);
-        let communes = tenants::communes(&r.db, &r.principal, self.0.id)
+        let communes = tenants::communes(&r.tx, &r.principal, self.0.id)
             .await
             .gql(ctx)?;
         Ok(communes.into_iter().map(CommuneObj::from).collect())
@@ -110,7 +110,7 @@ impl TenantQuery {
     /// The caller's own tenant. The platform operator has none (`FORBIDDEN`).
     async fn tenant(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TenantObj>> {
         let r = req(ctx);
-        let tenant = tenants::current(&r.db, &r.principal).await.gql(ctx)?;
+        let tenant = tenants::current(&r.tx, &r.principal).await.gql(ctx)?;
         Ok(Some(TenantObj(tenant)))
     }
 
@@ -123,8 +123,8 @@ impl TenantQuery {
         #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
     ) -> async_graphql::Result<Option<Conn<TenantObj>>> {
         let r = req(ctx);
-        let page = page_request(first, after).gql(ctx)?;
-        let page = tenants::list(&r.db, &r.principal, page).await.gql(ctx)?;
+        let page = page_request(ctx, first, after).gql(ctx)?;
+        let page = tenants::list(&r.tx, &r.principal, page).await.gql(ctx)?;
         Ok(Some(connection(page, |t| t.id.0, TenantObj)))
     }
 }
@@ -226,7 +226,7 @@ impl TenantMutation {
                 email: input.first_steering.email,
             },
         };
-        let created = tenants::create(&r.db, &r.principal, new).await.gql(ctx)?;
+        let created = tenants::create(&r.tx, &r.principal, new).await.gql(ctx)?;
         Ok(Some(CreateTenantPayload {
             tenant: TenantObj(created.tenant),
             steering_body: StructureObj(created.steering_body),
@@ -242,7 +242,7 @@ impl TenantMutation {
     ) -> async_graphql::Result<Option<TenantStatusPayload>> {
         let r = req(ctx);
         let id = TenantId(ids::decode(&input.id, "Tenant", "tenant").gql(ctx)?);
-        let tenant = tenants::suspend(&r.db, &r.principal, id, input.version)
+        let tenant = tenants::suspend(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(TenantStatusPayload {
@@ -258,7 +258,7 @@ impl TenantMutation {
     ) -> async_graphql::Result<Option<TenantStatusPayload>> {
         let r = req(ctx);
         let id = TenantId(ids::decode(&input.id, "Tenant", "tenant").gql(ctx)?);
-        let tenant = tenants::reactivate(&r.db, &r.principal, id, input.version)
+        let tenant = tenants::reactivate(&r.tx, &r.principal, id, input.version)
             .await
             .gql(ctx)?;
         Ok(Some(TenantStatusPayload {

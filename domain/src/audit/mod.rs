@@ -10,7 +10,7 @@ mod store;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::db::{Db, TenantTx};
+use crate::db::{Change, Tx};
 use crate::error::Result;
 use crate::ids::AuditEntryId;
 use crate::page::{Page, PageRequest};
@@ -48,21 +48,19 @@ pub(crate) struct Action {
     pub object_id: Uuid,
 }
 
-/// Write the audit entry of a mutation, inside its transaction.
-pub(crate) async fn record(tx: &TenantTx, principal: &Principal, action: Action) -> Result<()> {
+/// Write the audit entry of a change, inside it (called by [`Change::commit`]).
+pub(crate) async fn record(tx: &Change, principal: &Principal, action: Action) -> Result<()> {
     store::insert(tx, principal, action).await
 }
 
 /// The tenant's audit log, newest first. Steering only.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     filter: &AuditFilter,
     page: PageRequest,
 ) -> Result<Page<AuditEntry>> {
     principal.require(&[Role::Steering], "only steering staff read the audit log")?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
-    let page = store::list(&tx, filter, &page).await?;
-    tx.commit().await?;
-    Ok(page)
+    let tx = tx.scoped(principal).await?;
+    store::list(&tx, filter, &page).await
 }

@@ -1,20 +1,16 @@
 //! Queries of the audit log, always scoped by the transaction's tenant.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::{Action, AuditEntry, AuditFilter};
-use crate::db::TenantTx;
+use crate::db::{Change, TenantTx};
 use crate::entities::audit_entry::{self, Column, Entity};
 use crate::error::Result;
 use crate::ids::AuditEntryId;
 use crate::page::{Page, PageRequest, newest_first};
 use crate::principal::Principal;
 
-fn scoped(tx: &TenantTx) -> Select<Entity> {
-    Entity::find().filter(Column::TenantId.eq(tx.tenant().0))
-}
-
-pub(super) async fn insert(tx: &TenantTx, principal: &Principal, action: Action) -> Result<()> {
+pub(super) async fn insert(tx: &Change, principal: &Principal, action: Action) -> Result<()> {
     let row = audit_entry::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(AuditEntryId::generate().0),
@@ -26,10 +22,7 @@ pub(super) async fn insert(tx: &TenantTx, principal: &Principal, action: Action)
         object_id: Set(Some(action.object_id)),
         request_id: Set(principal.request_id.clone()),
     };
-    Entity::insert(row)
-        .exec_without_returning(tx.conn())
-        .await?;
-    Ok(())
+    tx.insert(row).await
 }
 
 pub(super) async fn list(
@@ -37,7 +30,7 @@ pub(super) async fn list(
     filter: &AuditFilter,
     page: &PageRequest,
 ) -> Result<Page<AuditEntry>> {
-    let mut query = scoped(tx);
+    let mut query = tx.select::<Entity>();
     if let Some(subject) = &filter.subject {
         query = query.filter(Column::Subject.eq(subject.as_str()));
     }

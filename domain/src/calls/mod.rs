@@ -22,7 +22,7 @@ pub(crate) async fn get_in(tx: &crate::db::TenantTx, id: CallId) -> Result<CallF
 }
 pub use write::{create, publish, update};
 
-use crate::db::Db;
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::CallId;
 use crate::page::{Page, PageRequest};
@@ -36,11 +36,10 @@ pub(crate) fn require_reader(principal: &Principal) -> Result<()> {
 }
 
 /// One call the principal may read (a draft is `NOT_FOUND` for providers).
-pub async fn get(db: &Db, principal: &Principal, id: CallId) -> Result<CallForProjects> {
+pub async fn get(tx: &Tx, principal: &Principal, id: CallId) -> Result<CallForProjects> {
     require_reader(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = store::find(&tx, id).await?;
-    tx.commit().await?;
     found
         .filter(|c| {
             principal.role() == Role::Steering || c.stored_status != StoredCallStatus::Draft
@@ -52,13 +51,12 @@ pub async fn get(db: &Db, principal: &Principal, id: CallId) -> Result<CallForPr
 
 /// The calls the principal may read, newest first.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     page: PageRequest,
 ) -> Result<Page<CallForProjects>> {
     require_reader(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let page = store::list(&tx, principal.role() == Role::Steering, &page).await?;
-    tx.commit().await?;
     Ok(page)
 }

@@ -1,9 +1,9 @@
 //! Queries of calls for projects, scoped by the transaction's tenant.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, Select};
 
 use super::model::*;
-use crate::db::TenantTx;
+use crate::db::{Change, TenantTx};
 use crate::entities::call_for_projects::{ActiveModel, Column, Entity, Model};
 use crate::error::{DomainError, Result};
 use crate::ids::CallId;
@@ -11,7 +11,7 @@ use crate::money::Money;
 use crate::page::{Page, PageRequest, newest_first};
 
 fn scoped(tx: &TenantTx) -> Select<Entity> {
-    Entity::find().filter(Column::TenantId.eq(tx.tenant().0))
+    tx.select::<Entity>()
 }
 
 pub(crate) async fn find(tx: &TenantTx, id: CallId) -> Result<Option<CallForProjects>> {
@@ -38,7 +38,7 @@ pub(super) async fn list(
 }
 
 pub(super) async fn save(
-    tx: &TenantTx,
+    tx: &Change,
     call: &CallForProjects,
     previous: Option<i32>,
 ) -> Result<bool> {
@@ -63,7 +63,7 @@ pub(super) async fn save(
         updated_at: Set(call.updated_at),
         version: Set(call.version),
     };
-    let duplicate = |err: sea_orm::DbErr| match DomainError::from(err) {
+    let duplicate = |err: DomainError| match err {
         DomainError::Conflict(_) => DomainError::validation(
             "reference",
             "another call of this tenant has this reference",
@@ -72,39 +72,35 @@ pub(super) async fn save(
     };
     match previous {
         None => {
-            Entity::insert(active)
-                .exec_without_returning(tx.conn())
-                .await
-                .map_err(duplicate)?;
+            tx.insert(active).await.map_err(duplicate)?;
             Ok(true)
         }
         Some(version) => {
             let mut active = active;
             active.tenant_id = sea_orm::ActiveValue::Unchanged(tx.tenant().0);
             active.id = sea_orm::ActiveValue::Unchanged(call.id.0);
-            let result = Entity::update_many()
+            let result = tx
+                .update_many::<Entity>()
                 .set(active)
-                .filter(Column::TenantId.eq(tx.tenant().0))
                 .filter(Column::Id.eq(call.id.0))
                 .filter(Column::Version.eq(version))
                 .exec(tx.conn())
                 .await
-                .map_err(duplicate)?;
+                .map_err(|e| duplicate(e.into()))?;
             Ok(result.rows_affected == 1)
         }
     }
 }
 
 /// Mark a call decided (its last pending submission got its decision).
-pub(crate) async fn set_decided(tx: &TenantTx, id: CallId) -> Result<()> {
-    Entity::update_many()
+pub(crate) async fn set_decided(tx: &Change, id: CallId) -> Result<()> {
+    tx.update_many::<Entity>()
         .col_expr(Column::Status, "decided".into())
         .col_expr(Column::UpdatedAt, tx.now().into())
         .col_expr(
             Column::Version,
             sea_orm::ExprTrait::add(sea_orm::sea_query::Expr::col(Column::Version), 1),
         )
-        .filter(Column::TenantId.eq(tx.tenant().0))
         .filter(Column::Id.eq(id.0))
         .exec(tx.conn())
         .await?;

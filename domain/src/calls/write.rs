@@ -2,8 +2,8 @@
 
 use super::model::*;
 use super::store;
-use crate::audit::{self, Action};
-use crate::db::Db;
+use crate::audit::Action;
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::CallId;
 use crate::paris;
@@ -13,7 +13,7 @@ use crate::text::{Name, clean};
 const MAX_QUESTIONS: usize = 50;
 
 /// Create a call as a draft.
-pub async fn create(db: &Db, principal: &Principal, input: CallFields) -> Result<CallForProjects> {
+pub async fn create(tx: &Tx, principal: &Principal, input: CallFields) -> Result<CallForProjects> {
     principal.require(&[Role::Steering], "only steering writes calls for projects")?;
     let required =
         |v: Option<()>, field: &str| v.ok_or_else(|| DomainError::validation(field, "is required"));
@@ -26,7 +26,7 @@ pub async fn create(db: &Db, principal: &Principal, input: CallFields) -> Result
     let deadline = input
         .deadline
         .ok_or_else(|| DomainError::validation("deadline", "is required"))?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let mut call = CallForProjects {
         id: CallId::generate(),
         reference: String::new(),
@@ -49,21 +49,20 @@ pub async fn create(db: &Db, principal: &Principal, input: CallFields) -> Result
     };
     apply(&mut call, input)?;
     store::save(&tx, &call, None).await?;
-    audit::record(&tx, principal, action("call.create", call.id)).await?;
-    tx.commit().await?;
+    tx.commit(action("call.create", call.id)).await?;
     Ok(call)
 }
 
 /// Edit a draft call; `CONFLICT` on a stale version or once published.
 pub async fn update(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: CallId,
     version: i32,
     input: CallFields,
 ) -> Result<CallForProjects> {
     principal.require(&[Role::Steering], "only steering writes calls for projects")?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = current(&tx, id, version).await?;
     if current.stored_status != StoredCallStatus::Draft {
         return Err(DomainError::Conflict(
@@ -77,14 +76,13 @@ pub async fn update(
     if !store::save(&tx, &changed, Some(version)).await? {
         return Err(DomainError::stale("call for projects"));
     }
-    audit::record(&tx, principal, action("call.update", id)).await?;
-    tx.commit().await?;
+    tx.commit(action("call.update", id)).await?;
     Ok(changed)
 }
 
 /// Publish a draft: providers of the tenant can read it and answer until the deadline.
 pub async fn publish(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: CallId,
     version: i32,
@@ -93,7 +91,7 @@ pub async fn publish(
         &[Role::Steering],
         "only steering publishes calls for projects",
     )?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = current(&tx, id, version).await?;
     if current.stored_status != StoredCallStatus::Draft {
         return Err(DomainError::Conflict(
@@ -115,8 +113,7 @@ pub async fn publish(
     if !store::save(&tx, &changed, Some(version)).await? {
         return Err(DomainError::stale("call for projects"));
     }
-    audit::record(&tx, principal, action("call.publish", id)).await?;
-    tx.commit().await?;
+    tx.commit(action("call.publish", id)).await?;
     Ok(changed)
 }
 

@@ -27,7 +27,7 @@ use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
-use crate::db::{Db, TenantTx};
+use crate::db::{TenantTx, Tx};
 use crate::entities::{attendance, cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ConventionId, ParticipantId, SessionId, StaffId, StructureId};
@@ -36,7 +36,7 @@ use crate::principal::{Principal, Role};
 
 /// The cohorts a principal may read: all for steering and referents, its own for a provider.
 fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<cohort::Entity>> {
-    let q = cohort::Entity::find().filter(cohort::Column::TenantId.eq(tx.tenant().0));
+    let q = tx.select::<cohort::Entity>();
     match principal.role() {
         Role::Steering | Role::Referent => Ok(q),
         Role::Provider => {
@@ -61,26 +61,115 @@ pub(crate) async fn find_in(tx: &TenantTx, principal: &Principal, id: CohortId) 
         .ok_or(DomainError::NotFound { entity: "cohort" })
 }
 
+/// The cohort, locked until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's write
+/// transactions are serialised already): what rules that count its members hold on to.
+pub(crate) async fn find_locked(
+    tx: &TenantTx,
+    principal: &Principal,
+    id: CohortId,
+) -> Result<Cohort> {
+    visible(tx, principal)?
+        .filter(cohort::Column::Id.eq(id.0))
+        .lock_exclusive()
+        .one(tx.conn())
+        .await?
+        .map(to_cohort)
+        .transpose()?
+        .ok_or(DomainError::NotFound { entity: "cohort" })
+}
+
+/// For recording attendance, in one statement: the day of `session`, of a cohort the
+/// principal runs (`NOT_FOUND` otherwise), and which of `people` are enrolled in that cohort or
+/// have dropped out of it.
+pub(crate) async fn session_for_attendance(
+    tx: &TenantTx,
+    principal: &Principal,
+    session: SessionId,
+    people: &[uuid::Uuid],
+) -> Result<(chrono::NaiveDate, std::collections::HashSet<ParticipantId>)> {
+    use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+    use sea_orm::{JoinType, RelationDef};
+    let to_cohort: RelationDef = cohort_session::Entity::belongs_to(cohort::Entity)
+        .from((
+            cohort_session::Column::TenantId,
+            cohort_session::Column::CohortId,
+        ))
+        .to((cohort::Column::TenantId, cohort::Column::Id))
+        .into();
+    let people = people.to_vec();
+    let to_members: RelationDef = cohort_session::Entity::belongs_to(cohort_member::Entity)
+        .from((
+            cohort_session::Column::TenantId,
+            cohort_session::Column::CohortId,
+        ))
+        .to((
+            cohort_member::Column::TenantId,
+            cohort_member::Column::CohortId,
+        ))
+        .on_condition(move |_, member| {
+            Expr::col((member.clone(), cohort_member::Column::ParticipantId))
+                .is_in(people.clone())
+                .and(
+                    Expr::col((member, cohort_member::Column::Status))
+                        .is_in(["enrolled", "dropped_out"]),
+                )
+                .into_condition()
+        })
+        .into();
+    let mut query = tx
+        .select::<cohort_session::Entity>()
+        .select_only()
+        .column(cohort_session::Column::Day)
+        .column(cohort_member::Column::ParticipantId)
+        .join(JoinType::InnerJoin, to_cohort)
+        .join(JoinType::LeftJoin, to_members)
+        .filter(cohort_session::Column::Id.eq(session.0));
+    match principal.role() {
+        Role::Steering => {}
+        Role::Provider => {
+            let structure = principal.structure().ok_or(DomainError::Forbidden(
+                "a provider token carries a structure",
+            ))?;
+            query = query.filter(cohort::Column::StructureId.eq(structure.0));
+        }
+        _ => {
+            return Err(DomainError::Forbidden(
+                "the cohort's provider or steering does this",
+            ));
+        }
+    }
+    let rows: Vec<(chrono::NaiveDate, Option<uuid::Uuid>)> =
+        query.into_tuple().all(tx.conn()).await?;
+    let day = rows
+        .first()
+        .map(|r| r.0)
+        .ok_or(DomainError::NotFound { entity: "session" })?;
+    Ok((
+        day,
+        rows.into_iter()
+            .filter_map(|(_, p)| p.map(ParticipantId))
+            .collect(),
+    ))
+}
+
 /// One cohort.
-pub async fn get(db: &Db, principal: &Principal, id: CohortId) -> Result<Cohort> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+pub async fn get(tx: &Tx, principal: &Principal, id: CohortId) -> Result<Cohort> {
+    let tx = tx.scoped(principal).await?;
     let found = find_in(&tx, principal, id).await?;
-    tx.commit().await?;
     Ok(found)
 }
 
 /// Batch read for dataloaders: the cohorts of `ids` the principal may read.
 pub async fn load_many(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     ids: &[CohortId],
 ) -> Result<HashMap<CohortId, Cohort>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let rows = visible(&tx, principal)?
         .filter(cohort::Column::Id.is_in(ids.iter().map(|i| i.0)))
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     rows.into_iter()
         .map(|r| to_cohort(r).map(|c| (c.id, c)))
         .collect()
@@ -88,17 +177,17 @@ pub async fn load_many(
 
 /// The cohorts the principal may read, optionally of one convention, by start date.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     convention: Option<ConventionId>,
     page: PageRequest,
 ) -> Result<Page<Cohort>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let mut q = visible(&tx, principal)?;
     if let Some(c) = convention {
         q = q.filter(cohort::Column::ConventionId.eq(c.0));
     }
-    let total = q.clone().count(tx.conn()).await?;
+    let total = crate::page::total(&page, &q, tx.conn()).await?;
     if let Some(after) = page.after {
         q = q.filter(cohort::Column::Id.gt(after));
     }
@@ -107,7 +196,6 @@ pub async fn list(
         .limit(page.limit())
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     let rows = rows
         .into_iter()
         .map(to_cohort)
@@ -116,17 +204,15 @@ pub async fn list(
 }
 
 /// The sessions of a cohort, in calendar order.
-pub async fn sessions(db: &Db, principal: &Principal, id: CohortId) -> Result<Vec<Session>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+pub async fn sessions(tx: &Tx, principal: &Principal, id: CohortId) -> Result<Vec<Session>> {
+    let tx = tx.scoped(principal).await?;
     find_in(&tx, principal, id).await?;
     let sessions = sessions_in(&tx, id).await?;
-    tx.commit().await?;
     Ok(sessions)
 }
 
 pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Session>> {
-    cohort_session::Entity::find()
-        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
+    tx.select::<cohort_session::Entity>()
         .filter(cohort_session::Column::CohortId.eq(id.0))
         .order_by_asc(cohort_session::Column::Day)
         .order_by_desc(cohort_session::Column::HalfDay)
@@ -146,15 +232,14 @@ pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Sessi
 }
 
 /// The members of a cohort the principal may see (a referent: only their own participants).
-pub async fn members(db: &Db, principal: &Principal, id: CohortId) -> Result<Vec<Member>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+pub async fn members(tx: &Tx, principal: &Principal, id: CohortId) -> Result<Vec<Member>> {
+    let tx = tx.scoped(principal).await?;
     find_in(&tx, principal, id).await?;
     let mut members = members_in(&tx, id).await?;
     if principal.role() == Role::Referent {
         let own = own_participants(&tx, principal.staff(), &members).await?;
         members.retain(|m| own.contains(&m.participant_id));
     }
-    tx.commit().await?;
     Ok(members)
 }
 
@@ -168,8 +253,8 @@ async fn own_participants(
     let Some(staff) = staff else {
         return Ok(Vec::new());
     };
-    Ok(participant::Entity::find()
-        .filter(participant::Column::TenantId.eq(tx.tenant().0))
+    Ok(tx
+        .select::<participant::Entity>()
         .filter(participant::Column::Id.is_in(ids))
         .filter(participant::Column::ReferentId.eq(staff.0))
         .all(tx.conn())
@@ -180,8 +265,7 @@ async fn own_participants(
 }
 
 pub(crate) async fn members_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Member>> {
-    cohort_member::Entity::find()
-        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+    tx.select::<cohort_member::Entity>()
         .filter(cohort_member::Column::CohortId.eq(id.0))
         .order_by_asc(cohort_member::Column::ParticipantId)
         .all(tx.conn())
@@ -226,8 +310,8 @@ pub(crate) async fn readable_members(
                 return Ok(Default::default());
             };
             let people: Vec<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
-            let own: std::collections::HashSet<ParticipantId> = participant::Entity::find()
-                .filter(participant::Column::TenantId.eq(tx.tenant().0))
+            let own: std::collections::HashSet<ParticipantId> = tx
+                .select::<participant::Entity>()
                 .filter(participant::Column::Id.is_in(people))
                 .filter(participant::Column::ReferentId.eq(staff.0))
                 .all(tx.conn())
@@ -249,30 +333,28 @@ pub(crate) async fn readable_members(
 /// calendar order, for the principal allowed to read them (an empty list otherwise). A
 /// referent reads their own participants' attendance; steering and the provider everyone's.
 pub async fn member_attendance(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     keys: &[(CohortId, ParticipantId)],
 ) -> Result<HashMap<(CohortId, ParticipantId), Vec<Attendance>>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let readable = readable_members(&tx, principal, keys).await?;
     let cohorts: Vec<uuid::Uuid> = readable.iter().map(|k| k.0.0).collect();
     let people: Vec<uuid::Uuid> = readable.iter().map(|k| k.1.0).collect();
-    let sessions: HashMap<uuid::Uuid, (CohortId, chrono::NaiveDate, String)> =
-        cohort_session::Entity::find()
-            .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
-            .filter(cohort_session::Column::CohortId.is_in(cohorts))
-            .all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|s| (s.id, (CohortId(s.cohort_id), s.day, s.half_day)))
-            .collect();
-    let rows = attendance::Entity::find()
-        .filter(attendance::Column::TenantId.eq(tx.tenant().0))
+    let sessions: HashMap<uuid::Uuid, (CohortId, chrono::NaiveDate, String)> = tx
+        .select::<cohort_session::Entity>()
+        .filter(cohort_session::Column::CohortId.is_in(cohorts))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|s| (s.id, (CohortId(s.cohort_id), s.day, s.half_day)))
+        .collect();
+    let rows = tx
+        .select::<attendance::Entity>()
         .filter(attendance::Column::ParticipantId.is_in(people))
         .filter(attendance::Column::SessionId.is_in(sessions.keys().copied().collect::<Vec<_>>()))
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     let mut out: HashMap<(CohortId, ParticipantId), Vec<Attendance>> =
         keys.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
@@ -299,10 +381,10 @@ pub(crate) async fn ids_of_structure(
     tx: &TenantTx,
     structure: StructureId,
 ) -> Result<Vec<uuid::Uuid>> {
-    Ok(cohort::Entity::find()
+    Ok(tx
+        .select::<cohort::Entity>()
         .select_only()
         .column(cohort::Column::Id)
-        .filter(cohort::Column::TenantId.eq(tx.tenant().0))
         .filter(cohort::Column::StructureId.eq(structure.0))
         .into_tuple()
         .all(tx.conn())
@@ -317,8 +399,8 @@ pub(crate) async fn provider_knows(
     participant: ParticipantId,
 ) -> Result<bool> {
     let cohorts = ids_of_structure(tx, structure).await?;
-    Ok(cohort_member::Entity::find()
-        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+    Ok(tx
+        .select::<cohort_member::Entity>()
         .filter(cohort_member::Column::ParticipantId.eq(participant.0))
         .filter(cohort_member::Column::CohortId.is_in(cohorts))
         .filter(cohort_member::Column::Status.is_in(["prescribed", "enrolled"]))
@@ -333,8 +415,8 @@ pub(crate) async fn provider_participants(
     structure: StructureId,
 ) -> Result<Vec<uuid::Uuid>> {
     let cohorts = ids_of_structure(tx, structure).await?;
-    Ok(cohort_member::Entity::find()
-        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+    Ok(tx
+        .select::<cohort_member::Entity>()
         .filter(cohort_member::Column::CohortId.is_in(cohorts))
         .filter(cohort_member::Column::Status.is_in(["prescribed", "enrolled"]))
         .all(tx.conn())
@@ -346,11 +428,11 @@ pub(crate) async fn provider_participants(
 
 /// The attendance of a cohort's sessions, by session.
 pub async fn attendance(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: CohortId,
 ) -> Result<HashMap<SessionId, Vec<Attendance>>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     find_in(&tx, principal, id).await?;
     if principal.role() == Role::Referent {
         return Err(DomainError::Forbidden(
@@ -358,12 +440,11 @@ pub async fn attendance(
         ));
     }
     let sessions: Vec<uuid::Uuid> = sessions_in(&tx, id).await?.iter().map(|s| s.id.0).collect();
-    let rows = attendance::Entity::find()
-        .filter(attendance::Column::TenantId.eq(tx.tenant().0))
+    let rows = tx
+        .select::<attendance::Entity>()
         .filter(attendance::Column::SessionId.is_in(sessions))
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     let mut out: HashMap<SessionId, Vec<Attendance>> = HashMap::new();
     for r in rows {
         let a = to_attendance(r)?;
@@ -428,7 +509,7 @@ pub struct WeekSheet {
 
 /// The attendance sheet of week `week` (1-based): steering and the cohort's provider only.
 pub async fn week_sheet(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: CohortId,
     week: u32,
@@ -437,7 +518,7 @@ pub async fn week_sheet(
         &[Role::Steering, Role::Provider],
         "attendance sheets are for steering and the cohort's provider",
     )?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let cohort = find_in(&tx, principal, id).await?;
     let weeks = ((cohort.end_date - cohort.start_date).num_days() / 7 + 1) as u32;
     if week == 0 || week > weeks {
@@ -459,8 +540,8 @@ pub async fn week_sheet(
         .filter(|m| matches!(m.status, MemberStatus::Enrolled | MemberStatus::DroppedOut))
         .map(|m| m.participant_id.0)
         .collect();
-    let mut names: Vec<(String, String)> = crate::entities::participant::Entity::find()
-        .filter(crate::entities::participant::Column::TenantId.eq(tx.tenant().0))
+    let mut names: Vec<(String, String)> = tx
+        .select::<crate::entities::participant::Entity>()
         .filter(crate::entities::participant::Column::Id.is_in(enrolled))
         .all(tx.conn())
         .await?
@@ -472,7 +553,6 @@ pub async fn week_sheet(
             )
         })
         .collect();
-    tx.commit().await?;
     names.sort_by_cached_key(|(last, first)| crate::text::sort_key(&format!("{last} {first}")));
     Ok(WeekSheet {
         cohort,

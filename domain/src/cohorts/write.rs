@@ -3,14 +3,12 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::model::*;
-use super::{find_in, members_in, to_attendance, to_cohort};
-use crate::audit::{self, Action};
-use crate::db::{Db, TenantTx};
+use super::{find_in, members_in, to_cohort};
+use crate::audit::Action;
+use crate::db::{Change, TenantTx, Tx};
 use crate::entities::{attendance, cohort, cohort_member, cohort_session, idempotency_key};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId, SessionId};
@@ -40,7 +38,7 @@ fn action(name: &'static str, object_type: &'static str, id: uuid::Uuid) -> Acti
 
 /// Create a cohort of a convention with its generated session calendar.
 pub async fn create(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     input: NewCohort,
 ) -> Result<(Cohort, Vec<Session>)> {
@@ -59,7 +57,7 @@ pub async fn create(
             "name at least one weekday and one half-day",
         ));
     }
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let scope = match principal.role() {
         Role::Provider => principal.structure(),
         _ => None,
@@ -96,7 +94,7 @@ pub async fn create(
         updated_at: tx.now(),
         version: 1,
     };
-    cohort::Entity::insert(cohort::ActiveModel {
+    tx.insert(cohort::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(c.id.0),
         convention_id: Set(c.convention_id.0),
@@ -111,7 +109,6 @@ pub async fn create(
         updated_at: Set(c.updated_at),
         version: Set(1),
     })
-    .exec_without_returning(tx.conn())
     .await?;
     let sessions = calendar(
         c.id,
@@ -121,18 +118,16 @@ pub async fn create(
         &input.half_days,
     );
     if !sessions.is_empty() {
-        cohort_session::Entity::insert_many(sessions.iter().map(|s| cohort_session::ActiveModel {
+        tx.insert_many(sessions.iter().map(|s| cohort_session::ActiveModel {
             tenant_id: Set(tx.tenant().0),
             id: Set(s.id.0),
             cohort_id: Set(c.id.0),
             day: Set(s.day),
             half_day: Set(s.half_day.as_str().to_owned()),
         }))
-        .exec_without_returning(tx.conn())
         .await?;
     }
-    audit::record(&tx, principal, action("cohort.create", "Cohort", c.id.0)).await?;
-    tx.commit().await?;
+    tx.commit(action("cohort.create", "Cohort", c.id.0)).await?;
     Ok((c, sessions))
 }
 
@@ -166,13 +161,13 @@ pub fn calendar(
 
 /// Start (`RUNNING`) or close (`CLOSED`) a cohort.
 pub async fn set_status(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: CohortId,
     version: i32,
     status: CohortStatus,
 ) -> Result<Cohort> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = runner(&tx, principal, id).await?;
     if current.version != version {
         return Err(DomainError::stale("cohort"));
@@ -189,11 +184,11 @@ pub async fn set_status(
             status.as_str()
         )));
     }
-    let result = cohort::Entity::update_many()
+    let result = tx
+        .update_many::<cohort::Entity>()
         .col_expr(cohort::Column::Status, status.as_str().into())
         .col_expr(cohort::Column::UpdatedAt, tx.now().into())
         .col_expr(cohort::Column::Version, (version + 1).into())
-        .filter(cohort::Column::TenantId.eq(tx.tenant().0))
         .filter(cohort::Column::Id.eq(id.0))
         .filter(cohort::Column::Version.eq(version))
         .exec(tx.conn())
@@ -201,9 +196,8 @@ pub async fn set_status(
     if result.rows_affected != 1 {
         return Err(DomainError::stale("cohort"));
     }
-    audit::record(&tx, principal, action("cohort.status", "Cohort", id.0)).await?;
     let updated_at = tx.now();
-    tx.commit().await?;
+    tx.commit(action("cohort.status", "Cohort", id.0)).await?;
     Ok(Cohort {
         updated_at,
         status,
@@ -223,7 +217,7 @@ async fn runner(tx: &TenantTx, principal: &Principal, id: CohortId) -> Result<Co
 
 /// A referent prescribes an active participant of their portfolio to a cohort.
 pub async fn prescribe(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     participant: ParticipantId,
@@ -232,7 +226,7 @@ pub async fn prescribe(
         &[Role::Referent, Role::Steering],
         "referents prescribe their participants",
     )?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let c = find_in(&tx, principal, cohort_id).await?;
     if c.status == CohortStatus::Closed {
         return Err(DomainError::Conflict("the cohort is closed".into()));
@@ -251,7 +245,7 @@ pub async fn prescribe(
         reason: None,
         version: 1,
     };
-    cohort_member::Entity::insert(cohort_member::ActiveModel {
+    tx.insert(cohort_member::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         cohort_id: Set(cohort_id.0),
         participant_id: Set(participant.0),
@@ -261,27 +255,20 @@ pub async fn prescribe(
         updated_at: Set(tx.now()),
         version: Set(1),
     })
-    .exec_without_returning(tx.conn())
     .await
-    .map_err(|e| match DomainError::from(e) {
+    .map_err(|e| match e {
         DomainError::Conflict(_) => {
             DomainError::Conflict("already prescribed to this cohort".into())
         }
         other => other,
     })?;
-    audit::record(
-        &tx,
-        principal,
-        action("cohort.prescribe", "Participant", participant.0),
-    )
-    .await?;
-    tx.commit().await?;
+    tx.commit(action("cohort.prescribe", "Participant", participant.0))
+        .await?;
     Ok(member)
 }
 
 async fn member(tx: &TenantTx, cohort_id: CohortId, participant: ParticipantId) -> Result<Member> {
-    cohort_member::Entity::find()
-        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+    tx.select::<cohort_member::Entity>()
         .filter(cohort_member::Column::CohortId.eq(cohort_id.0))
         .filter(cohort_member::Column::ParticipantId.eq(participant.0))
         .one(tx.conn())
@@ -294,17 +281,17 @@ async fn member(tx: &TenantTx, cohort_id: CohortId, participant: ParticipantId) 
 }
 
 async fn set_member(
-    tx: &TenantTx,
+    tx: &Change,
     m: &Member,
     status: MemberStatus,
     reason: Option<String>,
 ) -> Result<Member> {
-    let result = cohort_member::Entity::update_many()
+    let result = tx
+        .update_many::<cohort_member::Entity>()
         .col_expr(cohort_member::Column::Status, status.as_str().into())
         .col_expr(cohort_member::Column::Reason, reason.clone().into())
         .col_expr(cohort_member::Column::UpdatedAt, tx.now().into())
         .col_expr(cohort_member::Column::Version, (m.version + 1).into())
-        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
         .filter(cohort_member::Column::CohortId.eq(m.cohort_id.0))
         .filter(cohort_member::Column::ParticipantId.eq(m.participant_id.0))
         .filter(cohort_member::Column::Version.eq(m.version))
@@ -324,23 +311,19 @@ async fn set_member(
 /// The provider enrols a prescribed participant: capacity is a hard limit, and a participant is
 /// in at most one cohort that is not closed.
 pub async fn enrol(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     participant: ParticipantId,
 ) -> Result<Member> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
-    let c = runner(&tx, principal, cohort_id).await?;
-    // Serialise enrolments of this cohort (SQLite's IMMEDIATE transactions already do).
-    if tx.conn().get_database_backend() == sea_orm::DbBackend::Postgres {
-        tx.conn()
-            .execute_raw(Statement::from_sql_and_values(
-                sea_orm::DbBackend::Postgres,
-                "SELECT 1 FROM cohort WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
-                [tx.tenant().0.into(), cohort_id.0.into()],
-            ))
-            .await?;
-    }
+    let tx = tx.change(principal).await?;
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "the cohort's provider or steering does this",
+    )?;
+    // Serialise enrolments of this cohort: a row lock on PostgreSQL (SQLite's IMMEDIATE
+    // transactions already serialise writers).
+    let c = super::find_locked(&tx, principal, cohort_id).await?;
     if c.status == CohortStatus::Closed {
         return Err(DomainError::Conflict("the cohort is closed".into()));
     }
@@ -362,16 +345,16 @@ pub async fn enrol(
             format!("the cohort is full ({} places)", c.size_max),
         ));
     }
-    let elsewhere = cohort_member::Entity::find()
-        .filter(cohort_member::Column::TenantId.eq(tx.tenant().0))
+    let elsewhere = tx
+        .select::<cohort_member::Entity>()
         .filter(cohort_member::Column::ParticipantId.eq(participant.0))
         .filter(cohort_member::Column::Status.eq("enrolled"))
         .filter(cohort_member::Column::CohortId.ne(cohort_id.0))
         .all(tx.conn())
         .await?;
     for other in elsewhere {
-        let other = cohort::Entity::find()
-            .filter(cohort::Column::TenantId.eq(tx.tenant().0))
+        let other = tx
+            .select::<cohort::Entity>()
             .filter(cohort::Column::Id.eq(other.cohort_id))
             .one(tx.conn())
             .await?
@@ -384,55 +367,50 @@ pub async fn enrol(
         }
     }
     let m = set_member(&tx, &m, MemberStatus::Enrolled, None).await?;
-    audit::record(
-        &tx,
-        principal,
-        action("cohort.enrol", "Participant", participant.0),
-    )
-    .await?;
     answer_prescription(&tx, principal, Kind::PrescriptionAccepted, &m).await?;
-    tx.commit().await?;
+    tx.commit(action("cohort.enrol", "Participant", participant.0))
+        .await?;
     Ok(m)
 }
 
 /// The provider declines a prescription, with a reason.
 pub async fn decline(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     participant: ParticipantId,
     reason: &str,
 ) -> Result<Member> {
-    let change = Change {
+    let change = Transition {
         from: MemberStatus::Prescribed,
         to: MemberStatus::Declined,
         refused: "only a prescription is declined",
         action: "cohort.decline",
         notice: Some(Kind::PrescriptionDeclined),
     };
-    transition(db, principal, cohort_id, participant, reason, change).await
+    transition(tx, principal, cohort_id, participant, reason, change).await
 }
 
 /// An enrolled participant drops out, with a reason (recorded by the provider or steering).
 pub async fn drop_out(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     participant: ParticipantId,
     reason: &str,
 ) -> Result<Member> {
-    let change = Change {
+    let change = Transition {
         from: MemberStatus::Enrolled,
         to: MemberStatus::DroppedOut,
         refused: "only an enrolled participant drops out",
         action: "cohort.drop_out",
         notice: None,
     };
-    transition(db, principal, cohort_id, participant, reason, change).await
+    transition(tx, principal, cohort_id, participant, reason, change).await
 }
 
 /// A membership change with a reason, from one status to another.
-struct Change {
+struct Transition {
     from: MemberStatus,
     to: MemberStatus,
     refused: &'static str,
@@ -443,7 +421,7 @@ struct Change {
 
 /// Tell the participant's referent that their prescription was answered.
 async fn answer_prescription(
-    tx: &TenantTx,
+    tx: &Change,
     principal: &Principal,
     kind: Kind,
     m: &Member,
@@ -456,161 +434,75 @@ async fn answer_prescription(
 }
 
 async fn transition(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     participant: ParticipantId,
     reason: &str,
-    change: Change,
+    change: Transition,
 ) -> Result<Member> {
     let reason = clean("reason", reason, 1000)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     runner(&tx, principal, cohort_id).await?;
     let m = member(&tx, cohort_id, participant).await?;
     if m.status != change.from {
         return Err(DomainError::Conflict(change.refused.into()));
     }
     let m = set_member(&tx, &m, change.to, Some(reason)).await?;
-    audit::record(
-        &tx,
-        principal,
-        action(change.action, "Participant", participant.0),
-    )
-    .await?;
     if let Some(kind) = change.notice {
         answer_prescription(&tx, principal, kind, &m).await?;
     }
-    tx.commit().await?;
+    tx.commit(action(change.action, "Participant", participant.0))
+        .await?;
     Ok(m)
 }
 
 /// Record a whole session's attendance under an idempotency key. A replay with the same key
 /// and payload returns the first answer without a second effect; another payload is `CONFLICT`.
+///
+/// Four statements whatever the number of entries: the key is claimed with the answer it
+/// will replay (`INSERT … ON CONFLICT DO NOTHING`: a concurrent request with the same key
+/// waits on the unique index until this one commits or rolls back, then replays or claims),
+/// the session, its cohort and the entries' memberships are read together, the entries are
+/// upserted together, and the audit entry is written.
 pub async fn record_attendance(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     session_id: SessionId,
     lines: Vec<AttendanceLine>,
     idempotency_key: &str,
 ) -> Result<Vec<Attendance>> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "the cohort's provider or steering does this",
+    )?;
     let key = clean("idempotencyKey", idempotency_key, 200)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
-    if tx.conn().get_database_backend() == sea_orm::DbBackend::Postgres {
-        // Concurrent replays of one key wait for each other here.
-        tx.conn()
-            .execute_raw(Statement::from_sql_and_values(
-                sea_orm::DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock(hashtext($1))",
-                [format!("{}:{key}", tx.tenant().0).into()],
-            ))
-            .await?;
-    }
     let fingerprint = serde_json::to_string(&(session_id.0, &lines))
         .map_err(|e| DomainError::Internal(e.to_string()))?;
-    if let Some(seen) = idempotency_key::Entity::find()
-        .filter(idempotency_key::Column::TenantId.eq(tx.tenant().0))
-        .filter(idempotency_key::Column::Key.eq(key.as_str()))
-        .one(tx.conn())
-        .await?
-    {
-        if seen.request_hash != fingerprint || seen.subject != principal.subject() {
-            return Err(DomainError::Conflict(
-                "this idempotency key was used for another request".into(),
-            ));
-        }
-        tx.commit().await?;
-        return replay(seen.response);
-    }
-    let session = cohort_session::Entity::find()
-        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
-        .filter(cohort_session::Column::Id.eq(session_id.0))
-        .one(tx.conn())
-        .await?
-        .ok_or(DomainError::NotFound { entity: "session" })?;
-    let c = runner(&tx, principal, CohortId(session.cohort_id)).await?;
-    if session.day > crate::paris::wall_clock(tx.now()).date() {
-        return Err(DomainError::validation(
-            "sessionId",
-            "the session has not taken place yet",
-        ));
-    }
-    let enrolled: Vec<ParticipantId> = members_in(&tx, c.id)
-        .await?
-        .into_iter()
-        .filter(|m| matches!(m.status, MemberStatus::Enrolled | MemberStatus::DroppedOut))
-        .map(|m| m.participant_id)
-        .collect();
-    let mut out = Vec::new();
+    let at = tx.now();
+    let mut rows = Vec::with_capacity(lines.len());
+    let mut out = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
-        let field = |f: &str| format!("entries[{i}].{f}");
-        if !enrolled.contains(&ParticipantId(line.participant_id)) {
-            return Err(DomainError::validation(
-                field("participantId"),
-                "is not enrolled in this session's cohort",
-            ));
-        }
-        let presence = Presence::parse(line.presence)
-            .ok_or_else(|| DomainError::validation(field("presence"), "unknown presence"))?;
-        if let Some(sig) = &line.signature {
-            if sig.len() > MAX_SIGNATURE_BYTES {
-                return Err(DomainError::validation(
-                    field("signature"),
-                    format!("at most {MAX_SIGNATURE_BYTES} bytes"),
-                ));
-            }
-            let image = sig.starts_with(b"\x89PNG\r\n\x1a\n") || sig.starts_with(b"\xff\xd8\xff");
-            if !image {
-                return Err(DomainError::validation(
-                    field("signature"),
-                    "must be a PNG or JPEG image",
-                ));
-            }
-        }
-        let signed = line.signature.is_some() || line.signed_on_paper;
-        if matches!(presence, Presence::Present | Presence::Late) && !signed {
-            return Err(DomainError::validation(
-                field("signature"),
-                "a presence is signed: capture a signature or mark it signed on paper",
-            ));
-        }
-        let row = attendance::ActiveModel {
-            tenant_id: Set(tx.tenant().0),
+        let presence = check_line(i, line)?;
+        rows.push(attendance::ActiveModel {
             session_id: Set(session_id.0),
             participant_id: Set(line.participant_id),
             status: Set(presence.as_str().to_owned()),
             signature: Set(line.signature.clone()),
             signed_on_paper: Set(line.signed_on_paper),
             recorded_by: Set(principal.subject().to_owned()),
-            recorded_at: Set(tx.now()),
-        };
-        attendance::Entity::insert(row.clone())
-            .on_conflict(
-                OnConflict::columns([
-                    attendance::Column::TenantId,
-                    attendance::Column::SessionId,
-                    attendance::Column::ParticipantId,
-                ])
-                .update_columns([
-                    attendance::Column::Status,
-                    attendance::Column::Signature,
-                    attendance::Column::SignedOnPaper,
-                    attendance::Column::RecordedBy,
-                    attendance::Column::RecordedAt,
-                ])
-                .to_owned(),
-            )
-            .exec_without_returning(tx.conn())
-            .await?;
-        out.push(to_attendance(attendance::Model {
-            tenant_id: tx.tenant().0,
-            session_id: session_id.0,
-            participant_id: line.participant_id,
-            status: presence.as_str().to_owned(),
-            signature: line.signature.clone(),
+            recorded_at: Set(at),
+            ..Default::default()
+        });
+        out.push(Attendance {
+            session_id,
+            participant_id: ParticipantId(line.participant_id),
+            presence,
+            signed: line.signature.is_some() || line.signed_on_paper,
             signed_on_paper: line.signed_on_paper,
             recorded_by: principal.subject().to_owned(),
-            recorded_at: tx.now(),
-        })?);
+            recorded_at: at,
+        });
     }
     let response = serde_json::Value::Array(
         out.iter()
@@ -623,24 +515,111 @@ pub async fn record_attendance(
             })
             .collect(),
     );
-    idempotency_key::Entity::insert(idempotency_key::ActiveModel {
-        tenant_id: Set(tx.tenant().0),
-        key: Set(key),
-        subject: Set(principal.subject().to_owned()),
-        request_hash: Set(fingerprint),
-        response: Set(response),
-        created_at: Set(tx.now()),
-    })
-    .exec_without_returning(tx.conn())
-    .await?;
-    audit::record(
-        &tx,
-        principal,
-        action("attendance.record", "Session", session_id.0),
-    )
-    .await?;
-    tx.commit().await?;
+
+    let tx = tx.change(principal).await?;
+    let claimed = tx
+        .upsert(
+            idempotency_key::ActiveModel {
+                key: Set(key.clone()),
+                subject: Set(principal.subject().to_owned()),
+                request_hash: Set(fingerprint.clone()),
+                response: Set(response),
+                created_at: Set(at),
+                ..Default::default()
+            },
+            OnConflict::columns([
+                idempotency_key::Column::TenantId,
+                idempotency_key::Column::Key,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .await?;
+    if claimed == 0 {
+        let seen = tx
+            .select::<idempotency_key::Entity>()
+            .filter(idempotency_key::Column::Key.eq(key.as_str()))
+            .one(tx.conn())
+            .await?
+            .ok_or_else(|| DomainError::Internal("a claimed idempotency key vanished".into()))?;
+        if seen.request_hash != fingerprint || seen.subject != principal.subject() {
+            return Err(DomainError::Conflict(
+                "this idempotency key was used for another request".into(),
+            ));
+        }
+        // A replay writes nothing: the change ends without an effect to audit.
+        tx.unchanged().await?;
+        return replay(seen.response);
+    }
+    let people: Vec<uuid::Uuid> = lines.iter().map(|l| l.participant_id).collect();
+    let (day, enrolled) =
+        super::session_for_attendance(&tx, principal, session_id, &people).await?;
+    if day > crate::paris::wall_clock(tx.now()).date() {
+        return Err(DomainError::validation(
+            "sessionId",
+            "the session has not taken place yet",
+        ));
+    }
+    for (i, line) in lines.iter().enumerate() {
+        if !enrolled.contains(&ParticipantId(line.participant_id)) {
+            return Err(DomainError::validation(
+                format!("entries[{i}].participantId"),
+                "is not enrolled in this session's cohort",
+            ));
+        }
+    }
+    if !rows.is_empty() {
+        tx.upsert_many(
+            rows,
+            OnConflict::columns([
+                attendance::Column::TenantId,
+                attendance::Column::SessionId,
+                attendance::Column::ParticipantId,
+            ])
+            .update_columns([
+                attendance::Column::Status,
+                attendance::Column::Signature,
+                attendance::Column::SignedOnPaper,
+                attendance::Column::RecordedBy,
+                attendance::Column::RecordedAt,
+            ])
+            .to_owned(),
+        )
+        .await?;
+    }
+    tx.commit(action("attendance.record", "Session", session_id.0))
+        .await?;
     Ok(out)
+}
+
+/// The checks of one entry that need no data: its presence, its signature.
+fn check_line(i: usize, line: &AttendanceLine) -> Result<Presence> {
+    let field = |f: &str| format!("entries[{i}].{f}");
+    let presence = Presence::parse(line.presence)
+        .ok_or_else(|| DomainError::validation(field("presence"), "unknown presence"))?;
+    if let Some(sig) = &line.signature {
+        if sig.len() > MAX_SIGNATURE_BYTES {
+            return Err(DomainError::validation(
+                field("signature"),
+                format!("at most {MAX_SIGNATURE_BYTES} bytes"),
+            ));
+        }
+        let image = sig.starts_with(b"\x89PNG\r\n\x1a\n") || sig.starts_with(b"\xff\xd8\xff");
+        if !image {
+            return Err(DomainError::validation(
+                field("signature"),
+                "must be a PNG or JPEG image",
+            ));
+        }
+    }
+    let signed = line.signature.is_some() || line.signed_on_paper;
+    if matches!(presence, Presence::Present | Presence::Late) && !signed {
+        return Err(DomainError::validation(
+            field("signature"),
+            "a presence is signed: capture a signature or mark it signed on paper",
+        ));
+    }
+    Ok(presence)
 }
 
 fn replay(response: serde_json::Value) -> Result<Vec<Attendance>> {
@@ -676,8 +655,8 @@ async fn editable_session(
     principal: &Principal,
     id: SessionId,
 ) -> Result<(Cohort, cohort_session::Model)> {
-    let session = cohort_session::Entity::find()
-        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
+    let session = tx
+        .select::<cohort_session::Entity>()
         .filter(cohort_session::Column::Id.eq(id.0))
         .one(tx.conn())
         .await?
@@ -709,8 +688,8 @@ fn within(c: &Cohort, day: NaiveDate) -> Result<()> {
     Ok(())
 }
 
-fn taken(e: sea_orm::DbErr) -> DomainError {
-    match DomainError::from(e) {
+fn taken(e: impl Into<DomainError>) -> DomainError {
+    match e.into() {
         DomainError::Conflict(_) => {
             DomainError::Conflict("the cohort already has a session on that half-day".into())
         }
@@ -720,8 +699,8 @@ fn taken(e: sea_orm::DbErr) -> DomainError {
 
 async fn has_attendance(tx: &TenantTx, id: SessionId) -> Result<bool> {
     use sea_orm::PaginatorTrait;
-    Ok(attendance::Entity::find()
-        .filter(attendance::Column::TenantId.eq(tx.tenant().0))
+    Ok(tx
+        .select::<attendance::Entity>()
         .filter(attendance::Column::SessionId.eq(id.0))
         .count(tx.conn())
         .await?
@@ -730,13 +709,13 @@ async fn has_attendance(tx: &TenantTx, id: SessionId) -> Result<bool> {
 
 /// Add a session to a cohort's calendar, within its dates.
 pub async fn add_session(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     day: NaiveDate,
     half_day: HalfDay,
 ) -> Result<Session> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let c = runner(&tx, principal, cohort_id).await?;
     if c.status == CohortStatus::Closed {
         return Err(DomainError::Conflict(
@@ -750,36 +729,30 @@ pub async fn add_session(
         day,
         half_day,
     };
-    cohort_session::Entity::insert(cohort_session::ActiveModel {
+    tx.insert(cohort_session::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(session.id.0),
         cohort_id: Set(cohort_id.0),
         day: Set(day),
         half_day: Set(half_day.as_str().to_owned()),
     })
-    .exec_without_returning(tx.conn())
     .await
     .map_err(taken)?;
-    audit::record(
-        &tx,
-        principal,
-        action("cohort.session.add", "Session", session.id.0),
-    )
-    .await?;
-    tx.commit().await?;
+    tx.commit(action("cohort.session.add", "Session", session.id.0))
+        .await?;
     Ok(session)
 }
 
 /// Move a session to another day or half-day, within the cohort's dates. A session with
 /// attendance recorded keeps its date: what was signed stays true.
 pub async fn move_session(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: SessionId,
     day: NaiveDate,
     half_day: HalfDay,
 ) -> Result<Session> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let (c, _) = editable_session(&tx, principal, id).await?;
     within(&c, day)?;
     if has_attendance(&tx, id).await? {
@@ -787,21 +760,15 @@ pub async fn move_session(
             "attendance was recorded for this session: it keeps its date".into(),
         ));
     }
-    cohort_session::Entity::update_many()
+    tx.update_many::<cohort_session::Entity>()
         .col_expr(cohort_session::Column::Day, day.into())
         .col_expr(cohort_session::Column::HalfDay, half_day.as_str().into())
-        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
         .filter(cohort_session::Column::Id.eq(id.0))
         .exec(tx.conn())
         .await
         .map_err(taken)?;
-    audit::record(
-        &tx,
-        principal,
-        action("cohort.session.move", "Session", id.0),
-    )
-    .await?;
-    tx.commit().await?;
+    tx.commit(action("cohort.session.move", "Session", id.0))
+        .await?;
     Ok(Session {
         id,
         cohort_id: c.id,
@@ -811,25 +778,19 @@ pub async fn move_session(
 }
 
 /// Remove a session without attendance from the calendar.
-pub async fn remove_session(db: &Db, principal: &Principal, id: SessionId) -> Result<CohortId> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+pub async fn remove_session(tx: &Tx, principal: &Principal, id: SessionId) -> Result<CohortId> {
+    let tx = tx.change(principal).await?;
     let (c, _) = editable_session(&tx, principal, id).await?;
     if has_attendance(&tx, id).await? {
         return Err(DomainError::Conflict(
             "attendance was recorded for this session: it cannot be removed".into(),
         ));
     }
-    cohort_session::Entity::delete_many()
-        .filter(cohort_session::Column::TenantId.eq(tx.tenant().0))
+    tx.delete_many::<cohort_session::Entity>()
         .filter(cohort_session::Column::Id.eq(id.0))
         .exec(tx.conn())
         .await?;
-    audit::record(
-        &tx,
-        principal,
-        action("cohort.session.remove", "Session", id.0),
-    )
-    .await?;
-    tx.commit().await?;
+    tx.commit(action("cohort.session.remove", "Session", id.0))
+        .await?;
     Ok(c.id)
 }

@@ -29,11 +29,9 @@ pub fn write_input(
 }
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
-use crate::db::{Db, TenantTx};
+use crate::db::{TenantTx, Tx};
 use crate::entities::{amendment, convention};
 use crate::error::{DomainError, Result};
 use crate::ids::{AmendmentId, ConventionId, StructureId, SubmissionId};
@@ -127,7 +125,7 @@ fn reader_scope(principal: &Principal) -> Result<Option<StructureId>> {
 }
 
 fn visible(tx: &TenantTx, scope: Option<StructureId>) -> Select<convention::Entity> {
-    let q = convention::Entity::find().filter(convention::Column::TenantId.eq(tx.tenant().0));
+    let q = tx.select::<convention::Entity>();
     match scope {
         Some(s) => q.filter(convention::Column::StructureId.eq(s.0)),
         None => q,
@@ -135,11 +133,10 @@ fn visible(tx: &TenantTx, scope: Option<StructureId>) -> Select<convention::Enti
 }
 
 /// One convention the principal may read.
-pub async fn get(db: &Db, principal: &Principal, id: ConventionId) -> Result<Convention> {
+pub async fn get(tx: &Tx, principal: &Principal, id: ConventionId) -> Result<Convention> {
     let scope = reader_scope(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = find_in(&tx, scope, id).await?;
-    tx.commit().await?;
     Ok(found)
 }
 
@@ -184,11 +181,11 @@ pub(crate) async fn find_in(
 }
 
 /// The conventions the principal may read, in creation order.
-pub async fn list(db: &Db, principal: &Principal, page: PageRequest) -> Result<Page<Convention>> {
+pub async fn list(tx: &Tx, principal: &Principal, page: PageRequest) -> Result<Page<Convention>> {
     let scope = reader_scope(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let mut query = visible(&tx, scope);
-    let total = query.clone().count(tx.conn()).await?;
+    let total = crate::page::total(&page, &query, tx.conn()).await?;
     if let Some(after) = page.after {
         query = query.filter(convention::Column::Id.gt(after));
     }
@@ -197,7 +194,6 @@ pub async fn list(db: &Db, principal: &Principal, page: PageRequest) -> Result<P
         .limit(page.limit())
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     let rows = rows
         .into_iter()
         .map(to_convention)
@@ -207,21 +203,20 @@ pub async fn list(db: &Db, principal: &Principal, page: PageRequest) -> Result<P
 
 /// The amendments of a convention the principal may read, in signature order.
 pub async fn amendments(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: ConventionId,
 ) -> Result<Vec<Amendment>> {
     let scope = reader_scope(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     find_in(&tx, scope, id).await?;
-    let rows = amendment::Entity::find()
-        .filter(amendment::Column::TenantId.eq(tx.tenant().0))
+    let rows = tx
+        .select::<amendment::Entity>()
         .filter(amendment::Column::ConventionId.eq(id.0))
         .order_by_asc(amendment::Column::SignedOn)
         .order_by_asc(amendment::Column::Id)
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     rows.into_iter()
         .map(|r| {
             Ok(Amendment {

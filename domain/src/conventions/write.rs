@@ -1,12 +1,12 @@
 //! Creating conventions and adding amendments (steering only), each in one audited transaction.
 
 use chrono::{Datelike, Months, NaiveDate};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::{AmendmentKind, Convention, MAX_RENEWALS, find_in};
-use crate::audit::{self, Action};
+use crate::audit::Action;
 use crate::calls;
-use crate::db::Db;
+use crate::db::Tx;
 use crate::entities::{amendment, convention};
 use crate::error::{DomainError, Result};
 use crate::ids::{AmendmentId, ConventionId, SubmissionId};
@@ -26,9 +26,9 @@ pub struct NewConvention {
 }
 
 /// Create the convention of an accepted submission.
-pub async fn create(db: &Db, principal: &Principal, input: NewConvention) -> Result<Convention> {
+pub async fn create(tx: &Tx, principal: &Principal, input: NewConvention) -> Result<Convention> {
     principal.require(&[Role::Steering], "only steering signs conventions")?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let submission = submissions::find_in(&tx, None, input.submission_id).await?;
     if submission.status != SubmissionStatus::Accepted {
         return Err(DomainError::Conflict(
@@ -74,7 +74,7 @@ pub async fn create(db: &Db, principal: &Principal, input: NewConvention) -> Res
         updated_at: tx.now(),
         version: 1,
     };
-    convention::Entity::insert(convention::ActiveModel {
+    tx.insert(convention::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(c.id.0),
         submission_id: Set(c.submission_id.0),
@@ -88,16 +88,14 @@ pub async fn create(db: &Db, principal: &Principal, input: NewConvention) -> Res
         updated_at: Set(c.updated_at),
         version: Set(1),
     })
-    .exec_without_returning(tx.conn())
     .await
-    .map_err(|e| match DomainError::from(e) {
+    .map_err(|e| match e {
         DomainError::Conflict(_) => DomainError::Conflict(
             "this submission already has a convention, or the number is taken".into(),
         ),
         other => other,
     })?;
-    audit::record(&tx, principal, action("convention.create", c.id.0)).await?;
-    tx.commit().await?;
+    tx.commit(action("convention.create", c.id.0)).await?;
     Ok(c)
 }
 
@@ -117,13 +115,13 @@ pub struct NewAmendment {
 
 /// Amend a convention: extend it (at most twice), change its budget, or record another change.
 pub async fn add_amendment(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     input: NewAmendment,
 ) -> Result<Convention> {
     principal.require(&[Role::Steering], "only steering signs amendments")?;
     let description = clean("description", &input.description, 2_000)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = find_in(&tx, None, input.convention_id).await?;
     if current.version != input.version {
         return Err(DomainError::stale("convention"));
@@ -163,7 +161,8 @@ pub async fn add_amendment(
     }
     changed.updated_at = tx.now();
     changed.version += 1;
-    let result = convention::Entity::update_many()
+    let result = tx
+        .update_many::<convention::Entity>()
         .col_expr(convention::Column::EndDate, changed.end_date.into())
         .col_expr(
             convention::Column::AmountCents,
@@ -172,7 +171,6 @@ pub async fn add_amendment(
         .col_expr(convention::Column::Renewals, changed.renewals.into())
         .col_expr(convention::Column::UpdatedAt, changed.updated_at.into())
         .col_expr(convention::Column::Version, changed.version.into())
-        .filter(convention::Column::TenantId.eq(tx.tenant().0))
         .filter(convention::Column::Id.eq(current.id.0))
         .filter(convention::Column::Version.eq(current.version))
         .exec(tx.conn())
@@ -181,7 +179,7 @@ pub async fn add_amendment(
         return Err(DomainError::stale("convention"));
     }
     let id = AmendmentId::generate();
-    amendment::Entity::insert(amendment::ActiveModel {
+    tx.insert(amendment::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(id.0),
         convention_id: Set(current.id.0),
@@ -192,10 +190,8 @@ pub async fn add_amendment(
         new_amount_cents: Set(new_amount.map(Money::cents)),
         created_at: Set(tx.now()),
     })
-    .exec_without_returning(tx.conn())
     .await?;
-    audit::record(&tx, principal, action("convention.amend", current.id.0)).await?;
-    tx.commit().await?;
+    tx.commit(action("convention.amend", current.id.0)).await?;
     Ok(changed)
 }
 

@@ -1,6 +1,7 @@
 //! The seed call, replayed at its real dates (the clock is set for each step), and a call open
 //! now so that a newcomer can answer it through GraphiQL.
 
+use super::act;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::calls::{self, CallFields, NewQuestion, ParisTime};
@@ -103,47 +104,65 @@ pub(super) async fn load(
     providers: &[Principal],
 ) -> Result<Option<ConventionId>> {
     let t0 = at(db, utc(2017, 12, 1, 9));
-    let call = calls::create(
-        &t0,
-        steering,
-        fields(
-            "AAP-2017-REMOBILISATION",
-            date(2017, 12, 7),
-            date(2017, 12, 21),
-            date(2018, 2, 1),
-        ),
-    )
+    let call = act(&t0, async |tx| {
+        calls::create(
+            tx,
+            steering,
+            fields(
+                "AAP-2017-REMOBILISATION",
+                date(2017, 12, 7),
+                date(2017, 12, 21),
+                date(2018, 2, 1),
+            ),
+        )
+        .await
+    })
     .await?;
-    calls::publish(&t0, steering, call.id, 1).await?;
+    act(&t0, async |tx| {
+        calls::publish(tx, steering, call.id, 1).await
+    })
+    .await?;
     let amounts = [4_000_000, 3_850_000, 4_200_000];
     let mut submitted = Vec::new();
     for (i, (provider, cents)) in providers.iter().zip(amounts).enumerate() {
         let t = at(db, utc(2017, 12, 12 + i as u32 * 3, 10));
         let mut draft = answers();
         draft.requested_amount = Money::from_cents(cents.min(4_000_000)).ok();
-        let s = submissions::create(&t, provider, call.id, draft).await?;
-        let s = submissions::submit(&t, provider, s.id, 1).await?;
+        let s = act(&t, async |tx| {
+            submissions::create(tx, provider, call.id, draft).await
+        })
+        .await?;
+        let s = act(&t, async |tx| {
+            submissions::submit(tx, provider, s.id, 1).await
+        })
+        .await?;
         submitted.push(s);
     }
     let review = at(db, utc(2018, 1, 10, 14));
     let mut accepted = None;
     for (i, s) in submitted.iter().enumerate() {
-        let s = submissions::start_review(&review, steering, s.id, s.version).await?;
+        let s = act(&review, async |tx| {
+            submissions::start_review(tx, steering, s.id, s.version).await
+        })
+        .await?;
         let yes = i == 0;
         let reason = if yes {
             "Projet complet, partenariats solides, coût par participant maîtrisé"
         } else {
             "Projet moins adapté au public du PLIE que le projet retenu"
         };
-        let s = submissions::record_decision(
-            &review,
-            steering,
-            s.id,
-            s.version,
-            yes,
-            reason,
-            date(2018, 1, 10),
-        )
+        let s = act(&review, async |tx| {
+            submissions::record_decision(
+                tx,
+                steering,
+                s.id,
+                s.version,
+                yes,
+                reason,
+                date(2018, 1, 10),
+            )
+            .await
+        })
         .await?;
         if yes {
             accepted = Some(s);
@@ -152,43 +171,55 @@ pub(super) async fn load(
     let mut seed = None;
     if let Some(s) = accepted {
         let signed = at(db, utc(2018, 1, 25, 10));
-        let c = conventions::create(
-            &signed,
-            steering,
-            conventions::write_input(s.id, None, None, date(2018, 2, 1), None),
-        )
+        let c = act(&signed, async |tx| {
+            conventions::create(
+                tx,
+                steering,
+                conventions::write_input(s.id, None, None, date(2018, 2, 1), None),
+            )
+            .await
+        })
         .await?;
         let amended = at(db, utc(2019, 1, 15, 10));
-        conventions::add_amendment(
-            &amended,
-            steering,
-            NewAmendment {
-                convention_id: c.id,
-                version: c.version,
-                kind: AmendmentKind::Extension,
-                description: "Reconduction pour une deuxième année".into(),
-                signed_on: date(2019, 1, 15),
-                new_end_date: None,
-                new_amount: None,
-            },
-        )
+        act(&amended, async |tx| {
+            conventions::add_amendment(
+                tx,
+                steering,
+                NewAmendment {
+                    convention_id: c.id,
+                    version: c.version,
+                    kind: AmendmentKind::Extension,
+                    description: "Reconduction pour une deuxième année".into(),
+                    signed_on: date(2019, 1, 15),
+                    new_end_date: None,
+                    new_amount: None,
+                },
+            )
+            .await
+        })
         .await?;
         seed = Some(c.id);
     }
 
     // A call open now: answer it from GraphiQL with a provider token.
     let today = db.clock().now().date_naive();
-    let open = calls::create(
-        db,
-        steering,
-        fields(
-            &format!("AAP-{}-REMOBILISATION", today.format("%Y")),
-            today - Duration::days(7),
-            today + Duration::days(30),
-            today + Duration::days(60),
-        ),
-    )
+    let open = act(db, async |tx| {
+        calls::create(
+            tx,
+            steering,
+            fields(
+                &format!("AAP-{}-REMOBILISATION", today.format("%Y")),
+                today - Duration::days(7),
+                today + Duration::days(30),
+                today + Duration::days(60),
+            ),
+        )
+        .await
+    })
     .await?;
-    calls::publish(db, steering, open.id, 1).await?;
+    act(db, async |tx| {
+        calls::publish(tx, steering, open.id, 1).await
+    })
+    .await?;
     Ok(seed)
 }

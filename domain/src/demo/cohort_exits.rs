@@ -1,6 +1,7 @@
 //! What the members of the demo cohorts did afterwards: their next episode (a job, a training)
 //! and, for most, their exit from the PLIE in 2018–2019, as a table.
 
+use super::act;
 use chrono::{Duration, NaiveDate};
 
 use super::cohorts::{Member, on};
@@ -85,34 +86,40 @@ impl Next {
 /// The member's next episode and, for most, their exit, each recorded when it happened.
 pub(super) async fn afterwards(db: &Db, m: &Member<'_>, from: NaiveDate, next: Next) -> Result<()> {
     let start = from + Duration::days(next.start);
-    path::record_episode(
-        &on(db, start, 9),
-        m.referent,
-        NewEpisode {
-            participant_id: m.id,
-            kind: next.kind,
-            start_date: start,
-            end_date: next.days.map(|d| start + Duration::days(d)),
-            minutes_per_week: next.hours.map(|h| h * 60),
-            participant_agreement: false,
-            employer: Some(next.employer.into()),
-        },
-    )
+    act(&on(db, start, 9), async |tx| {
+        path::record_episode(
+            tx,
+            m.referent,
+            NewEpisode {
+                participant_id: m.id,
+                kind: next.kind,
+                start_date: start,
+                end_date: next.days.map(|d| start + Duration::days(d)),
+                minutes_per_week: next.hours.map(|h| h * 60),
+                participant_agreement: false,
+                employer: Some(next.employer.into()),
+            },
+        )
+        .await
+    })
     .await?;
     if let Some((after, kind)) = next.exit {
         let day = start + Duration::days(after);
-        exit::record_exit(
-            &on(db, day, 9),
-            m.referent,
-            NewExit {
-                participant_id: m.id,
-                version: 2,
-                date: day,
-                kind,
-                reason: (kind == ExitKind::MovedAway)
-                    .then(|| "déménagement hors du territoire".into()),
-            },
-        )
+        act(&on(db, day, 9), async |tx| {
+            exit::record_exit(
+                tx,
+                m.referent,
+                NewExit {
+                    participant_id: m.id,
+                    version: 2,
+                    date: day,
+                    kind,
+                    reason: (kind == ExitKind::MovedAway)
+                        .then(|| "déménagement hors du territoire".into()),
+                },
+            )
+            .await
+        })
         .await?;
     }
     Ok(())

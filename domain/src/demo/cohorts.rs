@@ -8,6 +8,7 @@
 //! transmitted once the cohort is closed and about half are read by the referent. Then most of
 //! them find a job or a training and leave the PLIE in 2018–2019, positively or not.
 
+use super::act;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 
 use super::calls::{at, date};
@@ -63,7 +64,7 @@ pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) ->
             structure: Some(structure.0),
         };
         referents.push(
-            auth::authenticate(db, claims)
+            act(db, async |tx| auth::authenticate(tx, claims).await)
                 .await?
                 .with_request_id("demo"),
         );
@@ -77,20 +78,23 @@ pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) ->
         ("Groupe 2 — mars-avril 2018", date(2018, 3, 26), true),
     ];
     for (g, (label, start, with_drop_out)) in groups.into_iter().enumerate() {
-        let (cohort, sessions) = cohorts::create(
-            &on(db, start - Duration::days(21), 9),
-            who.provider,
-            NewCohort {
-                convention_id: convention,
-                label: label.into(),
-                start_date: start,
-                weeks: Some(3),
-                weekdays: vec![Weekday::Mon, Weekday::Tue, Weekday::Thu],
-                half_days: vec![HalfDay::Morning],
-                size_min: None,
-                size_max: None,
-            },
-        )
+        let (cohort, sessions) = act(&on(db, start - Duration::days(21), 9), async |tx| {
+            cohorts::create(
+                tx,
+                who.provider,
+                NewCohort {
+                    convention_id: convention,
+                    label: label.into(),
+                    start_date: start,
+                    weeks: Some(3),
+                    weekdays: vec![Weekday::Mon, Weekday::Tue, Weekday::Thu],
+                    half_days: vec![HalfDay::Morning],
+                    size_min: None,
+                    size_max: None,
+                },
+            )
+            .await
+        })
         .await?;
         let mut members = Vec::new();
         for k in 0..MEMBERS {
@@ -141,74 +145,92 @@ async fn enter<'a>(
         difficulties.push("mobilité".into());
     }
     let created = on(db, entry, 8 + (n % 8) as u32);
-    let p = participants::create(
-        &created,
-        referent,
-        NewParticipant {
-            fields: ParticipantFields {
-                first_name: Some(first.into()),
-                last_name: Some(last.into()),
-                birth_date: Some(birth),
-                gender: Some(if seq.next(2) == 0 {
-                    Gender::Woman
-                } else {
-                    Gender::Man
-                }),
-                email: Some(format!("{}.{}.g{n}@exemple.fr", ascii(first), ascii(last))),
-                phone: Some(format!(
-                    "07 {:02} {:02} {:02} {:02}",
-                    seq.next(100),
-                    seq.next(100),
-                    seq.next(100),
-                    seq.next(100)
-                )),
-                postal_address: Some(format!("{} avenue du Drapeau", 1 + seq.next(80))),
-                commune_id: Some(who.communes[seq.next(who.communes.len() as u64) as usize]),
-                long_term_job_seeker: Some(seq.next(10) < 7),
-                rsa_beneficiary: Some(seq.next(10) < 5),
-                priority_neighbourhood: Some(seq.next(10) < 5),
-                education_level: Some(2 + seq.next(3) as i32),
-                recognised_disability: Some(seq.next(12) == 0),
-                authorised_to_work: Some(true),
-                difficulties: Some(difficulties),
-                consent_date: Some(entry),
-                consent_scope: Some("accompagnement PLIE et collecte FSE".into()),
+    let p = act(&created, async |tx| {
+        participants::create(
+            tx,
+            referent,
+            NewParticipant {
+                fields: ParticipantFields {
+                    first_name: Some(first.into()),
+                    last_name: Some(last.into()),
+                    birth_date: Some(birth),
+                    gender: Some(if seq.next(2) == 0 {
+                        Gender::Woman
+                    } else {
+                        Gender::Man
+                    }),
+                    email: Some(format!("{}.{}.g{n}@exemple.fr", ascii(first), ascii(last))),
+                    phone: Some(format!(
+                        "07 {:02} {:02} {:02} {:02}",
+                        seq.next(100),
+                        seq.next(100),
+                        seq.next(100),
+                        seq.next(100)
+                    )),
+                    postal_address: Some(format!("{} avenue du Drapeau", 1 + seq.next(80))),
+                    commune_id: Some(who.communes[seq.next(who.communes.len() as u64) as usize]),
+                    long_term_job_seeker: Some(seq.next(10) < 7),
+                    rsa_beneficiary: Some(seq.next(10) < 5),
+                    priority_neighbourhood: Some(seq.next(10) < 5),
+                    education_level: Some(2 + seq.next(3) as i32),
+                    recognised_disability: Some(seq.next(12) == 0),
+                    authorised_to_work: Some(true),
+                    difficulties: Some(difficulties),
+                    consent_date: Some(entry),
+                    consent_scope: Some("accompagnement PLIE et collecte FSE".into()),
+                },
+                referent_id: None,
+                entry_date: Some(entry),
             },
-            referent_id: None,
-            entry_date: Some(entry),
-        },
-    )
+        )
+        .await
+    })
     .await?;
     let committee = entry + Duration::days(3);
-    participants::validate_entry(&on(db, committee, 14), who.steering, p.id, 1, committee).await?;
-    path::add_step(
-        &on(db, committee, 15),
-        referent,
-        NewPathStep {
-            participant_id: p.id,
-            kind: PathStepKind::Diagnostic,
-            title: "Diagnostic socio-professionnel".into(),
-            start_date: committee,
-            end_date: Some(committee + Duration::days(4)),
-        },
-    )
+    act(&on(db, committee, 14), async |tx| {
+        participants::validate_entry(tx, who.steering, p.id, 1, committee).await
+    })
+    .await?;
+    act(&on(db, committee, 15), async |tx| {
+        path::add_step(
+            tx,
+            referent,
+            NewPathStep {
+                participant_id: p.id,
+                kind: PathStepKind::Diagnostic,
+                title: "Diagnostic socio-professionnel".into(),
+                start_date: committee,
+                end_date: Some(committee + Duration::days(4)),
+            },
+        )
+        .await
+    })
     .await?;
     let prescribed = on(db, cohort.start_date - Duration::days(7), 9);
-    cohorts::prescribe(&prescribed, referent, cohort.id, p.id).await?;
-    path::add_step(
-        &prescribed,
-        referent,
-        NewPathStep {
-            participant_id: p.id,
-            kind: PathStepKind::Action,
-            title: format!("Remobilisation : {}", cohort.label),
-            start_date: cohort.start_date,
-            end_date: Some(cohort.end_date),
-        },
-    )
+    act(&prescribed, async |tx| {
+        cohorts::prescribe(tx, referent, cohort.id, p.id).await
+    })
+    .await?;
+    act(&prescribed, async |tx| {
+        path::add_step(
+            tx,
+            referent,
+            NewPathStep {
+                participant_id: p.id,
+                kind: PathStepKind::Action,
+                title: format!("Remobilisation : {}", cohort.label),
+                start_date: cohort.start_date,
+                end_date: Some(cohort.end_date),
+            },
+        )
+        .await
+    })
     .await?;
     let enrolled = on(db, cohort.start_date - Duration::days(5), 10);
-    cohorts::enrol(&enrolled, who.provider, cohort.id, p.id).await?;
+    act(&enrolled, async |tx| {
+        cohorts::enrol(tx, who.provider, cohort.id, p.id).await
+    })
+    .await?;
     Ok(Member {
         id: p.id,
         referent,
@@ -229,13 +251,16 @@ async fn run(
 ) -> Result<()> {
     let provider = who.provider;
     let start = cohort.start_date;
-    let cohort = cohorts::set_status(
-        &on(db, start, 7),
-        provider,
-        cohort.id,
-        cohort.version,
-        CohortStatus::Running,
-    )
+    let cohort = act(&on(db, start, 7), async |tx| {
+        cohorts::set_status(
+            tx,
+            provider,
+            cohort.id,
+            cohort.version,
+            CohortStatus::Running,
+        )
+        .await
+    })
     .await?;
     let week_one = start + Duration::days(3);
     let leaves = (with_drop_out && members.len() > 4).then_some(4);
@@ -250,13 +275,22 @@ async fn run(
             recommendations: "Positionnement de première semaine, à compléter.".into(),
             ..m.diagnostic.clone()
         };
-        diagnostics::save(&positioned, provider, cohort.id, m.id, None, draft, false).await?;
+        act(&positioned, async |tx| {
+            diagnostics::save(tx, provider, cohort.id, m.id, None, draft, false).await
+        })
+        .await?;
     }
     if let Some(m) = leaves.and_then(|i| members.get(i)) {
         let quit = on(db, quit_on, 10);
-        cohorts::drop_out(&quit, provider, cohort.id, m.id, "reprise d'emploi").await?;
+        act(&quit, async |tx| {
+            cohorts::drop_out(tx, provider, cohort.id, m.id, "reprise d'emploi").await
+        })
+        .await?;
         let content = m.diagnostic.clone();
-        diagnostics::save(&quit, provider, cohort.id, m.id, Some(1), content, true).await?;
+        act(&quit, async |tx| {
+            diagnostics::save(tx, provider, cohort.id, m.id, Some(1), content, true).await
+        })
+        .await?;
     }
     for s in sessions.iter().filter(|s| s.day > week_one) {
         attend(db, provider, s, members, leaves, seq).await?;
@@ -266,27 +300,42 @@ async fn run(
     for (i, m) in members.iter().enumerate() {
         if Some(i) != leaves {
             let content = m.diagnostic.clone();
-            diagnostics::save(&done, provider, cohort.id, m.id, Some(1), content, true).await?;
+            act(&done, async |tx| {
+                diagnostics::save(tx, provider, cohort.id, m.id, Some(1), content, true).await
+            })
+            .await?;
         }
     }
     let end = cohort.end_date;
     let closing = on(db, end + Duration::days(1), 9);
-    cohorts::set_status(
-        &closing,
-        provider,
-        cohort.id,
-        cohort.version,
-        CohortStatus::Closed,
-    )
+    act(&closing, async |tx| {
+        cohorts::set_status(
+            tx,
+            provider,
+            cohort.id,
+            cohort.version,
+            CohortStatus::Closed,
+        )
+        .await
+    })
     .await?;
     for (i, m) in members.iter().enumerate() {
         let written = on(db, end + Duration::days(2), 9);
-        let sheet = follow_up::save(&written, provider, cohort.id, m.id, None, None).await?;
+        let sheet = act(&written, async |tx| {
+            follow_up::save(tx, provider, cohort.id, m.id, None, None).await
+        })
+        .await?;
         let sent = on(db, end + Duration::days(2), 10);
-        let sheet = follow_up::transmit(&sent, provider, sheet.id, sheet.version).await?;
+        let sheet = act(&sent, async |tx| {
+            follow_up::transmit(tx, provider, sheet.id, sheet.version).await
+        })
+        .await?;
         if i.is_multiple_of(2) {
             let read = on(db, end + Duration::days(3 + (i % 3) as i64), 8 + i as u32);
-            follow_up::mark_read(&read, m.referent, sheet.id).await?;
+            act(&read, async |tx| {
+                follow_up::mark_read(tx, m.referent, sheet.id).await
+            })
+            .await?;
         }
     }
     for (i, m) in members.iter().enumerate() {
@@ -332,6 +381,9 @@ async fn attend(
         })
         .collect();
     let key = format!("demo-{}", session.id.0);
-    cohorts::record_attendance(&on(db, session.day, 12), provider, session.id, lines, &key).await?;
+    act(&on(db, session.day, 12), async |tx| {
+        cohorts::record_attendance(tx, provider, session.id, lines, &key).await
+    })
+    .await?;
     Ok(())
 }

@@ -13,12 +13,11 @@ mod cohort_exits;
 mod cohorts;
 mod participants;
 
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::PaginatorTrait;
 use uuid::Uuid;
 
 use crate::auth::{self, Claims};
-use crate::db::Db;
-use crate::entities::tenant;
+use crate::db::{Db, Mode, Tx};
 use crate::error::Result;
 use crate::principal::{Principal, Role};
 use crate::staff::{self, NewStaff};
@@ -40,7 +39,19 @@ pub const DEMO_ADMIN_SUBJECT: &str = "operator@parcours.example";
 
 /// Whether the database holds no tenant yet.
 pub async fn is_empty(db: &Db) -> Result<bool> {
-    Ok(tenant::Entity::find().count(db.conn()).await? == 0)
+    act(db, async |tx| {
+        Ok(tx.registry().tenants().count(tx.conn()).await? == 0)
+    })
+    .await
+}
+
+/// Run one step of the demo in a transaction of its own, as a request of a client would.
+async fn act<T>(db: &Db, step: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T> {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the demo is an entry point of its own"
+    )]
+    db.run(Mode::write(), step).await
 }
 
 /// The 24 communes of Dijon Métropole (GLOSSARY.md). INSEE codes are given only where known
@@ -262,31 +273,37 @@ async fn tenant(
     steering_body: &str,
     steering_subject: &str,
 ) -> Result<Principal> {
-    tenants::create(
-        db,
-        admin,
-        NewTenant {
-            slug: slug.into(),
-            name: name.into(),
-            communes,
-            steering_body_name: steering_body.into(),
-            first_steering: FirstSteering {
-                subject: steering_subject.into(),
-                display_name: "Direction du PLIE".into(),
-                email: steering_subject.into(),
+    act(db, async |tx| {
+        tenants::create(
+            tx,
+            admin,
+            NewTenant {
+                slug: slug.into(),
+                name: name.into(),
+                communes,
+                steering_body_name: steering_body.into(),
+                first_steering: FirstSteering {
+                    subject: steering_subject.into(),
+                    display_name: "Direction du PLIE".into(),
+                    email: steering_subject.into(),
+                },
             },
-        },
-    )
+        )
+        .await
+    })
     .await?;
-    let principal = auth::authenticate(
-        db,
-        Claims {
-            subject: steering_subject.into(),
-            role: Role::Steering,
-            tenant: Some(slug.into()),
-            structure: None,
-        },
-    )
+    let principal = act(db, async |tx| {
+        auth::authenticate(
+            tx,
+            Claims {
+                subject: steering_subject.into(),
+                role: Role::Steering,
+                tenant: Some(slug.into()),
+                structure: None,
+            },
+        )
+        .await
+    })
     .await?;
     Ok(principal.with_request_id("demo"))
 }
@@ -297,14 +314,17 @@ async fn structure(
     name: &str,
     kind: StructureKind,
 ) -> Result<crate::ids::StructureId> {
-    let created = structures::create(
-        db,
-        steering,
-        NewStructure {
-            name: name.into(),
-            kind,
-        },
-    )
+    let created = act(db, async |tx| {
+        structures::create(
+            tx,
+            steering,
+            NewStructure {
+                name: name.into(),
+                kind,
+            },
+        )
+        .await
+    })
     .await?;
     Ok(created.id)
 }
@@ -317,17 +337,20 @@ async fn invite(
     role: Role,
     structure_id: crate::ids::StructureId,
 ) -> Result<Principal> {
-    staff::invite(
-        db,
-        steering,
-        NewStaff {
-            subject: subject.into(),
-            display_name: name.into(),
-            email: subject.into(),
-            role,
-            structure_id,
-        },
-    )
+    act(db, async |tx| {
+        staff::invite(
+            tx,
+            steering,
+            NewStaff {
+                subject: subject.into(),
+                display_name: name.into(),
+                email: subject.into(),
+                role,
+                structure_id,
+            },
+        )
+        .await
+    })
     .await?;
     Ok(Principal {
         subject: subject.into(),
@@ -341,11 +364,13 @@ async fn invite(
 
 async fn commune_ids(db: &Db, steering: &Principal) -> Result<Vec<crate::ids::CommuneId>> {
     let tenant = steering.tenant_id()?;
-    Ok(tenants::communes(db, steering, tenant)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect())
+    Ok(
+        act(db, async |tx| tenants::communes(tx, steering, tenant).await)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect(),
+    )
 }
 
 fn account(label: &str, tenant: &str, principal: &Principal) -> DemoAccount {

@@ -1,6 +1,7 @@
 //! Synthetic participants for the demo: deterministic (a fixed seed), spread over the referents,
 //! with paths, episodes and exits such that about half of the exits are positive.
 
+use super::act;
 use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::auth::{self, Claims};
@@ -71,15 +72,18 @@ pub(super) async fn load(
     let mut principals = Vec::new();
     for (subject, structure) in referents {
         principals.push(
-            auth::authenticate(
-                db,
-                Claims {
-                    subject: subject.clone(),
-                    role: Role::Referent,
-                    tenant: Some(tenant.to_owned()),
-                    structure: Some(structure.0),
-                },
-            )
+            act(db, async |tx| {
+                auth::authenticate(
+                    tx,
+                    Claims {
+                        subject: subject.clone(),
+                        role: Role::Referent,
+                        tenant: Some(tenant.to_owned()),
+                        structure: Some(structure.0),
+                    },
+                )
+                .await
+            })
             .await?
             .with_request_id("demo"),
         );
@@ -96,43 +100,46 @@ pub(super) async fn load(
         .unwrap_or(entry);
         let first = FIRST[seq.next(FIRST.len() as u64) as usize];
         let last = LAST[seq.next(LAST.len() as u64) as usize];
-        let p = participants::create(
-            db,
-            referent,
-            NewParticipant {
-                fields: ParticipantFields {
-                    first_name: Some(first.into()),
-                    last_name: Some(last.into()),
-                    birth_date: Some(birth),
-                    gender: Some(if seq.next(2) == 0 {
-                        Gender::Woman
-                    } else {
-                        Gender::Man
-                    }),
-                    email: Some(format!("{}.{}{i}@exemple.fr", ascii(first), ascii(last))),
-                    phone: Some(format!(
-                        "06 {:02} {:02} {:02} {:02}",
-                        seq.next(100),
-                        seq.next(100),
-                        seq.next(100),
-                        seq.next(100)
-                    )),
-                    postal_address: Some(format!("{} rue de la République", 1 + seq.next(120))),
-                    commune_id: Some(communes[seq.next(communes.len() as u64) as usize]),
-                    long_term_job_seeker: Some(seq.next(10) < 6),
-                    rsa_beneficiary: Some(seq.next(10) < 4),
-                    priority_neighbourhood: Some(seq.next(10) < 3),
-                    education_level: Some(2 + seq.next(4) as i32),
-                    recognised_disability: Some(seq.next(10) == 0),
-                    authorised_to_work: Some(true),
-                    difficulties: Some(vec!["mobilité".into()]),
-                    consent_date: Some(entry),
-                    consent_scope: Some("accompagnement PLIE et collecte FSE".into()),
+        let p = act(db, async |tx| {
+            participants::create(
+                tx,
+                referent,
+                NewParticipant {
+                    fields: ParticipantFields {
+                        first_name: Some(first.into()),
+                        last_name: Some(last.into()),
+                        birth_date: Some(birth),
+                        gender: Some(if seq.next(2) == 0 {
+                            Gender::Woman
+                        } else {
+                            Gender::Man
+                        }),
+                        email: Some(format!("{}.{}{i}@exemple.fr", ascii(first), ascii(last))),
+                        phone: Some(format!(
+                            "06 {:02} {:02} {:02} {:02}",
+                            seq.next(100),
+                            seq.next(100),
+                            seq.next(100),
+                            seq.next(100)
+                        )),
+                        postal_address: Some(format!("{} rue de la République", 1 + seq.next(120))),
+                        commune_id: Some(communes[seq.next(communes.len() as u64) as usize]),
+                        long_term_job_seeker: Some(seq.next(10) < 6),
+                        rsa_beneficiary: Some(seq.next(10) < 4),
+                        priority_neighbourhood: Some(seq.next(10) < 3),
+                        education_level: Some(2 + seq.next(4) as i32),
+                        recognised_disability: Some(seq.next(10) == 0),
+                        authorised_to_work: Some(true),
+                        difficulties: Some(vec!["mobilité".into()]),
+                        consent_date: Some(entry),
+                        consent_scope: Some("accompagnement PLIE et collecte FSE".into()),
+                    },
+                    referent_id: None,
+                    entry_date: Some(entry),
                 },
-                referent_id: None,
-                entry_date: Some(entry),
-            },
-        )
+            )
+            .await
+        })
         .await?;
         let roll = seq.next(100);
         if roll < 8 {
@@ -140,22 +147,38 @@ pub(super) async fn load(
         }
         let committee = entry + Duration::days(10);
         if roll < 11 {
-            participants::refuse_entry(db, steering, p.id, 1, committee, "hors critères du PLIE")
-                .await?;
+            act(db, async |tx| {
+                participants::refuse_entry(
+                    tx,
+                    steering,
+                    p.id,
+                    1,
+                    committee,
+                    "hors critères du PLIE",
+                )
+                .await
+            })
+            .await?;
             continue;
         }
-        participants::validate_entry(db, steering, p.id, 1, committee).await?;
-        path::add_step(
-            db,
-            referent,
-            NewPathStep {
-                participant_id: p.id,
-                kind: PathStepKind::Diagnostic,
-                title: "Diagnostic socio-professionnel".into(),
-                start_date: committee,
-                end_date: Some(committee + Duration::days(14)),
-            },
-        )
+        act(db, async |tx| {
+            participants::validate_entry(tx, steering, p.id, 1, committee).await
+        })
+        .await?;
+        act(db, async |tx| {
+            path::add_step(
+                tx,
+                referent,
+                NewPathStep {
+                    participant_id: p.id,
+                    kind: PathStepKind::Diagnostic,
+                    title: "Diagnostic socio-professionnel".into(),
+                    start_date: committee,
+                    end_date: Some(committee + Duration::days(14)),
+                },
+            )
+            .await
+        })
         .await?;
         // Episodes and an exit for those whose path is long enough.
         let job_start = committee + Duration::days(30 + seq.next(60) as i64);
@@ -201,35 +224,41 @@ pub(super) async fn load(
                 ExitKind::MovedAway,
             ),
         };
-        path::record_episode(
-            db,
-            referent,
-            NewEpisode {
-                participant_id: p.id,
-                kind,
-                start_date: job_start,
-                end_date: end,
-                minutes_per_week: minutes,
-                participant_agreement: false,
-                employer: Some("Employeur du bassin dijonnais".into()),
-            },
-        )
-        .await?;
-        exit::record_exit(
-            db,
-            referent,
-            NewExit {
-                participant_id: p.id,
-                version: 2,
-                date: exit_date,
-                kind: exit_kind,
-                reason: match exit_kind {
-                    ExitKind::MovedAway => Some("déménagement hors du territoire".into()),
-                    ExitKind::DroppedOut => Some("abandon du parcours".into()),
-                    _ => None,
+        act(db, async |tx| {
+            path::record_episode(
+                tx,
+                referent,
+                NewEpisode {
+                    participant_id: p.id,
+                    kind,
+                    start_date: job_start,
+                    end_date: end,
+                    minutes_per_week: minutes,
+                    participant_agreement: false,
+                    employer: Some("Employeur du bassin dijonnais".into()),
                 },
-            },
-        )
+            )
+            .await
+        })
+        .await?;
+        act(db, async |tx| {
+            exit::record_exit(
+                tx,
+                referent,
+                NewExit {
+                    participant_id: p.id,
+                    version: 2,
+                    date: exit_date,
+                    kind: exit_kind,
+                    reason: match exit_kind {
+                        ExitKind::MovedAway => Some("déménagement hors du territoire".into()),
+                        ExitKind::DroppedOut => Some("abandon du parcours".into()),
+                        _ => None,
+                    },
+                },
+            )
+            .await
+        })
         .await?;
     }
     Ok(())

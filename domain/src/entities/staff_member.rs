@@ -18,7 +18,24 @@ pub struct Model {
     pub version: i32,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+#[derive(Copy, Clone, Debug, EnumIter)]
+pub enum Relation {
+    /// The structure the staff member works for (same tenant).
+    Structure,
+}
+
+impl RelationTrait for Relation {
+    fn def(&self) -> RelationDef {
+        match self {
+            Self::Structure => Entity::belongs_to(super::structure::Entity)
+                .from((Column::TenantId, Column::StructureId))
+                .to((
+                    super::structure::Column::TenantId,
+                    super::structure::Column::Id,
+                ))
+                .into(),
+        }
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -25,7 +25,8 @@ use uuid::Uuid;
 
 pub use bus::{Bus, Event, Missed, Subscription, listen};
 
-use crate::db::{Db, TenantTx};
+use crate::audit::Action;
+use crate::db::{Change, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{NotificationId, StaffId, StructureId, TenantId};
 use crate::page::{Page, PageRequest};
@@ -150,7 +151,7 @@ impl Notice {
 
 /// Tell `audience`, in the change's transaction, except the actor. Returns how many were told.
 pub(crate) async fn notify(
-    tx: &TenantTx,
+    tx: &Change,
     actor: Option<StaffId>,
     audience: Audience,
     notice: Notice,
@@ -182,31 +183,29 @@ fn recipient(principal: &Principal) -> Result<StaffId> {
 
 /// The principal's own notifications, newest first.
 pub async fn inbox(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     filter: InboxFilter,
     page: PageRequest,
 ) -> Result<Page<Notification>> {
     let me = recipient(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let page = store::list(&tx, me, filter, &page).await?;
-    tx.commit().await?;
     Ok(page)
 }
 
 /// How many of the principal's notifications are unread.
-pub async fn unread_count(db: &Db, principal: &Principal) -> Result<u64> {
+pub async fn unread_count(tx: &Tx, principal: &Principal) -> Result<u64> {
     let me = recipient(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let count = store::unread_count(&tx, me).await?;
-    tx.commit().await?;
     Ok(count)
 }
 
 /// Mark some of the principal's notifications read (the first reading is kept). Another
 /// recipient's notification, or another tenant's, is `NOT_FOUND`; nothing is marked then.
 pub async fn mark_read(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     ids: &[NotificationId],
 ) -> Result<Vec<Notification>> {
@@ -214,18 +213,28 @@ pub async fn mark_read(
     if ids.is_empty() || ids.len() > 100 {
         return Err(DomainError::validation("ids", "give between 1 and 100 IDs"));
     }
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let marked = store::mark_read(&tx, me, ids).await?;
-    tx.commit().await?;
+    tx.commit(Action {
+        name: "notifications.read",
+        object_type: "StaffMember",
+        object_id: me.0,
+    })
+    .await?;
     Ok(marked)
 }
 
 /// Mark all of the principal's notifications read; returns how many changed.
-pub async fn mark_all_read(db: &Db, principal: &Principal) -> Result<u64> {
+pub async fn mark_all_read(tx: &Tx, principal: &Principal) -> Result<u64> {
     let me = recipient(principal)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let changed = store::mark_all_read(&tx, me).await?;
-    tx.commit().await?;
+    tx.commit(Action {
+        name: "notifications.read_all",
+        object_type: "StaffMember",
+        object_id: me.0,
+    })
+    .await?;
     Ok(changed)
 }
 
@@ -238,7 +247,7 @@ pub fn is_for(event: &Event, principal: &Principal) -> bool {
 /// The notification an event announces, read in the principal's scope: `None` when it is not
 /// the principal's or does not exist (an event that no committed row backs).
 pub async fn delivered(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     event: &Event,
 ) -> Result<Option<Notification>> {
@@ -246,9 +255,8 @@ pub async fn delivered(
         return Ok(None);
     }
     let me = recipient(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = store::find(&tx, me, NotificationId(event.id)).await?;
-    tx.commit().await?;
     Ok(found)
 }
 
@@ -261,11 +269,20 @@ pub fn require_recipient(principal: &Principal) -> Result<()> {
 /// Returns how many notifications were written. Run by the service every hour; idempotent. A
 /// tenant that fails (another replica writing the same reminders at the same moment hits the
 /// once-only index and rolls back) is logged and left for the next run; the others go on.
-pub async fn remind_overdue_reports(db: &Db) -> Result<usize> {
+pub async fn remind_overdue_reports(db: &crate::db::Db) -> Result<usize> {
     let mut told = 0;
     for tenant in crate::tenants::active_scopes(db).await? {
         let slug = tenant.slug.clone();
-        match remind_in(db, tenant).await {
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "a job's entry point, one transaction per tenant"
+        )]
+        let reminded = db
+            .run(crate::db::Mode::write(), async |tx| {
+                remind_in(tx, tenant).await
+            })
+            .await;
+        match reminded {
             Ok(n) => told += n,
             Err(e) => tracing::warn!(tenant = slug, error = %e, "overdue reminders skipped"),
         }
@@ -273,9 +290,10 @@ pub async fn remind_overdue_reports(db: &Db) -> Result<usize> {
     Ok(told)
 }
 
-async fn remind_in(db: &Db, tenant: crate::principal::TenantScope) -> Result<usize> {
-    let tx = db.tenant_write(tenant.id).await?;
+async fn remind_in(tx: &Tx, tenant: crate::principal::TenantScope) -> Result<usize> {
+    let id = tenant.id;
     let system = Principal::system(tenant, "system:reminders", Role::Steering);
+    let tx = tx.change(&system).await?;
     let mut told = 0;
     for due in crate::reports::overdue_in(&tx, &system).await? {
         let key = format!(
@@ -291,6 +309,15 @@ async fn remind_in(db: &Db, tenant: crate::principal::TenantScope) -> Result<usi
         };
         told += notify(&tx, None, Audience::Steering, notice).await?;
     }
-    tx.commit().await?;
+    if told == 0 {
+        tx.unchanged().await?;
+    } else {
+        tx.commit(Action {
+            name: "reports.remind_overdue",
+            object_type: "Tenant",
+            object_id: id.0,
+        })
+        .await?;
+    }
     Ok(told)
 }

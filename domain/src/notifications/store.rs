@@ -1,12 +1,12 @@
 //! Queries of notifications, always scoped by the transaction's tenant and by recipient.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 
 use super::{Audience, InboxFilter, Kind, Notice, Notification, Reference};
-use crate::db::TenantTx;
+use crate::db::{Change, TenantTx};
 use crate::entities::notification::{self, Column, Entity};
 use crate::entities::staff_member;
 use crate::error::Result;
@@ -16,17 +16,16 @@ use crate::principal::Role;
 
 /// The recipient's own notifications: the scope of this area.
 fn inbox(tx: &TenantTx, recipient: StaffId) -> Select<Entity> {
-    Entity::find()
-        .filter(Column::TenantId.eq(tx.tenant().0))
+    tx.select::<Entity>()
         .filter(Column::RecipientId.eq(recipient.0))
 }
 
 /// The active staff members of `audience`.
 pub(super) async fn recipients(tx: &TenantTx, audience: Audience) -> Result<Vec<StaffId>> {
-    let mut query = staff_member::Entity::find()
+    let mut query = tx
+        .select::<staff_member::Entity>()
         .select_only()
         .column(staff_member::Column::Id)
-        .filter(staff_member::Column::TenantId.eq(tx.tenant().0))
         .filter(staff_member::Column::Active.eq(true));
     query = match audience {
         Audience::Staff(id) => query.filter(staff_member::Column::Id.eq(id.0)),
@@ -46,16 +45,16 @@ pub(super) async fn recipients(tx: &TenantTx, audience: Audience) -> Result<Vec<
 /// Write one row per recipient in one statement; a reminder already sent to a recipient is
 /// skipped. Returns the rows written.
 pub(super) async fn insert(
-    tx: &TenantTx,
+    tx: &Change,
     recipients: &[StaffId],
     notice: &Notice,
 ) -> Result<Vec<Notification>> {
     let mut recipients = recipients.to_vec();
     if let Some(key) = &notice.dedupe_key {
-        let told: Vec<uuid::Uuid> = Entity::find()
+        let told: Vec<uuid::Uuid> = tx
+            .select::<Entity>()
             .select_only()
             .column(Column::RecipientId)
-            .filter(Column::TenantId.eq(tx.tenant().0))
             .filter(Column::DedupeKey.eq(key.as_str()))
             .into_tuple()
             .all(tx.conn())
@@ -84,7 +83,7 @@ pub(super) async fn insert(
             read_at: None,
         })
         .collect();
-    Entity::insert_many(rows.iter().map(|n| notification::ActiveModel {
+    tx.insert_many(rows.iter().map(|n| notification::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(n.id.0),
         recipient_id: Set(n.recipient.0),
@@ -98,7 +97,6 @@ pub(super) async fn insert(
         created_at: Set(n.created_at),
         read_at: Set(None),
     }))
-    .exec_without_returning(tx.conn())
     .await?;
     Ok(rows)
 }
@@ -142,7 +140,7 @@ pub(super) async fn unread_count(tx: &TenantTx, recipient: StaffId) -> Result<u6
 
 /// Mark `ids` read; every one must be the recipient's (else `NOT_FOUND`, nothing marked).
 pub(super) async fn mark_read(
-    tx: &TenantTx,
+    tx: &Change,
     recipient: StaffId,
     ids: &[NotificationId],
 ) -> Result<Vec<Notification>> {
@@ -157,9 +155,8 @@ pub(super) async fn mark_read(
             entity: "notification",
         });
     }
-    Entity::update_many()
+    tx.update_many::<Entity>()
         .col_expr(Column::ReadAt, tx.now().into())
-        .filter(Column::TenantId.eq(tx.tenant().0))
         .filter(Column::RecipientId.eq(recipient.0))
         .filter(Column::Id.is_in(wanted.clone()))
         .filter(Column::ReadAt.is_null())
@@ -175,12 +172,12 @@ pub(super) async fn mark_read(
         .collect()
 }
 
-pub(super) async fn mark_all_read(tx: &TenantTx, recipient: StaffId) -> Result<u64> {
-    let result = Entity::update_many()
+pub(super) async fn mark_all_read(tx: &Change, recipient: StaffId) -> Result<u64> {
+    let result = tx
+        .update_many::<Entity>()
         .col_expr(Column::ReadAt, tx.now().into())
         .filter(
             Condition::all()
-                .add(Column::TenantId.eq(tx.tenant().0))
                 .add(Column::RecipientId.eq(recipient.0))
                 .add(Column::ReadAt.is_null()),
         )

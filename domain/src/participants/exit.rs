@@ -7,7 +7,7 @@ use super::exits::{self, Assessment, EpisodeFacts, ExitFacts};
 use super::model::*;
 use super::store;
 use super::write::{editable, save};
-use crate::db::{Db, TenantTx};
+use crate::db::{TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::ParticipantId;
 use crate::principal::Principal;
@@ -26,8 +26,8 @@ pub struct NewExit {
 
 /// Record the exit of an active participant. For an employment or training exit the rule
 /// engine decides whether it is positive; any other exit is non-positive with its reason.
-pub async fn record_exit(db: &Db, principal: &Principal, input: NewExit) -> Result<Exit> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+pub async fn record_exit(tx: &Tx, principal: &Principal, input: NewExit) -> Result<Exit> {
+    let tx = tx.change(principal).await?;
     let current = editable(&tx, principal, input.participant_id, input.version).await?;
     if current.status != ParticipantStatus::Active {
         return Err(DomainError::Conflict(format!(
@@ -82,21 +82,21 @@ pub async fn record_exit(db: &Db, principal: &Principal, input: NewExit) -> Resu
         status: ParticipantStatus::Exited,
         ..current.clone()
     };
-    save(tx, principal, current, changed, "participant.record_exit").await?;
+    save(tx, current, changed, "participant.record_exit").await?;
     Ok(exit)
 }
 
 /// Steering: the validation committee agrees to the senior worksite exception; the exit is
 /// assessed again with that agreement.
 pub async fn validate_exit(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     participant_id: ParticipantId,
     version: i32,
     committee_date: NaiveDate,
 ) -> Result<Exit> {
     super::policy::require_steering(principal, "only steering records committee decisions")?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = editable(&tx, principal, participant_id, version).await?;
     let exit = store::exits_of(&tx, &[participant_id])
         .await?
@@ -123,25 +123,18 @@ pub async fn validate_exit(
         ..exit
     };
     store::save_exit(&tx, &validated, false).await?;
-    save(
-        tx,
-        principal,
-        current.clone(),
-        current,
-        "participant.validate_exit",
-    )
-    .await?;
+    save(tx, current.clone(), current, "participant.validate_exit").await?;
     Ok(validated)
 }
 
 /// What the rule engine says of the participant's exit on `on` (a preview before recording).
 pub async fn assess(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     participant_id: ParticipantId,
     on: Option<NaiveDate>,
 ) -> Result<Assessment> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let participant = store::find_visible(&tx, principal, participant_id).await?;
     super::policy::require_owner(principal, &participant)?;
     let exit = store::exits_of(&tx, &[participant_id])
@@ -152,7 +145,6 @@ pub async fn assess(
         .unwrap_or_else(|| tx.now().date_naive());
     let validated = exit.is_some_and(|e| e.committee_validated_on.is_some());
     let assessment = assess_in(&tx, &participant, on, validated).await?;
-    tx.commit().await?;
     Ok(assessment)
 }
 

@@ -24,7 +24,7 @@ use self::cells::{date, read_fields};
 use self::sheet::{Column, ROW, Row};
 use super::model::{NewParticipant, Participant, ParticipantChanges, ParticipantFields};
 use super::{policy, store, write};
-use crate::db::{Db, TenantTx};
+use crate::db::{TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{CommuneId, ParticipantId, StaffId};
 use crate::principal::Principal;
@@ -106,7 +106,7 @@ pub fn authorize(principal: &Principal) -> Result<()> {
 /// it in one transaction. `global_id` reads the API's opaque IDs in the `id` column (a bare
 /// UUID is read here).
 pub async fn import(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     file: &[u8],
     mode: ImportMode,
@@ -120,12 +120,12 @@ pub async fn import(
         });
     }
     let rows = sheet::read(file)?;
-    let tenant = principal.tenant_id()?;
-    // An import takes the write lock from its first read, so that what it checked is what it
-    // writes over (SQLite: IMMEDIATE; PostgreSQL: the version checks of `save_in`).
-    let tx = match mode {
-        ImportMode::Preview => db.tenant_tx(tenant).await?,
-        ImportMode::Import => db.tenant_write(tenant).await?,
+    // An import runs in a write transaction from its first read, so that what it checked is
+    // what it writes over (SQLite: IMMEDIATE; PostgreSQL: the version checks of `save_in`).
+    let tx = tx.scoped(principal).await?;
+    let change = match mode {
+        ImportMode::Preview => None,
+        ImportMode::Import => Some(tx.change(principal).await?),
     };
     let mut lookup = Lookup {
         communes: crate::tenants::communes_in(&tx).await?,
@@ -144,19 +144,22 @@ pub async fn import(
         report.rows.push(checked);
         plans.push(plan);
     }
-    if mode == ImportMode::Preview || report.error_count() > 0 {
-        // Nothing was written: dropping the transaction rolls back the reads.
+    let Some(change) = change.filter(|_| report.error_count() == 0) else {
+        // A preview, or a file with errors: nothing is written.
         return Ok(report);
-    }
+    };
+    let mut done = Vec::with_capacity(plans.len());
     for (checked, plan) in report.rows.iter_mut().zip(plans) {
         match plan {
             Some(Plan::Create(p)) => {
-                write::insert_created(&tx, principal, &p).await?;
+                done.push(write::insert_created(&change, &p).await?);
                 checked.participant_id = Some(p.id);
             }
             Some(Plan::Update(both)) => {
                 let (current, changed) = *both;
-                write::save_in(&tx, principal, &current, changed, "participant.update").await?;
+                let (_, action) =
+                    write::save_in(&change, &current, changed, "participant.update").await?;
+                done.push(action);
             }
             None => {
                 return Err(DomainError::Internal(format!(
@@ -166,7 +169,11 @@ pub async fn import(
             }
         }
     }
-    tx.commit().await?;
+    if done.is_empty() {
+        change.unchanged().await?;
+    } else {
+        change.commit_all(done).await?;
+    }
     report.imported = true;
     Ok(report)
 }

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 
 use base64::Engine as _;
 
-use crate::db::Db;
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::ParticipantId;
 use crate::page::{Page, PageRequest};
@@ -62,22 +62,23 @@ pub(crate) async fn referent_of(
 }
 
 /// One participant the principal may see.
-pub async fn get(db: &Db, principal: &Principal, id: ParticipantId) -> Result<Participant> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+pub async fn get(tx: &Tx, principal: &Principal, id: ParticipantId) -> Result<Participant> {
+    let tx = tx.scoped(principal).await?;
     let found = store::find_visible(&tx, principal, id).await?;
-    tx.commit().await?;
     Ok(found)
 }
 
 /// A page of the participants the principal may see. The cursor is opaque: the sort value and
-/// the ID of the last row.
+/// the ID of the last row. With `count`, the page says how many match in all (never under
+/// the RSA filter: [`count_is_disclosed`]).
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     filter: &ParticipantFilter,
     sort: ParticipantSort,
     first: Option<i32>,
     after: Option<&str>,
+    count: bool,
 ) -> Result<Page<(String, Participant)>> {
     policy::require_reader(principal)?;
     if filter.rsa_beneficiary.is_some() {
@@ -90,7 +91,7 @@ pub async fn list(
             ));
         }
     }
-    let request = PageRequest::new(first, None)?;
+    let request = PageRequest::new(first, None)?.counting(count && count_is_disclosed(filter));
     let after = after.map(decode_cursor).transpose()?;
     if filter
         .search
@@ -102,10 +103,8 @@ pub async fn list(
             "must be at most 200 characters",
         ));
     }
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
-    let (rows, total) =
-        store::list(&tx, principal, filter, sort, request.limit(), after.clone()).await?;
-    tx.commit().await?;
+    let tx = tx.scoped(principal).await?;
+    let (rows, total) = store::list(&tx, principal, filter, sort, &request, after.clone()).await?;
     let rows = rows
         .into_iter()
         .map(|p| (encode_cursor(&store::sort_value(&p, sort), p.id), p))
@@ -141,53 +140,49 @@ fn decode_cursor(cursor: &str) -> Result<(String, uuid::Uuid)> {
 
 /// Batch read for dataloaders: the participants among `ids` the principal may see.
 pub async fn load_many(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     ids: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Participant>> {
     policy::require_reader(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = store::find_many(&tx, principal, ids).await?;
-    tx.commit().await?;
     Ok(found.into_iter().map(|p| (p.id, p)).collect())
 }
 
 /// Batch read for dataloaders: the path steps of the visible participants among `ids`.
 pub async fn path_steps_of(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     ids: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Vec<PathStep>>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let visible = visible_ids(&tx, principal, ids).await?;
     let steps = store::path_steps_of(&tx, &visible).await?;
-    tx.commit().await?;
     Ok(steps)
 }
 
 /// Batch read for dataloaders: the episodes of the visible participants among `ids`.
 pub async fn episodes_of(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     ids: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Vec<Episode>>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let visible = visible_ids(&tx, principal, ids).await?;
     let episodes = store::episodes_of(&tx, &visible).await?;
-    tx.commit().await?;
     Ok(episodes)
 }
 
 /// Batch read for dataloaders: the exits of the visible participants among `ids`.
 pub async fn exits_of(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     ids: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Exit>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let visible = visible_ids(&tx, principal, ids).await?;
     let exits = store::exits_of(&tx, &visible).await?;
-    tx.commit().await?;
     Ok(exits)
 }
 

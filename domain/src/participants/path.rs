@@ -6,8 +6,8 @@ use super::exits::EpisodeKind;
 use super::model::*;
 use super::store;
 use super::write::editable_unversioned;
-use crate::audit::{self, Action};
-use crate::db::Db;
+use crate::audit::Action;
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::{EpisodeId, ParticipantId, PathStepId};
 use crate::principal::Principal;
@@ -50,8 +50,8 @@ pub struct NewEpisode {
 pub const MAX_MINUTES_PER_WEEK: i32 = 48 * 60;
 
 /// Add a step to a participant's path.
-pub async fn add_step(db: &Db, principal: &Principal, input: NewPathStep) -> Result<PathStep> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+pub async fn add_step(tx: &Tx, principal: &Principal, input: NewPathStep) -> Result<PathStep> {
+    let tx = tx.change(principal).await?;
     let participant = editable_unversioned(&tx, principal, input.participant_id).await?;
     let title = Name::parse("title", &input.title)?.into_inner();
     check_range(input.start_date, input.end_date)?;
@@ -73,19 +73,18 @@ pub async fn add_step(db: &Db, principal: &Principal, input: NewPathStep) -> Res
         version: 1,
     };
     store::save_step(&tx, &step, None).await?;
-    audit::record(&tx, principal, step_action("path_step.add", step.id)).await?;
-    tx.commit().await?;
+    tx.commit(step_action("path_step.add", step.id)).await?;
     Ok(step)
 }
 
 /// Change a step; with `close`, also mark it closed (an end date is then required).
 pub async fn update_step(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     input: PathStepChanges,
     close: bool,
 ) -> Result<PathStep> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = store::find_step(&tx, input.id)
         .await?
         .ok_or(DomainError::NotFound {
@@ -130,14 +129,13 @@ pub async fn update_step(
     } else {
         "path_step.update"
     };
-    audit::record(&tx, principal, step_action(name, changed.id)).await?;
-    tx.commit().await?;
+    tx.commit(step_action(name, changed.id)).await?;
     Ok(changed)
 }
 
 /// Record an employment, training or business-creation episode.
-pub async fn record_episode(db: &Db, principal: &Principal, input: NewEpisode) -> Result<Episode> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+pub async fn record_episode(tx: &Tx, principal: &Principal, input: NewEpisode) -> Result<Episode> {
+    let tx = tx.change(principal).await?;
     let participant = editable_unversioned(&tx, principal, input.participant_id).await?;
     check_range(input.start_date, input.end_date)?;
     if participant.entry_date.is_some_and(|e| input.start_date < e) {
@@ -193,17 +191,12 @@ pub async fn record_episode(db: &Db, principal: &Principal, input: NewEpisode) -
         employer,
     };
     store::insert_episode(&tx, &episode).await?;
-    audit::record(
-        &tx,
-        principal,
-        Action {
-            name: "episode.record",
-            object_type: "Episode",
-            object_id: episode.id.0,
-        },
-    )
+    tx.commit(Action {
+        name: "episode.record",
+        object_type: "Episode",
+        object_id: episode.id.0,
+    })
     .await?;
-    tx.commit().await?;
     Ok(episode)
 }
 

@@ -5,14 +5,13 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use super::exits::EpisodeKind;
 use super::model::*;
 use super::policy;
-use crate::db::TenantTx;
+use crate::db::{Change, TenantTx};
 use crate::entities::{episode, participant, participant_exit, path_step};
 use crate::error::{DomainError, Result};
 use crate::ids::{CommuneId, EpisodeId, ParticipantId, PathStepId, StaffId};
@@ -20,7 +19,7 @@ use crate::principal::{Principal, Role};
 
 /// The participants the principal may see in the transaction's tenant.
 async fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<participant::Entity>> {
-    let query = participant::Entity::find().filter(participant::Column::TenantId.eq(tx.tenant().0));
+    let query = tx.select::<participant::Entity>();
     Ok(
         match (principal.role(), principal.staff(), principal.structure()) {
             (Role::Steering, _, _) => query,
@@ -45,8 +44,8 @@ pub(super) async fn find_visible(
     id: ParticipantId,
 ) -> Result<Participant> {
     policy::require_reader(principal)?;
-    let row = participant::Entity::find()
-        .filter(participant::Column::TenantId.eq(tx.tenant().0))
+    let row = tx
+        .select::<participant::Entity>()
         .filter(participant::Column::Id.eq(id.0))
         .one(tx.conn())
         .await?
@@ -88,9 +87,9 @@ pub(super) async fn list(
     principal: &Principal,
     filter: &ParticipantFilter,
     sort: ParticipantSort,
-    first: u64,
+    request: &crate::page::PageRequest,
     after: Option<(String, uuid::Uuid)>,
-) -> Result<(Vec<Participant>, u64)> {
+) -> Result<(Vec<Participant>, Option<u64>)> {
     use participant::Column as C;
     let mut query = visible(tx, principal).await?;
     if let Some(status) = filter.status {
@@ -118,7 +117,7 @@ pub(super) async fn list(
         let pattern = format!("%{}%", escape_like(&search_key(search)));
         query = query.filter(C::SearchName.like(LikeExpr::new(pattern).escape('\\')));
     }
-    let total = query.clone().count(tx.conn()).await?;
+    let total = crate::page::total(request, &query, tx.conn()).await?;
     let key = match sort {
         ParticipantSort::Name => C::SearchName,
         ParticipantSort::EntryDate => C::EntryDate,
@@ -139,7 +138,7 @@ pub(super) async fn list(
     let rows = query
         .order_by_asc(key)
         .order_by_asc(C::Id)
-        .limit(first)
+        .limit(request.limit())
         .all(tx.conn())
         .await?;
     let rows = rows
@@ -184,10 +183,10 @@ fn escape_like(text: &str) -> String {
 }
 
 pub(super) async fn referent_of(tx: &TenantTx, id: ParticipantId) -> Result<StaffId> {
-    let referent: Option<uuid::Uuid> = participant::Entity::find()
+    let referent: Option<uuid::Uuid> = tx
+        .select::<participant::Entity>()
         .select_only()
         .column(participant::Column::ReferentId)
-        .filter(participant::Column::TenantId.eq(tx.tenant().0))
         .filter(participant::Column::Id.eq(id.0))
         .into_tuple()
         .one(tx.conn())
@@ -197,22 +196,20 @@ pub(super) async fn referent_of(tx: &TenantTx, id: ParticipantId) -> Result<Staf
     })
 }
 
-pub(super) async fn insert(tx: &TenantTx, p: &Participant) -> Result<()> {
-    participant::Entity::insert(to_active(tx, p))
-        .exec_without_returning(tx.conn())
-        .await?;
+pub(super) async fn insert(tx: &Change, p: &Participant) -> Result<()> {
+    tx.insert(to_active(tx, p)).await?;
     Ok(())
 }
 
 /// Write `p` if the stored version is still `version`; `false` when it is not.
-pub(super) async fn update(tx: &TenantTx, p: &Participant, version: i32) -> Result<bool> {
+pub(super) async fn update(tx: &Change, p: &Participant, version: i32) -> Result<bool> {
     let mut active = to_active(tx, p);
     // Primary key columns are not rewritten.
     active.tenant_id = sea_orm::ActiveValue::Unchanged(tx.tenant().0);
     active.id = sea_orm::ActiveValue::Unchanged(p.id.0);
-    let result = participant::Entity::update_many()
+    let result = tx
+        .update_many::<participant::Entity>()
         .set(active)
-        .filter(participant::Column::TenantId.eq(tx.tenant().0))
         .filter(participant::Column::Id.eq(p.id.0))
         .filter(participant::Column::Version.eq(version))
         .exec(tx.conn())
@@ -295,8 +292,8 @@ pub(super) async fn path_steps_of(
     tx: &TenantTx,
     participants: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Vec<PathStep>>> {
-    let rows = path_step::Entity::find()
-        .filter(path_step::Column::TenantId.eq(tx.tenant().0))
+    let rows = tx
+        .select::<path_step::Entity>()
         .filter(path_step::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
         .order_by_asc(path_step::Column::StartDate)
         .order_by_asc(path_step::Column::Id)
@@ -311,8 +308,7 @@ pub(super) async fn path_steps_of(
 }
 
 pub(super) async fn find_step(tx: &TenantTx, id: PathStepId) -> Result<Option<PathStep>> {
-    path_step::Entity::find()
-        .filter(path_step::Column::TenantId.eq(tx.tenant().0))
+    tx.select::<path_step::Entity>()
         .filter(path_step::Column::Id.eq(id.0))
         .one(tx.conn())
         .await?
@@ -320,11 +316,7 @@ pub(super) async fn find_step(tx: &TenantTx, id: PathStepId) -> Result<Option<Pa
         .transpose()
 }
 
-pub(super) async fn save_step(
-    tx: &TenantTx,
-    step: &PathStep,
-    previous: Option<i32>,
-) -> Result<bool> {
+pub(super) async fn save_step(tx: &Change, step: &PathStep, previous: Option<i32>) -> Result<bool> {
     let active = path_step::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(step.id.0),
@@ -341,9 +333,7 @@ pub(super) async fn save_step(
     };
     match previous {
         None => {
-            path_step::Entity::insert(active)
-                .exec_without_returning(tx.conn())
-                .await?;
+            tx.insert(active).await?;
             Ok(true)
         }
         Some(version) => {
@@ -351,9 +341,9 @@ pub(super) async fn save_step(
             active.created_at = sea_orm::ActiveValue::NotSet;
             active.tenant_id = sea_orm::ActiveValue::Unchanged(tx.tenant().0);
             active.id = sea_orm::ActiveValue::Unchanged(step.id.0);
-            let result = path_step::Entity::update_many()
+            let result = tx
+                .update_many::<path_step::Entity>()
                 .set(active)
-                .filter(path_step::Column::TenantId.eq(tx.tenant().0))
                 .filter(path_step::Column::Id.eq(step.id.0))
                 .filter(path_step::Column::Version.eq(version))
                 .exec(tx.conn())
@@ -383,8 +373,8 @@ pub(super) async fn episodes_of(
     tx: &TenantTx,
     participants: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Vec<Episode>>> {
-    let rows = episode::Entity::find()
-        .filter(episode::Column::TenantId.eq(tx.tenant().0))
+    let rows = tx
+        .select::<episode::Entity>()
         .filter(episode::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
         .order_by_asc(episode::Column::StartDate)
         .order_by_asc(episode::Column::Id)
@@ -407,9 +397,9 @@ pub(super) async fn episodes_of(
     Ok(out)
 }
 
-pub(super) async fn insert_episode(tx: &TenantTx, e: &Episode) -> Result<()> {
+pub(super) async fn insert_episode(tx: &Change, e: &Episode) -> Result<()> {
     let kind: EpisodeKind = e.kind;
-    episode::Entity::insert(episode::ActiveModel {
+    tx.insert(episode::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(e.id.0),
         participant_id: Set(e.participant_id.0),
@@ -421,7 +411,6 @@ pub(super) async fn insert_episode(tx: &TenantTx, e: &Episode) -> Result<()> {
         employer: Set(e.employer.clone()),
         created_at: Set(tx.now()),
     })
-    .exec_without_returning(tx.conn())
     .await?;
     Ok(())
 }
@@ -432,8 +421,8 @@ pub(super) async fn exits_of(
     tx: &TenantTx,
     participants: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Exit>> {
-    let rows = participant_exit::Entity::find()
-        .filter(participant_exit::Column::TenantId.eq(tx.tenant().0))
+    let rows = tx
+        .select::<participant_exit::Entity>()
         .filter(participant_exit::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
         .all(tx.conn())
         .await?;
@@ -454,7 +443,7 @@ pub(super) async fn exits_of(
         .collect()
 }
 
-pub(super) async fn save_exit(tx: &TenantTx, exit: &Exit, insert: bool) -> Result<()> {
+pub(super) async fn save_exit(tx: &Change, exit: &Exit, insert: bool) -> Result<()> {
     let active = participant_exit::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         participant_id: Set(exit.participant_id.0),
@@ -468,44 +457,37 @@ pub(super) async fn save_exit(tx: &TenantTx, exit: &Exit, insert: bool) -> Resul
         recorded_at: Set(tx.now()),
     };
     if insert {
-        participant_exit::Entity::insert(active)
-            .exec_without_returning(tx.conn())
-            .await?;
+        tx.insert(active).await?;
     } else {
-        participant_exit::Entity::update(active)
-            .exec(tx.conn())
-            .await?;
+        tx.update(active).await?;
     }
     Ok(())
 }
 
 /// Erase the free texts of a participant's path and episodes (right to erasure).
-pub(super) async fn erase_texts(tx: &TenantTx, id: ParticipantId) -> Result<()> {
-    path_step::Entity::update_many()
+pub(super) async fn erase_texts(tx: &Change, id: ParticipantId) -> Result<()> {
+    tx.update_many::<path_step::Entity>()
         .col_expr(path_step::Column::Title, Expr::value("—"))
         .col_expr(
             path_step::Column::Outcome,
             Expr::value(Option::<String>::None),
         )
-        .filter(path_step::Column::TenantId.eq(tx.tenant().0))
         .filter(path_step::Column::ParticipantId.eq(id.0))
         .exec(tx.conn())
         .await?;
-    episode::Entity::update_many()
+    tx.update_many::<episode::Entity>()
         .col_expr(
             episode::Column::Employer,
             Expr::value(Option::<String>::None),
         )
-        .filter(episode::Column::TenantId.eq(tx.tenant().0))
         .filter(episode::Column::ParticipantId.eq(id.0))
         .exec(tx.conn())
         .await?;
-    participant_exit::Entity::update_many()
+    tx.update_many::<participant_exit::Entity>()
         .col_expr(
             participant_exit::Column::Reason,
             Expr::value(Option::<String>::None),
         )
-        .filter(participant_exit::Column::TenantId.eq(tx.tenant().0))
         .filter(participant_exit::Column::ParticipantId.eq(id.0))
         .exec(tx.conn())
         .await?;

@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 
 use super::model::*;
 use super::{policy, store};
-use crate::audit::{self, Action};
-use crate::db::{Db, TenantTx};
+use crate::audit::Action;
+use crate::db::{Change, TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{ParticipantId, StaffId};
 use crate::principal::{Principal, Role};
@@ -17,12 +17,12 @@ pub const MIN_AGE: u32 = 16;
 const MAX_DIFFICULTIES: usize = 20;
 
 /// Create a participant: a referent in their own portfolio, or steering for a referent.
-pub async fn create(db: &Db, principal: &Principal, input: NewParticipant) -> Result<Participant> {
+pub async fn create(tx: &Tx, principal: &Principal, input: NewParticipant) -> Result<Participant> {
     require_creator(principal)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let p = prepare_create(&tx, principal, input).await?;
-    insert_created(&tx, principal, &p).await?;
-    tx.commit().await?;
+    let created = insert_created(&tx, &p).await?;
+    tx.commit(created).await?;
     Ok(p)
 }
 
@@ -108,25 +108,21 @@ pub(super) async fn prepare_create(
     Ok(p)
 }
 
-/// Insert a participant checked by [`prepare_create`], with its audit entry, in `tx`.
-pub(super) async fn insert_created(
-    tx: &TenantTx,
-    principal: &Principal,
-    p: &Participant,
-) -> Result<()> {
+/// Insert a participant checked by [`prepare_create`] in `tx`; returns the action to audit.
+pub(super) async fn insert_created(tx: &Change, p: &Participant) -> Result<Action> {
     store::insert(tx, p).await?;
-    audit::record(tx, principal, action("participant.create", p.id)).await
+    Ok(action("participant.create", p.id))
 }
 
 /// Change a participant's fields; `CONFLICT` on a stale version.
 pub async fn update(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     input: ParticipantChanges,
 ) -> Result<Participant> {
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let (current, changed) = prepare_update(&tx, principal, input).await?;
-    save(tx, principal, current, changed, "participant.update").await
+    save(tx, current, changed, "participant.update").await
 }
 
 /// Everything [`update`] checks, in `tx`, without writing: the participant as it is and as it
@@ -157,14 +153,14 @@ pub(super) async fn prepare_update(
 
 /// Steering: the validation committee admits a candidate; the participant becomes active.
 pub async fn validate_entry(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: ParticipantId,
     version: i32,
     committee_date: NaiveDate,
 ) -> Result<Participant> {
     policy::require_steering(principal, "only steering records committee decisions")?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = editable(&tx, principal, id, version).await?;
     require_status(&current, ParticipantStatus::Candidate)?;
     check_committee_date(&current, committee_date, tx.now().date_naive())?;
@@ -173,19 +169,12 @@ pub async fn validate_entry(
         committee_date: Some(committee_date),
         ..current.clone()
     };
-    save(
-        tx,
-        principal,
-        current,
-        changed,
-        "participant.validate_entry",
-    )
-    .await
+    save(tx, current, changed, "participant.validate_entry").await
 }
 
 /// Steering: the validation committee refuses a candidate, with its reason.
 pub async fn refuse_entry(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: ParticipantId,
     version: i32,
@@ -194,7 +183,7 @@ pub async fn refuse_entry(
 ) -> Result<Participant> {
     policy::require_steering(principal, "only steering records committee decisions")?;
     let reason = clean("reason", reason, 1000)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = editable(&tx, principal, id, version).await?;
     require_status(&current, ParticipantStatus::Candidate)?;
     check_committee_date(&current, committee_date, tx.now().date_naive())?;
@@ -204,46 +193,39 @@ pub async fn refuse_entry(
         refusal_reason: Some(reason),
         ..current.clone()
     };
-    save(tx, principal, current, changed, "participant.refuse_entry").await
+    save(tx, current, changed, "participant.refuse_entry").await
 }
 
 /// Steering: give the participant another referent (a single referent per path).
 pub async fn reassign_referent(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: ParticipantId,
     version: i32,
     referent_id: StaffId,
 ) -> Result<Participant> {
     policy::require_steering(principal, "only steering reassigns referents")?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = editable(&tx, principal, id, version).await?;
     check_referent(&tx, referent_id).await?;
     let changed = Participant {
         referent_id,
         ..current.clone()
     };
-    save(
-        tx,
-        principal,
-        current,
-        changed,
-        "participant.reassign_referent",
-    )
-    .await
+    save(tx, current, changed, "participant.reassign_referent").await
 }
 
 /// Steering: right to erasure. Names, birth date, contact, consent text and the free texts of
 /// the path are erased; the anonymous facts statistics need (gender, birth year, commune,
 /// situation at entry, status, dates, episodes' kinds and dates, exit) remain.
 pub async fn anonymise(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: ParticipantId,
     version: i32,
 ) -> Result<Participant> {
     policy::require_steering(principal, "only steering anonymises participants")?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = editable(&tx, principal, id, version).await?;
     let changed = Participant {
         first_name: None,
@@ -260,7 +242,7 @@ pub async fn anonymise(
         ..current.clone()
     };
     store::erase_texts(&tx, id).await?;
-    save(tx, principal, current, changed, "participant.anonymise").await
+    save(tx, current, changed, "participant.anonymise").await
 }
 
 /// The participant, checked editable by `principal` at `version`.
@@ -306,27 +288,26 @@ pub(super) async fn editable_unversioned(
     Ok(current)
 }
 
-/// Write `changed` over `current` (version + 1), audit, commit.
+/// Write `changed` over `current` (version + 1) and commit the change, audited as `name`.
 pub(super) async fn save(
-    tx: TenantTx,
-    principal: &Principal,
+    tx: Change,
     current: Participant,
     changed: Participant,
     name: &'static str,
 ) -> Result<Participant> {
-    let saved = save_in(&tx, principal, &current, changed, name).await?;
-    tx.commit().await?;
+    let (saved, done) = save_in(&tx, &current, changed, name).await?;
+    tx.commit(done).await?;
     Ok(saved)
 }
 
-/// Write `changed` over `current` (version + 1) and audit it as `name`, in `tx`.
+/// Write `changed` over `current` (version + 1) in `tx`; returns it and the action to audit
+/// as `name`.
 pub(super) async fn save_in(
-    tx: &TenantTx,
-    principal: &Principal,
+    tx: &Change,
     current: &Participant,
     changed: Participant,
     name: &'static str,
-) -> Result<Participant> {
+) -> Result<(Participant, Action)> {
     let changed = Participant {
         updated_at: tx.now(),
         version: current.version + 1,
@@ -335,8 +316,8 @@ pub(super) async fn save_in(
     if !store::update(tx, &changed, current.version).await? {
         return Err(DomainError::stale("participant"));
     }
-    audit::record(tx, principal, action(name, changed.id)).await?;
-    Ok(changed)
+    let done = action(name, changed.id);
+    Ok((changed, done))
 }
 
 pub(super) fn action(name: &'static str, id: ParticipantId) -> Action {

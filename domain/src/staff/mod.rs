@@ -11,13 +11,13 @@ mod store;
 mod write;
 
 pub use model::{NewStaff, StaffChanges, StaffFilter, StaffMember};
-pub(crate) use store::{find as find_in, find_by_subject, find_by_subject_or_email};
+pub(crate) use store::{find as find_in, find_by_subject_or_email, find_signing_in};
 pub(crate) use write::insert_checked;
 pub use write::{deactivate, invite, update};
 
 use std::collections::HashMap;
 
-use crate::db::Db;
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::StaffId;
 use crate::page::{Page, PageRequest};
@@ -26,11 +26,10 @@ use crate::principal::{Principal, Role};
 const READERS: &[Role] = &[Role::Steering, Role::Referent, Role::Provider];
 
 /// One staff member of the principal's tenant.
-pub async fn get(db: &Db, principal: &Principal, id: StaffId) -> Result<StaffMember> {
+pub async fn get(tx: &Tx, principal: &Principal, id: StaffId) -> Result<StaffMember> {
     principal.require(READERS, "only tenant staff read the staff directory")?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = store::find(&tx, id).await?;
-    tx.commit().await?;
     found.ok_or(DomainError::NotFound {
         entity: "staff member",
     })
@@ -38,27 +37,24 @@ pub async fn get(db: &Db, principal: &Principal, id: StaffId) -> Result<StaffMem
 
 /// The staff of the principal's tenant, in creation order.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     filter: &StaffFilter,
     page: PageRequest,
 ) -> Result<Page<StaffMember>> {
     principal.require(READERS, "only tenant staff read the staff directory")?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
-    let page = store::list(&tx, filter, &page).await?;
-    tx.commit().await?;
-    Ok(page)
+    let tx = tx.scoped(principal).await?;
+    store::list(&tx, filter, &page).await
 }
 
 /// Batch read for dataloaders.
 pub async fn load_many(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     ids: &[StaffId],
 ) -> Result<HashMap<StaffId, StaffMember>> {
     principal.require(READERS, "only tenant staff read the staff directory")?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = store::find_many(&tx, ids).await?;
-    tx.commit().await?;
     Ok(found.into_iter().map(|s| (s.id, s)).collect())
 }

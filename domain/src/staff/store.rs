@@ -1,24 +1,19 @@
 //! Queries of staff members, always scoped by the transaction's tenant.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 use super::model::{StaffFilter, StaffMember};
-use crate::db::TenantTx;
+use crate::db::{Change, TenantTx};
 use crate::entities::staff_member::{ActiveModel, Column, Entity, Model};
 use crate::error::{DomainError, Result};
 use crate::ids::{StaffId, StructureId};
 use crate::page::{Page, PageRequest};
 use crate::principal::Role;
 
-fn scoped(tx: &TenantTx) -> Select<Entity> {
-    Entity::find().filter(Column::TenantId.eq(tx.tenant().0))
-}
-
 pub(crate) async fn find(tx: &TenantTx, id: StaffId) -> Result<Option<StaffMember>> {
-    scoped(tx)
+    tx.select::<Entity>()
         .filter(Column::Id.eq(id.0))
         .one(tx.conn())
         .await?
@@ -28,12 +23,54 @@ pub(crate) async fn find(tx: &TenantTx, id: StaffId) -> Result<Option<StaffMembe
 
 /// The staff member whose tokens carry `subject`.
 pub(crate) async fn find_by_subject(tx: &TenantTx, subject: &str) -> Result<Option<StaffMember>> {
-    scoped(tx)
+    tx.select::<Entity>()
         .filter(Column::Subject.eq(subject))
         .one(tx.conn())
         .await?
         .map(to_staff)
         .transpose()
+}
+
+/// The staff member whose tokens carry `subject`, with whether their structure is active
+/// (`None`: it does not exist), in one statement: what authentication reads.
+pub(crate) async fn find_signing_in(
+    tx: &TenantTx,
+    subject: &str,
+) -> Result<Option<(StaffMember, Option<bool>)>> {
+    use crate::entities::structure;
+    let found: Option<(Model, Option<bool>)> = tx
+        .select::<Entity>()
+        .filter(Column::Subject.eq(subject))
+        .join(
+            JoinType::LeftJoin,
+            crate::entities::staff_member::Relation::Structure.def(),
+        )
+        .column_as(structure::Column::Active, "structure_active")
+        .into_model::<SigningIn>()
+        .one(tx.conn())
+        .await?
+        .map(|row| (row.model, row.structure_active));
+    found
+        .map(|(row, active)| Ok((to_staff(row)?, active)))
+        .transpose()
+}
+
+#[derive(Debug)]
+struct SigningIn {
+    model: Model,
+    structure_active: Option<bool>,
+}
+
+impl sea_orm::FromQueryResult for SigningIn {
+    fn from_query_result(
+        row: &sea_orm::QueryResult,
+        pre: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            model: Model::from_query_result(row, pre)?,
+            structure_active: row.try_get(pre, "structure_active")?,
+        })
+    }
 }
 
 /// The staff member whose subject is `key`, or whose e-mail is `key` in any case.
@@ -46,7 +83,7 @@ pub(crate) async fn find_by_subject_or_email(
         return Ok(by_subject);
     }
     // E-mails are stored lowercased (`text::Email`).
-    scoped(tx)
+    tx.select::<Entity>()
         .filter(Column::Email.eq(key.to_lowercase()))
         .one(tx.conn())
         .await?
@@ -55,7 +92,7 @@ pub(crate) async fn find_by_subject_or_email(
 }
 
 pub(super) async fn find_many(tx: &TenantTx, ids: &[StaffId]) -> Result<Vec<StaffMember>> {
-    scoped(tx)
+    tx.select::<Entity>()
         .filter(Column::Id.is_in(ids.iter().map(|id| id.0)))
         .all(tx.conn())
         .await?
@@ -69,7 +106,7 @@ pub(super) async fn list(
     filter: &StaffFilter,
     page: &PageRequest,
 ) -> Result<Page<StaffMember>> {
-    let mut query = scoped(tx);
+    let mut query = tx.select::<Entity>();
     if let Some(structure) = filter.structure_id {
         query = query.filter(Column::StructureId.eq(structure.0));
     }
@@ -79,7 +116,7 @@ pub(super) async fn list(
     if let Some(active) = filter.active {
         query = query.filter(Column::Active.eq(active));
     }
-    let total = query.clone().count(tx.conn()).await?;
+    let total = crate::page::total(page, &query, tx.conn()).await?;
     if let Some(after) = page.after {
         query = query.filter(Column::Id.gt(after));
     }
@@ -93,7 +130,7 @@ pub(super) async fn list(
 }
 
 /// Insert a staff member in the transaction's tenant (inputs already checked).
-pub(crate) async fn insert(tx: &TenantTx, member: &StaffMember) -> Result<()> {
+pub(crate) async fn insert(tx: &Change, member: &StaffMember) -> Result<()> {
     let row = ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(member.id.0),
@@ -107,23 +144,19 @@ pub(crate) async fn insert(tx: &TenantTx, member: &StaffMember) -> Result<()> {
         updated_at: Set(member.updated_at),
         version: Set(member.version),
     };
-    Entity::insert(row)
-        .exec_without_returning(tx.conn())
-        .await
-        .map_err(duplicate)?;
-    Ok(())
+    tx.insert(row).await.map_err(duplicate_domain)
 }
 
 /// Write `changed` if the stored version is still `version`; `false` when it is not.
-pub(super) async fn update(tx: &TenantTx, changed: &StaffMember, version: i32) -> Result<bool> {
-    let result = Entity::update_many()
+pub(super) async fn update(tx: &Change, changed: &StaffMember, version: i32) -> Result<bool> {
+    let result = tx
+        .update_many::<Entity>()
         .col_expr(Column::DisplayName, changed.display_name.clone().into())
         .col_expr(Column::Email, changed.email.clone().into())
         .col_expr(Column::StructureId, changed.structure_id.0.into())
         .col_expr(Column::Active, changed.active.into())
         .col_expr(Column::UpdatedAt, changed.updated_at.into())
         .col_expr(Column::Version, changed.version.into())
-        .filter(Column::TenantId.eq(tx.tenant().0))
         .filter(Column::Id.eq(changed.id.0))
         .filter(Column::Version.eq(version))
         .exec(tx.conn())
@@ -133,7 +166,11 @@ pub(super) async fn update(tx: &TenantTx, changed: &StaffMember, version: i32) -
 }
 
 fn duplicate(err: sea_orm::DbErr) -> DomainError {
-    match DomainError::from(err) {
+    duplicate_domain(DomainError::from(err))
+}
+
+fn duplicate_domain(err: DomainError) -> DomainError {
+    match err {
         DomainError::Conflict(_) => DomainError::Conflict(
             "another staff member of this tenant has this subject or e-mail".into(),
         ),

@@ -2,8 +2,8 @@
 
 use super::model::{NewStaff, StaffChanges, StaffMember};
 use super::store;
-use crate::audit::{self, Action};
-use crate::db::{Db, TenantTx};
+use crate::audit::Action;
+use crate::db::{Change, TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{StaffId, StructureId};
 use crate::principal::{Principal, Role};
@@ -11,17 +11,16 @@ use crate::structures;
 use crate::text::{Email, Name, Subject};
 
 /// Record a staff member and the subject their tokens will carry.
-pub async fn invite(db: &Db, principal: &Principal, input: NewStaff) -> Result<StaffMember> {
+pub async fn invite(tx: &Tx, principal: &Principal, input: NewStaff) -> Result<StaffMember> {
     principal.require(&[Role::Steering], "only steering staff invite staff")?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let member = insert_checked(&tx, input).await?;
-    audit::record(&tx, principal, action("staff.invite", member.id)).await?;
-    tx.commit().await?;
+    tx.commit(action("staff.invite", member.id)).await?;
     Ok(member)
 }
 
 /// Check `input` and insert it in the transaction's tenant (also used when creating a tenant).
-pub(crate) async fn insert_checked(tx: &TenantTx, input: NewStaff) -> Result<StaffMember> {
+pub(crate) async fn insert_checked(tx: &Change, input: NewStaff) -> Result<StaffMember> {
     let subject = Subject::parse("subject", &input.subject)?;
     let display_name = Name::parse("displayName", &input.display_name)?;
     let email = Email::parse("email", &input.email)?;
@@ -49,7 +48,7 @@ pub(crate) async fn insert_checked(tx: &TenantTx, input: NewStaff) -> Result<Sta
 }
 
 /// Change a staff member's name, e-mail or structure; `CONFLICT` on a stale version.
-pub async fn update(db: &Db, principal: &Principal, input: StaffChanges) -> Result<StaffMember> {
+pub async fn update(tx: &Tx, principal: &Principal, input: StaffChanges) -> Result<StaffMember> {
     principal.require(&[Role::Steering], "only steering staff edit staff")?;
     let display_name = input
         .display_name
@@ -61,7 +60,7 @@ pub async fn update(db: &Db, principal: &Principal, input: StaffChanges) -> Resu
         .as_deref()
         .map(|raw| Email::parse("email", raw))
         .transpose()?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = current(&tx, input.id, input.version).await?;
     if let Some(structure) = input.structure_id {
         check_structure(&tx, structure, current.role).await?;
@@ -72,12 +71,12 @@ pub async fn update(db: &Db, principal: &Principal, input: StaffChanges) -> Resu
         structure_id: input.structure_id.unwrap_or(current.structure_id),
         ..current.clone()
     };
-    save(tx, principal, current, changed, "staff.update").await
+    save(tx, current, changed, "staff.update").await
 }
 
 /// Deactivate a staff member: their tokens are refused from now on.
 pub async fn deactivate(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: StaffId,
     version: i32,
@@ -89,7 +88,7 @@ pub async fn deactivate(
             "you cannot deactivate yourself; ask another steering staff member",
         ));
     }
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = current(&tx, id, version).await?;
     if !current.active {
         return Err(DomainError::Conflict(
@@ -100,7 +99,7 @@ pub async fn deactivate(
         active: false,
         ..current.clone()
     };
-    save(tx, principal, current, changed, "staff.deactivate").await
+    save(tx, current, changed, "staff.deactivate").await
 }
 
 async fn current(tx: &TenantTx, id: StaffId, version: i32) -> Result<StaffMember> {
@@ -114,8 +113,7 @@ async fn current(tx: &TenantTx, id: StaffId, version: i32) -> Result<StaffMember
 }
 
 async fn save(
-    tx: TenantTx,
-    principal: &Principal,
+    tx: Change,
     current: StaffMember,
     changed: StaffMember,
     name: &'static str,
@@ -128,8 +126,7 @@ async fn save(
     if !store::update(&tx, &changed, current.version).await? {
         return Err(DomainError::stale("staff member"));
     }
-    audit::record(&tx, principal, action(name, changed.id)).await?;
-    tx.commit().await?;
+    tx.commit(action(name, changed.id)).await?;
     Ok(changed)
 }
 

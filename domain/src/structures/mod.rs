@@ -16,7 +16,7 @@ pub use write::{create, update};
 
 use std::collections::HashMap;
 
-use crate::db::Db;
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::StructureId;
 use crate::page::{Page, PageRequest};
@@ -25,11 +25,10 @@ use crate::principal::{Principal, Role};
 const READERS: &[Role] = &[Role::Steering, Role::Referent, Role::Provider];
 
 /// One structure of the principal's tenant.
-pub async fn get(db: &Db, principal: &Principal, id: StructureId) -> Result<Structure> {
+pub async fn get(tx: &Tx, principal: &Principal, id: StructureId) -> Result<Structure> {
     principal.require(READERS, "only tenant staff read structures")?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = store::find(&tx, id).await?;
-    tx.commit().await?;
     found.ok_or(DomainError::NotFound {
         entity: "structure",
     })
@@ -37,27 +36,25 @@ pub async fn get(db: &Db, principal: &Principal, id: StructureId) -> Result<Stru
 
 /// The structures of the principal's tenant, in creation order.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     filter: &StructureFilter,
     page: PageRequest,
 ) -> Result<Page<Structure>> {
     principal.require(READERS, "only tenant staff read structures")?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let page = store::list(&tx, filter, &page).await?;
-    tx.commit().await?;
     Ok(page)
 }
 
 /// Batch read for dataloaders: the structures among `ids` that the principal may see.
 pub async fn load_many(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     ids: &[StructureId],
 ) -> Result<HashMap<StructureId, Structure>> {
     principal.require(READERS, "only tenant staff read structures")?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = store::find_many(&tx, ids).await?;
-    tx.commit().await?;
     Ok(found.into_iter().map(|s| (s.id, s)).collect())
 }

@@ -1,19 +1,16 @@
 //! Queries of structures, always scoped by the transaction's tenant.
 
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use super::model::{Structure, StructureFilter, StructureKind};
-use crate::db::TenantTx;
+use crate::db::{Change, TenantTx};
 use crate::entities::structure::{ActiveModel, Column, Entity, Model};
 use crate::error::{DomainError, Result};
 use crate::ids::StructureId;
 use crate::page::{Page, PageRequest};
 
 fn scoped(tx: &TenantTx) -> Select<Entity> {
-    Entity::find().filter(Column::TenantId.eq(tx.tenant().0))
+    tx.select::<Entity>()
 }
 
 pub(crate) async fn find(tx: &TenantTx, id: StructureId) -> Result<Option<Structure>> {
@@ -44,7 +41,7 @@ pub(super) async fn list(
     if let Some(kind) = filter.kind {
         query = query.filter(Column::Kind.eq(kind.as_str()));
     }
-    let total = query.clone().count(tx.conn()).await?;
+    let total = crate::page::total(page, &query, tx.conn()).await?;
     if let Some(after) = page.after {
         query = query.filter(Column::Id.gt(after));
     }
@@ -61,32 +58,38 @@ pub(super) async fn list(
 }
 
 /// Insert a new structure in the transaction's tenant.
-pub(crate) async fn insert(tx: &TenantTx, name: String, kind: StructureKind) -> Result<Structure> {
+pub(crate) async fn insert(tx: &Change, name: String, kind: StructureKind) -> Result<Structure> {
+    let structure = Structure {
+        id: StructureId::generate(),
+        name,
+        kind,
+        active: true,
+        created_at: tx.now(),
+        updated_at: tx.now(),
+        version: 1,
+    };
     let row = ActiveModel {
         tenant_id: Set(tx.tenant().0),
-        id: Set(StructureId::generate().0),
-        name: Set(name),
+        id: Set(structure.id.0),
+        name: Set(structure.name.clone()),
         kind: Set(kind.as_str().to_owned()),
         active: Set(true),
         created_at: Set(tx.now()),
         updated_at: Set(tx.now()),
         version: Set(1),
     };
-    let row = Entity::insert(row)
-        .exec_with_returning(tx.conn())
-        .await
-        .map_err(duplicate_name)?;
-    to_structure(row)
+    tx.insert(row).await.map_err(duplicate_name)?;
+    Ok(structure)
 }
 
 /// Write `changed` if the stored version is still `version`; `false` when it is not.
-pub(super) async fn update(tx: &TenantTx, changed: &Structure, version: i32) -> Result<bool> {
-    let result = Entity::update_many()
+pub(super) async fn update(tx: &Change, changed: &Structure, version: i32) -> Result<bool> {
+    let result = tx
+        .update_many::<Entity>()
         .col_expr(Column::Name, changed.name.clone().into())
         .col_expr(Column::Active, changed.active.into())
         .col_expr(Column::UpdatedAt, changed.updated_at.into())
         .col_expr(Column::Version, changed.version.into())
-        .filter(Column::TenantId.eq(tx.tenant().0))
         .filter(Column::Id.eq(changed.id.0))
         .filter(Column::Version.eq(version))
         .exec(tx.conn())
@@ -95,8 +98,8 @@ pub(super) async fn update(tx: &TenantTx, changed: &Structure, version: i32) -> 
     Ok(result.rows_affected == 1)
 }
 
-fn duplicate_name(err: sea_orm::DbErr) -> DomainError {
-    match DomainError::from(err) {
+fn duplicate_name(err: impl Into<DomainError>) -> DomainError {
+    match err.into() {
         DomainError::Conflict(_) => {
             DomainError::validation("name", "another structure of this tenant has this name")
         }

@@ -2,32 +2,31 @@
 
 use super::model::{NewStructure, Structure, StructureChanges};
 use super::store;
-use crate::audit::{self, Action};
-use crate::db::Db;
+use crate::audit::Action;
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::principal::{Principal, Role};
 use crate::text::Name;
 
 /// Create a structure in the principal's tenant.
-pub async fn create(db: &Db, principal: &Principal, input: NewStructure) -> Result<Structure> {
+pub async fn create(tx: &Tx, principal: &Principal, input: NewStructure) -> Result<Structure> {
     principal.require(&[Role::Steering], "only steering staff create structures")?;
     let name = Name::parse("name", &input.name)?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let structure = store::insert(&tx, name.into_inner(), input.kind).await?;
-    audit::record(&tx, principal, action("structure.create", &structure)).await?;
-    tx.commit().await?;
+    tx.commit(action("structure.create", &structure)).await?;
     Ok(structure)
 }
 
 /// Rename, deactivate or reactivate a structure; refused with `CONFLICT` on a stale version.
-pub async fn update(db: &Db, principal: &Principal, input: StructureChanges) -> Result<Structure> {
+pub async fn update(tx: &Tx, principal: &Principal, input: StructureChanges) -> Result<Structure> {
     principal.require(&[Role::Steering], "only steering staff edit structures")?;
     let name = input
         .name
         .as_deref()
         .map(|raw| Name::parse("name", raw))
         .transpose()?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = store::find(&tx, input.id)
         .await?
         .ok_or(DomainError::NotFound {
@@ -52,8 +51,7 @@ pub async fn update(db: &Db, principal: &Principal, input: StructureChanges) -> 
     if !store::update(&tx, &changed, input.version).await? {
         return Err(DomainError::stale("structure"));
     }
-    audit::record(&tx, principal, action("structure.update", &changed)).await?;
-    tx.commit().await?;
+    tx.commit(action("structure.update", &changed)).await?;
     Ok(changed)
 }
 

@@ -16,7 +16,7 @@ mod write;
 pub use model::*;
 pub use write::{create, record_decision, start_review, submit, update, withdraw};
 
-use crate::db::{Db, TenantTx};
+use crate::db::{TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{CallId, StructureId, SubmissionId};
 use crate::page::{Page, PageRequest};
@@ -39,11 +39,10 @@ pub(crate) fn reader_scope(principal: &Principal) -> Result<Option<StructureId>>
 }
 
 /// A submission the principal may see.
-pub async fn get(db: &Db, principal: &Principal, id: SubmissionId) -> Result<Submission> {
+pub async fn get(tx: &Tx, principal: &Principal, id: SubmissionId) -> Result<Submission> {
     let scope = reader_scope(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = find_in(&tx, scope, id).await?;
-    tx.commit().await?;
     Ok(found)
 }
 
@@ -61,28 +60,26 @@ pub(crate) async fn find_in(
 
 /// The submissions the principal may see, optionally of one call.
 pub async fn list(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     call: Option<CallId>,
     page: PageRequest,
 ) -> Result<Page<Submission>> {
     let scope = reader_scope(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let page = store::list(&tx, scope, call, &page).await?;
-    tx.commit().await?;
     Ok(page)
 }
 
 /// The files attached to a submission the principal may see.
 pub async fn attachments(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: SubmissionId,
 ) -> Result<Vec<crate::attachments::Attachment>> {
     let scope = reader_scope(principal)?;
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     find_in(&tx, scope, id).await?;
     let files = crate::attachments::of_submission(&tx, id).await?;
-    tx.commit().await?;
     Ok(files)
 }

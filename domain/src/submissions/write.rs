@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 
 use super::model::*;
 use super::{find_in, store};
-use crate::audit::{self, Action};
+use crate::audit::Action;
 use crate::calls::{self, CallForProjects, CallStatus};
-use crate::db::{Db, TenantTx};
+use crate::db::{Change, TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{CallId, SubmissionId};
 use crate::money::Money;
@@ -29,7 +29,7 @@ fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
 
 /// A provider starts its structure's response to a published, open call.
 pub async fn create(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     call_id: CallId,
     fields: DraftFields,
@@ -41,7 +41,7 @@ pub async fn create(
     let structure = principal.structure().ok_or(DomainError::Forbidden(
         "a provider token carries a structure",
     ))?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let call = open_call(&tx, call_id).await?;
     let mut submission = Submission {
         id: SubmissionId::generate(),
@@ -64,20 +64,20 @@ pub async fn create(
     if let Some(ids) = attachments {
         crate::attachments::attach(&tx, structure, submission.id, &ids).await?;
     }
-    audit::record(&tx, principal, action("submission.create", submission.id)).await?;
-    tx.commit().await?;
+    tx.commit(action("submission.create", submission.id))
+        .await?;
     Ok(submission)
 }
 
 /// Edit a draft (its provider only).
 pub async fn update(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: SubmissionId,
     version: i32,
     fields: DraftFields,
 ) -> Result<Submission> {
-    let (tx, current) = own(db, principal, id, version).await?;
+    let (tx, current) = own(tx, principal, id, version).await?;
     if current.status != SubmissionStatus::Draft {
         return Err(DomainError::Conflict(
             "a submitted response no longer changes".into(),
@@ -90,17 +90,17 @@ pub async fn update(
     if let Some(ids) = attachments {
         crate::attachments::attach(&tx, current.structure_id, current.id, &ids).await?;
     }
-    save(tx, principal, current, changed, "submission.update").await
+    save(tx, current, changed, "submission.update").await
 }
 
 /// Submit: checks the deadline, the cap and the required answers, then issues the receipt.
 pub async fn submit(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: SubmissionId,
     version: i32,
 ) -> Result<Submission> {
-    let (tx, current) = own(db, principal, id, version).await?;
+    let (tx, current) = own(tx, principal, id, version).await?;
     if current.status != SubmissionStatus::Draft {
         return Err(DomainError::Conflict(format!(
             "the response is {}, not a draft",
@@ -142,17 +142,17 @@ pub async fn submit(
     };
     let notice = Notice::new(Kind::SubmissionReceived, "Submission", current.id.0);
     notifications::notify(&tx, principal.staff(), Audience::Steering, notice).await?;
-    save(tx, principal, current, changed, "submission.submit").await
+    save(tx, current, changed, "submission.submit").await
 }
 
 /// Withdraw a submitted response, until the deadline.
 pub async fn withdraw(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: SubmissionId,
     version: i32,
 ) -> Result<Submission> {
-    let (tx, current) = own(db, principal, id, version).await?;
+    let (tx, current) = own(tx, principal, id, version).await?;
     if current.status != SubmissionStatus::Submitted {
         return Err(DomainError::Conflict(format!(
             "only a submitted response can be withdrawn; this one is {}",
@@ -170,17 +170,17 @@ pub async fn withdraw(
         status: SubmissionStatus::Withdrawn,
         ..current.clone()
     };
-    save(tx, principal, current, changed, "submission.withdraw").await
+    save(tx, current, changed, "submission.withdraw").await
 }
 
 /// Steering starts the review (instruction) of a submitted response.
 pub async fn start_review(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: SubmissionId,
     version: i32,
 ) -> Result<Submission> {
-    let (tx, current) = steering(db, principal, id, version).await?;
+    let (tx, current) = steering(tx, principal, id, version).await?;
     if current.status != SubmissionStatus::Submitted {
         return Err(DomainError::Conflict(format!(
             "only a submitted response goes under review; this one is {}",
@@ -191,12 +191,12 @@ pub async fn start_review(
         status: SubmissionStatus::UnderReview,
         ..current.clone()
     };
-    save(tx, principal, current, changed, "submission.start_review").await
+    save(tx, current, changed, "submission.start_review").await
 }
 
 /// Steering records the steering committee's decision.
 pub async fn record_decision(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: SubmissionId,
     version: i32,
@@ -205,7 +205,7 @@ pub async fn record_decision(
     committee_date: NaiveDate,
 ) -> Result<Submission> {
     let reason = clean("reason", reason, 2_000)?;
-    let (tx, current) = steering(db, principal, id, version).await?;
+    let (tx, current) = steering(tx, principal, id, version).await?;
     if !matches!(
         current.status,
         SubmissionStatus::Submitted | SubmissionStatus::UnderReview
@@ -240,28 +240,27 @@ pub async fn record_decision(
     if !store::save(&tx, &changed, Some(current.version)).await? {
         return Err(DomainError::stale("submission"));
     }
-    audit::record(&tx, principal, action("submission.decide", changed.id)).await?;
     let notice = Notice::new(Kind::SubmissionDecided, "Submission", changed.id.0);
     let provider = Audience::Provider(changed.structure_id);
     notifications::notify(&tx, principal.staff(), provider, notice).await?;
     if call.status(tx.now()) == CallStatus::Closed && store::pending(&tx, call.id).await? == 0 {
         calls::set_decided(&tx, call.id).await?;
     }
-    tx.commit().await?;
+    tx.commit(action("submission.decide", changed.id)).await?;
     Ok(changed)
 }
 
 async fn own(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: SubmissionId,
     version: i32,
-) -> Result<(TenantTx, Submission)> {
+) -> Result<(Change, Submission)> {
     principal.require(
         &[Role::Provider],
         "only the provider who wrote it changes a response",
     )?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = find_in(&tx, super::reader_scope(principal)?, id).await?;
     if current.version != version {
         return Err(DomainError::stale("submission"));
@@ -270,13 +269,13 @@ async fn own(
 }
 
 async fn steering(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: SubmissionId,
     version: i32,
-) -> Result<(TenantTx, Submission)> {
+) -> Result<(Change, Submission)> {
     principal.require(&[Role::Steering], "only steering reviews and decides")?;
-    let tx = db.tenant_write(principal.tenant_id()?).await?;
+    let tx = tx.change(principal).await?;
     let current = find_in(&tx, None, id).await?;
     if current.version != version {
         return Err(DomainError::stale("submission"));
@@ -285,8 +284,7 @@ async fn steering(
 }
 
 async fn save(
-    tx: TenantTx,
-    principal: &Principal,
+    tx: Change,
     current: Submission,
     changed: Submission,
     name: &'static str,
@@ -299,8 +297,7 @@ async fn save(
     if !store::save(&tx, &changed, Some(current.version)).await? {
         return Err(DomainError::stale("submission"));
     }
-    audit::record(&tx, principal, action(name, changed.id)).await?;
-    tx.commit().await?;
+    tx.commit(action(name, changed.id)).await?;
     Ok(changed)
 }
 

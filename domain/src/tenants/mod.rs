@@ -13,37 +13,39 @@ mod write;
 pub use model::{
     Commune, CreatedTenant, FirstSteering, NewCommune, NewTenant, Tenant, TenantStatus,
 };
-pub(crate) use store::{clea_threshold, commune_exists, communes as communes_in, find_by_slug};
+pub(crate) use store::{clea_threshold, commune_exists, communes as communes_in, enter_by_slug};
 pub use write::{create, reactivate, set_clea_threshold, set_retention, suspend};
 
-use crate::db::Db;
+use crate::db::{Db, Mode, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::TenantId;
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
 
 /// The principal's own tenant.
-pub async fn current(db: &Db, principal: &Principal) -> Result<Tenant> {
+pub async fn current(tx: &Tx, principal: &Principal) -> Result<Tenant> {
     let id = principal.tenant_id()?;
-    get(db, principal, id).await
+    get(tx, principal, id).await
 }
 
 /// A tenant by ID: any for `admin`, only their own for tenant staff.
-pub async fn get(db: &Db, principal: &Principal, id: TenantId) -> Result<Tenant> {
+pub async fn get(tx: &Tx, principal: &Principal, id: TenantId) -> Result<Tenant> {
     if principal.role() != Role::Admin && principal.tenant_id()? != id {
         return Err(DomainError::NotFound { entity: "tenant" });
     }
-    let tx = db.platform_tx().await?;
-    let found = store::find(&tx, id).await?;
-    tx.commit().await?;
+    if let Some(tenant) = tx.settings().filter(|t| t.id == id) {
+        return Ok(tenant);
+    }
+    let found = store::find(&tx.registry(), id).await?;
     found.ok_or(DomainError::NotFound { entity: "tenant" })
 }
 
 /// The active tenants, for jobs that act in each (reminders).
 pub(crate) async fn active_scopes(db: &Db) -> Result<Vec<crate::principal::TenantScope>> {
-    let tx = db.platform_tx().await?;
-    let tenants = store::active(&tx).await?;
-    tx.commit().await?;
+    #[expect(clippy::disallowed_methods, reason = "a job's entry point")]
+    let tenants = db
+        .run(Mode::Read, async |tx| store::active(&tx.registry()).await)
+        .await?;
     Ok(tenants
         .into_iter()
         .map(|t| crate::principal::TenantScope {
@@ -54,33 +56,30 @@ pub(crate) async fn active_scopes(db: &Db) -> Result<Vec<crate::principal::Tenan
 }
 
 /// Every tenant of the platform, in creation order. `admin` only.
-pub async fn list(db: &Db, principal: &Principal, page: PageRequest) -> Result<Page<Tenant>> {
-    principal.require(&[Role::Admin], "only the platform operator lists tenants")?;
-    let tx = db.platform_tx().await?;
-    let page = store::list(&tx, &page).await?;
-    tx.commit().await?;
-    Ok(page)
+pub async fn list(tx: &Tx, principal: &Principal, page: PageRequest) -> Result<Page<Tenant>> {
+    let registry = tx.platform(principal)?;
+    store::list(&registry, &page).await
 }
 
 /// The communes of a tenant's perimeter, by name. Readable by `admin` and the tenant's staff.
-pub async fn communes(db: &Db, principal: &Principal, id: TenantId) -> Result<Vec<Commune>> {
+pub async fn communes(tx: &Tx, principal: &Principal, id: TenantId) -> Result<Vec<Commune>> {
     if principal.role() != Role::Admin && principal.tenant_id()? != id {
         return Err(DomainError::NotFound { entity: "tenant" });
     }
-    let tx = db.tenant_tx(id).await?;
-    let communes = store::communes(&tx).await?;
-    tx.commit().await?;
-    Ok(communes)
+    let scope = match principal.role() {
+        Role::Admin => tx.platform(principal)?.enter(id).await?,
+        _ => tx.scoped(principal).await?,
+    };
+    store::communes(&scope).await
 }
 
 /// Batch read for dataloaders: communes of the principal's tenant.
 pub async fn load_communes(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     ids: &[crate::ids::CommuneId],
 ) -> Result<std::collections::HashMap<crate::ids::CommuneId, Commune>> {
-    let tx = db.tenant_tx(principal.tenant_id()?).await?;
+    let tx = tx.scoped(principal).await?;
     let found = store::communes_by_id(&tx, ids).await?;
-    tx.commit().await?;
     Ok(found.into_iter().map(|c| (c.id, c)).collect())
 }

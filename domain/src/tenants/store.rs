@@ -1,37 +1,49 @@
 //! Queries of the tenant registry and of communes (the latter scoped by tenant).
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::model::{Commune, Tenant, TenantStatus};
-use crate::db::{PlatformTx, TenantTx};
+use crate::db::{Change, PlatformTx, TenantTx, Tx};
 use crate::entities::{commune, tenant};
 use crate::error::{DomainError, Result};
 use crate::ids::{CommuneId, TenantId};
 use crate::page::{Page, PageRequest};
 
 pub(super) async fn find(tx: &PlatformTx, id: TenantId) -> Result<Option<Tenant>> {
-    tenant::Entity::find_by_id(id.0)
+    tx.tenants()
+        .filter(tenant::Column::Id.eq(id.0))
         .one(tx.conn())
         .await?
         .map(to_tenant)
         .transpose()
 }
 
-/// The tenant whose tokens carry `slug`.
-pub(crate) async fn find_by_slug(tx: &PlatformTx, slug: &str) -> Result<Option<Tenant>> {
-    tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(tx.conn())
-        .await?
-        .map(to_tenant)
-        .transpose()
+/// The tenant whose tokens carry `slug`, entered: on PostgreSQL the same statement sets the
+/// transaction's `app.tenant_id` (when the tenant exists), and the transaction keeps the row
+/// for its settings.
+pub(crate) async fn enter_by_slug(tx: &Tx, slug: &str) -> Result<Option<Tenant>> {
+    let mut query = tx
+        .registry()
+        .tenants()
+        .filter(tenant::Column::Slug.eq(slug));
+    if tx.backend() == sea_orm::DbBackend::Postgres {
+        query = query.expr_as(
+            Expr::cust(r#"set_config('app.tenant_id', CAST("tenant"."id" AS text), true)"#),
+            "scope",
+        );
+    }
+    let found = query.one(tx.conn()).await?.map(to_tenant).transpose()?;
+    if let Some(tenant) = &found {
+        tx.entered(tenant.clone());
+    }
+    Ok(found)
 }
 
 pub(super) async fn active(tx: &PlatformTx) -> Result<Vec<Tenant>> {
-    tenant::Entity::find()
+    tx.tenants()
         .filter(tenant::Column::Status.eq(TenantStatus::Active.as_str()))
         .order_by_asc(tenant::Column::Id)
         .all(tx.conn())
@@ -42,8 +54,8 @@ pub(super) async fn active(tx: &PlatformTx) -> Result<Vec<Tenant>> {
 }
 
 pub(super) async fn list(tx: &PlatformTx, page: &PageRequest) -> Result<Page<Tenant>> {
-    let total = tenant::Entity::find().count(tx.conn()).await?;
-    let mut query = tenant::Entity::find();
+    let total = crate::page::total(page, &tx.tenants(), tx.conn()).await?;
+    let mut query = tx.tenants();
     if let Some(after) = page.after {
         query = query.filter(tenant::Column::Id.gt(after));
     }
@@ -71,21 +83,19 @@ pub(super) async fn insert(tx: &PlatformTx, tenant: &Tenant) -> Result<()> {
         clea_threshold_percent: Set(tenant.clea_threshold_percent),
         retention_months: Set(tenant.retention_months),
     };
-    tenant::Entity::insert(row)
-        .exec_without_returning(tx.conn())
-        .await
-        .map_err(|err| match DomainError::from(err) {
-            DomainError::Conflict(_) => {
-                DomainError::validation("slug", "another tenant already has this slug")
-            }
-            other => other,
-        })?;
+    tx.insert_tenant(row).await.map_err(|err| match err {
+        DomainError::Conflict(_) => {
+            DomainError::validation("slug", "another tenant already has this slug")
+        }
+        other => other,
+    })?;
     Ok(())
 }
 
 /// Set the status if the stored version is still `version`; `false` when it is not.
 pub(super) async fn set_status(tx: &PlatformTx, changed: &Tenant, version: i32) -> Result<bool> {
-    let result = tenant::Entity::update_many()
+    let result = tx
+        .update_tenants()
         .col_expr(tenant::Column::Status, changed.status.as_str().into())
         .col_expr(tenant::Column::UpdatedAt, changed.updated_at.into())
         .col_expr(tenant::Column::Version, changed.version.into())
@@ -97,10 +107,7 @@ pub(super) async fn set_status(tx: &PlatformTx, changed: &Tenant, version: i32) 
 }
 
 pub(crate) async fn communes(tx: &TenantTx) -> Result<Vec<Commune>> {
-    let rows = commune::Entity::find()
-        .filter(commune::Column::TenantId.eq(tx.tenant().0))
-        .all(tx.conn())
-        .await?;
+    let rows = tx.select::<commune::Entity>().all(tx.conn()).await?;
     let mut communes: Vec<Commune> = rows.into_iter().map(to_commune).collect();
     // Alphabetical as a French reader expects: accents and case do not move a name (byte order
     // would put "Fénay" after "Fontaine"). At most 500 rows, so sorting here is cheap.
@@ -108,7 +115,7 @@ pub(crate) async fn communes(tx: &TenantTx) -> Result<Vec<Commune>> {
     Ok(communes)
 }
 
-pub(super) async fn insert_communes(tx: &TenantTx, communes: &[Commune]) -> Result<()> {
+pub(super) async fn insert_communes(tx: &Change, communes: &[Commune]) -> Result<()> {
     let rows = communes.iter().map(|c| commune::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(c.id.0),
@@ -116,10 +123,7 @@ pub(super) async fn insert_communes(tx: &TenantTx, communes: &[Commune]) -> Resu
         name: Set(c.name.clone()),
         priority_neighbourhoods: Set(serde_json::json!(c.priority_neighbourhoods)),
     });
-    commune::Entity::insert_many(rows)
-        .exec_without_returning(tx.conn())
-        .await?;
-    Ok(())
+    tx.insert_many(rows).await
 }
 
 fn to_tenant(row: tenant::Model) -> Result<Tenant> {
@@ -158,8 +162,8 @@ fn to_commune(row: commune::Model) -> Commune {
 
 /// Whether `id` is a commune of the transaction's tenant.
 pub(crate) async fn commune_exists(tx: &TenantTx, id: CommuneId) -> Result<bool> {
-    Ok(commune::Entity::find()
-        .filter(commune::Column::TenantId.eq(tx.tenant().0))
+    Ok(tx
+        .select::<commune::Entity>()
         .filter(commune::Column::Id.eq(id.0))
         .count(tx.conn())
         .await?
@@ -168,8 +172,8 @@ pub(crate) async fn commune_exists(tx: &TenantTx, id: CommuneId) -> Result<bool>
 
 /// The communes among `ids` in the transaction's tenant.
 pub(crate) async fn communes_by_id(tx: &TenantTx, ids: &[CommuneId]) -> Result<Vec<Commune>> {
-    let rows = commune::Entity::find()
-        .filter(commune::Column::TenantId.eq(tx.tenant().0))
+    let rows = tx
+        .select::<commune::Entity>()
         .filter(commune::Column::Id.is_in(ids.iter().map(|i| i.0)))
         .all(tx.conn())
         .await?;
@@ -185,7 +189,7 @@ pub(super) enum SettingColumn {
 
 /// Set a setting if the stored version is still `version`.
 pub(super) async fn set_setting(
-    tx: &TenantTx,
+    tx: &Change,
     id: TenantId,
     setting: SettingColumn,
     value: i32,
@@ -195,7 +199,10 @@ pub(super) async fn set_setting(
         SettingColumn::CleaThresholdPercent => tenant::Column::CleaThresholdPercent,
         SettingColumn::RetentionMonths => tenant::Column::RetentionMonths,
     };
-    let result = tenant::Entity::update_many()
+    let result = tx
+        .tx()
+        .registry()
+        .update_tenants()
         .col_expr(column, value.into())
         .col_expr(tenant::Column::UpdatedAt, tx.now().into())
         .col_expr(tenant::Column::Version, (version + 1).into())
@@ -206,10 +213,13 @@ pub(super) async fn set_setting(
     Ok(result.rows_affected == 1)
 }
 
-/// The CléA threshold of the transaction's tenant.
+/// The CléA threshold of the transaction's tenant, read at most once per transaction
+/// (authentication has usually read it already).
 pub(crate) async fn clea_threshold(tx: &TenantTx) -> Result<i32> {
-    Ok(tenant::Entity::find_by_id(tx.tenant().0)
-        .one(tx.conn())
-        .await?
-        .map_or(75, |t| t.clea_threshold_percent))
+    if let Some(tenant) = tx.tx().settings().filter(|t| t.id == tx.tenant()) {
+        return Ok(tenant.clea_threshold_percent);
+    }
+    let found = find(&tx.tx().registry(), tx.tenant()).await?;
+    tx.tx().cache_settings(found.clone());
+    Ok(found.map_or(75, |t| t.clea_threshold_percent))
 }

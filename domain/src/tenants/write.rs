@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use super::model::{Commune, CreatedTenant, NewTenant, Tenant, TenantStatus};
 use super::store;
-use crate::audit::{self, Action};
-use crate::db::Db;
+use crate::audit::Action;
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::{CommuneId, TenantId};
 use crate::principal::{Principal, Role};
@@ -19,27 +19,28 @@ pub const MAX_COMMUNES: usize = 500;
 const MAX_NEIGHBOURHOODS: usize = 50;
 
 /// Create a tenant with its communes, its steering body and its first steering account.
-pub async fn create(db: &Db, principal: &Principal, input: NewTenant) -> Result<CreatedTenant> {
+pub async fn create(tx: &Tx, principal: &Principal, input: NewTenant) -> Result<CreatedTenant> {
     principal.require(&[Role::Admin], "only the platform operator creates tenants")?;
     let slug = Slug::parse("slug", &input.slug)?;
     let name = Name::parse("name", &input.name)?;
     let steering_body_name = Name::parse("steeringBodyName", &input.steering_body_name)?;
     let communes = parse_communes(&input)?;
 
-    let tx = db.platform_write().await?;
+    let registry = tx.platform(principal)?;
     let tenant = Tenant {
         id: TenantId::generate(),
         slug: slug.into_inner(),
         name: name.into_inner(),
         status: TenantStatus::Active,
-        created_at: tx.now(),
-        updated_at: tx.now(),
+        created_at: registry.now(),
+        updated_at: registry.now(),
         version: 1,
         clea_threshold_percent: 75,
         retention_months: 24,
     };
-    store::insert(&tx, &tenant).await?;
-    let tx = tx.into_tenant(tenant.id).await?;
+    // The change is opened first: a tenant whose creation fails leaves no registry row.
+    let tx = registry.enter(tenant.id).await?.change(principal).await?;
+    store::insert(&registry, &tenant).await?;
     store::insert_communes(&tx, &communes).await?;
     let steering_body = structures::insert_in(
         &tx,
@@ -60,8 +61,7 @@ pub async fn create(db: &Db, principal: &Principal, input: NewTenant) -> Result<
     )
     .await
     .map_err(|err| prefix_field(err, "firstSteering"))?;
-    audit::record(&tx, principal, tenant_action("tenant.create", tenant.id)).await?;
-    tx.commit().await?;
+    tx.commit(tenant_action("tenant.create", tenant.id)).await?;
     Ok(CreatedTenant {
         tenant,
         steering_body,
@@ -71,26 +71,26 @@ pub async fn create(db: &Db, principal: &Principal, input: NewTenant) -> Result<
 
 /// Suspend a tenant: its staff's tokens are refused until it is reactivated. Data is kept.
 pub async fn suspend(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: TenantId,
     version: Option<i32>,
 ) -> Result<Tenant> {
-    set_status(db, principal, id, version, TenantStatus::Suspended).await
+    set_status(tx, principal, id, version, TenantStatus::Suspended).await
 }
 
 /// Reactivate a suspended tenant.
 pub async fn reactivate(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: TenantId,
     version: Option<i32>,
 ) -> Result<Tenant> {
-    set_status(db, principal, id, version, TenantStatus::Active).await
+    set_status(tx, principal, id, version, TenantStatus::Active).await
 }
 
 async fn set_status(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     id: TenantId,
     version: Option<i32>,
@@ -100,8 +100,9 @@ async fn set_status(
         &[Role::Admin],
         "only the platform operator suspends or reactivates tenants",
     )?;
-    let tx = db.platform_write().await?;
-    let current = store::find(&tx, id)
+    let registry = tx.platform(principal)?;
+    let tx = registry.enter(id).await?.change(principal).await?;
+    let current = store::find(&registry, id)
         .await?
         .ok_or(DomainError::NotFound { entity: "tenant" })?;
     if version.is_some_and(|v| v != current.version) {
@@ -119,16 +120,14 @@ async fn set_status(
         version: current.version + 1,
         ..current.clone()
     };
-    if !store::set_status(&tx, &changed, current.version).await? {
+    if !store::set_status(&registry, &changed, current.version).await? {
         return Err(DomainError::stale("tenant"));
     }
     let name = match status {
         TenantStatus::Suspended => "tenant.suspend",
         TenantStatus::Active => "tenant.reactivate",
     };
-    let tx = tx.into_tenant(id).await?;
-    audit::record(&tx, principal, tenant_action(name, id)).await?;
-    tx.commit().await?;
+    tx.commit(tenant_action(name, id)).await?;
     Ok(changed)
 }
 
@@ -206,7 +205,7 @@ fn tenant_action(name: &'static str, id: TenantId) -> Action {
 
 /// Steering: set the share of CléA points (percent, 50 to 100) a positioning must reach.
 pub async fn set_clea_threshold(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     percent: i32,
     version: i32,
@@ -216,13 +215,13 @@ pub async fn set_clea_threshold(
         field: "cleaThresholdPercent",
         range: 50..=100,
     };
-    set(db, principal, setting, percent, version).await
+    set(tx, principal, setting, percent, version).await
 }
 
 /// Steering: how many months after the end of a path (exit or refused entry) a participant's
 /// personal data is kept before the retention job anonymises it (1 to 120).
 pub async fn set_retention(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     months: i32,
     version: i32,
@@ -232,7 +231,7 @@ pub async fn set_retention(
         field: "retentionMonths",
         range: 1..=120,
     };
-    set(db, principal, setting, months, version).await
+    set(tx, principal, setting, months, version).await
 }
 
 /// A numeric setting of the tenant, with its allowed range.
@@ -243,7 +242,7 @@ struct Setting {
 }
 
 async fn set(
-    db: &Db,
+    tx: &Tx,
     principal: &Principal,
     setting: Setting,
     value: i32,
@@ -264,16 +263,14 @@ async fn set(
         ));
     }
     let id = principal.tenant_id()?;
-    let tx = db.tenant_write(id).await?;
-    if !store::set_setting(&tx, id, setting.column, value, version).await? {
+    let change = tx.change(principal).await?;
+    if !store::set_setting(&change, id, setting.column, value, version).await? {
         return Err(DomainError::stale("tenant"));
     }
-    audit::record(&tx, principal, tenant_action("tenant.settings", id)).await?;
-    tx.commit().await?;
-    let tx = db.platform_tx().await?;
-    let tenant = store::find(&tx, id)
+    change.commit(tenant_action("tenant.settings", id)).await?;
+    let tenant = store::find(&tx.registry(), id)
         .await?
         .ok_or(DomainError::NotFound { entity: "tenant" })?;
-    tx.commit().await?;
+    tx.cache_settings(Some(tenant.clone()));
     Ok(tenant)
 }

@@ -289,9 +289,12 @@ pub async fn load_many(
 ) -> Result<(HashMap<(CohortId, ParticipantId), Diagnostic>, i32)> {
     let tx = tx.scoped(principal).await?;
     let threshold = crate::tenants::clea_threshold(&tx).await?;
-    let participants: Vec<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
+    // By the primary key's columns (tenant, cohort, participant), not the participant alone.
+    let cohorts: std::collections::BTreeSet<uuid::Uuid> = keys.iter().map(|k| k.0.0).collect();
+    let participants: std::collections::BTreeSet<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
     let rows = tx
         .select::<diagnostic::Entity>()
+        .filter(diagnostic::Column::CohortId.is_in(cohorts))
         .filter(diagnostic::Column::ParticipantId.is_in(participants))
         .all(tx.conn())
         .await?;

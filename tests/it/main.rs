@@ -24,4 +24,5 @@ mod rls;
 mod s3;
 mod schema;
 mod transport;
+mod workloads;
 mod writes;

@@ -102,34 +102,23 @@ impl CohortObj {
     }
     /// The session calendar.
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SessionObj>> {
-        let r = req(ctx);
-        let list = cohorts::sessions(&r.tx, &r.principal, self.0.id)
-            .await
-            .gql(ctx)?;
+        let loader = ctx.data_unchecked::<Loaded<super::loaders::SessionsLoader>>();
+        let list = loader.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(SessionObj).collect())
     }
     /// Prescriptions and enrolments (a referent sees only their own participants').
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<MemberObj>> {
-        let r = req(ctx);
-        let list = cohorts::members(&r.tx, &r.principal, self.0.id)
-            .await
-            .gql(ctx)?;
-        super::loaders::prime_members(ctx, &list).await?;
+        let loader = ctx.data_unchecked::<Loaded<super::loaders::MembersLoader>>();
+        let list = loader.load_one(self.0.id).await?.unwrap_or_default();
+        // Primed already when this cohort came in a page; otherwise, for its own members.
+        super::loaders::prime_members(ctx, ctx.look_ahead(), &list).await?;
         Ok(list.into_iter().map(MemberObj).collect())
     }
-    /// Attendance records, by session (steering and the provider).
+    /// Attendance records, by session then participant (steering and the provider).
     async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AttendanceObj>> {
-        let r = req(ctx);
-        let by_session = cohorts::attendance(&r.tx, &r.principal, self.0.id)
-            .await
-            .gql(ctx)?;
-        let mut all: Vec<AttendanceObj> = by_session
-            .into_values()
-            .flatten()
-            .map(AttendanceObj)
-            .collect();
-        all.sort_by_key(|a| (a.0.session_id, a.0.participant_id));
-        Ok(all)
+        let loader = ctx.data_unchecked::<Loaded<super::loaders::CohortAttendanceLoader>>();
+        let list = loader.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(list.into_iter().map(AttendanceObj).collect())
     }
     async fn version(&self) -> i32 {
         self.0.version
@@ -279,6 +268,8 @@ impl CohortQuery {
         let page = cohorts::list(&r.tx, &r.principal, convention, page)
             .await
             .gql(ctx)?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        super::loaders::prime_cohorts(ctx, node, &page.items).await?;
         Ok(Some(connection(page, |c| c.id.0, CohortObj)))
     }
 }

@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 
 use async_graphql::Context;
+use async_graphql::Lookahead;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use parcours_domain::ids::{CommuneId, ParticipantId, StaffId, StructureId};
+use parcours_domain::ids::{CohortId, CommuneId, ParticipantId, StaffId, StructureId};
 use parcours_domain::participants::{self, Episode, Exit, PathStep};
 use parcours_domain::staff::{self, StaffMember};
 use parcours_domain::structures::{self, Structure};
@@ -82,6 +83,21 @@ loader!(
     /// Cohorts by ID (those the principal may read).
     CohortLoader: parcours_domain::ids::CohortId => parcours_domain::cohorts::Cohort,
         parcours_domain::cohorts::load_many
+);
+loader!(
+    /// The members of each cohort the principal may see.
+    MembersLoader: CohortId => Vec<parcours_domain::cohorts::Member>,
+        parcours_domain::cohorts::members_of
+);
+loader!(
+    /// The session calendar of each cohort.
+    SessionsLoader: CohortId => Vec<parcours_domain::cohorts::Session>,
+        parcours_domain::cohorts::sessions_of
+);
+loader!(
+    /// The attendance records of each cohort (steering and the provider).
+    CohortAttendanceLoader: CohortId => Vec<parcours_domain::cohorts::Attendance>,
+        parcours_domain::cohorts::attendance_of
 );
 
 /// A membership: (cohort, participant).
@@ -211,13 +227,46 @@ pub(crate) async fn prime_participants(
     Ok(())
 }
 
-/// Load, in one batch each, what the query asks of a cohort's `members`, and feed the loaders:
-/// the statement count of a cohort does not grow with its members.
+/// Load, in one batch each, what the query asks of a page of cohorts (`node` looks at one
+/// cohort's fields): their members and what is asked of them, their sessions, their
+/// attendance. The statement count of a page does not grow with its cohorts or their members.
+pub(crate) async fn prime_cohorts(
+    ctx: &Context<'_>,
+    node: Lookahead<'_>,
+    cohorts: &[parcours_domain::cohorts::Cohort],
+) -> async_graphql::Result<()> {
+    let ids: Vec<CohortId> = cohorts.iter().map(|c| c.id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    if node.field("sessions").exists() {
+        feed::<SessionsLoader>(ctx, &ids).await?;
+    }
+    if node.field("attendance").exists() {
+        feed::<CohortAttendanceLoader>(ctx, &ids).await?;
+    }
+    let members = node.field("members");
+    if members.exists() {
+        let loader = ctx.data_unchecked::<Loaded<MembersLoader>>();
+        feed::<MembersLoader>(ctx, &ids).await?;
+        let all: Vec<parcours_domain::cohorts::Member> = loader
+            .load_many(ids.iter().copied())
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+        prime_members(ctx, members, &all).await?;
+    }
+    Ok(())
+}
+
+/// Load, in one batch each, what the query asks of `members` (its look-ahead `field`), and
+/// feed the loaders: the statement count does not grow with the members.
 pub(crate) async fn prime_members(
     ctx: &Context<'_>,
+    field: Lookahead<'_>,
     members: &[parcours_domain::cohorts::Member],
 ) -> async_graphql::Result<()> {
-    let field = ctx.look_ahead();
     let keys: Vec<MemberKey> = members
         .iter()
         .map(|m| (m.cohort_id, m.participant_id))
@@ -241,13 +290,23 @@ pub(crate) async fn prime_members(
     Ok(())
 }
 
-/// Load `keys` in one batch and put the answers in the request's cache of `L`.
+/// Load those of `keys` not yet in the request's cache of `L`, in one batch right now (not
+/// in the loader's next batching window), and put the answers in the cache.
 async fn feed<L>(ctx: &Context<'_>, keys: &[L::Key]) -> async_graphql::Result<()>
 where
     L: Loader<<L as KeyOf>::Key, Error = async_graphql::Error> + KeyOf,
 {
     let loader = ctx.data_unchecked::<Loaded<L>>();
-    let values = loader.loader().load(keys).await?;
+    let cached = loader.get_cached_values::<L::Key>();
+    let missing: Vec<L::Key> = keys
+        .iter()
+        .filter(|k| !cached.contains_key(*k))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let values = loader.loader().load(&missing).await?;
     loader.feed_many(values).await;
     Ok(())
 }
@@ -289,6 +348,15 @@ impl KeyOf for FollowUpSheetLoader {
 }
 impl KeyOf for MemberAttendanceLoader {
     type Key = MemberKey;
+}
+impl KeyOf for MembersLoader {
+    type Key = CohortId;
+}
+impl KeyOf for SessionsLoader {
+    type Key = CohortId;
+}
+impl KeyOf for CohortAttendanceLoader {
+    type Key = CohortId;
 }
 
 fn dedup<T: Eq + std::hash::Hash + Copy>(items: impl Iterator<Item = T>) -> Vec<T> {

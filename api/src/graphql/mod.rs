@@ -170,6 +170,21 @@ impl RequestCtx {
                 loaders::MemberAttendanceLoader { ctx: ctx.clone() },
                 tokio::spawn,
                 cached(),
+            ))
+            .data(DataLoader::with_cache(
+                loaders::MembersLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                cached(),
+            ))
+            .data(DataLoader::with_cache(
+                loaders::SessionsLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                cached(),
+            ))
+            .data(DataLoader::with_cache(
+                loaders::CohortAttendanceLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                cached(),
             ));
         request.data(self.access.clone()).data(self)
     }

@@ -12,9 +12,11 @@
 //! provider its own cohorts; a referent the cohorts (to prescribe) and their own participants'
 //! memberships.
 
+mod batch;
 mod model;
 mod write;
 
+pub use batch::{attendance_of, members_of, sessions_of};
 pub use model::*;
 pub use write::{
     add_session, create, decline, drop_out, enrol, move_session, prescribe, record_attendance,
@@ -30,7 +32,7 @@ use sea_orm::{
 use crate::db::{TenantTx, Tx};
 use crate::entities::{attendance, cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
-use crate::ids::{CohortId, ConventionId, ParticipantId, SessionId, StaffId, StructureId};
+use crate::ids::{CohortId, ConventionId, ParticipantId, SessionId, StructureId};
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
 
@@ -203,14 +205,6 @@ pub async fn list(
     Ok(Page::from_rows(rows, &page, total))
 }
 
-/// The sessions of a cohort, in calendar order.
-pub async fn sessions(tx: &Tx, principal: &Principal, id: CohortId) -> Result<Vec<Session>> {
-    let tx = tx.scoped(principal).await?;
-    find_in(&tx, principal, id).await?;
-    let sessions = sessions_in(&tx, id).await?;
-    Ok(sessions)
-}
-
 pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Session>> {
     tx.select::<cohort_session::Entity>()
         .filter(cohort_session::Column::CohortId.eq(id.0))
@@ -219,49 +213,18 @@ pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Sessi
         .all(tx.conn())
         .await?
         .into_iter()
-        .map(|r| {
-            Ok(Session {
-                id: SessionId(r.id),
-                cohort_id: CohortId(r.cohort_id),
-                day: r.day,
-                half_day: HalfDay::parse(&r.half_day)
-                    .ok_or_else(|| DomainError::Internal("unknown half-day".into()))?,
-            })
-        })
+        .map(to_session)
         .collect()
 }
 
-/// The members of a cohort the principal may see (a referent: only their own participants).
-pub async fn members(tx: &Tx, principal: &Principal, id: CohortId) -> Result<Vec<Member>> {
-    let tx = tx.scoped(principal).await?;
-    find_in(&tx, principal, id).await?;
-    let mut members = members_in(&tx, id).await?;
-    if principal.role() == Role::Referent {
-        let own = own_participants(&tx, principal.staff(), &members).await?;
-        members.retain(|m| own.contains(&m.participant_id));
-    }
-    Ok(members)
-}
-
-async fn own_participants(
-    tx: &TenantTx,
-    staff: Option<StaffId>,
-    members: &[Member],
-) -> Result<Vec<ParticipantId>> {
-    use crate::entities::participant;
-    let ids: Vec<uuid::Uuid> = members.iter().map(|m| m.participant_id.0).collect();
-    let Some(staff) = staff else {
-        return Ok(Vec::new());
-    };
-    Ok(tx
-        .select::<participant::Entity>()
-        .filter(participant::Column::Id.is_in(ids))
-        .filter(participant::Column::ReferentId.eq(staff.0))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|p| ParticipantId(p.id))
-        .collect())
+pub(crate) fn to_session(r: cohort_session::Model) -> Result<Session> {
+    Ok(Session {
+        id: SessionId(r.id),
+        cohort_id: CohortId(r.cohort_id),
+        day: r.day,
+        half_day: HalfDay::parse(&r.half_day)
+            .ok_or_else(|| DomainError::Internal("unknown half-day".into()))?,
+    })
 }
 
 pub(crate) async fn members_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Member>> {
@@ -424,33 +387,6 @@ pub(crate) async fn provider_participants(
         .into_iter()
         .map(|m| m.participant_id)
         .collect())
-}
-
-/// The attendance of a cohort's sessions, by session.
-pub async fn attendance(
-    tx: &Tx,
-    principal: &Principal,
-    id: CohortId,
-) -> Result<HashMap<SessionId, Vec<Attendance>>> {
-    let tx = tx.scoped(principal).await?;
-    find_in(&tx, principal, id).await?;
-    if principal.role() == Role::Referent {
-        return Err(DomainError::Forbidden(
-            "attendance is read by steering and the provider",
-        ));
-    }
-    let sessions: Vec<uuid::Uuid> = sessions_in(&tx, id).await?.iter().map(|s| s.id.0).collect();
-    let rows = tx
-        .select::<attendance::Entity>()
-        .filter(attendance::Column::SessionId.is_in(sessions))
-        .all(tx.conn())
-        .await?;
-    let mut out: HashMap<SessionId, Vec<Attendance>> = HashMap::new();
-    for r in rows {
-        let a = to_attendance(r)?;
-        out.entry(a.session_id).or_default().push(a);
-    }
-    Ok(out)
 }
 
 pub(crate) fn to_attendance(r: attendance::Model) -> Result<Attendance> {

@@ -1,0 +1,148 @@
+//! The three workloads of the side-by-side benchmark (`tests/benches/workloads.rs`), counted in
+//! SQL statements (`BEGIN` and `COMMIT` included) and transactions: each request is one
+//! transaction, and its statements do not grow with the page size, the number of cohorts or
+//! their members.
+
+use parcours_tests::{Backend, TestApp, World, on_both};
+use serde_json::{Value, json};
+
+use crate::cohorts::{ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention};
+
+/// W1: a page of participants by name, with their commune.
+const W1: &str = "query($n: Int!) { participants(first: $n, sort: NAME) { edges { node {
+    id firstName lastName birthDate gender commune { name } } } } }";
+/// W2: cohorts, their members, each member's participant and diagnostic.
+const W2: &str = "query($n: Int!) { cohorts(first: $n) { edges { node { id label startDate
+    members { participant { firstName lastName }
+              diagnostic { fle { listening reading speaking writing trainingNeeded }
+                           clea { sharePercent domains { acquisition } } } } } } } }";
+/// W3: one attendance, under a fresh idempotency key.
+const W3: &str = "mutation($s: ID!, $k: String!, $p: ID!) { recordAttendance(input: {
+    sessionId: $s, idempotencyKey: $k,
+    entries: [{ participantId: $p, presence: PRESENT, signedOnPaper: true }] }) {
+    attendance { presence recordedAt } } }";
+
+/// The most statements each workload may send (issue 12's targets).
+const W1_MAX: u64 = 6;
+const W2_MAX: u64 = 10;
+const W3_MAX: u64 = 10;
+
+/// (statements, transactions) of one successful request.
+async fn cost(app: &TestApp, token: &str, query: &str, variables: Value) -> (u64, u64, Value) {
+    let (statements, transactions) = (app.db.statements_executed(), app.db.transactions_begun());
+    let data = app.ok(token, query, variables).await;
+    (
+        app.db.statements_executed() - statements,
+        app.db.transactions_begun() - transactions,
+        data,
+    )
+}
+
+fn clea() -> Value {
+    json!([
+        "ACQUIRED",
+        "PARTLY_ACQUIRED",
+        "NOT_ACQUIRED",
+        "ACQUIRED",
+        "ACQUIRED",
+        "ACQUIRED",
+        "ACQUIRED"
+    ])
+}
+
+async fn each_workload_is_one_transaction_of_a_few_statements_whatever_its_size(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    // Three cohorts of 3, 2 and 1 members, each member with a diagnostic.
+    let mut sessions = Vec::new();
+    let mut members = Vec::new();
+    for (i, (start, size)) in [("2026-09-07", 3), ("2026-09-28", 2), ("2026-10-19", 1)]
+        .into_iter()
+        .enumerate()
+    {
+        let c = cohort(&app, &w, &conv, start, &format!("Groupe {i}")).await;
+        for n in 0..size {
+            let p = active_participant(&app, &w, &format!("Nom{i}{n}")).await;
+            app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+                .await;
+            app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+                .await;
+            let d = crate::cohorts::diagnostic(&c["id"], &p, None, clea(), true);
+            app.ok(&w.provider, SAVE_DIAG, d).await;
+            members.push((c["sessions"][0]["id"].clone(), p));
+        }
+        sessions.push(c);
+    }
+    let s = &w.tenant.steering;
+
+    let mut w1 = Vec::new();
+    for n in [2, 6] {
+        let (statements, transactions, data) = cost(&app, s, W1, json!({ "n": n })).await;
+        let edges = data["participants"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(edges.len(), n, "{data}");
+        assert!(
+            edges
+                .iter()
+                .all(|e| e["node"]["commune"]["name"].is_string()),
+            "{data}"
+        );
+        assert_eq!(transactions, 1, "W1 is one transaction");
+        w1.push(statements);
+    }
+
+    let mut w2 = Vec::new();
+    for n in [1, 3] {
+        let (statements, transactions, data) = cost(&app, s, W2, json!({ "n": n })).await;
+        let cohorts = data["cohorts"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(cohorts.len(), n, "{data}");
+        for c in &cohorts {
+            let members = c["node"]["members"].as_array().cloned().unwrap_or_default();
+            assert!(!members.is_empty(), "{data}");
+            for m in &members {
+                assert!(m["participant"]["lastName"].is_string(), "{data}");
+                assert_eq!(m["diagnostic"]["fle"]["listening"], "B1", "{data}");
+                assert_eq!(
+                    m["diagnostic"]["clea"]["domains"].as_array().map(Vec::len),
+                    Some(7),
+                    "{data}"
+                );
+            }
+        }
+        assert_eq!(transactions, 1, "W2 is one transaction");
+        w2.push(statements);
+    }
+
+    app.set_now(Some("2026-12-01T10:00:00Z"));
+    let mut w3 = Vec::new();
+    for (i, (session, participant)) in members.iter().take(2).enumerate() {
+        let vars = json!({ "s": session, "k": format!("w3-{i}"), "p": participant });
+        let (statements, transactions, data) = cost(&app, &w.provider, W3, vars).await;
+        assert_eq!(
+            data["recordAttendance"]["attendance"][0]["presence"],
+            "PRESENT"
+        );
+        assert_eq!(transactions, 1, "W3 is one transaction");
+        w3.push(statements);
+    }
+    app.set_now(None);
+
+    eprintln!(
+        "statements per request: W1 {w1:?}, W2 {w2:?}, W3 {w3:?} ({:?})",
+        app.backend
+    );
+    assert_eq!(w1[0], w1[1], "W1 does not grow with the page: {w1:?}");
+    assert_eq!(w2[0], w2[1], "W2 does not grow with the cohorts: {w2:?}");
+    assert_eq!(w3[0], w3[1], "W3 is the same for every member: {w3:?}");
+    assert!(w1[1] <= W1_MAX, "W1: {w1:?} > {W1_MAX}");
+    assert!(w2[1] <= W2_MAX, "W2: {w2:?} > {W2_MAX}");
+    assert!(w3[1] <= W3_MAX, "W3: {w3:?} > {W3_MAX}");
+}
+
+on_both!(each_workload_is_one_transaction_of_a_few_statements_whatever_its_size);

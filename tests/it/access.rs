@@ -597,6 +597,34 @@ async fn no_sensitive_value_leaves_without_its_entry(backend: Backend) {
     assert!(body.get("data").is_none(), "no data at all: {body}");
     assert!(!body.to_string().contains("Roux"), "{body}");
 
+    // A change whose answer carries a sensitive value is not kept either: the change, its
+    // audit entry and the access entries are one transaction, and it did not commit.
+    let change = "mutation($id: ID!) { updateParticipant(input: {id: $id, version: 2, lastName: \"Rousseau\"}) { participant { version rsaBeneficiary } } }";
+    let (status, body) = app
+        .post(&w.tenant.steering, change, json!({ "id": p }))
+        .await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.get("data").is_none(), "no data at all: {body}");
+    let kept = app
+        .ok(
+            &w.tenant.steering,
+            "query($id: ID!) { participant(id: $id) { lastName version } auditLog(first: 100) { edges { node { action objectId } } } }",
+            json!({ "id": p }),
+        )
+        .await;
+    assert_eq!(kept["participant"]["lastName"], "Roux", "{kept}");
+    assert_eq!(kept["participant"]["version"], 2, "{kept}");
+    let updates = kept["auditLog"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["node"]["action"] == "participant.update")
+        .count();
+    assert_eq!(
+        updates, 0,
+        "no audit entry of a change that was not kept: {kept}"
+    );
+
     // Reads without sensitive fields are unaffected.
     let data = app
         .ok(

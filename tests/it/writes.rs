@@ -306,7 +306,81 @@ async fn me_describes_the_caller(backend: Backend) {
     );
 }
 
+/// An operation's mutation fields run one after the other, each a change of its own: one that
+/// fails (here a duplicate key, which aborts the statement on PostgreSQL) is undone alone,
+/// and the fields before and after it are kept, each with its audit entry.
+async fn each_mutation_field_stands_or_falls_alone(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let create = |alias: &str, name: &str| {
+        format!(
+            "{alias}: createStructure(input: {{name: \"{name}\", kind: PARTNER}}) {{ structure {{ id name }} }}"
+        )
+    };
+    let query = format!(
+        "mutation {{ {} {} {} {} }}",
+        create("a", "Atelier A"),
+        create("b", "Atelier A"),
+        create("c", "Atelier C"),
+        create("d", "")
+    );
+    let (status, body) = app.post(&w.tenant.steering, &query, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["a"]["structure"]["name"], "Atelier A",
+        "{body}"
+    );
+    assert!(body["data"]["b"].is_null(), "{body}");
+    assert_eq!(
+        body["data"]["c"]["structure"]["name"], "Atelier C",
+        "{body}"
+    );
+    assert!(body["data"]["d"].is_null(), "{body}");
+    let errors = body["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 2, "{body}");
+    assert_eq!(errors[0]["path"], json!(["b"]), "{body}");
+    assert_eq!(errors[0]["extensions"]["field"], "name", "{body}");
+    assert_eq!(errors[1]["path"], json!(["d"]), "{body}");
+
+    let data = app
+        .ok(
+            &w.tenant.steering,
+            "{ structures(first: 100) { edges { node { name } } }
+               auditLog(first: 100) { edges { node { action objectId } } } }",
+            json!({}),
+        )
+        .await;
+    let names: Vec<&str> = data["structures"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["name"].as_str())
+        .filter(|n| n.starts_with("Atelier"))
+        .collect();
+    assert_eq!(names, ["Atelier A", "Atelier C"], "{data}");
+    let created = data["auditLog"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["node"]["action"] == "structure.create")
+        .count();
+    // The World's own structures, then the two kept here.
+    let before = created - 2;
+    assert!(before >= 1, "{data}");
+    let kept: Vec<&Value> = data["auditLog"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| {
+            e["node"]["objectId"] == body["data"]["a"]["structure"]["id"]
+                || e["node"]["objectId"] == body["data"]["c"]["structure"]["id"]
+        })
+        .collect();
+    assert_eq!(kept.len(), 2, "one entry per kept change: {data}");
+}
+
 on_both!(
+    each_mutation_field_stands_or_falls_alone,
     stale_versions_conflict_and_concurrent_edits_have_one_winner,
     invalid_input_names_its_field_and_writes_nothing,
     deactivation_and_suspension_refuse_tokens,

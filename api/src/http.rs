@@ -605,6 +605,19 @@ fn percent_decode(text: &str) -> String {
 /// an operation that produced no data because the database was unavailable (every error is
 /// `UNAVAILABLE`, every root field is null) is 503 with `Retry-After`, without `data`.
 fn graphql_response(response: async_graphql::Response, media: MediaType) -> Response {
+    if response.errors.is_empty() && !matches!(response.data, async_graphql::Value::Null) {
+        // The common answer, serialised straight from async-graphql's value (no intermediate
+        // `serde_json::Value`).
+        #[derive(serde::Serialize)]
+        struct Data<'a> {
+            data: &'a async_graphql::Value,
+        }
+        if let Ok(body) = serde_json::to_vec(&Data {
+            data: &response.data,
+        }) {
+            return bytes_response(StatusCode::OK, body, media);
+        }
+    }
     let request_error = matches!(response.data, async_graphql::Value::Null)
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -733,7 +746,11 @@ pub(crate) fn error_response(refusal: Refusal, media: MediaType) -> Response {
 }
 
 fn json_response(status: StatusCode, body: &Value, media: MediaType) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    bytes_response(status, body.to_string().into_bytes(), media)
+}
+
+fn bytes_response(status: StatusCode, body: Vec<u8>, media: MediaType) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static(match media {

@@ -22,7 +22,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
 use parcours_domain::access_log::{self, Channel};
-use parcours_domain::auth::authenticate;
 use parcours_domain::db::{Mode, Tx};
 use parcours_domain::{Db, DomainError, Principal};
 use serde_json::{Value, json};
@@ -355,17 +354,7 @@ pub(crate) async fn open(
     mode: Mode,
     request_id: &str,
 ) -> Result<(Tx, Principal), Refusal> {
-    let opened = async {
-        #[expect(clippy::disallowed_methods, reason = "the request's one transaction")]
-        let tx = state.db.begin(mode).await?;
-        match authenticate(&tx, claims).await {
-            Ok(principal) => Ok((tx, principal)),
-            Err(err) => {
-                tx.rollback().await;
-                Err(err)
-            }
-        }
-    };
+    let opened = parcours_domain::auth::begin(&state.db, claims, mode);
     opened.await.map_err(|err| match err {
         DomainError::Unauthenticated(why) => refused_token(request_id, why),
         DomainError::Unavailable(detail) => {

@@ -7,7 +7,7 @@
 
 use uuid::Uuid;
 
-use crate::db::Tx;
+use crate::db::{Db, Mode, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::StructureId;
 use crate::principal::{Principal, Role, TenantScope};
@@ -23,12 +23,56 @@ pub struct Claims {
     pub structure: Option<Uuid>,
 }
 
-/// Check `claims` against the data, inside the unit of work's transaction, and build the
-/// principal. Two statements for a tenant role, whatever the role: the tenant by its slug (on
-/// PostgreSQL the same statement enters the tenant's row-level-security scope, and the tenant's
-/// row is kept for the transaction's settings), then the staff member by subject with their
-/// structure. A suspension or a deactivation therefore takes effect at the next request.
-pub async fn authenticate(tx: &Tx, claims: Claims) -> Result<Principal> {
+/// Begin the unit of work of the caller with `claims` (a request) and authenticate them in
+/// its transaction. A tenant seen before begins in its scope at once (on PostgreSQL the
+/// `BEGIN` and the `set_config` travel together), then one statement reads the tenant, the
+/// staff member by subject and their structure; a tenant seen for the first time costs the
+/// two statements of [`authenticate`]. Nothing about the caller is cached: a suspension or a
+/// deactivation takes effect at the next request, on every instance.
+pub async fn begin(db: &Db, claims: Claims, mode: Mode) -> Result<(Tx, Principal)> {
+    let shape = check_shape(&claims)?;
+    let tenant = match (
+        shape,
+        db.known_tenant(claims.tenant.as_deref().unwrap_or_default()),
+    ) {
+        (Shape::Admin, _) | (Shape::Tenant, None) => {
+            #[expect(clippy::disallowed_methods, reason = "the request's one transaction")]
+            let tx = db.begin(mode).await?;
+            return match authenticate(&tx, claims).await {
+                Ok(principal) => Ok((tx, principal)),
+                Err(err) => {
+                    tx.rollback().await;
+                    Err(err)
+                }
+            };
+        }
+        (Shape::Tenant, Some(tenant)) => tenant,
+    };
+    let tx = db.begin_in(mode, tenant).await?;
+    let signed_in = async {
+        let (tenant, member) = staff::signing_in_at(&tx, tenant, &claims.subject)
+            .await?
+            .ok_or(DomainError::Unauthenticated("unknown tenant"))?;
+        tx.entered(tenant.clone());
+        admit(claims, tenant, member)
+    };
+    match signed_in.await {
+        Ok(principal) => Ok((tx, principal)),
+        Err(err) => {
+            tx.rollback().await;
+            Err(err)
+        }
+    }
+}
+
+/// What a token is, from its claims alone.
+#[derive(Clone, Copy)]
+enum Shape {
+    Admin,
+    Tenant,
+}
+
+fn check_shape(claims: &Claims) -> Result<Shape> {
     use DomainError::Unauthenticated as Refused;
     if claims.subject.is_empty() {
         return Err(Refused("the token has an empty subject"));
@@ -39,6 +83,25 @@ pub async fn authenticate(tx: &Tx, claims: Claims) -> Result<Principal> {
                 "a platform operator token carries no tenant or structure",
             ));
         }
+        return Ok(Shape::Admin);
+    }
+    if claims.tenant.is_none() {
+        return Err(Refused("the token carries no tenant"));
+    }
+    if matches!(claims.role, Role::Referent | Role::Provider) && claims.structure.is_none() {
+        return Err(Refused("referent and provider tokens carry a structure"));
+    }
+    Ok(Shape::Tenant)
+}
+
+/// Check `claims` against the data, inside the unit of work's transaction, and build the
+/// principal. Two statements for a tenant role, whatever the role: the tenant by its slug (on
+/// PostgreSQL the same statement enters the tenant's row-level-security scope, and the tenant's
+/// row is kept for the transaction's settings), then the staff member by subject with their
+/// structure. A suspension or a deactivation therefore takes effect at the next request.
+pub async fn authenticate(tx: &Tx, claims: Claims) -> Result<Principal> {
+    use DomainError::Unauthenticated as Refused;
+    if let Shape::Admin = check_shape(&claims)? {
         return Ok(Principal {
             subject: claims.subject,
             role: Role::Admin,
@@ -48,23 +111,28 @@ pub async fn authenticate(tx: &Tx, claims: Claims) -> Result<Principal> {
             request_id: None,
         });
     }
-    let slug = claims
-        .tenant
-        .ok_or(Refused("the token carries no tenant"))?;
-    if matches!(claims.role, Role::Referent | Role::Provider) && claims.structure.is_none() {
-        return Err(Refused("referent and provider tokens carry a structure"));
-    }
-
+    let slug = claims.tenant.clone().unwrap_or_default();
     let tenant = tenants::enter_by_slug(tx, &slug)
         .await?
         .ok_or(Refused("unknown tenant"))?;
+    tx.db().remember_tenant(&slug, tenant.id);
+    let scope = tx.registry().enter(tenant.id).await?;
+    let member = staff::find_signing_in(&scope, &claims.subject).await?;
+    admit(claims, tenant, member)
+}
+
+/// The principal of `claims`, once the tenant and the staff member they name are read.
+fn admit(
+    claims: Claims,
+    tenant: tenants::Tenant,
+    member: Option<(staff::StaffMember, Option<bool>)>,
+) -> Result<Principal> {
+    use DomainError::Unauthenticated as Refused;
     if tenant.status != TenantStatus::Active {
         return Err(Refused("this tenant is suspended"));
     }
-    let scope = tx.registry().enter(tenant.id).await?;
-    let (member, structure_active) = staff::find_signing_in(&scope, &claims.subject)
-        .await?
-        .ok_or(Refused("no staff member of this tenant has this subject"))?;
+    let (member, structure_active) =
+        member.ok_or(Refused("no staff member of this tenant has this subject"))?;
     if !member.active {
         return Err(Refused("this staff member is deactivated"));
     }

@@ -290,25 +290,45 @@ pub(crate) async fn prime_members(
     Ok(())
 }
 
-/// Load those of `keys` not yet in the request's cache of `L`, in one batch right now (not
-/// in the loader's next batching window), and put the answers in the cache.
+/// Load those of `keys` not yet primed in the request's cache of `L`, in one batch right now
+/// (not in the loader's next batching window), and put the answers in the cache.
 async fn feed<L>(ctx: &Context<'_>, keys: &[L::Key]) -> async_graphql::Result<()>
 where
     L: Loader<<L as KeyOf>::Key, Error = async_graphql::Error> + KeyOf,
 {
-    let loader = ctx.data_unchecked::<Loaded<L>>();
-    let cached = loader.get_cached_values::<L::Key>();
-    let missing: Vec<L::Key> = keys
-        .iter()
-        .filter(|k| !cached.contains_key(*k))
-        .cloned()
-        .collect();
+    let missing = ctx.data_unchecked::<Primed>().claim::<L>(keys);
     if missing.is_empty() {
         return Ok(());
     }
+    let loader = ctx.data_unchecked::<Loaded<L>>();
     let values = loader.loader().load(&missing).await?;
     loader.feed_many(values).await;
     Ok(())
+}
+
+/// The keys each loader has been primed with in this request, so that a cohort primed with
+/// its page is not primed again by its own `members` field (and no loader's whole cache is
+/// copied to find out).
+#[derive(Default)]
+pub struct Primed(std::sync::Mutex<HashMap<std::any::TypeId, Box<dyn std::any::Any + Send>>>);
+
+impl Primed {
+    /// Mark `keys` primed for `L`; returns those that were not yet.
+    fn claim<L: KeyOf + 'static>(&self, keys: &[L::Key]) -> Vec<L::Key> {
+        // A poisoned lock only means a resolver panicked; the sets stay usable.
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = all
+            .entry(std::any::TypeId::of::<L>())
+            .or_insert_with(|| Box::new(std::collections::HashSet::<L::Key>::new()));
+        match entry.downcast_mut::<std::collections::HashSet<L::Key>>() {
+            Some(primed) => keys
+                .iter()
+                .filter(|k| primed.insert((*k).clone()))
+                .cloned()
+                .collect(),
+            None => keys.to_vec(),
+        }
+    }
 }
 
 /// The key type of a loader (each loader here has one).

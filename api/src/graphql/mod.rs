@@ -186,7 +186,10 @@ impl RequestCtx {
                 tokio::spawn,
                 cached(),
             ));
-        request.data(self.access.clone()).data(self)
+        request
+            .data(loaders::Primed::default())
+            .data(self.access.clone())
+            .data(self)
     }
 }
 

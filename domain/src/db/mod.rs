@@ -103,12 +103,21 @@ impl Default for PoolSettings {
 pub(crate) struct Counters {
     /// Every statement, `BEGIN`, `COMMIT`, `ROLLBACK` and savepoints included.
     statements: AtomicU64,
+    /// Messages sent and answered: a statement each, except a `BEGIN` sent together with the
+    /// tenant's `set_config` (two statements, one round trip).
+    round_trips: AtomicU64,
     /// Transactions begun.
     transactions: AtomicU64,
 }
 
 impl Counters {
     fn statement(&self) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A statement that travels with the previous one, in the same message.
+    fn piggyback(&self) {
         self.statements.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -124,6 +133,10 @@ pub struct Db {
     clock: Clock,
     counters: Arc<Counters>,
     bus: Bus,
+    /// Tenant slugs already seen, with their IDs: a slug never changes and a tenant is never
+    /// deleted, so a request can begin in its tenant's scope at once (see [`crate::auth`]).
+    /// Only the mapping is kept: the tenant's status is read by every request.
+    slugs: Arc<std::sync::RwLock<std::collections::HashMap<String, crate::ids::TenantId>>>,
 }
 
 impl Db {
@@ -159,6 +172,7 @@ impl Db {
             clock: Clock::system(),
             counters,
             bus: Bus::default(),
+            slugs: Arc::default(),
         })
     }
 
@@ -172,6 +186,12 @@ impl Db {
     /// savepoints included (for statement-count tests and metrics).
     pub fn statements_executed(&self) -> u64 {
         self.counters.statements.load(Ordering::Relaxed)
+    }
+
+    /// How many messages this pool has sent to the database and waited for (see
+    /// [`Db::statements_executed`]; a `BEGIN` sent with its `set_config` is one).
+    pub fn round_trips(&self) -> u64 {
+        self.counters.round_trips.load(Ordering::Relaxed)
     }
 
     /// How many transactions this pool has begun since it was opened.
@@ -243,6 +263,23 @@ impl Db {
                 Err(err)
             }
         }
+    }
+
+    /// Begin in `tenant`'s scope (see [`Tx::begin_in`]).
+    pub(crate) async fn begin_in(&self, mode: Mode, tenant: crate::ids::TenantId) -> Result<Tx> {
+        Tx::begin_in(self, mode, Some(tenant)).await
+    }
+
+    /// The ID of the tenant with `slug`, when a request has seen it.
+    pub(crate) fn known_tenant(&self, slug: &str) -> Option<crate::ids::TenantId> {
+        let slugs = self.slugs.read().unwrap_or_else(|e| e.into_inner());
+        slugs.get(slug).copied()
+    }
+
+    /// Remember that `slug` is `tenant`'s (a bounded map: one entry per tenant that exists).
+    pub(crate) fn remember_tenant(&self, slug: &str, tenant: crate::ids::TenantId) {
+        let mut slugs = self.slugs.write().unwrap_or_else(|e| e.into_inner());
+        slugs.insert(slug.to_owned(), tenant);
     }
 
     /// For start-up checks and tests: the raw connection.

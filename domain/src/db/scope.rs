@@ -394,3 +394,85 @@ impl PlatformTx {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, DbBackend, QueryFilter, QueryTrait};
+
+    use crate::db::{Db, Mode, PoolSettings};
+    use crate::entities::{participant, structure};
+    use crate::ids::TenantId;
+    use crate::principal::{Principal, Role, TenantScope};
+
+    async fn sqlite() -> Db {
+        Db::connect("sqlite::memory:", &PoolSettings::default())
+            .await
+            .expect("in-memory SQLite")
+    }
+
+    fn steering(tenant: TenantId) -> Principal {
+        Principal::system(
+            TenantScope {
+                id: tenant,
+                slug: "t".into(),
+            },
+            "system:test",
+            Role::Steering,
+        )
+    }
+
+    /// Every query of a tenant-owned table that the scope builds names the tenant, whatever
+    /// the caller adds.
+    #[tokio::test]
+    async fn selects_updates_and_deletes_carry_the_tenant() {
+        let db = sqlite().await;
+        let tenant = TenantId(uuid::Uuid::now_v7());
+        let principal = steering(tenant);
+        #[expect(clippy::disallowed_methods, reason = "the test is its own entry point")]
+        let tx = db.begin(Mode::write()).await.expect("begin");
+        let scope = tx.scoped(&principal).await.expect("scope");
+        let wanted = format!("\"tenant_id\" = '{}'", tenant.0);
+        let select = scope
+            .select::<participant::Entity>()
+            .filter(participant::Column::LastName.eq("x"))
+            .build(DbBackend::Sqlite)
+            .to_string();
+        assert!(select.contains(&wanted), "{select}");
+        let change = scope.change(&principal).await.expect("change");
+        let update = change
+            .update_many::<structure::Entity>()
+            .col_expr(structure::Column::Active, Expr::value(false))
+            .build(DbBackend::Sqlite)
+            .to_string();
+        assert!(update.contains(&wanted), "{update}");
+        let delete = change
+            .delete_many::<structure::Entity>()
+            .build(DbBackend::Sqlite)
+            .to_string();
+        assert!(delete.contains(&wanted), "{delete}");
+        drop(change);
+        assert!(
+            tx.failed(),
+            "a change dropped without its audit fails the transaction"
+        );
+        tx.rollback().await;
+    }
+
+    /// A principal of another tenant cannot use a transaction already scoped to one, and a
+    /// read transaction refuses changes.
+    #[tokio::test]
+    async fn one_tenant_per_transaction_and_no_change_in_a_read() {
+        let db = sqlite().await;
+        let (a, b) = (
+            TenantId(uuid::Uuid::now_v7()),
+            TenantId(uuid::Uuid::now_v7()),
+        );
+        #[expect(clippy::disallowed_methods, reason = "the test is its own entry point")]
+        let tx = db.begin(Mode::Read).await.expect("begin");
+        tx.scoped(&steering(a)).await.expect("first tenant");
+        assert!(tx.scoped(&steering(b)).await.is_err(), "second tenant");
+        assert!(tx.change(&steering(a)).await.is_err(), "a change in a read");
+        tx.rollback().await;
+    }
+}

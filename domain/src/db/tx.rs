@@ -87,6 +87,12 @@ struct State {
 
 impl Tx {
     pub(super) async fn begin(db: &Db, mode: Mode) -> Result<Self> {
+        Self::begin_in(db, mode, None).await
+    }
+
+    /// Begin, already in `tenant`'s scope when given: on PostgreSQL the `BEGIN` and the
+    /// `set_config('app.tenant_id', …)` travel in one message (one round trip, two statements).
+    pub(super) async fn begin_in(db: &Db, mode: Mode, tenant: Option<TenantId>) -> Result<Self> {
         let begin = match (db.backend(), mode) {
             (DbBackend::Postgres, Mode::Read) => "BEGIN ISOLATION LEVEL REPEATABLE READ",
             (DbBackend::Postgres, Mode::Write { .. }) => "BEGIN ISOLATION LEVEL READ COMMITTED",
@@ -96,13 +102,22 @@ impl Tx {
         db.counters.statement();
         db.counters.transaction();
         let conn = match db.backend() {
-            DbBackend::Postgres => Conn::Postgres(
-                db.conn()
-                    .get_postgres_connection_pool()
-                    .begin_with(begin)
-                    .await
-                    .map_err(acquire_err)?,
-            ),
+            DbBackend::Postgres => {
+                let pool = db.conn().get_postgres_connection_pool();
+                let begun = match tenant {
+                    // A UUID's text is hex digits and hyphens: nothing to quote.
+                    Some(tenant) => {
+                        db.counters.piggyback();
+                        pool.begin_with(AssertSqlSafe(format!(
+                            "{begin}; SELECT set_config('app.tenant_id', '{}', true)",
+                            tenant.0
+                        )))
+                        .await
+                    }
+                    None => pool.begin_with(begin).await,
+                };
+                Conn::Postgres(begun.map_err(acquire_err)?)
+            }
             _ => Conn::Sqlite(
                 db.conn()
                     .get_sqlite_connection_pool()
@@ -110,6 +125,10 @@ impl Tx {
                     .await
                     .map_err(acquire_err)?,
             ),
+        };
+        let state = State {
+            tenant,
+            ..State::default()
         };
         Ok(Self(Arc::new(Shared {
             live: tokio::sync::Mutex::new(Some(conn)),
@@ -119,7 +138,7 @@ impl Tx {
             now: db.clock().now(),
             counters: Arc::clone(&db.counters),
             bus: db.bus().clone(),
-            state: Mutex::default(),
+            state: Mutex::new(state),
         })))
     }
 
@@ -198,6 +217,11 @@ impl Tx {
             return written;
         }
         work(self).await
+    }
+
+    /// The pool this transaction came from (for what outlives it, like the tenants seen).
+    pub(crate) fn db(&self) -> &Db {
+        &self.0.db
     }
 
     /// The connection, as sea-orm's executors take it.

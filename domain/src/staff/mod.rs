@@ -11,7 +11,7 @@ mod store;
 mod write;
 
 pub use model::{NewStaff, StaffChanges, StaffFilter, StaffMember};
-pub(crate) use store::{find as find_in, find_by_subject_or_email, find_signing_in};
+pub(crate) use store::{find as find_in, find_by_subject_or_email, find_signing_in, signing_in_at};
 pub(crate) use write::insert_checked;
 pub use write::{deactivate, invite, update};
 

@@ -1,16 +1,19 @@
 //! Queries of staff members, always scoped by the transaction's tenant.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
 };
 
 use super::model::{StaffFilter, StaffMember};
-use crate::db::{Change, TenantTx};
+use crate::db::{Change, TenantTx, Tx};
 use crate::entities::staff_member::{ActiveModel, Column, Entity, Model};
 use crate::error::{DomainError, Result};
+use crate::ids::TenantId;
 use crate::ids::{StaffId, StructureId};
 use crate::page::{Page, PageRequest};
 use crate::principal::Role;
+use crate::tenants::Tenant;
 
 pub(crate) async fn find(tx: &TenantTx, id: StaffId) -> Result<Option<StaffMember>> {
     tx.select::<Entity>()
@@ -53,6 +56,96 @@ pub(crate) async fn find_signing_in(
     found
         .map(|(row, active)| Ok((to_staff(row)?, active)))
         .transpose()
+}
+
+/// A tenant by ID with its staff member whose tokens carry `subject` (if any) and whether
+/// that member's structure is active (`None`: no such structure), in one statement: what a
+/// request that begins in its tenant's scope reads to authenticate.
+pub(crate) async fn signing_in_at(
+    tx: &Tx,
+    tenant: TenantId,
+    subject: &str,
+) -> Result<Option<(Tenant, Option<(StaffMember, Option<bool>)>)>> {
+    use crate::entities::{structure, tenant as t};
+    use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+    let subject = subject.to_owned();
+    let staff_of: sea_orm::RelationDef = t::Entity::belongs_to(Entity)
+        .from(t::Column::Id)
+        .to(Column::TenantId)
+        .on_condition(move |_, staff| {
+            Expr::col((staff, Column::Subject))
+                .eq(subject.clone())
+                .into_condition()
+        })
+        .into();
+    let found = tx
+        .registry()
+        .tenants()
+        .filter(t::Column::Id.eq(tenant.0))
+        .join(JoinType::LeftJoin, staff_of)
+        .join(
+            JoinType::LeftJoin,
+            crate::entities::staff_member::Relation::Structure.def(),
+        )
+        .column_as(Column::Id, "staff_id")
+        .column_as(Column::Subject, "staff_subject")
+        .column_as(Column::DisplayName, "staff_display_name")
+        .column_as(Column::Email, "staff_email")
+        .column_as(Column::Role, "staff_role")
+        .column_as(Column::StructureId, "staff_structure_id")
+        .column_as(Column::Active, "staff_active")
+        .column_as(Column::CreatedAt, "staff_created_at")
+        .column_as(Column::UpdatedAt, "staff_updated_at")
+        .column_as(Column::Version, "staff_version")
+        .column_as(structure::Column::Active, "structure_active")
+        .into_model::<TenantSigningIn>()
+        .one(tx.conn())
+        .await?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let member = found
+        .staff
+        .map(|row| Ok::<_, DomainError>((to_staff(row)?, found.structure_active)))
+        .transpose()?;
+    Ok(Some((crate::tenants::to_tenant(found.tenant)?, member)))
+}
+
+/// A tenant row with the staff member's columns prefixed `staff_`.
+#[derive(Debug)]
+struct TenantSigningIn {
+    tenant: crate::entities::tenant::Model,
+    staff: Option<Model>,
+    structure_active: Option<bool>,
+}
+
+impl sea_orm::FromQueryResult for TenantSigningIn {
+    fn from_query_result(
+        row: &sea_orm::QueryResult,
+        pre: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        let staff = match row.try_get::<Option<uuid::Uuid>>(pre, "staff_id")? {
+            None => None,
+            Some(id) => Some(Model {
+                tenant_id: row.try_get(pre, "id")?,
+                id,
+                subject: row.try_get(pre, "staff_subject")?,
+                display_name: row.try_get(pre, "staff_display_name")?,
+                email: row.try_get(pre, "staff_email")?,
+                role: row.try_get(pre, "staff_role")?,
+                structure_id: row.try_get(pre, "staff_structure_id")?,
+                active: row.try_get(pre, "staff_active")?,
+                created_at: row.try_get(pre, "staff_created_at")?,
+                updated_at: row.try_get(pre, "staff_updated_at")?,
+                version: row.try_get(pre, "staff_version")?,
+            }),
+        };
+        Ok(Self {
+            tenant: crate::entities::tenant::Model::from_query_result(row, pre)?,
+            staff,
+            structure_active: row.try_get(pre, "structure_active")?,
+        })
+    }
 }
 
 #[derive(Debug)]

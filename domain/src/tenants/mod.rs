@@ -13,7 +13,9 @@ mod write;
 pub use model::{
     Commune, CreatedTenant, FirstSteering, NewCommune, NewTenant, Tenant, TenantStatus,
 };
-pub(crate) use store::{clea_threshold, commune_exists, communes as communes_in, enter_by_slug};
+pub(crate) use store::{
+    clea_threshold, commune_exists, communes as communes_in, enter_by_slug, to_tenant,
+};
 pub use write::{create, reactivate, set_clea_threshold, set_retention, suspend};
 
 use crate::db::{Db, Mode, Tx};

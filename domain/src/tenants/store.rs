@@ -126,7 +126,7 @@ pub(super) async fn insert_communes(tx: &Change, communes: &[Commune]) -> Result
     tx.insert_many(rows).await
 }
 
-fn to_tenant(row: tenant::Model) -> Result<Tenant> {
+pub(crate) fn to_tenant(row: tenant::Model) -> Result<Tenant> {
     let status = match row.status.as_str() {
         "active" => TenantStatus::Active,
         "suspended" => TenantStatus::Suspended,

@@ -107,7 +107,7 @@ pub async fn list(
     let (rows, total) = store::list(&tx, principal, filter, sort, &request, after.clone()).await?;
     let rows = rows
         .into_iter()
-        .map(|p| (encode_cursor(&store::sort_value(&p, sort), p.id), p))
+        .map(|(value, p)| (encode_cursor(&value, p.id), p))
         .collect();
     let mut page = Page::from_rows(rows, &request, total);
     page.has_previous_page = after.is_some();

@@ -89,7 +89,7 @@ pub(super) async fn list(
     sort: ParticipantSort,
     request: &crate::page::PageRequest,
     after: Option<(String, uuid::Uuid)>,
-) -> Result<(Vec<Participant>, Option<u64>)> {
+) -> Result<(Vec<(String, Participant)>, Option<u64>)> {
     use participant::Column as C;
     let mut query = visible(tx, principal).await?;
     if let Some(status) = filter.status {
@@ -143,20 +143,19 @@ pub(super) async fn list(
         .await?;
     let rows = rows
         .into_iter()
-        .map(to_participant)
+        .map(|row| {
+            // The cursor's sort value, as stored (the name key is not computed again).
+            let value = match sort {
+                ParticipantSort::Name => row.search_name.clone().unwrap_or_default(),
+                ParticipantSort::EntryDate => row
+                    .entry_date
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+            };
+            Ok((value, to_participant(row)?))
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok((rows, total))
-}
-
-/// The value a participant sorts by, for its cursor.
-pub(super) fn sort_value(participant: &Participant, sort: ParticipantSort) -> String {
-    match sort {
-        ParticipantSort::Name => name_key(participant),
-        ParticipantSort::EntryDate => participant
-            .entry_date
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
-    }
 }
 
 fn name_key(p: &Participant) -> String {

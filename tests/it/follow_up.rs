@@ -9,7 +9,7 @@ use crate::cohorts::{
     ATTEND, ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention, diagnostic,
 };
 
-const STATUS: &str = "mutation($id: ID!, $v: Int!, $s: CohortStatus!) { setCohortStatus(input: {id: $id, version: $v, status: $s}) { cohort { version } } }";
+pub(crate) const STATUS: &str = "mutation($id: ID!, $v: Int!, $s: CohortStatus!) { setCohortStatus(input: {id: $id, version: $v, status: $s}) { cohort { version } } }";
 const SHEET_FIELDS: &str = "id status recommendations version transmittedAt transmittedBy referentReadAt steeringReadAt pdfPath
     attendance { planned present late excused absent unrecorded ratePercent } diagnostic { isFinal } participant { lastName }";
 

@@ -154,6 +154,33 @@ pub(crate) async fn session_for_attendance(
     ))
 }
 
+/// Whether `participant` is enrolled in a cohort other than `except` that is not closed, in
+/// one statement.
+pub(crate) async fn enrolled_elsewhere(
+    tx: &TenantTx,
+    participant: ParticipantId,
+    except: CohortId,
+) -> Result<bool> {
+    use sea_orm::{JoinType, PaginatorTrait, RelationDef};
+    let to_cohort: RelationDef = cohort_member::Entity::belongs_to(cohort::Entity)
+        .from((
+            cohort_member::Column::TenantId,
+            cohort_member::Column::CohortId,
+        ))
+        .to((cohort::Column::TenantId, cohort::Column::Id))
+        .into();
+    Ok(tx
+        .select::<cohort_member::Entity>()
+        .join(JoinType::InnerJoin, to_cohort)
+        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
+        .filter(cohort_member::Column::Status.eq(MemberStatus::Enrolled.as_str()))
+        .filter(cohort_member::Column::CohortId.ne(except.0))
+        .filter(cohort::Column::Status.ne(CohortStatus::Closed.as_str()))
+        .count(tx.conn())
+        .await?
+        > 0)
+}
+
 /// One cohort.
 pub async fn get(tx: &Tx, principal: &Principal, id: CohortId) -> Result<Cohort> {
     let tx = tx.scoped(principal).await?;

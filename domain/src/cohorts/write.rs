@@ -6,7 +6,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::model::*;
-use super::{find_in, members_in, to_cohort};
+use super::{find_in, members_in};
 use crate::audit::Action;
 use crate::db::{Change, TenantTx, Tx};
 use crate::entities::{attendance, cohort, cohort_member, cohort_session, idempotency_key};
@@ -345,26 +345,15 @@ pub async fn enrol(
             format!("the cohort is full ({} places)", c.size_max),
         ));
     }
-    let elsewhere = tx
-        .select::<cohort_member::Entity>()
-        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
-        .filter(cohort_member::Column::Status.eq("enrolled"))
-        .filter(cohort_member::Column::CohortId.ne(cohort_id.0))
-        .all(tx.conn())
-        .await?;
-    for other in elsewhere {
-        let other = tx
-            .select::<cohort::Entity>()
-            .filter(cohort::Column::Id.eq(other.cohort_id))
-            .one(tx.conn())
-            .await?
-            .map(to_cohort)
-            .transpose()?;
-        if other.is_some_and(|o| o.status != CohortStatus::Closed) {
-            return Err(DomainError::Conflict(
-                "the participant is already in another running cohort".into(),
-            ));
-        }
+    // At most one cohort that is not closed per participant: the participant's row is locked
+    // (PostgreSQL; SQLite's IMMEDIATE transactions are serialised already), so that two
+    // enrolments of one person into two cohorts run one after the other, and the second sees
+    // the first (READ COMMITTED reads anew after the lock).
+    participants::lock(&tx, participant).await?;
+    if super::enrolled_elsewhere(&tx, participant, cohort_id).await? {
+        return Err(DomainError::Conflict(
+            "the participant is already in another running cohort".into(),
+        ));
     }
     let m = set_member(&tx, &m, MemberStatus::Enrolled, None).await?;
     answer_prescription(&tx, principal, Kind::PrescriptionAccepted, &m).await?;

@@ -53,6 +53,12 @@ pub(crate) async fn find_readable_in(
     store::find_visible(tx, principal, id).await
 }
 
+/// Lock the participant's row until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite
+/// serialises write transactions): rules that count a person's memberships hold on to it.
+pub(crate) async fn lock(tx: &crate::db::TenantTx, id: ParticipantId) -> Result<()> {
+    store::lock(tx, id).await
+}
+
 /// The referent following `id`, in `tx` (to notify them; not a read on anyone's behalf).
 pub(crate) async fn referent_of(
     tx: &crate::db::TenantTx,

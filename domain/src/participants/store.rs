@@ -181,6 +181,21 @@ fn escape_like(text: &str) -> String {
     out
 }
 
+pub(super) async fn lock(tx: &TenantTx, id: ParticipantId) -> Result<()> {
+    tx.select::<participant::Entity>()
+        .select_only()
+        .column(participant::Column::Id)
+        .filter(participant::Column::Id.eq(id.0))
+        .lock_exclusive()
+        .into_tuple::<uuid::Uuid>()
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "participant",
+        })?;
+    Ok(())
+}
+
 pub(super) async fn referent_of(tx: &TenantTx, id: ParticipantId) -> Result<StaffId> {
     let referent: Option<uuid::Uuid> = tx
         .select::<participant::Entity>()

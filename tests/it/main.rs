@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod auth;
+mod boundary;
 mod calls;
 mod cohorts;
 mod demo;
@@ -17,6 +18,7 @@ mod metrics;
 mod notifications;
 mod participants;
 mod production;
+mod races;
 mod reports;
 mod retention;
 mod rls;

@@ -38,12 +38,22 @@ struct VerifyingKey {
     key: DecodingKey,
 }
 
+/// The `aud` claim: a string, or an array of strings.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
 /// The claims of a Parcours token, as signed.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TokenClaims {
     pub sub: String,
     pub iss: String,
-    pub aud: String,
+    /// One audience or several (RFC 7519 §4.1.3); the configured one must be among them
+    /// (checked by `jsonwebtoken`).
+    pub aud: Audience,
     pub exp: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
@@ -222,7 +232,7 @@ pub fn mint(secret: &Secret, jwt: &JwtConfig, request: &TokenRequest) -> Result<
     let claims = TokenClaims {
         sub: request.subject.clone(),
         iss: jwt.issuer.clone(),
-        aud: jwt.audience.clone(),
+        aud: Audience::One(jwt.audience.clone()),
         exp: now + request.ttl.num_seconds(),
         nbf: None,
         iat: Some(now),

@@ -5,6 +5,8 @@
 //! this role, and the structure claim names that staff member's (active) structure. `admin`
 //! tokens carry no tenant and no structure.
 
+use std::ops::Not;
+
 use uuid::Uuid;
 
 use crate::db::{Db, Mode, Tx};
@@ -76,6 +78,19 @@ fn check_shape(claims: &Claims) -> Result<Shape> {
     use DomainError::Unauthenticated as Refused;
     if claims.subject.is_empty() {
         return Err(Refused("the token has an empty subject"));
+    }
+    // Claims are text from outside like any other: checked before they reach a query (a NUL
+    // would reach PostgreSQL as an invalid byte sequence).
+    if crate::text::Subject::parse("sub", &claims.subject)
+        .is_ok_and(|s| s.as_str() == claims.subject)
+        .not()
+    {
+        return Err(Refused("the subject is not plain text"));
+    }
+    if let Some(slug) = &claims.tenant
+        && crate::text::Slug::parse("tenant", slug).is_err()
+    {
+        return Err(Refused("unknown tenant"));
     }
     if claims.role == Role::Admin {
         if claims.tenant.is_some() || claims.structure.is_some() {

@@ -152,6 +152,14 @@ async fn every_bad_token_is_refused_and_good_ones_pass(backend: Backend) {
             "expired 10 s ago, within the 30 s leeway",
             rs256(&within_leeway),
         ),
+        (
+            "aud an array holding ours (RFC 7519 §4.1.3)",
+            rs256(&{
+                let mut c = valid.clone();
+                c["aud"] = json!(["https://idp.example/other", "parcours"]);
+                c
+            }),
+        ),
     ] {
         let (status, body) = post_with(&app, Some(&format!("Bearer {token}"))).await;
         assert_eq!(status, 200, "{name}: {body}");
@@ -262,6 +270,38 @@ async fn every_bad_token_is_refused_and_good_ones_pass(backend: Backend) {
             Some(format!(
                 "Bearer {}",
                 with(&|c| c["aud"] = json!("another-api"))
+            )),
+        ),
+        (
+            "aud an array without ours",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| c["aud"] = json!(["another-api", "yet-another"]))
+            )),
+        ),
+        (
+            "aud an empty array",
+            Some(format!("Bearer {}", with(&|c| c["aud"] = json!([])))),
+        ),
+        (
+            "NUL in sub",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| c["sub"] = json!("r@alpha\u{0}"))
+            )),
+        ),
+        (
+            "NUL in tenant",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| c["tenant"] = json!("alpha\u{0}"))
+            )),
+        ),
+        (
+            "control character in sub",
+            Some(format!(
+                "Bearer {}",
+                with(&|c| c["sub"] = json!("r@alpha\u{7}"))
             )),
         ),
         ("wrong key", Some(format!("Bearer {other_rsa}"))),

@@ -47,7 +47,7 @@ pub(crate) fn domain_refusal(err: DomainError, request_id: &str) -> Refusal {
             ..
         } => StatusCode::PAYLOAD_TOO_LARGE,
         DomainError::Rule {
-            code: "UNSUPPORTED_MEDIA_TYPE",
+            code: "UNSUPPORTED_MEDIA_TYPE" | "CONTENT_TYPE_MISMATCH",
             ..
         } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         DomainError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -159,20 +159,10 @@ pub async fn download(
         if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
             headers.insert(CONTENT_TYPE, v);
         }
-        let safe: String = meta
-            .filename
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
-            headers.insert(CONTENT_DISPOSITION, v);
-        }
+        headers.insert(
+            CONTENT_DISPOSITION,
+            crate::http::content_disposition("attachment", &meta.filename),
+        );
         Ok::<_, Refusal>(response)
     }
     .await;

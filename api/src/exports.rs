@@ -90,11 +90,10 @@ pub async fn esf_export(
             CONTENT_TYPE,
             HeaderValue::from_static("text/csv; charset=utf-8"),
         );
-        if let Ok(v) =
-            HeaderValue::from_str(&format!("attachment; filename=\"fse-{from}-{to}.csv\""))
-        {
-            response.headers_mut().insert(CONTENT_DISPOSITION, v);
-        }
+        response.headers_mut().insert(
+            CONTENT_DISPOSITION,
+            crate::http::content_disposition("attachment", &format!("fse-{from}-{to}.csv")),
+        );
         Ok::<_, Refusal>(response)
     }
     .await;

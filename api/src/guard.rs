@@ -11,13 +11,16 @@ use std::collections::HashMap;
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned, Request};
+use async_graphql::{Name, Positioned, Request, Value as ConstValue};
+use async_graphql_value::Value as GqlValue;
 
 /// A document refused before execution (a request error): its stable code and message.
 #[derive(Debug)]
 pub struct Refused {
     pub code: &'static str,
     pub message: String,
+    /// The argument or input field at fault, when there is one.
+    pub field: Option<String>,
 }
 
 /// The operation a request selects: its type and its own name.
@@ -42,12 +45,14 @@ pub fn parse_within(
         return Err(Refused {
             code: "QUERY_TOO_LARGE",
             message: format!("the query is longer than {max_bytes} bytes"),
+            field: None,
         });
     }
     if nesting_depth_exceeds(&request.query, max_nesting) {
         return Err(Refused {
             code: "QUERY_TOO_DEEP",
             message: format!("brackets nest deeper than {max_nesting}"),
+            field: None,
         });
     }
     let wanted = request.operation_name.clone();
@@ -76,9 +81,110 @@ pub fn fields_within(request: &mut Request, max: usize) -> Result<(), Refused> {
         return Err(Refused {
             code: "QUERY_TOO_COMPLEX",
             message: format!("the query selects more than {max} fields"),
+            field: None,
         });
     }
     Ok(())
+}
+
+/// Refuse a request whose arguments hold a text that no field takes (see
+/// [`parcours_domain::text::refuse_foreign`]): every string the operations pass, written in
+/// the document or sent as a variable, at any depth of lists and input objects. This is the
+/// one wall for every argument, whichever field reads it (searches, filters and cursors
+/// included); each field's own parse then applies its own length and shape. The error names
+/// the innermost argument or input field holding the text.
+pub fn texts_within(request: &mut Request) -> Result<(), Refused> {
+    let variables = request.variables.clone();
+    let document = parsed(request)?;
+    let mut walk = Texts {
+        variables: &variables,
+        defaults: HashMap::new(),
+    };
+    for (_, operation) in document.operations.iter() {
+        for definition in &operation.node.variable_definitions {
+            if let Some(default) = &definition.node.default_value {
+                walk.defaults
+                    .insert(definition.node.name.node.as_str(), &default.node);
+            }
+        }
+        walk.selection_set(&operation.node.selection_set.node)?;
+        walk.defaults.clear();
+    }
+    for fragment in document.fragments.values() {
+        walk.selection_set(&fragment.node.selection_set.node)?;
+    }
+    Ok(())
+}
+
+struct Texts<'a> {
+    variables: &'a async_graphql::Variables,
+    defaults: HashMap<&'a str, &'a ConstValue>,
+}
+
+impl Texts<'_> {
+    fn selection_set(&self, set: &SelectionSet) -> Result<(), Refused> {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    for (name, value) in &field.node.arguments {
+                        self.value(name.node.as_str(), &value.node)?;
+                    }
+                    for directive in &field.node.directives {
+                        for (name, value) in &directive.node.arguments {
+                            self.value(name.node.as_str(), &value.node)?;
+                        }
+                    }
+                    self.selection_set(&field.node.selection_set.node)?;
+                }
+                Selection::InlineFragment(fragment) => {
+                    self.selection_set(&fragment.node.selection_set.node)?;
+                }
+                // Fragments are walked once each, from the document.
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn value(&self, field: &str, value: &GqlValue) -> Result<(), Refused> {
+        match value {
+            GqlValue::Variable(name) => {
+                match self
+                    .variables
+                    .get(name)
+                    .or_else(|| self.defaults.get(name.as_str()).copied())
+                {
+                    Some(value) => constant(field, value),
+                    None => Ok(()),
+                }
+            }
+            GqlValue::String(text) => plain(field, text),
+            GqlValue::List(items) => items.iter().try_for_each(|v| self.value(field, v)),
+            GqlValue::Object(fields) => fields
+                .iter()
+                .try_for_each(|(name, v)| self.value(name.as_str(), v)),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn constant(field: &str, value: &ConstValue) -> Result<(), Refused> {
+    match value {
+        ConstValue::String(text) => plain(field, text),
+        ConstValue::List(items) => items.iter().try_for_each(|v| constant(field, v)),
+        ConstValue::Object(fields) => fields
+            .iter()
+            .try_for_each(|(name, v)| constant(name.as_str(), v)),
+        _ => Ok(()),
+    }
+}
+
+fn plain(field: &str, text: &str) -> Result<(), Refused> {
+    parcours_domain::text::refuse_foreign(field, text).map_err(|e| Refused {
+        code: "VALIDATION",
+        message: e.to_string(),
+        field: Some(field.to_owned()),
+    })
 }
 
 /// Documents already parsed, by their text. Clients send the same few documents again and
@@ -122,6 +228,7 @@ fn parsed(request: &mut Request) -> Result<&ExecutableDocument, Refused> {
     request.parsed_query().map_err(|e| Refused {
         code: "GRAPHQL_PARSE_FAILED",
         message: e.message,
+        field: None,
     })
 }
 

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use crate::auth::Verifier;
 use crate::graphql::{AccessRecorder, ParcoursSchema, RequestCtx};
-use crate::guard::{Refused, fields_within, parse_within};
+use crate::guard::{Refused, fields_within, parse_within, texts_within};
 
 /// Transport limits.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -209,7 +209,10 @@ async fn handle(
         variables,
         operation_name,
     } = body;
-    let bad = |r: Refused| refuse(StatusCode::BAD_REQUEST, r.code, r.message);
+    let bad = |r: Refused| Refusal {
+        field: r.field,
+        ..refuse(StatusCode::BAD_REQUEST, r.code, r.message)
+    };
     let mut gql = async_graphql::Request::new(query).variables(variables);
     if let Some(name) = &operation_name {
         gql = gql.operation_name(name);
@@ -238,6 +241,7 @@ async fn handle(
         return Ok(response);
     }
     fields_within(&mut gql, MAX_FIELDS).map_err(bad)?;
+    texts_within(&mut gql).map_err(bad)?;
 
     // One transaction for the whole operation, authentication included (see
     // `parcours_domain::db`). Mutation fields that are several changes each get a savepoint.
@@ -751,6 +755,41 @@ fn bytes_response(status: StatusCode, body: Vec<u8>, media: MediaType) -> Respon
 }
 
 const GRAPHIQL: &str = include_str!("graphiql.html");
+
+/// A `Content-Disposition` header (RFC 6266) for `filename`: `filename*` carries the name
+/// as stored, percent-encoded UTF-8 (RFC 8187), and `filename` an ASCII fallback for old
+/// clients in which every other character is `_`.
+pub(crate) fn content_disposition(disposition: &str, filename: &str) -> HeaderValue {
+    /// RFC 8187 `attr-char`: everything else is percent-encoded.
+    const NOT_ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let fallback: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(filename, NOT_ATTR_CHAR);
+    HeaderValue::from_str(&format!(
+        "{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
 
 #[cfg(test)]
 mod tests {

@@ -98,9 +98,10 @@ fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
-        response.headers_mut().insert(CONTENT_DISPOSITION, v);
-    }
+    response.headers_mut().insert(
+        CONTENT_DISPOSITION,
+        crate::http::content_disposition("inline", filename),
+    );
     response
 }
 

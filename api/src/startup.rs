@@ -292,7 +292,43 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
                 )
             }),
         )
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid)))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(plain_request_id))
+        .layer(axum::middleware::map_response(no_sniffing)))
+}
+
+/// Every answer is what its `Content-Type` says, never sniffed by the client into something
+/// else (an uploaded file served as a PDF must not run as HTML).
+async fn no_sniffing(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// A client's `x-request-id` is kept only when it is one short, plain identifier (1 to 64
+/// characters of `A-Z a-z 0-9 . _ -`); otherwise it is dropped and the service makes one. It
+/// goes into logs, audit entries and answers: nothing longer or stranger should.
+async fn plain_request_id(mut request: Request<axum::body::Body>) -> Request<axum::body::Body> {
+    let values = request.headers().get_all("x-request-id");
+    let mut all = values.iter();
+    let keep = match (all.next(), all.next()) {
+        (Some(one), None) => one.to_str().is_ok_and(is_plain_request_id),
+        _ => false,
+    };
+    if !keep {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
+}
+
+/// Whether `id` is a request id worth keeping (see [`plain_request_id`]).
+pub fn is_plain_request_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 async fn readyz(State(db): State<Db>) -> (StatusCode, &'static str) {

@@ -32,7 +32,7 @@ use parcours_domain::db::Mode;
 
 use crate::graphql::notifications::Session;
 use crate::graphql::{AccessRecorder, ParcoursSchema};
-use crate::guard::{Refused, fields_within, parse_within};
+use crate::guard::{Refused, fields_within, parse_within, texts_within};
 use crate::http::{
     GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, Refusal, error_response,
     finish, open, refuse, verify,
@@ -315,9 +315,11 @@ impl SubscriptionsOnly {
             return Err(Refused {
                 code: "BAD_REQUEST",
                 message: ONLY_SUBSCRIPTIONS.to_owned(),
+                field: None,
             });
         }
-        fields_within(request, MAX_FIELDS)
+        fields_within(request, MAX_FIELDS)?;
+        texts_within(request)
     }
 }
 

@@ -103,6 +103,36 @@ fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
     }
 }
 
+/// Hold a file to its declared type: its first bytes (sniffed by the `infer` crate) must say
+/// the same, and a text file must be UTF-8 text with no control character other than tab,
+/// line and page breaks. A browser or a reader that trusts the content rather than the label
+/// would otherwise open an executable stored as a PDF. Refused with `CONTENT_TYPE_MISMATCH`.
+fn content_matches(declared: &str, content: &[u8]) -> Result<()> {
+    let sniffed = infer::get(content).map(|t| t.mime_type());
+    let text = declared.starts_with("text/");
+    let matches = if text {
+        sniffed.is_none()
+            && std::str::from_utf8(content).is_ok_and(|t| {
+                !t.chars()
+                    .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
+            })
+    } else {
+        sniffed == Some(declared)
+    };
+    if matches {
+        return Ok(());
+    }
+    let found = match sniffed {
+        Some(mime) => format!("its content is {mime}"),
+        None if text => "its content is not UTF-8 text".to_owned(),
+        None => "its content is of no accepted type".to_owned(),
+    };
+    Err(rule(
+        "CONTENT_TYPE_MISMATCH",
+        format!("the file is declared as {declared} but {found}"),
+    ))
+}
+
 /// Store a file for the provider's structure. The file is stored before its row is written in
 /// `tx`: when the transaction does not commit after all, call [`forget`] so that no object is
 /// left without its row.
@@ -142,6 +172,7 @@ pub async fn upload(
     if content.is_empty() {
         return Err(DomainError::validation("file", "is empty"));
     }
+    content_matches(&media, &content)?;
     let filename = clean("filename", filename, 200)?;
     if filename.contains('/') || filename.contains('\\') {
         return Err(DomainError::validation(

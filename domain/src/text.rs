@@ -34,7 +34,72 @@ pub fn clean(field: &str, raw: &str, max: usize) -> Result<String, DomainError> 
             "must not contain control characters",
         ));
     }
+    refuse_hidden(field, &text)?;
     Ok(text)
+}
+
+/// The longest text any input takes, in characters (a call's specification). Every text
+/// field has its own, smaller bound, given in its description; this one holds for text that
+/// reaches the service by a path no field checks (the GraphQL wall, CSV cells).
+pub const MAX_ANY_TEXT: usize = 20_000;
+
+/// Whether `c` is a character that no input needs and that can hide or disguise what a text
+/// says:
+///
+/// - control characters (Unicode `Cc`: C0, DEL, C1) other than tab, line feed and carriage
+///   return, which multi-line fields keep and one-line fields refuse themselves; NUL among
+///   them (PostgreSQL refuses it in `text`, SQLite keeps it and cuts patterns at it);
+/// - the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
+///   which make a text display in another order than it is stored ("Trojan Source",
+///   CVE-2021-42574). The marks U+200E, U+200F and U+061C stay: mixed right-to-left text
+///   needs them;
+/// - invisible characters: zero-width space U+200B, word joiner U+2060, invisible operators
+///   U+2061–U+2064, soft hyphen U+00AD, byte-order mark U+FEFF, Mongolian vowel separator
+///   U+180E, line and paragraph separators U+2028–U+2029, interlinear annotations
+///   U+FFF9–U+FFFB and the tag characters U+E0000–U+E007F;
+/// - noncharacters (U+FDD0–U+FDEF and every U+xxFFFE, U+xxFFFF).
+///
+/// The zero-width joiner and non-joiner (U+200D, U+200C) are not among them: Persian, Arabic
+/// and Indic names need them.
+pub fn is_hidden(c: char) -> bool {
+    let n = c as u32;
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(n, 0x202A..=0x202E | 0x2066..=0x2069)
+        || matches!(
+            n,
+            0x200B | 0x2060..=0x2064 | 0x00AD | 0xFEFF | 0x180E | 0x2028 | 0x2029
+        )
+        || matches!(n, 0xFFF9..=0xFFFB | 0xE0000..=0xE007F)
+        || matches!(n, 0xFDD0..=0xFDEF)
+        || n & 0xFFFE == 0xFFFE
+}
+
+/// Refuse a text holding a character of [`is_hidden`], naming the first one: the check every
+/// text from outside passes, whatever its field.
+pub fn refuse_hidden(field: &str, text: &str) -> Result<(), DomainError> {
+    match text.chars().find(|c| is_hidden(*c)) {
+        None => Ok(()),
+        Some(c) => Err(DomainError::validation(
+            field,
+            format!(
+                "must not contain U+{:04X} (a control, direction-changing or invisible character)",
+                c as u32
+            ),
+        )),
+    }
+}
+
+/// The check of a text that reaches the service by a path no field's own parse covers (a
+/// search, a filter, a CSV cell): at most [`MAX_ANY_TEXT`] characters and nothing
+/// [`is_hidden`].
+pub fn refuse_foreign(field: &str, text: &str) -> Result<(), DomainError> {
+    if text.chars().count() > MAX_ANY_TEXT {
+        return Err(DomainError::validation(
+            field,
+            format!("must be at most {MAX_ANY_TEXT} characters"),
+        ));
+    }
+    refuse_hidden(field, text)
 }
 
 /// Like [`clean`], for free text of several paragraphs: line breaks (`\n`, `\r\n` turned
@@ -223,6 +288,57 @@ impl InseeCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_characters_are_refused_and_the_joiners_scripts_need_are_kept() {
+        for hidden in [
+            '\0',
+            '\u{1}',
+            '\u{1b}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{9f}',
+            '\u{202e}',
+            '\u{202a}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{200b}',
+            '\u{2060}',
+            '\u{feff}',
+            '\u{ad}',
+            '\u{2028}',
+            '\u{fdd0}',
+            '\u{fffe}',
+            '\u{1ffff}',
+            '\u{10ffff}',
+            '\u{e0041}',
+        ] {
+            assert!(is_hidden(hidden), "U+{:04X}", hidden as u32);
+            let text = format!("Ann{hidden}e");
+            assert!(
+                clean("lastName", &text, 200).is_err(),
+                "U+{:04X}",
+                hidden as u32
+            );
+        }
+        // Persian with a zero-width non-joiner, Hindi with a joiner, Hebrew with a mark.
+        for kept in [
+            "\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}",
+            "\u{915}\u{94d}\u{200d}\u{937}",
+            "\u{5e9}\u{5e8}\u{200f}",
+            "Nguyễn Thị",
+            "Łukasiewicz",
+        ] {
+            assert_eq!(
+                clean("lastName", kept, 200).ok().as_deref(),
+                Some(kept),
+                "{kept}"
+            );
+        }
+        assert!(!is_hidden('\t') && !is_hidden('\n') && !is_hidden('\r'));
+        assert!(refuse_foreign("search", &"a".repeat(MAX_ANY_TEXT + 1)).is_err());
+        assert!(refuse_foreign("search", &"a".repeat(MAX_ANY_TEXT)).is_ok());
+    }
 
     #[test]
     fn paragraphs_keep_their_line_breaks_and_nothing_else() {

@@ -214,7 +214,9 @@ async fn bad_input_is_refused_with_its_field_and_writes_nothing(backend: Backend
         let (status, body) = app
             .post(&w.referent, parcours_tests::CREATE_PARTICIPANT, variables)
             .await;
-        assert_eq!(status, 200, "{name}: {body}");
+        // A character no field takes is refused before execution (400), any other bad value
+        // by the field's own parse (200 with the field's error).
+        assert!(matches!(status, 200 | 400), "{name}: {body}");
         assert_eq!(
             (code(&body), field(&body)),
             (expected_code, expected_field),

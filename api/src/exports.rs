@@ -60,6 +60,7 @@ pub const HEADER: [&str; 24] = [
 fn date(field: &str, raw: Option<&str>) -> Result<NaiveDate, DomainError> {
     raw.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         .ok_or_else(|| DomainError::validation(field, "a date, YYYY-MM-DD"))
+        .and_then(|d| parcours_domain::paris::within_range(field, d))
 }
 
 /// The CSV.

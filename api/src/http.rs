@@ -11,8 +11,8 @@
 
 use std::sync::Arc;
 
+use async_graphql::Variables;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{ServerError, Variables};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::header::{
@@ -265,7 +265,8 @@ async fn handle(
         access: access.clone(),
     };
     let started = std::time::Instant::now();
-    let response = state.schema.execute(ctx.into_request(gql)).await;
+    let mut response = state.schema.execute(ctx.into_request(gql)).await;
+    give_codes(&mut response);
     // The sensitive values in `response` leave only with their access entries, written in the
     // operation's own transaction (one statement), and only once it has committed: when
     // either fails the client gets no data at all, and no entry outlives a failed answer.
@@ -626,7 +627,7 @@ fn graphql_response(response: async_graphql::Response, media: MediaType) -> Resp
     let errors: Vec<Value> = response
         .errors
         .into_iter()
-        .map(|e| coded_error(e, request_error))
+        .map(|e| serde_json::to_value(&e).unwrap_or_else(|_| json!({ "message": "error" })))
         .collect();
     let (status, body) = if request_error {
         (StatusCode::BAD_REQUEST, json!({ "errors": errors }))
@@ -699,28 +700,62 @@ fn null_at_path(data: &mut Value, path: &Value) {
     }
 }
 
-/// Give every error a code: async-graphql's own limit and validation errors have none.
-fn coded_error(error: ServerError, request_error: bool) -> Value {
-    let mut value = serde_json::to_value(&error).unwrap_or_else(|_| json!({"message": "error"}));
-    let has_code = error
-        .extensions
-        .as_ref()
-        .is_some_and(|e| e.get("code").is_some());
-    if !has_code {
-        let code = if error.message.contains("nested too deep")
-            || error.message.contains("recursion depth")
-        {
+/// Give every error a code, and a `field` where it names an argument: async-graphql's own
+/// parse, validation, limit and coercion errors have none. Done on the response itself, so
+/// that the answer, the log line and the metrics all see the same code.
+pub(crate) fn give_codes(response: &mut async_graphql::Response) {
+    let request_error = matches!(response.data, async_graphql::Value::Null)
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let message = &error.message;
+        let code = if message.contains("nested too deep") || message.contains("recursion depth") {
             "QUERY_TOO_DEEP"
-        } else if error.message.contains("too complex") || error.message.contains("directives") {
+        } else if message.contains("too complex") || message.contains("directives") {
             "QUERY_TOO_COMPLEX"
-        } else if request_error {
+        } else if request_error && !message.starts_with("Invalid value for argument") {
             "GRAPHQL_VALIDATION_FAILED"
         } else {
             "VALIDATION"
         };
-        value["extensions"] = json!({ "code": code });
+        // The library says only which type it expected; say what that type takes.
+        let hint = if message.ends_with("expected type \"Date\"") {
+            Some("a date YYYY-MM-DD from 1900-01-01 to 2099-12-31")
+        } else if message.ends_with("expected type \"Money\"") {
+            Some("an amount as a string with at most two decimals, such as \"40000.00\"")
+        } else {
+            None
+        };
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", code);
+        if let Some(field) = argument_named(message) {
+            extensions.set("field", field);
+        }
+        error.extensions = Some(extensions);
+        if let Some(hint) = hint {
+            error.message = format!("{}: {hint}", error.message);
+        }
     }
-    value
+}
+
+/// The input field an async-graphql coercion error is about: its message reads `Invalid value
+/// for argument "input.entries.0.presence", …`; the field is the innermost name (`presence`),
+/// as the domain's own errors name it.
+fn argument_named(message: &str) -> Option<String> {
+    let path = message
+        .strip_prefix("Invalid value for argument \"")?
+        .split('"')
+        .next()?;
+    path.rsplit('.')
+        .find(|segment| !segment.is_empty() && !segment.bytes().all(|b| b.is_ascii_digit()))
+        .map(str::to_owned)
 }
 
 pub(crate) fn error_response(refusal: Refusal, media: MediaType) -> Response {

@@ -409,9 +409,10 @@ impl Executor for SubscriptionsOnly {
         let running = Running(Arc::clone(&self.running));
         self.schema
             .execute_stream_with_session_data(request, session_data)
-            .then(move |response| {
+            .then(move |mut response| {
                 let _counted = &running;
                 let ctx = ctx.clone();
+                crate::http::give_codes(&mut response);
                 async move { with_access_recorded(ctx, response).await }
             })
             .boxed()

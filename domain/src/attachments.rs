@@ -286,6 +286,7 @@ pub(crate) async fn attach(
     submission: SubmissionId,
     ids: &[AttachmentId],
 ) -> Result<()> {
+    crate::batch::distinct("attachmentIds", None, ids, |id| *id)?;
     for id in ids {
         let result = tx
             .update_many::<attachment::Entity>()

@@ -8,6 +8,7 @@ pub mod access_log;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod batch;
 pub mod calls;
 pub mod checks;
 pub mod cohorts;

@@ -6,6 +6,26 @@ use chrono_tz::Europe::Paris;
 
 use crate::error::DomainError;
 
+/// The earliest calendar date any input takes: 1 January 1900 (older than any living
+/// participant's birth).
+pub const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+/// The latest calendar date any input takes: 31 December 2099. Due dates computed from it
+/// (a report a month after a convention's end) stay within four-digit years, which strict
+/// ISO 8601 parsers require.
+pub const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2099, 12, 31).expect("a date");
+
+/// `date` if it lies within [`EARLIEST_DATE`]..=[`LATEST_DATE`], else `VALIDATION` on `field`.
+pub fn within_range(field: &str, date: NaiveDate) -> Result<NaiveDate, DomainError> {
+    if (EARLIEST_DATE..=LATEST_DATE).contains(&date) {
+        Ok(date)
+    } else {
+        Err(DomainError::validation(
+            field,
+            format!("must lie between {EARLIEST_DATE} and {LATEST_DATE}"),
+        ))
+    }
+}
+
 /// The instant of `date` at `time` in Europe/Paris. A time that does not exist (the hour
 /// skipped when clocks go forward) is refused; a time that happens twice (when clocks go back)
 /// is the first of the two.

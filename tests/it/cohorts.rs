@@ -246,6 +246,44 @@ async fn attendance_is_idempotent_and_checked(backend: Backend) {
         let (_, body) = app.post(token, ATTEND, input).await;
         assert_eq!(code(&body), expected, "{name}: {body}");
     }
+    // A batch naming one member twice, or nobody, is refused with the entry at fault, and
+    // its idempotency key stays free: the right batch under that key is then recorded.
+    for (name, entries, field) in [
+        (
+            "one member twice",
+            json!([{ "participantId": b, "presence": "ABSENT" }, { "participantId": a, "presence": "ABSENT" },
+                   { "participantId": b, "presence": "EXCUSED" }]),
+            "entries[2].participantId",
+        ),
+        ("no entry", json!([]), "entries"),
+    ] {
+        let (_, body) = app
+            .post(&w.provider, ATTEND, bad(entries, &session, "k-batch"))
+            .await;
+        assert_eq!(
+            (
+                code(&body),
+                body["errors"][0]["extensions"]["field"].as_str()
+            ),
+            ("VALIDATION", Some(field)),
+            "{name}: {body}"
+        );
+    }
+    let recorded = app
+        .ok(
+            &w.provider,
+            ATTEND,
+            bad(
+                json!([{ "participantId": b, "presence": "EXCUSED" }]),
+                &session,
+                "k-batch",
+            ),
+        )
+        .await;
+    assert_eq!(
+        recorded["recordAttendance"]["attendance"][0]["presence"],
+        "EXCUSED"
+    );
     let (_, body) = app
         .post(
             &w.provider,
@@ -495,8 +533,12 @@ async fn diagnostics_are_written_by_the_provider_of_enrolled_members(backend: Ba
     outside["input"]["fle"]["speaking"] = json!("D1");
     let (status, body) = app.post(&w.provider, SAVE_DIAG, outside).await;
     assert_eq!(
-        (status, code(&body)),
-        (400, "GRAPHQL_VALIDATION_FAILED"),
+        (
+            status,
+            code(&body),
+            body["errors"][0]["extensions"]["field"].as_str()
+        ),
+        (400, "VALIDATION", Some("speaking")),
         "a level outside CEFR: {body}"
     );
 

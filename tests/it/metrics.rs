@@ -40,6 +40,12 @@ async fn requests_and_operations_are_counted_without_personal_data() {
     )
     .await;
 
+    // An error of the GraphQL library itself is counted under its code, as it is answered.
+    assert_eq!(
+        named(&app, &w.referent, "Bad", "query Bad { me { nope } }").await,
+        400
+    );
+
     let (status, content_type, body) = app.get("", "/metrics").await;
     assert_eq!(status, 200);
     assert!(
@@ -51,6 +57,7 @@ async fn requests_and_operations_are_counted_without_personal_data() {
         "parcours_graphql_operations_total{operation=\"Me\",outcome=\"ok\"} 2",
         "parcours_graphql_operations_total{operation=\"Figures\",outcome=\"FORBIDDEN\"} 1",
         "parcours_graphql_operations_total{operation=\"other\",outcome=\"ok\"} 1",
+        "parcours_graphql_operations_total{operation=\"Bad\",outcome=\"GRAPHQL_VALIDATION_FAILED\"} 1",
         "parcours_http_requests_total{route=\"/graphql\",status=\"200\"}",
         "parcours_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"+Inf\"}",
         "parcours_db_pool_connections{state=\"idle\"}",

@@ -8,16 +8,30 @@ use chrono::NaiveDate;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
-/// A calendar date, ISO 8601 (`YYYY-MM-DD`), e.g. `2017-12-21`.
+/// A calendar date, ISO 8601 (`YYYY-MM-DD`), e.g. `2017-12-21`, from 1900-01-01 to
+/// 2099-12-31 inclusive.
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
+        use parcours_domain::paris::{EARLIEST_DATE, LATEST_DATE};
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom(format!("{s:?} is not a date YYYY-MM-DD"))),
+            Value::String(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) if (EARLIEST_DATE..=LATEST_DATE).contains(&d) => Ok(Date(d)),
+                Ok(_) => Err(InputValueError::custom(format!(
+                    "{s:?} is outside {EARLIEST_DATE} to {LATEST_DATE}"
+                ))),
+                Err(_) => Err(InputValueError::custom(format!(
+                    "{s:?} is not a date YYYY-MM-DD"
+                ))),
+            },
             _ => Err(InputValueError::expected_type(value)),
         }
+    }
+
+    /// Checked when the document is validated, so that a bad date is a request error that
+    /// names its argument (`field`), before anything runs.
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
     }
 
     fn to_value(&self) -> Value {
@@ -48,6 +62,11 @@ impl ScalarType for Money {
                 "an amount is a string such as \"40000.00\", never a float",
             )),
         }
+    }
+
+    /// As for `Date`: a bad amount is refused at validation, naming its argument.
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
     }
 
     fn to_value(&self) -> Value {

@@ -57,6 +57,8 @@ pub async fn create(
             "name at least one weekday and one half-day",
         ));
     }
+    crate::batch::distinct("weekdays", None, &input.weekdays, |d| *d)?;
+    crate::batch::distinct("halfDays", None, &input.half_days, |h| *h)?;
     let tx = tx.change(principal).await?;
     let scope = match principal.role() {
         Role::Provider => principal.structure(),
@@ -466,6 +468,10 @@ pub async fn record_attendance(
         "the cohort's provider or steering does this",
     )?;
     let key = clean("idempotencyKey", idempotency_key, 200)?;
+    crate::batch::not_empty("entries", &lines)?;
+    crate::batch::distinct("entries", Some("participantId"), &lines, |l| {
+        l.participant_id
+    })?;
     let fingerprint = serde_json::to_string(&(session_id.0, &lines))
         .map_err(|e| DomainError::Internal(e.to_string()))?;
     let at = tx.now();

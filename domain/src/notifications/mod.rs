@@ -213,6 +213,7 @@ pub async fn mark_read(
     if ids.is_empty() || ids.len() > 100 {
         return Err(DomainError::validation("ids", "give between 1 and 100 IDs"));
     }
+    crate::batch::distinct("ids", None, ids, |id| *id)?;
     let tx = tx.change(principal).await?;
     let marked = store::mark_read(&tx, me, ids).await?;
     tx.commit(Action {

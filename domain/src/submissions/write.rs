@@ -334,6 +334,7 @@ fn check_open(call: &CallForProjects, tx: &TenantTx) -> Result<()> {
 
 fn apply(s: &mut Submission, call: &CallForProjects, fields: DraftFields) -> Result<()> {
     if let Some(answers) = fields.answers {
+        crate::batch::distinct("answers", Some("key"), &answers, |(key, _)| key.clone())?;
         for (key, text) in answers {
             if !call.questions.iter().any(|q| q.key == key) {
                 return Err(DomainError::validation(

@@ -5,6 +5,8 @@
 
 use chrono::NaiveDate;
 
+use crate::error::DomainError;
+
 use super::sheet::{Column, Row};
 use super::{Errors, Lookup};
 use crate::participants::model::{Gender, ParticipantFields};
@@ -79,8 +81,16 @@ pub(super) fn read_fields(row: &Row, lookup: &Lookup, errors: &mut Errors) -> Pa
 pub(super) fn date(row: &Row, column: Column, errors: &mut Errors) -> Option<NaiveDate> {
     let raw = row.get(column)?;
     let value = parse_date(raw);
-    if value.is_none() {
-        errors.push(column.name(), "is not a date (YYYY-MM-DD or DD/MM/YYYY)");
+    match value {
+        None => errors.push(column.name(), "is not a date (YYYY-MM-DD or DD/MM/YYYY)"),
+        Some(d) => {
+            if let Err(DomainError::Validation { message, .. }) =
+                crate::paris::within_range(column.name(), d)
+            {
+                errors.push(column.name(), message);
+                return None;
+            }
+        }
     }
     value
 }

@@ -420,7 +420,83 @@ async fn values_the_library_refuses_name_their_field_and_dates_are_bounded(backe
     }
 }
 
+async fn a_cursor_is_read_only_by_the_list_sort_and_filter_it_was_made_for(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let commune = first_commune(&app, &w.referent).await;
+    for name in ["Abel", "Bruni", "Chen"] {
+        create_participant(&app, &w.referent, participant_input(&commune, name)).await;
+    }
+    let steering = &w.tenant.steering;
+    let list = "query($sort: ParticipantSort, $search: String, $after: String) {
+        participants(first: 1, sort: $sort, search: $search, after: $after) {
+            edges { cursor node { lastName } } } }";
+    let first = app.ok(steering, list, json!({ "sort": "NAME" })).await;
+    let cursor = first["participants"]["edges"][0]["cursor"].clone();
+    let next = app
+        .ok(steering, list, json!({ "sort": "NAME", "after": cursor }))
+        .await;
+    assert_eq!(
+        next["participants"]["edges"][0]["node"]["lastName"], "Bruni",
+        "the same list reads its cursor"
+    );
+    for (what, variables) in [
+        (
+            "another sort",
+            json!({ "sort": "ENTRY_DATE", "after": cursor }),
+        ),
+        (
+            "another filter",
+            json!({ "sort": "NAME", "search": "b", "after": cursor }),
+        ),
+        (
+            "no cursor at all",
+            json!({ "sort": "NAME", "after": "bm90IGEgY3Vyc29y" }),
+        ),
+    ] {
+        let (_, body) = app.post(steering, list, variables).await;
+        assert_eq!(
+            (code(&body), field(&body)),
+            ("VALIDATION", "after"),
+            "{what}: {body}"
+        );
+    }
+    let audit = app
+        .ok(
+            steering,
+            "{ auditLog(first: 1) { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    let audit_cursor = audit["auditLog"]["edges"][0]["cursor"].clone();
+    let (_, body) = app
+        .post(
+            steering,
+            list,
+            json!({ "sort": "NAME", "after": audit_cursor }),
+        )
+        .await;
+    assert_eq!(
+        (code(&body), field(&body)),
+        ("VALIDATION", "after"),
+        "another list: {body}"
+    );
+    let (_, body) = app
+        .post(
+            steering,
+            "query($after: String) { staff(after: $after) { totalCount } }",
+            json!({ "after": audit_cursor }),
+        )
+        .await;
+    assert_eq!(
+        (code(&body), field(&body)),
+        ("VALIDATION", "after"),
+        "another list: {body}"
+    );
+}
+
 on_both!(
+    a_cursor_is_read_only_by_the_list_sort_and_filter_it_was_made_for,
     every_graphql_path_refuses_hidden_characters_with_the_field,
     values_the_library_refuses_name_their_field_and_dates_are_bounded,
     csv_cells_file_names_and_request_ids_are_checked_too,

@@ -166,6 +166,6 @@ impl AccessQuery {
         let page = access_log::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
-        Ok(Some(connection(page, |e| e.id.0, AccessEntryObj)))
+        Ok(Some(connection(ctx, page, |e| e.id.0, AccessEntryObj)))
     }
 }

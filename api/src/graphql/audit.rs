@@ -80,6 +80,6 @@ impl AuditQuery {
         let page = audit::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
-        Ok(Some(connection(page, |e| e.id.0, AuditEntryObj)))
+        Ok(Some(connection(ctx, page, |e| e.id.0, AuditEntryObj)))
     }
 }

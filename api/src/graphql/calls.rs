@@ -454,7 +454,7 @@ impl CallQuery {
         let r = req(ctx);
         let page = page_request(ctx, first, after).gql(ctx)?;
         let page = calls::list(&r.tx, &r.principal, page).await.gql(ctx)?;
-        Ok(Some(connection(page, |c| c.id.0, CallObj)))
+        Ok(Some(connection(ctx, page, |c| c.id.0, CallObj)))
     }
 
     /// Submissions: a provider its own structure's, steering every submitted one.
@@ -472,7 +472,7 @@ impl CallQuery {
         let page = submissions::list(&r.tx, &r.principal, call, page)
             .await
             .gql(ctx)?;
-        Ok(Some(connection(page, |s| s.id.0, SubmissionObj)))
+        Ok(Some(connection(ctx, page, |s| s.id.0, SubmissionObj)))
     }
 
     /// Conventions: a provider its own, steering all.
@@ -488,7 +488,7 @@ impl CallQuery {
         let page = conventions::list(&r.tx, &r.principal, page)
             .await
             .gql(ctx)?;
-        Ok(Some(connection(page, |c| c.id.0, ConventionObj)))
+        Ok(Some(connection(ctx, page, |c| c.id.0, ConventionObj)))
     }
 }
 

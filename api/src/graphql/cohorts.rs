@@ -270,7 +270,7 @@ impl CohortQuery {
             .gql(ctx)?;
         let node = ctx.look_ahead().field("edges").field("node");
         super::loaders::prime_cohorts(ctx, node, &page.items).await?;
-        Ok(Some(connection(page, |c| c.id.0, CohortObj)))
+        Ok(Some(connection(ctx, page, |c| c.id.0, CohortObj)))
     }
 }
 

@@ -232,7 +232,12 @@ impl EsfQuery {
             .await
             .gql(ctx)?;
         let day = today(ctx);
-        Ok(Some(connection(page, |x| x.id.0, |x| EsfRecordObj(x, day))))
+        Ok(Some(connection(
+            ctx,
+            page,
+            |x| x.id.0,
+            |x| EsfRecordObj(x, day),
+        )))
     }
 
     /// The ESF+ common indicators of an operation over a period (steering; a provider for its

@@ -166,7 +166,7 @@ impl FollowUpQuery {
         let page = follow_up::list(&r.tx, &r.principal, filter, page)
             .await
             .gql(ctx)?;
-        Ok(Some(connection(page, |s| s.id.0, FollowUpSheetObj)))
+        Ok(Some(connection(ctx, page, |s| s.id.0, FollowUpSheetObj)))
     }
 }
 

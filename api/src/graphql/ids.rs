@@ -33,22 +33,79 @@ pub fn decode(id: &ID, kind: &'static str, entity: &'static str) -> Result<Uuid,
     }
 }
 
-/// The cursor of a row.
-pub fn cursor(id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(id.as_bytes())
-}
+/// What a cursor was made for: the connection field and every argument that chooses or orders
+/// its rows (all but `first` and `after`), as the first [`TAG_BYTES`] bytes of their SHA-256.
+/// A cursor carries its list's tag, and a list refuses a cursor with another tag (a cursor of
+/// another list, another sort or another filter): keyset pagination would otherwise answer an
+/// unrelated page without a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListTag([u8; TAG_BYTES]);
 
-/// The row a cursor points after.
-pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<Uuid>, DomainError> {
-    cursor
-        .map(|c| {
-            URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| Uuid::from_slice(&b).ok())
-                .ok_or_else(|| DomainError::validation("after", "is not a cursor of this list"))
-        })
-        .transpose()
+/// How many bytes of the digest a cursor carries.
+const TAG_BYTES: usize = 6;
+
+impl ListTag {
+    /// The tag of the connection field being resolved.
+    pub fn of(ctx: &async_graphql::Context<'_>) -> Self {
+        let field = ctx.field();
+        let mut arguments: Vec<(String, String)> = field
+            .arguments()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(name, value)| {
+                !matches!(name.as_str(), "first" | "after")
+                    && !matches!(value, async_graphql::Value::Null)
+            })
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        arguments.sort();
+        Self::new(field.name(), &arguments)
+    }
+
+    fn new(list: &str, arguments: &[(String, String)]) -> Self {
+        use sha2::Digest;
+        let mut digest = sha2::Sha256::new();
+        digest.update(list.as_bytes());
+        for (name, value) in arguments {
+            digest.update([0]);
+            digest.update(name.as_bytes());
+            digest.update([0]);
+            digest.update(value.as_bytes());
+        }
+        let mut tag = [0; TAG_BYTES];
+        tag.copy_from_slice(&digest.finalize()[..TAG_BYTES]);
+        Self(tag)
+    }
+
+    /// A cursor of this list around `position` (the list's own bytes: a row's UUID, or a sort
+    /// key and a UUID).
+    pub fn cursor(&self, position: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode([&self.0[..], position].concat())
+    }
+
+    /// The position inside `cursor`, if it is a cursor of this list; otherwise `VALIDATION` on
+    /// `after`.
+    pub fn position(&self, cursor: &str) -> Result<Vec<u8>, DomainError> {
+        let bad = || DomainError::validation("after", "is not a cursor of this list");
+        if cursor.len() > 1024 {
+            return Err(bad());
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+        match bytes.split_at_checked(TAG_BYTES) {
+            Some((tag, position)) if tag == self.0 => Ok(position.to_vec()),
+            _ => Err(bad()),
+        }
+    }
+
+    /// The row a cursor of this list points after.
+    pub fn row(&self, cursor: Option<&str>) -> Result<Option<Uuid>, DomainError> {
+        cursor
+            .map(|c| {
+                Uuid::from_slice(&self.position(c)?)
+                    .map_err(|_| DomainError::validation("after", "is not a cursor of this list"))
+            })
+            .transpose()
+    }
 }
 
 #[cfg(test)]
@@ -63,5 +120,21 @@ mod tests {
         assert!(decode(&id, "StaffMember", "staff member").is_err());
         assert!(decode(&ID("garbage!".into()), "Structure", "structure").is_err());
         assert!(decode_any(&"A".repeat(10_000)).is_none());
+    }
+
+    #[test]
+    fn a_cursor_is_read_only_by_the_list_it_was_made_for() {
+        let args = |sort: &str| vec![("sort".to_owned(), sort.to_owned())];
+        let by_name = ListTag::new("participants", &args("NAME"));
+        let by_date = ListTag::new("participants", &args("ENTRY_DATE"));
+        let audit = ListTag::new("auditLog", &[]);
+        let row = Uuid::now_v7();
+        let cursor = by_name.cursor(row.as_bytes());
+        assert_eq!(by_name.row(Some(&cursor)).ok(), Some(Some(row)));
+        assert!(by_date.row(Some(&cursor)).is_err(), "another sort");
+        assert!(audit.row(Some(&cursor)).is_err(), "another list");
+        assert!(by_name.row(Some("not a cursor")).is_err());
+        assert!(by_name.row(Some("")).is_err());
+        assert_eq!(by_name.row(None).ok(), Some(None));
     }
 }

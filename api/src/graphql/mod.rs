@@ -236,7 +236,8 @@ pub(crate) fn page_request(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<PageRequest, DomainError> {
-    Ok(PageRequest::new(first, ids::decode_cursor(after.as_deref())?)?.counting(counts(ctx)))
+    let after = ids::ListTag::of(ctx).row(after.as_deref())?;
+    Ok(PageRequest::new(first, after)?.counting(counts(ctx)))
 }
 
 /// Whether the connection field being resolved selects `totalCount`.
@@ -244,7 +245,10 @@ pub(crate) fn counts(ctx: &Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
 }
 
+/// The connection of the field being resolved, from a domain page; each edge's cursor
+/// carries the list's tag ([`ids::ListTag`]).
 pub(crate) fn connection<T, N>(
+    ctx: &Context<'_>,
     page: Page<T>,
     id: impl Fn(&T) -> Uuid,
     node: impl Fn(T) -> N,
@@ -259,10 +263,11 @@ where
             total_count: page.total_count,
         },
     );
+    let tag = ids::ListTag::of(ctx);
     conn.edges.extend(
         page.items
             .into_iter()
-            .map(|item| Edge::new(ids::cursor(id(&item)), node(item))),
+            .map(|item| Edge::new(tag.cursor(id(&item).as_bytes()), node(item))),
     );
     conn
 }

@@ -113,7 +113,7 @@ impl NotificationQuery {
         let page = notifications::inbox(&r.tx, &r.principal, InboxFilter { unread }, page)
             .await
             .gql(ctx)?;
-        Ok(Some(connection(page, |n| n.id.0, NotificationObj)))
+        Ok(Some(connection(ctx, page, |n| n.id.0, NotificationObj)))
     }
 
     /// How many of the caller's notifications are unread.

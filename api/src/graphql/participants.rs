@@ -629,6 +629,18 @@ impl ParticipantQuery {
             entered_to: entered_to.map(|d| d.0),
             search,
         };
+        // The domain's cursor (a sort key and an ID) travels inside the list's tagged one.
+        let tag = ids::ListTag::of(ctx);
+        let after = after
+            .map(|c| {
+                tag.position(&c).and_then(|p| {
+                    String::from_utf8(p).map_err(|_| {
+                        DomainError::validation("after", "is not a cursor of this list")
+                    })
+                })
+            })
+            .transpose()
+            .gql(ctx)?;
         let page = domain::list(
             &r.tx,
             &r.principal,
@@ -657,11 +669,9 @@ impl ParticipantQuery {
                     .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
             },
         );
-        conn.edges.extend(
-            page.items
-                .into_iter()
-                .map(|(cursor, p)| async_graphql::connection::Edge::new(cursor, ParticipantObj(p))),
-        );
+        conn.edges.extend(page.items.into_iter().map(|(cursor, p)| {
+            async_graphql::connection::Edge::new(tag.cursor(cursor.as_bytes()), ParticipantObj(p))
+        }));
         Ok(Some(conn))
     }
 

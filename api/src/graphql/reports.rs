@@ -330,7 +330,7 @@ impl ReportQuery {
         let page = reports::list(&r.tx, &r.principal, convention, page)
             .await
             .gql(ctx)?;
-        Ok(Some(connection(page, |x| x.id.0, ReportObj)))
+        Ok(Some(connection(ctx, page, |x| x.id.0, ReportObj)))
     }
 
     /// Reports past their due date and not submitted, started or not, by due date.

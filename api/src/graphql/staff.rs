@@ -128,7 +128,7 @@ impl StaffQuery {
         let page = staff::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
-        Ok(Some(connection(page, |s| s.id.0, StaffMemberObj)))
+        Ok(Some(connection(ctx, page, |s| s.id.0, StaffMemberObj)))
     }
 }
 

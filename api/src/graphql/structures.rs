@@ -87,7 +87,7 @@ impl StructureObj {
         let page = staff::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
-        Ok(connection(page, |s| s.id.0, StaffMemberObj))
+        Ok(connection(ctx, page, |s| s.id.0, StaffMemberObj))
     }
     /// When the structure was created.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -125,7 +125,7 @@ impl StructureQuery {
         let page = structures::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
-        Ok(Some(connection(page, |s| s.id.0, StructureObj)))
+        Ok(Some(connection(ctx, page, |s| s.id.0, StructureObj)))
     }
 }
 

@@ -125,7 +125,7 @@ impl TenantQuery {
         let r = req(ctx);
         let page = page_request(ctx, first, after).gql(ctx)?;
         let page = tenants::list(&r.tx, &r.principal, page).await.gql(ctx)?;
-        Ok(Some(connection(page, |t| t.id.0, TenantObj)))
+        Ok(Some(connection(ctx, page, |t| t.id.0, TenantObj)))
     }
 }
 

@@ -27,6 +27,10 @@ use parcours_domain::db::Mode;
 #[derive(serde::Deserialize)]
 pub struct ImportQuery {
     mode: Option<String>,
+    /// `true`: create lines even where a participant with the same name and birth date exists
+    /// (otherwise such a line is an error on `row`).
+    #[serde(rename = "allowDuplicates")]
+    allow_duplicates: Option<String>,
 }
 
 /// Preview or import the file.
@@ -52,6 +56,16 @@ pub async fn participants(
                 return Err(fail(DomainError::validation(
                     "mode",
                     "must be preview or import",
+                )));
+            }
+        };
+        let allow_duplicates = match query.allow_duplicates.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(fail(DomainError::validation(
+                    "allowDuplicates",
+                    "must be true or false",
                 )));
             }
         };
@@ -104,9 +118,16 @@ pub async fn participants(
             }
         };
         let principal = principal.with_request_id(rid.clone());
-        let report = import::import(&tx, &principal, &bytes, mode, participant_uuid)
-            .await
-            .map_err(fail)?;
+        let report = import::import(
+            &tx,
+            &principal,
+            &bytes,
+            mode,
+            participant_uuid,
+            allow_duplicates,
+        )
+        .await
+        .map_err(fail)?;
         finish(&tx, &rid).await.map_err(as_json)?;
         Ok(answer(&report))
     }

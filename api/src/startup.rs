@@ -129,6 +129,13 @@ pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartError> {
             problems.join("; ")
         )));
     }
+    // Names are searched by a stored key: keep it in step with the folding rule.
+    let rekeyed = parcours_domain::participants::rekey_names(&db)
+        .await
+        .map_err(|e| fail(format!("DATABASE_URL: name keys could not be updated: {e}")))?;
+    if rekeyed > 0 {
+        tracing::info!(rekeyed, "participants' search keys brought up to date");
+    }
     Ok(db)
 }
 

@@ -20,6 +20,7 @@ mod entities;
 pub mod error;
 pub mod esf;
 pub mod follow_up;
+mod idempotency;
 pub mod ids;
 pub mod indicators;
 pub mod money;

@@ -132,13 +132,35 @@ pub fn clean_paragraphs(field: &str, raw: &str, max: usize) -> Result<String, Do
     Ok(text)
 }
 
-/// A key that sorts names alphabetically regardless of accents and case ("Fénay" < "Fontaine").
+/// The search key of a text: transliterated to ASCII by the `deunicode` crate (accents
+/// dropped, ligatures spelt out: "Lætitia" → "laetitia", "Œuvray" → "oeuvray", "Strauß" →
+/// "strauss", "Łukasiewicz" → "lukasiewicz", "Жуков" → "zhukov"), lowercased, and everything
+/// but letters and digits removed (apostrophes, hyphens, spaces: "N’Diaye" and "n'diaye" are
+/// both "ndiaye", "Le Goff" and "LEGOFF" both "legoff"). The same key on both databases:
+/// computed here, stored, compared as text.
+pub fn fold(text: &str) -> String {
+    deunicode::deunicode_with_tofu(text, "")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The key a person is sorted and searched by: the folded last name, a space, the folded
+/// first name ("Martin Léa" → "martin lea", sorted before "Martinez Ana" → "martinez ana").
+pub fn name_key(last: &str, first: &str) -> String {
+    format!("{} {}", fold(last), fold(first))
+}
+
+/// A key that sorts names alphabetically regardless of accents, ligatures, case and
+/// punctuation ("Fénay" < "Fontaine"; each word folded by [`fold`]); the name itself breaks
+/// ties.
 pub fn sort_key(name: &str) -> (String, String) {
     let folded = name
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .collect::<String>()
-        .to_lowercase();
+        .split_whitespace()
+        .map(fold)
+        .collect::<Vec<_>>()
+        .join(" ");
     (folded, name.to_owned())
 }
 
@@ -425,6 +447,54 @@ mod tests {
         for bad in ["2123", "212310", "2C004", "A1231", "21 31"] {
             assert!(InseeCode::parse("insee", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_search_key_folds_accents_ligatures_apostrophes_and_hyphens() {
+        for (a, b) in [
+            ("Lætitia", "laetitia"),
+            ("N’Diaye", "n'diaye"),
+            ("N’Diaye", "NDIAYE"),
+            ("Œuvray", "oeuvray"),
+            ("Strauß", "strauss"),
+            ("Łukasiewicz", "lukasiewicz"),
+            ("Wiśniewski", "wisniewski"),
+            ("Nguyễn", "nguyen"),
+            ("Jean-Pierre", "jean pierre"),
+            ("Le Goff", "legoff"),
+            ("Ø", "o"),
+            ("Çelik", "celik"),
+            ("Ștefan", "stefan"),
+        ] {
+            assert_eq!(fold(a), fold(b), "{a} / {b}");
+            assert!(!fold(a).is_empty(), "{a}");
+        }
+        assert_ne!(fold("Martin"), fold("Martine"));
+    }
+
+    #[test]
+    fn names_sort_by_the_folded_key_not_after_z() {
+        let mut names = [
+            ("Zola", "Émile"),
+            ("Łukasiewicz", "Jan"),
+            ("Martinez", "Ana"),
+            ("Œuvray", "Paul"),
+            ("Martin", "Léa"),
+            ("Ånström", "Eva"),
+        ];
+        names.sort_by_key(|(last, first)| name_key(last, first));
+        let lasts: Vec<&str> = names.iter().map(|(l, _)| *l).collect();
+        assert_eq!(
+            lasts,
+            [
+                "Ånström",
+                "Łukasiewicz",
+                "Martin",
+                "Martinez",
+                "Œuvray",
+                "Zola"
+            ]
+        );
     }
 
     #[test]

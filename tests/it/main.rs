@@ -25,6 +25,7 @@ mod rls;
 #[cfg(feature = "s3")]
 mod s3;
 mod schema;
+mod search;
 mod transport;
 mod workloads;
 mod writes;

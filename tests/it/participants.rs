@@ -540,10 +540,18 @@ async fn search_sort_and_filters(backend: Backend) {
         .ok(&w.referent, q, json!({ "sort": "ENTRY_DATE" }))
         .await;
     assert_eq!(names(&by_entry), ["dupont", "100%_Sure", "Émile", "Zola"]);
-    let percent = app.ok(&w.referent, q, json!({ "s": "%" })).await;
-    assert_eq!(names(&percent), ["100%_Sure"], "% is text");
-    let underscore = app.ok(&w.referent, q, json!({ "s": "_" })).await;
-    assert_eq!(names(&underscore), ["100%_Sure"], "_ is text");
+    // A search is folded like names: punctuation is no pattern, and a search of nothing
+    // but punctuation is refused rather than answered with everyone.
+    let percent = app.ok(&w.referent, q, json!({ "s": "100%" })).await;
+    assert_eq!(names(&percent), ["100%_Sure"], "% is not a wildcard");
+    for nothing in ["%", "_", "-'’ "] {
+        let (_, body) = app.post(&w.referent, q, json!({ "s": nothing })).await;
+        assert_eq!(
+            (code(&body), field(&body)),
+            ("VALIDATION", "search"),
+            "{nothing:?}: {body}"
+        );
+    }
     let accent = app.ok(&w.referent, q, json!({ "s": "emile" })).await;
     assert_eq!(names(&accent), ["Émile"], "accents ignored");
     let first = app

@@ -605,7 +605,7 @@ impl ParticipantQuery {
         #[graphql(desc = "Entered on or after this date.")] entered_from: Option<Date>,
         #[graphql(desc = "Entered on or before this date.")] entered_to: Option<Date>,
         #[graphql(
-            desc = "Text in the first or last name; accents and case ignored, % and _ are text."
+            desc = "Text in the last or first name, compared as names are keyed: case, accents, ligatures, apostrophes, hyphens and spaces ignored (\"laetitia\" finds Lætitia, \"ndiaye\" finds N’Diaye); at least one letter or digit, at most 200 characters."
         )]
         search: Option<String>,
         #[graphql(desc = "Order (default NAME).")] sort: Option<ParticipantSort>,
@@ -754,6 +754,15 @@ pub struct CreateParticipantInput {
     referent_id: Option<ID>,
     /// The day the participant entered the path (default today).
     entry_date: Option<Date>,
+    /// Create even though a participant of this PLIE has the same name and birth date (names
+    /// compared as search compares them: case, accents, ligatures, apostrophes and hyphens
+    /// ignored). Without it such a create is refused with `POSSIBLE_DUPLICATE`. Default false.
+    #[graphql(default = false)]
+    allow_duplicate: bool,
+    /// A key (1 to 200 characters) the client makes for this create: sent again with the
+    /// same input (a retry after a lost answer), it returns the participant the first one
+    /// created and writes nothing; with another input it is `CONFLICT`.
+    idempotency_key: Option<String>,
 }
 
 /// Input of `updateParticipant`.
@@ -949,6 +958,8 @@ impl ParticipantMutation {
                 .transpose()
                 .gql(ctx)?,
             entry_date: input.entry_date.map(|d| d.0),
+            allow_duplicate: input.allow_duplicate,
+            idempotency_key: input.idempotency_key,
         };
         Ok(payload(
             domain::create(&r.tx, &r.principal, new).await.gql(ctx)?,

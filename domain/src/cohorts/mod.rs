@@ -516,7 +516,7 @@ pub async fn week_sheet(
             )
         })
         .collect();
-    names.sort_by_cached_key(|(last, first)| crate::text::sort_key(&format!("{last} {first}")));
+    names.sort_by_cached_key(|(last, first)| crate::text::name_key(last, first));
     Ok(WeekSheet {
         cohort,
         week,

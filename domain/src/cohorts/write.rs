@@ -9,7 +9,7 @@ use super::model::*;
 use super::{find_in, members_in};
 use crate::audit::Action;
 use crate::db::{Change, TenantTx, Tx};
-use crate::entities::{attendance, cohort, cohort_member, cohort_session, idempotency_key};
+use crate::entities::{attendance, cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId, SessionId};
 use crate::notifications::{self, Audience, Kind, Notice};
@@ -512,39 +512,12 @@ pub async fn record_attendance(
     );
 
     let tx = tx.change(principal).await?;
-    let claimed = tx
-        .upsert(
-            idempotency_key::ActiveModel {
-                key: Set(key.clone()),
-                subject: Set(principal.subject().to_owned()),
-                request_hash: Set(fingerprint.clone()),
-                response: Set(response),
-                created_at: Set(at),
-                ..Default::default()
-            },
-            OnConflict::columns([
-                idempotency_key::Column::TenantId,
-                idempotency_key::Column::Key,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .await?;
-    if claimed == 0 {
-        let seen = tx
-            .select::<idempotency_key::Entity>()
-            .filter(idempotency_key::Column::Key.eq(key.as_str()))
-            .one(tx.conn())
-            .await?
-            .ok_or_else(|| DomainError::Internal("a claimed idempotency key vanished".into()))?;
-        if seen.request_hash != fingerprint || seen.subject != principal.subject() {
-            return Err(DomainError::Conflict(
-                "this idempotency key was used for another request".into(),
-            ));
-        }
+    if let Some(response) =
+        crate::idempotency::claim(&tx, principal, &key, &fingerprint, response).await?
+    {
         // A replay writes nothing: the change ends without an effect to audit.
         tx.unchanged().await?;
-        return replay(seen.response);
+        return replay(response);
     }
     let people: Vec<uuid::Uuid> = lines.iter().map(|l| l.participant_id).collect();
     let (day, enrolled) =

@@ -181,6 +181,9 @@ async fn enter<'a>(
                 },
                 referent_id: None,
                 entry_date: Some(entry),
+                // Demo names repeat by design.
+                allow_duplicate: true,
+                idempotency_key: None,
             },
         )
         .await

@@ -136,6 +136,9 @@ pub(super) async fn load(
                     },
                     referent_id: None,
                     entry_date: Some(entry),
+                    // Demo names repeat by design.
+                    allow_duplicate: true,
+                    idempotency_key: None,
                 },
             )
             .await

@@ -111,6 +111,7 @@ pub async fn import(
     file: &[u8],
     mode: ImportMode,
     global_id: fn(&str) -> Option<uuid::Uuid>,
+    allow_duplicates: bool,
 ) -> Result<ImportReport> {
     authorize(principal)?;
     if file.len() > MAX_BYTES {
@@ -132,6 +133,8 @@ pub async fn import(
         referents: HashMap::new(),
         seen: HashMap::new(),
         global_id,
+        allow_duplicates,
+        created: HashMap::new(),
     };
     let mut report = ImportReport {
         mode,
@@ -192,6 +195,11 @@ struct Lookup {
     /// The participants found so far, with the line that updates each.
     seen: HashMap<ParticipantId, u64>,
     global_id: fn(&str) -> Option<uuid::Uuid>,
+    /// Create even where a participant with the same name and birth date exists.
+    allow_duplicates: bool,
+    /// The people the file creates (name key and birth date), with their line: a person
+    /// twice in one file is a possible duplicate too.
+    created: HashMap<(String, NaiveDate), u64>,
 }
 
 impl Lookup {
@@ -216,6 +224,26 @@ impl Lookup {
             .map(|s| s.id);
         self.referents.insert(key.to_owned(), found);
         Ok(found)
+    }
+
+    /// The earlier line of this file that creates the same person as `p` (line `line`), if
+    /// duplicates are not allowed; otherwise `p` is remembered.
+    fn same_person_earlier(&mut self, p: &Participant, line: u64) -> Option<u64> {
+        let (Some(last), Some(first), Some(birth)) = (&p.last_name, &p.first_name, p.birth_date)
+        else {
+            return None;
+        };
+        if self.allow_duplicates {
+            return None;
+        }
+        let key = (crate::text::name_key(last, first), birth);
+        match self.created.get(&key) {
+            Some(earlier) => Some(*earlier),
+            None => {
+                self.created.insert(key, line);
+                None
+            }
+        }
     }
 
     fn participant(&self, raw: &str) -> Option<ParticipantId> {
@@ -319,9 +347,20 @@ async fn check(
                 fields,
                 referent_id: referent,
                 entry_date,
+                allow_duplicate: lookup.allow_duplicates,
+                idempotency_key: None,
             };
             match write::prepare_create(tx, principal, input).await {
-                Ok(p) => Some(Plan::Create(Box::new(p))),
+                Ok(p) => match lookup.same_person_earlier(&p, row.line) {
+                    Some(line) => {
+                        errors.push(
+                            ROW,
+                            format!("the same name and birth date as line {line}: a possible duplicate (import with allowDuplicates=true if they are two people)"),
+                        );
+                        None
+                    }
+                    None => Some(Plan::Create(Box::new(p))),
+                },
                 Err(e) => errors.refused(e).map(|()| None)?,
             }
         }

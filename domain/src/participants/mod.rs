@@ -53,6 +53,57 @@ pub(crate) async fn find_readable_in(
     store::find_visible(tx, principal, id).await
 }
 
+/// The subject of the audit entries of [`rekey_names`].
+pub const REKEY_SUBJECT: &str = "system:search-key";
+
+/// Bring every tenant's stored name keys up to the current folding rule
+/// ([`crate::text::name_key`]), one transaction per tenant, audited as `participants.rekeyed`
+/// where any key changed; how many participants were re-keyed. Run at start-up: it reads each
+/// participant's names once and writes only the keys that differ, so after the first run
+/// following a change of the rule it writes nothing.
+#[expect(clippy::disallowed_methods, reason = "a job's entry point")]
+pub async fn rekey_names(db: &crate::db::Db) -> Result<usize> {
+    use crate::db::Mode;
+    use crate::principal::{Role, TenantScope};
+    let tenants = db
+        .run(Mode::Read, async |tx| {
+            Ok(tx.registry().tenants().all(tx.conn()).await?)
+        })
+        .await?;
+    let mut total = 0;
+    for t in tenants {
+        let scope = TenantScope {
+            id: crate::ids::TenantId(t.id),
+            slug: t.slug.clone(),
+        };
+        let system = Principal::system(scope, REKEY_SUBJECT, Role::Steering);
+        total += db
+            .run(Mode::write(), async |tx| {
+                let change = tx
+                    .registry()
+                    .enter(crate::ids::TenantId(t.id))
+                    .await?
+                    .change(&system)
+                    .await?;
+                let changed = store::rekey(&change).await?;
+                if changed == 0 {
+                    change.unchanged().await?;
+                } else {
+                    change
+                        .commit(crate::audit::Action {
+                            name: "participants.rekeyed",
+                            object_type: "Tenant",
+                            object_id: t.id,
+                        })
+                        .await?;
+                }
+                Ok(changed)
+            })
+            .await?;
+    }
+    Ok(total)
+}
+
 /// Lock the participant's row until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite
 /// serialises write transactions): rules that count a person's memberships hold on to it.
 pub(crate) async fn lock(tx: &crate::db::TenantTx, id: ParticipantId) -> Result<()> {

@@ -214,6 +214,11 @@ pub struct NewParticipant {
     pub referent_id: Option<StaffId>,
     /// The day the person entered the PLIE's path (default: today).
     pub entry_date: Option<NaiveDate>,
+    /// Create even though a participant of this PLIE has the same folded name and birth date
+    /// (otherwise `POSSIBLE_DUPLICATE`).
+    pub allow_duplicate: bool,
+    /// A retried create with the same key returns the first one's participant.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `update`.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect, Select,
 };
@@ -114,8 +114,24 @@ pub(super) async fn list(
         query = query.filter(C::EntryDate.lte(to));
     }
     if let Some(search) = &filter.search {
-        let pattern = format!("%{}%", escape_like(&search_key(search)));
-        query = query.filter(C::SearchName.like(LikeExpr::new(pattern).escape('\\')));
+        // The search is folded like the names ([`crate::text::fold`]), so it holds letters and
+        // digits only; it is compared with the stored key without its one space, so that
+        // "martinlea" and "martin lea" both find Martin Léa.
+        let folded = crate::text::fold(search);
+        if folded.is_empty() || search.chars().count() > 200 {
+            return Err(DomainError::validation(
+                "search",
+                "must hold at least one letter or digit, in at most 200 characters",
+            ));
+        }
+        let pattern = format!("%{}%", escape_like(&folded));
+        let key = Expr::expr(
+            Func::cust("REPLACE")
+                .arg(Expr::col(C::SearchName))
+                .arg(" ")
+                .arg(""),
+        );
+        query = query.filter(key.like(LikeExpr::new(pattern).escape('\\')));
     }
     let total = crate::page::total(request, &query, tx.conn()).await?;
     let key = match sort {
@@ -158,16 +174,13 @@ pub(super) async fn list(
     Ok((rows, total))
 }
 
-fn name_key(p: &Participant) -> String {
-    match (&p.last_name, &p.first_name) {
-        (Some(last), Some(first)) => search_key(&format!("{last} {first}")),
+/// The stored key a participant is sorted and searched by ([`crate::text::name_key`]); empty
+/// once the name is erased.
+pub(super) fn name_key(last: Option<&str>, first: Option<&str>) -> String {
+    match (last, first) {
+        (Some(last), Some(first)) => crate::text::name_key(last, first),
         _ => String::new(),
     }
-}
-
-/// Lowercase, accents removed: what names are searched and sorted by.
-pub(super) fn search_key(text: &str) -> String {
-    crate::text::sort_key(text).0
 }
 
 fn escape_like(text: &str) -> String {
@@ -237,7 +250,10 @@ fn to_active(tx: &TenantTx, p: &Participant) -> participant::ActiveModel {
         id: Set(p.id.0),
         first_name: Set(p.first_name.clone()),
         last_name: Set(p.last_name.clone()),
-        search_name: Set(Some(name_key(p))),
+        search_name: Set(Some(name_key(
+            p.last_name.as_deref(),
+            p.first_name.as_deref(),
+        ))),
         birth_date: Set(p.birth_date),
         birth_year: Set(p.birth_year),
         gender: Set(p.gender.as_str().to_owned()),
@@ -506,4 +522,54 @@ pub(super) async fn erase_texts(tx: &Change, id: ParticipantId) -> Result<()> {
         .exec(tx.conn())
         .await?;
     Ok(())
+}
+
+/// Store again the key of each participant of this tenant whose stored key is not the one
+/// [`name_key`] gives today (after the folding rule changed); how many were stored.
+pub(super) async fn rekey(tx: &Change) -> Result<usize> {
+    use participant::Column as C;
+    /// A participant's ID, last and first names, and stored key.
+    type Keyed = (uuid::Uuid, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Keyed> = tx
+        .select::<participant::Entity>()
+        .select_only()
+        .columns([C::Id, C::LastName, C::FirstName, C::SearchName])
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    let mut changed = 0;
+    for (id, last, first, stored) in rows {
+        let key = name_key(last.as_deref(), first.as_deref());
+        if stored.as_deref() == Some(key.as_str()) {
+            continue;
+        }
+        tx.update_many::<participant::Entity>()
+            .col_expr(C::SearchName, Expr::value(key))
+            .filter(C::Id.eq(id))
+            .exec(tx.conn())
+            .await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// Whether a participant of this tenant has the name key `key` and was born on `birth`
+/// (a possible duplicate; whoever follows them).
+pub(super) async fn same_person(
+    tx: &TenantTx,
+    key: &str,
+    birth: chrono::NaiveDate,
+) -> Result<bool> {
+    use participant::Column as C;
+    Ok(tx
+        .select::<participant::Entity>()
+        .select_only()
+        .column(C::Id)
+        .filter(C::SearchName.eq(key))
+        .filter(C::BirthDate.eq(birth))
+        .limit(1)
+        .into_tuple::<uuid::Uuid>()
+        .one(tx.conn())
+        .await?
+        .is_some())
 }

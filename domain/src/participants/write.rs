@@ -19,10 +19,47 @@ const MAX_DIFFICULTIES: usize = 20;
 /// Create a participant: a referent in their own portfolio, or steering for a referent.
 pub async fn create(tx: &Tx, principal: &Principal, input: NewParticipant) -> Result<Participant> {
     require_creator(principal)?;
+    let key = input
+        .idempotency_key
+        .as_deref()
+        .map(|k| crate::text::clean("idempotencyKey", k, 200))
+        .transpose()?;
+    // What makes a retry the same request: everything it sends.
+    let fingerprint = format!("{:?}", (&input.fields, input.referent_id, input.entry_date));
     let tx = tx.change(principal).await?;
-    let p = prepare_create(&tx, principal, input).await?;
+    // The key is claimed first, for the ID the participant will have: a concurrent retry
+    // waits on the key and then replays, rather than seeing the new person as a duplicate.
+    // A create refused below rolls the claim back with it.
+    let id = ParticipantId::generate();
+    if let Some(key) = &key {
+        let response = serde_json::json!({ "participant": id.0 });
+        if let Some(first) =
+            crate::idempotency::claim(&tx, principal, key, &fingerprint, response).await?
+        {
+            return replay(tx, principal, first).await;
+        }
+    }
+    let p = Participant {
+        id,
+        ..prepare_create(&tx, principal, input).await?
+    };
     let created = insert_created(&tx, &p).await?;
     tx.commit(created).await?;
+    Ok(p)
+}
+
+/// The participant a first `create` with the same idempotency key made; nothing written.
+async fn replay(
+    tx: Change,
+    principal: &Principal,
+    first: serde_json::Value,
+) -> Result<Participant> {
+    let id = first["participant"]
+        .as_str()
+        .and_then(|s| uuid::Uuid::parse_str(s).ok())
+        .ok_or_else(|| DomainError::Internal("stored idempotent response unreadable".into()))?;
+    let p = store::find_visible(&tx, principal, ParticipantId(id)).await?;
+    tx.unchanged().await?;
     Ok(p)
 }
 
@@ -105,6 +142,18 @@ pub(super) async fn prepare_create(
     apply_fields(&mut p, f, today)?;
     check_dates(&p, today)?;
     check_eligibility(tx, &p, today).await?;
+    if !input.allow_duplicate
+        && let (Some(last), Some(first), Some(birth)) = (&p.last_name, &p.first_name, p.birth_date)
+        && store::same_person(tx, &crate::text::name_key(last, first), birth).await?
+    {
+        return Err(DomainError::Rule {
+            code: "POSSIBLE_DUPLICATE",
+            message: "a participant of this PLIE has the same name and birth date: search for \
+                      them first; if this is another person, create them explicitly \
+                      (allowDuplicate: true; allowDuplicates=true for an import)"
+                .into(),
+        });
+    }
     Ok(p)
 }
 

@@ -87,6 +87,25 @@ pub struct Config {
     /// The runtime pool: its size, how long a request waits for a connection, and the
     /// PostgreSQL statement timeout.
     pub pool: PoolSettings,
+    /// WebSocket connections: at most this many open on the instance, and a ping every
+    /// `ws_ping` (a peer silent for two of them is closed).
+    pub ws: WsSettings,
+}
+
+/// Subscription connections on one instance.
+#[derive(Clone, Copy, Debug)]
+pub struct WsSettings {
+    pub max_connections: usize,
+    pub ping_every: Duration,
+}
+
+impl Default for WsSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 1_000,
+            ping_every: Duration::from_secs(30),
+        }
+    }
 }
 
 /// The object-store options read from the environment.
@@ -276,7 +295,30 @@ impl Config {
             acquire_timeout: Duration::from_millis(acquire_ms),
             statement_timeout: (statement_ms > 0).then(|| Duration::from_millis(statement_ms)),
         };
+        let ws_defaults = WsSettings::default();
+        let ws = WsSettings {
+            max_connections: match number(
+                "PARCOURS_WS_MAX_CONNECTIONS",
+                u32::try_from(ws_defaults.max_connections).unwrap_or(u32::MAX),
+            )? {
+                0 => return Err(invalid("PARCOURS_WS_MAX_CONNECTIONS", "must be at least 1")),
+                n => n as usize,
+            },
+            ping_every: match millis(
+                "PARCOURS_WS_PING_MS",
+                u64::try_from(ws_defaults.ping_every.as_millis()).unwrap_or(u64::MAX),
+            )? {
+                0 => {
+                    return Err(invalid(
+                        "PARCOURS_WS_PING_MS",
+                        "must be at least 1 millisecond",
+                    ));
+                }
+                ms => Duration::from_millis(ms),
+            },
+        };
         let config = Self {
+            ws,
             pool,
             metrics_token,
             rate_limits,

@@ -235,7 +235,7 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
         graphiql: open,
         files,
         limiter: Arc::new(crate::limits::Limiter::new(config.rate_limits)),
-        connections: Arc::default(),
+        connections: Arc::new(crate::ws::Connections::new(config.ws)),
         metrics: Arc::default(),
     });
     let metrics = Arc::clone(&state.metrics);
@@ -407,10 +407,25 @@ pub async fn serve_on(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
+    // Upgraded WebSocket connections outlive the HTTP server's graceful shutdown: they are told
+    // through `Stopping`, close with 1001 after the delivery they are sending, and are waited
+    // for (a few seconds at most) once the server has stopped.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let router = router.layer(axum::Extension(crate::ws::Stopping(stopping)));
+    let signalled = {
+        let stop = stop.clone();
+        async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        }
+    };
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(signalled)
         .await
-        .map_err(|e| fail(format!("server error: {e}")))
+        .map_err(|e| fail(format!("server error: {e}")));
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stop.closed()).await;
+    served
 }
 
 /// The retention job, in production: ten minutes after the start, then every day.

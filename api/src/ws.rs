@@ -10,6 +10,15 @@
 //! length, bracket nesting and field count limits apply to each `subscribe`; at most
 //! [`MAX_SUBSCRIPTIONS`] run at once on one connection, and one user holds at most
 //! [`MAX_CONNECTIONS_PER_SUBJECT`] connections on an instance.
+//!
+//! The protocol's close codes: 4400 for a message that is not one of the protocol's, 4401 for a
+//! `subscribe` before the connection is acknowledged, 4403 for a refused token, 4408 for a
+//! missing `connection_init`, 4409 for a `subscribe` whose id is already running, 4429 for a
+//! second `connection_init`. Every `subscribe`, accepted or refused, spends rate budget. The
+//! instance holds at most `PARCOURS_WS_MAX_CONNECTIONS` sockets (a handshake beyond is a 503
+//! with `Retry-After`); the server pings every `PARCOURS_WS_PING_MS` and closes a peer silent
+//! for two of them (3008); on shutdown each socket finishes the delivery it is sending and is
+//! closed with 1001.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -41,9 +50,47 @@ use crate::http::{
 /// Open connections per subject (tenant and `sub`) on one instance.
 pub const MAX_CONNECTIONS_PER_SUBJECT: usize = 10;
 
-/// The open connections of each subject, so that one user cannot hold the instance's sockets.
-#[derive(Debug, Default)]
-pub struct Connections(Mutex<HashMap<(Option<String>, String), usize>>);
+/// The open connections: of each subject, so that one user cannot hold the instance's
+/// sockets, and in all, so that the instance holds at most its cap.
+#[derive(Debug)]
+pub struct Connections {
+    per_subject: Mutex<HashMap<(Option<String>, String), usize>>,
+    open: AtomicUsize,
+    settings: crate::config::WsSettings,
+}
+
+impl Connections {
+    pub fn new(settings: crate::config::WsSettings) -> Self {
+        Self {
+            per_subject: Mutex::default(),
+            open: AtomicUsize::new(0),
+            settings,
+        }
+    }
+
+    /// A place for one more socket on the instance, if there is one.
+    fn socket(self: &Arc<Self>) -> Option<Socket> {
+        let taken = self.open.fetch_add(1, Ordering::SeqCst);
+        if taken >= self.settings.max_connections {
+            self.open.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Socket(Arc::clone(self)))
+    }
+}
+
+/// One socket's place on the instance, given back when dropped.
+struct Socket(Arc<Connections>);
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Set once the server stops: each socket then closes with 1001 (see `serve_on`).
+#[derive(Clone, Debug)]
+pub struct Stopping(pub tokio::sync::watch::Receiver<bool>);
 
 /// One counted connection, released when dropped (when the socket closes).
 struct Counted {
@@ -53,7 +100,7 @@ struct Counted {
 
 impl Connections {
     fn open(self: &Arc<Self>, key: (Option<String>, String)) -> Option<Counted> {
-        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = self.per_subject.lock().unwrap_or_else(|e| e.into_inner());
         let count = open.entry(key.clone()).or_default();
         if *count >= MAX_CONNECTIONS_PER_SUBJECT {
             return None;
@@ -68,7 +115,11 @@ impl Connections {
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        let mut open = self.table.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = self
+            .table
+            .per_subject
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(count) = open.get_mut(&self.key) {
             *count = count.saturating_sub(1);
             if *count == 0 {
@@ -124,37 +175,122 @@ pub async fn handshake(
         );
     }
     let (mut parts, _body) = request.into_parts();
+    let Some(place) = state.connections.socket() else {
+        return error_response(
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UNAVAILABLE",
+                "this instance holds all the subscription connections it can; retry later",
+            )
+            .with_retry_after_if_unavailable(),
+            MediaType::Json,
+        );
+    };
+    let stopping = parts.extensions.get::<Stopping>().cloned();
     match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
-        Ok(ws) => upgrade(state, ws, request_id),
+        Ok(ws) => ws
+            .protocols([PROTOCOL])
+            .max_message_size(MAX_MESSAGE_BYTES)
+            .max_frame_size(MAX_MESSAGE_BYTES)
+            .on_upgrade(move |socket| serve(state, socket, request_id, place, stopping))
+            .into_response(),
         Err(rejection) => rejection.into_response(),
     }
 }
 
-fn upgrade(state: Arc<GraphqlState>, ws: WebSocketUpgrade, request_id: String) -> HttpResponse {
-    ws.protocols([PROTOCOL])
-        .max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| serve(state, socket, request_id))
-        .into_response()
+/// What the reading side tells the writing side: the client was heard (its first message
+/// stops the init deadline; any frame, pongs included, proves it alive), or broke the
+/// protocol in a way the writing side must close for.
+#[derive(Default)]
+struct Peer {
+    spoke: AtomicBool,
+    heard: Mutex<Option<tokio::time::Instant>>,
+    violation: Mutex<Option<(u16, String)>>,
+    broke: tokio::sync::Notify,
+    /// The ids of the subscriptions running, to refuse a second `subscribe` with one (4409).
+    ids: Mutex<std::collections::HashSet<String>>,
 }
 
-async fn serve(state: Arc<GraphqlState>, socket: WebSocket, request_id: String) {
+impl Peer {
+    fn heard(&self) {
+        *self.heard.lock().unwrap_or_else(|e| e.into_inner()) = Some(tokio::time::Instant::now());
+    }
+
+    fn silent_since(&self) -> Option<tokio::time::Instant> {
+        *self.heard.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn violated(&self) -> bool {
+        self.violation
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// Look at a client message before the protocol does: `false` when it breaks the
+    /// protocol (the connection is then closed).
+    fn admit(&self, data: &[u8]) -> bool {
+        let Ok(message) = serde_json::from_slice::<serde_json::Value>(data) else {
+            return true; // the protocol answers 4400 itself
+        };
+        let id = message["id"].as_str().map(str::to_owned);
+        let mut ids = self.ids.lock().unwrap_or_else(|e| e.into_inner());
+        match (message["type"].as_str(), id) {
+            (Some("subscribe"), Some(id)) if !ids.insert(id.clone()) => {
+                drop(ids);
+                *self.violation.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some((4409, format!("Subscriber for {id} already exists")));
+                self.broke.notify_one();
+                return false;
+            }
+            (Some("complete"), Some(id)) => {
+                ids.remove(&id);
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// Note a server message: a subscription that ended frees its id.
+    fn sent(&self, text: &str) {
+        if let Ok(message) = serde_json::from_str::<serde_json::Value>(text)
+            && matches!(message["type"].as_str(), Some("complete" | "error"))
+            && let Some(id) = message["id"].as_str()
+        {
+            self.ids
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(id);
+        }
+    }
+}
+
+async fn serve(
+    state: Arc<GraphqlState>,
+    socket: WebSocket,
+    request_id: String,
+    _place: Socket,
+    stopping: Option<Stopping>,
+) {
+    let ping_every = state.connections.settings.ping_every;
     let (mut sink, input) = socket.split();
-    // The init deadline stops at the client's first message (its `connection_init`): a slow
-    // check of the token does not count against the client.
-    let spoke = Arc::new(AtomicBool::new(false));
+    let peer = Arc::new(Peer::default());
+    peer.heard();
     let input = {
-        let spoke = Arc::clone(&spoke);
+        let peer = Arc::clone(&peer);
         input
             .take_while(|m| std::future::ready(m.is_ok()))
             .filter_map(move |m| {
+                peer.heard();
                 let data = match m {
                     Ok(Message::Text(text)) => Some(text.as_str().as_bytes().to_vec()),
                     Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
                     _ => None,
                 };
+                // After a violation nothing more reaches the protocol: the socket is closing.
+                let data = data.filter(|d| !peer.violated() && peer.admit(d));
                 if data.is_some() {
-                    spoke.store(true, Ordering::SeqCst);
+                    peer.spoke.store(true, Ordering::SeqCst);
                 }
                 std::future::ready(data)
             })
@@ -175,26 +311,51 @@ async fn serve(state: Arc<GraphqlState>, socket: WebSocket, request_id: String) 
     let output =
         async_graphql::http::WebSocket::new(executor, input, WebSocketProtocols::GraphQLWS)
             .on_connection_init(on_init)
-            .map(|m| match m {
-                WsMessage::Text(text) => Message::Text(text.into()),
-                WsMessage::Close(code, reason) => close(code, reason),
+            .map({
+                let peer = Arc::clone(&peer);
+                move |m| match m {
+                    WsMessage::Text(text) => {
+                        peer.sent(&text);
+                        Message::Text(text.into())
+                    }
+                    WsMessage::Close(code, reason) => close(code, reason),
+                }
             });
-    futures_pin(output, &mut sink, &spoke).await;
+    forward(output, &mut sink, &peer, ping_every, stopping).await;
     let _ = sink.close().await;
 }
 
-/// Forward the protocol's messages; close with 4408 when `connection_init` does not come.
-async fn futures_pin<S>(
+/// Forward the protocol's messages, one whole message at a time; close with 4408 when
+/// `connection_init` does not come, with the violation's code when the client breaks the
+/// protocol, with 3008 when it stays silent for two pings, and with 1001 when the server stops.
+async fn forward<S>(
     output: S,
     sink: &mut (impl async_graphql::futures_util::Sink<Message> + Unpin),
-    spoke: &AtomicBool,
+    peer: &Peer,
+    ping_every: Duration,
+    stopping: Option<Stopping>,
 ) where
     S: async_graphql::futures_util::Stream<Item = Message>,
 {
     let mut output = std::pin::pin!(output);
     let deadline = tokio::time::sleep(INIT_TIMEOUT);
     let mut deadline = std::pin::pin!(deadline);
+    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let mut stopping = stopping.map(|s| s.0);
     loop {
+        let stop = async {
+            match stopping.as_mut() {
+                Some(rx) => {
+                    if *rx.borrow() || rx.changed().await.is_err() {
+                        return;
+                    }
+                    if !*rx.borrow() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
         tokio::select! {
             message = output.next() => match message {
                 Some(message) => {
@@ -204,10 +365,36 @@ async fn futures_pin<S>(
                 }
                 None => return,
             },
-            () = &mut deadline, if !spoke.load(Ordering::SeqCst) => {
+            () = peer.broke.notified() => {
+                let (code, reason) = peer
+                    .violation
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone()
+                    .unwrap_or((4400, "protocol error".into()));
+                let _ = sink.send(close(code, reason)).await;
+                return;
+            }
+            () = &mut deadline, if !peer.spoke.load(Ordering::SeqCst) => {
                 let _ = sink
                     .send(close(4408, "Connection initialisation timeout".into()))
                     .await;
+                return;
+            }
+            _ = pings.tick() => {
+                let silent = peer
+                    .silent_since()
+                    .is_some_and(|t| t.elapsed() >= ping_every * 2);
+                if silent {
+                    let _ = sink.send(close(3008, "keepalive timeout".into())).await;
+                    return;
+                }
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+            }
+            () = stop => {
+                let _ = sink.send(close(1001, "server shutting down".into())).await;
                 return;
             }
         }
@@ -223,6 +410,10 @@ fn close(code: u16, reason: String) -> Message {
         (1002, Some("UNAUTHENTICATED")) => 4403,
         (1002, Some("RATE_LIMITED" | "UNAVAILABLE")) => 1013,
         (1002, Some("INTERNAL")) => 1011,
+        // async-graphql's other 1002s are messages it could not read: graphql-transport-ws
+        // says 4400; a `subscribe` before the acknowledgement is 4401.
+        (1002, _) => 4400,
+        (1011, _) if reason.contains("handshake is not completed") => 4401,
         _ => code,
     };
     let mut end = reason.len().min(123);
@@ -373,9 +564,6 @@ impl Executor for SubscriptionsOnly {
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        if let Err(r) = self.check(&mut request) {
-            return stream::once(async move { refused(r.code, r.message) }).boxed();
-        }
         let session_data = session_data.unwrap_or_default();
         let session = session_data
             .get(&std::any::TypeId::of::<Session>())
@@ -386,7 +574,8 @@ impl Executor for SubscriptionsOnly {
             .and_then(|d| d.downcast_ref::<AccessRecorder>())
             .cloned();
         let ctx = session.zip(access);
-        // Each `subscribe` spends from the caller's budget, like a request.
+        // Each `subscribe` spends from the caller's budget, like a request, whether it is
+        // then accepted or refused.
         if let Some((ctx, _)) = &ctx {
             let tenant = ctx.principal.tenant().map(|t| t.slug.as_str());
             if self.limiter.take(tenant, ctx.principal.subject()).is_err() {
@@ -395,6 +584,18 @@ impl Executor for SubscriptionsOnly {
                 })
                 .boxed();
             }
+        }
+        if let Err(r) = self.check(&mut request) {
+            return stream::once(async move {
+                let mut response = refused(r.code, r.message);
+                if let (Some(field), Some(error)) = (r.field, response.errors.first_mut())
+                    && let Some(extensions) = error.extensions.as_mut()
+                {
+                    extensions.set("field", field);
+                }
+                response
+            })
+            .boxed();
         }
         if self.running.fetch_add(1, Ordering::SeqCst) >= MAX_SUBSCRIPTIONS {
             self.running.fetch_sub(1, Ordering::SeqCst);

@@ -27,5 +27,6 @@ mod s3;
 mod schema;
 mod search;
 mod transport;
+mod websocket;
 mod workloads;
 mod writes;

@@ -117,6 +117,19 @@ impl Subscriber {
         }
     }
 
+    /// Read for `span`, answering the server's pings: `Ok` when nothing closed the connection
+    /// meanwhile (protocol messages are skipped), else how it was closed.
+    pub async fn quiet_for(&mut self, span: Duration) -> Result<(), Closed> {
+        let until = tokio::time::Instant::now() + span;
+        loop {
+            match tokio::time::timeout_at(until, self.next()).await {
+                Err(_) => return Ok(()),
+                Ok(Ok(_)) => continue,
+                Ok(Err(closed)) => return Err(closed),
+            }
+        }
+    }
+
     /// The next `next` payload's `data` (or its `errors`) for subscription `id`.
     pub async fn payload(&mut self, id: &str) -> Value {
         let message = self.next().await.expect("an open connection");

@@ -83,4 +83,44 @@ async fn a_graceful_shutdown_finishes_the_requests_in_flight_and_refuses_new_one
     );
 }
 
-on_both!(a_graceful_shutdown_finishes_the_requests_in_flight_and_refuses_new_ones);
+/// Subscription sockets outlive the HTTP server's own drain: on shutdown each is closed with
+/// 1001 ("going away"), and the server waits for them.
+async fn a_shutdown_closes_subscription_sockets_with_1001(backend: Backend) {
+    let app = TestApp::start_with(backend, no_rate_limit).await;
+    let w = parcours_tests::World::build(&app, "stop").await;
+    let router = parcours_api::build_router(&app.config, app.db.clone()).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(parcours_api::serve_on(listener, router, async move {
+        let _ = stopped.await;
+    }));
+    let mut sockets = Vec::new();
+    for token in [&w.referent, &w.tenant.steering] {
+        let mut s = parcours_tests::ws::connect(&base, token)
+            .await
+            .expect("accepted");
+        s.subscribe("n", crate::notifications::SUBSCRIBE).await;
+        sockets.push(s);
+    }
+    crate::notifications::listening(&app, 2).await;
+    stop.send(()).expect("server running");
+    for mut s in sockets {
+        match s.next().await {
+            Err(closed) => assert_eq!(closed.code, 1001, "{closed:?}"),
+            Ok(message) => panic!("expected a close 1001, got {message}"),
+        }
+    }
+    tokio::time::timeout(Duration::from_secs(30), server)
+        .await
+        .expect("the server stops")
+        .expect("server task")
+        .expect("clean stop");
+}
+
+on_both!(
+    a_graceful_shutdown_finishes_the_requests_in_flight_and_refuses_new_ones,
+    a_shutdown_closes_subscription_sockets_with_1001,
+);

@@ -31,6 +31,11 @@ pub struct Selected {
     /// Whether its root selection set is one field (not several, nor a fragment that may
     /// hold several): a mutation of one field is one change.
     pub single_root_field: bool,
+    /// Whether it is a query whose root fields are all introspection (`__schema`, `__type`,
+    /// `__typename`), fragments at the root included.
+    pub introspection_only: bool,
+    /// Whether a root field reads the schema (`__schema` or `__type`).
+    pub introspects: bool,
 }
 
 /// The checks before parsing (the text's length, its bracket nesting), the parse, and the
@@ -72,7 +77,57 @@ pub fn parse_within(
                 op.node.selection_set.node.items.as_slice(),
                 [item] if matches!(item.node, Selection::Field(_))
             ),
+            introspection_only: op.node.ty == OperationType::Query
+                && introspection_only(&op.node.selection_set.node, &document.fragments, 0),
+            introspects: !introspection_free(&op.node.selection_set.node, &document.fragments, 0),
         }))
+}
+
+/// Whether every root field of `set` (through fragments, a few levels at most) is an
+/// introspection field.
+fn introspection_only(
+    set: &SelectionSet,
+    fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
+    depth: usize,
+) -> bool {
+    depth < 8
+        && !set.items.is_empty()
+        && set.items.iter().all(|item| match &item.node {
+            Selection::Field(field) => matches!(
+                field.node.name.node.as_str(),
+                "__schema" | "__type" | "__typename"
+            ),
+            Selection::InlineFragment(fragment) => {
+                introspection_only(&fragment.node.selection_set.node, fragments, depth + 1)
+            }
+            Selection::FragmentSpread(spread) => fragments
+                .get(&spread.node.fragment_name.node)
+                .is_some_and(|f| {
+                    introspection_only(&f.node.selection_set.node, fragments, depth + 1)
+                }),
+        })
+}
+
+/// Whether no root field of `set` (through fragments) reads the schema.
+fn introspection_free(
+    set: &SelectionSet,
+    fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
+    depth: usize,
+) -> bool {
+    depth >= 8
+        || set.items.iter().all(|item| match &item.node {
+            Selection::Field(field) => {
+                !matches!(field.node.name.node.as_str(), "__schema" | "__type")
+            }
+            Selection::InlineFragment(fragment) => {
+                introspection_free(&fragment.node.selection_set.node, fragments, depth + 1)
+            }
+            Selection::FragmentSpread(spread) => fragments
+                .get(&spread.node.fragment_name.node)
+                .is_none_or(|f| {
+                    introspection_free(&f.node.selection_set.node, fragments, depth + 1)
+                }),
+        })
 }
 
 /// Refuse a document that selects more than `max` fields once its fragments are expanded.

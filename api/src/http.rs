@@ -34,6 +34,9 @@ use crate::guard::{Refused, fields_within, parse_within, texts_within};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_QUERY_BYTES: usize = 32 * 1024;
 pub const MAX_NESTING: usize = 64;
+/// The fields an introspection-only query may select once its fragments are expanded
+/// (development only; graphql-js's full introspection query expands to fewer).
+pub const MAX_INTROSPECTION_FIELDS: usize = 5_000;
 pub const MAX_FIELDS: usize = 500;
 /// `Retry-After` (seconds) of a 503 `UNAVAILABLE`.
 pub const UNAVAILABLE_RETRY_AFTER: u64 = 2;
@@ -44,6 +47,9 @@ pub struct GraphqlState {
     pub db: Db,
     pub verifier: Verifier,
     pub graphiql: bool,
+    /// In development, the schema that answers introspection-only queries, deeper than
+    /// `schema` (see `graphql::build_for_introspection`); `None` in production.
+    pub introspection: Option<ParcoursSchema>,
     pub files: parcours_domain::attachments::Files,
     pub limiter: Arc<crate::limits::Limiter>,
     /// Open WebSocket connections per subject.
@@ -240,7 +246,25 @@ async fn handle(
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return Ok(response);
     }
-    fields_within(&mut gql, MAX_FIELDS).map_err(bad)?;
+    if state.introspection.is_none() && selected.as_ref().is_some_and(|s| s.introspects) {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "INTROSPECTION_DISABLED",
+            "introspection is off in production; the schema is published as schema.graphql \
+             (`parcours schema`)",
+        ));
+    }
+    // The standard introspection queries expand their fragments into more fields than any
+    // screen asks; an introspection-only query (development) has a bound of its own.
+    let introspection = selected
+        .as_ref()
+        .is_some_and(|s| s.introspection_only && state.introspection.is_some());
+    let max_fields = if introspection {
+        MAX_INTROSPECTION_FIELDS
+    } else {
+        MAX_FIELDS
+    };
+    fields_within(&mut gql, max_fields).map_err(bad)?;
     texts_within(&mut gql).map_err(bad)?;
 
     // One transaction for the whole operation, authentication included (see
@@ -265,7 +289,11 @@ async fn handle(
         access: access.clone(),
     };
     let started = std::time::Instant::now();
-    let mut response = state.schema.execute(ctx.into_request(gql)).await;
+    let schema = match (&state.introspection, &selected) {
+        (Some(deeper), Some(s)) if s.introspection_only => deeper,
+        _ => &state.schema,
+    };
+    let mut response = schema.execute(ctx.into_request(gql)).await;
     give_codes(&mut response);
     // The sensitive values in `response` leave only with their access entries, written in the
     // operation's own transaction (one statement), and only once it has committed: when

@@ -230,6 +230,7 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
     parcours_domain::notifications::listen(&db);
     let state = Arc::new(GraphqlState {
         schema: graphql::build(open),
+        introspection: open.then(graphql::build_for_introspection),
         db: db.clone(),
         verifier,
         graphiql: open,

@@ -1,4 +1,9 @@
-//! `schema.graphql` is the SDL clients read; it must match the code.
+//! `schema.graphql` is the SDL clients read; it must match the code. In development the
+//! standard introspection queries that tools send are answered whole; in production
+//! introspection is off with a coded error.
+
+use parcours_tests::{Backend, TestApp, code};
+use serde_json::json;
 
 #[test]
 fn schema_graphql_is_up_to_date() {
@@ -8,5 +13,72 @@ fn schema_graphql_is_up_to_date() {
     assert!(
         committed == generated,
         "schema.graphql is out of date; regenerate it with:\n\n    cargo run -q -p parcours-api -- schema > schema.graphql\n"
+    );
+}
+
+/// graphql-js 16's `getIntrospectionQuery()`, with every option on and with none (what
+/// GraphiQL, graphql-codegen, Apollo and Python `gql` send), as printed by graphql-js.
+const INTROSPECTION: [(&str, &str); 2] = [
+    (
+        "all options",
+        include_str!("../fixtures/introspection-all-options.graphql"),
+    ),
+    (
+        "default",
+        include_str!("../fixtures/introspection-default.graphql"),
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn development_answers_the_standard_introspection_queries_whole() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let token = app.admin();
+    for (name, query) in INTROSPECTION {
+        let (status, body) = app.post(&token, query, json!({})).await;
+        assert_eq!(status, 200, "{name}: {body}");
+        assert!(body.get("errors").is_none(), "{name}: {body}");
+        let types = body["data"]["__schema"]["types"].as_array().expect("types");
+        assert!(
+            types.iter().any(|t| t["name"] == "Participant"),
+            "{name}: the whole schema"
+        );
+        assert_eq!(body["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+    }
+    // Every other query keeps the depth limit, even beside an introspection field.
+    let deep = "{ __typename structures(first: 1) { edges { node { staff(first: 1) { edges { node { structure { staff(first: 1) { edges { node { structure { staff(first: 1) { edges { node { id } } } } } } } } } } } } } } }";
+    let (status, body) = app.post(&token, deep, json!({})).await;
+    assert_eq!((status, code(&body)), (400, "QUERY_TOO_DEEP"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_refuses_introspection_with_its_code() {
+    let app = TestApp::start_with(Backend::Sqlite, |vars| {
+        vars.insert("PARCOURS_ENV".into(), "production".into());
+    })
+    .await;
+    for (name, query) in INTROSPECTION {
+        let (status, body) = app.post(&app.admin(), query, json!({})).await;
+        assert_eq!(
+            (status, code(&body)),
+            (400, "INTROSPECTION_DISABLED"),
+            "{name}: {body}"
+        );
+    }
+    let (status, body) = app
+        .post(
+            &app.admin(),
+            "{ __type(name: \"Participant\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (400, "INTROSPECTION_DISABLED"),
+        "{body}"
+    );
+    let (status, body) = app.post(&app.admin(), "{ __typename }", json!({})).await;
+    assert_eq!(
+        (status, body["data"]["__typename"].as_str()),
+        (200, Some("QueryRoot"))
     );
 }

@@ -81,14 +81,29 @@ pub struct MutationRoot(
     notifications::NotificationMutation,
 );
 
+/// The depth an introspection-only query may reach: graphql-js's `getIntrospectionQuery()`
+/// with every option on nests 13 levels (its `TypeRef` fragment follows `ofType` eight times).
+pub const MAX_INTROSPECTION_DEPTH: usize = 16;
+
 /// The schema with its limits; introspection and suggestions only when `open`.
 pub fn build(open: bool) -> ParcoursSchema {
+    build_with_depth(open, MAX_DEPTH)
+}
+
+/// The schema that answers introspection-only queries (every root field `__schema`, `__type`
+/// or `__typename`) in development: the same schema, deeper, so that the standard introspection
+/// queries every tool sends are answered whole, while every other query keeps [`MAX_DEPTH`].
+pub fn build_for_introspection() -> ParcoursSchema {
+    build_with_depth(true, MAX_INTROSPECTION_DEPTH)
+}
+
+fn build_with_depth(open: bool, depth: usize) -> ParcoursSchema {
     let builder: SchemaBuilder<_, _, _> = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         notifications::SubscriptionRoot,
     )
-    .limit_depth(MAX_DEPTH)
+    .limit_depth(depth)
     .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(MAX_DIRECTIVES_PER_FIELD);
     let builder = if open {

@@ -32,7 +32,7 @@ pub struct Selected {
     /// hold several): a mutation of one field is one change.
     pub single_root_field: bool,
     /// Whether it is a query whose root fields are all introspection (`__schema`, `__type`,
-    /// `__typename`), fragments at the root included.
+    /// `__typename`), fragments at the root included, and one at least reads the schema.
     pub introspection_only: bool,
     /// Whether a root field reads the schema (`__schema` or `__type`).
     pub introspects: bool,
@@ -78,7 +78,8 @@ pub fn parse_within(
                 [item] if matches!(item.node, Selection::Field(_))
             ),
             introspection_only: op.node.ty == OperationType::Query
-                && introspection_only(&op.node.selection_set.node, &document.fragments, 0),
+                && introspection_only(&op.node.selection_set.node, &document.fragments, 0)
+                && !introspection_free(&op.node.selection_set.node, &document.fragments, 0),
             introspects: !introspection_free(&op.node.selection_set.node, &document.fragments, 0),
         }))
 }

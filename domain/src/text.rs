@@ -38,10 +38,11 @@ pub fn clean(field: &str, raw: &str, max: usize) -> Result<String, DomainError> 
     Ok(text)
 }
 
-/// The longest text any input takes, in characters (a call's specification). Every text
-/// field has its own, smaller bound, given in its description; this one holds for text that
-/// reaches the service by a path no field checks (the GraphQL wall, CSV cells).
-pub const MAX_ANY_TEXT: usize = 20_000;
+/// The longest text any input takes, in characters: an attendance signature's base64 (a
+/// 64 KiB image) and a call's Markdown specification reach it. Every text field has its own
+/// bound, given in its description; this one holds for every text, whichever path it takes
+/// (the GraphQL wall, CSV cells).
+pub const MAX_ANY_TEXT: usize = 100_000;
 
 /// Whether `c` is a character that no input needs and that can hide or disguise what a text
 /// says:

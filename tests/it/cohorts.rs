@@ -284,6 +284,26 @@ async fn attendance_is_idempotent_and_checked(backend: Backend) {
         recorded["recordAttendance"]["attendance"][0]["presence"],
         "EXCUSED"
     );
+    // A signature near its 64 KiB cap (about 85,000 base64 characters) is a signature.
+    let big_png = {
+        use base64::Engine;
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(&[7u8; 63 * 1024]);
+        base64::engine::general_purpose::STANDARD.encode(png)
+    };
+    assert!(big_png.len() > 80_000);
+    let signed = app
+        .ok(
+            &w.provider,
+            ATTEND,
+            bad(
+                json!([{ "participantId": a, "presence": "PRESENT", "signature": big_png }]),
+                &session,
+                "k-big-signature",
+            ),
+        )
+        .await;
+    assert_eq!(signed["recordAttendance"]["attendance"][0]["signed"], true);
     let (_, body) = app
         .post(
             &w.provider,

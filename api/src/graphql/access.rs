@@ -139,7 +139,10 @@ impl AccessQuery {
         ctx: &Context<'_>,
         filter: Option<AccessLogFilter>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
+        after: Option<String>,
     ) -> async_graphql::Result<Option<Conn<AccessEntryObj>>> {
         let r = req(ctx);
         let page = page_request(ctx, first, after).gql(ctx)?;

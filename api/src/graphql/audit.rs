@@ -55,8 +55,14 @@ impl AuditQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
-        #[graphql(desc = "Only actions by this subject.")] subject: Option<String>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Only actions by this subject (the `sub` claim, or a job's `system:…`), 1 to 255 characters, compared exactly."
+        )]
+        subject: Option<String>,
         #[graphql(desc = "Only actions on this object (global ID).")] object_id: Option<ID>,
         #[graphql(desc = "From this instant, inclusive.")] from: Option<DateTime<Utc>>,
         #[graphql(desc = "Until this instant, exclusive.")] to: Option<DateTime<Utc>>,

@@ -139,9 +139,11 @@ pub enum SubmissionStatusGql {
 #[derive(SimpleObject, InputObject, Clone)]
 #[graphql(input_name = "AnswerInput")]
 pub struct Answer {
-    /// The question's key.
+    /// The question's key: one of the call's question keys (`q1` to `q50`, at most 3
+    /// characters).
     key: String,
-    /// The answer (an empty one removes it).
+    /// The answer (an empty one removes it). Several paragraphs (line breaks and tabs kept), at
+    /// most 20,000 characters.
     text: String,
 }
 
@@ -149,6 +151,7 @@ pub struct Answer {
 #[derive(SimpleObject, InputObject, Clone)]
 #[graphql(input_name = "BudgetLineInput")]
 pub struct BudgetLine {
+    /// Label of the line: 1 to 200 characters, one line.
     label: String,
     amount: Money,
 }
@@ -449,6 +452,9 @@ impl CallQuery {
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<Option<Conn<CallObj>>> {
         let r = req(ctx);
@@ -463,6 +469,9 @@ impl CallQuery {
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
         after: Option<String>,
         #[graphql(desc = "Only responses to this call.")] call_id: Option<ID>,
     ) -> async_graphql::Result<Option<Conn<SubmissionObj>>> {
@@ -481,6 +490,9 @@ impl CallQuery {
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<Option<Conn<ConventionObj>>> {
         let r = req(ctx);
@@ -499,6 +511,7 @@ fn call_id_of(id: &ID) -> Result<CallId, DomainError> {
 /// A question of a new call.
 #[derive(InputObject)]
 pub struct QuestionInput {
+    /// The question: 1 to 2,000 characters, one line.
     text: String,
     #[graphql(default = true)]
     required: bool,
@@ -507,10 +520,14 @@ pub struct QuestionInput {
 /// The fields of a call; on update only those given change.
 #[derive(InputObject)]
 pub struct CallFieldsInput {
+    /// Reference (e.g. `AAP-2017-REMOB`): 1 to 50 characters, one line.
     reference: Option<String>,
+    /// Title: 1 to 200 characters, one line.
     title: Option<String>,
+    /// Summary: 1 to 2,000 characters, one line.
     summary: Option<String>,
-    /// Markdown.
+    /// Markdown. Several paragraphs (line breaks and tabs kept), at most 100,000 characters and
+    /// 200,000 bytes of UTF-8; may be empty.
     specification: Option<String>,
     budget_cap: Option<Money>,
     target_participants_per_year: Option<i32>,
@@ -650,6 +667,7 @@ pub struct RecordDecisionInput {
     id: ID,
     version: i32,
     accepted: bool,
+    /// The reason for the decision: 1 to 2,000 characters, one line.
     reason: String,
     committee_date: Date,
 }
@@ -665,7 +683,7 @@ pub struct SubmissionPayload {
 pub struct CreateConventionInput {
     /// An accepted submission.
     submission_id: ID,
-    /// Default `CONV-<year>-<receipt number>`.
+    /// Default `CONV-<year>-<receipt number>`. 1 to 50 characters, one line.
     number: Option<String>,
     /// Default: the requested amount.
     amount: Option<Money>,
@@ -680,6 +698,7 @@ pub struct AddAmendmentInput {
     convention_id: ID,
     version: i32,
     kind: AmendmentKindGql,
+    /// Description of the amendment: 1 to 2,000 characters, one line.
     description: String,
     signed_on: Date,
     /// For an extension (default: one more year).

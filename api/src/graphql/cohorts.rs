@@ -255,6 +255,9 @@ impl CohortQuery {
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
         after: Option<String>,
         #[graphql(desc = "Only the cohorts of this convention.")] convention_id: Option<ID>,
     ) -> async_graphql::Result<Option<Conn<CohortObj>>> {
@@ -278,6 +281,7 @@ impl CohortQuery {
 #[derive(InputObject)]
 pub struct CreateCohortInput {
     convention_id: ID,
+    /// The cohort's label: 1 to 200 characters, one line.
     label: String,
     start_date: Date,
     /// Default 3.
@@ -311,7 +315,7 @@ pub struct SetCohortStatusInput {
 pub struct MembershipInput {
     cohort_id: ID,
     participant_id: ID,
-    /// Required to decline or record a drop-out.
+    /// Required to decline or record a drop-out. 1 to 1,000 characters, one line.
     reason: Option<String>,
 }
 
@@ -326,7 +330,8 @@ pub struct MembershipPayload {
 pub struct AttendanceEntryInput {
     participant_id: ID,
     presence: PresenceGql,
-    /// A PNG or JPEG image, base64, at most 64 KiB decoded.
+    /// A PNG or JPEG image, base64 (one line, at most 100,000 characters), at most 64 KiB
+    /// decoded.
     signature: Option<String>,
     #[graphql(default)]
     signed_on_paper: bool,
@@ -336,7 +341,8 @@ pub struct AttendanceEntryInput {
 #[derive(InputObject)]
 pub struct RecordAttendanceInput {
     session_id: ID,
-    /// Chosen by the client, reused on retry: a replay has no second effect.
+    /// Chosen by the client, reused on retry: a replay has no second effect. 1 to 200
+    /// characters, one line.
     idempotency_key: String,
     entries: Vec<AttendanceEntryInput>,
 }

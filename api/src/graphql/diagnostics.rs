@@ -197,6 +197,8 @@ pub struct SaveDiagnosticInput {
     clea_domains: Vec<CleaAcquisition>,
     #[graphql(default)]
     daq_orientation: bool,
+    /// Recommendations: several paragraphs (line breaks kept), at most 5,000 characters; may be
+    /// empty (the default).
     #[graphql(default)]
     recommendations: String,
     /// Make it final: it no longer changes.

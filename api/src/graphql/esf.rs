@@ -207,6 +207,9 @@ impl EsfQuery {
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
         after: Option<String>,
         #[graphql(desc = "A Convention's ID, or the Tenant's ID for the PLIE's accompaniment.")]
         operation_id: Option<ID>,

@@ -145,6 +145,9 @@ impl FollowUpQuery {
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
         after: Option<String>,
         #[graphql(desc = "Only the sheets of this cohort.")] cohort_id: Option<ID>,
         #[graphql(
@@ -177,7 +180,8 @@ pub struct SaveFollowUpSheetInput {
     participant_id: ID,
     /// The version read; omit to prepare the first draft.
     version: Option<i32>,
-    /// Default on the first draft: the diagnostic's recommendations.
+    /// Default on the first draft: the diagnostic's recommendations. Several paragraphs (line
+    /// breaks kept), at most 5,000 characters.
     recommendations: Option<String>,
 }
 

@@ -105,7 +105,10 @@ impl NotificationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
+        after: Option<String>,
         #[graphql(desc = "true: unread only; false: read only; absent: all.")] unread: Option<bool>,
     ) -> async_graphql::Result<Option<Conn<NotificationObj>>> {
         let r = req(ctx);

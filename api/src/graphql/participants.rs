@@ -590,7 +590,10 @@ impl ParticipantQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
+        after: Option<String>,
         #[graphql(desc = "Only this status.")] status: Option<ParticipantStatus>,
         #[graphql(desc = "Only this referent's participants.")] referent_id: Option<ID>,
         #[graphql(desc = "Only residents of this commune.")] commune_id: Option<ID>,
@@ -699,12 +702,18 @@ pub struct ParticipantConnectionFields {
 /// Identity, contact and situation fields; on update only those given change.
 #[derive(InputObject, Default)]
 pub struct ParticipantFieldsInput {
+    /// First name: 1 to 200 characters, one line.
     first_name: Option<String>,
+    /// Last name: 1 to 200 characters, one line.
     last_name: Option<String>,
     birth_date: Option<Date>,
     gender: Option<Gender>,
+    /// E-mail address: at most 254 characters, one line, stored lowercased; an empty one
+    /// removes it.
     email: Option<String>,
+    /// Phone number: 1 to 30 characters, one line, of digits, spaces and `+ . - ( )`.
     phone: Option<String>,
+    /// Postal address: 1 to 500 characters, one line.
     postal_address: Option<String>,
     /// A commune of the tenant's perimeter (see `tenant.communes`).
     commune_id: Option<ID>,
@@ -717,6 +726,7 @@ pub struct ParticipantFieldsInput {
     /// Other integration difficulties (at most 20, 100 characters each).
     difficulties: Option<Vec<String>>,
     consent_date: Option<Date>,
+    /// What the participant agreed to: 1 to 1,000 characters, one line.
     consent_scope: Option<String>,
 }
 
@@ -792,7 +802,7 @@ pub struct RefuseEntryInput {
     version: i32,
     /// The validation committee's date.
     committee_date: Date,
-    /// Why the committee refused.
+    /// Why the committee refused: 1 to 1,000 characters, one line.
     reason: String,
 }
 
@@ -830,6 +840,7 @@ fn payload(p: Participant) -> Option<ParticipantPayload> {
 pub struct AddPathStepInput {
     participant_id: ID,
     kind: PathStepKind,
+    /// Title: 1 to 200 characters, one line.
     title: String,
     start_date: Date,
     end_date: Option<Date>,
@@ -840,9 +851,11 @@ pub struct AddPathStepInput {
 pub struct UpdatePathStepInput {
     id: ID,
     version: i32,
+    /// Title: 1 to 200 characters, one line.
     title: Option<String>,
     start_date: Option<Date>,
     end_date: Option<Date>,
+    /// Outcome: 1 to 2,000 characters, one line.
     outcome: Option<String>,
 }
 
@@ -870,6 +883,7 @@ pub struct RecordEpisodeInput {
     /// The participant agreed to a working time under half-time.
     #[graphql(default)]
     participant_agreement: bool,
+    /// Employer or training body: 1 to 200 characters, one line.
     employer: Option<String>,
 }
 
@@ -887,7 +901,7 @@ pub struct RecordExitInput {
     version: i32,
     date: Date,
     kind: ExitKind,
-    /// Required for any kind but `EMPLOYMENT_OR_TRAINING`.
+    /// Required for any kind but `EMPLOYMENT_OR_TRAINING`. 1 to 1,000 characters, one line.
     reason: Option<String>,
 }
 

@@ -317,6 +317,9 @@ impl ReportQuery {
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
         after: Option<String>,
         convention_id: Option<ID>,
     ) -> async_graphql::Result<Option<Conn<ReportObj>>> {
@@ -355,6 +358,7 @@ pub struct StartReportInput {
 #[derive(InputObject)]
 #[graphql(name = "ReportBudgetLineInput")]
 pub struct BudgetLineInput {
+    /// Label of the line: 1 to 200 characters, one line.
     label: String,
     planned: Money,
     spent: Money,
@@ -364,6 +368,7 @@ pub struct BudgetLineInput {
 #[derive(InputObject)]
 #[graphql(name = "ReportResourceInput")]
 pub struct ResourceInput {
+    /// Label of the resource: 1 to 200 characters, one line.
     label: String,
     amount: Money,
 }
@@ -382,6 +387,8 @@ pub struct BudgetInput {
 pub struct SaveReportInput {
     id: ID,
     version: i32,
+    /// The report's qualitative part: several paragraphs (line breaks kept), at most 20,000
+    /// characters; an empty one clears it.
     qualitative: Option<String>,
     /// Mid-term and final reports only.
     budget: Option<BudgetInput>,
@@ -402,7 +409,8 @@ pub struct ReviewReportInput {
     id: ID,
     version: i32,
     accepted: bool,
-    /// Required when changes are requested.
+    /// Required when changes are requested. Several paragraphs (line breaks kept), at most
+    /// 5,000 characters.
     comment: Option<String>,
 }
 

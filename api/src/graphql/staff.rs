@@ -109,7 +109,10 @@ impl StaffQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
+        after: Option<String>,
         #[graphql(desc = "Only staff of this structure.")] structure_id: Option<ID>,
         #[graphql(desc = "Only staff with this role.")] role: Option<Role>,
         #[graphql(desc = "Only active (true) or deactivated (false) staff.")] active: Option<bool>,
@@ -135,11 +138,13 @@ impl StaffQuery {
 /// Input of `inviteStaff`.
 #[derive(InputObject)]
 pub struct InviteStaffInput {
-    /// The `sub` claim their tokens will carry (unique within the tenant).
+    /// The `sub` claim their tokens will carry (unique within the tenant). 1 to 255
+    /// characters, one line, without spaces; kept exactly as given (not normalised).
     subject: String,
-    /// Display name.
+    /// Display name: 1 to 200 characters, one line.
     display_name: String,
-    /// E-mail address (unique within the tenant).
+    /// E-mail address (unique within the tenant): at most 254 characters, one line, stored
+    /// lowercased.
     email: String,
     /// Role: steering, referent or provider.
     role: Role,
@@ -161,9 +166,9 @@ pub struct UpdateStaffInput {
     id: ID,
     /// The version the change is based on; a stale one is a `CONFLICT`.
     version: i32,
-    /// New display name.
+    /// New display name: 1 to 200 characters, one line.
     display_name: Option<String>,
-    /// New e-mail address.
+    /// New e-mail address: at most 254 characters, one line, stored lowercased.
     email: Option<String>,
     /// New structure; its kind must employ the staff member's role.
     structure_id: Option<ID>,

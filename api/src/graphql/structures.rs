@@ -73,7 +73,10 @@ impl StructureObj {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
+        after: Option<String>,
         #[graphql(desc = "Only staff with this role.")] role: Option<Role>,
         #[graphql(desc = "Only active (true) or deactivated (false) staff.")] active: Option<bool>,
     ) -> async_graphql::Result<Conn<StaffMemberObj>> {
@@ -114,7 +117,10 @@ impl StructureQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
+        after: Option<String>,
         #[graphql(desc = "Only structures of this kind.")] kind: Option<StructureKind>,
     ) -> async_graphql::Result<Option<Conn<StructureObj>>> {
         let r = req(ctx);
@@ -152,7 +158,7 @@ pub struct UpdateStructureInput {
     id: ID,
     /// The version the change is based on; a stale one is a `CONFLICT`.
     version: i32,
-    /// New name.
+    /// New name: 1 to 200 characters, one line.
     name: Option<String>,
     /// Deactivate (false) or reactivate (true).
     active: Option<bool>,

@@ -120,7 +120,10 @@ impl TenantQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge already read.")] after: Option<String>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
+        after: Option<String>,
     ) -> async_graphql::Result<Option<Conn<TenantObj>>> {
         let r = req(ctx);
         let page = page_request(ctx, first, after).gql(ctx)?;
@@ -136,7 +139,8 @@ pub struct CommuneInput {
     insee_code: Option<String>,
     /// Name (1 to 200 characters, unique in the perimeter).
     name: String,
-    /// Priority neighbourhoods (QPV), where known (at most 50).
+    /// Priority neighbourhoods (QPV), where known (at most 50). Each 1 to 200 characters, one
+    /// line.
     #[graphql(default)]
     priority_neighbourhoods: Vec<String>,
 }
@@ -144,11 +148,12 @@ pub struct CommuneInput {
 /// The first steering account of a new tenant.
 #[derive(InputObject)]
 pub struct FirstSteeringInput {
-    /// The `sub` claim their tokens will carry.
+    /// The `sub` claim their tokens will carry. 1 to 255 characters, one line, without
+    /// spaces; kept exactly as given (not normalised).
     subject: String,
-    /// Display name.
+    /// Display name: 1 to 200 characters, one line.
     display_name: String,
-    /// E-mail address.
+    /// E-mail address: at most 254 characters, one line, stored lowercased.
     email: String,
 }
 
@@ -156,12 +161,14 @@ pub struct FirstSteeringInput {
 #[derive(InputObject)]
 pub struct CreateTenantInput {
     /// Slug carried by the `tenant` claim: 2 to 63 lowercase letters, digits, inner hyphens.
+    /// ASCII only, so 2 to 63 characters, one line.
     slug: String,
-    /// Display name.
+    /// Display name: 1 to 200 characters, one line.
     name: String,
     /// The communes of the perimeter (1 to 500).
     communes: Vec<CommuneInput>,
-    /// Name of the steering body (structure d'animation) created with the tenant.
+    /// Name of the steering body (structure d'animation) created with the tenant: 1 to 200
+    /// characters, one line.
     steering_body_name: String,
     /// The first steering account.
     first_steering: FirstSteeringInput,

@@ -32,6 +32,13 @@ pub(super) async fn list(
 ) -> Result<Page<AuditEntry>> {
     let mut query = tx.select::<Entity>();
     if let Some(subject) = &filter.subject {
+        // A subject is 1 to 255 characters (`crate::text::Subject`); the jobs' `system:…` too.
+        if subject.is_empty() || subject.chars().count() > 255 {
+            return Err(crate::error::DomainError::validation(
+                "subject",
+                "must be 1 to 255 characters",
+            ));
+        }
         query = query.filter(Column::Subject.eq(subject.as_str()));
     }
     if let Some(object) = filter.object_id {

@@ -166,7 +166,7 @@ async fn handle(
         .is_some_and(|a| a.contains("text/html"));
     if parts.method == Method::GET && wants_html && !params.iter().any(|(k, _)| k == "query") {
         if state.graphiql {
-            return Ok(Html(GRAPHIQL).into_response());
+            return Ok(Html(crate::graphiql::PAGE).into_response());
         }
         return Err(refuse(
             StatusCode::NOT_FOUND,
@@ -816,8 +816,6 @@ fn bytes_response(status: StatusCode, body: Vec<u8>, media: MediaType) -> Respon
     );
     response
 }
-
-const GRAPHIQL: &str = include_str!("graphiql.html");
 
 /// A `Content-Disposition` header (RFC 6266) for `filename`: `filename*` carries the name
 /// as stored, percent-encoded UTF-8 (RFC 8187), and `filename` an ASCII fallback for old

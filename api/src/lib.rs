@@ -5,6 +5,7 @@ mod attachments;
 pub mod auth;
 pub mod config;
 mod exports;
+mod graphiql;
 pub mod graphql;
 pub mod guard;
 pub mod http;

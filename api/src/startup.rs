@@ -270,6 +270,12 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
         Some(m) => graphql_routes.merge(m),
         None => graphql_routes,
     };
+    // GraphiQL's files, served by the binary itself, where its page is (development).
+    let graphql_routes = if open {
+        graphql_routes.route("/graphiql/{file}", get(crate::graphiql::asset))
+    } else {
+        graphql_routes
+    };
     let health = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

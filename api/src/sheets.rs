@@ -240,9 +240,14 @@ fn follow_up_lines(doc: &SheetDocument) -> Vec<Line> {
                     summary
                         .modules_to_train
                         .iter()
-                        .map(|i| (i + 1).to_string())
+                        .map(|i| {
+                            CLEA_FR.get(*i).map_or_else(
+                                || format!("domaine {}", i + 1),
+                                |d| format!("{} ({d})", i + 1),
+                            )
+                        })
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(" ; ")
                 }
             )));
             lines.push(Line::Text(format!(

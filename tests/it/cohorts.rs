@@ -629,7 +629,20 @@ async fn the_attendance_sheet_is_a_pdf_for_the_provider_and_steering(backend: Ba
     let w = World::build(&app, "alpha").await;
     let conv = convention(&app, &w).await;
     let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
-    for name in ["Diallo", "Lefèvre"] {
+    // Names from French-language cohorts, in every script the sheet must print as stored.
+    let names = [
+        "Diallo",
+        "Lefèvre",
+        "Łukasiewicz",
+        "Nguyễn Thị Ánh",
+        "Œuvray",
+        "Ștefănescu",
+        "Иванова",
+        "Παπαδοπούλου",
+        "כהן",
+        "الحسيني",
+    ];
+    for name in names {
         let p = active_participant(&app, &w, name).await;
         app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
             .await;
@@ -655,10 +668,23 @@ async fn the_attendance_sheet_is_a_pdf_for_the_provider_and_steering(backend: Ba
             body.starts_with(b"%PDF-") && body.windows(5).any(|x| x == b"%%EOF"),
             "a PDF"
         );
-        assert!(
-            body.windows(6).any(|x| x == b"DIALLO"),
-            "names the participants"
-        );
+        if let Some(text) = parcours_tests::pdf_text(&body) {
+            for name in names {
+                assert!(
+                    text.contains(&name.to_uppercase()),
+                    "{name} prints as stored:\n{text}"
+                );
+            }
+            assert!(text.contains("FSE+"), "the ESF+ mention:\n{text}");
+            assert!(!text.contains('?'), "no silent question mark:\n{text}");
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("parcours-sheets-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let (_, _, week_one) = get(w.provider.clone(), "1").await;
+    if parcours_tests::pdf_to_png(&week_one, &dir, "attendance-sheet") {
+        let png = std::fs::read(dir.join("attendance-sheet.png")).expect("rendered");
+        assert!(png.starts_with(b"\x89PNG"), "a page rendered to PNG");
     }
     if let Ok(dir) = std::env::var("PARCOURS_SHEET_DIR") {
         let (_, _, body) = get(w.provider.clone(), "1").await;

@@ -629,3 +629,48 @@ pub async fn dump_tenant(app: &TestApp, tenant: &str) -> String {
     tx.commit().await.expect("commit");
     out
 }
+
+/// The text of a PDF as `pdftotext` (poppler-utils) extracts it, layout kept; `None` when
+/// `pdftotext` is not installed (then the caller's check does not run, and says so), except
+/// under `CI=true`, where `.ci/run` installs it and its absence fails the test.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    use std::io::Write;
+    let child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "pdftotext is required when CI=true: {e}"
+            );
+            eprintln!("pdftotext not found ({e}): the PDF's text is not checked");
+            return None;
+        }
+    };
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(pdf)
+        .expect("pdf written to pdftotext");
+    let out = child.wait_with_output().expect("pdftotext ran");
+    assert!(out.status.success(), "pdftotext read the PDF");
+    Some(String::from_utf8(out.stdout).expect("UTF-8 text"))
+}
+
+/// Render the first page of a PDF to a PNG with `pdftoppm` into `dir` (to look at it); `false`
+/// when `pdftoppm` is not installed.
+pub fn pdf_to_png(pdf: &[u8], dir: &std::path::Path, name: &str) -> bool {
+    let source = dir.join(format!("{name}.pdf"));
+    std::fs::write(&source, pdf).expect("pdf written");
+    std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&source)
+        .arg(dir.join(name))
+        .status()
+        .is_ok_and(|s| s.success())
+}

@@ -530,8 +530,8 @@ async fn sheets_are_read_by_their_roles_only(backend: Backend) {
     );
 }
 
-const ADD: &str = "mutation($c: ID!, $d: Date!, $h: HalfDayGql!) { addCohortSession(input: {cohortId: $c, day: $d, halfDay: $h}) { session { id day halfDay } } }";
-const MOVE: &str = "mutation($id: ID!, $d: Date!, $h: HalfDayGql!) { moveCohortSession(input: {id: $id, day: $d, halfDay: $h}) { session { id day halfDay } } }";
+const ADD: &str = "mutation($c: ID!, $d: Date!, $h: HalfDay!) { addCohortSession(input: {cohortId: $c, day: $d, halfDay: $h}) { session { id day halfDay } } }";
+const MOVE: &str = "mutation($id: ID!, $d: Date!, $h: HalfDay!) { moveCohortSession(input: {id: $id, day: $d, halfDay: $h}) { session { id day halfDay } } }";
 const REMOVE: &str =
     "mutation($id: ID!) { removeCohortSession(input: {id: $id}) { removedSessionId } }";
 

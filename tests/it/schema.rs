@@ -16,6 +16,16 @@ fn schema_graphql_is_up_to_date() {
     );
 }
 
+#[test]
+fn no_internal_name_leaks_into_the_schema() {
+    let sdl = parcours_api::schema_sdl();
+    let leaked: Vec<&str> = sdl
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|word| word.ends_with("Gql") || word.ends_with("Obj"))
+        .collect();
+    assert!(leaked.is_empty(), "internal names in the SDL: {leaked:?}");
+}
+
 /// graphql-js 16's `getIntrospectionQuery()`, with every option on and with none (what
 /// GraphiQL, graphql-codegen, Apollo and Python `gql` send), as printed by graphql-js.
 const INTROSPECTION: [(&str, &str); 2] = [

@@ -126,6 +126,7 @@ impl CallObj {
 
 /// Where a submission stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "SubmissionStatus")]
 pub enum SubmissionStatusGql {
     Draft,
     Submitted,
@@ -274,6 +275,7 @@ impl SubmissionObj {
 
 /// Kind of amendment.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "AmendmentKind")]
 pub enum AmendmentKindGql {
     /// One more period (at most two renewals).
     Extension,
@@ -312,6 +314,7 @@ pub struct DueReport {
 
 /// An amendment (avenant).
 #[derive(SimpleObject)]
+#[graphql(name = "Amendment")]
 pub struct AmendmentObj {
     kind: AmendmentKindGql,
     description: String,

@@ -25,6 +25,7 @@ pub enum CohortStatus {
 
 /// Morning or afternoon.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "HalfDay")]
 pub enum HalfDayGql {
     Morning,
     Afternoon,
@@ -32,6 +33,7 @@ pub enum HalfDayGql {
 
 /// A weekday.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Weekday")]
 pub enum WeekdayGql {
     Monday,
     Tuesday,
@@ -43,6 +45,7 @@ pub enum WeekdayGql {
 
 /// A participant's place in a cohort.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "MemberStatus")]
 pub enum MemberStatusGql {
     Prescribed,
     Enrolled,
@@ -52,6 +55,7 @@ pub enum MemberStatusGql {
 
 /// Attendance at a session.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Presence")]
 pub enum PresenceGql {
     Present,
     Absent,

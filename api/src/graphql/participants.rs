@@ -20,8 +20,8 @@ use super::{GqlResult, ids, req};
 
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident => $domain:path { $($(#[$vdoc:meta])* $variant:ident),* $(,)? }) => {
-        $(#[$doc])*
         #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+        $(#[$doc])*
         pub enum $name { $($(#[$vdoc])* $variant),* }
 
         impl From<$domain> for $name {
@@ -66,10 +66,12 @@ mirror_enum!(
 );
 mirror_enum!(
     /// Kind of employment contract.
+    #[graphql(name = "ContractKind")]
     ContractKindGql => ContractKind { Permanent, FixedTerm, TemporaryAgency, Subsidised, IntegrationWorksite }
 );
 mirror_enum!(
     /// Kind of training.
+    #[graphql(name = "TrainingKind")]
     TrainingKindGql => TrainingKind { Qualifying, Other }
 );
 mirror_enum!(
@@ -124,6 +126,7 @@ impl EducationLevel {
 
 /// Kind of episode.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "EpisodeKind")]
 pub enum EpisodeKindGql {
     /// A job; `contractKind` says which.
     Employment,

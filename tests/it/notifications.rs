@@ -11,7 +11,8 @@ use crate::cohorts::{ENROL, PRESCRIBE, active_participant, cohort, convention, c
 use crate::follow_up::transmitted_sheet;
 
 const INBOX: &str = "{ unreadNotificationCount notifications { totalCount edges { node {
-    id kind subjectId subjectType relatedId reportKind createdAt readAt } } } }";
+    id kind subjectId subjectType relatedId reportKind createdAt readAt
+    subject { __typename id ... on Report { kind status } } } } } }";
 pub(crate) const SUBSCRIBE: &str = "subscription { notificationAdded { id kind subjectId subjectType relatedId reportKind readAt } }";
 const MARK: &str = "mutation($ids: [ID!]!) { markNotificationsRead(input: {ids: $ids}) { notifications { id readAt } } }";
 
@@ -207,6 +208,27 @@ async fn reports_and_reminders_tell_steering_and_the_provider(backend: Backend) 
     let read = inbox(&app, &w.tenant.steering).await;
     assert_eq!(kinds(&read)[0], "REPORT_SUBMITTED", "{read}");
     assert_eq!(nodes(&read)[0]["subjectId"], id);
+    // The report opens from the inbox itself, and by `node`, for those who may read it.
+    let subject = &nodes(&read)[0]["subject"];
+    assert_eq!(
+        (
+            subject["__typename"].as_str(),
+            &subject["id"],
+            subject["status"].as_str()
+        ),
+        (Some("Report"), &id, Some("SUBMITTED")),
+        "{read}"
+    );
+    let by_node = "query($id: ID!) { node(id: $id) { __typename ... on Report { kind } } }";
+    for token in [&w.tenant.steering, &w.provider] {
+        let found = app.ok(token, by_node, json!({ "id": id })).await;
+        assert_eq!(found["node"]["__typename"], "Report", "{found}");
+    }
+    let stranger = World::build(&app, "ailleurs").await;
+    for token in [&w.referent, &stranger.tenant.steering, &stranger.provider] {
+        let (_, body) = app.post(token, by_node, json!({ "id": id })).await;
+        assert!(matches!(code(&body), "NOT_FOUND" | "FORBIDDEN"), "{body}");
+    }
     app.ok(&w.tenant.steering, "mutation($id: ID!) { reviewReport(input: {id: $id, version: 3, accepted: true}) { report { id } } }", json!({ "id": id })).await;
     let read = inbox(&app, &w.provider).await;
     assert_eq!(

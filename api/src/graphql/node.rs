@@ -12,6 +12,7 @@ use super::calls::{CallObj, ConventionObj, SubmissionObj};
 use super::cohorts::CohortObj;
 use super::follow_up::FollowUpSheetObj;
 use super::participants::ParticipantObj;
+use super::reports::ReportObj;
 use super::staff::StaffMemberObj;
 use super::structures::StructureObj;
 use super::tenants::{CommuneObj, TenantObj};
@@ -31,6 +32,7 @@ pub enum Node {
     Convention(ConventionObj),
     Cohort(CohortObj),
     FollowUpSheet(FollowUpSheetObj),
+    Report(ReportObj),
 }
 
 #[derive(Default)]
@@ -41,61 +43,66 @@ impl NodeQuery {
     /// Any object by global ID. An ID of another tenant's object, of an unknown type or that
     /// does not decode answers `NOT_FOUND`, exactly like an ID that does not exist.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
-        let r = req(ctx);
-        let (db, p) = (&r.tx, &r.principal);
-        let not_found = DomainError::NotFound { entity: "node" };
-        let node = match ids::decode_any(&id) {
-            Some((kind, uuid)) => match kind.as_str() {
-                "Tenant" => tenants::get(db, p, TenantId(uuid))
-                    .await
-                    .map(|t| Node::Tenant(TenantObj(t))),
-                "Structure" => structures::get(db, p, StructureId(uuid))
-                    .await
-                    .map(|s| Node::Structure(StructureObj(s))),
-                "StaffMember" => staff::get(db, p, StaffId(uuid))
-                    .await
-                    .map(|s| Node::StaffMember(StaffMemberObj(s))),
-                "Commune" => tenants::load_communes(db, p, &[CommuneId(uuid)])
-                    .await
-                    .and_then(|mut found| {
-                        found
-                            .remove(&CommuneId(uuid))
-                            .map(|c| Node::Commune(CommuneObj(c)))
-                            .ok_or(DomainError::NotFound { entity: "node" })
-                    }),
-                "Participant" => participants::get(db, p, ParticipantId(uuid))
-                    .await
-                    .map(|x| Node::Participant(ParticipantObj(x))),
-                "CallForProjects" => calls::get(db, p, CallId(uuid))
-                    .await
-                    .map(|x| Node::CallForProjects(CallObj(x))),
-                "Submission" => submissions::get(db, p, SubmissionId(uuid))
-                    .await
-                    .map(|x| Node::Submission(SubmissionObj(x))),
-                "Convention" => conventions::get(db, p, ConventionId(uuid))
-                    .await
-                    .map(|x| Node::Convention(ConventionObj(x))),
-                "Cohort" => {
-                    parcours_domain::cohorts::get(db, p, parcours_domain::ids::CohortId(uuid))
-                        .await
-                        .map(|x| Node::Cohort(CohortObj(x)))
-                }
-                "FollowUpSheet" => parcours_domain::follow_up::get(
-                    db,
-                    p,
-                    parcours_domain::ids::FollowUpSheetId(uuid),
-                )
-                .await
-                .map(|x| Node::FollowUpSheet(FollowUpSheetObj(x))),
-                _ => Err(not_found),
-            },
-            None => Err(not_found),
-        };
-        // Every "not there" reads the same, whatever the type.
-        let node = node.map_err(|e| match e {
-            DomainError::NotFound { .. } => DomainError::NotFound { entity: "node" },
-            other => other,
-        });
-        node.map(Some).gql(ctx)
+        resolve(ctx, &id).await.map(Some).gql(ctx)
     }
+}
+
+/// The object a global ID names, as the caller may read it; every "not there" (unknown,
+/// another tenant's, of a type without `node`, unreadable by this caller) is the same
+/// `NOT_FOUND`.
+pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Node, DomainError> {
+    let r = req(ctx);
+    let (db, p) = (&r.tx, &r.principal);
+    let not_found = DomainError::NotFound { entity: "node" };
+    let node = match ids::decode_any(id) {
+        Some((kind, uuid)) => match kind.as_str() {
+            "Tenant" => tenants::get(db, p, TenantId(uuid))
+                .await
+                .map(|t| Node::Tenant(TenantObj(t))),
+            "Structure" => structures::get(db, p, StructureId(uuid))
+                .await
+                .map(|s| Node::Structure(StructureObj(s))),
+            "StaffMember" => staff::get(db, p, StaffId(uuid))
+                .await
+                .map(|s| Node::StaffMember(StaffMemberObj(s))),
+            "Commune" => tenants::load_communes(db, p, &[CommuneId(uuid)])
+                .await
+                .and_then(|mut found| {
+                    found
+                        .remove(&CommuneId(uuid))
+                        .map(|c| Node::Commune(CommuneObj(c)))
+                        .ok_or(DomainError::NotFound { entity: "node" })
+                }),
+            "Participant" => participants::get(db, p, ParticipantId(uuid))
+                .await
+                .map(|x| Node::Participant(ParticipantObj(x))),
+            "CallForProjects" => calls::get(db, p, CallId(uuid))
+                .await
+                .map(|x| Node::CallForProjects(CallObj(x))),
+            "Submission" => submissions::get(db, p, SubmissionId(uuid))
+                .await
+                .map(|x| Node::Submission(SubmissionObj(x))),
+            "Convention" => conventions::get(db, p, ConventionId(uuid))
+                .await
+                .map(|x| Node::Convention(ConventionObj(x))),
+            "Cohort" => parcours_domain::cohorts::get(db, p, parcours_domain::ids::CohortId(uuid))
+                .await
+                .map(|x| Node::Cohort(CohortObj(x))),
+            "FollowUpSheet" => {
+                parcours_domain::follow_up::get(db, p, parcours_domain::ids::FollowUpSheetId(uuid))
+                    .await
+                    .map(|x| Node::FollowUpSheet(FollowUpSheetObj(x)))
+            }
+            "Report" => parcours_domain::reports::get(db, p, parcours_domain::ids::ReportId(uuid))
+                .await
+                .map(|x| Node::Report(ReportObj(x))),
+            _ => Err(not_found),
+        },
+        None => Err(not_found),
+    };
+    // Every "not there" reads the same, whatever the type.
+    node.map_err(|e| match e {
+        DomainError::NotFound { .. } => DomainError::NotFound { entity: "node" },
+        other => other,
+    })
 }

@@ -61,13 +61,27 @@ impl NotificationObj {
     async fn kind(&self) -> NotificationKind {
         kind(self.0.kind)
     }
-    /// The object to open (a `node` ID, or a report's ID for `report(id:)`).
+    /// The object to open, a `node` ID.
     async fn subject_id(&self) -> ID {
         ids::encode(&self.0.subject.type_name, self.0.subject.id)
     }
     /// The GraphQL type of the subject, e.g. `FollowUpSheet`.
     async fn subject_type(&self) -> &str {
         &self.0.subject.type_name
+    }
+    /// The subject itself, as the caller may read it now (so that an inbox renders in one
+    /// request); null when the caller can no longer read it, and in live subscription
+    /// deliveries (open `subjectId` with `node`).
+    async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::node::Node>> {
+        if ctx.data_opt::<super::RequestCtx>().is_none() {
+            return Ok(None);
+        }
+        let id = ids::encode(&self.0.subject.type_name, self.0.subject.id);
+        match super::node::resolve(ctx, &id).await {
+            Ok(node) => Ok(Some(node)),
+            Err(DomainError::NotFound { .. } | DomainError::Forbidden(_)) => Ok(None),
+            Err(other) => Err(other).gql(ctx),
+        }
     }
     /// The participant concerned, for a follow-up sheet or a prescription.
     async fn related_id(&self) -> Option<ID> {

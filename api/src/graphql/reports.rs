@@ -209,7 +209,8 @@ pub struct ReportObj(pub Report);
 
 #[Object(name = "Report")]
 impl ReportObj {
-    async fn id(&self) -> ID {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
         ids::encode("Report", self.0.id.0)
     }
     async fn convention_id(&self) -> ID {

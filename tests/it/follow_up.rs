@@ -165,6 +165,39 @@ async fn sheets_go_from_the_provider_to_the_referent_and_steering(backend: Backe
 
     // A member who dropped out: transmitted without waiting, without a diagnostic.
     app.ok(&w.provider, "mutation($c: ID!, $p: ID!) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"reprise d'emploi\"}) { member { status } } }", json!({ "c": cid, "p": b })).await;
+    // The provider still owes that member's sheet: it still reads them (the action's fields),
+    // in the cohort and by `node`.
+    let sees = |token: String| {
+        let app = &app;
+        let (cid, b) = (cid.clone(), b.clone());
+        async move {
+            let members = app
+                .ok(
+                    &token,
+                    "query($id: ID!) { node(id: $id) { ... on Cohort { members { status participant { id lastName } } } } }",
+                    json!({ "id": cid }),
+                )
+                .await;
+            let in_cohort = members["node"]["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .any(|m| m["status"] == "DROPPED_OUT" && m["participant"]["id"] == b);
+            let (_, by_node) = app
+                .post(
+                    &token,
+                    "query($id: ID!) { node(id: $id) { ... on Participant { lastName } } }",
+                    json!({ "id": b }),
+                )
+                .await;
+            (in_cohort, by_node["data"]["node"]["lastName"].is_string())
+        }
+    };
+    assert_eq!(
+        sees(w.provider.clone()).await,
+        (true, true),
+        "owed a sheet, the provider reads the member"
+    );
     let b_sheet = app
         .ok(
             &w.provider,
@@ -184,6 +217,11 @@ async fn sheets_go_from_the_provider_to_the_referent_and_steering(backend: Backe
     assert_eq!(
         sent["transmitFollowUpSheet"]["followUpSheet"]["status"],
         "TRANSMITTED"
+    );
+    assert_eq!(
+        sees(w.provider.clone()).await,
+        (false, false),
+        "nothing more owed: the member is no longer the provider's to read"
     );
 
     app.ok(

@@ -69,9 +69,14 @@ pub async fn attendance_sheet(
         let bytes = crate::pdf::attendance_sheet(
             &format!("Feuille d'émargement — {}", cohort.label),
             &format!(
-                "Semaine {week} : du {} au {}",
+                "{} — action conduite par {} (convention {})\nSemaine {week} : du {} au {} ; action du {} au {}",
+                sheet.plie,
+                sheet.provider,
+                sheet.convention,
                 from.format("%d/%m/%Y"),
-                to.format("%d/%m/%Y")
+                to.format("%d/%m/%Y"),
+                cohort.start_date.format("%d/%m/%Y"),
+                cohort.end_date.format("%d/%m/%Y"),
             ),
             &sessions,
             &names,

@@ -679,6 +679,41 @@ async fn the_attendance_sheet_is_a_pdf_for_the_provider_and_steering(backend: Ba
             assert!(!text.contains('?'), "no silent question mark:\n{text}");
         }
     }
+    // The heading names the PLIE, the provider and the convention.
+    let plie = app
+        .ok(&w.tenant.steering, "{ tenant { name } }", json!({}))
+        .await["tenant"]["name"]
+        .as_str()
+        .expect("name")
+        .to_owned();
+    let (_, _, week_two) = get(w.provider.clone(), "2").await;
+    if let Some(text) = parcours_tests::pdf_text(&week_two) {
+        assert!(text.contains(&plie), "the PLIE:\n{text}");
+        assert!(
+            text.contains("action conduite par"),
+            "the provider:\n{text}"
+        );
+        assert!(text.contains("(convention "), "the convention:\n{text}");
+    }
+    // A member who drops out during week 2 prints in weeks 1 and 2, not in week 3.
+    let leaving = active_participant(app, &w, "Départ").await;
+    app.ok(
+        &w.referent,
+        PRESCRIBE,
+        json!({ "c": c["id"], "p": leaving }),
+    )
+    .await;
+    app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": leaving }))
+        .await;
+    app.set_now(Some("2026-09-16T10:00:00Z"));
+    app.ok(&w.provider, "mutation($c: ID!, $p: ID!) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"santé\"}) { member { status } } }", json!({ "c": c["id"], "p": leaving })).await;
+    app.set_now(None);
+    for (week, printed) in [("1", true), ("2", true), ("3", false)] {
+        let (_, _, sheet) = get(w.provider.clone(), week).await;
+        if let Some(text) = parcours_tests::pdf_text(&sheet) {
+            assert_eq!(text.contains("DÉPART"), printed, "week {week}:\n{text}");
+        }
+    }
     let dir = std::env::temp_dir().join(format!("parcours-sheets-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).expect("a folder");
     let (_, _, week_one) = get(w.provider.clone(), "1").await;

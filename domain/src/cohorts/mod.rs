@@ -528,8 +528,15 @@ pub struct WeekSheet {
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
     pub sessions: Vec<Session>,
-    /// (last name, first name) of the enrolled (and dropped-out) members, by last name.
+    /// (last name, first name) of the enrolled members, and of those who dropped out on or
+    /// after the week's first day (a drop-out's day is the day it was recorded), by last name.
     pub names: Vec<(String, String)>,
+    /// The PLIE (the tenant's name).
+    pub plie: String,
+    /// The provider running the cohort.
+    pub provider: String,
+    /// The convention's number.
+    pub convention: String,
 }
 
 /// The attendance sheet of week `week` (1-based): steering and the cohort's provider only.
@@ -559,11 +566,19 @@ pub async fn week_sheet(
         .into_iter()
         .filter(|s| s.day >= from && s.day <= to)
         .collect();
-    let enrolled: Vec<uuid::Uuid> = members_in(&tx, id)
+    // Members who dropped out print up to the week of their drop-out, not after.
+    let enrolled: Vec<uuid::Uuid> = tx
+        .select::<cohort_member::Entity>()
+        .filter(cohort_member::Column::CohortId.eq(id.0))
+        .all(tx.conn())
         .await?
         .into_iter()
-        .filter(|m| matches!(m.status, MemberStatus::Enrolled | MemberStatus::DroppedOut))
-        .map(|m| m.participant_id.0)
+        .filter(|m| match MemberStatus::parse(&m.status) {
+            Some(MemberStatus::Enrolled) => true,
+            Some(MemberStatus::DroppedOut) => crate::paris::wall_clock(m.updated_at).date() >= from,
+            _ => false,
+        })
+        .map(|m| m.participant_id)
         .collect();
     let mut names: Vec<(String, String)> = tx
         .select::<crate::entities::participant::Entity>()
@@ -579,6 +594,25 @@ pub async fn week_sheet(
         })
         .collect();
     names.sort_by_cached_key(|(last, first)| crate::text::name_key(last, first));
+    let plie = tx
+        .tx()
+        .registry()
+        .tenants()
+        .filter(crate::entities::tenant::Column::Id.eq(tx.tenant().0))
+        .one(tx.conn())
+        .await?
+        .map(|t| t.name)
+        .unwrap_or_default();
+    let provider = tx
+        .select::<crate::entities::structure::Entity>()
+        .filter(crate::entities::structure::Column::Id.eq(cohort.structure_id.0))
+        .one(tx.conn())
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let convention = crate::conventions::find_in(&tx, None, cohort.convention_id)
+        .await?
+        .number;
     Ok(WeekSheet {
         cohort,
         week,
@@ -586,5 +620,8 @@ pub async fn week_sheet(
         to,
         sessions,
         names,
+        plie,
+        provider,
+        convention,
     })
 }

@@ -134,8 +134,8 @@ fn csv(export: &Export) -> String {
         let r = &row.record;
         let x = r.exit;
         let cells: [String; 24] = [
-            r.id.to_string(),
-            r.participant_id.to_string(),
+            crate::graphql::ids::encode("EsfRecord", r.id.0).0,
+            crate::graphql::ids::encode("Participant", r.participant_id.0).0,
             row.last_name.clone().unwrap_or_default(),
             row.first_name.clone().unwrap_or_default(),
             export.operation.clone(),

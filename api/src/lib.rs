@@ -19,6 +19,6 @@ pub mod telemetry;
 mod ws;
 
 pub use startup::{
-    StartError, build_router, connect_and_migrate, demo, dev_secret, migrate, retention,
-    schema_sdl, serve, serve_on, token,
+    StartError, build_router, checked_token, connect_and_migrate, demo, dev_secret, migrate,
+    retention, schema_sdl, serve, serve_on, structure_argument, token,
 };

@@ -39,9 +39,10 @@ enum Command {
         /// The `sub` claim: a staff member's subject.
         #[arg(long)]
         sub: Option<String>,
-        /// The structure's UUID (required for referent and provider).
+        /// The staff member's structure (required for referent and provider): its global ID
+        /// as the API gives it, or its UUID.
         #[arg(long)]
-        structure: Option<uuid::Uuid>,
+        structure: Option<String>,
         /// Lifetime, e.g. 30m, 12h, 7d.
         #[arg(long, default_value = "12h")]
         ttl: String,
@@ -131,6 +132,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             let role: Role = role
                 .parse()
                 .map_err(|_| "--role: must be steering, referent, provider or admin".to_owned())?;
+            let structure = structure
+                .as_deref()
+                .map(parcours_api::structure_argument)
+                .transpose()?;
             let request = TokenRequest {
                 tenant,
                 role,
@@ -138,7 +143,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 structure,
                 ttl: parse_ttl(&ttl)?,
             };
-            let token = parcours_api::token(&config, &request).map_err(|e| e.to_string())?;
+            let token = parcours_api::checked_token(&config, &request)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
         }

@@ -209,6 +209,43 @@ pub fn token(config: &Config, request: &TokenRequest) -> Result<String, StartErr
     mint(&secret, &config.jwt, request).map_err(fail)
 }
 
+/// The structure a `--structure` argument names: a Structure's global ID, as the API gives
+/// it, or a bare UUID.
+pub fn structure_argument(text: &str) -> Result<uuid::Uuid, String> {
+    uuid::Uuid::parse_str(text)
+        .ok()
+        .or_else(|| {
+            crate::graphql::ids::decode_any(text)
+                .filter(|(kind, _)| kind == "Structure")
+                .map(|(_, id)| id)
+        })
+        .ok_or_else(|| "--structure: must be a structure's global ID or UUID".to_owned())
+}
+
+/// `parcours token`: a token only for an account the service would accept — the claims are
+/// authenticated against the database exactly as a request's would be (the tenant exists and
+/// is not suspended; the subject is an active staff member of it, of that role, in that
+/// active structure), and a refusal says why instead of printing a token that would fail.
+pub async fn checked_token(config: &Config, request: &TokenRequest) -> Result<String, StartError> {
+    let secret = signing_secret(config)?;
+    let db = connect_and_migrate(config).await?;
+    let claims = parcours_domain::auth::Claims {
+        subject: request.subject.clone(),
+        role: request.role,
+        tenant: request.tenant.clone(),
+        structure: request.structure,
+    };
+    match parcours_domain::auth::begin(&db, claims, parcours_domain::db::Mode::Read).await {
+        Ok((tx, _)) => tx.rollback().await,
+        Err(e) => {
+            return Err(fail(format!(
+                "no token: the service would refuse these claims ({e})"
+            )));
+        }
+    }
+    mint(&secret, &config.jwt, request).map_err(fail)
+}
+
 /// The router, on a prepared database.
 pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
     let dev = dev_secret(config)?;

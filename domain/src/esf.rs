@@ -530,6 +530,12 @@ pub struct RecordFilter {
     pub incomplete: bool,
 }
 
+/// One record the principal may read (`NOT_FOUND` otherwise, like a missing one).
+pub async fn get(tx: &Tx, principal: &Principal, id: EsfRecordId) -> Result<EsfRecord> {
+    let tx = tx.scoped(principal).await?;
+    find_readable(&tx, principal, id).await
+}
+
 /// The records the principal may read, in creation order.
 pub async fn list(
     tx: &Tx,

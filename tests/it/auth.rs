@@ -437,3 +437,74 @@ async fn every_bad_token_is_refused_and_good_ones_pass(backend: Backend) {
 }
 
 on_both!(every_bad_token_is_refused_and_good_ones_pass);
+
+/// `parcours token` signs only for an account the service would accept, says why otherwise,
+/// and reads `--structure` as a global ID as well as a UUID.
+async fn the_token_command_signs_only_for_accounts_the_service_accepts(backend: Backend) {
+    use parcours_api::auth::TokenRequest;
+    use parcours_domain::Role;
+    let app = TestApp::start(backend).await;
+    let w = parcours_tests::World::build(&app, "alpha").await;
+    let carrier = parcours_api::structure_argument(&w.carrier).expect("a global ID reads");
+    assert_eq!(
+        parcours_api::structure_argument(&carrier.to_string()).ok(),
+        Some(carrier),
+        "a UUID reads"
+    );
+    assert!(
+        parcours_api::structure_argument(&w.referent_id).is_err(),
+        "a staff ID is no structure"
+    );
+    let request =
+        |tenant: &str, role: Role, subject: &str, structure: Option<uuid::Uuid>| TokenRequest {
+            tenant: Some(tenant.to_owned()),
+            role,
+            subject: subject.to_owned(),
+            structure,
+            ttl: chrono::Duration::hours(1),
+        };
+    let token = parcours_api::checked_token(
+        &app.config,
+        &request("alpha", Role::Referent, "ref@alpha.example", Some(carrier)),
+    )
+    .await
+    .expect("an active referent of that structure");
+    let me = app.ok(&token, "{ me { role } }", json!({})).await;
+    assert_eq!(me["me"]["role"], "REFERENT");
+    for (what, refused) in [
+        (
+            "an unknown subject",
+            request(
+                "alpha",
+                Role::Referent,
+                "nobody@alpha.example",
+                Some(carrier),
+            ),
+        ),
+        (
+            "another role",
+            request("alpha", Role::Steering, "ref@alpha.example", None),
+        ),
+        (
+            "another structure",
+            request(
+                "alpha",
+                Role::Referent,
+                "ref@alpha.example",
+                Some(uuid::Uuid::now_v7()),
+            ),
+        ),
+        (
+            "an unknown tenant",
+            request("omega", Role::Referent, "ref@alpha.example", Some(carrier)),
+        ),
+    ] {
+        let err = parcours_api::checked_token(&app.config, &refused)
+            .await
+            .expect_err(what)
+            .to_string();
+        assert!(err.contains("would refuse"), "{what}: {err}");
+    }
+}
+
+on_both!(the_token_command_signs_only_for_accounts_the_service_accepts);

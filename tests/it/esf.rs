@@ -293,6 +293,18 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
         .collect();
     assert_eq!(rows.len(), 3, "{rows:?}");
     let col = |name: &str| header.iter().position(|h| h == name).unwrap_or(usize::MAX);
+    // IDs are the API's global IDs: each opens its object with `node`.
+    for row in &rows {
+        let opened = app
+            .ok(
+                &w.tenant.steering,
+                "query($p: ID!, $r: ID!) { p: node(id: $p) { __typename } r: node(id: $r) { __typename } }",
+                json!({ "p": row[col("participant_id")], "r": row[col("record_id")] }),
+            )
+            .await;
+        assert_eq!(opened["p"]["__typename"], "Participant", "{row:?}");
+        assert_eq!(opened["r"]["__typename"], "EsfRecord", "{row:?}");
+    }
     let by_name = |last: &str| {
         rows.iter()
             .find(|r| r[col("last_name")] == last)

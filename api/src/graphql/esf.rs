@@ -58,9 +58,17 @@ pub fn operation(principal: &Principal, id: &ID) -> Result<Operation, DomainErro
 /// A participant's ESF+ record in one operation.
 pub struct EsfRecordObj(EsfRecord, NaiveDate);
 
+impl EsfRecordObj {
+    /// The record as read today (its completeness depends on the day).
+    pub(crate) fn read(ctx: &Context<'_>, record: EsfRecord) -> Self {
+        Self(record, today(ctx))
+    }
+}
+
 #[Object(name = "EsfRecord")]
 impl EsfRecordObj {
-    async fn id(&self) -> ID {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
         ids::encode("EsfRecord", self.0.id.0)
     }
     async fn participant(

@@ -10,6 +10,7 @@ use parcours_domain::{
 
 use super::calls::{CallObj, ConventionObj, SubmissionObj};
 use super::cohorts::CohortObj;
+use super::esf::EsfRecordObj;
 use super::follow_up::FollowUpSheetObj;
 use super::participants::ParticipantObj;
 use super::reports::ReportObj;
@@ -33,6 +34,7 @@ pub enum Node {
     Cohort(CohortObj),
     FollowUpSheet(FollowUpSheetObj),
     Report(ReportObj),
+    EsfRecord(EsfRecordObj),
 }
 
 #[derive(Default)]
@@ -96,6 +98,11 @@ pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Node, DomainEr
             "Report" => parcours_domain::reports::get(db, p, parcours_domain::ids::ReportId(uuid))
                 .await
                 .map(|x| Node::Report(ReportObj(x))),
+            "EsfRecord" => {
+                parcours_domain::esf::get(db, p, parcours_domain::ids::EsfRecordId(uuid))
+                    .await
+                    .map(|x| Node::EsfRecord(EsfRecordObj::read(ctx, x)))
+            }
             _ => Err(not_found),
         },
         None => Err(not_found),

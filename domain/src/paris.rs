@@ -51,8 +51,19 @@ pub fn wall_clock(instant: DateTime<Utc>) -> NaiveDateTime {
 
 /// Parse `HH:MM`.
 pub fn parse_time(field: &str, text: &str) -> Result<NaiveTime, DomainError> {
-    NaiveTime::parse_from_str(text, "%H:%M")
-        .map_err(|_| DomainError::validation(field, "must be a time HH:MM"))
+    // Exactly two digits, a colon, two digits: chrono alone also takes `9:5` and spaces.
+    let shaped = text.len() == 5
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 2 {
+                b == b':'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shaped
+        .then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
+        .flatten()
+        .ok_or_else(|| DomainError::validation(field, "must be a time HH:MM, from 00:00 to 23:59"))
 }
 
 #[cfg(test)]
@@ -61,6 +72,17 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn times_are_exactly_hh_mm() {
+        assert!(parse_time("t", "09:05").is_ok());
+        assert!(parse_time("t", "23:59").is_ok());
+        for bad in [
+            "9:05", "09:5", " 09:05", "09:05 ", "24:00", "09h05", "0905", "",
+        ] {
+            assert!(parse_time("t", bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub enum CallStatus {
 pub struct ParisDateTime {
     /// The date in Paris.
     date: Date,
-    /// The time in Paris, `HH:MM`.
+    /// The time in Paris, exactly `HH:MM` (5 characters, 00:00 to 23:59).
     time: String,
 }
 

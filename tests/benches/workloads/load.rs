@@ -33,7 +33,7 @@ const W2_QUERY: &str = "query W2CohortsNested {
     }
   }
 }";
-const W3_MUTATION: &str = "mutation W3RecordAttendance($sessionId: ID!, $key: String!, $participantId: ID!, $presence: PresenceGql!, $paper: Boolean!) {
+const W3_MUTATION: &str = "mutation W3RecordAttendance($sessionId: ID!, $key: String!, $participantId: ID!, $presence: Presence!, $paper: Boolean!) {
   recordAttendance(input: { sessionId: $sessionId, idempotencyKey: $key,
                             entries: [{ participantId: $participantId, presence: $presence, signedOnPaper: $paper }] }) {
     attendance { presence recordedAt }

@@ -156,6 +156,7 @@ pub fn texts_within(request: &mut Request) -> Result<(), Refused> {
         variables: &variables,
         defaults: HashMap::new(),
     };
+    // The variables' default values, of every operation: a fragment may read them too.
     for (_, operation) in document.operations.iter() {
         for definition in &operation.node.variable_definitions {
             if let Some(default) = &definition.node.default_value {
@@ -163,8 +164,9 @@ pub fn texts_within(request: &mut Request) -> Result<(), Refused> {
                     .insert(definition.node.name.node.as_str(), &default.node);
             }
         }
+    }
+    for (_, operation) in document.operations.iter() {
         walk.selection_set(&operation.node.selection_set.node)?;
-        walk.defaults.clear();
     }
     for fragment in document.fragments.values() {
         walk.selection_set(&fragment.node.selection_set.node)?;

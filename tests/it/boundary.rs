@@ -102,6 +102,24 @@ async fn every_graphql_path_refuses_hidden_characters_with_the_field(backend: Ba
                 "after",
             ),
             (
+                "a variable read in a fragment",
+                &w.referent,
+                "query($s: String) { ...F } fragment F on QueryRoot { participants(search: $s) { totalCount } }"
+                    .to_owned(),
+                json!({ "s": text }),
+                "search",
+            ),
+            (
+                "a default value read in a fragment",
+                &w.referent,
+                format!(
+                    "query($s: String = {}) {{ ...F }} fragment F on QueryRoot {{ participants(search: $s) {{ totalCount }} }}",
+                    serde_json::to_string(&text).expect("json")
+                ),
+                json!({}),
+                "search",
+            ),
+            (
                 "a variable's default value",
                 &w.referent,
                 format!(

@@ -511,6 +511,47 @@ async fn a_cursor_is_read_only_by_the_list_sort_and_filter_it_was_made_for(backe
         ("VALIDATION", "after"),
         "another list: {body}"
     );
+    // A structure's staff list reads only its own cursors, not another structure's nor the
+    // tenant-wide list's.
+    let staff_of = "query($id: ID!, $after: String) { node(id: $id) { ... on Structure {
+        staff(first: 1, after: $after) { edges { cursor } } } } }";
+    let carrier_cursor = app
+        .ok(steering, staff_of, json!({ "id": w.carrier }))
+        .await["node"]["staff"]["edges"][0]["cursor"]
+        .clone();
+    app.ok(
+        steering,
+        staff_of,
+        json!({ "id": w.carrier, "after": carrier_cursor }),
+    )
+    .await;
+    for (what, id, after) in [
+        (
+            "another structure's",
+            &w.provider_structure,
+            carrier_cursor.clone(),
+        ),
+        (
+            "the tenant's list",
+            &w.carrier,
+            app.ok(
+                steering,
+                "{ staff(first: 1) { edges { cursor } } }",
+                json!({}),
+            )
+            .await["staff"]["edges"][0]["cursor"]
+                .clone(),
+        ),
+    ] {
+        let (_, body) = app
+            .post(steering, staff_of, json!({ "id": id, "after": after }))
+            .await;
+        assert_eq!(
+            (code(&body), field(&body)),
+            ("VALIDATION", "after"),
+            "{what}: {body}"
+        );
+    }
 }
 
 on_both!(

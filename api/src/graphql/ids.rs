@@ -47,6 +47,16 @@ const TAG_BYTES: usize = 6;
 impl ListTag {
     /// The tag of the connection field being resolved.
     pub fn of(ctx: &async_graphql::Context<'_>) -> Self {
+        Self::of_list(ctx, None)
+    }
+
+    /// The tag of a list that belongs to one object (a structure's staff): the object's ID
+    /// is part of it, so that another object's list refuses the cursor.
+    pub fn of_child(ctx: &async_graphql::Context<'_>, parent: Uuid) -> Self {
+        Self::of_list(ctx, Some(parent))
+    }
+
+    fn of_list(ctx: &async_graphql::Context<'_>, parent: Option<Uuid>) -> Self {
         let field = ctx.field();
         let mut arguments: Vec<(String, String)> = field
             .arguments()
@@ -58,6 +68,9 @@ impl ListTag {
             })
             .map(|(name, value)| (name.to_string(), value.to_string()))
             .collect();
+        if let Some(parent) = parent {
+            arguments.push((" parent".to_owned(), parent.to_string()));
+        }
         arguments.sort();
         Self::new(field.name(), &arguments)
     }

@@ -251,7 +251,17 @@ pub(crate) fn page_request(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<PageRequest, DomainError> {
-    let after = ids::ListTag::of(ctx).row(after.as_deref())?;
+    tagged_page_request(ctx, ids::ListTag::of(ctx), first, after)
+}
+
+/// [`page_request`] for a list tagged otherwise (see [`ids::ListTag::of_child`]).
+pub(crate) fn tagged_page_request(
+    ctx: &Context<'_>,
+    tag: ids::ListTag,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<PageRequest, DomainError> {
+    let after = tag.row(after.as_deref())?;
     Ok(PageRequest::new(first, after)?.counting(counts(ctx)))
 }
 
@@ -271,6 +281,19 @@ pub(crate) fn connection<T, N>(
 where
     N: async_graphql::OutputType,
 {
+    tagged_connection(ids::ListTag::of(ctx), page, id, node)
+}
+
+/// [`connection`] for a list tagged otherwise (see [`ids::ListTag::of_child`]).
+pub(crate) fn tagged_connection<T, N>(
+    tag: ids::ListTag,
+    page: Page<T>,
+    id: impl Fn(&T) -> Uuid,
+    node: impl Fn(T) -> N,
+) -> Conn<N>
+where
+    N: async_graphql::OutputType,
+{
     let mut conn = Connection::with_additional_fields(
         page.has_previous_page,
         page.has_next_page,
@@ -278,7 +301,6 @@ where
             total_count: page.total_count,
         },
     );
-    let tag = ids::ListTag::of(ctx);
     conn.edges.extend(
         page.items
             .into_iter()

@@ -81,7 +81,9 @@ impl StructureObj {
         #[graphql(desc = "Only active (true) or deactivated (false) staff.")] active: Option<bool>,
     ) -> async_graphql::Result<Conn<StaffMemberObj>> {
         let r = req(ctx);
-        let page = page_request(ctx, first, after).gql(ctx)?;
+        // This structure's list: another structure's staff list refuses its cursors.
+        let tag = super::ids::ListTag::of_child(ctx, self.0.id.0);
+        let page = super::tagged_page_request(ctx, tag, first, after).gql(ctx)?;
         let filter = StaffFilter {
             structure_id: Some(self.0.id),
             role: role.map(Into::into),
@@ -90,7 +92,12 @@ impl StructureObj {
         let page = staff::list(&r.tx, &r.principal, &filter, page)
             .await
             .gql(ctx)?;
-        Ok(connection(ctx, page, |s| s.id.0, StaffMemberObj))
+        Ok(super::tagged_connection(
+            tag,
+            page,
+            |s| s.id.0,
+            StaffMemberObj,
+        ))
     }
     /// When the structure was created.
     async fn created_at(&self) -> DateTime<Utc> {

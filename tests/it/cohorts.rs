@@ -739,4 +739,64 @@ async fn the_attendance_sheet_is_a_pdf_for_the_provider_and_steering(backend: Ba
     );
 }
 
-on_both!(the_attendance_sheet_is_a_pdf_for_the_provider_and_steering);
+/// What a cohort's screen needs in one request: its convention and provider, how many are
+/// enrolled and how many places are left, the next session; each for whoever may read it.
+async fn a_cohort_answers_what_its_screen_needs(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let foreign = World::build(&app, "beta").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    for name in ["Abel", "Berthe"] {
+        let p = active_participant(&app, &w, name).await;
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+            .await;
+        app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+            .await;
+    }
+    let q = "query($id: ID!) { node(id: $id) { ... on Cohort { enrolledCount seatsLeft
+        convention { id } provider { id } nextSession { day halfDay } } } }";
+    app.set_now(Some("2026-09-08T12:00:00Z"));
+    for token in [&w.provider, &w.tenant.steering] {
+        let read = app.ok(token, q, json!({ "id": c["id"] })).await["node"].clone();
+        assert_eq!(
+            (
+                &read["enrolledCount"],
+                &read["seatsLeft"],
+                &read["convention"]["id"],
+                &read["provider"]["id"]
+            ),
+            (
+                &json!(2),
+                &json!(10),
+                &json!(conv),
+                &json!(w.provider_structure)
+            ),
+            "{read}"
+        );
+        // Tuesday's morning session is on the 8th; at noon on the 8th it is still today's.
+        assert_eq!(read["nextSession"]["day"], "2026-09-08", "{read}");
+    }
+    // A referent reads the counts, not the convention.
+    let read = app.ok(&w.referent, q, json!({ "id": c["id"] })).await["node"].clone();
+    assert_eq!(
+        (&read["enrolledCount"], &read["convention"]),
+        (&json!(2), &Value::Null),
+        "{read}"
+    );
+    // Once every session is past, there is no next one.
+    app.set_now(Some("2027-01-01T12:00:00Z"));
+    let read = app.ok(&w.provider, q, json!({ "id": c["id"] })).await["node"].clone();
+    assert!(read["nextSession"].is_null(), "{read}");
+    app.set_now(None);
+    // Another tenant reads nothing of it.
+    let (_, body) = app
+        .post(&foreign.tenant.steering, q, json!({ "id": c["id"] }))
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+}
+
+on_both!(
+    the_attendance_sheet_is_a_pdf_for_the_provider_and_steering,
+    a_cohort_answers_what_its_screen_needs,
+);

@@ -124,6 +124,56 @@ impl CohortObj {
         let list = loader.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(AttendanceObj).collect())
     }
+    /// The next session: today's (Paris time) or the first after it; null once all are past.
+    async fn next_session(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SessionObj>> {
+        let today = parcours_domain::paris::wall_clock(req(ctx).tx.now()).date();
+        let loader = ctx.data_unchecked::<Loaded<super::loaders::SessionsLoader>>();
+        let list = loader.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(list
+            .into_iter()
+            .filter(|s| s.day >= today)
+            .min_by_key(|s| (s.day, s.half_day != HalfDay::Morning))
+            .map(SessionObj))
+    }
+    /// How many members are enrolled, all referents' participants counted (one statement per
+    /// cohort when selected).
+    async fn enrolled_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let r = req(ctx);
+        let n = cohorts::enrolled_count(&r.tx, &r.principal, self.0.id)
+            .await
+            .gql(ctx)?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+    /// Places left: `sizeMax` minus the enrolled members, never below 0.
+    async fn seats_left(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let enrolled = self.enrolled_count(ctx).await?;
+        Ok((self.0.size_max - enrolled).max(0))
+    }
+    /// The convention the action runs under; null for whoever may not read conventions (a
+    /// referent).
+    async fn convention(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::calls::ConventionObj>> {
+        let r = req(ctx);
+        match parcours_domain::conventions::get(&r.tx, &r.principal, self.0.convention_id).await {
+            Ok(c) => Ok(Some(super::calls::ConventionObj(c))),
+            Err(DomainError::Forbidden(_) | DomainError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e).gql(ctx),
+        }
+    }
+    /// The provider running the action.
+    async fn provider(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::structures::StructureObj>> {
+        let r = req(ctx);
+        match parcours_domain::structures::get(&r.tx, &r.principal, self.0.structure_id).await {
+            Ok(s) => Ok(Some(super::structures::StructureObj(s))),
+            Err(DomainError::Forbidden(_) | DomainError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e).gql(ctx),
+        }
+    }
     async fn version(&self) -> i32 {
         self.0.version
     }

@@ -179,6 +179,21 @@ pub(crate) async fn enrolled_elsewhere(
         > 0)
 }
 
+/// How many members the cohort enrolled (whoever they follow: a count is no one's personal
+/// data), for whoever may read the cohort.
+pub async fn enrolled_count(tx: &Tx, principal: &Principal, id: CohortId) -> Result<u32> {
+    use sea_orm::PaginatorTrait;
+    let tx = tx.scoped(principal).await?;
+    find_in(&tx, principal, id).await?;
+    let n = tx
+        .select::<cohort_member::Entity>()
+        .filter(cohort_member::Column::CohortId.eq(id.0))
+        .filter(cohort_member::Column::Status.eq(MemberStatus::Enrolled.as_str()))
+        .count(tx.conn())
+        .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// One cohort.
 pub async fn get(tx: &Tx, principal: &Principal, id: CohortId) -> Result<Cohort> {
     let tx = tx.scoped(principal).await?;

@@ -150,10 +150,18 @@ pub fn fields_within(request: &mut Request, max: usize) -> Result<(), Refused> {
 /// included); each field's own parse then applies its own length and shape. The error names
 /// the innermost argument or input field holding the text.
 pub fn texts_within(request: &mut Request) -> Result<(), Refused> {
-    let variables = request.variables.clone();
+    // The variables are lent out while the document is read (both live in `request`), not
+    // copied: this runs on every request.
+    let variables = std::mem::take(&mut request.variables);
+    let checked = texts_of(request, &variables);
+    request.variables = variables;
+    checked
+}
+
+fn texts_of(request: &mut Request, variables: &async_graphql::Variables) -> Result<(), Refused> {
     let document = parsed(request)?;
     let mut walk = Texts {
-        variables: &variables,
+        variables,
         defaults: HashMap::new(),
     };
     // The variables' default values, of every operation: a fragment may read them too.

@@ -259,13 +259,23 @@ fn finish(document: Document) -> Vec<u8> {
     document.finish().unwrap_or_default()
 }
 
+/// A row of an attendance sheet.
+pub struct SheetRow {
+    /// The member's name (a second line may say when they left).
+    pub name: String,
+    /// For each session column, whether the member signs there (false after their last day:
+    /// the cell is struck through).
+    pub signs: Vec<bool>,
+}
+
 /// An attendance sheet (feuille d'émargement): a heading, one row per participant, one column
-/// per session, a box to sign in each cell, and the trainer's signature box under the grid.
+/// per session, a box to sign in each cell (struck through after a drop-out), and the
+/// trainer's signature box under the grid.
 pub fn attendance_sheet(
     title: &str,
     subtitle: &str,
     sessions: &[String],
-    names: &[String],
+    rows: &[SheetRow],
 ) -> Vec<u8> {
     let mut missing = Missing::default();
     let title = missing.printable(&BOLD, title);
@@ -274,9 +284,9 @@ pub fn attendance_sheet(
         .iter()
         .map(|s| missing.printable(&BOLD, s))
         .collect();
-    let names: Vec<String> = names
+    let names: Vec<String> = rows
         .iter()
-        .map(|n| missing.printable(&REGULAR, n))
+        .map(|r| missing.printable(&REGULAR, &r.name))
         .collect();
 
     let mut document = Document::new();
@@ -299,11 +309,11 @@ pub fn attendance_sheet(
     let name_width = 170.0;
     let columns = sessions.len().max(1) as f32;
     let cell_width = (WIDTH - 2.0 * MARGIN - name_width) / columns;
-    let header = 30.0;
+    let header = 38.0;
     let trainer = 46.0;
-    let rows = names.len().max(1) as f32;
+    let row_count = names.len().max(1) as f32;
     let bottom_limit = HEIGHT - MARGIN - FOOTER - trainer - 8.0;
-    let row_height = ((bottom_limit - top - header) / rows).clamp(16.0, 40.0);
+    let row_height = ((bottom_limit - top - header) / row_count).clamp(16.0, 40.0);
     line(&mut s, &BOLD, 9.0, MARGIN + 4.0, top + 18.0, "Participant");
     for (i, session) in sessions.iter().enumerate() {
         let x = MARGIN + name_width + i as f32 * cell_width;
@@ -313,16 +323,34 @@ pub fn attendance_sheet(
     }
     for (r, name) in names.iter().enumerate() {
         let y = top + header + r as f32 * row_height;
-        line(
-            &mut s,
-            &REGULAR,
-            9.0,
-            MARGIN + 4.0,
-            y + row_height / 2.0 + 3.0,
-            name,
-        );
+        let name_lines: Vec<&str> = name.split('\n').collect();
+        let first = y + row_height / 2.0 + 3.0 - (name_lines.len() - 1) as f32 * 5.0;
+        for (j, l) in name_lines.iter().enumerate() {
+            let size = if j == 0 { 9.0 } else { 7.0 };
+            line(
+                &mut s,
+                &REGULAR,
+                size,
+                MARGIN + 4.0,
+                first + j as f32 * 10.0,
+                l,
+            );
+        }
     }
-    let bottom = top + header + rows * row_height;
+    // Strike through the cells where a member no longer signs.
+    stroke(&mut s, 0.4, |pb| {
+        for (r, row) in rows.iter().enumerate() {
+            let y = top + header + r as f32 * row_height;
+            for (c, signs) in row.signs.iter().enumerate() {
+                if !signs {
+                    let x = MARGIN + name_width + c as f32 * cell_width;
+                    pb.move_to(x + 3.0, y + row_height - 3.0);
+                    pb.line_to(x + cell_width - 3.0, y + 3.0);
+                }
+            }
+        }
+    });
+    let bottom = top + header + row_count * row_height;
     stroke(&mut s, 0.6, |pb| {
         pb.move_to(MARGIN, top);
         pb.line_to(WIDTH - MARGIN, top);
@@ -495,7 +523,10 @@ mod tests {
             "Groupe 1",
             "Semaine 1",
             &["lun. 07/09\nmatin".into()],
-            &["Diallo Amina".into()],
+            &[SheetRow {
+                name: "DIALLO Amina\nsorti(e) le 08/09/2020".into(),
+                signs: vec![true],
+            }],
         );
         assert!(bytes.starts_with(b"%PDF-"));
         let long = "préconisation ".repeat(1200);

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use parcours_domain::DomainError;
 use parcours_domain::cohorts::{self, HalfDay};
-use parcours_domain::diagnostics::{Acquisition, Cefr, clea_summary};
+use parcours_domain::diagnostics::{Acquisition, CLEA_DOMAINS, Cefr, clea_summary};
 use parcours_domain::follow_up::{self, SheetDocument, SheetStatus};
 use parcours_domain::ids::{CohortId, FollowUpSheetId};
 
@@ -56,30 +56,52 @@ pub async fn attendance_sheet(
                     HalfDay::Morning => "matin",
                     HalfDay::Afternoon => "après-midi",
                 };
-                format!("{weekday} {}\n{half}", s.day.format("%d/%m"))
+                format!(
+                    "{weekday} {}\n{half}\n{}–{}",
+                    s.day.format("%d/%m"),
+                    s.hours.start.format("%H:%M"),
+                    s.hours.end.format("%H:%M")
+                )
             })
             .collect();
-        let names: Vec<String> = sheet
-            .names
+        let rows: Vec<crate::pdf::SheetRow> = sheet
+            .members
             .iter()
-            .map(|(last, first)| format!("{} {first}", last.to_uppercase()))
+            .map(|m| crate::pdf::SheetRow {
+                name: match m.dropped_out_on {
+                    Some(on) => format!(
+                        "{} {}\nsorti(e) le {}",
+                        m.last_name.to_uppercase(),
+                        m.first_name,
+                        on.format("%d/%m/%Y")
+                    ),
+                    None => format!("{} {}", m.last_name.to_uppercase(), m.first_name),
+                },
+                // No box to sign after the member's last day.
+                signs: sheet
+                    .sessions
+                    .iter()
+                    .map(|s| m.dropped_out_on.is_none_or(|on| s.day <= on))
+                    .collect(),
+            })
             .collect();
         let (week, from, to) = (sheet.week, sheet.from, sheet.to);
         let cohort = sheet.cohort;
         let bytes = crate::pdf::attendance_sheet(
             &format!("Feuille d'émargement — {}", cohort.label),
             &format!(
-                "{} — action conduite par {} (convention {})\nSemaine {week} : du {} au {} ; action du {} au {}",
+                "{} — action conduite par {} (convention {})\nLieu : {}\nSemaine {week} : du {} au {} ; action du {} au {}",
                 sheet.plie,
                 sheet.provider,
                 sheet.convention,
+                cohort.place.as_deref().unwrap_or("non renseigné"),
                 from.format("%d/%m/%Y"),
                 to.format("%d/%m/%Y"),
                 cohort.start_date.format("%d/%m/%Y"),
                 cohort.end_date.format("%d/%m/%Y"),
             ),
             &sessions,
-            &names,
+            &rows,
         );
         Ok::<_, Refusal>(pdf_response(
             bytes,
@@ -135,17 +157,6 @@ pub async fn follow_up_sheet(
     .await;
     result.unwrap_or_else(|refusal| error_response(refusal, MediaType::Json))
 }
-
-/// The CléA domains' French names, in the certificate's order.
-const CLEA_FR: [&str; 7] = [
-    "Communiquer en français",
-    "Utiliser les règles de base de calcul et du raisonnement mathématique",
-    "Utiliser les techniques usuelles de l'information et de la communication numérique",
-    "Travailler dans le cadre de règles définies d'un travail en équipe",
-    "Travailler en autonomie et réaliser un objectif individuel",
-    "Apprendre à apprendre tout au long de la vie",
-    "Maîtriser les gestes et postures, et respecter des règles d'hygiène, de sécurité et environnementales",
-];
 
 fn cefr(level: Cefr) -> &'static str {
     match level {
@@ -226,13 +237,17 @@ fn follow_up_lines(doc: &SheetDocument) -> Vec<Line> {
                 yes(m.platform_referral)
             )));
             lines.push(Line::Text("Positionnement CléA :".into()));
-            for (domain, acquisition) in CLEA_FR.iter().zip(&c.clea) {
+            for (domain, acquisition) in CLEA_DOMAINS.iter().zip(&c.clea) {
                 let level = match acquisition {
                     Acquisition::Acquired => "acquis",
                     Acquisition::PartlyAcquired => "partiellement acquis",
                     Acquisition::NotAcquired => "non acquis",
                 };
-                lines.push(Line::Text(format!("  – {domain} : {level}")));
+                lines.push(Line::Text(format!(
+                    "  – {}. {} : {level}",
+                    domain.number(),
+                    domain.french_name()
+                )));
             }
             let summary = clea_summary(&c.clea, doc.clea_threshold_percent);
             lines.push(Line::Text(format!(
@@ -245,12 +260,7 @@ fn follow_up_lines(doc: &SheetDocument) -> Vec<Line> {
                     summary
                         .modules_to_train
                         .iter()
-                        .map(|i| {
-                            CLEA_FR.get(*i).map_or_else(
-                                || format!("domaine {}", i + 1),
-                                |d| format!("{} ({d})", i + 1),
-                            )
-                        })
+                        .map(|d| format!("{} ({})", d.number(), d.french_name()))
                         .collect::<Vec<_>>()
                         .join(" ; ")
                 }

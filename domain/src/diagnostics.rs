@@ -80,15 +80,56 @@ pub enum Acquisition {
     NotAcquired,
 }
 
+/// A domain of the CléA certificate (socle de connaissances et de compétences
+/// professionnelles, décret n° 2015-172), in the certificate's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CleaDomain {
+    CommunicatingInFrench,
+    CalculationAndReasoning,
+    DigitalCommunication,
+    RulesAndTeamwork,
+    AutonomousWork,
+    LearningToLearn,
+    SafetyAndEnvironmentRules,
+}
+
+impl CleaDomain {
+    /// Its number on the certificate, from 1.
+    pub fn number(self) -> usize {
+        self as usize + 1
+    }
+
+    /// Its name on the certificate.
+    pub fn french_name(self) -> &'static str {
+        match self {
+            Self::CommunicatingInFrench => "Communiquer en français",
+            Self::CalculationAndReasoning => {
+                "Utiliser les règles de base de calcul et du raisonnement mathématique"
+            }
+            Self::DigitalCommunication => {
+                "Utiliser les techniques usuelles de l'information et de la communication numérique"
+            }
+            Self::RulesAndTeamwork => {
+                "Travailler dans le cadre de règles définies d'un travail en équipe"
+            }
+            Self::AutonomousWork => "Travailler en autonomie et réaliser un objectif individuel",
+            Self::LearningToLearn => "Apprendre à apprendre tout au long de la vie",
+            Self::SafetyAndEnvironmentRules => {
+                "Maîtriser les gestes et postures, et respecter des règles d'hygiène, de sécurité et environnementales"
+            }
+        }
+    }
+}
+
 /// The 7 CléA domains, in the certificate's order.
-pub const CLEA_DOMAINS: [&str; 7] = [
-    "communicating in French",
-    "basic calculation and reasoning",
-    "digital information and communication",
-    "working within rules and in a team",
-    "working autonomously towards an individual goal",
-    "learning to learn",
-    "gestures, postures, hygiene, safety and environment rules",
+pub const CLEA_DOMAINS: [CleaDomain; 7] = [
+    CleaDomain::CommunicatingInFrench,
+    CleaDomain::CalculationAndReasoning,
+    CleaDomain::DigitalCommunication,
+    CleaDomain::RulesAndTeamwork,
+    CleaDomain::AutonomousWork,
+    CleaDomain::LearningToLearn,
+    CleaDomain::SafetyAndEnvironmentRules,
 ];
 
 /// A diagnostic's content.
@@ -121,8 +162,8 @@ pub struct CleaSummary {
     pub share_percent: i32,
     pub threshold_percent: i32,
     pub meets_threshold: bool,
-    /// Indices in [`CLEA_DOMAINS`] of the domains to train.
-    pub modules_to_train: Vec<usize>,
+    /// The domains to train (not acquired or partly), in the certificate's order.
+    pub modules_to_train: Vec<CleaDomain>,
 }
 
 /// Summarise a positioning against `threshold_percent`.
@@ -143,9 +184,9 @@ pub fn clea_summary(clea: &[Acquisition], threshold_percent: i32) -> CleaSummary
         meets_threshold: points * 100 >= threshold_percent * max,
         modules_to_train: clea
             .iter()
-            .enumerate()
-            .filter(|(_, a)| **a != Acquisition::Acquired)
-            .map(|(i, _)| i)
+            .zip(CLEA_DOMAINS)
+            .filter(|(a, _)| **a != Acquisition::Acquired)
+            .map(|(_, d)| d)
             .collect(),
     }
 }
@@ -348,7 +389,14 @@ mod tests {
         ];
         let s = clea_summary(&below, 75);
         assert_eq!((s.share_percent, s.meets_threshold), (71, false));
-        assert_eq!(s.modules_to_train, vec![3, 4, 6]);
+        assert_eq!(
+            s.modules_to_train,
+            vec![
+                CleaDomain::RulesAndTeamwork,
+                CleaDomain::AutonomousWork,
+                CleaDomain::SafetyAndEnvironmentRules
+            ]
+        );
         // 11 of 14 = 78%: above.
         let above = [
             Acquired,

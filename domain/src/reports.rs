@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Action;
 use crate::cohorts::{CohortStatus, MemberStatus, Presence};
-use crate::conventions::{self, Convention, Obligation};
+use crate::conventions;
 use crate::db::{Change, TenantTx, Tx};
 use crate::diagnostics::{Cefr, clea_summary};
 use crate::entities::{
@@ -35,52 +35,7 @@ use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
 use crate::text::{clean, clean_paragraphs};
 
-/// Which report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ReportKind {
-    FirstQuarter,
-    MidTerm,
-    Final,
-}
-
-impl ReportKind {
-    /// The stored name (`first_quarter`, `mid_term`, `final`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::FirstQuarter => "first_quarter",
-            Self::MidTerm => "mid_term",
-            Self::Final => "final",
-        }
-    }
-
-    /// The kind named by [`ReportKind::as_str`].
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::FirstQuarter, Self::MidTerm, Self::Final]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-
-    fn obligation(self) -> Obligation {
-        match self {
-            Self::FirstQuarter => Obligation::FirstQuarterReport,
-            Self::MidTerm => Obligation::MidTermReport,
-            Self::Final => Obligation::FinalReport,
-        }
-    }
-
-    /// Whether it carries a budget statement.
-    pub fn has_budget(self) -> bool {
-        self != Self::FirstQuarter
-    }
-
-    /// The due date of this report of `c`.
-    pub fn due(self, c: &Convention) -> NaiveDate {
-        c.calendar()
-            .into_iter()
-            .find(|(o, _)| *o == self.obligation())
-            .map_or(c.end_date, |(_, d)| d)
-    }
-}
+pub use crate::conventions::ReportKind;
 
 /// Where a report stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -721,8 +676,8 @@ async fn quantities_in(tx: &TenantTx, convention: ConventionId) -> Result<Quanti
         *levels.entry(lowest).or_default() += 1;
         let summary = clea_summary(&clea, threshold);
         q.clea_meeting_threshold += i64::from(summary.meets_threshold);
-        for i in summary.modules_to_train {
-            if let Some(n) = q.clea_modules_to_train.get_mut(i) {
+        for domain in summary.modules_to_train {
+            if let Some(n) = q.clea_modules_to_train.get_mut(domain as usize) {
                 *n += 1;
             }
         }

@@ -20,6 +20,7 @@ mod m20261129_000009_reports;
 mod m20261129_000010_retention;
 mod m20261129_000011_notifications;
 mod m20261129_000012_access_log;
+mod m20261130_000013_cohort_place_times_drop_out;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_retention::Migration),
             Box::new(m20261129_000011_notifications::Migration),
             Box::new(m20261129_000012_access_log::Migration),
+            Box::new(m20261130_000013_cohort_place_times_drop_out::Migration),
         ]
     }
 }

@@ -187,7 +187,7 @@ async fn the_whole_cycle_from_call_to_amended_convention(backend: Backend) {
         "no convention for a rejected submission"
     );
     let conv = app
-        .ok(steering, "mutation($id: ID!) { createConvention(input: {submissionId: $id, startDate: \"2018-02-01\"}) { convention { id number amount startDate endDate renewals reportCalendar { kind due } } } }", json!({ "id": a }))
+        .ok(steering, "mutation($id: ID!) { createConvention(input: {submissionId: $id, startDate: \"2018-02-01\"}) { convention { id number amount startDate endDate renewals reportCalendar { kind due withBudgetStatement } } } }", json!({ "id": a }))
         .await;
     let c = &conv["createConvention"]["convention"];
     assert_eq!(
@@ -200,12 +200,13 @@ async fn the_whole_cycle_from_call_to_amended_convention(backend: Backend) {
     );
     assert_eq!(c["number"], "CONV-2018-0001");
     assert_eq!(
-        c["reportCalendar"][0],
-        json!({ "kind": "FIRST_QUARTER_REPORT", "due": "2018-05-01" })
-    );
-    assert_eq!(
-        c["reportCalendar"][3],
-        json!({ "kind": "FINAL_REPORT", "due": "2019-02-28" })
+        c["reportCalendar"],
+        json!([
+            { "kind": "FIRST_QUARTER", "due": "2018-05-01", "withBudgetStatement": false },
+            { "kind": "MID_TERM", "due": "2018-08-02", "withBudgetStatement": true },
+            { "kind": "FINAL", "due": "2019-02-28", "withBudgetStatement": true },
+        ]),
+        "one kind for the calendar and Report.kind"
     );
     let id = c["id"].clone();
     let amend = "mutation($id: ID!, $v: Int!) { addAmendment(input: {conventionId: $id, version: $v, kind: EXTENSION, description: \"Reconduction\", signedOn: \"2019-01-10\"}) { convention { endDate renewals version } } }";

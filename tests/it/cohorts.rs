@@ -452,7 +452,7 @@ async fn a_provider_sees_few_fields_of_its_own_cohorts_participants(backend: Bac
     assert_eq!(dropped["recordDropOut"]["member"]["status"], "DROPPED_OUT");
 }
 
-pub(crate) const SAVE_DIAG: &str = "mutation($input: SaveDiagnosticInput!) { saveDiagnostic(input: $input) { diagnostic { isFinal version fle { speaking } clea { sharePercent thresholdPercent meetsThreshold modulesToTrain } } } }";
+pub(crate) const SAVE_DIAG: &str = "mutation($input: SaveDiagnosticInput!) { saveDiagnostic(input: $input) { diagnostic { isFinal version fle { speaking } clea { sharePercent thresholdPercent meetsThreshold modulesToTrain domains { domain name acquisition } } } } }";
 
 pub(crate) fn diagnostic(
     cohort: &Value,
@@ -516,8 +516,21 @@ async fn diagnostics_are_written_by_the_provider_of_enrolled_members(backend: Ba
         (json!(71), json!(false))
     );
     assert_eq!(
-        d["clea"]["modulesToTrain"].as_array().map(Vec::len),
-        Some(3)
+        d["clea"]["modulesToTrain"],
+        json!([
+            "RULES_AND_TEAMWORK",
+            "AUTONOMOUS_WORK",
+            "SAFETY_AND_ENVIRONMENT_RULES"
+        ]),
+        "the domains to train, as the enum, in the certificate's order"
+    );
+    assert_eq!(
+        d["clea"]["domains"][0],
+        json!({ "domain": "COMMUNICATING_IN_FRENCH", "name": "Communiquer en français", "acquisition": "ACQUIRED" })
+    );
+    assert_eq!(
+        d["clea"]["domains"][6]["name"],
+        "Maîtriser les gestes et postures, et respecter des règles d'hygiène, de sécurité et environnementales"
     );
 
     for (name, token, input, expected) in [

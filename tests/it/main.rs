@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod boundary;
 mod calls;
+mod cohort_screens;
 mod cohorts;
 mod demo;
 mod esf;

@@ -14,7 +14,8 @@ const FIELDS: &str = "id kind dueDate status qualitative reviewComment version a
     budget { totalPlanned totalSpent totalResources lines { label planned spent } }
     quantities { cohorts prescribed enrolled declined droppedOut completed attendanceRecords attended
         attendanceRatePercent diagnosticsFinal fleTrainingNeeded fleLowestLevels { key count }
-        cleaMeetingThreshold daqOrientations mobilityPlatformReferrals exits positiveExits }";
+        cleaMeetingThreshold cleaModulesToTrain { domain count } daqOrientations
+        mobilityPlatformReferrals exits positiveExits }";
 
 fn op(name: &str, input: &str) -> String {
     format!("mutation($input: {input}!) {{ {name}(input: $input) {{ report {{ {FIELDS} }} }} }}")
@@ -152,7 +153,12 @@ async fn reports_follow_their_workflow_and_freeze_their_quantities(backend: Back
         json!({ "cohorts": 1, "prescribed": 3, "enrolled": 2, "declined": 1, "droppedOut": 1, "completed": 1,
             "attendanceRecords": 4, "attended": 3, "attendanceRatePercent": 75.0, "diagnosticsFinal": 1,
             "fleTrainingNeeded": 1, "fleLowestLevels": [{ "key": "pre-A1", "count": 1 }],
-            "cleaMeetingThreshold": 1, "daqOrientations": 1, "mobilityPlatformReferrals": 1,
+            "cleaMeetingThreshold": 1, "cleaModulesToTrain": [
+                { "domain": "COMMUNICATING_IN_FRENCH", "count": 0 }, { "domain": "CALCULATION_AND_REASONING", "count": 0 },
+                { "domain": "DIGITAL_COMMUNICATION", "count": 0 }, { "domain": "RULES_AND_TEAMWORK", "count": 0 },
+                { "domain": "AUTONOMOUS_WORK", "count": 0 }, { "domain": "LEARNING_TO_LEARN", "count": 0 },
+                { "domain": "SAFETY_AND_ENVIRONMENT_RULES", "count": 1 }],
+            "daqOrientations": 1, "mobilityPlatformReferrals": 1,
             "exits": 0, "positiveExits": 0 }),
         "computed from the records"
     );

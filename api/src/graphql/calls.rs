@@ -3,11 +3,12 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use parcours_domain::calls::{self, CallFields, CallForProjects, NewQuestion, ParisTime};
-use parcours_domain::conventions::{self, Amendment, AmendmentKind, Convention, Obligation};
+use parcours_domain::conventions::{self, Amendment, AmendmentKind, Convention};
 use parcours_domain::ids::{CallId, ConventionId, SubmissionId};
 use parcours_domain::submissions::{self, DraftFields, Submission, SubmissionStatus};
 use parcours_domain::{DomainError, paris};
 
+use super::reports::ReportKindGql;
 use super::scalars::{Date, Money};
 use super::structures::StructureObj;
 use super::{Conn, GqlResult, connection, ids, page_request, req};
@@ -295,21 +296,14 @@ impl From<AmendmentKindGql> for AmendmentKind {
     }
 }
 
-/// A report or budget statement a convention owes.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum ObligationKind {
-    FirstQuarterReport,
-    MidTermReport,
-    MidTermBudgetStatement,
-    FinalReport,
-    FinalBudgetStatement,
-}
-
-/// A due date of the report calendar.
+/// A report due under a convention's calendar.
 #[derive(SimpleObject)]
 pub struct DueReport {
-    kind: ObligationKind,
+    /// The same kind as `Report.kind`.
+    kind: ReportKindGql,
     due: Date,
+    /// The report comes with a budget statement (mid-term and final), due the same day.
+    with_budget_statement: bool,
 }
 
 /// An amendment (avenant).
@@ -402,20 +396,17 @@ impl ConventionObj {
             .gql(ctx)?;
         Ok(SubmissionObj(s))
     }
-    /// Reports and budget statements due, derived from the dates.
+    /// The reports due, in calendar order, derived from the dates: the first-quarter report
+    /// three months after the start, the mid-term report and budget statement at the middle,
+    /// the final report and budget statement one month after the end.
     async fn report_calendar(&self) -> Vec<DueReport> {
         self.0
             .calendar()
             .into_iter()
-            .map(|(o, due)| DueReport {
-                kind: match o {
-                    Obligation::FirstQuarterReport => ObligationKind::FirstQuarterReport,
-                    Obligation::MidTermReport => ObligationKind::MidTermReport,
-                    Obligation::MidTermBudgetStatement => ObligationKind::MidTermBudgetStatement,
-                    Obligation::FinalReport => ObligationKind::FinalReport,
-                    Obligation::FinalBudgetStatement => ObligationKind::FinalBudgetStatement,
-                },
+            .map(|(kind, due)| DueReport {
+                kind: super::reports::kind_gql(kind),
                 due: Date(due),
+                with_budget_statement: kind.has_budget(),
             })
             .collect()
     }

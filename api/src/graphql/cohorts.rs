@@ -5,7 +5,8 @@ use base64::Engine;
 use chrono::{DateTime, Utc, Weekday};
 use parcours_domain::DomainError;
 use parcours_domain::cohorts::{
-    self, AttendanceLine, Cohort, HalfDay, Member, MemberStatus, NewCohort, Presence, Session,
+    self, AttendanceLine, Cohort, CohortFilter, HalfDay, Hours, Member, MemberStatus, NewCohort,
+    Presence, Session,
 };
 use parcours_domain::ids::{CohortId, ParticipantId, SessionId};
 
@@ -104,7 +105,12 @@ impl CohortObj {
             cohorts::CohortStatus::Closed => CohortStatus::Closed,
         }
     }
-    /// The session calendar.
+    /// Where the sessions take place (an address, a room), as printed on the attendance sheet;
+    /// null until recorded.
+    async fn place(&self) -> Option<&str> {
+        self.0.place.as_deref()
+    }
+    /// The session calendar, in calendar order.
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SessionObj>> {
         let loader = ctx.data_unchecked::<Loaded<super::loaders::SessionsLoader>>();
         let list = loader.load_one(self.0.id).await?.unwrap_or_default();
@@ -184,8 +190,8 @@ pub struct SessionObj(pub Session);
 
 #[Object(name = "CohortSession")]
 impl SessionObj {
-    /// ID (what `recordAttendance` takes).
-    async fn id(&self) -> ID {
+    /// Global ID (what `recordAttendance` takes).
+    pub(crate) async fn id(&self) -> ID {
         ids::encode("CohortSession", self.0.id.0)
     }
     async fn day(&self) -> Date {
@@ -197,6 +203,35 @@ impl SessionObj {
             HalfDay::Afternoon => HalfDayGql::Afternoon,
         }
     }
+    /// When it starts, Paris local time, `HH:MM`.
+    async fn start_time(&self) -> String {
+        Hours::format(self.0.hours.start)
+    }
+    /// When it ends, Paris local time, `HH:MM`.
+    async fn end_time(&self) -> String {
+        Hours::format(self.0.hours.end)
+    }
+    /// The cohort it belongs to.
+    async fn cohort(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CohortObj>> {
+        cohort_of(ctx, self.0.cohort_id).await
+    }
+    /// Its attendance records, by participant (steering and the provider; a referent reads
+    /// their participants' through `CohortMember.attendance`).
+    async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AttendanceObj>> {
+        let loader = ctx.data_unchecked::<Loaded<super::loaders::CohortAttendanceLoader>>();
+        let list = loader.load_one(self.0.cohort_id).await?.unwrap_or_default();
+        Ok(list
+            .into_iter()
+            .filter(|a| a.session_id == self.0.id)
+            .map(AttendanceObj)
+            .collect())
+    }
+}
+
+/// The cohort `id` through the request's loader; null when the caller may not read it.
+async fn cohort_of(ctx: &Context<'_>, id: CohortId) -> async_graphql::Result<Option<CohortObj>> {
+    let loader = ctx.data_unchecked::<Loaded<super::loaders::CohortLoader>>();
+    Ok(loader.load_one(id).await?.map(CohortObj))
 }
 
 /// A participant's place in a cohort.
@@ -204,6 +239,10 @@ pub struct MemberObj(pub Member);
 
 #[Object(name = "CohortMember")]
 impl MemberObj {
+    /// The cohort (for a participant's memberships).
+    async fn cohort(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CohortObj>> {
+        cohort_of(ctx, self.0.cohort_id).await
+    }
     /// The participant (a provider reads only the action's fields).
     async fn participant(
         &self,
@@ -233,6 +272,15 @@ impl MemberObj {
     /// Why declined or dropped out.
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
+    }
+    /// For a drop-out, the member's last day in the cohort (a presence may be recorded that
+    /// day, none after it; the attendance sheets stop there).
+    async fn dropped_out_on(&self) -> Option<Date> {
+        self.0.dropped_out_on.map(Date)
+    }
+    /// Its version, for the membership changes.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
     /// This member's attendance records, in calendar order (steering, the provider, and the
     /// participant's referent).
@@ -264,6 +312,11 @@ pub struct AttendanceObj(pub cohorts::Attendance);
 
 #[Object(name = "Attendance")]
 impl AttendanceObj {
+    /// Global ID of this record (one per session and participant).
+    pub(crate) async fn id(&self) -> ID {
+        ids::encode_pair("Attendance", self.0.session_id.0, self.0.participant_id.0)
+    }
+    /// The session, as a `CohortSession` global ID.
     async fn session_id(&self) -> ID {
         ids::encode("CohortSession", self.0.session_id.0)
     }
@@ -305,6 +358,7 @@ pub struct CohortQuery;
 impl CohortQuery {
     /// Cohorts: steering and referents all, a provider its own.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[expect(clippy::too_many_arguments, reason = "one GraphQL argument each")]
     async fn cohorts(
         &self,
         ctx: &Context<'_>,
@@ -314,20 +368,46 @@ impl CohortQuery {
         )]
         after: Option<String>,
         #[graphql(desc = "Only the cohorts of this convention.")] convention_id: Option<ID>,
+        #[graphql(
+            desc = "Only the cohorts in one of these statuses (each at most once; omitted or empty: all)."
+        )]
+        status: Option<Vec<CohortStatus>>,
+        #[graphql(
+            desc = "Only the cohorts whose dates meet the period from `from` to `to`, both days included (either bound may be omitted; `VALIDATION` on `to` when it precedes `from`): `from` alone gives the cohorts not ended before it, `to` alone those started by it."
+        )]
+        from: Option<Date>,
+        to: Option<Date>,
     ) -> async_graphql::Result<Option<Conn<CohortObj>>> {
         let r = req(ctx);
         let page = page_request(ctx, first, after).gql(ctx)?;
-        let convention = convention_id
-            .as_ref()
-            .map(super::calls::convention_id)
-            .transpose()
-            .gql(ctx)?;
-        let page = cohorts::list(&r.tx, &r.principal, convention, page)
+        let filter = CohortFilter {
+            convention: convention_id
+                .as_ref()
+                .map(super::calls::convention_id)
+                .transpose()
+                .gql(ctx)?,
+            statuses: status
+                .unwrap_or_default()
+                .into_iter()
+                .map(domain_status)
+                .collect(),
+            from: from.map(|d| d.0),
+            to: to.map(|d| d.0),
+        };
+        let page = cohorts::list(&r.tx, &r.principal, filter, page)
             .await
             .gql(ctx)?;
         let node = ctx.look_ahead().field("edges").field("node");
         super::loaders::prime_cohorts(ctx, node, &page.items).await?;
         Ok(Some(connection(ctx, page, |c| c.id.0, CohortObj)))
+    }
+}
+
+fn domain_status(s: CohortStatus) -> cohorts::CohortStatus {
+    match s {
+        CohortStatus::Planned => cohorts::CohortStatus::Planned,
+        CohortStatus::Running => cohorts::CohortStatus::Running,
+        CohortStatus::Closed => cohorts::CohortStatus::Closed,
     }
 }
 
@@ -347,6 +427,43 @@ pub struct CreateCohortInput {
     /// Default: the call's group size range.
     size_min: Option<i32>,
     size_max: Option<i32>,
+    /// Where the sessions take place (an address, a room): one line, 1 to 300 characters.
+    /// Printed on the attendance sheets, which an ESF+ audit reads.
+    place: Option<String>,
+    /// The morning sessions' hours; default 09:00–12:00.
+    morning_hours: Option<SessionHoursInput>,
+    /// The afternoon sessions' hours; default 13:30–16:30.
+    afternoon_hours: Option<SessionHoursInput>,
+}
+
+/// A session's hours, Paris local time, each exactly `HH:MM`. Daytime sessions: from 07:00 to
+/// 20:00, at least 15 minutes, a morning ending by 14:00, an afternoon starting at 12:00 or
+/// later (`VALIDATION` naming the field otherwise).
+#[derive(InputObject)]
+pub struct SessionHoursInput {
+    start: String,
+    end: String,
+}
+
+fn hours(field: &str, h: Option<&SessionHoursInput>) -> Result<Option<Hours>, DomainError> {
+    h.map(|h| {
+        Ok(Hours {
+            start: parcours_domain::paris::parse_time(&format!("{field}.start"), &h.start)?,
+            end: parcours_domain::paris::parse_time(&format!("{field}.end"), &h.end)?,
+        })
+    })
+    .transpose()
+}
+
+/// Input of `updateCohort`: the fields given change.
+#[derive(InputObject)]
+pub struct UpdateCohortInput {
+    id: ID,
+    version: i32,
+    /// 1 to 200 characters, one line.
+    label: Option<String>,
+    /// One line, 1 to 300 characters.
+    place: Option<String>,
 }
 
 /// Result of `createCohort` and `setCohortStatus`.
@@ -371,6 +488,12 @@ pub struct MembershipInput {
     participant_id: ID,
     /// Required to decline or record a drop-out. 1 to 1,000 characters, one line.
     reason: Option<String>,
+    /// For `recordDropOut` only: the member's last day in the cohort, within the cohort's
+    /// dates, not after today (Paris time) except the cohort's first day (a member who leaves
+    /// before it starts), not before a recorded presence (`VALIDATION` on `droppedOutOn`).
+    /// Default: today, or the cohort's last day when recorded after it ended. Presences after
+    /// it are refused; the attendance sheets print the member up to it.
+    dropped_out_on: Option<Date>,
 }
 
 /// Result of the membership mutations.
@@ -408,6 +531,8 @@ pub struct AddCohortSessionInput {
     /// Within the cohort's dates.
     day: Date,
     half_day: HalfDayGql,
+    /// Default: the half-day's (09:00–12:00, 13:30–16:30).
+    hours: Option<SessionHoursInput>,
 }
 
 /// Input of `moveCohortSession`.
@@ -417,6 +542,8 @@ pub struct MoveCohortSessionInput {
     /// Within the cohort's dates.
     day: Date,
     half_day: HalfDayGql,
+    /// Default: the half-day's (09:00–12:00, 13:30–16:30).
+    hours: Option<SessionHoursInput>,
 }
 
 /// Input of `removeCohortSession`.
@@ -444,7 +571,7 @@ fn half_day(h: HalfDayGql) -> HalfDay {
     }
 }
 
-fn session_id(id: &ID) -> Result<SessionId, DomainError> {
+pub(crate) fn session_id(id: &ID) -> Result<SessionId, DomainError> {
     ids::decode(id, "CohortSession", "session").map(SessionId)
 }
 
@@ -496,8 +623,35 @@ impl CohortMutation {
             half_days,
             size_min: input.size_min,
             size_max: input.size_max,
+            place: input.place,
+            morning_hours: hours("morningHours", input.morning_hours.as_ref()).gql(ctx)?,
+            afternoon_hours: hours("afternoonHours", input.afternoon_hours.as_ref()).gql(ctx)?,
         };
         let (cohort, _) = cohorts::create(&r.tx, &r.principal, new).await.gql(ctx)?;
+        Ok(Some(CohortPayload {
+            cohort: CohortObj(cohort),
+        }))
+    }
+
+    /// Change a cohort's label or place (its provider or steering; not once closed;
+    /// `STALE_VERSION` when `version` is not the current one).
+    async fn update_cohort(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCohortInput,
+    ) -> async_graphql::Result<Option<CohortPayload>> {
+        let r = req(ctx);
+        let id = cohort_id(&input.id).gql(ctx)?;
+        let cohort = cohorts::update(
+            &r.tx,
+            &r.principal,
+            id,
+            input.version,
+            input.label.as_deref(),
+            input.place.as_deref(),
+        )
+        .await
+        .gql(ctx)?;
         Ok(Some(CohortPayload {
             cohort: CohortObj(cohort),
         }))
@@ -510,11 +664,7 @@ impl CohortMutation {
         input: SetCohortStatusInput,
     ) -> async_graphql::Result<Option<CohortPayload>> {
         let r = req(ctx);
-        let status = match input.status {
-            CohortStatus::Planned => cohorts::CohortStatus::Planned,
-            CohortStatus::Running => cohorts::CohortStatus::Running,
-            CohortStatus::Closed => cohorts::CohortStatus::Closed,
-        };
+        let status = domain_status(input.status);
         let id = cohort_id(&input.id).gql(ctx)?;
         let cohort = cohorts::set_status(&r.tx, &r.principal, id, input.version, status)
             .await
@@ -585,7 +735,8 @@ impl CohortMutation {
         }))
     }
 
-    /// Record that an enrolled participant dropped out, with a reason.
+    /// Record that an enrolled participant dropped out, with a reason and their last day
+    /// (`droppedOutOn`, default today).
     async fn record_drop_out(
         &self,
         ctx: &Context<'_>,
@@ -602,6 +753,7 @@ impl CohortMutation {
             c,
             p,
             input.reason.as_deref().unwrap_or(""),
+            input.dropped_out_on.map(|d| d.0),
         )
         .await
         .gql(ctx)?;
@@ -624,6 +776,7 @@ impl CohortMutation {
             c,
             input.day.0,
             half_day(input.half_day),
+            hours("hours", input.hours.as_ref()).gql(ctx)?,
         )
         .await
         .gql(ctx)?;
@@ -632,7 +785,7 @@ impl CohortMutation {
         }))
     }
 
-    /// Move a session without attendance to another day or half-day.
+    /// Move a session without attendance to another day, half-day or hours.
     async fn move_cohort_session(
         &self,
         ctx: &Context<'_>,
@@ -646,6 +799,7 @@ impl CohortMutation {
             id,
             input.day.0,
             half_day(input.half_day),
+            hours("hours", input.hours.as_ref()).gql(ctx)?,
         )
         .await
         .gql(ctx)?;

@@ -88,10 +88,48 @@ pub struct MobilityGql {
     platform_referral: bool,
 }
 
+/// A domain of the CléA certificate (socle de connaissances et de compétences
+/// professionnelles), in the certificate's order; `CleaDomainResult.name` gives its French name.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CleaDomain {
+    /// Domain 1: Communiquer en français.
+    CommunicatingInFrench,
+    /// Domain 2: Utiliser les règles de base de calcul et du raisonnement mathématique.
+    CalculationAndReasoning,
+    /// Domain 3: Utiliser les techniques usuelles de l'information et de la communication numérique.
+    DigitalCommunication,
+    /// Domain 4: Travailler dans le cadre de règles définies d'un travail en équipe.
+    RulesAndTeamwork,
+    /// Domain 5: Travailler en autonomie et réaliser un objectif individuel.
+    AutonomousWork,
+    /// Domain 6: Apprendre à apprendre tout au long de la vie.
+    LearningToLearn,
+    /// Domain 7: Maîtriser les gestes et postures, et respecter des règles d'hygiène, de sécurité et
+    /// environnementales.
+    SafetyAndEnvironmentRules,
+}
+
+impl From<diagnostics::CleaDomain> for CleaDomain {
+    fn from(d: diagnostics::CleaDomain) -> Self {
+        use diagnostics::CleaDomain as D;
+        match d {
+            D::CommunicatingInFrench => Self::CommunicatingInFrench,
+            D::CalculationAndReasoning => Self::CalculationAndReasoning,
+            D::DigitalCommunication => Self::DigitalCommunication,
+            D::RulesAndTeamwork => Self::RulesAndTeamwork,
+            D::AutonomousWork => Self::AutonomousWork,
+            D::LearningToLearn => Self::LearningToLearn,
+            D::SafetyAndEnvironmentRules => Self::SafetyAndEnvironmentRules,
+        }
+    }
+}
+
 /// One CléA domain's positioning.
 #[derive(SimpleObject)]
 pub struct CleaDomainResult {
-    domain: String,
+    domain: CleaDomain,
+    /// The domain's French name on the certificate, e.g. `Communiquer en français`.
+    name: &'static str,
     acquisition: CleaAcquisition,
 }
 
@@ -104,8 +142,8 @@ pub struct CleaPositioning {
     /// The tenant's threshold (75% by default).
     threshold_percent: i32,
     meets_threshold: bool,
-    /// The domains to train.
-    modules_to_train: Vec<String>,
+    /// The domains to train (not acquired or partly acquired), in the certificate's order.
+    modules_to_train: Vec<CleaDomain>,
 }
 
 /// A cohort member's diagnostic.
@@ -148,7 +186,8 @@ impl DiagnosticObj {
                 .iter()
                 .zip(CLEA_DOMAINS)
                 .map(|(a, d)| CleaDomainResult {
-                    domain: d.to_owned(),
+                    domain: d.into(),
+                    name: d.french_name(),
                     acquisition: match a {
                         Acquisition::Acquired => CleaAcquisition::Acquired,
                         Acquisition::PartlyAcquired => CleaAcquisition::PartlyAcquired,
@@ -162,7 +201,7 @@ impl DiagnosticObj {
             modules_to_train: summary
                 .modules_to_train
                 .iter()
-                .map(|i| CLEA_DOMAINS[*i].to_owned())
+                .map(|d| CleaDomain::from(*d))
                 .collect(),
         }
     }

@@ -100,6 +100,12 @@ loader!(
         parcours_domain::cohorts::attendance_of
 );
 
+loader!(
+    /// The cohort memberships of each participant that the principal may read.
+    MembershipsLoader: ParticipantId => Vec<parcours_domain::cohorts::Member>,
+        parcours_domain::cohorts::memberships_of
+);
+
 /// A membership: (cohort, participant).
 pub type MemberKey = (parcours_domain::ids::CohortId, ParticipantId);
 
@@ -200,8 +206,24 @@ pub(crate) async fn prime_participants(
     if ids.is_empty() {
         return Ok(());
     }
-    if node.field("path").exists() {
+    if node.field("path").exists() || node.field("currentStep").exists() {
         feed::<PathStepsLoader>(ctx, &ids).await?;
+    }
+    let memberships = node.field("memberships");
+    if memberships.exists() {
+        feed::<MembershipsLoader>(ctx, &ids).await?;
+        let loader = ctx.data_unchecked::<Loaded<MembershipsLoader>>();
+        let all: Vec<parcours_domain::cohorts::Member> = loader
+            .load_many(ids.iter().copied())
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+        if memberships.field("cohort").exists() {
+            let cohorts: Vec<CohortId> = dedup(all.iter().map(|m| m.cohort_id));
+            feed::<CohortLoader>(ctx, &cohorts).await?;
+        }
+        prime_members(ctx, memberships, &all).await?;
     }
     let assessed = node.field("exitAssessment").exists();
     if node.field("episodes").exists() || assessed {
@@ -368,6 +390,9 @@ impl KeyOf for FollowUpSheetLoader {
 }
 impl KeyOf for MemberAttendanceLoader {
     type Key = MemberKey;
+}
+impl KeyOf for MembershipsLoader {
+    type Key = ParticipantId;
 }
 impl KeyOf for MembersLoader {
     type Key = CohortId;

@@ -200,6 +200,11 @@ impl RequestCtx {
                 loaders::CohortAttendanceLoader { ctx: ctx.clone() },
                 tokio::spawn,
                 cached(),
+            ))
+            .data(DataLoader::with_cache(
+                loaders::MembershipsLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                cached(),
             ));
         request
             .data(loaders::Primed::default())

@@ -9,10 +9,11 @@ use parcours_domain::{
 };
 
 use super::calls::{CallObj, ConventionObj, SubmissionObj};
-use super::cohorts::CohortObj;
+use super::cohorts::{AttendanceObj, CohortObj, SessionObj};
 use super::esf::EsfRecordObj;
 use super::follow_up::FollowUpSheetObj;
-use super::participants::ParticipantObj;
+use super::notifications::NotificationObj;
+use super::participants::{EpisodeObj, ParticipantObj, PathStepObj};
 use super::reports::ReportObj;
 use super::staff::StaffMemberObj;
 use super::structures::StructureObj;
@@ -32,6 +33,11 @@ pub enum Node {
     Submission(SubmissionObj),
     Convention(ConventionObj),
     Cohort(CohortObj),
+    CohortSession(SessionObj),
+    Attendance(AttendanceObj),
+    PathStep(PathStepObj),
+    Episode(EpisodeObj),
+    Notification(NotificationObj),
     FollowUpSheet(FollowUpSheetObj),
     Report(ReportObj),
     EsfRecord(EsfRecordObj),
@@ -56,6 +62,20 @@ pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Node, DomainEr
     let r = req(ctx);
     let (db, p) = (&r.tx, &r.principal);
     let not_found = DomainError::NotFound { entity: "node" };
+    if let Some((session, participant)) = ids::decode_pair(id, "Attendance") {
+        return parcours_domain::cohorts::attendance_record(
+            db,
+            p,
+            parcours_domain::ids::SessionId(session),
+            ParticipantId(participant),
+        )
+        .await
+        .map(|a| Node::Attendance(AttendanceObj(a)))
+        .map_err(|e| match e {
+            DomainError::NotFound { .. } => not_found,
+            other => other,
+        });
+    }
     let node = match ids::decode_any(id) {
         Some((kind, uuid)) => match kind.as_str() {
             "Tenant" => tenants::get(db, p, TenantId(uuid))
@@ -90,6 +110,24 @@ pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Node, DomainEr
             "Cohort" => parcours_domain::cohorts::get(db, p, parcours_domain::ids::CohortId(uuid))
                 .await
                 .map(|x| Node::Cohort(CohortObj(x))),
+            "CohortSession" => {
+                parcours_domain::cohorts::session(db, p, parcours_domain::ids::SessionId(uuid))
+                    .await
+                    .map(|x| Node::CohortSession(SessionObj(x)))
+            }
+            "PathStep" => participants::path_step(db, p, parcours_domain::ids::PathStepId(uuid))
+                .await
+                .map(|x| Node::PathStep(PathStepObj(x))),
+            "Episode" => participants::episode(db, p, parcours_domain::ids::EpisodeId(uuid))
+                .await
+                .map(|x| Node::Episode(EpisodeObj(x))),
+            "Notification" => parcours_domain::notifications::get(
+                db,
+                p,
+                parcours_domain::ids::NotificationId(uuid),
+            )
+            .await
+            .map(|x| Node::Notification(NotificationObj(x))),
             "FollowUpSheet" => {
                 parcours_domain::follow_up::get(db, p, parcours_domain::ids::FollowUpSheetId(uuid))
                     .await

@@ -54,7 +54,7 @@ pub struct NotificationObj(pub Notification);
 #[Object(name = "Notification")]
 impl NotificationObj {
     /// Global ID.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode("Notification", self.0.id.0)
     }
     /// What happened.

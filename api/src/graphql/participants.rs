@@ -330,6 +330,32 @@ impl ParticipantObj {
         let steps = loader.load_one(self.0.id).await?.unwrap_or_default();
         Ok(Some(steps.into_iter().map(PathStepObj).collect()))
     }
+    /// The path step under way: of the steps not closed and started by today (Paris time),
+    /// the one started last; null when there is none, and for whoever may not read the path.
+    async fn current_step(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PathStepObj>> {
+        if !policy::reads_whole_record(&req(ctx).principal, &self.0) {
+            return Ok(None);
+        }
+        let today = parcours_domain::paris::wall_clock(req(ctx).tx.now()).date();
+        let loader = ctx.data_unchecked::<Loaded<PathStepsLoader>>();
+        let steps = loader.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(steps
+            .into_iter()
+            .filter(|s| !s.closed && s.start_date <= today)
+            .max_by_key(|s| (s.start_date, s.id.0))
+            .map(PathStepObj))
+    }
+    /// Cohort memberships (prescriptions, enrolments, declines, drop-outs), by cohort start
+    /// date: steering all, the referent all of their participant's, a provider those of its own
+    /// cohorts.
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::cohorts::MemberObj>> {
+        let loader = ctx.data_unchecked::<Loaded<super::loaders::MembershipsLoader>>();
+        let list = loader.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(list.into_iter().map(super::cohorts::MemberObj).collect())
+    }
     /// Employment, training and business-creation episodes, in date order.
     async fn episodes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<EpisodeObj>>> {
         whole(ctx, &self.0)?;
@@ -431,7 +457,7 @@ pub struct EpisodeObj(pub domain::Episode);
 #[Object(name = "Episode")]
 impl EpisodeObj {
     /// Global ID.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode("Episode", self.0.id.0)
     }
     /// Employment, training or business creation.

@@ -120,6 +120,13 @@ pub struct Count {
     count: i64,
 }
 
+/// How many final diagnostics have a CléA domain to train.
+#[derive(SimpleObject)]
+pub struct CleaDomainCount {
+    domain: super::diagnostics::CleaDomain,
+    count: i64,
+}
+
 /// The quantitative part of a report, from the records of the convention's cohorts.
 pub struct QuantitiesObj(Quantities);
 
@@ -178,13 +185,13 @@ impl QuantitiesObj {
     async fn clea_meeting_threshold(&self) -> i64 {
         self.0.clea_meeting_threshold
     }
-    /// For each CléA domain (in the certificate's order), how many have it to train.
-    async fn clea_modules_to_train(&self) -> Vec<Count> {
+    /// For each CléA domain (all 7, in the certificate's order), how many have it to train.
+    async fn clea_modules_to_train(&self) -> Vec<CleaDomainCount> {
         parcours_domain::diagnostics::CLEA_DOMAINS
             .iter()
             .zip(&self.0.clea_modules_to_train)
-            .map(|(domain, count)| Count {
-                key: (*domain).to_owned(),
+            .map(|(domain, count)| CleaDomainCount {
+                domain: (*domain).into(),
                 count: *count,
             })
             .collect()

@@ -19,8 +19,8 @@ mod write;
 pub use batch::{attendance_of, members_of, sessions_of};
 pub use model::*;
 pub use write::{
-    add_session, create, decline, drop_out, enrol, move_session, prescribe, record_attendance,
-    remove_session, set_status,
+    MAX_PLACE, add_session, create, decline, drop_out, enrol, move_session, prescribe,
+    record_attendance, remove_session, set_status, update,
 };
 
 use std::collections::HashMap;
@@ -80,13 +80,16 @@ pub(crate) async fn find_locked(
 
 /// For recording attendance, in one statement: the day of `session`, of a cohort the
 /// principal runs (`NOT_FOUND` otherwise), and which of `people` are enrolled in that cohort or
-/// have dropped out of it.
+/// have dropped out of it (with their drop-out date).
 pub(crate) async fn session_for_attendance(
     tx: &TenantTx,
     principal: &Principal,
     session: SessionId,
     people: &[uuid::Uuid],
-) -> Result<(chrono::NaiveDate, std::collections::HashSet<ParticipantId>)> {
+) -> Result<(
+    chrono::NaiveDate,
+    HashMap<ParticipantId, Option<chrono::NaiveDate>>,
+)> {
     use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
     use sea_orm::{JoinType, RelationDef};
     let to_cohort: RelationDef = cohort_session::Entity::belongs_to(cohort::Entity)
@@ -121,6 +124,7 @@ pub(crate) async fn session_for_attendance(
         .select_only()
         .column(cohort_session::Column::Day)
         .column(cohort_member::Column::ParticipantId)
+        .column(cohort_member::Column::DroppedOutOn)
         .join(JoinType::InnerJoin, to_cohort)
         .join(JoinType::LeftJoin, to_members)
         .filter(cohort_session::Column::Id.eq(session.0));
@@ -138,8 +142,12 @@ pub(crate) async fn session_for_attendance(
             ));
         }
     }
-    let rows: Vec<(chrono::NaiveDate, Option<uuid::Uuid>)> =
-        query.into_tuple().all(tx.conn()).await?;
+    type Row = (
+        chrono::NaiveDate,
+        Option<uuid::Uuid>,
+        Option<chrono::NaiveDate>,
+    );
+    let rows: Vec<Row> = query.into_tuple().all(tx.conn()).await?;
     let day = rows
         .first()
         .map(|r| r.0)
@@ -147,7 +155,7 @@ pub(crate) async fn session_for_attendance(
     Ok((
         day,
         rows.into_iter()
-            .filter_map(|(_, p)| p.map(ParticipantId))
+            .filter_map(|(_, p, left)| p.map(|p| (ParticipantId(p), left)))
             .collect(),
     ))
 }
@@ -217,17 +225,48 @@ pub async fn load_many(
         .collect()
 }
 
-/// The cohorts the principal may read, optionally of one convention, by start date.
+/// Filters of the cohorts list; each given filter narrows it.
+#[derive(Clone, Debug, Default)]
+pub struct CohortFilter {
+    /// Only the cohorts of this convention.
+    pub convention: Option<ConventionId>,
+    /// Only the cohorts in one of these statuses (none given: all).
+    pub statuses: Vec<CohortStatus>,
+    /// Only the cohorts whose dates meet this period, both days included: a cohort from 5 to
+    /// 23 March meets a period that ends on the 5th or starts on the 23rd.
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// The cohorts the principal may read, filtered, in a stable order.
 pub async fn list(
     tx: &Tx,
     principal: &Principal,
-    convention: Option<ConventionId>,
+    filter: CohortFilter,
     page: PageRequest,
 ) -> Result<Page<Cohort>> {
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        return Err(DomainError::validation(
+            "to",
+            "the period ends before it starts",
+        ));
+    }
+    crate::batch::distinct("status", None, &filter.statuses, |s| *s)?;
     let tx = tx.scoped(principal).await?;
     let mut q = visible(&tx, principal)?;
-    if let Some(c) = convention {
+    if let Some(c) = filter.convention {
         q = q.filter(cohort::Column::ConventionId.eq(c.0));
+    }
+    if !filter.statuses.is_empty() {
+        q = q.filter(cohort::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(from) = filter.from {
+        q = q.filter(cohort::Column::EndDate.gte(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(cohort::Column::StartDate.lte(to));
     }
     let total = crate::page::total(&page, &q, tx.conn()).await?;
     if let Some(after) = page.after {
@@ -243,6 +282,106 @@ pub async fn list(
         .map(to_cohort)
         .collect::<Result<Vec<_>>>()?;
     Ok(Page::from_rows(rows, &page, total))
+}
+
+/// One session of a cohort the principal may read (`NOT_FOUND` otherwise).
+pub async fn session(tx: &Tx, principal: &Principal, id: SessionId) -> Result<Session> {
+    let tx = tx.scoped(principal).await?;
+    let found = tx
+        .select::<cohort_session::Entity>()
+        .filter(cohort_session::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::NotFound { entity: "session" })?;
+    let session = to_session(found)?;
+    find_in(&tx, principal, session.cohort_id)
+        .await
+        .map_err(|e| match e {
+            DomainError::NotFound { .. } => DomainError::NotFound { entity: "session" },
+            other => other,
+        })?;
+    Ok(session)
+}
+
+/// One attendance record, for whoever may read the member's records (steering, the cohort's
+/// provider, the participant's referent); `NOT_FOUND` otherwise.
+pub async fn attendance_record(
+    tx: &Tx,
+    principal: &Principal,
+    session_id: SessionId,
+    participant: ParticipantId,
+) -> Result<Attendance> {
+    let not_found = DomainError::NotFound {
+        entity: "attendance",
+    };
+    let tx = tx.scoped(principal).await?;
+    let Some(session) = tx
+        .select::<cohort_session::Entity>()
+        .filter(cohort_session::Column::Id.eq(session_id.0))
+        .one(tx.conn())
+        .await?
+    else {
+        return Err(not_found);
+    };
+    let key = (CohortId(session.cohort_id), participant);
+    if !readable_members(&tx, principal, &[key])
+        .await?
+        .contains(&key)
+    {
+        return Err(not_found);
+    }
+    tx.select::<attendance::Entity>()
+        .filter(attendance::Column::SessionId.eq(session_id.0))
+        .filter(attendance::Column::ParticipantId.eq(participant.0))
+        .one(tx.conn())
+        .await?
+        .map(to_attendance)
+        .transpose()?
+        .ok_or(not_found)
+}
+
+/// Batch read for dataloaders: each participant's memberships (prescriptions, enrolments,
+/// declines, drop-outs) that the principal may read — steering all, a referent their own
+/// participants', a provider those of its own cohorts — by cohort start date. Two statements
+/// whatever the number of participants.
+pub async fn memberships_of(
+    tx: &Tx,
+    principal: &Principal,
+    ids: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Vec<Member>>> {
+    use sea_orm::{JoinType, RelationDef};
+    let tx = tx.scoped(principal).await?;
+    let to_cohort: RelationDef = cohort_member::Entity::belongs_to(cohort::Entity)
+        .from((
+            cohort_member::Column::TenantId,
+            cohort_member::Column::CohortId,
+        ))
+        .to((cohort::Column::TenantId, cohort::Column::Id))
+        .into();
+    let rows = tx
+        .select::<cohort_member::Entity>()
+        .join(JoinType::InnerJoin, to_cohort)
+        .filter(cohort_member::Column::ParticipantId.is_in(ids.iter().map(|p| p.0)))
+        .order_by_asc(cohort::Column::StartDate)
+        .order_by_asc(cohort::Column::Id)
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_member)
+        .collect::<Result<Vec<_>>>()?;
+    let keys: Vec<(CohortId, ParticipantId)> = rows
+        .iter()
+        .map(|m| (m.cohort_id, m.participant_id))
+        .collect();
+    let readable = readable_members(&tx, principal, &keys).await?;
+    let mut out: HashMap<ParticipantId, Vec<Member>> =
+        ids.iter().map(|p| (*p, Vec::new())).collect();
+    for m in rows {
+        if readable.contains(&(m.cohort_id, m.participant_id)) {
+            out.entry(m.participant_id).or_default().push(m);
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Session>> {
@@ -264,7 +403,16 @@ pub(crate) fn to_session(r: cohort_session::Model) -> Result<Session> {
         day: r.day,
         half_day: HalfDay::parse(&r.half_day)
             .ok_or_else(|| DomainError::Internal("unknown half-day".into()))?,
+        hours: Hours {
+            start: stored_time(&r.start_time)?,
+            end: stored_time(&r.end_time)?,
+        },
     })
+}
+
+fn stored_time(s: &str) -> Result<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(s, "%H:%M")
+        .map_err(|_| DomainError::Internal("unreadable session time".into()))
 }
 
 pub(crate) async fn members_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Member>> {
@@ -376,6 +524,33 @@ pub async fn member_attendance(
                 .map(|(_, day, half)| (*day, half != "morning"))
         });
     }
+    Ok(out)
+}
+
+/// One member's attendance records in cohort `id`, with each session's day, in calendar order.
+pub(crate) async fn member_attendance_in(
+    tx: &TenantTx,
+    id: CohortId,
+    participant: ParticipantId,
+) -> Result<Vec<(chrono::NaiveDate, Attendance)>> {
+    let days: HashMap<uuid::Uuid, chrono::NaiveDate> = sessions_in(tx, id)
+        .await?
+        .into_iter()
+        .map(|s| (s.id.0, s.day))
+        .collect();
+    let mut out = tx
+        .select::<attendance::Entity>()
+        .filter(attendance::Column::ParticipantId.eq(participant.0))
+        .filter(attendance::Column::SessionId.is_in(days.keys().copied()))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|row| {
+            let day = days.get(&row.session_id).copied().unwrap_or_default();
+            to_attendance(row).map(|a| (day, a))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|(day, _)| *day);
     Ok(out)
 }
 
@@ -513,6 +688,7 @@ pub(crate) fn to_member(r: cohort_member::Model) -> Result<Member> {
         status: MemberStatus::parse(&r.status)
             .ok_or_else(|| DomainError::Internal("unknown member status".into()))?,
         reason: r.reason,
+        dropped_out_on: r.dropped_out_on,
         version: r.version,
     })
 }
@@ -529,6 +705,7 @@ pub(crate) fn to_cohort(r: cohort::Model) -> Result<Cohort> {
         size_max: r.size_max,
         status: CohortStatus::parse(&r.status)
             .ok_or_else(|| DomainError::Internal("unknown cohort status".into()))?,
+        place: r.place,
         created_at: r.created_at,
         updated_at: r.updated_at,
         version: r.version,
@@ -543,15 +720,24 @@ pub struct WeekSheet {
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
     pub sessions: Vec<Session>,
-    /// (last name, first name) of the enrolled members, and of those who dropped out on or
-    /// after the week's first day (a drop-out's day is the day it was recorded), by last name.
-    pub names: Vec<(String, String)>,
+    /// The enrolled members, and those who dropped out on or after the week's first day, by
+    /// last name.
+    pub members: Vec<SheetMember>,
     /// The PLIE (the tenant's name).
     pub plie: String,
     /// The provider running the cohort.
     pub provider: String,
     /// The convention's number.
     pub convention: String,
+}
+
+/// A row of an attendance sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetMember {
+    pub last_name: String,
+    pub first_name: String,
+    /// Their last day in the cohort, when they dropped out: no box to sign after it.
+    pub dropped_out_on: Option<chrono::NaiveDate>,
 }
 
 /// The attendance sheet of week `week` (1-based): steering and the cohort's provider only.
@@ -581,8 +767,8 @@ pub async fn week_sheet(
         .into_iter()
         .filter(|s| s.day >= from && s.day <= to)
         .collect();
-    // Members who dropped out print up to the week of their drop-out, not after.
-    let enrolled: Vec<uuid::Uuid> = tx
+    // Members who dropped out print up to their drop-out date, not after.
+    let left: HashMap<uuid::Uuid, Option<chrono::NaiveDate>> = tx
         .select::<cohort_member::Entity>()
         .filter(cohort_member::Column::CohortId.eq(id.0))
         .all(tx.conn())
@@ -590,25 +776,24 @@ pub async fn week_sheet(
         .into_iter()
         .filter(|m| match MemberStatus::parse(&m.status) {
             Some(MemberStatus::Enrolled) => true,
-            Some(MemberStatus::DroppedOut) => crate::paris::wall_clock(m.updated_at).date() >= from,
+            Some(MemberStatus::DroppedOut) => m.dropped_out_on.is_none_or(|d| d >= from),
             _ => false,
         })
-        .map(|m| m.participant_id)
+        .map(|m| (m.participant_id, m.dropped_out_on))
         .collect();
-    let mut names: Vec<(String, String)> = tx
+    let mut members: Vec<SheetMember> = tx
         .select::<crate::entities::participant::Entity>()
-        .filter(crate::entities::participant::Column::Id.is_in(enrolled))
+        .filter(crate::entities::participant::Column::Id.is_in(left.keys().copied()))
         .all(tx.conn())
         .await?
         .into_iter()
-        .map(|p| {
-            (
-                p.last_name.unwrap_or_else(|| "—".into()),
-                p.first_name.unwrap_or_default(),
-            )
+        .map(|p| SheetMember {
+            dropped_out_on: left.get(&p.id).copied().flatten(),
+            last_name: p.last_name.unwrap_or_else(|| "—".into()),
+            first_name: p.first_name.unwrap_or_default(),
         })
         .collect();
-    names.sort_by_cached_key(|(last, first)| crate::text::name_key(last, first));
+    members.sort_by_cached_key(|m| crate::text::name_key(&m.last_name, &m.first_name));
     let plie = tx
         .tx()
         .registry()
@@ -634,7 +819,7 @@ pub async fn week_sheet(
         from,
         to,
         sessions,
-        names,
+        members,
         plie,
         provider,
         convention,

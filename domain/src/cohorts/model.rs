@@ -1,6 +1,6 @@
 //! Read models and inputs of cohorts.
 
-use chrono::{DateTime, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 
 use crate::ids::{CohortId, ConventionId, ParticipantId, SessionId, StructureId};
 
@@ -56,6 +56,8 @@ pub struct Cohort {
     pub size_min: i32,
     pub size_max: i32,
     pub status: CohortStatus,
+    /// Where the sessions take place, one line (an address, a room), once recorded.
+    pub place: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -68,6 +70,37 @@ pub struct Session {
     pub cohort_id: CohortId,
     pub day: NaiveDate,
     pub half_day: HalfDay,
+    /// When it starts and ends, Paris local time.
+    pub hours: Hours,
+}
+
+/// A session's start and end, Paris local time, to the minute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hours {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+impl Hours {
+    /// The hours of a half-day when none are given: 09:00–12:00 and 13:30–16:30.
+    pub fn default_for(half_day: HalfDay) -> Self {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+        match half_day {
+            HalfDay::Morning => Self {
+                start: at(9, 0),
+                end: at(12, 0),
+            },
+            HalfDay::Afternoon => Self {
+                start: at(13, 30),
+                end: at(16, 30),
+            },
+        }
+    }
+
+    /// `HH:MM` of a time.
+    pub fn format(t: NaiveTime) -> String {
+        t.format("%H:%M").to_string()
+    }
 }
 
 /// A participant's membership of a cohort.
@@ -77,6 +110,9 @@ pub struct Member {
     pub participant_id: ParticipantId,
     pub status: MemberStatus,
     pub reason: Option<String>,
+    /// The day the member left the cohort (a drop-out): their last day, on which a presence
+    /// may still be recorded; none after it.
+    pub dropped_out_on: Option<NaiveDate>,
     pub version: i32,
 }
 
@@ -105,6 +141,11 @@ pub struct NewCohort {
     /// Default: the call's group size range.
     pub size_min: Option<i32>,
     pub size_max: Option<i32>,
+    /// Where the sessions take place, one line of 1 to 300 characters.
+    pub place: Option<String>,
+    /// Default: [`Hours::default_for`] each half-day.
+    pub morning_hours: Option<Hours>,
+    pub afternoon_hours: Option<Hours>,
 }
 
 /// One line of an attendance submission.

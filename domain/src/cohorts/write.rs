@@ -21,6 +21,33 @@ use crate::{calls, conventions, submissions};
 /// The largest signature image accepted.
 pub const MAX_SIGNATURE_BYTES: usize = 64 * 1024;
 
+/// The longest place, in characters.
+pub const MAX_PLACE: usize = 300;
+
+/// A session's hours, or the half-day's default: daytime sessions (DESIGN.md §4: "part-time
+/// daytime sessions") start at 07:00 or later and end by 20:00, a morning ends by 14:00 and an
+/// afternoon starts at 12:00 or later, and a session lasts at least a quarter of an hour.
+pub(crate) fn check_hours(field: &str, half_day: HalfDay, hours: Option<Hours>) -> Result<Hours> {
+    let Some(h) = hours else {
+        return Ok(Hours::default_for(half_day));
+    };
+    let at = |hour| chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
+    let fail = |why: &str| Err(DomainError::validation(field, why));
+    if h.end - h.start < Duration::minutes(15) {
+        return fail("a session ends at least 15 minutes after it starts");
+    }
+    if h.start < at(7) || h.end > at(20) {
+        return fail("a session takes place between 07:00 and 20:00");
+    }
+    match half_day {
+        HalfDay::Morning if h.end > at(14) => fail("a morning session ends by 14:00"),
+        HalfDay::Afternoon if h.start < at(12) => {
+            fail("an afternoon session starts at 12:00 or later")
+        }
+        _ => Ok(h),
+    }
+}
+
 fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
     DomainError::Rule {
         code,
@@ -59,6 +86,13 @@ pub async fn create(
     }
     crate::batch::distinct("weekdays", None, &input.weekdays, |d| *d)?;
     crate::batch::distinct("halfDays", None, &input.half_days, |h| *h)?;
+    let place = input
+        .place
+        .as_deref()
+        .map(|p| clean("place", p, MAX_PLACE))
+        .transpose()?;
+    let morning = check_hours("morningHours", HalfDay::Morning, input.morning_hours)?;
+    let afternoon = check_hours("afternoonHours", HalfDay::Afternoon, input.afternoon_hours)?;
     let tx = tx.change(principal).await?;
     let scope = match principal.role() {
         Role::Provider => principal.structure(),
@@ -92,6 +126,7 @@ pub async fn create(
         size_min,
         size_max,
         status: CohortStatus::Planned,
+        place,
         created_at: tx.now(),
         updated_at: tx.now(),
         version: 1,
@@ -110,14 +145,15 @@ pub async fn create(
         created_at: Set(c.created_at),
         updated_at: Set(c.updated_at),
         version: Set(1),
+        place: Set(c.place.clone()),
     })
     .await?;
     let sessions = calendar(
         c.id,
-        c.start_date,
-        c.end_date,
+        (c.start_date, c.end_date),
         &input.weekdays,
         &input.half_days,
+        (morning, afternoon),
     );
     if !sessions.is_empty() {
         tx.insert_many(sessions.iter().map(|s| cohort_session::ActiveModel {
@@ -126,6 +162,8 @@ pub async fn create(
             cohort_id: Set(c.id.0),
             day: Set(s.day),
             half_day: Set(s.half_day.as_str().to_owned()),
+            start_time: Set(Hours::format(s.hours.start)),
+            end_time: Set(Hours::format(s.hours.end)),
         }))
         .await?;
     }
@@ -133,13 +171,14 @@ pub async fn create(
     Ok((c, sessions))
 }
 
-/// The sessions on `weekdays` × `half_days` between `start` and `end`.
-pub fn calendar(
+/// The sessions on `weekdays` × `half_days` between `start` and `end`, both included, at the
+/// morning's and the afternoon's `hours`.
+fn calendar(
     cohort: CohortId,
-    start: NaiveDate,
-    end: NaiveDate,
+    (start, end): (NaiveDate, NaiveDate),
     weekdays: &[Weekday],
     half_days: &[HalfDay],
+    (morning, afternoon): (Hours, Hours),
 ) -> Vec<Session> {
     let mut out = Vec::new();
     let mut day = start;
@@ -152,6 +191,10 @@ pub fn calendar(
                         cohort_id: cohort,
                         day,
                         half_day: half,
+                        hours: match half {
+                            HalfDay::Morning => morning,
+                            HalfDay::Afternoon => afternoon,
+                        },
                     });
                 }
             }
@@ -208,6 +251,55 @@ pub async fn set_status(
     })
 }
 
+/// Change a cohort's label or place (those given), at `version`; not once closed.
+pub async fn update(
+    tx: &Tx,
+    principal: &Principal,
+    id: CohortId,
+    version: i32,
+    label: Option<&str>,
+    place: Option<&str>,
+) -> Result<Cohort> {
+    let label = label
+        .map(|l| Name::parse("label", l).map(Name::into_inner))
+        .transpose()?;
+    let place = place.map(|p| clean("place", p, MAX_PLACE)).transpose()?;
+    let tx = tx.change(principal).await?;
+    let current = runner(&tx, principal, id).await?;
+    if current.version != version {
+        return Err(DomainError::stale("cohort"));
+    }
+    if current.status == CohortStatus::Closed {
+        return Err(DomainError::Conflict(
+            "a closed cohort no longer changes".into(),
+        ));
+    }
+    let label = label.unwrap_or_else(|| current.label.clone());
+    let place = place.or_else(|| current.place.clone());
+    let result = tx
+        .update_many::<cohort::Entity>()
+        .col_expr(cohort::Column::Label, label.clone().into())
+        .col_expr(cohort::Column::Place, place.clone().into())
+        .col_expr(cohort::Column::UpdatedAt, tx.now().into())
+        .col_expr(cohort::Column::Version, (version + 1).into())
+        .filter(cohort::Column::Id.eq(id.0))
+        .filter(cohort::Column::Version.eq(version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(DomainError::stale("cohort"));
+    }
+    let updated_at = tx.now();
+    tx.commit(action("cohort.update", "Cohort", id.0)).await?;
+    Ok(Cohort {
+        label,
+        place,
+        updated_at,
+        version: version + 1,
+        ..current
+    })
+}
+
 /// The cohort, run by the principal: its provider, or steering.
 async fn runner(tx: &TenantTx, principal: &Principal, id: CohortId) -> Result<Cohort> {
     principal.require(
@@ -245,6 +337,7 @@ pub async fn prescribe(
         participant_id: participant,
         status: MemberStatus::Prescribed,
         reason: None,
+        dropped_out_on: None,
         version: 1,
     };
     tx.insert(cohort_member::ActiveModel {
@@ -256,6 +349,7 @@ pub async fn prescribe(
         prescribed_by: Set(principal.subject().to_owned()),
         updated_at: Set(tx.now()),
         version: Set(1),
+        dropped_out_on: Set(None),
     })
     .await
     .map_err(|e| match e {
@@ -287,11 +381,13 @@ async fn set_member(
     m: &Member,
     status: MemberStatus,
     reason: Option<String>,
+    dropped_out_on: Option<NaiveDate>,
 ) -> Result<Member> {
     let result = tx
         .update_many::<cohort_member::Entity>()
         .col_expr(cohort_member::Column::Status, status.as_str().into())
         .col_expr(cohort_member::Column::Reason, reason.clone().into())
+        .col_expr(cohort_member::Column::DroppedOutOn, dropped_out_on.into())
         .col_expr(cohort_member::Column::UpdatedAt, tx.now().into())
         .col_expr(cohort_member::Column::Version, (m.version + 1).into())
         .filter(cohort_member::Column::CohortId.eq(m.cohort_id.0))
@@ -305,6 +401,7 @@ async fn set_member(
     Ok(Member {
         status,
         reason,
+        dropped_out_on,
         version: m.version + 1,
         ..m.clone()
     })
@@ -357,7 +454,7 @@ pub async fn enrol(
             "the participant is already in another running cohort".into(),
         ));
     }
-    let m = set_member(&tx, &m, MemberStatus::Enrolled, None).await?;
+    let m = set_member(&tx, &m, MemberStatus::Enrolled, None, None).await?;
     answer_prescription(&tx, principal, Kind::PrescriptionAccepted, &m).await?;
     tx.commit(action("cohort.enrol", "Participant", participant.0))
         .await?;
@@ -378,17 +475,23 @@ pub async fn decline(
         refused: "only a prescription is declined",
         action: "cohort.decline",
         notice: Some(Kind::PrescriptionDeclined),
+        last_day: None,
     };
     transition(tx, principal, cohort_id, participant, reason, change).await
 }
 
-/// An enrolled participant drops out, with a reason (recorded by the provider or steering).
+/// An enrolled participant drops out, with a reason and the day they left (their last day),
+/// recorded by the provider or steering. The day is within the cohort's dates, not after today
+/// (Paris time) — except the cohort's first day, for a member who leaves before it starts —
+/// and no presence is recorded after it. By default: today, brought within the cohort's dates
+/// (its last day when recorded after it ended).
 pub async fn drop_out(
     tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     participant: ParticipantId,
     reason: &str,
+    on: Option<NaiveDate>,
 ) -> Result<Member> {
     let change = Transition {
         from: MemberStatus::Enrolled,
@@ -396,6 +499,7 @@ pub async fn drop_out(
         refused: "only an enrolled participant drops out",
         action: "cohort.drop_out",
         notice: None,
+        last_day: Some(on),
     };
     transition(tx, principal, cohort_id, participant, reason, change).await
 }
@@ -408,6 +512,9 @@ struct Transition {
     action: &'static str,
     /// What the participant's referent is told.
     notice: Option<Kind>,
+    /// For a drop-out: the member's last day, if given (default: today, within the
+    /// cohort's dates).
+    last_day: Option<Option<NaiveDate>>,
 }
 
 /// Tell the participant's referent that their prescription was answered.
@@ -434,18 +541,61 @@ async fn transition(
 ) -> Result<Member> {
     let reason = clean("reason", reason, 1000)?;
     let tx = tx.change(principal).await?;
-    runner(&tx, principal, cohort_id).await?;
+    let c = runner(&tx, principal, cohort_id).await?;
     let m = member(&tx, cohort_id, participant).await?;
     if m.status != change.from {
         return Err(DomainError::Conflict(change.refused.into()));
     }
-    let m = set_member(&tx, &m, change.to, Some(reason)).await?;
+    let today = crate::paris::wall_clock(tx.now()).date();
+    let on = change
+        .last_day
+        .map(|given| given.unwrap_or_else(|| today.clamp(c.start_date, c.end_date)));
+    if let Some(on) = on {
+        check_drop_out_date(&tx, &c, participant, on).await?;
+    }
+    let m = set_member(&tx, &m, change.to, Some(reason), on).await?;
     if let Some(kind) = change.notice {
         answer_prescription(&tx, principal, kind, &m).await?;
     }
     tx.commit(action(change.action, "Participant", participant.0))
         .await?;
     Ok(m)
+}
+
+/// A drop-out date is within the cohort's dates, not after today (Paris time), and not before
+/// a presence of the member's (present or late): what was signed stays true.
+async fn check_drop_out_date(
+    tx: &TenantTx,
+    c: &Cohort,
+    participant: ParticipantId,
+    on: NaiveDate,
+) -> Result<()> {
+    let field = "droppedOutOn";
+    if on < c.start_date || on > c.end_date {
+        return Err(DomainError::validation(
+            field,
+            format!(
+                "must be within the cohort's dates ({} to {})",
+                c.start_date, c.end_date
+            ),
+        ));
+    }
+    if on > c.start_date && on > crate::paris::wall_clock(tx.now()).date() {
+        return Err(DomainError::validation(field, "must not be in the future"));
+    }
+    let later: Vec<NaiveDate> = super::member_attendance_in(tx, c.id, participant)
+        .await?
+        .into_iter()
+        .filter(|(day, a)| *day > on && matches!(a.presence, Presence::Present | Presence::Late))
+        .map(|(day, _)| day)
+        .collect();
+    if let Some(day) = later.first() {
+        return Err(DomainError::validation(
+            field,
+            format!("a presence is recorded on {day}, after that date"),
+        ));
+    }
+    Ok(())
 }
 
 /// Record a whole session's attendance under an idempotency key. A replay with the same key
@@ -529,11 +679,21 @@ pub async fn record_attendance(
         ));
     }
     for (i, line) in lines.iter().enumerate() {
-        if !enrolled.contains(&ParticipantId(line.participant_id)) {
-            return Err(DomainError::validation(
-                format!("entries[{i}].participantId"),
-                "is not enrolled in this session's cohort",
-            ));
+        let field = || format!("entries[{i}].participantId");
+        match enrolled.get(&ParticipantId(line.participant_id)) {
+            None => {
+                return Err(DomainError::validation(
+                    field(),
+                    "is not enrolled in this session's cohort",
+                ));
+            }
+            Some(Some(left)) if *left < day => {
+                return Err(DomainError::validation(
+                    field(),
+                    format!("dropped out on {left}: no attendance after that date"),
+                ));
+            }
+            Some(_) => {}
         }
     }
     if !rows.is_empty() {
@@ -675,14 +835,17 @@ async fn has_attendance(tx: &TenantTx, id: SessionId) -> Result<bool> {
         > 0)
 }
 
-/// Add a session to a cohort's calendar, within its dates.
+/// Add a session to a cohort's calendar, within its dates, at `hours` (default: the
+/// half-day's).
 pub async fn add_session(
     tx: &Tx,
     principal: &Principal,
     cohort_id: CohortId,
     day: NaiveDate,
     half_day: HalfDay,
+    hours: Option<Hours>,
 ) -> Result<Session> {
+    let hours = check_hours("hours", half_day, hours)?;
     let tx = tx.change(principal).await?;
     let c = runner(&tx, principal, cohort_id).await?;
     if c.status == CohortStatus::Closed {
@@ -696,6 +859,7 @@ pub async fn add_session(
         cohort_id,
         day,
         half_day,
+        hours,
     };
     tx.insert(cohort_session::ActiveModel {
         tenant_id: Set(tx.tenant().0),
@@ -703,6 +867,8 @@ pub async fn add_session(
         cohort_id: Set(cohort_id.0),
         day: Set(day),
         half_day: Set(half_day.as_str().to_owned()),
+        start_time: Set(Hours::format(hours.start)),
+        end_time: Set(Hours::format(hours.end)),
     })
     .await
     .map_err(taken)?;
@@ -711,15 +877,18 @@ pub async fn add_session(
     Ok(session)
 }
 
-/// Move a session to another day or half-day, within the cohort's dates. A session with
-/// attendance recorded keeps its date: what was signed stays true.
+/// Move a session to another day, half-day or hours (default: the half-day's), within the
+/// cohort's dates. A session with attendance recorded keeps its date and hours: what was
+/// signed stays true.
 pub async fn move_session(
     tx: &Tx,
     principal: &Principal,
     id: SessionId,
     day: NaiveDate,
     half_day: HalfDay,
+    hours: Option<Hours>,
 ) -> Result<Session> {
+    let hours = check_hours("hours", half_day, hours)?;
     let tx = tx.change(principal).await?;
     let (c, _) = editable_session(&tx, principal, id).await?;
     within(&c, day)?;
@@ -731,6 +900,14 @@ pub async fn move_session(
     tx.update_many::<cohort_session::Entity>()
         .col_expr(cohort_session::Column::Day, day.into())
         .col_expr(cohort_session::Column::HalfDay, half_day.as_str().into())
+        .col_expr(
+            cohort_session::Column::StartTime,
+            Hours::format(hours.start).into(),
+        )
+        .col_expr(
+            cohort_session::Column::EndTime,
+            Hours::format(hours.end).into(),
+        )
         .filter(cohort_session::Column::Id.eq(id.0))
         .exec(tx.conn())
         .await
@@ -742,6 +919,7 @@ pub async fn move_session(
         cohort_id: c.id,
         day,
         half_day,
+        hours,
     })
 }
 

@@ -88,29 +88,60 @@ pub struct Amendment {
     pub new_amount: Option<Money>,
 }
 
-/// A report or budget statement the convention owes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Obligation {
-    FirstQuarterReport,
-    MidTermReport,
-    MidTermBudgetStatement,
-    FinalReport,
-    FinalBudgetStatement,
+/// Which report of a convention (bilan): the convention's calendar and `Report.kind` share it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReportKind {
+    /// Three months after the start.
+    FirstQuarter,
+    /// At the middle of the convention, with a budget statement.
+    MidTerm,
+    /// One month after the end, with a budget statement.
+    Final,
+}
+
+impl ReportKind {
+    /// Every kind, in calendar order.
+    pub const ALL: [Self; 3] = [Self::FirstQuarter, Self::MidTerm, Self::Final];
+
+    /// The stored name (`first_quarter`, `mid_term`, `final`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FirstQuarter => "first_quarter",
+            Self::MidTerm => "mid_term",
+            Self::Final => "final",
+        }
+    }
+
+    /// The kind named by [`ReportKind::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether it carries a budget statement (the mid-term and final reports).
+    pub fn has_budget(self) -> bool {
+        self != Self::FirstQuarter
+    }
+
+    /// The due date of this report of `c`: three months after the start, the middle of the
+    /// convention, one month after its end (a month end carries over to the next month's last
+    /// day: 30 November + 3 months is 28 or 29 February).
+    pub fn due(self, c: &Convention) -> NaiveDate {
+        let months = |d: NaiveDate, m: u32| d.checked_add_months(Months::new(m)).unwrap_or(d);
+        match self {
+            Self::FirstQuarter => months(c.start_date, 3),
+            Self::MidTerm => c.start_date + (c.end_date - c.start_date) / 2,
+            Self::Final => months(c.end_date, 1),
+        }
+    }
 }
 
 impl Convention {
-    /// The report calendar, derived from the dates.
-    pub fn calendar(&self) -> Vec<(Obligation, NaiveDate)> {
-        let months = |d: NaiveDate, m: u32| d.checked_add_months(Months::new(m)).unwrap_or(d);
-        let middle = self.start_date + (self.end_date - self.start_date) / 2;
-        let after_end = months(self.end_date, 1);
-        vec![
-            (Obligation::FirstQuarterReport, months(self.start_date, 3)),
-            (Obligation::MidTermReport, middle),
-            (Obligation::MidTermBudgetStatement, middle),
-            (Obligation::FinalReport, after_end),
-            (Obligation::FinalBudgetStatement, after_end),
-        ]
+    /// The report calendar, derived from the dates: each report with its due date.
+    pub fn calendar(&self) -> Vec<(ReportKind, NaiveDate)> {
+        ReportKind::ALL
+            .into_iter()
+            .map(|k| (k, k.due(self)))
+            .collect()
     }
 }
 

@@ -55,7 +55,7 @@ pub(super) fn diagnostic(seq: &mut Seq, fle_need: bool) -> DiagnosticContent {
     let modules = summary
         .modules_to_train
         .iter()
-        .filter_map(|i| CLEA_FR.get(*i).copied())
+        .filter_map(|d| CLEA_FR.get(*d as usize).copied())
         .collect::<Vec<_>>()
         .join(", ");
     let (l, s, r, w) = (fle.listening, fle.speaking, fle.reading, fle.writing);

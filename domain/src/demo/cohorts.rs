@@ -29,6 +29,9 @@ use crate::principal::{Principal, Role};
 /// Members per cohort (the call asks for 8 to 12).
 const MEMBERS: usize = 10;
 
+/// Where the demo provider's sessions take place (a fictitious address).
+const PLACE: &str = "Salle Ariane, 12 rue de l'Exemple, 21000 Dijon";
+
 /// Who does what in the replay.
 pub(super) struct Actors<'a> {
     pub tenant: &'a str,
@@ -91,6 +94,9 @@ pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) ->
                     half_days: vec![HalfDay::Morning],
                     size_min: None,
                     size_max: None,
+                    place: Some(PLACE.into()),
+                    morning_hours: None,
+                    afternoon_hours: None,
                 },
             )
             .await
@@ -286,7 +292,7 @@ async fn run(
     if let Some(m) = leaves.and_then(|i| members.get(i)) {
         let quit = on(db, quit_on, 10);
         act(&quit, async |tx| {
-            cohorts::drop_out(tx, provider, cohort.id, m.id, "reprise d'emploi").await
+            cohorts::drop_out(tx, provider, cohort.id, m.id, "reprise d'emploi", None).await
         })
         .await?;
         let content = m.diagnostic.clone();

@@ -14,6 +14,7 @@ pub struct Model {
     pub prescribed_by: String,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    pub dropped_out_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,10 @@ pub struct Model {
     pub cohort_id: Uuid,
     pub day: Date,
     pub half_day: String,
+    /// Paris local time, `HH:MM`.
+    pub start_time: String,
+    /// Paris local time, `HH:MM`.
+    pub end_time: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -194,6 +194,17 @@ pub async fn inbox(
     Ok(page)
 }
 
+/// One of the principal's own notifications; another recipient's is `NOT_FOUND`.
+pub async fn get(tx: &Tx, principal: &Principal, id: NotificationId) -> Result<Notification> {
+    let me = recipient(principal)?;
+    let tx = tx.scoped(principal).await?;
+    store::find(&tx, me, id)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "notification",
+        })
+}
+
 /// How many of the principal's notifications are unread.
 pub async fn unread_count(tx: &Tx, principal: &Principal) -> Result<u64> {
     let me = recipient(principal)?;

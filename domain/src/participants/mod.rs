@@ -219,6 +219,51 @@ pub async fn path_steps_of(
     Ok(steps)
 }
 
+/// One path step, for whoever may read its participant's path (steering, their referent);
+/// `NOT_FOUND` otherwise.
+pub async fn path_step(
+    tx: &Tx,
+    principal: &Principal,
+    id: crate::ids::PathStepId,
+) -> Result<PathStep> {
+    let not_found = || DomainError::NotFound {
+        entity: "path step",
+    };
+    let tx = tx.scoped(principal).await?;
+    let step = store::find_step(&tx, id).await?.ok_or_else(not_found)?;
+    if visible_ids(&tx, principal, &[step.participant_id])
+        .await?
+        .is_empty()
+    {
+        return Err(not_found());
+    }
+    Ok(step)
+}
+
+/// One episode, for whoever may read its participant's path (steering, their referent);
+/// `NOT_FOUND` otherwise.
+pub async fn episode(tx: &Tx, principal: &Principal, id: crate::ids::EpisodeId) -> Result<Episode> {
+    use crate::entities::episode;
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let not_found = || DomainError::NotFound { entity: "episode" };
+    let tx = tx.scoped(principal).await?;
+    let owner: Option<uuid::Uuid> = tx
+        .select::<episode::Entity>()
+        .select_only()
+        .column(episode::Column::ParticipantId)
+        .filter(episode::Column::Id.eq(id.0))
+        .into_tuple()
+        .one(tx.conn())
+        .await?;
+    let owner = ParticipantId(owner.ok_or_else(not_found)?);
+    let visible = visible_ids(&tx, principal, &[owner]).await?;
+    store::episodes_of(&tx, &visible)
+        .await?
+        .remove(&owner)
+        .and_then(|list| list.into_iter().find(|e| e.id == id))
+        .ok_or_else(not_found)
+}
+
 /// Batch read for dataloaders: the episodes of the visible participants among `ids`.
 pub async fn episodes_of(
     tx: &Tx,

@@ -190,6 +190,21 @@ pub async fn list(
     Ok(page)
 }
 
+/// One entry of the tenant's access log. Steering only.
+pub async fn get(tx: &Tx, principal: &Principal, id: AccessEntryId) -> Result<AccessEntry> {
+    principal.require(&[Role::Steering], "only steering staff read the access log")?;
+    let tx = tx.scoped(principal).await?;
+    scoped(&tx)
+        .filter(Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .map(to_entry)
+        .transpose()?
+        .ok_or(DomainError::NotFound {
+            entity: "access entry",
+        })
+}
+
 fn scoped(tx: &TenantTx) -> Select<Entity> {
     tx.select::<Entity>()
 }

@@ -237,16 +237,22 @@ pub async fn forget(files: &Files, tenant: crate::ids::TenantId, attachment: &At
     }
 }
 
-pub async fn download(
-    tx: &Tx,
-    files: &Files,
+/// An attachment's description, for whoever may read it: its provider structure; steering
+/// once it supports a submitted submission or report. `NOT_FOUND` otherwise.
+pub async fn get(tx: &Tx, principal: &Principal, id: AttachmentId) -> Result<Attachment> {
+    let tx = tx.scoped(principal).await?;
+    let row = readable(&tx, principal, id).await?;
+    Ok(to_attachment(row))
+}
+
+async fn readable(
+    tx: &crate::db::TenantTx,
     principal: &Principal,
     id: AttachmentId,
-) -> Result<(Attachment, Bytes)> {
+) -> Result<attachment::Model> {
     let not_found = || DomainError::NotFound {
         entity: "attachment",
     };
-    let tx = tx.scoped(principal).await?;
     let row = tx
         .select::<attachment::Entity>()
         .filter(attachment::Column::Id.eq(id.0))
@@ -256,17 +262,28 @@ pub async fn download(
     let visible = match principal.role() {
         Role::Provider => principal.structure() == Some(StructureId(row.structure_id)),
         Role::Steering => match row.submission_id {
-            Some(s) => crate::submissions::find_in(&tx, None, SubmissionId(s))
+            Some(s) => crate::submissions::find_in(tx, None, SubmissionId(s))
                 .await
                 .is_ok(),
             // A supporting document of a report, once that report was submitted.
-            None => crate::reports::supports_submitted_report(&tx, row.id).await?,
+            None => crate::reports::supports_submitted_report(tx, row.id).await?,
         },
         _ => false,
     };
     if !visible {
         return Err(not_found());
     }
+    Ok(row)
+}
+
+pub async fn download(
+    tx: &Tx,
+    files: &Files,
+    principal: &Principal,
+    id: AttachmentId,
+) -> Result<(Attachment, Bytes)> {
+    let tx = tx.scoped(principal).await?;
+    let row = readable(&tx, principal, id).await?;
     let content = files
         .0
         .as_ref()

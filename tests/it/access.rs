@@ -301,7 +301,24 @@ async fn the_log_is_steerings_own_and_filters_are_checked(backend: Backend) {
     app.ok(&w.referent, SENSITIVE, json!({ "id": p2 })).await;
     app.set_now(None);
     let s = &w.tenant.steering;
-    assert_eq!(log(&app, s, json!({})).await.0, 4);
+    let (total, entries) = log(&app, s, json!({})).await;
+    assert_eq!(total, 4);
+    // An entry is a node, steering's only.
+    let node = "query($id: ID!) { node(id: $id) { __typename ... on AccessEntry { id field } } }";
+    let entry = entries[0]["id"].clone();
+    let read = app.ok(s, node, json!({ "id": entry })).await;
+    assert_eq!(
+        (&read["node"]["__typename"], &read["node"]["id"]),
+        (&json!("AccessEntry"), &entry)
+    );
+    for (token, expected) in [
+        (&w.referent, "FORBIDDEN"),
+        (&w.provider, "FORBIDDEN"),
+        (&foreign.tenant.steering, "NOT_FOUND"),
+    ] {
+        let (_, body) = app.post(token, node, json!({ "id": entry })).await;
+        assert_eq!(code(&body), expected, "{body}");
+    }
 
     // Filters: participant, subject, from inclusive, to exclusive; a foreign participant's ID
     // matches nothing.

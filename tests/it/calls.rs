@@ -560,6 +560,19 @@ async fn attachments_are_capped_typed_and_read_by_their_structure_and_steering(b
         (200, pdf),
         "steering reads submitted files"
     );
+    // The attachment is a node, for whoever may download it.
+    let node = "query($id: ID!) { node(id: $id) { __typename ... on Attachment { id filename sizeBytes } } }";
+    for token in [&w.provider, &w.tenant.steering] {
+        let data = app.ok(token, node, json!({ "id": file })).await;
+        assert_eq!(
+            data["node"],
+            json!({ "__typename": "Attachment", "id": file, "filename": "budget prévisionnel.pdf", "sizeBytes": 16 })
+        );
+    }
+    for token in [&provider_b, &w.referent] {
+        let (_, body) = app.post(token, node, json!({ "id": file })).await;
+        assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    }
     let listed = app
         .ok(&w.tenant.steering, "query($id: ID!) { node(id: $id) { ... on Submission { attachments { filename contentType sizeBytes } } } }", json!({ "id": sub }))
         .await;

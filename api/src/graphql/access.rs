@@ -67,7 +67,7 @@ pub struct AccessEntryObj(pub AccessEntry);
 #[Object(name = "AccessEntry")]
 impl AccessEntryObj {
     /// Global ID.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode("AccessEntry", self.0.id.0)
     }
     /// When the read was recorded (just before the response was sent).

@@ -167,15 +167,26 @@ pub struct SubmissionReceipt {
     received_at: DateTime<Utc>,
 }
 
-/// A file attached to a submission.
-#[derive(SimpleObject)]
-#[graphql(name = "Attachment")]
-pub struct AttachmentObj {
-    /// ID; the file is at `GET /attachments/{id}`.
-    id: ID,
-    filename: String,
-    content_type: String,
-    size_bytes: i64,
+/// A file attached to a submission or a report.
+pub struct AttachmentObj(pub parcours_domain::attachments::Attachment);
+
+#[Object(name = "Attachment")]
+impl AttachmentObj {
+    /// Global ID; the file is at `GET /attachments/{id}`.
+    pub(crate) async fn id(&self) -> ID {
+        ids::encode("Attachment", self.0.id.0)
+    }
+    /// The uploaded file's name, as given.
+    async fn filename(&self) -> &str {
+        &self.0.filename
+    }
+    /// Its media type, checked against its content at upload.
+    async fn content_type(&self) -> &str {
+        &self.0.content_type
+    }
+    async fn size_bytes(&self) -> i64 {
+        self.0.size_bytes
+    }
 }
 
 /// A structure's response to a call.
@@ -252,15 +263,7 @@ impl SubmissionObj {
         let files = submissions::attachments(&r.tx, &r.principal, self.0.id)
             .await
             .gql(ctx)?;
-        Ok(files
-            .into_iter()
-            .map(|a| AttachmentObj {
-                id: ids::encode("Attachment", a.id.0),
-                filename: a.filename,
-                content_type: a.content_type,
-                size_bytes: a.size_bytes,
-            })
-            .collect())
+        Ok(files.into_iter().map(AttachmentObj).collect())
     }
     /// The steering committee's reason.
     async fn decision_reason(&self) -> Option<&str> {

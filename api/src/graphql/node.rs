@@ -8,7 +8,8 @@ use parcours_domain::{
     DomainError, calls, conventions, participants, staff, structures, submissions, tenants,
 };
 
-use super::calls::{CallObj, ConventionObj, SubmissionObj};
+use super::access::AccessEntryObj;
+use super::calls::{AttachmentObj, CallObj, ConventionObj, SubmissionObj};
 use super::cohorts::{AttendanceObj, CohortObj, SessionObj};
 use super::esf::EsfRecordObj;
 use super::follow_up::FollowUpSheetObj;
@@ -38,6 +39,8 @@ pub enum Node {
     PathStep(PathStepObj),
     Episode(EpisodeObj),
     Notification(NotificationObj),
+    Attachment(AttachmentObj),
+    AccessEntry(AccessEntryObj),
     FollowUpSheet(FollowUpSheetObj),
     Report(ReportObj),
     EsfRecord(EsfRecordObj),
@@ -128,6 +131,16 @@ pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Node, DomainEr
             )
             .await
             .map(|x| Node::Notification(NotificationObj(x))),
+            "Attachment" => {
+                parcours_domain::attachments::get(db, p, parcours_domain::ids::AttachmentId(uuid))
+                    .await
+                    .map(|x| Node::Attachment(AttachmentObj(x)))
+            }
+            "AccessEntry" => {
+                parcours_domain::access_log::get(db, p, parcours_domain::ids::AccessEntryId(uuid))
+                    .await
+                    .map(|x| Node::AccessEntry(AccessEntryObj(x)))
+            }
             "FollowUpSheet" => {
                 parcours_domain::follow_up::get(db, p, parcours_domain::ids::FollowUpSheetId(uuid))
                     .await

@@ -26,6 +26,32 @@ fn no_internal_name_leaks_into_the_schema() {
     assert!(leaked.is_empty(), "internal names in the SDL: {leaked:?}");
 }
 
+/// Every output type with an `id: ID!` field implements `Node`, so that any ID a client holds
+/// opens through `node(id:)`.
+#[test]
+fn every_object_with_an_id_is_a_node() {
+    let sdl = parcours_api::schema_sdl();
+    let mut missing = Vec::new();
+    let mut current: Option<(&str, bool)> = None;
+    for line in sdl.lines() {
+        if let Some(rest) = line.strip_prefix("type ") {
+            let name = rest.split_whitespace().next().unwrap_or_default();
+            current = Some((name, rest.contains("implements") && rest.contains("Node")));
+        } else if line.starts_with('}') {
+            current = None;
+        } else if line.trim() == "id: ID!"
+            && let Some((name, node)) = current
+            && !node
+        {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "types with an ID that are not nodes: {missing:?}"
+    );
+}
+
 /// graphql-js 16's `getIntrospectionQuery()`, with every option on and with none (what
 /// GraphiQL, graphql-codegen, Apollo and Python `gql` send), as printed by graphql-js.
 const INTROSPECTION: [(&str, &str); 2] = [

@@ -240,9 +240,10 @@ async fn a_preview_lists_each_lines_errors_and_an_import_of_them_writes_nothing(
             &[("referent", "nobody@alpha.example")],
         ),
         with(good(&t, "Muet"), &[("consent_scope", "")]),
+        // 16 on the entry date (the age rule reads that date, not today's).
         with(
             good(&t, "Jeune-Mais-Pas-Trop"),
-            &[("birth_date", "2009-06-02")],
+            &[("birth_date", "2009-06-02"), ("entry_date", "2025-06-02")],
         ),
     ]);
     let log_before = audited(&app, steering).await;
@@ -259,10 +260,11 @@ async fn a_preview_lists_each_lines_errors_and_an_import_of_them_writes_nothing(
             (8, s(&["referent"])),
             (9, s(&["consent_scope"])),
         ],
-        "line 10 turns 16 today: {preview}"
+        "line 10 turns 16 on its entry date, today: {preview}"
     );
     assert_eq!(
-        preview["rows"][5]["errors"][0]["message"], "a participant must be at least 16 years old",
+        preview["rows"][5]["errors"][0]["message"],
+        "a participant must be at least 16 years old on the entry date",
         "the same rule and words as createParticipant"
     );
     assert_eq!(

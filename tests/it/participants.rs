@@ -51,11 +51,12 @@ async fn a_path_from_candidate_to_a_positive_exit(backend: Backend) {
     // The referent sees before recording whether it will count.
     let q = "query($id: ID!, $on: Date) { participant(id: $id) { exitAssessment(on: $on) { positive rule reasons evidence { days episodeIds } } } }";
     let early = app
-        .ok(&w.referent, q, json!({ "id": id, "on": "2024-07-31" }))
+        .ok(&w.referent, q, json!({ "id": id, "on": "2024-07-30" }))
         .await;
     assert_eq!(early["participant"]["exitAssessment"]["positive"], false);
+    // 1 February to 31 July: 6 calendar months.
     let on_time = app
-        .ok(&w.referent, q, json!({ "id": id, "on": "2024-08-01" }))
+        .ok(&w.referent, q, json!({ "id": id, "on": "2024-07-31" }))
         .await;
     assert_eq!(
         on_time["participant"]["exitAssessment"]["rule"],
@@ -245,16 +246,18 @@ async fn bad_input_is_refused_with_its_field_and_writes_nothing(backend: Backend
     assert_eq!(count["participants"]["totalCount"], 0, "nothing written");
     let mut sixteen = participant_input(&commune, "Seize");
     sixteen["birthDate"] = json!(chrono::Utc::now().date_naive().with_year_sub(16));
+    sixteen["entryDate"] = json!(chrono::Utc::now().date_naive().with_year_sub(0));
     create_participant(&app, &w.referent, sixteen).await;
 
-    // Episodes: inverted and overlapping dates.
+    // Episodes: inverted and overlapping dates (subsidised contracts do not overlap; temporary
+    // missions and fixed-term contracts may).
     let (id, _) =
         create_participant(&app, &w.referent, participant_input(&commune, "Martin")).await;
     app.ok(&w.tenant.steering, VALIDATE, json!({ "id": id, "v": 1 }))
         .await;
     let episode = |start: &str, end: &str| {
         json!({ "input": { "participantId": id, "kind": "EMPLOYMENT",
-        "contractKind": "FIXED_TERM", "startDate": start, "endDate": end, "hoursPerWeek": 20 } })
+        "contractKind": "SUBSIDISED", "startDate": start, "endDate": end, "hoursPerWeek": 20 } })
     };
     let (_, body) = app
         .post(&w.referent, EPISODE, episode("2024-05-01", "2024-04-01"))
@@ -601,7 +604,95 @@ async fn a_page_costs_the_same_statements_for_5_and_50_participants(backend: Bac
     assert!(counts[1] <= 40, "a small bound: {counts:?}");
 }
 
+/// Durations in calendar months, windows anchored at the date, overlapping missions counted
+/// once, entry age at the entry date — through the API.
+async fn working_lives_count_in_calendar_months_within_the_last_12(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let commune = first_commune(&app, &w.referent).await;
+    let (id, _) = create_participant(&app, &w.referent, participant_input(&commune, "Durée")).await;
+    app.ok(&w.tenant.steering, VALIDATE, json!({ "id": id, "v": 1 }))
+        .await;
+    let mission = |start: &str, end: &str| {
+        json!({ "input": { "participantId": id, "kind": "EMPLOYMENT", "contractKind": "TEMPORARY_AGENCY",
+            "startDate": start, "endDate": end, "hoursPerWeek": 17.5 } })
+    };
+    // Two part-time missions at once, then a third: accepted, and their days count once.
+    for (start, end) in [
+        ("2024-02-01", "2024-04-30"),
+        ("2024-02-01", "2024-04-30"),
+        ("2024-05-01", "2024-07-30"),
+    ] {
+        app.ok(&w.referent, EPISODE, mission(start, end)).await;
+    }
+    let q = "query($id: ID!, $on: Date) { participant(id: $id) { exitAssessment(on: $on) {
+        positive rule reasons evidence { days windowStart windowEnd } } } }";
+    let assess = |on: &'static str| {
+        let (app, id) = (&app, id.clone());
+        let token = w.referent.clone();
+        async move {
+            app.ok(&token, q, json!({ "id": id, "on": on })).await["participant"]["exitAssessment"]
+                .clone()
+        }
+    };
+    let short = assess("2024-08-15").await;
+    assert_eq!(short["positive"], false, "1 February to 30 July: {short}");
+    app.ok(&w.referent, EPISODE, mission("2024-07-31", "2024-07-31"))
+        .await;
+    let six = assess("2024-08-15").await;
+    assert_eq!(
+        (&six["rule"], &six["evidence"]),
+        (
+            &json!("TEMPORARY_AGENCY_WORK"),
+            &json!({ "days": 182, "windowStart": "2023-08-16", "windowEnd": "2024-08-15" })
+        ),
+        "1 February to 31 July is 6 months: {six}"
+    );
+    // The 12 months end on the date: two years later these missions no longer count.
+    let later = assess("2026-06-01").await;
+    assert_eq!(later["positive"], false, "{later}");
+    // Two CDI at once are still refused.
+    let cdi = |start: &str| {
+        json!({ "input": { "participantId": id, "kind": "EMPLOYMENT", "contractKind": "PERMANENT",
+            "startDate": start, "hoursPerWeek": 35 } })
+    };
+    app.ok(&w.referent, EPISODE, cdi("2025-01-01")).await;
+    let (_, body) = app.post(&w.referent, EPISODE, cdi("2025-02-01")).await;
+    assert_eq!(
+        (code(&body), field(&body)),
+        ("VALIDATION", "startDate"),
+        "{body}"
+    );
+
+    // Entry age: 16 on the entry date, not today.
+    let mut young = participant_input(&commune, "Jeune");
+    young["birthDate"] = json!("2008-01-03");
+    young["entryDate"] = json!("2024-01-02");
+    let (_, body) = app
+        .post(
+            &w.referent,
+            CREATE_PARTICIPANT_ONLY,
+            json!({ "input": young }),
+        )
+        .await;
+    assert_eq!(
+        (code(&body), field(&body)),
+        ("VALIDATION", "birthDate"),
+        "15 on the entry date: {body}"
+    );
+    young["birthDate"] = json!("2008-01-02");
+    app.ok(
+        &w.referent,
+        CREATE_PARTICIPANT_ONLY,
+        json!({ "input": young }),
+    )
+    .await;
+}
+
+const CREATE_PARTICIPANT_ONLY: &str = "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id } } }";
+
 on_both!(
+    working_lives_count_in_calendar_months_within_the_last_12,
     a_path_from_candidate_to_a_positive_exit,
     the_senior_worksite_exception_waits_for_the_committee,
     bad_input_is_refused_with_its_field_and_writes_nothing,

@@ -3,19 +3,27 @@
 //! An exit is positive when one of these rules matches the participant's recorded episodes on
 //! the assessment date (the exit date, or today for a preview):
 //!
-//! | rule | matches when |
-//! |---|---|
-//! | `PERMANENT_CONTRACT` | a CDI started at least 6 calendar months before the date and still running, at least half-time (17.5 h a week) — less only with the participant's agreement |
-//! | `TEMPORARY_AGENCY_WORK` | temporary agency missions totalling at least 183 days within a 365-day window |
-//! | `FIXED_TERM_CONTRACTS` | one or several CDD totalling at least 183 days within a 365-day window; a CDD under 17.5 h a week counts only with the participant's agreement |
-//! | `QUALIFYING_TRAINING` | a qualifying training started on or before the date |
-//! | `BUSINESS_CREATION` | a business created or taken over at least 6 calendar months before the date (the post-creation follow-up) |
-//! | `SUBSIDISED_CONTRACT` | a subsidised contract planned for more than 6 calendar months (work-integration worksites excluded) |
-//! | `SENIOR_INTEGRATION_WORKSITE` | a participant aged 55 or more on the date, in a work-integration worksite for at least 6 calendar months, once the validation committee agrees (case by case) |
+//! | rule | matches when | the PLIE's text (DESIGN.md §5) |
+//! |---|---|---|
+//! | `PERMANENT_CONTRACT` | a CDI still running on the date that has lasted 6 months by then, at least half-time (17.5 h a week) — less only with the participant's agreement | "after 6 months in the company": 6 months reached, bound included |
+//! | `TEMPORARY_AGENCY_WORK` | temporary agency missions totalling at least 6 months within the 12 months that end on the date | "totalling at least 6 months within 12 months": bound included |
+//! | `FIXED_TERM_CONTRACTS` | one or several CDD totalling at least 6 months within the 12 months that end on the date; a CDD under 17.5 h a week counts only with the participant's agreement | "totalling 6 months within 12": bound included |
+//! | `QUALIFYING_TRAINING` | a qualifying training started on or before the date | "a qualifying training" |
+//! | `BUSINESS_CREATION` | a business created or taken over whose follow-up has lasted 6 months by the date | "after 6 months of post-creation follow-up": bound included |
+//! | `SUBSIDISED_CONTRACT` | a subsidised contract planned for more than 6 months (work-integration worksites excluded) | "of more than 6 months": bound excluded, so exactly 6 months is not enough |
+//! | `SENIOR_INTEGRATION_WORKSITE` | a participant aged 55 or more on the date, in a work-integration worksite for 6 months by then, once the validation committee agrees (case by case) | "after 6 months in the job": bound included |
 //!
-//! "6 months" for a single contract is calendar months (a CDI from 1 March counts from 1
-//! September); totals over several contracts are counted in days, 6 months = 183 days, 12 months
-//! = 365 days, both bounds of an episode inclusive and episodes cut at the assessment date.
+//! **Durations, one way.** Every "6 months" and "12 months" is counted in calendar months, both
+//! ends of a period included: a period starting on day S lasts `n` months once it includes the
+//! day before the same day `n` months later — 1 January to 30 June is 6 months, 1 March to
+//! 31 August too — and when that later month has no such day, once it includes that month's last
+//! day: 31 August + 6 months ends on 28 February (29 in a leap year), 29 February 2024 + 6
+//! months on 28 August ([`months_end`]). A total over several episodes is laid end to end from
+//! its first counted day: missions that cover 182 days from 1 January reach 6 months, as a
+//! single contract from 1 January to 30 June does. Overlapping episodes count their shared days
+//! once. The 12 months of a cumulated rule are those that end on the assessment date (the exit
+//! date, or today for a preview): an episode older than that no longer counts, however long it
+//! was. Only what started by the date counts, and an episode counts up to its end or the date.
 //! Rules are tried in the order above; the first that matches is the answer.
 
 use chrono::{Months, NaiveDate};
@@ -24,10 +32,10 @@ use crate::ids::EpisodeId;
 
 /// Half-time: 17.5 hours a week, in minutes.
 pub const HALF_TIME_MINUTES: i32 = 17 * 60 + 30;
-/// A cumulated "6 months", in days.
-pub const SIX_MONTHS_DAYS: i64 = 183;
-/// The sliding window of cumulated durations, in days.
-pub const WINDOW_DAYS: i64 = 365;
+/// The duration the rules ask for, in calendar months.
+pub const SIX_MONTHS: u32 = 6;
+/// The window of the cumulated rules, in calendar months ending on the assessment date.
+pub const WINDOW_MONTHS: u32 = 12;
 /// Age from which the integration-worksite exception applies.
 pub const SENIOR_AGE: u32 = 55;
 
@@ -130,7 +138,7 @@ pub fn assess(episodes: &[EpisodeFacts], facts: &ExitFacts) -> Assessment {
     // Permanent contract, 6 months in the company, at least half-time or agreed.
     for e in of_contract(ContractKind::Permanent) {
         let running = e.end.is_none_or(|end| end >= on);
-        let six_months = six_months_after(e.start).is_some_and(|d| d <= on);
+        let six_months = lasts_months(e.start, on, SIX_MONTHS);
         let time_ok = half_time_or_agreed(e);
         if running && six_months && time_ok {
             return matched(
@@ -161,7 +169,8 @@ pub fn assess(episodes: &[EpisodeFacts], facts: &ExitFacts) -> Assessment {
     }
     if !temporary.is_empty() {
         reasons.push(format!(
-            "temporary agency work: less than {SIX_MONTHS_DAYS} days within {WINDOW_DAYS}"
+            "temporary agency work: less than {SIX_MONTHS} months within the {WINDOW_MONTHS} \
+             months ending on {on}"
         ));
     }
 
@@ -173,8 +182,9 @@ pub fn assess(episodes: &[EpisodeFacts], facts: &ExitFacts) -> Assessment {
     }
     if of_contract(ContractKind::FixedTerm).next().is_some() {
         reasons.push(format!(
-            "fixed-term contracts: less than {SIX_MONTHS_DAYS} days within {WINDOW_DAYS} \
-             (contracts under 17.5 h a week count only with the participant's agreement)"
+            "fixed-term contracts: less than {SIX_MONTHS} months within the {WINDOW_MONTHS} \
+             months ending on {on} (contracts under 17.5 h a week count only with the \
+             participant's agreement)"
         ));
     }
 
@@ -194,7 +204,7 @@ pub fn assess(episodes: &[EpisodeFacts], facts: &ExitFacts) -> Assessment {
         .iter()
         .filter(|e| e.kind == EpisodeKind::BusinessCreation)
     {
-        if six_months_after(e.start).is_some_and(|d| d <= on) {
+        if lasts_months(e.start, on, SIX_MONTHS) {
             return matched(
                 PositiveRule::BusinessCreation,
                 vec![e.id],
@@ -209,11 +219,10 @@ pub fn assess(episodes: &[EpisodeFacts], facts: &ExitFacts) -> Assessment {
     }
 
     for e in of_contract(ContractKind::Subsidised) {
-        let longer = match (e.end, six_months_after(e.start)) {
-            (None, _) => true,
-            (Some(end), Some(six)) => end > six,
-            (Some(_), None) => false,
-        };
+        // "More than 6 months": planned beyond the day 6 months end.
+        let longer = e
+            .end
+            .is_none_or(|end| end > months_end(e.start, SIX_MONTHS));
         if longer {
             let until = e.end.map_or(on, |end| end.min(on));
             return matched(
@@ -234,9 +243,7 @@ pub fn assess(episodes: &[EpisodeFacts], facts: &ExitFacts) -> Assessment {
         .and_then(|b| on.years_since(b))
         .is_some_and(|age| age >= SENIOR_AGE);
     for e in of_contract(ContractKind::IntegrationWorksite) {
-        let six_months = six_months_after(e.start).is_some_and(|d| d <= on)
-            && e.end
-                .is_none_or(|end| six_months_after(e.start).is_some_and(|d| end >= d));
+        let six_months = lasts_months(e.start, e.end.map_or(on, |end| end.min(on)), SIX_MONTHS);
         if senior && six_months {
             if facts.committee_validated {
                 return matched(
@@ -277,8 +284,38 @@ pub fn assess(episodes: &[EpisodeFacts], facts: &ExitFacts) -> Assessment {
     }
 }
 
-fn six_months_after(date: NaiveDate) -> Option<NaiveDate> {
-    date.checked_add_months(Months::new(6))
+/// The last day of a period of `n` calendar months starting on `start`: the day before the
+/// same day `n` months later or, when that month has no such day, that month's last day
+/// (31 August + 6 months: 28 February, 29 in a leap year). Saturates at the calendar's end.
+pub fn months_end(start: NaiveDate, n: u32) -> NaiveDate {
+    use chrono::Datelike;
+    match start.checked_add_months(Months::new(n)) {
+        // Clamped to a shorter month: the period ends with that month.
+        Some(later) if later.day() != start.day() => later,
+        Some(later) => later.pred_opt().unwrap_or(later),
+        None => NaiveDate::MAX,
+    }
+}
+
+/// Whether the period from `start` to `end`, both included, lasts at least `n` months.
+pub fn lasts_months(start: NaiveDate, end: NaiveDate, n: u32) -> bool {
+    end >= months_end(start, n)
+}
+
+/// The first day of the `n` calendar months that end on `end`: the day after `end`'s date `n`
+/// months earlier (12 months ending on 30 June 2025 start on 1 July 2024) or, when that day
+/// does not exist, the first of the next month (12 months ending on 28 February 2024 start on
+/// 1 March 2023): a window never holds more than `n` months.
+pub fn months_start(end: NaiveDate, n: u32) -> NaiveDate {
+    use chrono::Datelike;
+    let Some(next) = end.succ_opt() else {
+        return NaiveDate::MIN;
+    };
+    match next.checked_sub_months(Months::new(n)) {
+        Some(earlier) if earlier.day() != next.day() => earlier.succ_opt().unwrap_or(earlier),
+        Some(earlier) => earlier,
+        None => NaiveDate::MIN,
+    }
 }
 
 fn half_time_or_agreed(e: &EpisodeFacts) -> bool {
@@ -317,44 +354,42 @@ fn with_evidence(rule: PositiveRule, evidence: Evidence) -> Assessment {
     }
 }
 
-/// The best 365-day window (ending on an episode's last counted day) in which `episodes` total
-/// at least 183 days, if any. Overlapping episodes count each day once.
+/// Whether `episodes` total at least 6 months within the 12 months that end on `on` (their
+/// days in that window, each day once however many episodes cover it, laid end to end from the
+/// first counted day), with the evidence if so.
 fn cumulated(episodes: &[&EpisodeFacts], on: NaiveDate) -> Option<Evidence> {
-    let spans: Vec<(NaiveDate, NaiveDate, EpisodeId)> = episodes
+    let window_start = months_start(on, WINDOW_MONTHS);
+    let mut clipped: Vec<(NaiveDate, NaiveDate, EpisodeId)> = episodes
         .iter()
-        .map(|e| (e.start, e.end.map_or(on, |end| end.min(on)), e.id))
+        .map(|e| {
+            (
+                e.start.max(window_start),
+                e.end.map_or(on, |end| end.min(on)),
+                e.id,
+            )
+        })
         .filter(|(s, e, _)| s <= e)
         .collect();
-    let mut best: Option<Evidence> = None;
-    for &(_, window_end, _) in &spans {
-        let window_start = window_end - chrono::Duration::days(WINDOW_DAYS - 1);
-        let mut clipped: Vec<(NaiveDate, NaiveDate, EpisodeId)> = spans
-            .iter()
-            .filter(|(s, e, _)| *e >= window_start && *s <= window_end)
-            .map(|&(s, e, id)| (s.max(window_start), e.min(window_end), id))
-            .collect();
-        clipped.sort();
-        let (mut total, mut cursor) = (0i64, None::<NaiveDate>);
-        for &(s, e, _) in &clipped {
-            let from = match cursor {
-                Some(c) if c >= s => c + chrono::Duration::days(1),
-                _ => s,
-            };
-            if from <= e {
-                total += days(from, e);
-            }
-            cursor = Some(cursor.map_or(e, |c| c.max(e)));
+    clipped.sort();
+    let (mut total, mut cursor) = (0i64, None::<NaiveDate>);
+    for &(s, e, _) in &clipped {
+        let from = match cursor {
+            Some(c) if c >= s => c + chrono::Duration::days(1),
+            _ => s,
+        };
+        if from <= e {
+            total += days(from, e);
         }
-        if total >= SIX_MONTHS_DAYS && best.as_ref().is_none_or(|b| total > b.days) {
-            best = Some(Evidence {
-                episodes: clipped.iter().map(|c| c.2).collect(),
-                days: total,
-                window_start: Some(window_start),
-                window_end: Some(window_end),
-            });
-        }
+        cursor = Some(cursor.map_or(e, |c| c.max(e)));
     }
-    best
+    let first = clipped.first()?.0;
+    let needed = days(first, months_end(first, SIX_MONTHS));
+    (total >= needed).then(|| Evidence {
+        episodes: clipped.iter().map(|c| c.2).collect(),
+        days: total,
+        window_start: Some(window_start),
+        window_end: Some(on),
+    })
 }
 
 #[cfg(test)]
@@ -416,11 +451,11 @@ mod tests {
                     Some(17.5),
                     false,
                 )],
-                facts("2024-08-31"),
+                facts("2024-08-30"),
                 None,
             ),
             (
-                "CDI half-time, exactly 6 months",
+                "CDI half-time, 6 months: 1 March to 31 August",
                 vec![ep(
                     Employment(Permanent),
                     "2024-03-01",
@@ -428,7 +463,79 @@ mod tests {
                     Some(17.5),
                     false,
                 )],
-                facts("2024-09-01"),
+                facts("2024-08-31"),
+                Some(PositiveRule::PermanentContract),
+            ),
+            (
+                "CDI from 31 August: not yet on 27 February",
+                vec![ep(
+                    Employment(Permanent),
+                    "2025-08-31",
+                    None,
+                    Some(35.0),
+                    false,
+                )],
+                facts("2026-02-27"),
+                None,
+            ),
+            (
+                "CDI from 31 August: 6 months with February's last day",
+                vec![ep(
+                    Employment(Permanent),
+                    "2025-08-31",
+                    None,
+                    Some(35.0),
+                    false,
+                )],
+                facts("2026-02-28"),
+                Some(PositiveRule::PermanentContract),
+            ),
+            (
+                "CDI from 31 August, leap year: not yet on 28 February",
+                vec![ep(
+                    Employment(Permanent),
+                    "2023-08-31",
+                    None,
+                    Some(35.0),
+                    false,
+                )],
+                facts("2024-02-28"),
+                None,
+            ),
+            (
+                "CDI from 31 August, leap year: 6 months on 29 February",
+                vec![ep(
+                    Employment(Permanent),
+                    "2023-08-31",
+                    None,
+                    Some(35.0),
+                    false,
+                )],
+                facts("2024-02-29"),
+                Some(PositiveRule::PermanentContract),
+            ),
+            (
+                "CDI from 29 February: not yet on 27 August",
+                vec![ep(
+                    Employment(Permanent),
+                    "2024-02-29",
+                    None,
+                    Some(35.0),
+                    false,
+                )],
+                facts("2024-08-27"),
+                None,
+            ),
+            (
+                "CDI from 29 February: 6 months on 28 August",
+                vec![ep(
+                    Employment(Permanent),
+                    "2024-02-29",
+                    None,
+                    Some(35.0),
+                    false,
+                )],
+                facts("2024-08-28"),
                 Some(PositiveRule::PermanentContract),
             ),
             (
@@ -517,7 +624,19 @@ mod tests {
                 None,
             ),
             (
-                "temporary work: 182 days in 12 months",
+                "temporary work: 1 January to 29 June, a day short of 6 months",
+                vec![ep(
+                    Employment(TemporaryAgency),
+                    "2024-01-01",
+                    Some("2024-06-29"),
+                    None,
+                    false,
+                )],
+                facts("2024-12-01"),
+                None,
+            ),
+            (
+                "temporary work: 1 January to 30 June, 6 months",
                 vec![ep(
                     Employment(TemporaryAgency),
                     "2024-01-01",
@@ -526,19 +645,135 @@ mod tests {
                     false,
                 )],
                 facts("2024-12-01"),
-                None,
+                Some(PositiveRule::TemporaryAgencyWork),
             ),
             (
-                "temporary work: 183 days in 12 months",
+                "temporary work: 7 months in early 2024, exit in June 2026",
                 vec![ep(
                     Employment(TemporaryAgency),
                     "2024-01-01",
-                    Some("2024-07-01"),
+                    Some("2024-07-31"),
                     None,
                     false,
                 )],
-                facts("2024-12-01"),
+                facts("2026-06-01"),
+                None,
+            ),
+            (
+                "temporary work: the window still holds the 7 months on 31 December",
+                vec![ep(
+                    Employment(TemporaryAgency),
+                    "2024-01-01",
+                    Some("2024-07-31"),
+                    None,
+                    false,
+                )],
+                facts("2024-12-31"),
                 Some(PositiveRule::TemporaryAgencyWork),
+            ),
+            (
+                "temporary work: the window has slid past most of them on 1 July 2025",
+                vec![ep(
+                    Employment(TemporaryAgency),
+                    "2024-01-01",
+                    Some("2024-07-31"),
+                    None,
+                    false,
+                )],
+                facts("2025-07-01"),
+                None,
+            ),
+            (
+                "temporary work: two missions at once count their days once (181 days)",
+                vec![
+                    ep(
+                        Employment(TemporaryAgency),
+                        "2025-01-01",
+                        Some("2025-03-31"),
+                        Some(17.5),
+                        false,
+                    ),
+                    ep(
+                        Employment(TemporaryAgency),
+                        "2025-01-01",
+                        Some("2025-03-31"),
+                        Some(17.5),
+                        false,
+                    ),
+                    ep(
+                        Employment(TemporaryAgency),
+                        "2025-04-01",
+                        Some("2025-06-29"),
+                        None,
+                        false,
+                    ),
+                ],
+                facts("2025-07-15"),
+                None,
+            ),
+            (
+                "temporary work: two missions at once, then to 30 June",
+                vec![
+                    ep(
+                        Employment(TemporaryAgency),
+                        "2025-01-01",
+                        Some("2025-03-31"),
+                        Some(17.5),
+                        false,
+                    ),
+                    ep(
+                        Employment(TemporaryAgency),
+                        "2025-01-01",
+                        Some("2025-03-31"),
+                        Some(17.5),
+                        false,
+                    ),
+                    ep(
+                        Employment(TemporaryAgency),
+                        "2025-04-01",
+                        Some("2025-06-30"),
+                        None,
+                        false,
+                    ),
+                ],
+                facts("2025-07-15"),
+                Some(PositiveRule::TemporaryAgencyWork),
+            ),
+            (
+                "CDD 1 January to 29 June",
+                vec![ep(
+                    Employment(FixedTerm),
+                    "2025-01-01",
+                    Some("2025-06-29"),
+                    Some(35.0),
+                    false,
+                )],
+                facts("2025-06-30"),
+                None,
+            ),
+            (
+                "CDD 1 January to 30 June: 6 months (181 days)",
+                vec![ep(
+                    Employment(FixedTerm),
+                    "2025-01-01",
+                    Some("2025-06-30"),
+                    Some(35.0),
+                    false,
+                )],
+                facts("2025-06-30"),
+                Some(PositiveRule::FixedTermContracts),
+            ),
+            (
+                "CDD planned to 30 June, assessed on 29 June: counted up to the date",
+                vec![ep(
+                    Employment(FixedTerm),
+                    "2025-01-01",
+                    Some("2025-06-30"),
+                    Some(35.0),
+                    false,
+                )],
+                facts("2025-06-29"),
+                None,
             ),
             (
                 "CDD at 17.5 h",
@@ -631,6 +866,18 @@ mod tests {
                 Some(PositiveRule::BusinessCreation),
             ),
             (
+                "business creation on 2 March: 6 months on 1 September",
+                vec![ep(BusinessCreation, "2024-03-02", None, None, false)],
+                facts("2024-09-01"),
+                Some(PositiveRule::BusinessCreation),
+            ),
+            (
+                "business creation on 3 March: a day short on 1 September",
+                vec![ep(BusinessCreation, "2024-03-03", None, None, false)],
+                facts("2024-09-01"),
+                None,
+            ),
+            (
                 "business creation, 5 months of follow-up",
                 vec![ep(BusinessCreation, "2024-04-01", None, None, false)],
                 facts("2024-09-01"),
@@ -661,7 +908,19 @@ mod tests {
                 None,
             ),
             (
-                "subsidised contract of exactly 6 months",
+                "subsidised contract of exactly 6 months (1 January to 30 June)",
+                vec![ep(
+                    Employment(Subsidised),
+                    "2024-01-01",
+                    Some("2024-06-30"),
+                    Some(20.0),
+                    false,
+                )],
+                facts("2024-09-01"),
+                None,
+            ),
+            (
+                "subsidised contract of 6 months and a day (1 January to 1 July)",
                 vec![ep(
                     Employment(Subsidised),
                     "2024-01-01",
@@ -670,19 +929,31 @@ mod tests {
                     false,
                 )],
                 facts("2024-09-01"),
+                Some(PositiveRule::SubsidisedContract),
+            ),
+            (
+                "55+ worksite from 31 August: not yet on 27 February",
+                vec![ep(
+                    Employment(IntegrationWorksite),
+                    "2025-08-31",
+                    None,
+                    Some(26.0),
+                    false,
+                )],
+                senior("2026-02-27", true),
                 None,
             ),
             (
-                "subsidised contract of 6 months and a day",
+                "55+ worksite from 31 August: 6 months on 28 February",
                 vec![ep(
-                    Employment(Subsidised),
-                    "2024-01-01",
-                    Some("2024-07-02"),
-                    Some(20.0),
+                    Employment(IntegrationWorksite),
+                    "2025-08-31",
+                    None,
+                    Some(26.0),
                     false,
                 )],
-                facts("2024-09-01"),
-                Some(PositiveRule::SubsidisedContract),
+                senior("2026-02-28", true),
+                Some(PositiveRule::SeniorIntegrationWorksite),
             ),
             (
                 "a contract that starts after the date does not count",
@@ -737,9 +1008,36 @@ mod tests {
         let assessment = assess(&[a.clone(), b.clone()], &facts("2024-12-01"));
         let evidence = assessment.evidence.expect("positive");
         assert_eq!(evidence.days, 213, "1 January to 31 July, April once");
-        assert_eq!(evidence.window_end, Some(d("2024-07-31")));
-        assert_eq!(evidence.window_start, Some(d("2023-08-02")));
+        assert_eq!(
+            (evidence.window_start, evidence.window_end),
+            (Some(d("2023-12-02")), Some(d("2024-12-01"))),
+            "the 12 months that end on the date"
+        );
         assert_eq!(evidence.episodes, vec![a.id, b.id]);
+    }
+
+    #[test]
+    fn calendar_months_end_on_the_eve_or_at_a_short_months_end() {
+        for (start, n, end) in [
+            ("2025-01-01", 6, "2025-06-30"),
+            ("2025-03-01", 6, "2025-08-31"),
+            ("2025-08-31", 6, "2026-02-28"),
+            ("2023-08-31", 6, "2024-02-29"),
+            ("2024-02-29", 6, "2024-08-28"),
+            ("2024-02-29", 12, "2025-02-28"),
+            ("2025-08-30", 6, "2026-02-28"),
+            ("2025-08-28", 6, "2026-02-27"),
+            ("2025-01-31", 1, "2025-02-28"),
+        ] {
+            assert_eq!(months_end(d(start), n), d(end), "{start} + {n} months");
+        }
+        for (end, n, start) in [
+            ("2025-06-30", 12, "2024-07-01"),
+            ("2024-12-01", 12, "2023-12-02"),
+            ("2024-02-28", 12, "2023-03-01"),
+        ] {
+            assert_eq!(months_start(d(end), n), d(start), "{n} months to {end}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::exits::EpisodeKind;
+use super::exits::{ContractKind, EpisodeKind};
 use super::model::*;
 use super::store;
 use super::write::editable_unversioned;
@@ -164,11 +164,17 @@ pub async fn record_episode(tx: &Tx, principal: &Principal, input: NewEpisode) -
         .map(|e| clean("employer", e, 200))
         .transpose()?;
     let existing = store::episodes_of(&tx, &[participant.id]).await?;
+    // Temporary missions and fixed-term contracts may run side by side (two part-time
+    // missions): the rules that total them count each day once. Other kinds do not overlap.
+    let side_by_side = matches!(
+        input.kind,
+        EpisodeKind::Employment(ContractKind::TemporaryAgency | ContractKind::FixedTerm)
+    );
     let overlaps = existing
         .get(&participant.id)
         .into_iter()
         .flatten()
-        .filter(|e| e.kind == input.kind)
+        .filter(|e| e.kind == input.kind && !side_by_side)
         .any(|e| {
             let e_end = e.end_date.unwrap_or(NaiveDate::MAX);
             let i_end = input.end_date.unwrap_or(NaiveDate::MAX);

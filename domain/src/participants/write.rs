@@ -538,11 +538,13 @@ async fn check_eligibility(tx: &TenantTx, p: &Participant, today: NaiveDate) -> 
             "a participant must be allowed to work in France",
         ));
     }
-    let age = p.birth_date.and_then(|b| today.years_since(b)).unwrap_or(0);
+    // Entry criteria hold on the entry date (today until one is recorded).
+    let on = p.entry_date.unwrap_or(today);
+    let age = p.birth_date.and_then(|b| on.years_since(b)).unwrap_or(0);
     if age < MIN_AGE {
         return Err(DomainError::validation(
             "birthDate",
-            format!("a participant must be at least {MIN_AGE} years old"),
+            format!("a participant must be at least {MIN_AGE} years old on the entry date"),
         ));
     }
     let targeted = p.long_term_job_seeker

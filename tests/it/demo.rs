@@ -3,8 +3,10 @@
 //! convention's cohorts.
 
 use parcours_domain::Role;
+use parcours_domain::demo::first_names;
+use parcours_domain::participants::Gender;
 use parcours_tests::{Backend, TestApp, on_both};
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn the_demo_loads_and_keeps_the_territories_apart(backend: Backend) {
     let app = TestApp::start(backend).await;
@@ -95,3 +97,69 @@ async fn the_demo_loads_and_keeps_the_territories_apart(backend: Backend) {
 }
 
 on_both!(the_demo_loads_and_keeps_the_territories_apart);
+
+/// Every participant `token` reads (`filter` added to the arguments), `fields` selected, page
+/// after page.
+async fn all_participants(app: &TestApp, token: &str, filter: &str, fields: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let q = format!(
+            "query($after: String) {{ participants(first: 100, after: $after{filter}) {{
+                 pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {fields} }} }} }} }}"
+        );
+        let d = app.ok(token, &q, json!({ "after": after })).await;
+        let page = &d["participants"];
+        out.extend(
+            page["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"].clone()),
+        );
+        if page["pageInfo"]["hasNextPage"] != true {
+            return out;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+async fn the_demo_s_people_are_consistent(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    parcours_domain::demo::load(&app.db)
+        .await
+        .expect("demo loads");
+    for (tenant, subject, count) in [
+        ("dijon", "pilotage@plie-dijon.example", 180),
+        ("besancon", "pilotage@plie-besancon.example", 20),
+    ] {
+        let steering = app.token(Some(tenant), Role::Steering, subject, None);
+        let people = all_participants(&app, &steering, "", "firstName gender").await;
+        assert_eq!(people.len(), count, "{tenant}");
+        for p in &people {
+            let name = p["firstName"].as_str().expect("a first name");
+            let gender = match p["gender"].as_str() {
+                Some("WOMAN") => Gender::Woman,
+                Some("MAN") => Gender::Man,
+                other => panic!("{tenant}: {name} recorded as {other:?}"),
+            };
+            assert!(
+                first_names(gender).any(|n| n == name),
+                "{tenant}: {name} recorded as {gender:?}"
+            );
+        }
+        for gender in ["WOMAN", "MAN"] {
+            assert!(
+                people.iter().any(|p| p["gender"] == gender),
+                "{tenant}: some {gender}"
+            );
+        }
+    }
+    // A couple of known pairs, so that the lists themselves stay right.
+    assert!(first_names(Gender::Woman).any(|n| n == "Fatoumata"));
+    assert!(first_names(Gender::Man).any(|n| n == "Mohamed"));
+    assert!(!first_names(Gender::Woman).any(|n| n == "Mohamed"));
+    assert!(!first_names(Gender::Man).any(|n| n == "Fatoumata"));
+}
+
+on_both!(the_demo_s_people_are_consistent);

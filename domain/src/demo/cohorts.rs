@@ -14,7 +14,8 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use super::calls::{at, date};
 use super::cohort_diagnostics::diagnostic;
 use super::cohort_exits::{BACK_TO_WORK, Next, afterwards};
-use super::participants::{FIRST, LAST, Seq, ascii};
+use super::names::person;
+use super::participants::{LAST, Seq, ascii};
 use crate::auth::{self, Claims};
 use crate::cohorts::{self, AttendanceLine, Cohort, CohortStatus, HalfDay, NewCohort, Session};
 use crate::db::Db;
@@ -23,7 +24,7 @@ use crate::error::Result;
 use crate::follow_up;
 use crate::ids::{CommuneId, ConventionId, ParticipantId, StructureId};
 use crate::participants::path::{self, NewPathStep};
-use crate::participants::{self, Gender, NewParticipant, ParticipantFields, PathStepKind};
+use crate::participants::{self, NewParticipant, ParticipantFields, PathStepKind};
 use crate::principal::{Principal, Role};
 
 /// Members per cohort (the call asks for 8 to 12).
@@ -134,9 +135,11 @@ async fn enter<'a>(
         1 + seq.next(28) as u32,
     )
     .unwrap_or(entry);
-    let first = FIRST[seq.next(FIRST.len() as u64) as usize];
+    let person = person(seq);
+    let first = person.first_name;
     let last = LAST[seq.next(LAST.len() as u64) as usize];
-    let fle_need = seq.next(10) < 4;
+    // Most of those who need French lessons carry a name often met in FLE groups.
+    let fle_need = seq.next(10) < if person.fle_name { 7 } else { 1 };
     let mut difficulties = vec!["savoirs de base".to_owned()];
     if fle_need {
         difficulties.push("maîtrise du français".into());
@@ -154,11 +157,7 @@ async fn enter<'a>(
                     first_name: Some(first.into()),
                     last_name: Some(last.into()),
                     birth_date: Some(birth),
-                    gender: Some(if seq.next(2) == 0 {
-                        Gender::Woman
-                    } else {
-                        Gender::Man
-                    }),
+                    gender: Some(person.gender),
                     email: Some(format!("{}.{}.g{n}@exemple.fr", ascii(first), ascii(last))),
                     phone: Some(format!(
                         "07 {:02} {:02} {:02} {:02}",

@@ -1,7 +1,8 @@
 //! Demo data: the PLIE of the Dijon area (the seed call's territory) and a small second tenant,
 //! `besancon`, so that isolation is visible from the first minute. Loaded through the same
 //! services as any client, so every row is audited and checked: 180 synthetic participants
-//! over Dijon's 14 referents and 20 in Besançon, with paths, episodes and exits; the seed call
+//! over Dijon's 14 referents and 20 in Besançon (each first name goes with the recorded
+//! gender), with paths, episodes and exits; the seed call
 //! of 2017 (three submissions, one accepted, its convention and an amendment) replayed at its
 //! real dates, and a call open now; and the convention's first two cohorts (March–April 2018),
 //! replayed the same way: 20 of Dijon's 180 participants prescribed and enrolled, attendance at
@@ -11,7 +12,10 @@ mod calls;
 mod cohort_diagnostics;
 mod cohort_exits;
 mod cohorts;
+mod names;
 mod participants;
+
+pub use names::first_names;
 
 use sea_orm::PaginatorTrait;
 use uuid::Uuid;

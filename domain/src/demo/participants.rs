@@ -2,6 +2,7 @@
 //! with paths, episodes and exits such that about half of the exits are positive.
 
 use super::act;
+use super::names::person;
 use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::auth::{self, Claims};
@@ -11,33 +12,9 @@ use crate::ids::CommuneId;
 use crate::participants::exit::{self, NewExit};
 use crate::participants::exits::{ContractKind, EpisodeKind, TrainingKind};
 use crate::participants::path::{self, NewEpisode, NewPathStep};
-use crate::participants::{
-    self, ExitKind, Gender, NewParticipant, ParticipantFields, PathStepKind,
-};
+use crate::participants::{self, ExitKind, NewParticipant, ParticipantFields, PathStepKind};
 use crate::principal::{Principal, Role};
 
-pub(super) const FIRST: &[&str] = &[
-    "Amina",
-    "Julien",
-    "Fatou",
-    "Kevin",
-    "Sarah",
-    "Mehdi",
-    "Laura",
-    "Yannick",
-    "Chloé",
-    "Ibrahim",
-    "Manon",
-    "Rachid",
-    "Élodie",
-    "Sébastien",
-    "Aïcha",
-    "Nicolas",
-    "Inès",
-    "Grégory",
-    "Samia",
-    "Loïc",
-];
 pub(super) const LAST: &[&str] = &[
     "Diallo", "Martin", "Benali", "Petit", "Moreau", "Traoré", "Lefèvre", "Haddad", "Garcia",
     "Roux", "Nguyen", "Fontaine", "Mercier", "Keita", "Bonnet", "Lambert", "Cissé", "Dupuis",
@@ -98,7 +75,8 @@ pub(super) async fn load(
             1 + seq.next(28) as u32,
         )
         .unwrap_or(entry);
-        let first = FIRST[seq.next(FIRST.len() as u64) as usize];
+        let person = person(&mut seq);
+        let first = person.first_name;
         let last = LAST[seq.next(LAST.len() as u64) as usize];
         let p = act(db, async |tx| {
             participants::create(
@@ -109,11 +87,7 @@ pub(super) async fn load(
                         first_name: Some(first.into()),
                         last_name: Some(last.into()),
                         birth_date: Some(birth),
-                        gender: Some(if seq.next(2) == 0 {
-                            Gender::Woman
-                        } else {
-                            Gender::Man
-                        }),
+                        gender: Some(person.gender),
                         email: Some(format!("{}.{}{i}@exemple.fr", ascii(first), ascii(last))),
                         phone: Some(format!(
                             "06 {:02} {:02} {:02} {:02}",

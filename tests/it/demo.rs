@@ -154,6 +154,24 @@ async fn the_demo_s_people_are_consistent(backend: Backend) {
                 "{tenant}: some {gender}"
             );
         }
+
+        // An exit closes the path: every step of an exited participant is closed, with an end.
+        let exited = all_participants(
+            &app,
+            &steering,
+            ", status: EXITED",
+            "firstName exit { date } path { title endDate closed }",
+        )
+        .await;
+        assert!(!exited.is_empty(), "{tenant}: some exits");
+        for p in &exited {
+            let exit = p["exit"]["date"].as_str().expect("an exit date");
+            for step in p["path"].as_array().expect("a path") {
+                assert_eq!(step["closed"], true, "{tenant}: {p}");
+                let end = step["endDate"].as_str().expect("an end date");
+                assert!(end <= exit, "{tenant}: a step ends after the exit: {p}");
+            }
+        }
     }
     // A couple of known pairs, so that the lists themselves stay right.
     assert!(first_names(Gender::Woman).any(|n| n == "Fatoumata"));

@@ -15,7 +15,7 @@ use super::calls::{at, date};
 use super::cohort_diagnostics::diagnostic;
 use super::cohort_exits::{BACK_TO_WORK, Next, afterwards};
 use super::names::person;
-use super::participants::{LAST, Seq, ascii};
+use super::participants::{LAST, Seq, ascii, close_step};
 use crate::auth::{self, Claims};
 use crate::cohorts::{self, AttendanceLine, Cohort, CohortStatus, HalfDay, NewCohort, Session};
 use crate::db::Db;
@@ -24,11 +24,16 @@ use crate::error::Result;
 use crate::follow_up;
 use crate::ids::{CommuneId, ConventionId, ParticipantId, StructureId};
 use crate::participants::path::{self, NewPathStep};
-use crate::participants::{self, NewParticipant, ParticipantFields, PathStepKind};
+use crate::participants::{self, NewParticipant, ParticipantFields, PathStep, PathStepKind};
 use crate::principal::{Principal, Role};
 
 /// Members per cohort (the call asks for 8 to 12).
 const MEMBERS: usize = 10;
+
+/// The outcome of the diagnostic step that leads to a cohort.
+const TO_THE_ACTION: &str = "Diagnostic réalisé : orientation vers l'action de remobilisation";
+/// The outcome of the cohort's step for a member who followed it to the end.
+const ACTION_DONE: &str = "Action de remobilisation suivie jusqu'au bout ; fiche de suivi reçue";
 
 /// Who does what in the replay.
 pub(super) struct Actors<'a> {
@@ -44,6 +49,8 @@ pub(super) struct Actors<'a> {
 pub(super) struct Member<'a> {
     pub id: ParticipantId,
     pub referent: &'a Principal,
+    /// The cohort's step in the member's path, open until the member leaves the action.
+    pub action_step: PathStep,
     pub fle_need: bool,
     pub diagnostic: DiagnosticContent,
 }
@@ -193,7 +200,7 @@ async fn enter<'a>(
         participants::validate_entry(tx, who.steering, p.id, 1, committee).await
     })
     .await?;
-    act(&on(db, committee, 15), async |tx| {
+    let diagnostic_step = act(&on(db, committee, 15), async |tx| {
         path::add_step(
             tx,
             referent,
@@ -209,11 +216,13 @@ async fn enter<'a>(
     })
     .await?;
     let prescribed = on(db, cohort.start_date - Duration::days(7), 9);
+    // The diagnostic leads to the prescription: the referent closes it and opens the action.
+    close_step(&prescribed, referent, &diagnostic_step, None, TO_THE_ACTION).await?;
     act(&prescribed, async |tx| {
         cohorts::prescribe(tx, referent, cohort.id, p.id).await
     })
     .await?;
-    act(&prescribed, async |tx| {
+    let action_step = act(&prescribed, async |tx| {
         path::add_step(
             tx,
             referent,
@@ -236,6 +245,7 @@ async fn enter<'a>(
     Ok(Member {
         id: p.id,
         referent,
+        action_step,
         fle_need,
         diagnostic: diagnostic(seq, fle_need),
     })
@@ -288,6 +298,8 @@ async fn run(
             cohorts::drop_out(tx, provider, cohort.id, m.id, "reprise d'emploi").await
         })
         .await?;
+        let outcome = "Sortie anticipée de l'action : reprise d'emploi";
+        close_step(&quit, m.referent, &m.action_step, Some(quit_on), outcome).await?;
         let content = m.diagnostic.clone();
         act(&quit, async |tx| {
             diagnostics::save(tx, provider, cohort.id, m.id, Some(1), content, true).await
@@ -338,6 +350,11 @@ async fn run(
                 follow_up::mark_read(tx, m.referent, sheet.id).await
             })
             .await?;
+        }
+        if Some(i) != leaves {
+            // With the sheet in hand, the referent closes the action's step of the path.
+            let closed = on(db, end + Duration::days(3), 17);
+            close_step(&closed, m.referent, &m.action_step, None, ACTION_DONE).await?;
         }
     }
     for (i, m) in members.iter().enumerate() {

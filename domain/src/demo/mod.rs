@@ -2,7 +2,8 @@
 //! `besancon`, so that isolation is visible from the first minute. Loaded through the same
 //! services as any client, so every row is audited and checked: 180 synthetic participants
 //! over Dijon's 14 referents and 20 in Besançon (each first name goes with the recorded
-//! gender), with paths, episodes and exits; the seed call
+//! gender), with paths, episodes and exits (a path step is closed once it has ended, so an
+//! exited participant has none open); the seed call
 //! of 2017 (three submissions, one accepted, its convention and an amendment) replayed at its
 //! real dates, and a call open now; and the convention's first two cohorts (March–April 2018),
 //! replayed the same way: 20 of Dijon's 180 participants prescribed and enrolled, attendance at

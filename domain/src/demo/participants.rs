@@ -11,8 +11,10 @@ use crate::error::Result;
 use crate::ids::CommuneId;
 use crate::participants::exit::{self, NewExit};
 use crate::participants::exits::{ContractKind, EpisodeKind, TrainingKind};
-use crate::participants::path::{self, NewEpisode, NewPathStep};
-use crate::participants::{self, ExitKind, NewParticipant, ParticipantFields, PathStepKind};
+use crate::participants::path::{self, NewEpisode, NewPathStep, PathStepChanges};
+use crate::participants::{
+    self, ExitKind, NewParticipant, ParticipantFields, PathStep, PathStepKind,
+};
 use crate::principal::{Principal, Role};
 
 pub(super) const LAST: &[&str] = &[
@@ -142,7 +144,7 @@ pub(super) async fn load(
             participants::validate_entry(tx, steering, p.id, 1, committee).await
         })
         .await?;
-        act(db, async |tx| {
+        let diagnostic = act(db, async |tx| {
             path::add_step(
                 tx,
                 referent,
@@ -157,6 +159,9 @@ pub(super) async fn load(
             .await
         })
         .await?;
+        // Two weeks later (long before today) the diagnostic is done: the referent closes it,
+        // so that no step of a path stays open once its end has passed, nor after an exit.
+        close_step(db, referent, &diagnostic, None, DIAGNOSTIC_DONE).await?;
         // Episodes and an exit for those whose path is long enough.
         let job_start = committee + Duration::days(30 + seq.next(60) as i64);
         let exit_date = job_start + Duration::days(200 + seq.next(60) as i64);
@@ -239,6 +244,37 @@ pub(super) async fn load(
         .await?;
     }
     Ok(())
+}
+
+/// The outcome of a finished socio-professional diagnostic.
+pub(super) const DIAGNOSTIC_DONE: &str =
+    "Diagnostic réalisé : freins identifiés, projet professionnel à construire";
+
+/// The referent closes `step` with its `outcome`, at the end date it has unless `end` is given.
+pub(super) async fn close_step(
+    db: &Db,
+    referent: &Principal,
+    step: &PathStep,
+    end: Option<NaiveDate>,
+    outcome: &str,
+) -> Result<PathStep> {
+    act(db, async |tx| {
+        path::update_step(
+            tx,
+            referent,
+            PathStepChanges {
+                id: step.id,
+                version: step.version,
+                title: None,
+                start_date: None,
+                end_date: end,
+                outcome: Some(outcome.into()),
+            },
+            true,
+        )
+        .await
+    })
+    .await
 }
 
 pub(super) fn ascii(name: &str) -> String {

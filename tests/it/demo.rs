@@ -2,8 +2,11 @@
 //! structures and participants, nothing of Besançon, a positive-exit rate, and the seed
 //! convention's cohorts.
 
+use std::collections::HashMap;
+
+use chrono::{Months, NaiveDate};
 use parcours_domain::Role;
-use parcours_domain::demo::first_names;
+use parcours_domain::demo::{DemoAccount, first_names};
 use parcours_domain::participants::Gender;
 use parcours_tests::{Backend, TestApp, on_both};
 use serde_json::{Value, json};
@@ -124,9 +127,91 @@ async fn all_participants(app: &TestApp, token: &str, filter: &str, fields: &str
     }
 }
 
+/// Every ESF+ record `token` reads of `operation`, page after page.
+async fn all_esf_records(app: &TestApp, token: &str, operation: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let d = app
+            .ok(
+                token,
+                "query($op: ID, $after: String) { esfRecords(operationId: $op, first: 100, after: $after) {
+                   pageInfo { hasNextPage endCursor }
+                   edges { node { participant { id } entryDate employmentStatus ageBand
+                     thirdCountryNational foreignBackground homeless ruralArea exitDate
+                     exitJobSearching exitInEducationOrTraining exitInEmployment
+                     laterInEmployment missingItems } } } }",
+                json!({ "op": operation, "after": after }),
+            )
+            .await;
+        let page = &d["esfRecords"];
+        out.extend(
+            page["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"].clone()),
+        );
+        if page["pageInfo"]["hasNextPage"] != true {
+            return out;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// The rows of the ESF+ export of `operation` over `from`..`to`, by column name.
+async fn esf_export(
+    app: &TestApp,
+    token: &str,
+    operation: &Value,
+    from: &str,
+    to: &str,
+) -> Vec<HashMap<String, String>> {
+    let path = format!(
+        "/esf/export?operationId={}&from={from}&to={to}",
+        operation.as_str().unwrap_or_default()
+    );
+    let (status, _, body) = app.get(token, &path).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&body));
+    let header: Vec<String> = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.expect("a row").iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// The token of the demo provider, the one the CLI prints.
+fn demo_provider(app: &TestApp, accounts: &[DemoAccount]) -> String {
+    let account = accounts
+        .iter()
+        .find(|a| a.label == "dijon provider")
+        .expect("a provider account");
+    let structure = account.structure.expect("a structure").to_string();
+    app.token(
+        account.tenant.as_deref(),
+        account.role,
+        &account.subject,
+        Some(&structure),
+    )
+}
+
 async fn the_demo_s_people_are_consistent(backend: Backend) {
     let app = TestApp::start(backend).await;
-    parcours_domain::demo::load(&app.db)
+    let accounts = parcours_domain::demo::load(&app.db)
         .await
         .expect("demo loads");
     for (tenant, subject, count) in [
@@ -134,7 +219,13 @@ async fn the_demo_s_people_are_consistent(backend: Backend) {
         ("besancon", "pilotage@plie-besancon.example", 20),
     ] {
         let steering = app.token(Some(tenant), Role::Steering, subject, None);
-        let people = all_participants(&app, &steering, "", "firstName gender").await;
+        let people = all_participants(
+            &app,
+            &steering,
+            "",
+            "id firstName gender birthDate status exit { date kind }",
+        )
+        .await;
         assert_eq!(people.len(), count, "{tenant}");
         for p in &people {
             let name = p["firstName"].as_str().expect("a first name");
@@ -172,7 +263,141 @@ async fn the_demo_s_people_are_consistent(backend: Backend) {
                 assert!(end <= exit, "{tenant}: a step ends after the exit: {p}");
             }
         }
+
+        // ESF+ data of the PLIE's accompaniment for everyone admitted, consistent with the
+        // participant; only those who moved away miss answers (they could not be reached).
+        let tenant_id =
+            app.ok(&steering, "{ tenant { id } }", json!({})).await["tenant"]["id"].clone();
+        let records = all_esf_records(&app, &steering, &tenant_id).await;
+        let admitted: Vec<&Value> = people
+            .iter()
+            .filter(|p| matches!(p["status"].as_str(), Some("ACTIVE" | "EXITED")))
+            .collect();
+        assert_eq!(records.len(), admitted.len(), "{tenant}: one record each");
+        for p in admitted {
+            let r = records
+                .iter()
+                .find(|r| r["participant"]["id"] == p["id"])
+                .unwrap_or_else(|| panic!("{tenant}: no ESF+ record for {p}"));
+            let born =
+                NaiveDate::parse_from_str(p["birthDate"].as_str().expect("born"), "%Y-%m-%d")
+                    .expect("a date");
+            let entered =
+                NaiveDate::parse_from_str(r["entryDate"].as_str().expect("entry"), "%Y-%m-%d")
+                    .expect("a date");
+            let age = entered.years_since(born).expect("born before entry");
+            let band = match age {
+                0..=17 => "UNDER_18",
+                18..=29 => "FROM_18_TO_29",
+                30..=54 => "FROM_30_TO_54",
+                _ => "FROM_55",
+            };
+            assert_eq!(r["ageBand"], band, "{tenant}: {p} {r}");
+            for answer in [
+                "thirdCountryNational",
+                "foreignBackground",
+                "homeless",
+                "ruralArea",
+            ] {
+                assert!(r[answer].is_boolean(), "{tenant}: {answer} answered: {r}");
+            }
+            assert_eq!(
+                r["exitDate"], p["exit"]["date"],
+                "{tenant}: the exit is the PLIE's"
+            );
+            let moved = p["exit"]["kind"] == "MOVED_AWAY";
+            let missing = r["missingItems"].as_array().expect("missing items");
+            assert_eq!(!missing.is_empty(), moved, "{tenant}: {p} {r}");
+            if !p["exit"].is_null() && !moved {
+                let busy = r["exitInEmployment"] == true || r["exitInEducationOrTraining"] == true;
+                assert_eq!(r["exitJobSearching"], !busy, "{tenant}: {r}");
+            }
+        }
+        if tenant == "dijon" {
+            // Varied answers (Besançon's twenty are too few to show every one).
+            for (field, value) in [
+                ("employmentStatus", json!("LONG_TERM_UNEMPLOYED")),
+                ("employmentStatus", json!("UNEMPLOYED")),
+                ("employmentStatus", json!("INACTIVE")),
+                ("thirdCountryNational", json!(true)),
+                ("thirdCountryNational", json!(false)),
+                ("ruralArea", json!(true)),
+                ("homeless", json!(true)),
+                ("exitInEmployment", json!(true)),
+                ("exitInEducationOrTraining", json!(true)),
+                ("laterInEmployment", json!(true)),
+                ("laterInEmployment", json!(false)),
+            ] {
+                assert!(
+                    records.iter().any(|r| r[field] == value),
+                    "{tenant}: some {field} {value}"
+                );
+            }
+        }
+        // The steering's export of the PLIE's operation over the last three years is no longer
+        // just a header: a row for each record present then, whose first name goes with its
+        // gender.
+        let today = parcours_domain::paris::wall_clock(chrono::Utc::now()).date();
+        let from = today
+            .checked_sub_months(Months::new(36))
+            .expect("a date")
+            .to_string();
+        let rows = esf_export(&app, &steering, &tenant_id, &from, &today.to_string()).await;
+        let present = records
+            .iter()
+            .filter(|r| {
+                r["exitDate"]
+                    .as_str()
+                    .is_none_or(|exit| exit >= from.as_str())
+            })
+            .count();
+        assert!(present > 0, "{tenant}");
+        assert_eq!(rows.len(), present, "{tenant}");
+        for row in &rows {
+            let gender = if row["gender"] == "woman" {
+                Gender::Woman
+            } else {
+                Gender::Man
+            };
+            assert!(
+                first_names(gender).any(|n| n == row["first_name"]),
+                "{tenant}: {row:?}"
+            );
+        }
     }
+    // The provider collects the ESF+ data of its action: the 2018 cohorts' 20 members, entered
+    // and exited, each six-month situation known; its export of the seed convention is theirs.
+    let provider = demo_provider(&app, &accounts);
+    let conventions = app
+        .ok(
+            &provider,
+            "{ conventions { edges { node { id number startDate } } } }",
+            json!({}),
+        )
+        .await;
+    let seed = conventions["conventions"]["edges"]
+        .as_array()
+        .expect("conventions")
+        .iter()
+        .map(|e| &e["node"])
+        .find(|c| c["startDate"] == "2018-02-01")
+        .expect("the seed convention")
+        .clone();
+    let records = all_esf_records(&app, &provider, &seed["id"]).await;
+    assert_eq!(records.len(), 20);
+    assert!(
+        records.iter().all(|r| r["exitDate"].is_string()
+            && r["laterInEmployment"].is_boolean()
+            && r["missingItems"] == json!([])),
+        "{records:?}"
+    );
+    let rows = esf_export(&app, &provider, &seed["id"], "2018-01-01", "2018-12-31").await;
+    assert_eq!(rows.len(), 20);
+    assert!(
+        rows.iter().all(|r| r["operation"] == seed["number"]),
+        "{rows:?}"
+    );
+
     // A couple of known pairs, so that the lists themselves stay right.
     assert!(first_names(Gender::Woman).any(|n| n == "Fatoumata"));
     assert!(first_names(Gender::Man).any(|n| n == "Mohamed"));

@@ -9,23 +9,26 @@
 //! them find a job or a training and leave the PLIE in 2018–2019, positively or not.
 
 use super::act;
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
 
 use super::calls::{at, date};
 use super::cohort_diagnostics::diagnostic;
 use super::cohort_exits::{BACK_TO_WORK, Next, afterwards};
+use super::esf;
 use super::names::person;
-use super::participants::{LAST, Seq, ascii, close_step};
+use super::participants::{LAST, Seq, ascii, born, close_step, commune};
 use crate::auth::{self, Claims};
 use crate::cohorts::{self, AttendanceLine, Cohort, CohortStatus, HalfDay, NewCohort, Session};
 use crate::db::Db;
 use crate::diagnostics::{self, DiagnosticContent};
 use crate::error::Result;
+use crate::esf::{EsfRecord, Operation};
 use crate::follow_up;
-use crate::ids::{CommuneId, ConventionId, ParticipantId, StructureId};
+use crate::ids::{ConventionId, ParticipantId, StructureId};
 use crate::participants::path::{self, NewPathStep};
 use crate::participants::{self, NewParticipant, ParticipantFields, PathStep, PathStepKind};
 use crate::principal::{Principal, Role};
+use crate::tenants::Commune;
 
 /// Members per cohort (the call asks for 8 to 12).
 const MEMBERS: usize = 10;
@@ -42,7 +45,7 @@ pub(super) struct Actors<'a> {
     /// The convention's provider.
     pub provider: &'a Principal,
     pub referents: &'a [(String, StructureId)],
-    pub communes: &'a [CommuneId],
+    pub communes: &'a [Commune],
 }
 
 /// One member of a demo cohort.
@@ -51,6 +54,10 @@ pub(super) struct Member<'a> {
     pub referent: &'a Principal,
     /// The cohort's step in the member's path, open until the member leaves the action.
     pub action_step: PathStep,
+    /// The ESF+ answers given at entry into the PLIE, given again at entry into the action.
+    pub esf_entry: esf::Entry,
+    /// The ESF+ record of the PLIE's accompaniment.
+    pub plie: EsfRecord,
     pub fle_need: bool,
     pub diagnostic: DiagnosticContent,
 }
@@ -136,12 +143,7 @@ async fn enter<'a>(
 ) -> Result<Member<'a>> {
     let entry = cohort.start_date - Duration::days(14);
     let age = 20 + seq.next(38) as i32;
-    let birth = NaiveDate::from_ymd_opt(
-        entry.year() - age,
-        1 + seq.next(12) as u32,
-        1 + seq.next(28) as u32,
-    )
-    .unwrap_or(entry);
+    let birth = born(entry, age, &mut *seq);
     let person = person(seq);
     let first = person.first_name;
     let last = LAST[seq.next(LAST.len() as u64) as usize];
@@ -154,6 +156,10 @@ async fn enter<'a>(
     if seq.next(2) == 0 {
         difficulties.push("mobilité".into());
     }
+    let commune = commune(seq, who.communes);
+    let long_term_job_seeker = seq.next(10) < 7;
+    let rsa_beneficiary = seq.next(10) < 5;
+    let priority_neighbourhood = !commune.priority_neighbourhoods.is_empty() && seq.next(10) < 7;
     let created = on(db, entry, 8 + (n % 8) as u32);
     let p = act(&created, async |tx| {
         participants::create(
@@ -174,10 +180,10 @@ async fn enter<'a>(
                         seq.next(100)
                     )),
                     postal_address: Some(format!("{} avenue du Drapeau", 1 + seq.next(80))),
-                    commune_id: Some(who.communes[seq.next(who.communes.len() as u64) as usize]),
-                    long_term_job_seeker: Some(seq.next(10) < 7),
-                    rsa_beneficiary: Some(seq.next(10) < 5),
-                    priority_neighbourhood: Some(seq.next(10) < 5),
+                    commune_id: Some(commune.id),
+                    long_term_job_seeker: Some(long_term_job_seeker),
+                    rsa_beneficiary: Some(rsa_beneficiary),
+                    priority_neighbourhood: Some(priority_neighbourhood),
                     education_level: Some(2 + seq.next(3) as i32),
                     recognised_disability: Some(seq.next(12) == 0),
                     authorised_to_work: Some(true),
@@ -200,6 +206,17 @@ async fn enter<'a>(
         participants::validate_entry(tx, who.steering, p.id, 1, committee).await
     })
     .await?;
+    let facts = esf::Facts {
+        age,
+        long_term_job_seeker,
+        rsa_beneficiary,
+        fle_name: person.fle_name,
+        fle_need,
+        rural: esf::rural(&commune.name),
+    };
+    let esf_entry = esf::entry(seq, facts);
+    let collected = on(db, committee, 16);
+    let plie = esf::enter(&collected, referent, p.id, Operation::Plie, None, esf_entry).await?;
     let diagnostic_step = act(&on(db, committee, 15), async |tx| {
         path::add_step(
             tx,
@@ -246,6 +263,8 @@ async fn enter<'a>(
         id: p.id,
         referent,
         action_step,
+        esf_entry,
+        plie,
         fle_need,
         diagnostic: diagnostic(seq, fle_need),
     })
@@ -263,20 +282,24 @@ async fn run(
 ) -> Result<()> {
     let provider = who.provider;
     let start = cohort.start_date;
-    let cohort = act(&on(db, start, 7), async |tx| {
-        cohorts::set_status(
-            tx,
-            provider,
-            cohort.id,
-            cohort.version,
-            CohortStatus::Running,
-        )
-        .await
-    })
-    .await?;
+    let (cohort, records) = start_action(&on(db, start, 7), provider, cohort, members).await?;
+    let end = cohort.end_date;
     let week_one = start + Duration::days(3);
     let leaves = (with_drop_out && members.len() > 4).then_some(4);
     let quit_on = start + Duration::days(4);
+    // What each member does next, from which day: episodes start on staggered days rather
+    // than all on the same one.
+    let next: Vec<(Next, NaiveDate)> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if Some(i) == leaves {
+                (BACK_TO_WORK, end)
+            } else {
+                (Next::of(i, m.fle_need), end + Duration::days(2 * i as i64))
+            }
+        })
+        .collect();
     for s in sessions.iter().filter(|s| s.day <= week_one) {
         attend(db, provider, s, members, None, seq).await?;
     }
@@ -306,6 +329,21 @@ async fn run(
         })
         .await?;
     }
+    // The provider collects the ESF+ situation at the exit of the action: the drop-out's on
+    // the day they leave, the others' with the follow-up sheets.
+    for (i, record) in records.iter().enumerate() {
+        let (day, collected) = if Some(i) == leaves {
+            (quit_on, on(db, quit_on, 11))
+        } else {
+            (end, on(db, end + Duration::days(2), 11))
+        };
+        let episodes = next.get(i).map(|(n, from)| n.episode(*from));
+        let answers = esf::at_exit(day, episodes.as_slice(), true);
+        let record = esf::leave(&collected, provider, record, answers).await?;
+        let six_months = esf::later_from(day);
+        let answers = esf::six_months_on(seq, day, episodes.as_slice());
+        esf::later(&on(db, six_months, 11), provider, &record, answers).await?;
+    }
     for s in sessions.iter().filter(|s| s.day > week_one) {
         attend(db, provider, s, members, leaves, seq).await?;
     }
@@ -320,7 +358,6 @@ async fn run(
             .await?;
         }
     }
-    let end = cohort.end_date;
     let closing = on(db, end + Duration::days(1), 9);
     act(&closing, async |tx| {
         cohorts::set_status(
@@ -357,16 +394,39 @@ async fn run(
             close_step(&closed, m.referent, &m.action_step, None, ACTION_DONE).await?;
         }
     }
-    for (i, m) in members.iter().enumerate() {
-        // Episodes start on staggered days rather than all on the same one.
-        let (next, from) = if Some(i) == leaves {
-            (BACK_TO_WORK, end)
-        } else {
-            (Next::of(i, m.fle_need), end + Duration::days(2 * i as i64))
-        };
-        afterwards(db, m, from, next).await?;
+    for (m, (next, from)) in members.iter().zip(next) {
+        afterwards(db, m, from, next, seq).await?;
     }
     Ok(())
+}
+
+/// The provider starts the action on `db`'s clock and collects each member's ESF+ entry data
+/// for the convention's operation (the answers given at entry into the PLIE). Returns the
+/// running cohort and the members' records, in the members' order.
+pub(super) async fn start_action(
+    db: &Db,
+    provider: &Principal,
+    cohort: Cohort,
+    members: &[Member<'_>],
+) -> Result<(Cohort, Vec<EsfRecord>)> {
+    let cohort = act(db, async |tx| {
+        cohorts::set_status(
+            tx,
+            provider,
+            cohort.id,
+            cohort.version,
+            CohortStatus::Running,
+        )
+        .await
+    })
+    .await?;
+    let operation = Operation::Convention(cohort.convention_id);
+    let mut records = Vec::with_capacity(members.len());
+    for m in members {
+        let start = Some(cohort.start_date);
+        records.push(esf::enter(db, provider, m.id, operation, start, m.esf_entry).await?);
+    }
+    Ok((cohort, records))
 }
 
 /// Record one session's attendance on its day, as the provider would from the paper sheet.

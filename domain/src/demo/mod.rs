@@ -1,18 +1,22 @@
 //! Demo data: the PLIE of the Dijon area (the seed call's territory) and a small second tenant,
 //! `besancon`, so that isolation is visible from the first minute. Loaded through the same
-//! services as any client, so every row is audited and checked: 180 synthetic participants
-//! over Dijon's 14 referents and 20 in Besançon (each first name goes with the recorded
-//! gender), with paths, episodes and exits (a path step is closed once it has ended, so an
-//! exited participant has none open); the seed call
-//! of 2017 (three submissions, one accepted, its convention and an amendment) replayed at its
-//! real dates, and a call open now; and the convention's first two cohorts (March–April 2018),
-//! replayed the same way: 20 of Dijon's 180 participants prescribed and enrolled, attendance at
-//! every session, one drop-out, final diagnostics, follow-up sheets transmitted and partly read.
+//! services as any client, so every row is audited and checked:
+//! - 180 synthetic participants over Dijon's 14 referents and 20 in Besançon, each first name
+//!   going with the recorded gender, with paths (a step is closed once it has ended, so an
+//!   exited participant has none open), episodes, exits, and ESF+ records: the entry data, the
+//!   situation at exit and six months later (see `esf`);
+//! - the seed call of 2017 (three submissions, one accepted, its convention and an amendment)
+//!   replayed at its real dates, and a call open now;
+//! - the convention's first two cohorts (March–April 2018), replayed the same way: 20 of
+//!   Dijon's 180 participants prescribed and enrolled, attendance at every session, one
+//!   drop-out, final diagnostics, follow-up sheets transmitted and partly read, the action's
+//!   ESF+ records collected by the provider.
 
 mod calls;
 mod cohort_diagnostics;
 mod cohort_exits;
 mod cohorts;
+mod esf;
 mod names;
 mod participants;
 
@@ -188,7 +192,7 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
         dijon_providers.push(member.with_request_id("demo"));
     }
 
-    let communes = commune_ids(db, &steering).await?;
+    let communes = tenant_communes(db, &steering).await?;
     // 160 here and 20 who went through the cohorts: 180 in Dijon.
     participants::load(db, "dijon", &steering, &dijon_referents, &communes, 160, 21).await?;
     let seed = calls::load(db, &steering, &dijon_providers).await?;
@@ -239,7 +243,7 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
         invite(db, &besancon, &subject, name, Role::Referent, carrier).await?;
         besancon_referents.push((subject, carrier));
     }
-    let communes = commune_ids(db, &besancon).await?;
+    let communes = tenant_communes(db, &besancon).await?;
     participants::load(
         db,
         "besancon",
@@ -367,15 +371,9 @@ async fn invite(
     })
 }
 
-async fn commune_ids(db: &Db, steering: &Principal) -> Result<Vec<crate::ids::CommuneId>> {
+async fn tenant_communes(db: &Db, steering: &Principal) -> Result<Vec<tenants::Commune>> {
     let tenant = steering.tenant_id()?;
-    Ok(
-        act(db, async |tx| tenants::communes(tx, steering, tenant).await)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect(),
-    )
+    act(db, async |tx| tenants::communes(tx, steering, tenant).await).await
 }
 
 fn account(label: &str, tenant: &str, principal: &Principal) -> DemoAccount {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use parcours_domain::Role;
 use parcours_domain::demo::{DemoAccount, first_names};
 use parcours_domain::participants::Gender;
@@ -61,7 +61,7 @@ async fn the_demo_loads_and_keeps_the_territories_apart(backend: Backend) {
         "nothing of Besançon in Dijon's answers"
     );
     // The seed convention's cohorts, replayed: closed, with attendance, final diagnostics and
-    // transmitted follow-up sheets.
+    // transmitted follow-up sheets; and this week's (below).
     let c = app
         .ok(
             &dijon,
@@ -71,11 +71,16 @@ async fn the_demo_loads_and_keeps_the_territories_apart(backend: Backend) {
             json!({}),
         )
         .await;
-    assert_eq!(c["cohorts"]["totalCount"], 2);
+    assert_eq!(c["cohorts"]["totalCount"], 3);
     assert_eq!(c["followUpSheets"]["totalCount"], 20);
-    for edge in c["cohorts"]["edges"].as_array().expect("cohorts") {
-        let cohort = &edge["node"];
-        assert_eq!(cohort["status"], "CLOSED");
+    let edges = c["cohorts"]["edges"].as_array().expect("cohorts");
+    let closed: Vec<&Value> = edges
+        .iter()
+        .map(|e| &e["node"])
+        .filter(|c| c["status"] == "CLOSED")
+        .collect();
+    assert_eq!(closed.len(), 2, "{edges:?}");
+    for cohort in closed {
         assert_eq!(cohort["sessions"].as_array().map(Vec::len), Some(9));
         assert!(
             cohort["attendance"]
@@ -406,3 +411,133 @@ async fn the_demo_s_people_are_consistent(backend: Backend) {
 }
 
 on_both!(the_demo_s_people_are_consistent);
+
+/// This week's cohort as the demo provider sees it, loaded on `today` (Paris time): running
+/// under a convention in force, from this week's Monday, a session every weekday morning,
+/// attendance recorded before today and not from today on, and today's session (on a weekday)
+/// open to `recordAttendance`.
+async fn check_this_week(app: &TestApp, provider: &str, today: NaiveDate, when: &str) {
+    let d = app
+        .ok(
+            provider,
+            "{ cohorts { edges { node { id label status startDate endDate
+                 sessions { id day halfDay } attendance { sessionId }
+                 members { status participant { id } } nextSession { id day }
+                 convention { id status } } } } }",
+            json!({}),
+        )
+        .await;
+    let running: Vec<&Value> = d["cohorts"]["edges"]
+        .as_array()
+        .expect("cohorts")
+        .iter()
+        .map(|e| &e["node"])
+        .filter(|c| c["status"] == "RUNNING")
+        .collect();
+    assert_eq!(running.len(), 1, "{when}: one cohort running: {d}");
+    let cohort = running[0];
+    assert_eq!(cohort["convention"]["status"], "ACTIVE", "{when}: {cohort}");
+    let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    assert_eq!(cohort["startDate"], monday.to_string(), "{when}: {cohort}");
+    let day = |s: &Value| {
+        NaiveDate::parse_from_str(s["day"].as_str().expect("a day"), "%Y-%m-%d").expect("a date")
+    };
+    let sessions = cohort["sessions"].as_array().expect("sessions");
+    let this_week: Vec<NaiveDate> = sessions
+        .iter()
+        .map(day)
+        .filter(|d| (*d - monday).num_days() < 7)
+        .collect();
+    assert_eq!(this_week.len(), 5, "{when}: Monday to Friday: {sessions:?}");
+    let members: Vec<&Value> = cohort["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter(|m| m["status"] == "ENROLLED")
+        .collect();
+    assert_eq!(members.len(), 10, "{when}: {cohort}");
+    let attendance = cohort["attendance"].as_array().expect("attendance");
+    for s in sessions {
+        let recorded = attendance
+            .iter()
+            .filter(|a| a["sessionId"] == s["id"])
+            .count();
+        let expected = if day(s) < today { 10 } else { 0 };
+        assert_eq!(recorded, expected, "{when}: attendance of {s}");
+    }
+    // The action's ESF+ records, entered on Monday.
+    let records = all_esf_records(app, provider, &cohort["convention"]["id"]).await;
+    assert_eq!(records.len(), 10, "{when}");
+    assert!(
+        records
+            .iter()
+            .all(|r| r["entryDate"] == monday.to_string() && r["exitDate"].is_null()),
+        "{when}: {records:?}"
+    );
+
+    let next = &cohort["nextSession"];
+    if today.weekday().num_days_from_monday() >= 5 {
+        assert_eq!(
+            day(next),
+            monday + chrono::Duration::days(7),
+            "{when}: next Monday"
+        );
+        return;
+    }
+    assert_eq!(day(next), today, "{when}: a session today");
+    let entries: Vec<Value> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let presence = if i == 3 { "ABSENT" } else { "PRESENT" };
+            json!({ "participantId": m["participant"]["id"], "presence": presence,
+                    "signedOnPaper": presence == "PRESENT" })
+        })
+        .collect();
+    let recorded = app
+        .ok(
+            provider,
+            "mutation($input: RecordAttendanceInput!) { recordAttendance(input: $input) {
+                 attendance { participantId presence signedOnPaper recordedBy } } }",
+            json!({ "input": { "sessionId": next["id"], "idempotencyKey": format!("today-{when}"),
+                               "entries": entries } }),
+        )
+        .await;
+    let lines = recorded["recordAttendance"]["attendance"]
+        .as_array()
+        .expect("attendance");
+    assert_eq!(lines.len(), 10, "{when}: {recorded}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["recordedBy"] == "provider1@plie-dijon.example"),
+        "{when}: {recorded}"
+    );
+}
+
+async fn the_demo_provider_records_today_s_attendance_whatever_the_day(backend: Backend) {
+    // Today, then two days whose edges matter: a Saturday of a week that spans New Year, and
+    // a Sunday evening of late December that is already Monday in Paris (before the hour the
+    // cohort starts on other Mondays).
+    for now in [
+        None,
+        Some("2027-01-02T10:00:00Z"),
+        Some("2026-12-27T23:30:00Z"),
+    ] {
+        let app = TestApp::start(backend.clone()).await;
+        app.set_now(now);
+        let accounts = parcours_domain::demo::load(&app.db)
+            .await
+            .expect("demo loads");
+        let instant = now.map_or_else(chrono::Utc::now, |t| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .expect("an instant")
+                .to_utc()
+        });
+        let today = parcours_domain::paris::wall_clock(instant).date();
+        let provider = demo_provider(&app, &accounts);
+        check_this_week(&app, &provider, today, now.unwrap_or("today")).await;
+    }
+}
+
+on_both!(the_demo_provider_records_today_s_attendance_whatever_the_day);

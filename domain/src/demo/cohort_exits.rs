@@ -5,7 +5,8 @@
 use super::act;
 use chrono::{Duration, NaiveDate};
 
-use super::cohorts::{Member, on};
+use super::calls::on;
+use super::cohorts::Member;
 use super::esf;
 use super::participants::Seq;
 use crate::db::Db;

@@ -5,13 +5,16 @@
 //! committee, prescribed by their referent and enrolled by the provider; attendance is signed on
 //! paper at each of the nine sessions; one member of the second group leaves after the first
 //! week because they found a job. Each member gets a final diagnostic; the sheets are
-//! transmitted once the cohort is closed and about half are read by the referent. Then most of
-//! them find a job or a training and leave the PLIE in 2018–2019, positively or not.
+//! transmitted once the cohort is closed and about half are read by the referent. The provider
+//! collects the action's ESF+ data at its start, at each member's exit of the action and six
+//! months later. Then most of them find a job or a training and leave the PLIE in 2018–2019,
+//! positively or not. (How a member enters, and how a cohort starts, serve this week's cohort
+//! too: see `this_week`.)
 
 use super::act;
-use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
+use chrono::{Duration, NaiveDate, Weekday};
 
-use super::calls::{at, date};
+use super::calls::{date, on};
 use super::cohort_diagnostics::diagnostic;
 use super::cohort_exits::{BACK_TO_WORK, Next, afterwards};
 use super::esf;
@@ -31,7 +34,7 @@ use crate::principal::{Principal, Role};
 use crate::tenants::Commune;
 
 /// Members per cohort (the call asks for 8 to 12).
-const MEMBERS: usize = 10;
+pub(super) const MEMBERS: usize = 10;
 
 /// The outcome of the diagnostic step that leads to a cohort.
 const TO_THE_ACTION: &str = "Diagnostic réalisé : orientation vers l'action de remobilisation";
@@ -62,14 +65,8 @@ pub(super) struct Member<'a> {
     pub diagnostic: DiagnosticContent,
 }
 
-/// `db` with its clock stopped at `hour`:00 UTC on `day`.
-pub(super) fn on(db: &Db, day: NaiveDate, hour: u32) -> Db {
-    let time = NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
-    at(db, day.and_time(time).and_utc())
-}
-
-/// Replay the two cohorts of `convention`.
-pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) -> Result<()> {
+/// The referents, signed in.
+pub(super) async fn referents(db: &Db, who: &Actors<'_>) -> Result<Vec<Principal>> {
     let mut referents = Vec::new();
     for (subject, structure) in who.referents {
         let claims = Claims {
@@ -84,6 +81,12 @@ pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) ->
                 .with_request_id("demo"),
         );
     }
+    Ok(referents)
+}
+
+/// Replay the two cohorts of `convention`.
+pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) -> Result<()> {
+    let referents = referents(db, who).await?;
     if referents.is_empty() || who.communes.is_empty() {
         return Ok(());
     }
@@ -133,7 +136,7 @@ pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) ->
 
 /// A participant enters the PLIE two weeks before the cohort, is admitted, prescribed and
 /// enrolled.
-async fn enter<'a>(
+pub(super) async fn enter<'a>(
     db: &Db,
     who: &Actors<'_>,
     cohort: &Cohort,
@@ -431,7 +434,7 @@ pub(super) async fn start_action(
 
 /// Record one session's attendance on its day, as the provider would from the paper sheet.
 /// The member at `gone` (who dropped out) has no line any more.
-async fn attend(
+pub(super) async fn attend(
     db: &Db,
     provider: &Principal,
     session: &Session,

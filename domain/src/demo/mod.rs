@@ -6,11 +6,20 @@
 //!   exited participant has none open), episodes, exits, and ESF+ records: the entry data, the
 //!   situation at exit and six months later (see `esf`);
 //! - the seed call of 2017 (three submissions, one accepted, its convention and an amendment)
-//!   replayed at its real dates, and a call open now;
-//! - the convention's first two cohorts (March–April 2018), replayed the same way: 20 of
+//!   replayed at its real dates, a call decided a few months ago whose convention is in force
+//!   today, replayed the same way, and a call open now;
+//! - the seed convention's first two cohorts (March–April 2018), replayed the same way: 20 of
 //!   Dijon's 180 participants prescribed and enrolled, attendance at every session, one
 //!   drop-out, final diagnostics, follow-up sheets transmitted and partly read, the action's
-//!   ESF+ records collected by the provider.
+//!   ESF+ records collected by the provider;
+//! - today's work: a cohort of the convention in force running this week (from its Monday, a
+//!   session every weekday morning), 10 more participants enrolled, attendance recorded for the
+//!   sessions before today, none from today on, so that the demo provider (whose token the CLI
+//!   prints) records today's with `recordAttendance`. "Today" is the Paris date of the
+//!   database's clock when the demo loads.
+//!
+//! The first provider is the demo provider: its submissions are the accepted ones, so both
+//! conventions, and every cohort, are its own.
 
 mod calls;
 mod cohort_diagnostics;
@@ -19,6 +28,7 @@ mod cohorts;
 mod esf;
 mod names;
 mod participants;
+mod this_week;
 
 pub use names::first_names;
 
@@ -193,11 +203,11 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
     }
 
     let communes = tenant_communes(db, &steering).await?;
-    // 160 here and 20 who went through the cohorts: 180 in Dijon.
-    participants::load(db, "dijon", &steering, &dijon_referents, &communes, 160, 21).await?;
-    let seed = calls::load(db, &steering, &dijon_providers).await?;
-    // The accepted submission, hence the convention, is the first provider's.
-    if let (Some(convention), Some(provider)) = (seed, dijon_providers.first()) {
+    // 150 here, 20 who went through the cohorts of 2018 and 10 in this week's: 180 in Dijon.
+    participants::load(db, "dijon", &steering, &dijon_referents, &communes, 150, 21).await?;
+    let conventions = calls::load(db, &steering, &dijon_providers).await?;
+    // The accepted submissions, hence the conventions, are the first provider's.
+    if let Some(provider) = dijon_providers.first() {
         let who = cohorts::Actors {
             tenant: "dijon",
             steering: &steering,
@@ -205,7 +215,12 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
             referents: &dijon_referents,
             communes: &communes,
         };
-        cohorts::load(db, &who, convention).await?;
+        if let Some(seed) = conventions.seed {
+            cohorts::load(db, &who, seed).await?;
+        }
+        if let Some(current) = conventions.current {
+            this_week::load(db, &who, current).await?;
+        }
     }
 
     let besancon = tenant(

@@ -1,10 +1,14 @@
 //! What the members of the demo cohorts did afterwards: their next episode (a job, a training)
-//! and, for most, their exit from the PLIE in 2018–2019, as a table.
+//! and, for most, their exit from the PLIE in 2018–2019, as a table; and the ESF+ situations
+//! at their exit and six months later.
 
 use super::act;
 use chrono::{Duration, NaiveDate};
 
-use super::cohorts::{Member, on};
+use super::calls::on;
+use super::cohorts::Member;
+use super::esf;
+use super::participants::Seq;
 use crate::db::Db;
 use crate::error::Result;
 use crate::participants::ExitKind;
@@ -81,10 +85,27 @@ impl Next {
             r => AFTER[r],
         }
     }
+
+    /// The episode, for a member whose next step is counted `from` that day.
+    pub(super) fn episode(&self, from: NaiveDate) -> esf::Episode {
+        let start = from + Duration::days(self.start);
+        esf::Episode {
+            kind: self.kind,
+            start,
+            end: self.days.map(|d| start + Duration::days(d)),
+        }
+    }
 }
 
-/// The member's next episode and, for most, their exit, each recorded when it happened.
-pub(super) async fn afterwards(db: &Db, m: &Member<'_>, from: NaiveDate, next: Next) -> Result<()> {
+/// The member's next episode and, for most, their exit, each recorded when it happened, with
+/// the ESF+ situations at exit and six months later.
+pub(super) async fn afterwards(
+    db: &Db,
+    m: &Member<'_>,
+    from: NaiveDate,
+    next: Next,
+    seq: &mut Seq,
+) -> Result<()> {
     let start = from + Duration::days(next.start);
     act(&on(db, start, 9), async |tx| {
         path::record_episode(
@@ -121,6 +142,14 @@ pub(super) async fn afterwards(db: &Db, m: &Member<'_>, from: NaiveDate, next: N
             .await
         })
         .await?;
+        let episodes = [next.episode(from)];
+        let answers = esf::at_exit(day, &episodes, kind != ExitKind::MovedAway);
+        let record = esf::leave(&on(db, day, 10), m.referent, &m.plie, answers).await?;
+        if kind != ExitKind::MovedAway {
+            let six_months = esf::later_from(day);
+            let answers = esf::six_months_on(seq, day, &episodes);
+            esf::later(&on(db, six_months, 10), m.referent, &record, answers).await?;
+        }
     }
     Ok(())
 }

@@ -5,29 +5,41 @@
 //! committee, prescribed by their referent and enrolled by the provider; attendance is signed on
 //! paper at each of the nine sessions; one member of the second group leaves after the first
 //! week because they found a job. Each member gets a final diagnostic; the sheets are
-//! transmitted once the cohort is closed and about half are read by the referent. Then most of
-//! them find a job or a training and leave the PLIE in 2018–2019, positively or not.
+//! transmitted once the cohort is closed and about half are read by the referent. The provider
+//! collects the action's ESF+ data at its start, at each member's exit of the action and six
+//! months later. Then most of them find a job or a training and leave the PLIE in 2018–2019,
+//! positively or not. (How a member enters, and how a cohort starts, serve this week's cohort
+//! too: see `this_week`.)
 
 use super::act;
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+use chrono::{Duration, NaiveDate, Weekday};
 
-use super::calls::{at, date};
+use super::calls::{date, on};
 use super::cohort_diagnostics::diagnostic;
 use super::cohort_exits::{BACK_TO_WORK, Next, afterwards};
-use super::participants::{FIRST, LAST, Seq, ascii};
+use super::esf;
+use super::names::person;
+use super::participants::{LAST, Seq, ascii, born, close_step, commune};
 use crate::auth::{self, Claims};
 use crate::cohorts::{self, AttendanceLine, Cohort, CohortStatus, HalfDay, NewCohort, Session};
 use crate::db::Db;
 use crate::diagnostics::{self, DiagnosticContent};
 use crate::error::Result;
+use crate::esf::{EsfRecord, Operation};
 use crate::follow_up;
-use crate::ids::{CommuneId, ConventionId, ParticipantId, StructureId};
+use crate::ids::{ConventionId, ParticipantId, StructureId};
 use crate::participants::path::{self, NewPathStep};
-use crate::participants::{self, Gender, NewParticipant, ParticipantFields, PathStepKind};
+use crate::participants::{self, NewParticipant, ParticipantFields, PathStep, PathStepKind};
 use crate::principal::{Principal, Role};
+use crate::tenants::Commune;
 
 /// Members per cohort (the call asks for 8 to 12).
-const MEMBERS: usize = 10;
+pub(super) const MEMBERS: usize = 10;
+
+/// The outcome of the diagnostic step that leads to a cohort.
+const TO_THE_ACTION: &str = "Diagnostic réalisé : orientation vers l'action de remobilisation";
+/// The outcome of the cohort's step for a member who followed it to the end.
+const ACTION_DONE: &str = "Action de remobilisation suivie jusqu'au bout ; fiche de suivi reçue";
 
 /// Where the demo provider's sessions take place (a fictitious address).
 const PLACE: &str = "Salle Ariane, 12 rue de l'Exemple, 21000 Dijon";
@@ -39,25 +51,25 @@ pub(super) struct Actors<'a> {
     /// The convention's provider.
     pub provider: &'a Principal,
     pub referents: &'a [(String, StructureId)],
-    pub communes: &'a [CommuneId],
+    pub communes: &'a [Commune],
 }
 
 /// One member of a demo cohort.
 pub(super) struct Member<'a> {
     pub id: ParticipantId,
     pub referent: &'a Principal,
+    /// The cohort's step in the member's path, open until the member leaves the action.
+    pub action_step: PathStep,
+    /// The ESF+ answers given at entry into the PLIE, given again at entry into the action.
+    pub esf_entry: esf::Entry,
+    /// The ESF+ record of the PLIE's accompaniment.
+    pub plie: EsfRecord,
     pub fle_need: bool,
     pub diagnostic: DiagnosticContent,
 }
 
-/// `db` with its clock stopped at `hour`:00 UTC on `day`.
-pub(super) fn on(db: &Db, day: NaiveDate, hour: u32) -> Db {
-    let time = NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
-    at(db, day.and_time(time).and_utc())
-}
-
-/// Replay the two cohorts of `convention`.
-pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) -> Result<()> {
+/// The referents, signed in.
+pub(super) async fn referents(db: &Db, who: &Actors<'_>) -> Result<Vec<Principal>> {
     let mut referents = Vec::new();
     for (subject, structure) in who.referents {
         let claims = Claims {
@@ -72,6 +84,12 @@ pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) ->
                 .with_request_id("demo"),
         );
     }
+    Ok(referents)
+}
+
+/// Replay the two cohorts of `convention`.
+pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) -> Result<()> {
+    let referents = referents(db, who).await?;
     if referents.is_empty() || who.communes.is_empty() {
         return Ok(());
     }
@@ -124,7 +142,7 @@ pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) ->
 
 /// A participant enters the PLIE two weeks before the cohort, is admitted, prescribed and
 /// enrolled.
-async fn enter<'a>(
+pub(super) async fn enter<'a>(
     db: &Db,
     who: &Actors<'_>,
     cohort: &Cohort,
@@ -134,15 +152,12 @@ async fn enter<'a>(
 ) -> Result<Member<'a>> {
     let entry = cohort.start_date - Duration::days(14);
     let age = 20 + seq.next(38) as i32;
-    let birth = NaiveDate::from_ymd_opt(
-        entry.year() - age,
-        1 + seq.next(12) as u32,
-        1 + seq.next(28) as u32,
-    )
-    .unwrap_or(entry);
-    let first = FIRST[seq.next(FIRST.len() as u64) as usize];
+    let birth = born(entry, age, &mut *seq);
+    let person = person(seq);
+    let first = person.first_name;
     let last = LAST[seq.next(LAST.len() as u64) as usize];
-    let fle_need = seq.next(10) < 4;
+    // Most of those who need French lessons carry a name often met in FLE groups.
+    let fle_need = seq.next(10) < if person.fle_name { 7 } else { 1 };
     let mut difficulties = vec!["savoirs de base".to_owned()];
     if fle_need {
         difficulties.push("maîtrise du français".into());
@@ -150,6 +165,10 @@ async fn enter<'a>(
     if seq.next(2) == 0 {
         difficulties.push("mobilité".into());
     }
+    let commune = commune(seq, who.communes);
+    let long_term_job_seeker = seq.next(10) < 7;
+    let rsa_beneficiary = seq.next(10) < 5;
+    let priority_neighbourhood = !commune.priority_neighbourhoods.is_empty() && seq.next(10) < 7;
     let created = on(db, entry, 8 + (n % 8) as u32);
     let p = act(&created, async |tx| {
         participants::create(
@@ -160,11 +179,7 @@ async fn enter<'a>(
                     first_name: Some(first.into()),
                     last_name: Some(last.into()),
                     birth_date: Some(birth),
-                    gender: Some(if seq.next(2) == 0 {
-                        Gender::Woman
-                    } else {
-                        Gender::Man
-                    }),
+                    gender: Some(person.gender),
                     email: Some(format!("{}.{}.g{n}@exemple.fr", ascii(first), ascii(last))),
                     phone: Some(format!(
                         "07 {:02} {:02} {:02} {:02}",
@@ -174,10 +189,10 @@ async fn enter<'a>(
                         seq.next(100)
                     )),
                     postal_address: Some(format!("{} avenue du Drapeau", 1 + seq.next(80))),
-                    commune_id: Some(who.communes[seq.next(who.communes.len() as u64) as usize]),
-                    long_term_job_seeker: Some(seq.next(10) < 7),
-                    rsa_beneficiary: Some(seq.next(10) < 5),
-                    priority_neighbourhood: Some(seq.next(10) < 5),
+                    commune_id: Some(commune.id),
+                    long_term_job_seeker: Some(long_term_job_seeker),
+                    rsa_beneficiary: Some(rsa_beneficiary),
+                    priority_neighbourhood: Some(priority_neighbourhood),
                     education_level: Some(2 + seq.next(3) as i32),
                     recognised_disability: Some(seq.next(12) == 0),
                     authorised_to_work: Some(true),
@@ -200,7 +215,18 @@ async fn enter<'a>(
         participants::validate_entry(tx, who.steering, p.id, 1, committee).await
     })
     .await?;
-    act(&on(db, committee, 15), async |tx| {
+    let facts = esf::Facts {
+        age,
+        long_term_job_seeker,
+        rsa_beneficiary,
+        fle_name: person.fle_name,
+        fle_need,
+        rural: esf::rural(&commune.name),
+    };
+    let esf_entry = esf::entry(seq, facts);
+    let collected = on(db, committee, 16);
+    let plie = esf::enter(&collected, referent, p.id, Operation::Plie, None, esf_entry).await?;
+    let diagnostic_step = act(&on(db, committee, 15), async |tx| {
         path::add_step(
             tx,
             referent,
@@ -216,11 +242,13 @@ async fn enter<'a>(
     })
     .await?;
     let prescribed = on(db, cohort.start_date - Duration::days(7), 9);
+    // The diagnostic leads to the prescription: the referent closes it and opens the action.
+    close_step(&prescribed, referent, &diagnostic_step, None, TO_THE_ACTION).await?;
     act(&prescribed, async |tx| {
         cohorts::prescribe(tx, referent, cohort.id, p.id).await
     })
     .await?;
-    act(&prescribed, async |tx| {
+    let action_step = act(&prescribed, async |tx| {
         path::add_step(
             tx,
             referent,
@@ -243,6 +271,9 @@ async fn enter<'a>(
     Ok(Member {
         id: p.id,
         referent,
+        action_step,
+        esf_entry,
+        plie,
         fle_need,
         diagnostic: diagnostic(seq, fle_need),
     })
@@ -260,20 +291,24 @@ async fn run(
 ) -> Result<()> {
     let provider = who.provider;
     let start = cohort.start_date;
-    let cohort = act(&on(db, start, 7), async |tx| {
-        cohorts::set_status(
-            tx,
-            provider,
-            cohort.id,
-            cohort.version,
-            CohortStatus::Running,
-        )
-        .await
-    })
-    .await?;
+    let (cohort, records) = start_action(&on(db, start, 7), provider, cohort, members).await?;
+    let end = cohort.end_date;
     let week_one = start + Duration::days(3);
     let leaves = (with_drop_out && members.len() > 4).then_some(4);
     let quit_on = start + Duration::days(4);
+    // What each member does next, from which day: episodes start on staggered days rather
+    // than all on the same one.
+    let next: Vec<(Next, NaiveDate)> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if Some(i) == leaves {
+                (BACK_TO_WORK, end)
+            } else {
+                (Next::of(i, m.fle_need), end + Duration::days(2 * i as i64))
+            }
+        })
+        .collect();
     for s in sessions.iter().filter(|s| s.day <= week_one) {
         attend(db, provider, s, members, None, seq).await?;
     }
@@ -295,11 +330,28 @@ async fn run(
             cohorts::drop_out(tx, provider, cohort.id, m.id, "reprise d'emploi", None).await
         })
         .await?;
+        let outcome = "Sortie anticipée de l'action : reprise d'emploi";
+        close_step(&quit, m.referent, &m.action_step, Some(quit_on), outcome).await?;
         let content = m.diagnostic.clone();
         act(&quit, async |tx| {
             diagnostics::save(tx, provider, cohort.id, m.id, Some(1), content, true).await
         })
         .await?;
+    }
+    // The provider collects the ESF+ situation at the exit of the action: the drop-out's on
+    // the day they leave, the others' with the follow-up sheets.
+    for (i, record) in records.iter().enumerate() {
+        let (day, collected) = if Some(i) == leaves {
+            (quit_on, on(db, quit_on, 11))
+        } else {
+            (end, on(db, end + Duration::days(2), 11))
+        };
+        let episodes = next.get(i).map(|(n, from)| n.episode(*from));
+        let answers = esf::at_exit(day, episodes.as_slice(), true);
+        let record = esf::leave(&collected, provider, record, answers).await?;
+        let six_months = esf::later_from(day);
+        let answers = esf::six_months_on(seq, day, episodes.as_slice());
+        esf::later(&on(db, six_months, 11), provider, &record, answers).await?;
     }
     for s in sessions.iter().filter(|s| s.day > week_one) {
         attend(db, provider, s, members, leaves, seq).await?;
@@ -315,7 +367,6 @@ async fn run(
             .await?;
         }
     }
-    let end = cohort.end_date;
     let closing = on(db, end + Duration::days(1), 9);
     act(&closing, async |tx| {
         cohorts::set_status(
@@ -346,22 +397,50 @@ async fn run(
             })
             .await?;
         }
+        if Some(i) != leaves {
+            // With the sheet in hand, the referent closes the action's step of the path.
+            let closed = on(db, end + Duration::days(3), 17);
+            close_step(&closed, m.referent, &m.action_step, None, ACTION_DONE).await?;
+        }
     }
-    for (i, m) in members.iter().enumerate() {
-        // Episodes start on staggered days rather than all on the same one.
-        let (next, from) = if Some(i) == leaves {
-            (BACK_TO_WORK, end)
-        } else {
-            (Next::of(i, m.fle_need), end + Duration::days(2 * i as i64))
-        };
-        afterwards(db, m, from, next).await?;
+    for (m, (next, from)) in members.iter().zip(next) {
+        afterwards(db, m, from, next, seq).await?;
     }
     Ok(())
 }
 
+/// The provider starts the action on `db`'s clock and collects each member's ESF+ entry data
+/// for the convention's operation (the answers given at entry into the PLIE). Returns the
+/// running cohort and the members' records, in the members' order.
+pub(super) async fn start_action(
+    db: &Db,
+    provider: &Principal,
+    cohort: Cohort,
+    members: &[Member<'_>],
+) -> Result<(Cohort, Vec<EsfRecord>)> {
+    let cohort = act(db, async |tx| {
+        cohorts::set_status(
+            tx,
+            provider,
+            cohort.id,
+            cohort.version,
+            CohortStatus::Running,
+        )
+        .await
+    })
+    .await?;
+    let operation = Operation::Convention(cohort.convention_id);
+    let mut records = Vec::with_capacity(members.len());
+    for m in members {
+        let start = Some(cohort.start_date);
+        records.push(esf::enter(db, provider, m.id, operation, start, m.esf_entry).await?);
+    }
+    Ok((cohort, records))
+}
+
 /// Record one session's attendance on its day, as the provider would from the paper sheet.
 /// The member at `gone` (who dropped out) has no line any more.
-async fn attend(
+pub(super) async fn attend(
     db: &Db,
     provider: &Principal,
     session: &Session,

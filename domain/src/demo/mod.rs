@@ -1,17 +1,36 @@
 //! Demo data: the PLIE of the Dijon area (the seed call's territory) and a small second tenant,
 //! `besancon`, so that isolation is visible from the first minute. Loaded through the same
-//! services as any client, so every row is audited and checked: 180 synthetic participants
-//! over Dijon's 14 referents and 20 in Besançon, with paths, episodes and exits; the seed call
-//! of 2017 (three submissions, one accepted, its convention and an amendment) replayed at its
-//! real dates, and a call open now; and the convention's first two cohorts (March–April 2018),
-//! replayed the same way: 20 of Dijon's 180 participants prescribed and enrolled, attendance at
-//! every session, one drop-out, final diagnostics, follow-up sheets transmitted and partly read.
+//! services as any client, so every row is audited and checked:
+//! - 180 synthetic participants over Dijon's 14 referents and 20 in Besançon, each first name
+//!   going with the recorded gender, with paths (a step is closed once it has ended, so an
+//!   exited participant has none open), episodes, exits, and ESF+ records: the entry data, the
+//!   situation at exit and six months later (see `esf`);
+//! - the seed call of 2017 (three submissions, one accepted, its convention and an amendment)
+//!   replayed at its real dates, a call decided a few months ago whose convention is in force
+//!   today, replayed the same way, and a call open now;
+//! - the seed convention's first two cohorts (March–April 2018), replayed the same way: 20 of
+//!   Dijon's 180 participants prescribed and enrolled, attendance at every session, one
+//!   drop-out, final diagnostics, follow-up sheets transmitted and partly read, the action's
+//!   ESF+ records collected by the provider;
+//! - today's work: a cohort of the convention in force running this week (from its Monday, a
+//!   session every weekday morning), 10 more participants enrolled, attendance recorded for the
+//!   sessions before today, none from today on, so that the demo provider (whose token the CLI
+//!   prints) records today's with `recordAttendance`. "Today" is the Paris date of the
+//!   database's clock when the demo loads.
+//!
+//! The first provider is the demo provider: its submissions are the accepted ones, so both
+//! conventions, and every cohort, are its own.
 
 mod calls;
 mod cohort_diagnostics;
 mod cohort_exits;
 mod cohorts;
+mod esf;
+mod names;
 mod participants;
+mod this_week;
+
+pub use names::first_names;
 
 use sea_orm::PaginatorTrait;
 use uuid::Uuid;
@@ -183,12 +202,12 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
         dijon_providers.push(member.with_request_id("demo"));
     }
 
-    let communes = commune_ids(db, &steering).await?;
-    // 160 here and 20 who went through the cohorts: 180 in Dijon.
-    participants::load(db, "dijon", &steering, &dijon_referents, &communes, 160, 21).await?;
-    let seed = calls::load(db, &steering, &dijon_providers).await?;
-    // The accepted submission, hence the convention, is the first provider's.
-    if let (Some(convention), Some(provider)) = (seed, dijon_providers.first()) {
+    let communes = tenant_communes(db, &steering).await?;
+    // 150 here, 20 who went through the cohorts of 2018 and 10 in this week's: 180 in Dijon.
+    participants::load(db, "dijon", &steering, &dijon_referents, &communes, 150, 21).await?;
+    let conventions = calls::load(db, &steering, &dijon_providers).await?;
+    // The accepted submissions, hence the conventions, are the first provider's.
+    if let Some(provider) = dijon_providers.first() {
         let who = cohorts::Actors {
             tenant: "dijon",
             steering: &steering,
@@ -196,7 +215,12 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
             referents: &dijon_referents,
             communes: &communes,
         };
-        cohorts::load(db, &who, convention).await?;
+        if let Some(seed) = conventions.seed {
+            cohorts::load(db, &who, seed).await?;
+        }
+        if let Some(current) = conventions.current {
+            this_week::load(db, &who, current).await?;
+        }
     }
 
     let besancon = tenant(
@@ -234,7 +258,7 @@ pub async fn load(db: &Db) -> Result<Vec<DemoAccount>> {
         invite(db, &besancon, &subject, name, Role::Referent, carrier).await?;
         besancon_referents.push((subject, carrier));
     }
-    let communes = commune_ids(db, &besancon).await?;
+    let communes = tenant_communes(db, &besancon).await?;
     participants::load(
         db,
         "besancon",
@@ -362,15 +386,9 @@ async fn invite(
     })
 }
 
-async fn commune_ids(db: &Db, steering: &Principal) -> Result<Vec<crate::ids::CommuneId>> {
+async fn tenant_communes(db: &Db, steering: &Principal) -> Result<Vec<tenants::Commune>> {
     let tenant = steering.tenant_id()?;
-    Ok(
-        act(db, async |tx| tenants::communes(tx, steering, tenant).await)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect(),
-    )
+    act(db, async |tx| tenants::communes(tx, steering, tenant).await).await
 }
 
 fn account(label: &str, tenant: &str, principal: &Principal) -> DemoAccount {

@@ -2,42 +2,23 @@
 //! with paths, episodes and exits such that about half of the exits are positive.
 
 use super::act;
-use chrono::{Datelike, Duration, NaiveDate};
+use super::esf;
+use super::names::person;
+use chrono::{Duration, Months, NaiveDate};
 
 use crate::auth::{self, Claims};
 use crate::db::Db;
 use crate::error::Result;
-use crate::ids::CommuneId;
+use crate::esf::Operation;
 use crate::participants::exit::{self, NewExit};
 use crate::participants::exits::{ContractKind, EpisodeKind, TrainingKind};
-use crate::participants::path::{self, NewEpisode, NewPathStep};
+use crate::participants::path::{self, NewEpisode, NewPathStep, PathStepChanges};
 use crate::participants::{
-    self, ExitKind, Gender, NewParticipant, ParticipantFields, PathStepKind,
+    self, ExitKind, NewParticipant, ParticipantFields, PathStep, PathStepKind,
 };
 use crate::principal::{Principal, Role};
+use crate::tenants::Commune;
 
-pub(super) const FIRST: &[&str] = &[
-    "Amina",
-    "Julien",
-    "Fatou",
-    "Kevin",
-    "Sarah",
-    "Mehdi",
-    "Laura",
-    "Yannick",
-    "Chloé",
-    "Ibrahim",
-    "Manon",
-    "Rachid",
-    "Élodie",
-    "Sébastien",
-    "Aïcha",
-    "Nicolas",
-    "Inès",
-    "Grégory",
-    "Samia",
-    "Loïc",
-];
 pub(super) const LAST: &[&str] = &[
     "Diallo", "Martin", "Benali", "Petit", "Moreau", "Traoré", "Lefèvre", "Haddad", "Garcia",
     "Roux", "Nguyen", "Fontaine", "Mercier", "Keita", "Bonnet", "Lambert", "Cissé", "Dupuis",
@@ -63,7 +44,7 @@ pub(super) async fn load(
     tenant: &str,
     steering: &Principal,
     referents: &[(String, crate::ids::StructureId)],
-    communes: &[CommuneId],
+    communes: &[Commune],
     count: usize,
     seed: u64,
 ) -> Result<()> {
@@ -92,14 +73,16 @@ pub(super) async fn load(
         let referent = &principals[i % principals.len()];
         let entry = today - Duration::days(60 + seq.next(900) as i64);
         let age = 18 + seq.next(45) as i32;
-        let birth = NaiveDate::from_ymd_opt(
-            entry.year() - age,
-            1 + seq.next(12) as u32,
-            1 + seq.next(28) as u32,
-        )
-        .unwrap_or(entry);
-        let first = FIRST[seq.next(FIRST.len() as u64) as usize];
+        let birth = born(entry, age, &mut seq);
+        let person = person(&mut seq);
+        let first = person.first_name;
         let last = LAST[seq.next(LAST.len() as u64) as usize];
+        let commune = commune(&mut seq, communes);
+        let long_term_job_seeker = seq.next(10) < 6;
+        let rsa_beneficiary = seq.next(10) < 4;
+        // Only a commune with priority neighbourhoods has residents living in one.
+        let priority_neighbourhood =
+            !commune.priority_neighbourhoods.is_empty() && seq.next(10) < 5;
         let p = act(db, async |tx| {
             participants::create(
                 tx,
@@ -109,11 +92,7 @@ pub(super) async fn load(
                         first_name: Some(first.into()),
                         last_name: Some(last.into()),
                         birth_date: Some(birth),
-                        gender: Some(if seq.next(2) == 0 {
-                            Gender::Woman
-                        } else {
-                            Gender::Man
-                        }),
+                        gender: Some(person.gender),
                         email: Some(format!("{}.{}{i}@exemple.fr", ascii(first), ascii(last))),
                         phone: Some(format!(
                             "06 {:02} {:02} {:02} {:02}",
@@ -123,10 +102,10 @@ pub(super) async fn load(
                             seq.next(100)
                         )),
                         postal_address: Some(format!("{} rue de la République", 1 + seq.next(120))),
-                        commune_id: Some(communes[seq.next(communes.len() as u64) as usize]),
-                        long_term_job_seeker: Some(seq.next(10) < 6),
-                        rsa_beneficiary: Some(seq.next(10) < 4),
-                        priority_neighbourhood: Some(seq.next(10) < 3),
+                        commune_id: Some(commune.id),
+                        long_term_job_seeker: Some(long_term_job_seeker),
+                        rsa_beneficiary: Some(rsa_beneficiary),
+                        priority_neighbourhood: Some(priority_neighbourhood),
                         education_level: Some(2 + seq.next(4) as i32),
                         recognised_disability: Some(seq.next(10) == 0),
                         authorised_to_work: Some(true),
@@ -168,7 +147,18 @@ pub(super) async fn load(
             participants::validate_entry(tx, steering, p.id, 1, committee).await
         })
         .await?;
-        act(db, async |tx| {
+        // The referent collects the ESF+ entry data once the entry is validated.
+        let facts = esf::Facts {
+            age,
+            long_term_job_seeker,
+            rsa_beneficiary,
+            fle_name: person.fle_name,
+            fle_need: false,
+            rural: esf::rural(&commune.name),
+        };
+        let entered = esf::entry(&mut seq, facts);
+        let record = esf::enter(db, referent, p.id, Operation::Plie, None, entered).await?;
+        let diagnostic = act(db, async |tx| {
             path::add_step(
                 tx,
                 referent,
@@ -183,6 +173,9 @@ pub(super) async fn load(
             .await
         })
         .await?;
+        // Two weeks later (long before today) the diagnostic is done: the referent closes it,
+        // so that no step of a path stays open once its end has passed, nor after an exit.
+        close_step(db, referent, &diagnostic, None, DIAGNOSTIC_DONE).await?;
         // Episodes and an exit for those whose path is long enough.
         let job_start = committee + Duration::days(30 + seq.next(60) as i64);
         let exit_date = job_start + Duration::days(200 + seq.next(60) as i64);
@@ -263,8 +256,73 @@ pub(super) async fn load(
             .await
         })
         .await?;
+        let episode = esf::Episode {
+            kind,
+            start: job_start,
+            end,
+        };
+        let reached = exit_kind != ExitKind::MovedAway;
+        let answers = esf::at_exit(exit_date, &[episode], reached);
+        let record = esf::leave(db, referent, &record, answers).await?;
+        if reached && crate::esf::later_from(exit_date) <= today {
+            let answers = esf::six_months_on(&mut seq, exit_date, &[episode]);
+            esf::later(db, referent, &record, answers).await?;
+        }
     }
     Ok(())
+}
+
+/// Where a participant lives: most in the towns with priority neighbourhoods (Dijon, Chenôve;
+/// Besançon), where most of the public lives; the others anywhere on the territory.
+pub(super) fn commune<'a>(seq: &mut Seq, communes: &'a [Commune]) -> &'a Commune {
+    let towns: Vec<&Commune> = communes
+        .iter()
+        .filter(|c| !c.priority_neighbourhoods.is_empty())
+        .collect();
+    if !towns.is_empty() && seq.next(10) < 6 {
+        towns[seq.next(towns.len() as u64) as usize]
+    } else {
+        &communes[seq.next(communes.len() as u64) as usize]
+    }
+}
+
+/// A birth date that makes someone exactly `age` on `on`.
+pub(super) fn born(on: NaiveDate, age: i32, seq: &mut Seq) -> NaiveDate {
+    // Up to 11 months and 27 days more than `age` years: never a birthday too many or too few.
+    let months = age.unsigned_abs() * 12 + seq.next(12) as u32;
+    on.checked_sub_months(Months::new(months))
+        .map_or(on, |d| d - Duration::days(seq.next(28) as i64))
+}
+
+/// The outcome of a finished socio-professional diagnostic.
+pub(super) const DIAGNOSTIC_DONE: &str =
+    "Diagnostic réalisé : freins identifiés, projet professionnel à construire";
+
+/// The referent closes `step` with its `outcome`, at the end date it has unless `end` is given.
+pub(super) async fn close_step(
+    db: &Db,
+    referent: &Principal,
+    step: &PathStep,
+    end: Option<NaiveDate>,
+    outcome: &str,
+) -> Result<PathStep> {
+    act(db, async |tx| {
+        path::update_step(
+            tx,
+            referent,
+            PathStepChanges {
+                id: step.id,
+                version: step.version,
+                title: None,
+                start_date: None,
+                end_date: end,
+                outcome: Some(outcome.into()),
+            },
+            true,
+        )
+        .await
+    })
+    .await
 }
 
 pub(super) fn ascii(name: &str) -> String {

@@ -42,7 +42,7 @@ const TO_THE_ACTION: &str = "Diagnostic réalisé : orientation vers l'action de
 const ACTION_DONE: &str = "Action de remobilisation suivie jusqu'au bout ; fiche de suivi reçue";
 
 /// Where the demo provider's sessions take place (a fictitious address).
-const PLACE: &str = "Salle Ariane, 12 rue de l'Exemple, 21000 Dijon";
+pub(super) const PLACE: &str = "Salle Ariane, 12 rue de l'Exemple, 21000 Dijon";
 
 /// Who does what in the replay.
 pub(super) struct Actors<'a> {

@@ -80,6 +80,9 @@ pub(super) async fn load(db: &Db, who: &Actors<'_>, convention: ConventionId) ->
                 half_days: vec![HalfDay::Morning],
                 size_min: None,
                 size_max: None,
+                place: Some(super::cohorts::PLACE.into()),
+                morning_hours: None,
+                afternoon_hours: None,
             },
         )
         .await

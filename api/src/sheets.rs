@@ -9,7 +9,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use parcours_domain::DomainError;
-use parcours_domain::cohorts::{self, HalfDay};
+use parcours_domain::cohorts::{self, HalfDay, Presence};
 use parcours_domain::diagnostics::{Acquisition, CLEA_DOMAINS, Cefr, clea_summary};
 use parcours_domain::follow_up::{self, SheetDocument, SheetStatus};
 use parcours_domain::ids::{CohortId, FollowUpSheetId};
@@ -186,11 +186,49 @@ fn follow_up_lines(doc: &SheetDocument) -> Vec<Line> {
             doc.name.1
         )),
         Line::Text(format!(
-            "{}, du {} au {}",
+            "{} — action conduite par {} (convention {})",
+            doc.heading.plie, doc.heading.provider, doc.heading.convention
+        )),
+        Line::Text(format!(
+            "{}, du {} au {} ; lieu : {}",
             cohort.label,
             cohort.start_date.format("%d/%m/%Y"),
-            cohort.end_date.format("%d/%m/%Y")
+            cohort.end_date.format("%d/%m/%Y"),
+            cohort.place.as_deref().unwrap_or("non renseigné")
         )),
+    ];
+    if let Some((on, reason)) = &doc.dropped_out {
+        lines.push(Line::Text(format!(
+            "Sorti(e) de l'action le {}{}",
+            on.format("%d/%m/%Y"),
+            reason
+                .as_deref()
+                .map(|r| format!(" : {r}"))
+                .unwrap_or_default()
+        )));
+    }
+    lines.push(Line::Heading("Séances".into()));
+    for (s, presence) in &doc.sessions {
+        let weekday = DAYS[chrono::Datelike::weekday(&s.day).num_days_from_monday() as usize];
+        lines.push(Line::Text(format!(
+            "{weekday} {}, {}, {}–{} : {}",
+            s.day.format("%d/%m/%Y"),
+            match s.half_day {
+                HalfDay::Morning => "matin",
+                HalfDay::Afternoon => "après-midi",
+            },
+            s.hours.start.format("%H:%M"),
+            s.hours.end.format("%H:%M"),
+            match presence {
+                Some(Presence::Present) => "présent(e)",
+                Some(Presence::Late) => "en retard",
+                Some(Presence::Excused) => "absence excusée",
+                Some(Presence::Absent) => "absent(e)",
+                None => "non renseigné",
+            }
+        )));
+    }
+    lines.extend([
         Line::Heading("Assiduité".into()),
         Line::Text(format!(
             "Séances prévues : {} ; présent : {} ; en retard : {} ; excusé : {} ; absent : {} ; non renseigné : {}",
@@ -205,7 +243,7 @@ fn follow_up_lines(doc: &SheetDocument) -> Vec<Line> {
             Some(rate) => format!("Taux de présence : {rate} %"),
             None => "Taux de présence : sans objet (aucune séance)".into(),
         }),
-    ];
+    ]);
     match &doc.diagnostic {
         None => lines.push(Line::Heading("Diagnostic : non réalisé".into())),
         Some(d) => {
@@ -286,5 +324,9 @@ fn follow_up_lines(doc: &SheetDocument) -> Vec<Line> {
         ),
         _ => "Brouillon : non transmise".into(),
     }));
+    lines.push(Line::Gap);
+    lines.push(Line::Text(
+        "Intervenant(e) — nom et signature : ____________________________________".into(),
+    ));
     lines
 }

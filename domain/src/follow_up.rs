@@ -21,7 +21,7 @@ use crate::cohorts::{self, CohortStatus, MemberStatus, Presence};
 use crate::db::{Change, TenantTx, Tx};
 use crate::entities::{attendance, follow_up_sheet, participant};
 use crate::error::{DomainError, Result};
-use crate::ids::{CohortId, FollowUpSheetId, ParticipantId};
+use crate::ids::{CohortId, FollowUpSheetId, ParticipantId, SessionId};
 use crate::notifications::{self, Audience, Kind, Notice};
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
@@ -195,15 +195,22 @@ pub async fn load_many(
     Ok(out)
 }
 
-/// The attendance summary of `participant` in `cohort`, from the records.
+/// The attendance summary of `participant` in `cohort`, from the records: the sessions planned
+/// while they were a member (up to their last day, for a drop-out) and their presence at each.
 async fn summarise(
     tx: &TenantTx,
     cohort: CohortId,
     participant: ParticipantId,
 ) -> Result<AttendanceSummary> {
+    let last_day = cohorts::members_in(tx, cohort)
+        .await?
+        .into_iter()
+        .find(|m| m.participant_id == participant)
+        .and_then(|m| m.dropped_out_on);
     let sessions: Vec<uuid::Uuid> = cohorts::sessions_in(tx, cohort)
         .await?
         .iter()
+        .filter(|s| last_day.is_none_or(|on| s.day <= on))
         .map(|s| s.id.0)
         .collect();
     let mut summary = AttendanceSummary {
@@ -438,8 +445,15 @@ pub async fn mark_read(
 pub struct SheetDocument {
     pub sheet: FollowUpSheet,
     pub cohort: cohorts::Cohort,
+    /// The PLIE, the provider and the convention.
+    pub heading: cohorts::SheetHeading,
     /// (last name, first name).
     pub name: (String, String),
+    /// The member's last day, when they dropped out, and why.
+    pub dropped_out: Option<(chrono::NaiveDate, Option<String>)>,
+    /// The cohort's sessions up to the member's last day, each with the member's presence
+    /// when recorded.
+    pub sessions: Vec<(cohorts::Session, Option<cohorts::Presence>)>,
     pub diagnostic: Option<diagnostics::Diagnostic>,
     pub clea_threshold_percent: i32,
 }
@@ -463,9 +477,30 @@ pub async fn document(
         })?;
     let diagnostic = diagnostics::find(&tx, sheet.cohort_id, sheet.participant_id).await?;
     let clea_threshold_percent = crate::tenants::clea_threshold(&tx).await?;
+    let heading = cohorts::sheet_heading(&tx, &cohort).await?;
+    let dropped_out = cohorts::members_in(&tx, cohort.id)
+        .await?
+        .into_iter()
+        .find(|m| m.participant_id == sheet.participant_id)
+        .and_then(|m| m.dropped_out_on.map(|on| (on, m.reason)));
+    let presences: std::collections::HashMap<SessionId, cohorts::Presence> =
+        cohorts::member_attendance_in(&tx, cohort.id, sheet.participant_id)
+            .await?
+            .into_iter()
+            .map(|(_, a)| (a.session_id, a.presence))
+            .collect();
+    let sessions = cohorts::sessions_in(&tx, cohort.id)
+        .await?
+        .into_iter()
+        .filter(|s| dropped_out.as_ref().is_none_or(|(on, _)| s.day <= *on))
+        .map(|s| (s, presences.get(&s.id).copied()))
+        .collect();
     Ok(SheetDocument {
         sheet,
         cohort,
+        heading,
+        dropped_out,
+        sessions,
         name: (
             person.last_name.unwrap_or_else(|| "—".into()),
             person.first_name.unwrap_or_default(),

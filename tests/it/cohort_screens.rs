@@ -330,7 +330,37 @@ async fn a_drop_out_has_a_date_and_nothing_is_signed_after_it(backend: Backend) 
         assert!(!two.contains("DÉPART"), "week 2:\n{two}");
         assert!(two.contains("RESTE"), "week 2:\n{two}");
     }
+    // The member's follow-up sheet lists their sessions up to their last day, and that day.
+    app.ok(&w.provider, "mutation($id: ID!) { setCohortStatus(input: {id: $id, version: 1, status: RUNNING}) { cohort { status } } }", json!({ "id": c["id"] })).await;
+    let sheet = app
+        .ok(&w.provider, "mutation($c: ID!, $p: ID!) { saveFollowUpSheet(input: {cohortId: $c, participantId: $p, recommendations: \"Reprendre contact\"}) { followUpSheet { pdfPath } } }", json!({ "c": c["id"], "p": leaving }))
+        .await["saveFollowUpSheet"]["followUpSheet"]["pdfPath"]
+        .as_str()
+        .expect("a path")
+        .to_owned();
+    let (status, _, pdf) = app.get(&w.provider, &sheet).await;
+    assert_eq!(status, 200);
+    if let Some(text) = parcours_tests::pdf_text(&pdf) {
+        assert!(
+            text.contains("Sorti(e) de l'action le 08/09/2026 : déménagement"),
+            "{text}"
+        );
+        assert!(
+            text.contains("mar. 08/09/2026, matin, 09:00–12:00 : en retard"),
+            "{text}"
+        );
+        assert!(!text.contains("10/09/2026"), "no session after: {text}");
+        assert!(
+            text.contains("Séances prévues : 2 ; présent : 0 ; en retard : 1"),
+            "planned while a member: {text}"
+        );
+    }
     if let Ok(dir) = std::env::var("PARCOURS_SHEET_DIR") {
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("follow-up-{label}.pdf")),
+            &pdf,
+        )
+        .expect("written");
         let path = std::path::Path::new(&dir).join(format!("drop-out-{label}.pdf"));
         std::fs::write(path, &week_one).expect("written");
     }

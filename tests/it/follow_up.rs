@@ -537,6 +537,11 @@ async fn sheets_are_read_by_their_roles_only(backend: Backend) {
             "Part des points : 50 % (seuil 75 %)",
             "1 (Communiquer en français)",
             "FSE+",
+            "action conduite par",
+            "(convention CONV-",
+            "lieu : non renseigné",
+            "09:00–12:00",
+            "Intervenant(e) — nom et signature",
         ] {
             assert!(printed.contains(text), "prints {text}: {printed}");
         }

@@ -731,6 +731,45 @@ pub struct WeekSheet {
     pub convention: String,
 }
 
+/// Who a printed sheet of a cohort names: the PLIE, the provider, the convention.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetHeading {
+    /// The tenant's name.
+    pub plie: String,
+    /// The structure running the cohort.
+    pub provider: String,
+    /// The convention's number.
+    pub convention: String,
+}
+
+/// The heading of a printed sheet of `cohort`.
+pub(crate) async fn sheet_heading(tx: &TenantTx, cohort: &Cohort) -> Result<SheetHeading> {
+    let plie = tx
+        .tx()
+        .registry()
+        .tenants()
+        .filter(crate::entities::tenant::Column::Id.eq(tx.tenant().0))
+        .one(tx.conn())
+        .await?
+        .map(|t| t.name)
+        .unwrap_or_default();
+    let provider = tx
+        .select::<crate::entities::structure::Entity>()
+        .filter(crate::entities::structure::Column::Id.eq(cohort.structure_id.0))
+        .one(tx.conn())
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let convention = crate::conventions::find_in(tx, None, cohort.convention_id)
+        .await?
+        .number;
+    Ok(SheetHeading {
+        plie,
+        provider,
+        convention,
+    })
+}
+
 /// A row of an attendance sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SheetMember {
@@ -794,25 +833,7 @@ pub async fn week_sheet(
         })
         .collect();
     members.sort_by_cached_key(|m| crate::text::name_key(&m.last_name, &m.first_name));
-    let plie = tx
-        .tx()
-        .registry()
-        .tenants()
-        .filter(crate::entities::tenant::Column::Id.eq(tx.tenant().0))
-        .one(tx.conn())
-        .await?
-        .map(|t| t.name)
-        .unwrap_or_default();
-    let provider = tx
-        .select::<crate::entities::structure::Entity>()
-        .filter(crate::entities::structure::Column::Id.eq(cohort.structure_id.0))
-        .one(tx.conn())
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
-    let convention = crate::conventions::find_in(&tx, None, cohort.convention_id)
-        .await?
-        .number;
+    let heading = sheet_heading(&tx, &cohort).await?;
     Ok(WeekSheet {
         cohort,
         week,
@@ -820,8 +841,8 @@ pub async fn week_sheet(
         to,
         sessions,
         members,
-        plie,
-        provider,
-        convention,
+        plie: heading.plie,
+        provider: heading.provider,
+        convention: heading.convention,
     })
 }

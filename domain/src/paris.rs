@@ -49,6 +49,13 @@ pub fn wall_clock(instant: DateTime<Utc>) -> NaiveDateTime {
     instant.with_timezone(&Paris).naive_local()
 }
 
+/// The Paris calendar date of an instant: "today" for every rule that compares dates (an
+/// exit's date, a committee's, an entry's), so that a social worker in Paris after midnight
+/// is not told that today is in the future.
+pub fn today(instant: DateTime<Utc>) -> NaiveDate {
+    wall_clock(instant).date()
+}
+
 /// Parse `HH:MM`.
 pub fn parse_time(field: &str, text: &str) -> Result<NaiveTime, DomainError> {
     // Exactly two digits, a colon, two digits: chrono alone also takes `9:5` and spaces.

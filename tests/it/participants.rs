@@ -687,6 +687,38 @@ async fn working_lives_count_in_calendar_months_within_the_last_12(backend: Back
         json!({ "input": young }),
     )
     .await;
+
+    // "Today" is Paris's date: at 00:30 in Paris (23:30 UTC the day before), an entry and an
+    // exit dated today are not in the future; tomorrow's still is.
+    app.set_now(Some("2026-03-01T23:30:00Z"));
+    let mut late = participant_input(&commune, "Minuit");
+    late["entryDate"] = json!("2026-03-03");
+    let (_, body) = app
+        .post(
+            &w.referent,
+            CREATE_PARTICIPANT_ONLY,
+            json!({ "input": late }),
+        )
+        .await;
+    assert_eq!(
+        (code(&body), field(&body)),
+        ("VALIDATION", "entryDate"),
+        "{body}"
+    );
+    late["entryDate"] = json!("2026-03-02");
+    let created = app
+        .ok(
+            &w.referent,
+            CREATE_PARTICIPANT_ONLY,
+            json!({ "input": late }),
+        )
+        .await;
+    let late_id = created["createParticipant"]["participant"]["id"].clone();
+    app.ok(&w.tenant.steering, "mutation($id: ID!) { validateEntry(input: {id: $id, version: 1, committeeDate: \"2026-03-02\"}) { participant { id } } }", json!({ "id": late_id }))
+        .await;
+    app.ok(&w.referent, EXIT, json!({ "input": { "participantId": late_id, "version": 2, "date": "2026-03-02", "kind": "MOVED_AWAY", "reason": "Déménagement à Lyon" } }))
+        .await;
+    app.set_now(None);
 }
 
 const CREATE_PARTICIPANT_ONLY: &str = "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id } } }";

@@ -370,7 +370,7 @@ impl ConventionObj {
     }
     /// Today against its dates: `UPCOMING`, `ACTIVE` or `ENDED`.
     async fn status(&self, ctx: &Context<'_>) -> ConventionStatus {
-        let today = req(ctx).tx.now().date_naive();
+        let today = parcours_domain::paris::today(req(ctx).tx.now());
         if today < self.0.start_date {
             ConventionStatus::Upcoming
         } else if today > self.0.end_date {

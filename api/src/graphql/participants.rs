@@ -388,7 +388,7 @@ impl ParticipantObj {
             .load_one(self.0.id)
             .await?
             .flatten();
-        let today = req(ctx).tx.now().date_naive();
+        let today = parcours_domain::paris::today(req(ctx).tx.now());
         let assessment = exit::assess_loaded(
             &self.0,
             &episodes,

@@ -35,7 +35,7 @@ pub async fn record_exit(tx: &Tx, principal: &Principal, input: NewExit) -> Resu
             current.status.as_str()
         )));
     }
-    if input.date > tx.now().date_naive() {
+    if input.date > crate::paris::today(tx.now()) {
         return Err(DomainError::validation("date", "must not be in the future"));
     }
     if current.entry_date.is_some_and(|entry| input.date < entry) {
@@ -107,7 +107,7 @@ pub async fn validate_exit(
             "this exit needs no committee validation".into(),
         ));
     }
-    if committee_date < exit.date || committee_date > tx.now().date_naive() {
+    if committee_date < exit.date || committee_date > crate::paris::today(tx.now()) {
         return Err(DomainError::validation(
             "committeeDate",
             "must be between the exit date and today",
@@ -142,7 +142,7 @@ pub async fn assess(
         .remove(&participant_id);
     let on = on
         .or(exit.as_ref().map(|e| e.date))
-        .unwrap_or_else(|| tx.now().date_naive());
+        .unwrap_or_else(|| crate::paris::today(tx.now()));
     let validated = exit.is_some_and(|e| e.committee_validated_on.is_some());
     let assessment = assess_in(&tx, &participant, on, validated).await?;
     Ok(assessment)

@@ -77,7 +77,7 @@ pub(super) async fn prepare_create(
     input: NewParticipant,
 ) -> Result<Participant> {
     require_creator(principal)?;
-    let today = tx.now().date_naive();
+    let today = crate::paris::today(tx.now());
     let referent_id = match (principal.role(), input.referent_id) {
         (Role::Referent, None) => principal
             .staff()
@@ -182,7 +182,7 @@ pub(super) async fn prepare_update(
     input: ParticipantChanges,
 ) -> Result<(Participant, Participant)> {
     let current = editable(tx, principal, input.id, input.version).await?;
-    let today = tx.now().date_naive();
+    let today = crate::paris::today(tx.now());
     let mut changed = current.clone();
     if let Some(commune) = input.fields.commune_id
         && !tenants::commune_exists(tx, commune).await?
@@ -212,7 +212,7 @@ pub async fn validate_entry(
     let tx = tx.change(principal).await?;
     let current = editable(&tx, principal, id, version).await?;
     require_status(&current, ParticipantStatus::Candidate)?;
-    check_committee_date(&current, committee_date, tx.now().date_naive())?;
+    check_committee_date(&current, committee_date, crate::paris::today(tx.now()))?;
     let changed = Participant {
         status: ParticipantStatus::Active,
         committee_date: Some(committee_date),
@@ -235,7 +235,7 @@ pub async fn refuse_entry(
     let tx = tx.change(principal).await?;
     let current = editable(&tx, principal, id, version).await?;
     require_status(&current, ParticipantStatus::Candidate)?;
-    check_committee_date(&current, committee_date, tx.now().date_naive())?;
+    check_committee_date(&current, committee_date, crate::paris::today(tx.now()))?;
     let changed = Participant {
         status: ParticipantStatus::Refused,
         committee_date: Some(committee_date),

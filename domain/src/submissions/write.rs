@@ -215,7 +215,7 @@ pub async fn record_decision(
             current.status.as_str()
         )));
     }
-    if committee_date > tx.now().date_naive() {
+    if committee_date > crate::paris::today(tx.now()) {
         return Err(DomainError::validation(
             "committeeDate",
             "must not be in the future",

@@ -21,6 +21,7 @@ mod m20261129_000010_retention;
 mod m20261129_000011_notifications;
 mod m20261129_000012_access_log;
 mod m20261130_000013_cohort_place_times_drop_out;
+mod m20261130_000014_call_half_days_per_week;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_notifications::Migration),
             Box::new(m20261129_000012_access_log::Migration),
             Box::new(m20261130_000013_cohort_place_times_drop_out::Migration),
+            Box::new(m20261130_000014_call_half_days_per_week::Migration),
         ]
     }
 }

@@ -633,7 +633,107 @@ async fn memberships_current_step_and_nodes(backend: Backend) {
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
 }
 
+/// A cohort keeps the action part-time: at most the call's `maxHalfDaysPerWeek` sessions in a
+/// calendar week, on creation, when a session is added and when one is moved.
+async fn the_calendar_keeps_the_action_part_time(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let create = |weekdays: Value, half_days: Value| {
+        json!({ "input": { "conventionId": conv, "label": "Groupe", "startDate": "2026-09-07",
+            "weekdays": weekdays, "halfDays": half_days } })
+    };
+    // Six half-days a week: beyond the default half-time frame of 5.
+    let (_, body) = app
+        .post(
+            &w.provider,
+            CREATE_AT,
+            create(
+                json!(["MONDAY", "TUESDAY", "WEDNESDAY"]),
+                json!(["MORNING", "AFTERNOON"]),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (code(&body), field(&body)),
+        ("VALIDATION", "weekdays"),
+        "{body}"
+    );
+    // Five mornings: the edge, accepted.
+    let c = app
+        .ok(
+            &w.provider,
+            CREATE_AT,
+            create(
+                json!(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]),
+                json!(["MORNING"]),
+            ),
+        )
+        .await["createCohort"]["cohort"]
+        .clone();
+    let add = "mutation($c: ID!, $d: Date!, $h: HalfDay!) { addCohortSession(input: {cohortId: $c, day: $d, halfDay: $h}) { session { id } } }";
+    let (_, body) = app
+        .post(
+            &w.provider,
+            add,
+            json!({ "c": c["id"], "d": "2026-09-08", "h": "AFTERNOON" }),
+        )
+        .await;
+    assert_eq!(
+        (code(&body), field(&body)),
+        ("VALIDATION", "day"),
+        "a sixth half-day: {body}"
+    );
+    // Moving within its week keeps five; moving into another full week makes six there.
+    let monday = c["sessions"][0]["id"].clone();
+    let mv = "mutation($id: ID!, $d: Date!, $h: HalfDay!) { moveCohortSession(input: {id: $id, day: $d, halfDay: $h}) { session { day halfDay } } }";
+    app.ok(
+        &w.provider,
+        mv,
+        json!({ "id": monday, "d": "2026-09-07", "h": "AFTERNOON" }),
+    )
+    .await;
+    let (_, body) = app
+        .post(
+            &w.provider,
+            mv,
+            json!({ "id": monday, "d": "2026-09-15", "h": "AFTERNOON" }),
+        )
+        .await;
+    assert_eq!((code(&body), field(&body)), ("VALIDATION", "day"), "{body}");
+    // The frame is the call's: 5 by default, 1 to 9.
+    let call = app
+        .ok(
+            &w.tenant.steering,
+            "{ callsForProjects(first: 1) { edges { node { maxHalfDaysPerWeek } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        call["callsForProjects"]["edges"][0]["node"]["maxHalfDaysPerWeek"], 5,
+        "{call}"
+    );
+    for bad in [0, 10] {
+        let (_, body) = app
+            .post(
+                &w.tenant.steering,
+                "mutation($m: Int!) { createCall(input: {reference: \"AAP-2\", title: \"T\", summary: \"s\", specification: \"x\",
+                    budgetCap: \"100.00\", targetParticipantsPerYear: 10, groupSizeMin: 8, groupSizeMax: 12, cadenceWeeks: 3,
+                    maxHalfDaysPerWeek: $m, opens: {date: \"2030-01-07\", time: \"09:00\"},
+                    deadline: {date: \"2030-01-21\", time: \"17:00\"}, questions: []}) { call { id } } }",
+                json!({ "m": bad }),
+            )
+            .await;
+        assert_eq!(
+            (code(&body), field(&body)),
+            ("VALIDATION", "maxHalfDaysPerWeek"),
+            "{bad}: {body}"
+        );
+    }
+}
+
 on_both!(
+    the_calendar_keeps_the_action_part_time,
     place_and_hours_are_kept_checked_and_printed,
     a_drop_out_has_a_date_and_nothing_is_signed_after_it,
     the_cohorts_list_filters_by_status_convention_and_period,

@@ -81,6 +81,11 @@ impl CallObj {
     async fn cadence_weeks(&self) -> i32 {
         self.0.cadence_weeks
     }
+    /// The action's part-time frame: a cohort holds at most this many sessions (half-days)
+    /// in a calendar week, Monday to Sunday.
+    async fn max_half_days_per_week(&self) -> i32 {
+        self.0.max_half_days_per_week
+    }
     /// Opening, as an instant.
     async fn opens_at(&self) -> DateTime<Utc> {
         self.0.opens_at
@@ -531,6 +536,10 @@ pub struct CallFieldsInput {
     group_size_min: Option<i32>,
     group_size_max: Option<i32>,
     cadence_weeks: Option<i32>,
+    /// The action's part-time frame: at most this many sessions (half-days) per calendar week
+    /// in a cohort, 1 to 9; default 5 (half-time). `createCohort`, `addCohortSession` and
+    /// `moveCohortSession` refuse a calendar beyond it (`VALIDATION`).
+    max_half_days_per_week: Option<i32>,
     /// Opening, Paris time.
     opens: Option<ParisDateTime>,
     /// Deadline, Paris time (e.g. 2017-12-21 17:00).
@@ -558,6 +567,7 @@ impl CallFieldsInput {
             group_size_min: self.group_size_min,
             group_size_max: self.group_size_max,
             cadence_weeks: self.cadence_weeks,
+            max_half_days_per_week: self.max_half_days_per_week,
             opens: self.opens.map(|t| paris_time("opens", t)).transpose()?,
             deadline: self
                 .deadline

@@ -45,6 +45,9 @@ pub struct CallForProjects {
     pub group_size_min: i32,
     pub group_size_max: i32,
     pub cadence_weeks: i32,
+    /// The action's part-time frame: a cohort holds at most this many sessions (half-days) in
+    /// a calendar week, Monday to Sunday; 1 to 9, 5 (half-time) by default.
+    pub max_half_days_per_week: i32,
     pub opens_at: DateTime<Utc>,
     pub deadline_at: DateTime<Utc>,
     pub expected_start: Option<NaiveDate>,
@@ -93,6 +96,7 @@ pub struct CallFields {
     pub group_size_min: Option<i32>,
     pub group_size_max: Option<i32>,
     pub cadence_weeks: Option<i32>,
+    pub max_half_days_per_week: Option<i32>,
     pub opens: Option<ParisTime>,
     pub deadline: Option<ParisTime>,
     pub expected_start: Option<NaiveDate>,

@@ -10,6 +10,9 @@ use crate::paris;
 use crate::principal::{Principal, Role};
 use crate::text::{Name, clean};
 
+/// The part-time frame of a new call: half-time, five of a working week's ten half-days.
+pub const DEFAULT_HALF_DAYS_PER_WEEK: i32 = 5;
+
 const MAX_QUESTIONS: usize = 50;
 
 /// Create a call as a draft.
@@ -38,6 +41,7 @@ pub async fn create(tx: &Tx, principal: &Principal, input: CallFields) -> Result
         group_size_min: 1,
         group_size_max: 1,
         cadence_weeks: 1,
+        max_half_days_per_week: DEFAULT_HALF_DAYS_PER_WEEK,
         opens_at: paris::instant("opens", opens.date, opens.time)?,
         deadline_at: paris::instant("deadline", deadline.date, deadline.time)?,
         expected_start: None,
@@ -185,6 +189,9 @@ fn apply(call: &mut CallForProjects, input: CallFields) -> Result<()> {
     }
     if let Some(v) = input.cadence_weeks {
         call.cadence_weeks = positive("cadenceWeeks", v, 52)?;
+    }
+    if let Some(v) = input.max_half_days_per_week {
+        call.max_half_days_per_week = positive("maxHalfDaysPerWeek", v, 9)?;
     }
     if let Some(t) = input.opens {
         call.opens_at = paris::instant("opens", t.date, t.time)?;

@@ -48,6 +48,36 @@ pub(crate) fn check_hours(field: &str, half_day: HalfDay, hours: Option<Hours>) 
     }
 }
 
+/// The action's part-time frame: at most `max` sessions (half-days) in any calendar week,
+/// Monday to Sunday (the call's `max_half_days_per_week`).
+fn within_frame(field: &str, days: impl Iterator<Item = NaiveDate>, max: i32) -> Result<()> {
+    let mut per_week: std::collections::HashMap<chrono::IsoWeek, i32> = Default::default();
+    for day in days {
+        *per_week.entry(day.iso_week()).or_default() += 1;
+    }
+    match per_week.into_iter().max_by_key(|(week, n)| (*n, *week)) {
+        Some((week, n)) if n > max => Err(DomainError::validation(
+            field,
+            format!(
+                "{n} half-days in the week of {}: the action is part-time, at most {max} \
+                 half-days a week (the call's maxHalfDaysPerWeek)",
+                NaiveDate::from_isoywd_opt(week.year(), week.week(), Weekday::Mon)
+                    .unwrap_or_default()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The part-time frame of the call `c`'s convention answers.
+async fn frame_of(tx: &TenantTx, c: &Cohort) -> Result<i32> {
+    let convention = conventions::find_in(tx, None, c.convention_id).await?;
+    let submission = submissions::find_in(tx, None, convention.submission_id).await?;
+    Ok(calls::get_in(tx, submission.call_id)
+        .await?
+        .max_half_days_per_week)
+}
+
 fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
     DomainError::Rule {
         code,
@@ -155,6 +185,11 @@ pub async fn create(
         &input.half_days,
         (morning, afternoon),
     );
+    within_frame(
+        "weekdays",
+        sessions.iter().map(|s| s.day),
+        call.max_half_days_per_week,
+    )?;
     if !sessions.is_empty() {
         tx.insert_many(sessions.iter().map(|s| cohort_session::ActiveModel {
             tenant_id: Set(tx.tenant().0),
@@ -854,6 +889,15 @@ pub async fn add_session(
         ));
     }
     within(&c, day)?;
+    let days = super::sessions_in(&tx, cohort_id)
+        .await?
+        .into_iter()
+        .map(|s| s.day);
+    within_frame(
+        "day",
+        days.chain(std::iter::once(day)),
+        frame_of(&tx, &c).await?,
+    )?;
     let session = Session {
         id: SessionId::generate(),
         cohort_id,
@@ -897,6 +941,16 @@ pub async fn move_session(
             "attendance was recorded for this session: it keeps its date".into(),
         ));
     }
+    let others = super::sessions_in(&tx, c.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.id != id)
+        .map(|s| s.day);
+    within_frame(
+        "day",
+        others.chain(std::iter::once(day)),
+        frame_of(&tx, &c).await?,
+    )?;
     tx.update_many::<cohort_session::Entity>()
         .col_expr(cohort_session::Column::Day, day.into())
         .col_expr(cohort_session::Column::HalfDay, half_day.as_str().into())

@@ -85,6 +85,8 @@ fn fields(reference: &str, opens: NaiveDate, deadline: NaiveDate, start: NaiveDa
         group_size_min: Some(8),
         group_size_max: Some(12),
         cadence_weeks: Some(3),
+        // Five mornings a week at most: half-time.
+        max_half_days_per_week: Some(5),
         opens: Some(ParisTime { date: opens, time: nine }),
         deadline: Some(ParisTime { date: deadline, time: five }),
         expected_start: Some(start),

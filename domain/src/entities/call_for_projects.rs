@@ -24,6 +24,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// The action's part-time frame: at most this many half-days a week (1 to 9).
+    pub max_half_days_per_week: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

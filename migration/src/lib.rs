@@ -22,6 +22,7 @@ mod m20261129_000011_notifications;
 mod m20261129_000012_access_log;
 mod m20261130_000013_cohort_place_times_drop_out;
 mod m20261130_000014_call_half_days_per_week;
+mod m20261130_000015_episode_life_cycle;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_access_log::Migration),
             Box::new(m20261130_000013_cohort_place_times_drop_out::Migration),
             Box::new(m20261130_000014_call_half_days_per_week::Migration),
+            Box::new(m20261130_000015_episode_life_cycle::Migration),
         ]
     }
 }

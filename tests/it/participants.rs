@@ -721,9 +721,169 @@ async fn working_lives_count_in_calendar_months_within_the_last_12(backend: Back
     app.set_now(None);
 }
 
+/// Episodes with a life cycle: ended early, corrected, cancelled — each at its version, audited,
+/// for the path's editors only, and read at once by the exit assessment.
+async fn episodes_end_early_are_corrected_or_cancelled(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let foreign = World::build(&app, "beta").await;
+    let commune = first_commune(&app, &w.referent).await;
+    let active = |name: &'static str| {
+        let (app, w, commune) = (&app, &w, commune.clone());
+        async move {
+            let (id, _) =
+                create_participant(app, &w.referent, participant_input(&commune, name)).await;
+            app.ok(&w.tenant.steering, VALIDATE, json!({ "id": id, "v": 1 }))
+                .await;
+            id
+        }
+    };
+    let assess = "query($id: ID!, $on: Date) { participant(id: $id) { exitAssessment(on: $on) { positive rule } } }";
+    let rule = |data: Value| data["participant"]["exitAssessment"]["rule"].clone();
+    const END: &str = "mutation($input: EndEpisodeInput!) { endEpisode(input: $input) { episode { id endDate endReason version } } }";
+    const CORRECT: &str = "mutation($input: CorrectEpisodeInput!) { correctEpisode(input: $input) { episode { startDate endDate hoursPerWeek endReason version } } }";
+    const CANCEL: &str = "mutation($input: CancelEpisodeInput!) { cancelEpisode(input: $input) { cancelledEpisodeId } }";
+
+    // A CDI broken after three months no longer makes the exit positive, and a later CDI can
+    // be recorded.
+    let p = active("Rupture").await;
+    let cdi = |start: &str| {
+        json!({ "input": { "participantId": p, "kind": "EMPLOYMENT", "contractKind": "PERMANENT",
+            "startDate": start, "hoursPerWeek": 35 } })
+    };
+    let first =
+        app.ok(&w.referent, EPISODE, cdi("2024-02-01")).await["recordEpisode"]["episode"]["id"]
+            .clone();
+    assert_eq!(
+        rule(
+            app.ok(&w.referent, assess, json!({ "id": p, "on": "2024-09-01" }))
+                .await
+        ),
+        "PERMANENT_CONTRACT"
+    );
+    let end = |version: i64, date: &str| json!({ "input": { "id": first, "version": version, "endDate": date, "reason": "DISMISSAL" } });
+    for (date, why) in [
+        ("2024-01-31", "before the start"),
+        ("2099-01-01", "in the future"),
+    ] {
+        let (_, body) = app.post(&w.referent, END, end(1, date)).await;
+        assert_eq!(
+            (code(&body), field(&body)),
+            ("VALIDATION", "endDate"),
+            "{why}: {body}"
+        );
+    }
+    for (token, expected) in [(&w.provider, "FORBIDDEN"), (&foreign.referent, "NOT_FOUND")] {
+        let (_, body) = app.post(token, END, end(1, "2024-05-01")).await;
+        assert_eq!(code(&body), expected, "{body}");
+    }
+    let ended = app.ok(&w.referent, END, end(1, "2024-05-01")).await;
+    assert_eq!(
+        ended["endEpisode"]["episode"],
+        json!({ "id": first, "endDate": "2024-05-01", "endReason": "DISMISSAL", "version": 2 })
+    );
+    let (_, body) = app.post(&w.referent, END, end(1, "2024-04-01")).await;
+    assert_eq!(code(&body), "CONFLICT", "a stale version: {body}");
+    let after = app
+        .ok(&w.referent, assess, json!({ "id": p, "on": "2024-09-01" }))
+        .await;
+    assert_eq!(
+        after["participant"]["exitAssessment"]["positive"], false,
+        "{after}"
+    );
+    app.ok(&w.referent, EPISODE, cdi("2024-06-01")).await;
+    assert_eq!(
+        rule(
+            app.ok(&w.referent, assess, json!({ "id": p, "on": "2024-12-01" }))
+                .await
+        ),
+        "PERMANENT_CONTRACT",
+        "the later CDI, six months on"
+    );
+
+    // A CDD recorded a day short is corrected; one recorded by mistake is cancelled.
+    let q = active("Correction").await;
+    let cdd = app
+        .ok(&w.referent, EPISODE, json!({ "input": { "participantId": q, "kind": "EMPLOYMENT",
+            "contractKind": "FIXED_TERM", "startDate": "2025-01-01", "endDate": "2025-06-29", "hoursPerWeek": 35 } }))
+        .await["recordEpisode"]["episode"]["id"]
+        .clone();
+    let on = json!({ "id": q, "on": "2025-07-15" });
+    let none = app.ok(&w.referent, assess, on.clone()).await;
+    assert_eq!(none["participant"]["exitAssessment"]["positive"], false);
+    let correction = |version: i64, end: &str, hours: f64| {
+        json!({ "input": { "id": cdd, "version": version, "startDate": "2025-01-01", "endDate": end,
+            "hoursPerWeek": hours, "employer": "Mairie" } })
+    };
+    let (_, body) = app
+        .post(&w.referent, CORRECT, correction(1, "2024-12-31", 35.0))
+        .await;
+    assert_eq!(
+        (code(&body), field(&body)),
+        ("VALIDATION", "endDate"),
+        "an end before the start: {body}"
+    );
+    let corrected = app
+        .ok(&w.referent, CORRECT, correction(1, "2025-06-30", 35.0))
+        .await;
+    assert_eq!(
+        corrected["correctEpisode"]["episode"],
+        json!({ "startDate": "2025-01-01", "endDate": "2025-06-30", "hoursPerWeek": 35.0, "endReason": null, "version": 2 })
+    );
+    assert_eq!(
+        rule(app.ok(&w.referent, assess, on.clone()).await),
+        "FIXED_TERM_CONTRACTS"
+    );
+    let cancel = |version: i64| json!({ "input": { "id": cdd, "version": version, "reason": "saisi sur le mauvais dossier" } });
+    let (_, body) = app.post(&w.referent, CANCEL, cancel(1)).await;
+    assert_eq!(code(&body), "CONFLICT", "a stale version: {body}");
+    app.ok(&w.referent, CANCEL, cancel(2)).await;
+    let gone = app.ok(&w.referent, assess, on.clone()).await;
+    assert_eq!(
+        gone["participant"]["exitAssessment"]["positive"], false,
+        "{gone}"
+    );
+    let listed = app
+        .ok(
+            &w.referent,
+            "query($id: ID!) { participant(id: $id) { episodes { id } } }",
+            json!({ "id": q }),
+        )
+        .await;
+    assert_eq!(listed["participant"]["episodes"], json!([]));
+    let (_, body) = app.post(&w.referent, CANCEL, cancel(3)).await;
+    assert_eq!(code(&body), "NOT_FOUND", "cancelled already: {body}");
+
+    // Each change is audited.
+    let log = app
+        .ok(
+            &w.tenant.steering,
+            "{ auditLog(first: 100) { edges { node { action } } } }",
+            json!({}),
+        )
+        .await;
+    let actions: Vec<&str> = log["auditLog"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["action"].as_str())
+        .collect();
+    for action in ["episode.end", "episode.correct", "episode.cancel"] {
+        assert!(actions.contains(&action), "{action}: {actions:?}");
+    }
+
+    // Once the participant exited, the path and its episodes no longer change: the exit keeps
+    // the episodes it rested on.
+    app.ok(&w.referent, EXIT, json!({ "input": { "participantId": p, "version": 2, "date": "2024-12-01", "kind": "EMPLOYMENT_OR_TRAINING" } }))
+        .await;
+    let (_, body) = app.post(&w.referent, END, json!({ "input": { "id": first, "version": 2, "endDate": "2024-04-01", "reason": "OTHER" } })).await;
+    assert_eq!(code(&body), "CONFLICT", "after the exit: {body}");
+}
+
 const CREATE_PARTICIPANT_ONLY: &str = "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id } } }";
 
 on_both!(
+    episodes_end_early_are_corrected_or_cancelled,
     working_lives_count_in_calendar_months_within_the_last_12,
     a_path_from_candidate_to_a_positive_exit,
     the_senior_worksite_exception_waits_for_the_committee,

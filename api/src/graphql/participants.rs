@@ -65,6 +65,20 @@ mirror_enum!(
     ExitKind => domain::ExitKind { EmploymentOrTraining, MovedAway, DroppedOut, Health, Other }
 );
 mirror_enum!(
+    /// Why an episode ended before its planned end.
+    EndReason => domain::EndReason {
+        /// The participant resigned (démission).
+        Resignation,
+        /// The employer dismissed them (licenciement).
+        Dismissal,
+        /// The trial period was ended (rupture de la période d'essai).
+        EndOfTrialPeriod,
+        /// A mission or training ended early (fin de mission).
+        EndOfMission,
+        Other,
+    }
+);
+mirror_enum!(
     /// Kind of employment contract.
     #[graphql(name = "ContractKind")]
     ContractKindGql => ContractKind { Permanent, FixedTerm, TemporaryAgency, Subsidised, IntegrationWorksite }
@@ -502,6 +516,14 @@ impl EpisodeObj {
     async fn employer(&self) -> Option<&str> {
         self.0.employer.as_deref()
     }
+    /// Why it ended before its planned end (`endEpisode`); null otherwise.
+    async fn end_reason(&self) -> Option<EndReason> {
+        self.0.end_reason.map(Into::into)
+    }
+    /// Its version, for `endEpisode`, `correctEpisode` and `cancelEpisode`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }
 
 /// A recorded exit.
@@ -916,7 +938,55 @@ pub struct RecordEpisodeInput {
     employer: Option<String>,
 }
 
-/// Result of `recordEpisode`.
+/// Input of `endEpisode`.
+#[derive(InputObject)]
+pub struct EndEpisodeInput {
+    id: ID,
+    version: i32,
+    /// The last worked day: not before the start, not after today (Paris time), not after the
+    /// planned end (`VALIDATION` on `endDate`).
+    end_date: Date,
+    reason: EndReason,
+}
+
+/// Input of `correctEpisode`: the episode's fields as they should have been recorded (its
+/// kind stays; cancel it and record another to change it). The same checks as
+/// `recordEpisode`.
+#[derive(InputObject)]
+pub struct CorrectEpisodeInput {
+    id: ID,
+    version: i32,
+    start_date: Date,
+    /// Planned or actual last day; omit for an open-ended contract.
+    end_date: Option<Date>,
+    /// Weekly working time (required for employment), at most 48.
+    hours_per_week: Option<f64>,
+    #[graphql(default)]
+    participant_agreement: bool,
+    /// Employer or training body: 1 to 200 characters, one line.
+    employer: Option<String>,
+}
+
+/// Input of `cancelEpisode`.
+#[derive(InputObject)]
+pub struct CancelEpisodeInput {
+    id: ID,
+    version: i32,
+    /// Why it was recorded by mistake: 1 to 1,000 characters, one line.
+    reason: String,
+}
+
+/// Result of `cancelEpisode`.
+#[derive(SimpleObject)]
+pub struct CancelEpisodePayload {
+    cancelled_episode_id: ID,
+}
+
+fn episode_id(id: &ID) -> Result<parcours_domain::ids::EpisodeId, DomainError> {
+    ids::decode(id, "Episode", "episode").map(parcours_domain::ids::EpisodeId)
+}
+
+/// Result of `recordEpisode`, `endEpisode` and `correctEpisode`.
 #[derive(SimpleObject)]
 pub struct EpisodePayload {
     /// The recorded episode.
@@ -1159,6 +1229,71 @@ impl ParticipantMutation {
             .gql(ctx)?;
         Ok(Some(EpisodePayload {
             episode: EpisodeObj(episode),
+        }))
+    }
+
+    /// End an episode early (a contract broken, a mission stopped), with its last day and why;
+    /// the referent or steering, while the path is open. `CONFLICT` on a stale `version`.
+    async fn end_episode(
+        &self,
+        ctx: &Context<'_>,
+        input: EndEpisodeInput,
+    ) -> async_graphql::Result<Option<EpisodePayload>> {
+        let r = req(ctx);
+        let id = episode_id(&input.id).gql(ctx)?;
+        let episode = domain::path::end_episode(
+            &r.tx,
+            &r.principal,
+            id,
+            input.version,
+            input.end_date.0,
+            input.reason.into(),
+        )
+        .await
+        .gql(ctx)?;
+        Ok(Some(EpisodePayload {
+            episode: EpisodeObj(episode),
+        }))
+    }
+
+    /// Correct an episode recorded with a wrong date or working time.
+    async fn correct_episode(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectEpisodeInput,
+    ) -> async_graphql::Result<Option<EpisodePayload>> {
+        let r = req(ctx);
+        let id = episode_id(&input.id).gql(ctx)?;
+        let correction = domain::path::EpisodeCorrection {
+            start_date: input.start_date.0,
+            end_date: input.end_date.map(|d| d.0),
+            minutes_per_week: minutes(input.hours_per_week).gql(ctx)?,
+            participant_agreement: input.participant_agreement,
+            employer: input.employer,
+        };
+        let episode =
+            domain::path::correct_episode(&r.tx, &r.principal, id, input.version, correction)
+                .await
+                .gql(ctx)?;
+        Ok(Some(EpisodePayload {
+            episode: EpisodeObj(episode),
+        }))
+    }
+
+    /// Cancel an episode recorded by mistake: no rule or list counts it again (it stays in the
+    /// audit log).
+    async fn cancel_episode(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelEpisodeInput,
+    ) -> async_graphql::Result<Option<CancelEpisodePayload>> {
+        let r = req(ctx);
+        let id = episode_id(&input.id).gql(ctx)?;
+        domain::path::cancel_episode(&r.tx, &r.principal, id, input.version, &input.reason)
+            .await
+            .gql(ctx)?;
+        Ok(Some(CancelEpisodePayload {
+            cancelled_episode_id: input.id,
         }))
     }
 

@@ -15,6 +15,12 @@ pub struct Model {
     pub participant_agreement: bool,
     pub employer: Option<String>,
     pub created_at: DateTimeUtc,
+    pub version: i32,
+    /// Why it ended before its planned end, once ended early.
+    pub end_reason: Option<String>,
+    /// Cancelled as recorded by mistake: out of every rule and list.
+    pub cancelled_at: Option<DateTimeUtc>,
+    pub cancel_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

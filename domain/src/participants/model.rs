@@ -276,6 +276,45 @@ pub struct Episode {
     pub minutes_per_week: Option<i32>,
     pub participant_agreement: bool,
     pub employer: Option<String>,
+    /// Why it ended before its planned end, when it did.
+    pub end_reason: Option<EndReason>,
+    pub version: i32,
+}
+
+/// Why an employment or training episode ended early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EndReason {
+    Resignation,
+    Dismissal,
+    EndOfTrialPeriod,
+    EndOfMission,
+    Other,
+}
+
+impl EndReason {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Resignation => "resignation",
+            Self::Dismissal => "dismissal",
+            Self::EndOfTrialPeriod => "end_of_trial_period",
+            Self::EndOfMission => "end_of_mission",
+            Self::Other => "other",
+        }
+    }
+
+    /// The reason named by [`EndReason::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Resignation,
+            Self::Dismissal,
+            Self::EndOfTrialPeriod,
+            Self::EndOfMission,
+            Self::Other,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
 }
 
 /// A recorded exit.

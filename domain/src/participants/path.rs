@@ -7,7 +7,7 @@ use super::model::*;
 use super::store;
 use super::write::editable_unversioned;
 use crate::audit::Action;
-use crate::db::Tx;
+use crate::db::{TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{EpisodeId, ParticipantId, PathStepId};
 use crate::principal::Principal;
@@ -137,55 +137,11 @@ pub async fn update_step(
 pub async fn record_episode(tx: &Tx, principal: &Principal, input: NewEpisode) -> Result<Episode> {
     let tx = tx.change(principal).await?;
     let participant = editable_unversioned(&tx, principal, input.participant_id).await?;
-    check_range(input.start_date, input.end_date)?;
-    if participant.entry_date.is_some_and(|e| input.start_date < e) {
-        return Err(DomainError::validation(
-            "startDate",
-            "must not be before the entry date",
-        ));
-    }
-    if let Some(m) = input.minutes_per_week
-        && !(1..=MAX_MINUTES_PER_WEEK).contains(&m)
-    {
-        return Err(DomainError::validation(
-            "hoursPerWeek",
-            "must be more than 0 and at most 48",
-        ));
-    }
-    if matches!(input.kind, EpisodeKind::Employment(_)) && input.minutes_per_week.is_none() {
-        return Err(DomainError::validation(
-            "hoursPerWeek",
-            "is required for an employment contract",
-        ));
-    }
     let employer = input
         .employer
         .as_deref()
         .map(|e| clean("employer", e, 200))
         .transpose()?;
-    let existing = store::episodes_of(&tx, &[participant.id]).await?;
-    // Temporary missions and fixed-term contracts may run side by side (two part-time
-    // missions): the rules that total them count each day once. Other kinds do not overlap.
-    let side_by_side = matches!(
-        input.kind,
-        EpisodeKind::Employment(ContractKind::TemporaryAgency | ContractKind::FixedTerm)
-    );
-    let overlaps = existing
-        .get(&participant.id)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.kind == input.kind && !side_by_side)
-        .any(|e| {
-            let e_end = e.end_date.unwrap_or(NaiveDate::MAX);
-            let i_end = input.end_date.unwrap_or(NaiveDate::MAX);
-            e.start_date <= i_end && input.start_date <= e_end
-        });
-    if overlaps {
-        return Err(DomainError::validation(
-            "startDate",
-            "overlaps an episode of the same kind already recorded",
-        ));
-    }
     let episode = Episode {
         id: EpisodeId::generate(),
         participant_id: participant.id,
@@ -195,15 +151,220 @@ pub async fn record_episode(tx: &Tx, principal: &Principal, input: NewEpisode) -
         minutes_per_week: input.minutes_per_week,
         participant_agreement: input.participant_agreement,
         employer,
+        end_reason: None,
+        version: 1,
     };
+    check_episode(&tx, &participant, &episode).await?;
     store::insert_episode(&tx, &episode).await?;
-    tx.commit(Action {
-        name: "episode.record",
-        object_type: "Episode",
-        object_id: episode.id.0,
-    })
-    .await?;
+    tx.commit(episode_action("episode.record", episode.id))
+        .await?;
     Ok(episode)
+}
+
+/// The checks every version of an episode passes: its dates within the path, a working time
+/// for a contract, and no overlap with another episode of its kind (temporary missions and
+/// fixed-term contracts may run side by side: the rules that total them count each day once).
+async fn check_episode(tx: &TenantTx, participant: &Participant, e: &Episode) -> Result<()> {
+    check_range(e.start_date, e.end_date)?;
+    if participant
+        .entry_date
+        .is_some_and(|entry| e.start_date < entry)
+    {
+        return Err(DomainError::validation(
+            "startDate",
+            "must not be before the entry date",
+        ));
+    }
+    if let Some(m) = e.minutes_per_week
+        && !(1..=MAX_MINUTES_PER_WEEK).contains(&m)
+    {
+        return Err(DomainError::validation(
+            "hoursPerWeek",
+            "must be more than 0 and at most 48",
+        ));
+    }
+    if matches!(e.kind, EpisodeKind::Employment(_)) && e.minutes_per_week.is_none() {
+        return Err(DomainError::validation(
+            "hoursPerWeek",
+            "is required for an employment contract",
+        ));
+    }
+    let side_by_side = matches!(
+        e.kind,
+        EpisodeKind::Employment(ContractKind::TemporaryAgency | ContractKind::FixedTerm)
+    );
+    let existing = store::episodes_of(tx, &[participant.id]).await?;
+    let overlaps = existing
+        .get(&participant.id)
+        .into_iter()
+        .flatten()
+        .filter(|other| other.id != e.id && other.kind == e.kind && !side_by_side)
+        .any(|other| {
+            let other_end = other.end_date.unwrap_or(NaiveDate::MAX);
+            let end = e.end_date.unwrap_or(NaiveDate::MAX);
+            other.start_date <= end && e.start_date <= other_end
+        });
+    if overlaps {
+        return Err(DomainError::validation(
+            "startDate",
+            "overlaps an episode of the same kind already recorded",
+        ));
+    }
+    Ok(())
+}
+
+/// The episode `id` at `version`, of a participant whose path the principal may edit (not
+/// once exited: an exit's evidence no longer changes).
+async fn editable_episode(
+    tx: &TenantTx,
+    principal: &Principal,
+    id: EpisodeId,
+    version: i32,
+) -> Result<(Participant, Episode)> {
+    use crate::entities::episode;
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let not_found = || DomainError::NotFound { entity: "episode" };
+    let owner: Option<uuid::Uuid> = tx
+        .select::<episode::Entity>()
+        .select_only()
+        .column(episode::Column::ParticipantId)
+        .filter(episode::Column::Id.eq(id.0))
+        .filter(episode::Column::CancelledAt.is_null())
+        .into_tuple()
+        .one(tx.conn())
+        .await?;
+    let participant =
+        editable_unversioned(tx, principal, ParticipantId(owner.ok_or_else(not_found)?)).await?;
+    let episode = store::episodes_of(tx, &[participant.id])
+        .await?
+        .remove(&participant.id)
+        .and_then(|list| list.into_iter().find(|e| e.id == id))
+        .ok_or_else(not_found)?;
+    if episode.version != version {
+        return Err(DomainError::stale("episode"));
+    }
+    Ok((participant, episode))
+}
+
+/// End an episode early: a contract broken, a mission or training stopped. The day is its last
+/// worked day — not before its start, not after today (Paris time), not after its planned end
+/// (correct the episode to extend it) — with the reason. Audited; every exit assessment reads
+/// the new end.
+pub async fn end_episode(
+    tx: &Tx,
+    principal: &Principal,
+    id: EpisodeId,
+    version: i32,
+    on: NaiveDate,
+    reason: EndReason,
+) -> Result<Episode> {
+    let tx = tx.change(principal).await?;
+    let (participant, current) = editable_episode(&tx, principal, id, version).await?;
+    if on < current.start_date {
+        return Err(DomainError::validation(
+            "endDate",
+            "must not be before the start date",
+        ));
+    }
+    if on > crate::paris::today(tx.now()) {
+        return Err(DomainError::validation(
+            "endDate",
+            "must not be in the future",
+        ));
+    }
+    if current.end_date.is_some_and(|planned| on > planned) {
+        return Err(DomainError::validation(
+            "endDate",
+            "must not be after the planned end: correct the episode to extend it",
+        ));
+    }
+    let changed = Episode {
+        end_date: Some(on),
+        end_reason: Some(reason),
+        version: version + 1,
+        ..current
+    };
+    check_episode(&tx, &participant, &changed).await?;
+    if !store::update_episode(&tx, &changed, version).await? {
+        return Err(DomainError::stale("episode"));
+    }
+    tx.commit(episode_action("episode.end", id)).await?;
+    Ok(changed)
+}
+
+/// What a correction gives: the whole of an episode's editable fields (its kind stays: cancel
+/// and record another to change it).
+#[derive(Clone, Debug)]
+pub struct EpisodeCorrection {
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub minutes_per_week: Option<i32>,
+    pub participant_agreement: bool,
+    pub employer: Option<String>,
+}
+
+/// Correct an episode's fields (a wrong date, a working time), with the same checks as a new
+/// one. Audited; every exit assessment reads the corrected episode.
+pub async fn correct_episode(
+    tx: &Tx,
+    principal: &Principal,
+    id: EpisodeId,
+    version: i32,
+    input: EpisodeCorrection,
+) -> Result<Episode> {
+    let employer = input
+        .employer
+        .as_deref()
+        .map(|e| clean("employer", e, 200))
+        .transpose()?;
+    let tx = tx.change(principal).await?;
+    let (participant, current) = editable_episode(&tx, principal, id, version).await?;
+    let changed = Episode {
+        start_date: input.start_date,
+        end_date: input.end_date,
+        minutes_per_week: input.minutes_per_week,
+        participant_agreement: input.participant_agreement,
+        employer,
+        // An end moved by a correction is no longer an early end.
+        end_reason: current
+            .end_reason
+            .filter(|_| input.end_date == current.end_date),
+        version: version + 1,
+        ..current
+    };
+    check_episode(&tx, &participant, &changed).await?;
+    if !store::update_episode(&tx, &changed, version).await? {
+        return Err(DomainError::stale("episode"));
+    }
+    tx.commit(episode_action("episode.correct", id)).await?;
+    Ok(changed)
+}
+
+/// Cancel an episode recorded by mistake, with a reason: it stays in the table (and in the
+/// audit log) but no rule, list or overlap check sees it again.
+pub async fn cancel_episode(
+    tx: &Tx,
+    principal: &Principal,
+    id: EpisodeId,
+    version: i32,
+    reason: &str,
+) -> Result<EpisodeId> {
+    let reason = clean("reason", reason, 1000)?;
+    let tx = tx.change(principal).await?;
+    editable_episode(&tx, principal, id, version).await?;
+    if !store::cancel_episode(&tx, id, version, &reason).await? {
+        return Err(DomainError::stale("episode"));
+    }
+    tx.commit(episode_action("episode.cancel", id)).await?;
+    Ok(id)
+}
+
+fn episode_action(name: &'static str, id: EpisodeId) -> Action {
+    Action {
+        name,
+        object_type: "Episode",
+        object_id: id.0,
+    }
 }
 
 fn check_range(start: NaiveDate, end: Option<NaiveDate>) -> Result<()> {

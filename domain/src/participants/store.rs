@@ -406,6 +406,8 @@ pub(super) async fn episodes_of(
     let rows = tx
         .select::<episode::Entity>()
         .filter(episode::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
+        // A cancelled episode was recorded by mistake: no rule or list sees it.
+        .filter(episode::Column::CancelledAt.is_null())
         .order_by_asc(episode::Column::StartDate)
         .order_by_asc(episode::Column::Id)
         .all(tx.conn())
@@ -421,6 +423,8 @@ pub(super) async fn episodes_of(
             minutes_per_week: row.minutes_per_week,
             participant_agreement: row.participant_agreement,
             employer: row.employer,
+            end_reason: row.end_reason.as_deref().and_then(EndReason::parse),
+            version: row.version,
         };
         out.entry(e.participant_id).or_default().push(e);
     }
@@ -440,9 +444,60 @@ pub(super) async fn insert_episode(tx: &Change, e: &Episode) -> Result<()> {
         participant_agreement: Set(e.participant_agreement),
         employer: Set(e.employer.clone()),
         created_at: Set(tx.now()),
+        version: Set(e.version),
+        end_reason: Set(None),
+        cancelled_at: Set(None),
+        cancel_reason: Set(None),
     })
     .await?;
     Ok(())
+}
+
+/// Write `e`'s dates, time, agreement, employer and end reason over version `previous`;
+/// false when that version is no longer the stored one.
+pub(super) async fn update_episode(tx: &Change, e: &Episode, previous: i32) -> Result<bool> {
+    let result = tx
+        .update_many::<episode::Entity>()
+        .col_expr(episode::Column::StartDate, e.start_date.into())
+        .col_expr(episode::Column::EndDate, e.end_date.into())
+        .col_expr(episode::Column::MinutesPerWeek, e.minutes_per_week.into())
+        .col_expr(
+            episode::Column::ParticipantAgreement,
+            e.participant_agreement.into(),
+        )
+        .col_expr(episode::Column::Employer, e.employer.clone().into())
+        .col_expr(
+            episode::Column::EndReason,
+            e.end_reason.map(|r| r.as_str().to_owned()).into(),
+        )
+        .col_expr(episode::Column::Version, e.version.into())
+        .filter(episode::Column::Id.eq(e.id.0))
+        .filter(episode::Column::Version.eq(previous))
+        .filter(episode::Column::CancelledAt.is_null())
+        .exec(tx.conn())
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Cancel the episode `id` at version `previous`; false when that version is no longer the
+/// stored one.
+pub(super) async fn cancel_episode(
+    tx: &Change,
+    id: EpisodeId,
+    previous: i32,
+    reason: &str,
+) -> Result<bool> {
+    let result = tx
+        .update_many::<episode::Entity>()
+        .col_expr(episode::Column::CancelledAt, tx.now().into())
+        .col_expr(episode::Column::CancelReason, reason.into())
+        .col_expr(episode::Column::Version, (previous + 1).into())
+        .filter(episode::Column::Id.eq(id.0))
+        .filter(episode::Column::Version.eq(previous))
+        .filter(episode::Column::CancelledAt.is_null())
+        .exec(tx.conn())
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 // --- exits ---

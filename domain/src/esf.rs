@@ -383,7 +383,9 @@ pub async fn record_entry(
     Ok((record, reentry))
 }
 
-/// Record the situation at exit.
+/// Record the situation at exit. For an action's record, a participant who dropped out of
+/// the action (their last membership of its cohorts) left it on their drop-out date: that is
+/// the exit date.
 pub async fn record_exit(
     tx: &Tx,
     principal: &Principal,
@@ -391,20 +393,39 @@ pub async fn record_exit(
     version: i32,
     answers: ExitAnswers,
 ) -> Result<EsfRecord> {
-    change(tx, principal, id, version, "esf.exit", |r, today| {
-        if answers.date < r.entry_date {
-            return Err(DomainError::validation(
-                "date",
-                "must not be before the entry",
-            ));
-        }
-        if answers.date > today {
-            return Err(DomainError::validation("date", "must not be in the future"));
-        }
-        r.exit = Some(answers);
-        Ok(())
-    })
-    .await
+    principal.require(
+        &[Role::Steering, Role::Referent, Role::Provider],
+        "steering, referents and providers collect ESF data",
+    )?;
+    let tx = tx.change(principal).await?;
+    let mut r = find_readable(&tx, principal, id).await?;
+    if r.version != version {
+        return Err(DomainError::stale("ESF record"));
+    }
+    if answers.date < r.entry_date {
+        return Err(DomainError::validation(
+            "date",
+            "must not be before the entry",
+        ));
+    }
+    if answers.date > crate::paris::today(tx.now()) {
+        return Err(DomainError::validation("date", "must not be in the future"));
+    }
+    if let Operation::Convention(convention) = r.operation
+        && let Some(left) =
+            crate::cohorts::dropped_out_of_action(&tx, convention, r.participant_id).await?
+        && answers.date != left
+    {
+        return Err(DomainError::validation(
+            "date",
+            format!("the participant dropped out of the action on {left}: that is the exit date"),
+        ));
+    }
+    r.exit = Some(answers);
+    r.version += 1;
+    save(&tx, principal, &r, false).await?;
+    tx.commit(action("esf.exit", r.id)).await?;
+    Ok(r)
 }
 
 /// Record the situation six months after the exit (not before).

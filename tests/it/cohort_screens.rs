@@ -330,6 +330,30 @@ async fn a_drop_out_has_a_date_and_nothing_is_signed_after_it(backend: Backend) 
         assert!(!two.contains("DÉPART"), "week 2:\n{two}");
         assert!(two.contains("RESTE"), "week 2:\n{two}");
     }
+    // The action's ESF+ record reads the drop-out date as the exit date.
+    let record = app
+        .ok(&w.provider, "mutation($input: RecordEsfEntryInput!) { recordEsfEntry(input: $input) { esfRecord { id version } } }",
+            json!({ "input": { "participantId": leaving, "operationId": conv, "entryDate": "2026-09-07",
+                "employmentStatus": "LONG_TERM_UNEMPLOYED", "thirdCountryNational": false,
+                "foreignBackground": false, "homeless": false, "ruralArea": false } }))
+        .await["recordEsfEntry"]["esfRecord"]
+        .clone();
+    let esf_exit = |date: &str| {
+        json!({ "input": { "id": record["id"], "version": record["version"], "date": date,
+            "jobSearching": true, "inEducationOrTraining": false, "qualificationGained": false, "inEmployment": false } })
+    };
+    let esf_op = "mutation($input: RecordEsfExitInput!) { recordEsfExit(input: $input) { esfRecord { exitDate } } }";
+    let (_, body) = app.post(&w.provider, esf_op, esf_exit("2026-09-10")).await;
+    assert_eq!(
+        (code(&body), field(&body)),
+        ("VALIDATION", "date"),
+        "not the drop-out date: {body}"
+    );
+    let exited = app.ok(&w.provider, esf_op, esf_exit("2026-09-08")).await;
+    assert_eq!(
+        exited["recordEsfExit"]["esfRecord"]["exitDate"],
+        "2026-09-08"
+    );
     // The member's follow-up sheet lists their sessions up to their last day, and that day.
     app.ok(&w.provider, "mutation($id: ID!) { setCohortStatus(input: {id: $id, version: 1, status: RUNNING}) { cohort { status } } }", json!({ "id": c["id"] })).await;
     let sheet = app

@@ -554,6 +554,38 @@ pub(crate) async fn member_attendance_in(
     Ok(out)
 }
 
+/// When `participant`'s last membership of the cohorts of `convention` (by cohort start) is a
+/// drop-out, its date: the day they left the action.
+pub(crate) async fn dropped_out_of_action(
+    tx: &TenantTx,
+    convention: ConventionId,
+    participant: ParticipantId,
+) -> Result<Option<chrono::NaiveDate>> {
+    use sea_orm::{JoinType, RelationDef};
+    let to_cohort: RelationDef = cohort_member::Entity::belongs_to(cohort::Entity)
+        .from((
+            cohort_member::Column::TenantId,
+            cohort_member::Column::CohortId,
+        ))
+        .to((cohort::Column::TenantId, cohort::Column::Id))
+        .into();
+    let last = tx
+        .select::<cohort_member::Entity>()
+        .join(JoinType::InnerJoin, to_cohort)
+        .filter(cohort::Column::ConventionId.eq(convention.0))
+        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
+        .filter(cohort_member::Column::Status.is_in([
+            MemberStatus::Enrolled.as_str(),
+            MemberStatus::DroppedOut.as_str(),
+        ]))
+        .order_by_desc(cohort::Column::StartDate)
+        .one(tx.conn())
+        .await?;
+    Ok(last
+        .filter(|m| m.status == MemberStatus::DroppedOut.as_str())
+        .and_then(|m| m.dropped_out_on))
+}
+
 /// The IDs of the cohorts run by `structure`.
 pub(crate) async fn ids_of_structure(
     tx: &TenantTx,

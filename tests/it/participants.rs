@@ -716,8 +716,29 @@ async fn working_lives_count_in_calendar_months_within_the_last_12(backend: Back
     let late_id = created["createParticipant"]["participant"]["id"].clone();
     app.ok(&w.tenant.steering, "mutation($id: ID!) { validateEntry(input: {id: $id, version: 1, committeeDate: \"2026-03-02\"}) { participant { id } } }", json!({ "id": late_id }))
         .await;
+    // Its open steps close with the exit: one under way ends on the exit date, one planned
+    // later ends on its own start.
+    let step = "mutation($id: ID!, $start: Date!) { addPathStep(input: {participantId: $id, kind: ACTION, title: \"Atelier\", startDate: $start}) { pathStep { id } } }";
+    for start in ["2026-03-02", "2026-03-20"] {
+        app.ok(&w.referent, step, json!({ "id": late_id, "start": start }))
+            .await;
+    }
     app.ok(&w.referent, EXIT, json!({ "input": { "participantId": late_id, "version": 2, "date": "2026-03-02", "kind": "MOVED_AWAY", "reason": "Déménagement à Lyon" } }))
         .await;
+    let path = app
+        .ok(
+            &w.referent,
+            "query($id: ID!) { participant(id: $id) { path { startDate endDate closed version } } }",
+            json!({ "id": late_id }),
+        )
+        .await;
+    assert_eq!(
+        path["participant"]["path"],
+        json!([
+            { "startDate": "2026-03-02", "endDate": "2026-03-02", "closed": true, "version": 2 },
+            { "startDate": "2026-03-20", "endDate": "2026-03-20", "closed": true, "version": 2 },
+        ])
+    );
     app.set_now(None);
 }
 

@@ -78,6 +78,8 @@ pub async fn record_exit(tx: &Tx, principal: &Principal, input: NewExit) -> Resu
         },
     };
     store::save_exit(&tx, &exit, true).await?;
+    // The path closes with the exit: its open steps end on the exit date.
+    store::close_open_steps(&tx, current.id, input.date).await?;
     let changed = Participant {
         status: ParticipantStatus::Exited,
         ..current.clone()

@@ -549,6 +549,47 @@ pub(super) async fn save_exit(tx: &Change, exit: &Exit, insert: bool) -> Result<
     Ok(())
 }
 
+/// Close the steps of `id`'s path still open when the path closes on `on` (an exit): a step
+/// without an end ends that day, or on its own start if it had not started yet.
+pub(super) async fn close_open_steps(
+    tx: &Change,
+    id: ParticipantId,
+    on: chrono::NaiveDate,
+) -> Result<()> {
+    let open = || {
+        Condition::all()
+            .add(path_step::Column::ParticipantId.eq(id.0))
+            .add(path_step::Column::Closed.eq(false))
+    };
+    tx.update_many::<path_step::Entity>()
+        .col_expr(path_step::Column::EndDate, Expr::value(Some(on)))
+        .filter(open())
+        .filter(path_step::Column::EndDate.is_null())
+        .filter(path_step::Column::StartDate.lte(on))
+        .exec(tx.conn())
+        .await?;
+    tx.update_many::<path_step::Entity>()
+        .col_expr(
+            path_step::Column::EndDate,
+            Expr::col(path_step::Column::StartDate),
+        )
+        .filter(open())
+        .filter(path_step::Column::EndDate.is_null())
+        .exec(tx.conn())
+        .await?;
+    tx.update_many::<path_step::Entity>()
+        .col_expr(path_step::Column::Closed, Expr::value(true))
+        .col_expr(path_step::Column::UpdatedAt, Expr::value(tx.now()))
+        .col_expr(
+            path_step::Column::Version,
+            Expr::col(path_step::Column::Version).add(1),
+        )
+        .filter(open())
+        .exec(tx.conn())
+        .await?;
+    Ok(())
+}
+
 /// Erase the free texts of a participant's path and episodes (right to erasure).
 pub(super) async fn erase_texts(tx: &Change, id: ParticipantId) -> Result<()> {
     tx.update_many::<path_step::Entity>()

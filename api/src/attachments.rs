@@ -10,9 +10,9 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
-use parcours_domain::DomainError;
 use parcours_domain::attachments::{self, MAX_BYTES};
 use parcours_domain::ids::AttachmentId;
+use parcours_domain::{DomainError, RuleCode};
 use serde_json::json;
 
 use crate::graphql::ids;
@@ -43,11 +43,11 @@ pub(crate) fn domain_refusal(err: DomainError, request_id: &str) -> Refusal {
         DomainError::Validation { .. } => StatusCode::BAD_REQUEST,
         DomainError::Conflict(_) => StatusCode::CONFLICT,
         DomainError::Rule {
-            code: "PAYLOAD_TOO_LARGE",
+            code: RuleCode::PayloadTooLarge,
             ..
         } => StatusCode::PAYLOAD_TOO_LARGE,
         DomainError::Rule {
-            code: "UNSUPPORTED_MEDIA_TYPE" | "CONTENT_TYPE_MISMATCH",
+            code: RuleCode::UnsupportedMediaType | RuleCode::ContentTypeMismatch,
             ..
         } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         DomainError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,

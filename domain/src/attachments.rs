@@ -17,7 +17,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, QueryFilter};
 use crate::audit::Action;
 use crate::db::{Change, TenantTx, Tx};
 use crate::entities::attachment;
-use crate::error::{DomainError, Result};
+use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{AttachmentId, StructureId, SubmissionId};
 use crate::principal::{Principal, Role};
 use crate::text::clean;
@@ -96,13 +96,6 @@ pub struct Attachment {
     pub size_bytes: i64,
 }
 
-fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
-    DomainError::Rule {
-        code,
-        message: message.into(),
-    }
-}
-
 /// Hold a file to its declared type: its first bytes (sniffed by the `infer` crate) must say
 /// the same, and a text file must be UTF-8 text with no control character other than tab,
 /// line and page breaks. A browser or a reader that trusts the content rather than the label
@@ -127,8 +120,8 @@ fn content_matches(declared: &str, content: &[u8]) -> Result<()> {
         None if text => "its content is not UTF-8 text".to_owned(),
         None => "its content is of no accepted type".to_owned(),
     };
-    Err(rule(
-        "CONTENT_TYPE_MISMATCH",
+    Err(DomainError::rule(
+        RuleCode::ContentTypeMismatch,
         format!("the file is declared as {declared} but {found}"),
     ))
 }
@@ -158,14 +151,14 @@ pub async fn upload(
         .trim()
         .to_ascii_lowercase();
     if !ALLOWED_TYPES.contains(&media.as_str()) {
-        return Err(rule(
-            "UNSUPPORTED_MEDIA_TYPE",
+        return Err(DomainError::rule(
+            RuleCode::UnsupportedMediaType,
             format!("accepted types: {}", ALLOWED_TYPES.join(", ")),
         ));
     }
     if content.len() > MAX_BYTES {
-        return Err(rule(
-            "PAYLOAD_TOO_LARGE",
+        return Err(DomainError::rule(
+            RuleCode::PayloadTooLarge,
             format!("a file is at most {MAX_BYTES} bytes"),
         ));
     }

@@ -23,10 +23,9 @@ pub enum DomainError {
     /// The change collides with the current state (stale version, duplicate key).
     #[error("{0}")]
     Conflict(String),
-    /// A business rule refused the change, with its own stable code (`DEADLINE_PASSED`,
-    /// `BUDGET_EXCEEDED`, `RENEWAL_LIMIT`, …).
+    /// A business rule refused the change; [`RuleCode`] names the rule.
     #[error("{message}")]
-    Rule { code: &'static str, message: String },
+    Rule { code: RuleCode, message: String },
     /// The database cannot be reached or is overloaded; retrying later may succeed.
     #[error("service temporarily unavailable")]
     Unavailable(String),
@@ -35,7 +34,68 @@ pub enum DomainError {
     Internal(String),
 }
 
+/// Declares [`RuleCode`] with its list and its codes from one table, so none can be left out.
+macro_rules! rule_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident => $code:literal,)*) => {
+        /// The business rules a refusal can name. Each is answered as its own stable
+        /// `extensions.code` ([`RuleCode::as_str`]).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum RuleCode {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl RuleCode {
+            /// Every rule code, for the tables that list them.
+            pub const ALL: &[RuleCode] = &[$(Self::$variant),*];
+
+            /// The stable code a client reads in `extensions.code`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+rule_codes! {
+    /// A call's answer asks for more than the call's budget allows.
+    BudgetExceeded => "BUDGET_EXCEEDED",
+    /// A call's deadline has passed.
+    DeadlinePassed => "DEADLINE_PASSED",
+    /// A convention has had its two extensions already.
+    RenewalLimit => "RENEWAL_LIMIT",
+    /// A cohort has no seat left.
+    CapacityReached => "CAPACITY_REACHED",
+    /// A follow-up sheet needs the member's diagnostic to be final.
+    DiagnosticNotFinal => "DIAGNOSTIC_NOT_FINAL",
+    /// A participant with the same name and birth date exists (`allowDuplicate` overrides).
+    PossibleDuplicate => "POSSIBLE_DUPLICATE",
+    /// A file's content is not of the type it declares.
+    ContentTypeMismatch => "CONTENT_TYPE_MISMATCH",
+    /// A file's type is not one the service keeps.
+    UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+    /// A file or an import is over its bound.
+    PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+    /// A subscription fell behind and some notifications were dropped.
+    NotificationsMissed => "NOTIFICATIONS_MISSED",
+}
+
+impl std::fmt::Display for RuleCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl DomainError {
+    /// A refusal by the business rule `code`.
+    pub fn rule(code: RuleCode, message: impl Into<String>) -> Self {
+        Self::Rule {
+            code,
+            message: message.into(),
+        }
+    }
+
     /// A validation error on `field`.
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation {
@@ -133,7 +193,23 @@ mod tests {
 
     use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
 
-    use super::{DomainError, transient_code};
+    use super::{DomainError, RuleCode, transient_code};
+
+    #[test]
+    fn each_rule_code_is_its_variant_in_screaming_snake_case_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &code in RuleCode::ALL {
+            let mut expected = String::new();
+            for (i, c) in format!("{code:?}").chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    expected.push('_');
+                }
+                expected.push(c.to_ascii_uppercase());
+            }
+            assert_eq!(code.as_str(), expected);
+            assert!(seen.insert(code), "{code} listed twice");
+        }
+    }
 
     fn sqlx(err: sea_orm::sqlx::Error) -> RuntimeErr {
         RuntimeErr::SqlxError(Arc::new(err))

@@ -20,7 +20,7 @@ use crate::audit::Action;
 use crate::cohorts::{self, CohortStatus, MemberStatus, Presence};
 use crate::db::{Change, TenantTx, Tx};
 use crate::entities::{attendance, follow_up_sheet, participant};
-use crate::error::{DomainError, Result};
+use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{CohortId, FollowUpSheetId, ParticipantId, SessionId};
 use crate::notifications::{self, Audience, Kind, Notice};
 use crate::page::{Page, PageRequest};
@@ -380,7 +380,7 @@ pub async fn transmit(
     let diagnostic = diagnostics::find(&tx, current.cohort_id, current.participant_id).await?;
     if completed && !diagnostic.is_some_and(|d| d.is_final) {
         return Err(DomainError::Rule {
-            code: "DIAGNOSTIC_NOT_FINAL",
+            code: RuleCode::DiagnosticNotFinal,
             message: "finalise the participant's diagnostic before transmitting the sheet".into(),
         });
     }

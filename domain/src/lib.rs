@@ -38,5 +38,5 @@ pub mod tenants;
 pub mod text;
 
 pub use db::{Clock, Db};
-pub use error::{DomainError, Result};
+pub use error::{DomainError, Result, RuleCode};
 pub use principal::{Principal, Role};

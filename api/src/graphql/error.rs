@@ -14,7 +14,7 @@ pub fn code_of(err: &DomainError) -> &'static str {
         DomainError::NotFound { .. } => "NOT_FOUND",
         DomainError::Validation { .. } => "VALIDATION",
         DomainError::Conflict(_) => "CONFLICT",
-        DomainError::Rule { code, .. } => code,
+        DomainError::Rule { code, .. } => code.as_str(),
         DomainError::Unavailable(_) => "UNAVAILABLE",
         DomainError::Internal(_) => "INTERNAL",
     }
@@ -28,7 +28,7 @@ pub fn to_graphql(err: DomainError, request_id: &str) -> Error {
         DomainError::NotFound { .. } => ("NOT_FOUND", err.to_string()),
         DomainError::Validation { message, .. } => ("VALIDATION", message.clone()),
         DomainError::Conflict(_) => ("CONFLICT", err.to_string()),
-        DomainError::Rule { code, message } => (*code, message.clone()),
+        DomainError::Rule { code, message } => (code.as_str(), message.clone()),
         DomainError::Unavailable(detail) => {
             tracing::warn!(request_id, detail, "database unavailable");
             (

@@ -3,11 +3,11 @@
 use async_graphql::futures_util::{Stream, StreamExt, stream};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
-use parcours_domain::DomainError;
 use parcours_domain::db::Mode;
 use parcours_domain::ids::NotificationId;
 use parcours_domain::notifications::{self, InboxFilter, Kind, Notification};
 use parcours_domain::reports::ReportKind;
+use parcours_domain::{DomainError, RuleCode};
 
 use super::reports::{ReportKindGql, kind_gql};
 use super::{Conn, GqlResult, connection, ids, page_request, req};
@@ -263,7 +263,7 @@ impl SubscriptionRoot {
                     let Ok(event) = item else {
                         tracing::warn!(request_id, "notifications missed; subscription ended");
                         return Err(gql(DomainError::Rule {
-                            code: "NOTIFICATIONS_MISSED",
+                            code: RuleCode::NotificationsMissed,
                             message: "some notifications may have been missed: read \
                                       notifications(unread: true), then subscribe again"
                                 .into(),

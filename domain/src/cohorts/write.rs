@@ -10,7 +10,7 @@ use super::{find_in, members_in};
 use crate::audit::Action;
 use crate::db::{Change, TenantTx, Tx};
 use crate::entities::{attendance, cohort, cohort_member, cohort_session};
-use crate::error::{DomainError, Result};
+use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{CohortId, ParticipantId, SessionId};
 use crate::notifications::{self, Audience, Kind, Notice};
 use crate::participants::{self, ParticipantStatus};
@@ -76,13 +76,6 @@ async fn frame_of(tx: &TenantTx, c: &Cohort) -> Result<i32> {
     Ok(calls::get_in(tx, submission.call_id)
         .await?
         .max_half_days_per_week)
-}
-
-fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
-    DomainError::Rule {
-        code,
-        message: message.into(),
-    }
 }
 
 fn action(name: &'static str, object_type: &'static str, id: uuid::Uuid) -> Action {
@@ -474,8 +467,8 @@ pub async fn enrol(
         .filter(|m| m.status == MemberStatus::Enrolled)
         .count();
     if enrolled >= c.size_max as usize {
-        return Err(rule(
-            "CAPACITY_REACHED",
+        return Err(DomainError::rule(
+            RuleCode::CapacityReached,
             format!("the cohort is full ({} places)", c.size_max),
         ));
     }

@@ -8,7 +8,7 @@ use crate::audit::Action;
 use crate::calls;
 use crate::db::Tx;
 use crate::entities::{amendment, convention};
-use crate::error::{DomainError, Result};
+use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{AmendmentId, ConventionId, SubmissionId};
 use crate::money::Money;
 use crate::principal::{Principal, Role};
@@ -39,7 +39,7 @@ pub async fn create(tx: &Tx, principal: &Principal, input: NewConvention) -> Res
     let amount = input.amount.unwrap_or(submission.requested_amount);
     if amount > call.budget_cap {
         return Err(DomainError::Rule {
-            code: "BUDGET_EXCEEDED",
+            code: RuleCode::BudgetExceeded,
             message: "the amount exceeds the call's budget cap".into(),
         });
     }
@@ -132,7 +132,7 @@ pub async fn add_amendment(
         AmendmentKind::Extension => {
             if current.renewals >= MAX_RENEWALS {
                 return Err(DomainError::Rule {
-                    code: "RENEWAL_LIMIT",
+                    code: RuleCode::RenewalLimit,
                     message: format!("a convention is renewed at most {MAX_RENEWALS} times"),
                 });
             }

@@ -25,7 +25,7 @@ use self::sheet::{Column, ROW, Row};
 use super::model::{NewParticipant, Participant, ParticipantChanges, ParticipantFields};
 use super::{policy, store, write};
 use crate::db::{TenantTx, Tx};
-use crate::error::{DomainError, Result};
+use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{CommuneId, ParticipantId, StaffId};
 use crate::principal::Principal;
 use crate::tenants::Commune;
@@ -116,7 +116,7 @@ pub async fn import(
     authorize(principal)?;
     if file.len() > MAX_BYTES {
         return Err(DomainError::Rule {
-            code: "PAYLOAD_TOO_LARGE",
+            code: RuleCode::PayloadTooLarge,
             message: format!("a file is at most {MAX_BYTES} bytes"),
         });
     }

@@ -6,7 +6,7 @@ use super::model::*;
 use super::{policy, store};
 use crate::audit::Action;
 use crate::db::{Change, TenantTx, Tx};
-use crate::error::{DomainError, Result};
+use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{ParticipantId, StaffId};
 use crate::principal::{Principal, Role};
 use crate::text::{Email, Name, clean};
@@ -147,7 +147,7 @@ pub(super) async fn prepare_create(
         && store::same_person(tx, &crate::text::name_key(last, first), birth).await?
     {
         return Err(DomainError::Rule {
-            code: "POSSIBLE_DUPLICATE",
+            code: RuleCode::PossibleDuplicate,
             message: "a participant of this PLIE has the same name and birth date: search for \
                       them first; if this is another person, create them explicitly \
                       (allowDuplicate: true; allowDuplicates=true for an import)"

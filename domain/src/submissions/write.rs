@@ -10,7 +10,7 @@ use super::{find_in, store};
 use crate::audit::Action;
 use crate::calls::{self, CallForProjects, CallStatus};
 use crate::db::{Change, TenantTx, Tx};
-use crate::error::{DomainError, Result};
+use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{CallId, SubmissionId};
 use crate::money::Money;
 use crate::notifications::{self, Audience, Kind, Notice};
@@ -19,13 +19,6 @@ use crate::text::clean;
 
 const MAX_ANSWER: usize = 20_000;
 const MAX_LINES: usize = 100;
-
-fn rule(code: &'static str, message: impl Into<String>) -> DomainError {
-    DomainError::Rule {
-        code,
-        message: message.into(),
-    }
-}
 
 /// A provider starts its structure's response to a published, open call.
 pub async fn create(
@@ -110,8 +103,8 @@ pub async fn submit(
     let call = calls::get_in(&tx, current.call_id).await?;
     check_open(&call, &tx)?;
     if current.requested_amount > call.budget_cap {
-        return Err(rule(
-            "BUDGET_EXCEEDED",
+        return Err(DomainError::rule(
+            RuleCode::BudgetExceeded,
             format!(
                 "the requested amount {} exceeds the call's cap of {} euros",
                 current.requested_amount.to_decimal_string(),
@@ -161,8 +154,8 @@ pub async fn withdraw(
     }
     let call = calls::get_in(&tx, current.call_id).await?;
     if tx.now() >= call.deadline_at {
-        return Err(rule(
-            "DEADLINE_PASSED",
+        return Err(DomainError::rule(
+            RuleCode::DeadlinePassed,
             "the deadline has passed: the response stays submitted",
         ));
     }
@@ -315,8 +308,8 @@ async fn open_call(tx: &TenantTx, id: CallId) -> Result<CallForProjects> {
 
 fn check_open(call: &CallForProjects, tx: &TenantTx) -> Result<()> {
     if tx.now() >= call.deadline_at {
-        return Err(rule(
-            "DEADLINE_PASSED",
+        return Err(DomainError::rule(
+            RuleCode::DeadlinePassed,
             format!(
                 "the deadline was {} (Paris time)",
                 crate::paris::wall_clock(call.deadline_at).format("%d/%m/%Y %H:%M")

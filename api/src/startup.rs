@@ -480,7 +480,7 @@ async fn retention_daily(db: Db) {
     );
     loop {
         ticks.tick().await;
-        match parcours_domain::retention::run(&db, false).await {
+        match parcours_domain::jobs::retention::run(&db, false).await {
             Ok(report) => {
                 let anonymised: usize = report.iter().map(|t| t.anonymised).sum();
                 tracing::info!(anonymised, tenants = report.len(), "retention job done");
@@ -498,7 +498,7 @@ async fn reminders_hourly(db: Db) {
     );
     loop {
         ticks.tick().await;
-        match parcours_domain::notifications::remind_overdue_reports(&db).await {
+        match parcours_domain::jobs::remind_overdue_reports(&db).await {
             Ok(sent) => tracing::info!(sent, "overdue-report reminders done"),
             Err(e) => {
                 tracing::warn!(error = %e, "overdue-report reminders failed; retried in an hour")
@@ -510,7 +510,7 @@ async fn reminders_hourly(db: Db) {
 /// `parcours retention [--dry-run]`: run the retention job once; one line per tenant.
 pub async fn retention(config: &Config, dry_run: bool) -> Result<Vec<String>, StartError> {
     let db = connect_and_migrate(config).await?;
-    let report = parcours_domain::retention::run(&db, dry_run)
+    let report = parcours_domain::jobs::retention::run(&db, dry_run)
         .await
         .map_err(|e| fail(format!("retention: {e}")))?;
     Ok(report

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, PaginatorTrait, QueryFilter, QuerySelect};
 
 use crate::audit::Action;
 use crate::db::{Change, TenantTx, Tx};
-use crate::entities::attachment;
+use crate::entities::{attachment, report, report_attachment, submission};
 use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{AttachmentId, StructureId, SubmissionId};
 use crate::principal::{Principal, Role};
@@ -254,12 +254,11 @@ async fn readable(
         .ok_or_else(not_found)?;
     let visible = match principal.role() {
         Role::Provider => principal.structure() == Some(StructureId(row.structure_id)),
+        // Steering reads what was sent to it: the file of a submission once it was received,
+        // a supporting document of a report once that report was submitted.
         Role::Steering => match row.submission_id {
-            Some(s) => crate::submissions::find_in(tx, None, SubmissionId(s))
-                .await
-                .is_ok(),
-            // A supporting document of a report, once that report was submitted.
-            None => crate::reports::supports_submitted_report(tx, row.id).await?,
+            Some(s) => supports_received_submission(tx, s).await?,
+            None => supports_submitted_report(tx, row.id).await?,
         },
         _ => false,
     };
@@ -372,4 +371,35 @@ mod tests {
         assert!(Files::from_url("not a url", Vec::new()).is_err());
         assert!(Files::from_url("gopher://x/y", Vec::new()).is_err());
     }
+}
+
+/// Whether the submission `id` was received (it has its receipt: it is no longer a draft).
+async fn supports_received_submission(tx: &TenantTx, id: uuid::Uuid) -> Result<bool> {
+    Ok(tx
+        .select::<submission::Entity>()
+        .filter(submission::Column::Id.eq(id))
+        .filter(submission::Column::ReceivedAt.is_not_null())
+        .count(tx.conn())
+        .await?
+        > 0)
+}
+
+/// Whether `attachment` supports a report that was submitted at least once (what lets
+/// steering download it).
+async fn supports_submitted_report(tx: &TenantTx, attachment: uuid::Uuid) -> Result<bool> {
+    let reports: Vec<uuid::Uuid> = tx
+        .select::<report_attachment::Entity>()
+        .select_only()
+        .column(report_attachment::Column::ReportId)
+        .filter(report_attachment::Column::AttachmentId.eq(attachment))
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    Ok(tx
+        .select::<report::Entity>()
+        .filter(report::Column::Id.is_in(reports))
+        .filter(report::Column::SubmittedAt.is_not_null())
+        .count(tx.conn())
+        .await?
+        > 0)
 }

@@ -56,7 +56,7 @@ pub async fn begin(db: &Db, claims: Claims, mode: Mode) -> Result<(Tx, Principal
             .await?
             .ok_or(DomainError::Unauthenticated("unknown tenant"))?;
         tx.entered(tenant.clone());
-        admit(claims, tenant, member)
+        admit(claims, crate::tenants::to_tenant(tenant)?, member)
     };
     match signed_in.await {
         Ok(principal) => Ok((tx, principal)),

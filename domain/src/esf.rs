@@ -42,25 +42,6 @@ use crate::page::{Page, PageRequest};
 use crate::participants::{self, ParticipantStatus};
 use crate::principal::{Principal, Role};
 
-macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            /// The stored (and exported) code.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-
-            fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
 text_enum!(
     /// Labour-market status at entry.
     EmploymentStatus {

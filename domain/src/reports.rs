@@ -563,29 +563,6 @@ async fn attach(
     Ok(())
 }
 
-/// Whether `attachment` supports a report that was submitted at least once (what lets
-/// steering download it).
-pub(crate) async fn supports_submitted_report(
-    tx: &TenantTx,
-    attachment: uuid::Uuid,
-) -> Result<bool> {
-    let reports: Vec<uuid::Uuid> = tx
-        .select::<report_attachment::Entity>()
-        .select_only()
-        .column(report_attachment::Column::ReportId)
-        .filter(report_attachment::Column::AttachmentId.eq(attachment))
-        .into_tuple()
-        .all(tx.conn())
-        .await?;
-    Ok(tx
-        .select::<report::Entity>()
-        .filter(report::Column::Id.is_in(reports))
-        .filter(report::Column::SubmittedAt.is_not_null())
-        .count(tx.conn())
-        .await?
-        > 0)
-}
-
 /// The quantitative part of a convention, from its cohorts' records.
 async fn quantities_in(tx: &TenantTx, convention: ConventionId) -> Result<Quantities> {
     let cohort_rows = tx

@@ -13,6 +13,7 @@ mod faults;
 mod follow_up;
 mod import;
 mod indicators;
+mod layout;
 mod limits;
 mod matrix;
 mod metrics;

@@ -163,11 +163,11 @@ async fn reports_and_reminders_tell_steering_and_the_provider(backend: Backend) 
     assert_eq!(nodes(&read)[0]["relatedId"], json!(b));
 
     // The overdue reminder is sent once per report and due date.
-    let sent = parcours_domain::notifications::remind_overdue_reports(&app.db)
+    let sent = parcours_domain::jobs::remind_overdue_reports(&app.db)
         .await
         .expect("reminders");
     assert_eq!(sent, 1, "one steering member, one overdue report");
-    let again = parcours_domain::notifications::remind_overdue_reports(&app.db)
+    let again = parcours_domain::jobs::remind_overdue_reports(&app.db)
         .await
         .expect("reminders");
     assert_eq!(again, 0, "not twice");
@@ -236,7 +236,7 @@ async fn reports_and_reminders_tell_steering_and_the_provider(backend: Backend) 
         ["REPORT_REVIEWED", "SUBMISSION_DECIDED"],
         "{read}"
     );
-    let sent = parcours_domain::notifications::remind_overdue_reports(&app.db)
+    let sent = parcours_domain::jobs::remind_overdue_reports(&app.db)
         .await
         .expect("reminders");
     assert_eq!(sent, 0, "the report is in");
@@ -395,7 +395,7 @@ async fn a_subscriber_hears_its_own_notifications_live(backend: Backend) {
         steering.payload("n").await["data"]["notificationAdded"]["kind"],
         "SUBMISSION_RECEIVED"
     );
-    parcours_domain::notifications::remind_overdue_reports(&app.db)
+    parcours_domain::jobs::remind_overdue_reports(&app.db)
         .await
         .expect("reminders");
     let next = steering.payload("n").await;
@@ -693,7 +693,7 @@ async fn two_instances_deliver_each_others_notifications() {
 
     // Once: steering's next message on A is the reminder sent afterwards, not the submission
     // again.
-    parcours_domain::notifications::remind_overdue_reports(&b.db)
+    parcours_domain::jobs::remind_overdue_reports(&b.db)
         .await
         .expect("reminders");
     let next = steering_on_a.payload("n").await;

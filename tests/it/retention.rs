@@ -42,7 +42,7 @@ async fn last_name(app: &TestApp, w: &World, id: &str) -> Value {
         .clone()
 }
 
-fn ours(report: &[parcours_domain::retention::TenantRetention]) -> (usize, usize) {
+fn ours(report: &[parcours_domain::jobs::retention::TenantRetention]) -> (usize, usize) {
     report
         .iter()
         .find(|t| t.tenant == "alpha")
@@ -69,7 +69,7 @@ async fn personal_data_is_kept_for_the_retention_period_only(backend: Backend) {
         .ok(&w.tenant.steering, esf, json!({ "op": w.tenant.id }))
         .await;
 
-    let dry = parcours_domain::retention::run(&app.db, true)
+    let dry = parcours_domain::jobs::retention::run(&app.db, true)
         .await
         .expect("dry run");
     assert_eq!(
@@ -79,7 +79,7 @@ async fn personal_data_is_kept_for_the_retention_period_only(backend: Backend) {
     );
     assert_eq!(last_name(&app, &w, &a).await, "Ancien");
 
-    let done = parcours_domain::retention::run(&app.db, false)
+    let done = parcours_domain::jobs::retention::run(&app.db, false)
         .await
         .expect("run");
     assert_eq!(ours(&done), (2, 2));
@@ -106,7 +106,7 @@ async fn personal_data_is_kept_for_the_retention_period_only(backend: Backend) {
         .ok(&w.tenant.steering, esf, json!({ "op": w.tenant.id }))
         .await;
     assert_eq!(before, after, "the ESF+ aggregates stay");
-    let again = parcours_domain::retention::run(&app.db, false)
+    let again = parcours_domain::jobs::retention::run(&app.db, false)
         .await
         .expect("run");
     assert_eq!(ours(&again), (0, 0), "nothing twice");
@@ -132,7 +132,7 @@ async fn personal_data_is_kept_for_the_retention_period_only(backend: Backend) {
     }
     app.ok(&w.tenant.steering, set, json!({ "m": 12, "v": v }))
         .await;
-    let done = parcours_domain::retention::run(&app.db, false)
+    let done = parcours_domain::jobs::retention::run(&app.db, false)
         .await
         .expect("run");
     assert_eq!(ours(&done), (1, 1));

@@ -10,7 +10,7 @@ mod store;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::db::{Change, Tx};
+use crate::db::Tx;
 use crate::error::Result;
 use crate::ids::AuditEntryId;
 use crate::page::{Page, PageRequest};
@@ -40,18 +40,9 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// What was done to which object.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Action {
-    pub name: &'static str,
-    pub object_type: &'static str,
-    pub object_id: Uuid,
-}
-
-/// Write the audit entry of a change, inside it (called by [`Change::commit`]).
-pub(crate) async fn record(tx: &Change, principal: &Principal, action: Action) -> Result<()> {
-    store::insert(tx, principal, action).await
-}
+/// What was done to which object; a change commits with it ([`crate::db::Change::commit`]
+/// writes the entry, so the transaction layer owns the writing and this area the reading).
+pub(crate) use crate::db::Action;
 
 /// The tenant's audit log, newest first. Steering only.
 pub async fn list(

@@ -1,29 +1,13 @@
 //! Queries of the audit log, always scoped by the transaction's tenant.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
-use super::{Action, AuditEntry, AuditFilter};
-use crate::db::{Change, TenantTx};
+use super::{AuditEntry, AuditFilter};
+use crate::db::TenantTx;
 use crate::entities::audit_entry::{self, Column, Entity};
 use crate::error::Result;
 use crate::ids::AuditEntryId;
 use crate::page::{Page, PageRequest, newest_first};
-use crate::principal::Principal;
-
-pub(super) async fn insert(tx: &Change, principal: &Principal, action: Action) -> Result<()> {
-    let row = audit_entry::ActiveModel {
-        tenant_id: Set(tx.tenant().0),
-        id: Set(AuditEntryId::generate().0),
-        at: Set(tx.now()),
-        subject: Set(principal.subject.clone()),
-        role: Set(principal.role.as_str().to_owned()),
-        action: Set(action.name.to_owned()),
-        object_type: Set(action.object_type.to_owned()),
-        object_id: Set(Some(action.object_id)),
-        request_id: Set(principal.request_id.clone()),
-    };
-    tx.insert(row).await
-}
 
 pub(super) async fn list(
     tx: &TenantTx,

@@ -3,24 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 
 use crate::ids::{CohortId, ConventionId, ParticipantId, SessionId, StructureId};
-
-macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub(crate) fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-
-            pub(crate) fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
+pub use crate::membership::MemberStatus;
 
 text_enum!(
     /// Where a cohort stands.
@@ -29,15 +12,6 @@ text_enum!(
 text_enum!(
     /// Morning or afternoon.
     HalfDay { Morning = "morning", Afternoon = "afternoon" }
-);
-text_enum!(
-    /// A participant's place in a cohort.
-    MemberStatus {
-        Prescribed = "prescribed",
-        Enrolled = "enrolled",
-        Declined = "declined",
-        DroppedOut = "dropped_out",
-    }
 );
 text_enum!(
     /// Attendance at one session.

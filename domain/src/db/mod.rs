@@ -29,10 +29,11 @@
 //! tenant to every select, update and delete of a tenant-owned entity and sets it on every
 //! insert; the raw sea-orm entry points are banned elsewhere (`domain/clippy.toml`).
 
+pub(crate) mod bus;
 mod scope;
 mod tx;
 
-pub(crate) use scope::{Change, PlatformTx, TenantTx};
+pub(crate) use scope::{Action, Change, PlatformTx, TenantTx};
 pub use tx::{Mode, Tx};
 
 use std::sync::Arc;
@@ -43,7 +44,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend};
 
 use crate::error::{DomainError, Result};
-use crate::notifications::Bus;
+use bus::Bus;
 
 /// The time source. Fixed once per transaction; tests can set it.
 #[derive(Clone)]

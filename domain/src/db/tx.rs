@@ -11,11 +11,10 @@ use sea_orm::{
 };
 use sea_query_sqlx::SqlxValues;
 
+use super::bus::{Bus, Event};
 use super::{Counters, Db};
 use crate::error::{DomainError, Result};
 use crate::ids::TenantId;
-use crate::notifications::Bus;
-use crate::notifications::bus::Event;
 
 /// What a transaction is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +72,7 @@ struct State {
     /// The tenant whose rows this transaction sees (`app.tenant_id` on PostgreSQL).
     tenant: Option<TenantId>,
     /// The tenant's row (its settings), read at most once per transaction.
-    settings: Option<crate::tenants::Tenant>,
+    settings: Option<crate::entities::tenant::Model>,
     /// SQLite: events published once the transaction commits.
     outbox: Vec<Event>,
     /// The change in progress, if any (changes never nest).
@@ -256,19 +255,19 @@ impl Tx {
 
     /// Record that the transaction already sees `tenant` (authentication set it in the same
     /// statement that read the tenant).
-    pub(crate) fn entered(&self, tenant: crate::tenants::Tenant) {
+    pub(crate) fn entered(&self, tenant: crate::entities::tenant::Model) {
         let mut state = self.0.state();
-        state.tenant = Some(tenant.id);
+        state.tenant = Some(TenantId(tenant.id));
         state.settings = Some(tenant);
     }
 
     /// The entered tenant's row as this transaction read it (its settings), if read.
-    pub(crate) fn settings(&self) -> Option<crate::tenants::Tenant> {
+    pub(crate) fn settings(&self) -> Option<crate::entities::tenant::Model> {
         self.0.state().settings.clone()
     }
 
     /// Keep the entered tenant's row for the rest of the transaction (`None`: read it again).
-    pub(crate) fn cache_settings(&self, tenant: Option<crate::tenants::Tenant>) {
+    pub(crate) fn cache_settings(&self, tenant: Option<crate::entities::tenant::Model>) {
         self.0.state().settings = tenant;
     }
 
@@ -343,13 +342,13 @@ impl Tx {
     /// rollback); on SQLite, kept until [`Tx::commit`].
     pub(crate) async fn publish(&self, events: Vec<Event>) -> Result<()> {
         if self.0.backend == DbBackend::Postgres {
-            for payload in crate::notifications::bus::payloads(&events)? {
+            for payload in super::bus::payloads(&events)? {
                 #[expect(clippy::disallowed_methods, reason = "notifications leave at commit")]
                 self.0
                     .execute_raw(Statement::from_sql_and_values(
                         DbBackend::Postgres,
                         "SELECT pg_notify($1, $2)",
-                        [crate::notifications::bus::CHANNEL.into(), payload.into()],
+                        [super::bus::CHANNEL.into(), payload.into()],
                     ))
                     .await?;
             }

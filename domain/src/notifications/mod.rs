@@ -17,20 +17,19 @@
 //! them; on SQLite (one process) they are published in-process after the commit. A subscriber
 //! that was disconnected catches up with the `notifications(unread: true)` query.
 
-pub(crate) mod bus;
 mod store;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-pub use bus::{Bus, Event, Missed, Subscription, listen};
+pub use crate::db::bus::{Bus, Event, Missed, Subscription, listen};
 
 use crate::audit::Action;
 use crate::db::{Change, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{NotificationId, StaffId, StructureId, TenantId};
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -163,8 +162,12 @@ pub(crate) async fn notify(
         .collect();
     let rows = store::insert(tx, &recipients, &notice).await?;
     let told = rows.len();
-    tx.publish(rows.iter().map(|n| Event::new(tx.tenant(), n)).collect())
-        .await?;
+    tx.publish(
+        rows.iter()
+            .map(|n| Event::new(tx.tenant(), n.recipient, n.id))
+            .collect(),
+    )
+    .await?;
     Ok(told)
 }
 
@@ -275,61 +278,4 @@ pub async fn delivered(
 /// Refuse a live subscription to a principal without a staff record (a platform admin).
 pub fn require_recipient(principal: &Principal) -> Result<()> {
     recipient(principal).map(|_| ())
-}
-
-/// Remind steering of overdue reports, once per report and due date, in every active tenant.
-/// Returns how many notifications were written. Run by the service every hour; idempotent. A
-/// tenant that fails (another replica writing the same reminders at the same moment hits the
-/// once-only index and rolls back) is logged and left for the next run; the others go on.
-pub async fn remind_overdue_reports(db: &crate::db::Db) -> Result<usize> {
-    let mut told = 0;
-    for tenant in crate::tenants::active_scopes(db).await? {
-        let slug = tenant.slug.clone();
-        #[expect(
-            clippy::disallowed_methods,
-            reason = "a job's entry point, one transaction per tenant"
-        )]
-        let reminded = db
-            .run(crate::db::Mode::write(), async |tx| {
-                remind_in(tx, tenant).await
-            })
-            .await;
-        match reminded {
-            Ok(n) => told += n,
-            Err(e) => tracing::warn!(tenant = slug, error = %e, "overdue reminders skipped"),
-        }
-    }
-    Ok(told)
-}
-
-async fn remind_in(tx: &Tx, tenant: crate::principal::TenantScope) -> Result<usize> {
-    let id = tenant.id;
-    let system = Principal::system(tenant, "system:reminders", Role::Steering);
-    let tx = tx.change(&system).await?;
-    let mut told = 0;
-    for due in crate::reports::overdue_in(&tx, &system).await? {
-        let key = format!(
-            "report_overdue:{}:{}:{}",
-            due.convention_id,
-            due.kind.as_str(),
-            due.due_date
-        );
-        let notice = Notice {
-            detail: Some(due.kind.as_str().to_owned()),
-            dedupe_key: Some(key),
-            ..Notice::new(Kind::ReportOverdue, "Convention", due.convention_id.0)
-        };
-        told += notify(&tx, None, Audience::Steering, notice).await?;
-    }
-    if told == 0 {
-        tx.unchanged().await?;
-    } else {
-        tx.commit(Action {
-            name: "reports.remind_overdue",
-            object_type: "Tenant",
-            object_id: id.0,
-        })
-        .await?;
-    }
-    Ok(told)
 }

@@ -13,7 +13,6 @@ use crate::ids::TenantId;
 use crate::ids::{StaffId, StructureId};
 use crate::page::{Page, PageRequest};
 use crate::principal::Role;
-use crate::tenants::Tenant;
 
 pub(crate) async fn find(tx: &TenantTx, id: StaffId) -> Result<Option<StaffMember>> {
     tx.select::<Entity>()
@@ -58,14 +57,19 @@ pub(crate) async fn find_signing_in(
         .transpose()
 }
 
-/// A tenant by ID with its staff member whose tokens carry `subject` (if any) and whether
+/// A tenant's row by ID with its staff member whose tokens carry `subject` (if any) and whether
 /// that member's structure is active (`None`: no such structure), in one statement: what a
 /// request that begins in its tenant's scope reads to authenticate.
 pub(crate) async fn signing_in_at(
     tx: &Tx,
     tenant: TenantId,
     subject: &str,
-) -> Result<Option<(Tenant, Option<(StaffMember, Option<bool>)>)>> {
+) -> Result<
+    Option<(
+        crate::entities::tenant::Model,
+        Option<(StaffMember, Option<bool>)>,
+    )>,
+> {
     use crate::entities::{structure, tenant as t};
     use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
     let subject = subject.to_owned();
@@ -108,7 +112,7 @@ pub(crate) async fn signing_in_at(
         .staff
         .map(|row| Ok::<_, DomainError>((to_staff(row)?, found.structure_active)))
         .transpose()?;
-    Ok(Some((crate::tenants::to_tenant(found.tenant)?, member)))
+    Ok(Some((found.tenant, member)))
 }
 
 /// A tenant row with the staff member's columns prefixed `staff_`.

@@ -35,8 +35,8 @@ pub async fn get(tx: &Tx, principal: &Principal, id: TenantId) -> Result<Tenant>
     if principal.role() != Role::Admin && principal.tenant_id()? != id {
         return Err(DomainError::NotFound { entity: "tenant" });
     }
-    if let Some(tenant) = tx.settings().filter(|t| t.id == id) {
-        return Ok(tenant);
+    if let Some(row) = tx.settings().filter(|t| t.id == id.0) {
+        return store::to_tenant(row);
     }
     let found = store::find(&tx.registry(), id).await?;
     found.ok_or(DomainError::NotFound { entity: "tenant" })

@@ -13,12 +13,16 @@ use crate::ids::{CommuneId, TenantId};
 use crate::page::{Page, PageRequest};
 
 pub(super) async fn find(tx: &PlatformTx, id: TenantId) -> Result<Option<Tenant>> {
-    tx.tenants()
+    find_row(tx, id).await?.map(to_tenant).transpose()
+}
+
+/// A tenant's row, as the transaction keeps it for its settings.
+pub(super) async fn find_row(tx: &PlatformTx, id: TenantId) -> Result<Option<tenant::Model>> {
+    Ok(tx
+        .tenants()
         .filter(tenant::Column::Id.eq(id.0))
         .one(tx.conn())
-        .await?
-        .map(to_tenant)
-        .transpose()
+        .await?)
 }
 
 /// The tenant whose tokens carry `slug`, entered: on PostgreSQL the same statement sets the
@@ -35,11 +39,11 @@ pub(crate) async fn enter_by_slug(tx: &Tx, slug: &str) -> Result<Option<Tenant>>
             "scope",
         );
     }
-    let found = query.one(tx.conn()).await?.map(to_tenant).transpose()?;
-    if let Some(tenant) = &found {
-        tx.entered(tenant.clone());
+    let found = query.one(tx.conn()).await?;
+    if let Some(row) = &found {
+        tx.entered(row.clone());
     }
-    Ok(found)
+    found.map(to_tenant).transpose()
 }
 
 pub(super) async fn active(tx: &PlatformTx) -> Result<Vec<Tenant>> {
@@ -216,10 +220,10 @@ pub(super) async fn set_setting(
 /// The CléA threshold of the transaction's tenant, read at most once per transaction
 /// (authentication has usually read it already).
 pub(crate) async fn clea_threshold(tx: &TenantTx) -> Result<i32> {
-    if let Some(tenant) = tx.tx().settings().filter(|t| t.id == tx.tenant()) {
+    if let Some(tenant) = tx.tx().settings().filter(|t| t.id == tx.tenant().0) {
         return Ok(tenant.clea_threshold_percent);
     }
-    let found = find(&tx.tx().registry(), tx.tenant()).await?;
+    let found = find_row(&tx.tx().registry(), tx.tenant()).await?;
     tx.tx().cache_settings(found.clone());
     Ok(found.map_or(75, |t| t.clea_threshold_percent))
 }

@@ -268,9 +268,9 @@ async fn set(
         return Err(DomainError::stale("tenant"));
     }
     change.commit(tenant_action("tenant.settings", id)).await?;
-    let tenant = store::find(&tx.registry(), id)
+    let row = store::find_row(&tx.registry(), id)
         .await?
         .ok_or(DomainError::NotFound { entity: "tenant" })?;
-    tx.cache_settings(Some(tenant.clone()));
-    Ok(tenant)
+    tx.cache_settings(Some(row.clone()));
+    store::to_tenant(row)
 }

@@ -1,5 +1,9 @@
 //! Live delivery of notifications to the subscribers of every instance.
 //!
+//! The bus belongs to the transaction layer: a transaction publishes its events when it
+//! commits, so it sits below the areas that publish (notifications) and the transport that
+//! subscribes (`api/src/ws.rs`), and depends on none of them.
+//!
 //! Each instance has one [`Bus`] (a broadcast channel). A change's transaction hands its
 //! notifications to [`TenantTx::publish`]: on PostgreSQL they become `pg_notify` calls in that
 //! transaction, which PostgreSQL delivers at commit (and never after a rollback) to the
@@ -17,10 +21,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::Notification;
-use crate::db::Db;
+use super::Db;
 use crate::error::{DomainError, Result};
-use crate::ids::TenantId;
+use crate::ids::{NotificationId, StaffId, TenantId};
 
 /// The PostgreSQL channel.
 pub(crate) const CHANNEL: &str = "parcours_notifications";
@@ -42,11 +45,11 @@ pub struct Event {
 }
 
 impl Event {
-    pub(crate) fn new(tenant: TenantId, n: &Notification) -> Self {
+    pub(crate) fn new(tenant: TenantId, recipient: StaffId, id: NotificationId) -> Self {
         Self {
             tenant_id: tenant.0,
-            recipient_id: n.recipient.0,
-            id: n.id.0,
+            recipient_id: recipient.0,
+            id: id.0,
         }
     }
 }

@@ -1,0 +1,179 @@
+//! Neither crate has an import cycle between its top-level modules (the domain's areas; the
+//! api's transport, schema and routes): the tests read each crate's sources, collect each
+//! top-level module's references to the others (`crate::<module>`, in code, not in comments or
+//! test modules) and fail with the first cycle they find.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The top-level modules each top-level module of `src` refers to.
+fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let relative = path.strip_prefix(src).expect("under src");
+            let first = relative.components().next().expect("a component");
+            let module = first
+                .as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_owned();
+            if module == "lib" || module == "main" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read source");
+            let refs = graph.entry(module.clone()).or_default();
+            refs.extend(references(&text).into_iter().filter(|r| *r != module));
+        }
+    }
+    let modules: BTreeSet<String> = graph.keys().cloned().collect();
+    for refs in graph.values_mut() {
+        refs.retain(|r| modules.contains(r));
+    }
+    graph
+}
+
+/// The modules named by `crate::<module>` and `crate::{<module>, …}` in code: comments and
+/// the `#[cfg(test)]` module at the end of a file are left out.
+fn references(text: &str) -> BTreeSet<String> {
+    let code: String = text
+        .split("#[cfg(test)]")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .map(|line| match line.trim_start().starts_with("//") {
+            true => "",
+            false => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut found = BTreeSet::new();
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 0;
+            let mut item_start = true;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => item_start = true,
+                    c if item_start && !c.is_whitespace() => {
+                        item_start = false;
+                        found.insert(ident(&group[i..]));
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            found.insert(ident(rest));
+        }
+    }
+    found.remove("");
+    found
+}
+
+/// A cycle of `graph`, if there is one, as the modules along it (the first repeated last).
+fn cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Open,
+        Done,
+    }
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        marks: &mut BTreeMap<String, Mark>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        marks.insert(node.to_owned(), Mark::Open);
+        path.push(node.to_owned());
+        for next in graph.get(node).into_iter().flatten() {
+            match marks.get(next) {
+                Some(Mark::Open) => {
+                    let start = path.iter().position(|m| m == next).unwrap_or(0);
+                    let mut found = path[start..].to_vec();
+                    found.push(next.clone());
+                    return Some(found);
+                }
+                Some(Mark::Done) => {}
+                None => {
+                    if let Some(found) = visit(next, graph, marks, path) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        path.pop();
+        marks.insert(node.to_owned(), Mark::Done);
+        None
+    }
+    let mut marks = BTreeMap::new();
+    for node in graph.keys() {
+        if !marks.contains_key(node) {
+            if let Some(found) = visit(node, graph, &mut marks, &mut Vec::new()) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+fn acyclic(krate: &str, layers: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(krate)
+        .join("src");
+    let graph = graph(&src);
+    if let Some(found) = cycle(&graph) {
+        panic!(
+            "import cycle between the top-level modules of {krate}: {}. Move what they share \
+             below them, or the caller above ({layers}).",
+            found.join(" -> ")
+        );
+    }
+    graph
+}
+
+#[test]
+fn no_two_domain_areas_import_each_other_even_through_others() {
+    let graph = acyclic("domain", "see the layers in domain/src/lib.rs");
+    assert!(graph.len() > 20, "the walk found the areas: {graph:?}");
+    assert!(
+        graph["participants"].contains("db") && graph["cohorts"].contains("participants"),
+        "the walk reads references: {graph:?}"
+    );
+}
+
+#[test]
+fn the_reader_sees_grouped_imports_and_skips_comments_and_tests() {
+    let text = "use crate::{db::{Tx, Mode}, ids::TenantId};\n\
+                // crate::commented\n\
+                /// [`crate::doc_link`]\n\
+                let x = crate::paris::today();\n\
+                #[cfg(test)]\nmod tests { use crate::demo; }";
+    let found: Vec<String> = references(text).into_iter().collect();
+    assert_eq!(found, ["db", "ids", "paris"]);
+    let mut looped = BTreeMap::new();
+    looped.insert("a".to_owned(), BTreeSet::from(["b".to_owned()]));
+    looped.insert("b".to_owned(), BTreeSet::from(["c".to_owned()]));
+    looped.insert("c".to_owned(), BTreeSet::from(["a".to_owned()]));
+    assert_eq!(cycle(&looped).map(|c| c.join(">")), Some("a>b>c>a".into()));
+    looped.get_mut("c").expect("c").clear();
+    assert_eq!(cycle(&looped), None);
+}

@@ -7,9 +7,11 @@ use chrono::{DateTime, Utc};
 use super::scalars::Date;
 use parcours_domain::access_log::SensitiveField;
 use parcours_domain::ids::{CommuneId, EpisodeId, ParticipantId, StaffId};
-use parcours_domain::participants::exits::{self, ContractKind, EpisodeKind, TrainingKind};
+use parcours_domain::participants::exit_assessment::{
+    self, ContractKind, EpisodeKind, TrainingKind,
+};
 use parcours_domain::participants::{self as domain, Participant, policy};
-use parcours_domain::{DomainError, participants::exit};
+use parcours_domain::{DomainError, participants::exit_recording};
 
 use super::loaders::{
     CommuneLoader, EpisodesLoader, ExitLoader, Loaded, PathStepsLoader, StaffLoader,
@@ -90,7 +92,7 @@ mirror_enum!(
 );
 mirror_enum!(
     /// The positive-exit rule that matched.
-    PositiveRule => exits::PositiveRule {
+    PositiveRule => exit_assessment::PositiveRule {
         /// CDI at least half-time (or less, agreed), after 6 months in the company.
         PermanentContract,
         /// Temporary agency work totalling 183 days within 365.
@@ -403,7 +405,7 @@ impl ParticipantObj {
             .await?
             .flatten();
         let today = parcours_domain::paris::today(req(ctx).tx.now());
-        let assessment = exit::assess_loaded(
+        let assessment = exit_recording::assess_loaded(
             &self.0,
             &episodes,
             recorded.as_ref(),
@@ -590,8 +592,8 @@ pub struct ExitAssessment {
     reasons: Vec<String>,
 }
 
-impl From<exits::Assessment> for ExitAssessment {
-    fn from(a: exits::Assessment) -> Self {
+impl From<exit_assessment::Assessment> for ExitAssessment {
+    fn from(a: exit_assessment::Assessment) -> Self {
         Self {
             positive: a.positive,
             rule: a.rule.map(Into::into),
@@ -1304,14 +1306,16 @@ impl ParticipantMutation {
         input: RecordExitInput,
     ) -> async_graphql::Result<Option<ExitPayload>> {
         let r = req(ctx);
-        let new = exit::NewExit {
+        let new = exit_recording::NewExit {
             participant_id: participant_id(&input.participant_id).gql(ctx)?,
             version: input.version,
             date: input.date.0,
             kind: input.kind.into(),
             reason: input.reason,
         };
-        let recorded = exit::record_exit(&r.tx, &r.principal, new).await.gql(ctx)?;
+        let recorded = exit_recording::record_exit(&r.tx, &r.principal, new)
+            .await
+            .gql(ctx)?;
         Ok(Some(ExitPayload {
             exit: ExitObj(recorded),
         }))
@@ -1325,7 +1329,7 @@ impl ParticipantMutation {
     ) -> async_graphql::Result<Option<ExitPayload>> {
         let r = req(ctx);
         let id = participant_id(&input.participant_id).gql(ctx)?;
-        let validated = exit::validate_exit(
+        let validated = exit_recording::validate_exit(
             &r.tx,
             &r.principal,
             id,

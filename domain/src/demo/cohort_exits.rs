@@ -12,8 +12,8 @@ use super::participants::Seq;
 use crate::db::Db;
 use crate::error::Result;
 use crate::participants::ExitKind;
-use crate::participants::exit::{self, NewExit};
-use crate::participants::exits::{ContractKind, EpisodeKind, TrainingKind};
+use crate::participants::exit_assessment::{ContractKind, EpisodeKind, TrainingKind};
+use crate::participants::exit_recording::{self, NewExit};
 use crate::participants::path::{self, NewEpisode};
 
 /// What a member did after the cohort: an episode of `kind` starting `start` days after the
@@ -127,7 +127,7 @@ pub(super) async fn afterwards(
     if let Some((after, kind)) = next.exit {
         let day = start + Duration::days(after);
         act(&on(db, day, 9), async |tx| {
-            exit::record_exit(
+            exit_recording::record_exit(
                 tx,
                 m.referent,
                 NewExit {

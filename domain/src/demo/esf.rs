@@ -16,7 +16,7 @@ use crate::esf::{
     self, EmploymentStatus, EntryAnswers, EsfRecord, ExitAnswers, LaterAnswers, Operation,
 };
 use crate::ids::ParticipantId;
-use crate::participants::exits::{ContractKind, EpisodeKind, TrainingKind};
+use crate::participants::exit_assessment::{ContractKind, EpisodeKind, TrainingKind};
 use crate::principal::Principal;
 
 pub(super) use crate::esf::later_from;

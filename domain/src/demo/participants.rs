@@ -10,8 +10,8 @@ use crate::auth::{self, Claims};
 use crate::db::Db;
 use crate::error::Result;
 use crate::esf::Operation;
-use crate::participants::exit::{self, NewExit};
-use crate::participants::exits::{ContractKind, EpisodeKind, TrainingKind};
+use crate::participants::exit_assessment::{ContractKind, EpisodeKind, TrainingKind};
+use crate::participants::exit_recording::{self, NewExit};
 use crate::participants::path::{self, NewEpisode, NewPathStep, PathStepChanges};
 use crate::participants::{
     self, ExitKind, NewParticipant, ParticipantFields, PathStep, PathStepKind,
@@ -238,7 +238,7 @@ pub(super) async fn load(
         })
         .await?;
         act(db, async |tx| {
-            exit::record_exit(
+            exit_recording::record_exit(
                 tx,
                 referent,
                 NewExit {

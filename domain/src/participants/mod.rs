@@ -11,8 +11,8 @@
 //! participant has exactly one referent. Visibility is in [`policy`]. Anonymisation erases
 //! personal data and keeps the anonymous facts statistics need.
 
-pub mod exit;
-pub mod exits;
+pub mod exit_assessment;
+pub mod exit_recording;
 pub mod import;
 mod model;
 pub mod path;

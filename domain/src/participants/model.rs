@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::exits::{ContractKind, EpisodeKind, PositiveRule, TrainingKind};
+use super::exit_assessment::{ContractKind, EpisodeKind, PositiveRule, TrainingKind};
 use crate::error::DomainError;
 use crate::ids::{CommuneId, EpisodeId, ParticipantId, PathStepId, StaffId};
 

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::exits::{ContractKind, EpisodeKind};
+use super::exit_assessment::{ContractKind, EpisodeKind};
 use super::model::*;
 use super::store;
 use super::write::editable_unversioned;

@@ -8,7 +8,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
-use super::exits::EpisodeKind;
+use super::exit_assessment::EpisodeKind;
 use super::model::*;
 use super::policy;
 use crate::db::{Change, TenantTx};

@@ -551,7 +551,7 @@ async fn check_eligibility(tx: &TenantTx, p: &Participant, today: NaiveDate) -> 
         || p.rsa_beneficiary
         || p.priority_neighbourhood
         || p.education_level.is_low()
-        || age >= super::exits::SENIOR_AGE
+        || age >= super::exit_assessment::SENIOR_AGE
         || p.recognised_disability
         || !p.difficulties.is_empty();
     if !targeted {

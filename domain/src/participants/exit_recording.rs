@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::exits::{self, Assessment, EpisodeFacts, ExitFacts};
+use super::exit_assessment::{self, Assessment, EpisodeFacts, ExitFacts};
 use super::model::*;
 use super::store;
 use super::write::{editable, save};
@@ -194,7 +194,7 @@ fn run_engine(
             participant_agreement: e.participant_agreement,
         })
         .collect();
-    exits::assess(
+    exit_assessment::assess(
         &facts,
         &ExitFacts {
             assessed_on: on,

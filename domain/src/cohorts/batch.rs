@@ -11,6 +11,8 @@ use sea_orm::{
 };
 
 use super::model::{Attendance, Member, Session};
+use super::policy;
+use super::store;
 use super::{to_attendance, to_member, to_session};
 use crate::db::Tx;
 use crate::entities::{attendance, cohort, cohort_member, cohort_session, participant};
@@ -53,13 +55,7 @@ pub async fn members_of(
     ids: &[CohortId],
 ) -> Result<HashMap<CohortId, Vec<Member>>> {
     let tx = tx.scoped(principal).await?;
-    let to_cohort: RelationDef = cohort_member::Entity::belongs_to(cohort::Entity)
-        .from((
-            cohort_member::Column::TenantId,
-            cohort_member::Column::CohortId,
-        ))
-        .to((cohort::Column::TenantId, cohort::Column::Id))
-        .into();
+    let to_cohort = store::member_to_cohort();
     let mut query = of_readable_cohorts(
         tx.select::<cohort_member::Entity>()
             .filter(cohort_member::Column::CohortId.is_in(cohort_ids(ids))),
@@ -104,13 +100,7 @@ pub async fn sessions_of(
     ids: &[CohortId],
 ) -> Result<HashMap<CohortId, Vec<Session>>> {
     let tx = tx.scoped(principal).await?;
-    let to_cohort: RelationDef = cohort_session::Entity::belongs_to(cohort::Entity)
-        .from((
-            cohort_session::Column::TenantId,
-            cohort_session::Column::CohortId,
-        ))
-        .to((cohort::Column::TenantId, cohort::Column::Id))
-        .into();
+    let to_cohort = store::session_to_cohort();
     let rows = of_readable_cohorts(
         tx.select::<cohort_session::Entity>()
             .filter(cohort_session::Column::CohortId.is_in(cohort_ids(ids))),
@@ -156,22 +146,13 @@ pub async fn attendance_of(
     principal: &Principal,
     ids: &[CohortId],
 ) -> Result<HashMap<CohortId, Vec<Attendance>>> {
-    principal.require(
-        &[Role::Steering, Role::Provider],
-        "attendance is read by steering and the provider",
-    )?;
+    policy::require_attendance_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     let to_session: RelationDef = attendance::Entity::belongs_to(cohort_session::Entity)
         .from((attendance::Column::TenantId, attendance::Column::SessionId))
         .to((cohort_session::Column::TenantId, cohort_session::Column::Id))
         .into();
-    let session_to_cohort: RelationDef = cohort_session::Entity::belongs_to(cohort::Entity)
-        .from((
-            cohort_session::Column::TenantId,
-            cohort_session::Column::CohortId,
-        ))
-        .to((cohort::Column::TenantId, cohort::Column::Id))
-        .into();
+    let session_to_cohort = store::session_to_cohort();
     let rows = of_readable_cohorts(
         tx.select::<attendance::Entity>()
             .join(JoinType::InnerJoin, to_session)

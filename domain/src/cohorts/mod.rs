@@ -12,179 +12,50 @@
 //! provider its own cohorts; a referent the cohorts (to prescribe) and their own participants'
 //! memberships.
 
+mod attendance;
 mod batch;
+mod calendar;
+mod members;
 mod model;
-mod write;
+mod policy;
+mod sheets;
+mod store;
 
+pub use attendance::{MAX_SIGNATURE_BYTES, record_attendance};
 pub use batch::{attendance_of, members_of, sessions_of};
+pub use calendar::{
+    MAX_PLACE, add_session, create, move_session, remove_session, set_status, update,
+};
+pub use members::{decline, drop_out, enrol, prescribe};
 pub use model::*;
-pub use write::{
-    MAX_PLACE, add_session, create, decline, drop_out, enrol, move_session, prescribe,
-    record_attendance, remove_session, set_status, update,
+pub(crate) use sheets::sheet_heading;
+pub use sheets::{SheetHeading, SheetMember, WeekSheet, week_sheet};
+pub(crate) use store::{
+    dropped_out_of_action, enrolled_elsewhere, find_in, find_locked, ids_of_structure,
+    member_attendance_in, members_in, session_for_attendance, sessions_in, to_attendance,
+    to_cohort, to_member, to_session,
 };
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::audit::Action;
 use crate::db::{TenantTx, Tx};
-use crate::entities::{attendance, cohort, cohort_member, cohort_session};
+use crate::entities::{cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
-use crate::ids::{CohortId, ConventionId, ParticipantId, SessionId, StructureId};
+use crate::ids::{CohortId, ParticipantId, SessionId};
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
+use policy::visible;
 
-/// The cohorts a principal may read: all for steering and referents, its own for a provider.
-fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<cohort::Entity>> {
-    let q = tx.select::<cohort::Entity>();
-    match principal.role() {
-        Role::Steering | Role::Referent => Ok(q),
-        Role::Provider => {
-            let structure = principal.structure().ok_or(DomainError::Forbidden(
-                "a provider token carries a structure",
-            ))?;
-            Ok(q.filter(cohort::Column::StructureId.eq(structure.0)))
-        }
-        Role::Admin => Err(DomainError::Forbidden(
-            "the platform operator sees no tenant data",
-        )),
+/// The audit entry of a change to a cohort, a session or a member.
+fn action(name: &'static str, object_type: &'static str, id: uuid::Uuid) -> Action {
+    Action {
+        name,
+        object_type,
+        object_id: id,
     }
-}
-
-pub(crate) async fn find_in(tx: &TenantTx, principal: &Principal, id: CohortId) -> Result<Cohort> {
-    visible(tx, principal)?
-        .filter(cohort::Column::Id.eq(id.0))
-        .one(tx.conn())
-        .await?
-        .map(to_cohort)
-        .transpose()?
-        .ok_or(DomainError::NotFound { entity: "cohort" })
-}
-
-/// The cohort, locked until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's write
-/// transactions are serialised already): what rules that count its members hold on to.
-pub(crate) async fn find_locked(
-    tx: &TenantTx,
-    principal: &Principal,
-    id: CohortId,
-) -> Result<Cohort> {
-    visible(tx, principal)?
-        .filter(cohort::Column::Id.eq(id.0))
-        .lock_exclusive()
-        .one(tx.conn())
-        .await?
-        .map(to_cohort)
-        .transpose()?
-        .ok_or(DomainError::NotFound { entity: "cohort" })
-}
-
-/// For recording attendance, in one statement: the day of `session`, of a cohort the
-/// principal runs (`NOT_FOUND` otherwise), and which of `people` are enrolled in that cohort or
-/// have dropped out of it (with their drop-out date).
-pub(crate) async fn session_for_attendance(
-    tx: &TenantTx,
-    principal: &Principal,
-    session: SessionId,
-    people: &[uuid::Uuid],
-) -> Result<(
-    chrono::NaiveDate,
-    HashMap<ParticipantId, Option<chrono::NaiveDate>>,
-)> {
-    use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
-    use sea_orm::{JoinType, RelationDef};
-    let to_cohort: RelationDef = cohort_session::Entity::belongs_to(cohort::Entity)
-        .from((
-            cohort_session::Column::TenantId,
-            cohort_session::Column::CohortId,
-        ))
-        .to((cohort::Column::TenantId, cohort::Column::Id))
-        .into();
-    let people = people.to_vec();
-    let to_members: RelationDef = cohort_session::Entity::belongs_to(cohort_member::Entity)
-        .from((
-            cohort_session::Column::TenantId,
-            cohort_session::Column::CohortId,
-        ))
-        .to((
-            cohort_member::Column::TenantId,
-            cohort_member::Column::CohortId,
-        ))
-        .on_condition(move |_, member| {
-            Expr::col((member.clone(), cohort_member::Column::ParticipantId))
-                .is_in(people.clone())
-                .and(
-                    Expr::col((member, cohort_member::Column::Status))
-                        .is_in(["enrolled", "dropped_out"]),
-                )
-                .into_condition()
-        })
-        .into();
-    let mut query = tx
-        .select::<cohort_session::Entity>()
-        .select_only()
-        .column(cohort_session::Column::Day)
-        .column(cohort_member::Column::ParticipantId)
-        .column(cohort_member::Column::DroppedOutOn)
-        .join(JoinType::InnerJoin, to_cohort)
-        .join(JoinType::LeftJoin, to_members)
-        .filter(cohort_session::Column::Id.eq(session.0));
-    match principal.role() {
-        Role::Steering => {}
-        Role::Provider => {
-            let structure = principal.structure().ok_or(DomainError::Forbidden(
-                "a provider token carries a structure",
-            ))?;
-            query = query.filter(cohort::Column::StructureId.eq(structure.0));
-        }
-        _ => {
-            return Err(DomainError::Forbidden(
-                "the cohort's provider or steering does this",
-            ));
-        }
-    }
-    type Row = (
-        chrono::NaiveDate,
-        Option<uuid::Uuid>,
-        Option<chrono::NaiveDate>,
-    );
-    let rows: Vec<Row> = query.into_tuple().all(tx.conn()).await?;
-    let day = rows
-        .first()
-        .map(|r| r.0)
-        .ok_or(DomainError::NotFound { entity: "session" })?;
-    Ok((
-        day,
-        rows.into_iter()
-            .filter_map(|(_, p, left)| p.map(|p| (ParticipantId(p), left)))
-            .collect(),
-    ))
-}
-
-/// Whether `participant` is enrolled in a cohort other than `except` that is not closed, in
-/// one statement.
-pub(crate) async fn enrolled_elsewhere(
-    tx: &TenantTx,
-    participant: ParticipantId,
-    except: CohortId,
-) -> Result<bool> {
-    use sea_orm::{JoinType, PaginatorTrait, RelationDef};
-    let to_cohort: RelationDef = cohort_member::Entity::belongs_to(cohort::Entity)
-        .from((
-            cohort_member::Column::TenantId,
-            cohort_member::Column::CohortId,
-        ))
-        .to((cohort::Column::TenantId, cohort::Column::Id))
-        .into();
-    Ok(tx
-        .select::<cohort_member::Entity>()
-        .join(JoinType::InnerJoin, to_cohort)
-        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
-        .filter(cohort_member::Column::Status.eq(MemberStatus::Enrolled.as_str()))
-        .filter(cohort_member::Column::CohortId.ne(except.0))
-        .filter(cohort::Column::Status.ne(CohortStatus::Closed.as_str()))
-        .count(tx.conn())
-        .await?
-        > 0)
 }
 
 /// How many members the cohort enrolled (whoever they follow: a count is no one's personal
@@ -223,19 +94,6 @@ pub async fn load_many(
     rows.into_iter()
         .map(|r| to_cohort(r).map(|c| (c.id, c)))
         .collect()
-}
-
-/// Filters of the cohorts list; each given filter narrows it.
-#[derive(Clone, Debug, Default)]
-pub struct CohortFilter {
-    /// Only the cohorts of this convention.
-    pub convention: Option<ConventionId>,
-    /// Only the cohorts in one of these statuses (none given: all).
-    pub statuses: Vec<CohortStatus>,
-    /// Only the cohorts whose dates meet this period, both days included: a cohort from 5 to
-    /// 23 March meets a period that ends on the 5th or starts on the 23rd.
-    pub from: Option<chrono::NaiveDate>,
-    pub to: Option<chrono::NaiveDate>,
 }
 
 /// The cohorts the principal may read, filtered, in a stable order.
@@ -330,9 +188,9 @@ pub async fn attendance_record(
     {
         return Err(not_found);
     }
-    tx.select::<attendance::Entity>()
-        .filter(attendance::Column::SessionId.eq(session_id.0))
-        .filter(attendance::Column::ParticipantId.eq(participant.0))
+    tx.select::<crate::entities::attendance::Entity>()
+        .filter(crate::entities::attendance::Column::SessionId.eq(session_id.0))
+        .filter(crate::entities::attendance::Column::ParticipantId.eq(participant.0))
         .one(tx.conn())
         .await?
         .map(to_attendance)
@@ -349,15 +207,9 @@ pub async fn memberships_of(
     principal: &Principal,
     ids: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Vec<Member>>> {
-    use sea_orm::{JoinType, RelationDef};
+    use sea_orm::JoinType;
     let tx = tx.scoped(principal).await?;
-    let to_cohort: RelationDef = cohort_member::Entity::belongs_to(cohort::Entity)
-        .from((
-            cohort_member::Column::TenantId,
-            cohort_member::Column::CohortId,
-        ))
-        .to((cohort::Column::TenantId, cohort::Column::Id))
-        .into();
+    let to_cohort = store::member_to_cohort();
     let rows = tx
         .select::<cohort_member::Entity>()
         .join(JoinType::InnerJoin, to_cohort)
@@ -382,48 +234,6 @@ pub async fn memberships_of(
         }
     }
     Ok(out)
-}
-
-pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Session>> {
-    tx.select::<cohort_session::Entity>()
-        .filter(cohort_session::Column::CohortId.eq(id.0))
-        .order_by_asc(cohort_session::Column::Day)
-        .order_by_desc(cohort_session::Column::HalfDay)
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(to_session)
-        .collect()
-}
-
-pub(crate) fn to_session(r: cohort_session::Model) -> Result<Session> {
-    Ok(Session {
-        id: SessionId(r.id),
-        cohort_id: CohortId(r.cohort_id),
-        day: r.day,
-        half_day: HalfDay::parse(&r.half_day)
-            .ok_or_else(|| DomainError::Internal("unknown half-day".into()))?,
-        hours: Hours {
-            start: stored_time(&r.start_time)?,
-            end: stored_time(&r.end_time)?,
-        },
-    })
-}
-
-fn stored_time(s: &str) -> Result<chrono::NaiveTime> {
-    chrono::NaiveTime::parse_from_str(s, "%H:%M")
-        .map_err(|_| DomainError::Internal("unreadable session time".into()))
-}
-
-pub(crate) async fn members_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Member>> {
-    tx.select::<cohort_member::Entity>()
-        .filter(cohort_member::Column::CohortId.eq(id.0))
-        .order_by_asc(cohort_member::Column::ParticipantId)
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(to_member)
-        .collect()
 }
 
 /// Of the memberships `keys`, those whose member-level records (diagnostic, attendance,
@@ -501,9 +311,12 @@ pub async fn member_attendance(
         .map(|s| (s.id, (CohortId(s.cohort_id), s.day, s.half_day)))
         .collect();
     let rows = tx
-        .select::<attendance::Entity>()
-        .filter(attendance::Column::ParticipantId.is_in(people))
-        .filter(attendance::Column::SessionId.is_in(sessions.keys().copied().collect::<Vec<_>>()))
+        .select::<crate::entities::attendance::Entity>()
+        .filter(crate::entities::attendance::Column::ParticipantId.is_in(people))
+        .filter(
+            crate::entities::attendance::Column::SessionId
+                .is_in(sessions.keys().copied().collect::<Vec<_>>()),
+        )
         .all(tx.conn())
         .await?;
     let mut out: HashMap<(CohortId, ParticipantId), Vec<Attendance>> =
@@ -525,257 +338,4 @@ pub async fn member_attendance(
         });
     }
     Ok(out)
-}
-
-/// One member's attendance records in cohort `id`, with each session's day, in calendar order.
-pub(crate) async fn member_attendance_in(
-    tx: &TenantTx,
-    id: CohortId,
-    participant: ParticipantId,
-) -> Result<Vec<(chrono::NaiveDate, Attendance)>> {
-    let days: HashMap<uuid::Uuid, chrono::NaiveDate> = sessions_in(tx, id)
-        .await?
-        .into_iter()
-        .map(|s| (s.id.0, s.day))
-        .collect();
-    let mut out = tx
-        .select::<attendance::Entity>()
-        .filter(attendance::Column::ParticipantId.eq(participant.0))
-        .filter(attendance::Column::SessionId.is_in(days.keys().copied()))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|row| {
-            let day = days.get(&row.session_id).copied().unwrap_or_default();
-            to_attendance(row).map(|a| (day, a))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    out.sort_by_key(|(day, _)| *day);
-    Ok(out)
-}
-
-/// When `participant`'s last membership of the cohorts of `convention` (by cohort start) is a
-/// drop-out, its date: the day they left the action.
-pub(crate) async fn dropped_out_of_action(
-    tx: &TenantTx,
-    convention: ConventionId,
-    participant: ParticipantId,
-) -> Result<Option<chrono::NaiveDate>> {
-    use sea_orm::{JoinType, RelationDef};
-    let to_cohort: RelationDef = cohort_member::Entity::belongs_to(cohort::Entity)
-        .from((
-            cohort_member::Column::TenantId,
-            cohort_member::Column::CohortId,
-        ))
-        .to((cohort::Column::TenantId, cohort::Column::Id))
-        .into();
-    let last = tx
-        .select::<cohort_member::Entity>()
-        .join(JoinType::InnerJoin, to_cohort)
-        .filter(cohort::Column::ConventionId.eq(convention.0))
-        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
-        .filter(cohort_member::Column::Status.is_in([
-            MemberStatus::Enrolled.as_str(),
-            MemberStatus::DroppedOut.as_str(),
-        ]))
-        .order_by_desc(cohort::Column::StartDate)
-        .one(tx.conn())
-        .await?;
-    Ok(last
-        .filter(|m| m.status == MemberStatus::DroppedOut.as_str())
-        .and_then(|m| m.dropped_out_on))
-}
-
-/// The IDs of the cohorts run by `structure`.
-pub(crate) async fn ids_of_structure(
-    tx: &TenantTx,
-    structure: StructureId,
-) -> Result<Vec<uuid::Uuid>> {
-    Ok(tx
-        .select::<cohort::Entity>()
-        .select_only()
-        .column(cohort::Column::Id)
-        .filter(cohort::Column::StructureId.eq(structure.0))
-        .into_tuple()
-        .all(tx.conn())
-        .await?)
-}
-
-pub(crate) fn to_attendance(r: attendance::Model) -> Result<Attendance> {
-    Ok(Attendance {
-        session_id: SessionId(r.session_id),
-        participant_id: ParticipantId(r.participant_id),
-        presence: Presence::parse(&r.status)
-            .ok_or_else(|| DomainError::Internal("unknown presence".into()))?,
-        signed: r.signature.is_some(),
-        signed_on_paper: r.signed_on_paper,
-        recorded_by: r.recorded_by,
-        recorded_at: r.recorded_at,
-    })
-}
-
-pub(crate) fn to_member(r: cohort_member::Model) -> Result<Member> {
-    Ok(Member {
-        cohort_id: CohortId(r.cohort_id),
-        participant_id: ParticipantId(r.participant_id),
-        status: MemberStatus::parse(&r.status)
-            .ok_or_else(|| DomainError::Internal("unknown member status".into()))?,
-        reason: r.reason,
-        dropped_out_on: r.dropped_out_on,
-        version: r.version,
-    })
-}
-
-pub(crate) fn to_cohort(r: cohort::Model) -> Result<Cohort> {
-    Ok(Cohort {
-        id: CohortId(r.id),
-        convention_id: ConventionId(r.convention_id),
-        structure_id: StructureId(r.structure_id),
-        label: r.label,
-        start_date: r.start_date,
-        end_date: r.end_date,
-        size_min: r.size_min,
-        size_max: r.size_max,
-        status: CohortStatus::parse(&r.status)
-            .ok_or_else(|| DomainError::Internal("unknown cohort status".into()))?,
-        place: r.place,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-        version: r.version,
-    })
-}
-
-/// What a week's attendance sheet prints.
-#[derive(Clone, Debug)]
-pub struct WeekSheet {
-    pub cohort: Cohort,
-    pub week: u32,
-    pub from: chrono::NaiveDate,
-    pub to: chrono::NaiveDate,
-    pub sessions: Vec<Session>,
-    /// The enrolled members, and those who dropped out on or after the week's first day, by
-    /// last name.
-    pub members: Vec<SheetMember>,
-    /// The PLIE (the tenant's name).
-    pub plie: String,
-    /// The provider running the cohort.
-    pub provider: String,
-    /// The convention's number.
-    pub convention: String,
-}
-
-/// Who a printed sheet of a cohort names: the PLIE, the provider, the convention.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SheetHeading {
-    /// The tenant's name.
-    pub plie: String,
-    /// The structure running the cohort.
-    pub provider: String,
-    /// The convention's number.
-    pub convention: String,
-}
-
-/// The heading of a printed sheet of `cohort`.
-pub(crate) async fn sheet_heading(tx: &TenantTx, cohort: &Cohort) -> Result<SheetHeading> {
-    let plie = tx
-        .tx()
-        .registry()
-        .tenants()
-        .filter(crate::entities::tenant::Column::Id.eq(tx.tenant().0))
-        .one(tx.conn())
-        .await?
-        .map(|t| t.name)
-        .unwrap_or_default();
-    let provider = tx
-        .select::<crate::entities::structure::Entity>()
-        .filter(crate::entities::structure::Column::Id.eq(cohort.structure_id.0))
-        .one(tx.conn())
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
-    let convention = crate::conventions::find_in(tx, None, cohort.convention_id)
-        .await?
-        .number;
-    Ok(SheetHeading {
-        plie,
-        provider,
-        convention,
-    })
-}
-
-/// A row of an attendance sheet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SheetMember {
-    pub last_name: String,
-    pub first_name: String,
-    /// Their last day in the cohort, when they dropped out: no box to sign after it.
-    pub dropped_out_on: Option<chrono::NaiveDate>,
-}
-
-/// The attendance sheet of week `week` (1-based): steering and the cohort's provider only.
-pub async fn week_sheet(
-    tx: &Tx,
-    principal: &Principal,
-    id: CohortId,
-    week: u32,
-) -> Result<WeekSheet> {
-    principal.require(
-        &[Role::Steering, Role::Provider],
-        "attendance sheets are for steering and the cohort's provider",
-    )?;
-    let tx = tx.scoped(principal).await?;
-    let cohort = find_in(&tx, principal, id).await?;
-    let weeks = ((cohort.end_date - cohort.start_date).num_days() / 7 + 1) as u32;
-    if week == 0 || week > weeks {
-        return Err(DomainError::validation(
-            "week",
-            format!("must be between 1 and {weeks}"),
-        ));
-    }
-    let from = cohort.start_date + chrono::Duration::days(i64::from(week - 1) * 7);
-    let to = from + chrono::Duration::days(6);
-    let sessions: Vec<Session> = sessions_in(&tx, id)
-        .await?
-        .into_iter()
-        .filter(|s| s.day >= from && s.day <= to)
-        .collect();
-    // Members who dropped out print up to their drop-out date, not after.
-    let left: HashMap<uuid::Uuid, Option<chrono::NaiveDate>> = tx
-        .select::<cohort_member::Entity>()
-        .filter(cohort_member::Column::CohortId.eq(id.0))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .filter(|m| match MemberStatus::parse(&m.status) {
-            Some(MemberStatus::Enrolled) => true,
-            Some(MemberStatus::DroppedOut) => m.dropped_out_on.is_none_or(|d| d >= from),
-            _ => false,
-        })
-        .map(|m| (m.participant_id, m.dropped_out_on))
-        .collect();
-    let mut members: Vec<SheetMember> = tx
-        .select::<crate::entities::participant::Entity>()
-        .filter(crate::entities::participant::Column::Id.is_in(left.keys().copied()))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|p| SheetMember {
-            dropped_out_on: left.get(&p.id).copied().flatten(),
-            last_name: p.last_name.unwrap_or_else(|| "—".into()),
-            first_name: p.first_name.unwrap_or_default(),
-        })
-        .collect();
-    members.sort_by_cached_key(|m| crate::text::name_key(&m.last_name, &m.first_name));
-    let heading = sheet_heading(&tx, &cohort).await?;
-    Ok(WeekSheet {
-        cohort,
-        week,
-        from,
-        to,
-        sessions,
-        members,
-        plie: heading.plie,
-        provider: heading.provider,
-        convention: heading.convention,
-    })
 }

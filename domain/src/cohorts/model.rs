@@ -133,3 +133,16 @@ pub struct AttendanceLine {
     pub signature_digest: Option<String>,
     pub signed_on_paper: bool,
 }
+
+/// Filters of the cohorts list; each given filter narrows it.
+#[derive(Clone, Debug, Default)]
+pub struct CohortFilter {
+    /// Only the cohorts of this convention.
+    pub convention: Option<ConventionId>,
+    /// Only the cohorts in one of these statuses (none given: all).
+    pub statuses: Vec<CohortStatus>,
+    /// Only the cohorts whose dates meet this period, both days included: a cohort from 5 to
+    /// 23 March meets a period that ends on the 5th or starts on the 23rd.
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}

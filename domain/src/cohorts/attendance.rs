@@ -1,0 +1,194 @@
+//! Recording attendance: a whole session at once, under an idempotency key, for the members
+//! enrolled on that day.
+
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::OnConflict;
+
+use super::action;
+use super::model::*;
+use super::policy;
+use crate::db::Tx;
+use crate::entities::attendance;
+use crate::error::{DomainError, Result};
+use crate::ids::{ParticipantId, SessionId};
+use crate::principal::Principal;
+use crate::text::clean;
+
+/// The largest signature image accepted.
+pub const MAX_SIGNATURE_BYTES: usize = 64 * 1024;
+
+/// Record a whole session's attendance under an idempotency key. A replay with the same key
+/// and payload returns the first answer without a second effect; another payload is `CONFLICT`.
+///
+/// Four statements whatever the number of entries: the key is claimed with the answer it
+/// will replay (`INSERT … ON CONFLICT DO NOTHING`: a concurrent request with the same key
+/// waits on the unique index until this one commits or rolls back, then replays or claims),
+/// the session, its cohort and the entries' memberships are read together, the entries are
+/// upserted together, and the audit entry is written.
+pub async fn record_attendance(
+    tx: &Tx,
+    principal: &Principal,
+    session_id: SessionId,
+    lines: Vec<AttendanceLine>,
+    idempotency_key: &str,
+) -> Result<Vec<Attendance>> {
+    policy::require_runner(principal)?;
+    let key = clean("idempotencyKey", idempotency_key, 200)?;
+    crate::batch::not_empty("entries", &lines)?;
+    crate::batch::distinct("entries", Some("participantId"), &lines, |l| {
+        l.participant_id
+    })?;
+    let fingerprint = serde_json::to_string(&(session_id.0, &lines))
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
+    let at = tx.now();
+    let mut rows = Vec::with_capacity(lines.len());
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let presence = check_line(i, line)?;
+        rows.push(attendance::ActiveModel {
+            session_id: Set(session_id.0),
+            participant_id: Set(line.participant_id),
+            status: Set(presence.as_str().to_owned()),
+            signature: Set(line.signature.clone()),
+            signed_on_paper: Set(line.signed_on_paper),
+            recorded_by: Set(principal.subject().to_owned()),
+            recorded_at: Set(at),
+            ..Default::default()
+        });
+        out.push(Attendance {
+            session_id,
+            participant_id: ParticipantId(line.participant_id),
+            presence,
+            signed: line.signature.is_some() || line.signed_on_paper,
+            signed_on_paper: line.signed_on_paper,
+            recorded_by: principal.subject().to_owned(),
+            recorded_at: at,
+        });
+    }
+    let response = serde_json::Value::Array(
+        out.iter()
+            .map(|a| {
+                serde_json::json!({
+                    "session": a.session_id.0, "participant": a.participant_id.0,
+                    "presence": a.presence.as_str(), "signed": a.signed,
+                    "onPaper": a.signed_on_paper, "by": a.recorded_by, "at": a.recorded_at,
+                })
+            })
+            .collect(),
+    );
+
+    let tx = tx.change(principal).await?;
+    if let Some(response) =
+        crate::idempotency::claim(&tx, principal, &key, &fingerprint, response).await?
+    {
+        // A replay writes nothing: the change ends without an effect to audit.
+        tx.unchanged().await?;
+        return replay(response);
+    }
+    let people: Vec<uuid::Uuid> = lines.iter().map(|l| l.participant_id).collect();
+    let (day, enrolled) =
+        super::session_for_attendance(&tx, principal, session_id, &people).await?;
+    if day > crate::paris::wall_clock(tx.now()).date() {
+        return Err(DomainError::validation(
+            "sessionId",
+            "the session has not taken place yet",
+        ));
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let field = || format!("entries[{i}].participantId");
+        match enrolled.get(&ParticipantId(line.participant_id)) {
+            None => {
+                return Err(DomainError::validation(
+                    field(),
+                    "is not enrolled in this session's cohort",
+                ));
+            }
+            Some(Some(left)) if *left < day => {
+                return Err(DomainError::validation(
+                    field(),
+                    format!("dropped out on {left}: no attendance after that date"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if !rows.is_empty() {
+        tx.upsert_many(
+            rows,
+            OnConflict::columns([
+                attendance::Column::TenantId,
+                attendance::Column::SessionId,
+                attendance::Column::ParticipantId,
+            ])
+            .update_columns([
+                attendance::Column::Status,
+                attendance::Column::Signature,
+                attendance::Column::SignedOnPaper,
+                attendance::Column::RecordedBy,
+                attendance::Column::RecordedAt,
+            ])
+            .to_owned(),
+        )
+        .await?;
+    }
+    tx.commit(action("attendance.record", "Session", session_id.0))
+        .await?;
+    Ok(out)
+}
+
+/// The checks of one entry that need no data: its presence, its signature.
+fn check_line(i: usize, line: &AttendanceLine) -> Result<Presence> {
+    let field = |f: &str| format!("entries[{i}].{f}");
+    let presence = Presence::parse(line.presence)
+        .ok_or_else(|| DomainError::validation(field("presence"), "unknown presence"))?;
+    if let Some(sig) = &line.signature {
+        if sig.len() > MAX_SIGNATURE_BYTES {
+            return Err(DomainError::validation(
+                field("signature"),
+                format!("at most {MAX_SIGNATURE_BYTES} bytes"),
+            ));
+        }
+        let image = sig.starts_with(b"\x89PNG\r\n\x1a\n") || sig.starts_with(b"\xff\xd8\xff");
+        if !image {
+            return Err(DomainError::validation(
+                field("signature"),
+                "must be a PNG or JPEG image",
+            ));
+        }
+    }
+    let signed = line.signature.is_some() || line.signed_on_paper;
+    if matches!(presence, Presence::Present | Presence::Late) && !signed {
+        return Err(DomainError::validation(
+            field("signature"),
+            "a presence is signed: capture a signature or mark it signed on paper",
+        ));
+    }
+    Ok(presence)
+}
+
+fn replay(response: serde_json::Value) -> Result<Vec<Attendance>> {
+    let bad = || DomainError::Internal("stored idempotent response unreadable".into());
+    response
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|v| {
+            Ok(Attendance {
+                session_id: SessionId(
+                    serde_json::from_value(v["session"].clone()).map_err(|_| bad())?,
+                ),
+                participant_id: ParticipantId(
+                    serde_json::from_value(v["participant"].clone()).map_err(|_| bad())?,
+                ),
+                presence: v["presence"]
+                    .as_str()
+                    .and_then(Presence::parse)
+                    .ok_or_else(bad)?,
+                signed: v["signed"].as_bool().unwrap_or(false),
+                signed_on_paper: v["onPaper"].as_bool().unwrap_or(false),
+                recorded_by: v["by"].as_str().unwrap_or_default().to_owned(),
+                recorded_at: serde_json::from_value(v["at"].clone()).map_err(|_| bad())?,
+            })
+        })
+        .collect()
+}

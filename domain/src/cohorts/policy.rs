@@ -1,0 +1,79 @@
+//! Who may do what with cohorts, and which cohorts each role sees: steering and referents
+//! read every cohort of the tenant (a referent to prescribe), a provider its own; steering or
+//! the cohort's provider runs a cohort (enrolment, calendar, attendance); referents and
+//! steering prescribe; attendance and its sheets are for steering and the provider.
+
+use sea_orm::Select;
+use sea_orm::{ColumnTrait, QueryFilter};
+
+use super::model::*;
+use super::store::find_in;
+use crate::db::TenantTx;
+use crate::entities::cohort;
+use crate::error::{DomainError, Result};
+use crate::ids::CohortId;
+use crate::principal::{Principal, Role};
+
+/// Steering or a provider: the roles that run cohorts (the cohort's own provider is then
+/// checked by [`visible`]).
+pub(super) fn require_runner(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "the cohort's provider or steering does this",
+    )
+}
+
+/// Steering or the action's provider create cohorts.
+pub(super) fn require_planner(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "steering or the action's provider creates cohorts",
+    )
+}
+
+/// Referents prescribe their participants (steering may too).
+pub(super) fn require_prescriber(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Referent, Role::Steering],
+        "referents prescribe their participants",
+    )
+}
+
+/// Attendance records are read by steering and the cohort's provider.
+pub(super) fn require_attendance_reader(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "attendance is read by steering and the provider",
+    )
+}
+
+/// Attendance sheets are printed by steering and the cohort's provider.
+pub(super) fn require_sheet_reader(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "attendance sheets are for steering and the cohort's provider",
+    )
+}
+
+/// The cohort, run by the principal: its provider, or steering.
+pub(super) async fn runner(tx: &TenantTx, principal: &Principal, id: CohortId) -> Result<Cohort> {
+    require_runner(principal)?;
+    find_in(tx, principal, id).await
+}
+
+/// The cohorts a principal may read: all for steering and referents, its own for a provider.
+pub(super) fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<cohort::Entity>> {
+    let q = tx.select::<cohort::Entity>();
+    match principal.role() {
+        Role::Steering | Role::Referent => Ok(q),
+        Role::Provider => {
+            let structure = principal.structure().ok_or(DomainError::Forbidden(
+                "a provider token carries a structure",
+            ))?;
+            Ok(q.filter(cohort::Column::StructureId.eq(structure.0)))
+        }
+        Role::Admin => Err(DomainError::Forbidden(
+            "the platform operator sees no tenant data",
+        )),
+    }
+}

@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
 use parcours_domain::attachments::{self, MAX_BYTES};
 use parcours_domain::ids::AttachmentId;
-use parcours_domain::{DomainError, RuleCode};
 use serde_json::json;
 
+use crate::errors;
 use crate::graphql::ids;
 use crate::http::{
     GraphqlState, MediaType, Refusal, authenticated, error_response, finish, refuse,
@@ -33,36 +33,6 @@ fn request_id(headers: &axum::http::HeaderMap) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .to_owned()
-}
-
-pub(crate) fn domain_refusal(err: DomainError, request_id: &str) -> Refusal {
-    let status = match &err {
-        DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-        DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
-        DomainError::Validation { .. } => StatusCode::BAD_REQUEST,
-        DomainError::Conflict(_) => StatusCode::CONFLICT,
-        DomainError::Rule {
-            code: RuleCode::PayloadTooLarge,
-            ..
-        } => StatusCode::PAYLOAD_TOO_LARGE,
-        DomainError::Rule {
-            code: RuleCode::UnsupportedMediaType | RuleCode::ContentTypeMismatch,
-            ..
-        } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        DomainError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        DomainError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    let code = crate::graphql::error::code_of(&err);
-    let field = match &err {
-        DomainError::Validation { field, .. } => Some(field.clone()),
-        _ => None,
-    };
-    let error = crate::graphql::error::to_graphql(err, request_id);
-    refuse(status, code, error.message)
-        .with_field(field)
-        .with_retry_after_if_unavailable()
 }
 
 /// Upload a file for the caller's structure; answers 201 with its ID.
@@ -84,7 +54,7 @@ pub async fn upload(
         let filename = query.filename.ok_or_else(|| {
             refuse(
                 StatusCode::BAD_REQUEST,
-                "VALIDATION",
+                errors::VALIDATION,
                 "the filename parameter is required",
             )
         })?;
@@ -93,14 +63,14 @@ pub async fn upload(
             Err(err) if err.is::<http_body_util::LengthLimitError>() => {
                 return Err(refuse(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "PAYLOAD_TOO_LARGE",
+                    errors::PAYLOAD_TOO_LARGE,
                     format!("a file is at most {MAX_BYTES} bytes"),
                 ));
             }
             Err(_) => {
                 return Err(refuse(
                     StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
+                    errors::BAD_REQUEST,
                     "the body could not be read",
                 ));
             }
@@ -114,7 +84,7 @@ pub async fn upload(
             bytes,
         )
         .await
-        .map_err(|e| domain_refusal(e, &rid))?;
+        .map_err(|e| Refusal::from_domain(e, &rid))?;
         if let Err(refusal) = finish(&tx, &rid).await {
             if let Some(tenant) = principal.tenant() {
                 attachments::forget(&state.files, tenant.id, &stored).await;
@@ -149,10 +119,10 @@ pub async fn download(
         let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
         let id = ids::decode(&async_graphql::ID(id), "Attachment", "attachment")
             .map(AttachmentId)
-            .map_err(|e| domain_refusal(e, &rid))?;
+            .map_err(|e| Refusal::from_domain(e, &rid))?;
         let (meta, content) = attachments::download(&tx, &state.files, &principal, id)
             .await
-            .map_err(|e| domain_refusal(e, &rid))?;
+            .map_err(|e| Refusal::from_domain(e, &rid))?;
         finish(&tx, &rid).await?;
         let mut response = Response::new(Body::from(content));
         let headers = response.headers_mut();

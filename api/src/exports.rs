@@ -16,7 +16,6 @@ use parcours_domain::DomainError;
 use parcours_domain::esf::{self, Export};
 use parcours_domain::indicators::Period;
 
-use crate::attachments::domain_refusal;
 use crate::http::{GraphqlState, MediaType, Refusal, authenticated, error_response, finish};
 use parcours_domain::db::Mode;
 
@@ -72,7 +71,7 @@ pub async fn esf_export(
     let rid = crate::sheets::request_id(&headers);
     let result = async {
         let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
-        let fail = |e: DomainError| domain_refusal(e, &rid);
+        let fail = |e: DomainError| Refusal::from_domain(e, &rid);
         let operation = crate::graphql::esf_operation(
             &principal,
             &async_graphql::ID(query.operation_id.clone().unwrap_or_default()),

@@ -27,8 +27,9 @@ use parcours_domain::{Db, DomainError, Principal};
 use serde_json::{Value, json};
 
 use crate::auth::Verifier;
+use crate::errors;
 use crate::graphql::{AccessRecorder, ParcoursSchema, RequestCtx};
-use crate::guard::{Refused, fields_within, parse_within, texts_within};
+use crate::guard::{BadDocument, fields_within, parse_within, texts_within};
 
 /// Transport limits.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -89,10 +90,18 @@ impl Refusal {
         &self.message
     }
 
-    /// The same refusal, naming the offending input.
-    pub(crate) fn with_field(mut self, field: Option<String>) -> Self {
-        self.field = field;
-        self
+    /// A domain error on a plain HTTP route: its status, code, message and field from the one
+    /// table (`crate::errors`).
+    pub(crate) fn from_domain(err: DomainError, request_id: &str) -> Self {
+        Refusal {
+            field: errors::field_of(&err).map(str::to_owned),
+            ..refuse(
+                errors::status_of(&err),
+                errors::code_of(&err),
+                errors::client_message(&err, request_id),
+            )
+        }
+        .with_retry_after_if_unavailable()
     }
 
     /// The same refusal, with `Retry-After` when it is a 503 (the database is unavailable).
@@ -155,7 +164,7 @@ async fn handle(
     if params.iter().any(|(k, _)| k == "access_token") {
         return Err(refuse(
             StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+            errors::UNAUTHENTICATED,
             "tokens are accepted in the Authorization header only",
         ));
     }
@@ -170,7 +179,7 @@ async fn handle(
         }
         return Err(refuse(
             StatusCode::NOT_FOUND,
-            "NOT_FOUND",
+            errors::NOT_FOUND,
             "GraphiQL is disabled",
         ));
     }
@@ -183,7 +192,7 @@ async fn handle(
     let media = media.ok_or_else(|| {
         refuse(
             StatusCode::NOT_ACCEPTABLE,
-            "NOT_ACCEPTABLE",
+            errors::NOT_ACCEPTABLE,
             format!("accept {GRAPHQL_RESPONSE} or {JSON}"),
         )
     })?;
@@ -199,7 +208,7 @@ async fn handle(
             let mut response = error_response(
                 refuse(
                     StatusCode::METHOD_NOT_ALLOWED,
-                    "METHOD_NOT_ALLOWED",
+                    errors::METHOD_NOT_ALLOWED,
                     "use POST, or GET for queries",
                 ),
                 media,
@@ -215,7 +224,7 @@ async fn handle(
         variables,
         operation_name,
     } = body;
-    let bad = |r: Refused| Refusal {
+    let bad = |r: BadDocument| Refusal {
         field: r.field,
         ..refuse(StatusCode::BAD_REQUEST, r.code, r.message)
     };
@@ -236,7 +245,7 @@ async fn handle(
         let mut response = error_response(
             refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
+                errors::METHOD_NOT_ALLOWED,
                 "mutations are sent with POST",
             ),
             media,
@@ -249,7 +258,7 @@ async fn handle(
     if state.introspection.is_none() && selected.as_ref().is_some_and(|s| s.introspects) {
         return Err(refuse(
             StatusCode::BAD_REQUEST,
-            "INTROSPECTION_DISABLED",
+            errors::INTROSPECTION_DISABLED,
             "introspection is off in production; the schema is published as schema.graphql \
              (`parcours schema`)",
         ));
@@ -307,7 +316,7 @@ async fn handle(
         tx.rollback().await;
     }
     let outcome = match (&finished, response.errors.first()) {
-        (Err(_), _) => "UNAVAILABLE".to_owned(),
+        (Err(_), _) => errors::UNAVAILABLE.to_owned(),
         (Ok(_), None) => "ok".to_owned(),
         (Ok(_), Some(e)) => match e.extensions.as_ref().and_then(|x| x.get("code")) {
             Some(async_graphql::Value::String(code)) => code.clone(),
@@ -362,7 +371,7 @@ pub(crate) fn verify(
         tracing::info!(request_id, retry_after = seconds, "rate limited");
         let mut refusal = refuse(
             StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
+            errors::RATE_LIMITED,
             format!("too many requests; retry in {seconds} s"),
         );
         refusal.retry_after = Some(seconds.max(1));
@@ -375,7 +384,7 @@ fn refused_token(request_id: &str, why: &str) -> Refusal {
     tracing::info!(request_id, why, "authentication refused");
     refuse(
         StatusCode::UNAUTHORIZED,
-        "UNAUTHENTICATED",
+        errors::UNAUTHENTICATED,
         "a valid bearer token is required",
     )
 }
@@ -398,7 +407,7 @@ pub(crate) async fn open(
             tracing::error!(request_id, error = %other, detail = ?other, "authentication failed");
             refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
+                errors::INTERNAL,
                 format!("internal error; request id {request_id}"),
             )
         }
@@ -431,7 +440,7 @@ pub(crate) async fn finish(tx: &Tx, request_id: &str) -> Result<(), Refusal> {
 pub(crate) fn unavailable(request_id: &str) -> Refusal {
     let mut refusal = refuse(
         StatusCode::SERVICE_UNAVAILABLE,
-        "UNAVAILABLE",
+        errors::UNAVAILABLE,
         format!("service temporarily unavailable; request id {request_id}"),
     );
     refusal.retry_after = Some(UNAVAILABLE_RETRY_AFTER);
@@ -468,7 +477,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Refusal> {
     let unsupported = || {
         refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            errors::UNSUPPORTED_MEDIA_TYPE,
             "send the request as application/json",
         )
     };
@@ -499,12 +508,12 @@ async fn read_body(body: Body) -> Result<Bytes, Refusal> {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
+            errors::PAYLOAD_TOO_LARGE,
             format!("the body is larger than {MAX_BODY_BYTES} bytes"),
         )),
         Err(_) => Err(refuse(
             StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            errors::BAD_REQUEST,
             "the body could not be read",
         )),
     }
@@ -517,7 +526,7 @@ struct GraphqlBody {
 }
 
 fn bad_request(message: impl Into<String>) -> Refusal {
-    refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    refuse(StatusCode::BAD_REQUEST, errors::BAD_REQUEST, message)
 }
 
 fn parse_body(bytes: &[u8]) -> Result<GraphqlBody, Refusal> {
@@ -649,7 +658,7 @@ fn graphql_response(response: async_graphql::Response, media: MediaType) -> Resp
             e.extensions
                 .as_ref()
                 .and_then(|x| x.get("code"))
-                .is_some_and(|c| *c == async_graphql::Value::from("UNAVAILABLE"))
+                .is_some_and(|c| *c == async_graphql::Value::from(errors::UNAVAILABLE))
         })
         && no_data(&response.data);
     let errors: Vec<Value> = response
@@ -745,13 +754,13 @@ pub(crate) fn give_codes(response: &mut async_graphql::Response) {
         }
         let message = &error.message;
         let code = if message.contains("nested too deep") || message.contains("recursion depth") {
-            "QUERY_TOO_DEEP"
+            errors::QUERY_TOO_DEEP
         } else if message.contains("too complex") || message.contains("directives") {
-            "QUERY_TOO_COMPLEX"
+            errors::QUERY_TOO_COMPLEX
         } else if request_error && !message.starts_with("Invalid value for argument") {
-            "GRAPHQL_VALIDATION_FAILED"
+            errors::GRAPHQL_VALIDATION_FAILED
         } else {
-            "VALIDATION"
+            errors::VALIDATION
         };
         // The library says only which type it expected; say what that type takes.
         let hint = if message.ends_with("expected type \"Date\"") {

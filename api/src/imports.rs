@@ -18,9 +18,9 @@ use parcours_domain::participants::import::{
 };
 use serde_json::{Value, json};
 
-use crate::attachments::domain_refusal;
+use crate::errors;
 use crate::graphql::ids;
-use crate::http::{GraphqlState, MediaType, error_response, finish, open, refuse, verify};
+use crate::http::{GraphqlState, MediaType, Refusal, error_response, finish, open, refuse, verify};
 use parcours_domain::db::Mode;
 
 /// The query string.
@@ -48,7 +48,7 @@ pub async fn participants(
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
         let token = verify(&state, authorization, &rid).map_err(as_json)?;
-        let fail = |e: DomainError| refused(e, &rid);
+        let fail = |e: DomainError| as_json(Refusal::from_domain(e, &rid));
         let mode = match query.mode.as_deref() {
             Some("preview") => ImportMode::Preview,
             Some("import") => ImportMode::Import,
@@ -88,7 +88,7 @@ pub async fn participants(
             return Err(error_response(
                 refuse(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "UNSUPPORTED_MEDIA_TYPE",
+                    errors::UNSUPPORTED_MEDIA_TYPE,
                     "send the file as the body, with Content-Type: text/csv",
                 ),
                 MediaType::Json,
@@ -100,7 +100,7 @@ pub async fn participants(
                 return Err(error_response(
                     refuse(
                         StatusCode::PAYLOAD_TOO_LARGE,
-                        "PAYLOAD_TOO_LARGE",
+                        errors::PAYLOAD_TOO_LARGE,
                         format!("an import file is at most {MAX_BYTES} bytes: split it"),
                     ),
                     MediaType::Json,
@@ -110,7 +110,7 @@ pub async fn participants(
                 return Err(error_response(
                     refuse(
                         StatusCode::BAD_REQUEST,
-                        "BAD_REQUEST",
+                        errors::BAD_REQUEST,
                         "the body could not be read",
                     ),
                     MediaType::Json,
@@ -143,18 +143,6 @@ fn participant_uuid(raw: &str) -> Option<uuid::Uuid> {
     }
 }
 
-/// A domain refusal; a validation error keeps its `field`, as GraphQL errors do.
-fn refused(err: DomainError, request_id: &str) -> Response {
-    match err {
-        DomainError::Validation { field, message } => json_response(
-            StatusCode::BAD_REQUEST,
-            &json!({ "errors": [{ "message": message,
-                "extensions": { "code": "VALIDATION", "field": field } }] }),
-        ),
-        other => error_response(domain_refusal(other, request_id), MediaType::Json),
-    }
-}
-
 fn answer(report: &ImportReport) -> Response {
     let mut body = json!({
         "mode": match report.mode {
@@ -174,7 +162,7 @@ fn answer(report: &ImportReport) -> Response {
                 "{} errors on {lines} lines: nothing was imported",
                 report.error_count()
             ),
-            "extensions": { "code": "VALIDATION" },
+            "extensions": { "code": errors::VALIDATION },
         }]);
         return json_response(StatusCode::UNPROCESSABLE_ENTITY, &body);
     }

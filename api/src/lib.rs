@@ -4,6 +4,7 @@
 mod attachments;
 pub mod auth;
 pub mod config;
+pub mod errors;
 mod exports;
 mod graphiql;
 pub mod graphql;

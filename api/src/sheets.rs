@@ -14,7 +14,6 @@ use parcours_domain::diagnostics::{Acquisition, CLEA_DOMAINS, Cefr, clea_summary
 use parcours_domain::follow_up::{self, SheetDocument, SheetStatus};
 use parcours_domain::ids::{CohortId, FollowUpSheetId};
 
-use crate::attachments::domain_refusal;
 use crate::graphql::ids;
 use crate::http::{GraphqlState, MediaType, Refusal, authenticated, error_response, finish};
 use crate::pdf::Line;
@@ -38,7 +37,7 @@ pub async fn attendance_sheet(
     let rid = request_id(&headers);
     let result = async {
         let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
-        let fail = |e: DomainError| domain_refusal(e, &rid);
+        let fail = |e: DomainError| Refusal::from_domain(e, &rid);
         let id = ids::decode(&async_graphql::ID(id), "Cohort", "cohort")
             .map(CohortId)
             .map_err(fail)?;
@@ -141,7 +140,7 @@ pub async fn follow_up_sheet(
     let rid = request_id(&headers);
     let result = async {
         let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
-        let fail = |e: DomainError| domain_refusal(e, &rid);
+        let fail = |e: DomainError| Refusal::from_domain(e, &rid);
         let id = ids::decode(&async_graphql::ID(id), "FollowUpSheet", "follow-up sheet")
             .map(FollowUpSheetId)
             .map_err(fail)?;

@@ -39,9 +39,10 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use parcours_domain::access_log::{self, Channel};
 use parcours_domain::db::Mode;
 
+use crate::errors;
 use crate::graphql::notifications::Session;
 use crate::graphql::{AccessRecorder, ParcoursSchema};
-use crate::guard::{Refused, fields_within, parse_within, texts_within};
+use crate::guard::{BadDocument, fields_within, parse_within, texts_within};
 use crate::http::{
     GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, Refusal, error_response,
     finish, open, refuse, verify,
@@ -168,7 +169,7 @@ pub async fn handshake(
         return error_response(
             refuse(
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                errors::BAD_REQUEST,
                 format!("subscriptions speak the {PROTOCOL} subprotocol"),
             ),
             MediaType::Json,
@@ -179,7 +180,7 @@ pub async fn handshake(
         return error_response(
             refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "UNAVAILABLE",
+                errors::UNAVAILABLE,
                 "this instance holds all the subscription connections it can; retry later",
             )
             .with_retry_after_if_unavailable(),
@@ -407,9 +408,9 @@ async fn forward<S>(
 /// 123 bytes a close frame holds.
 fn close(code: u16, reason: String) -> Message {
     let code = match (code, reason.split_once(':').map(|(c, _)| c)) {
-        (1002, Some("UNAUTHENTICATED")) => 4403,
-        (1002, Some("RATE_LIMITED" | "UNAVAILABLE")) => 1013,
-        (1002, Some("INTERNAL")) => 1011,
+        (1002, Some(errors::UNAUTHENTICATED)) => 4403,
+        (1002, Some(errors::RATE_LIMITED | errors::UNAVAILABLE)) => 1013,
+        (1002, Some(errors::INTERNAL)) => 1011,
         // async-graphql's other 1002s are messages it could not read: graphql-transport-ws
         // says 4400; a `subscribe` before the acknowledgement is 4401.
         (1002, _) => 4400,
@@ -439,21 +440,23 @@ async fn init(
             .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
             .and_then(|(_, v)| v.as_str())
     });
-    let refused = |r: Refusal| async_graphql::Error::new(format!("{}: {}", r.code(), r.message()));
-    let token = verify(state, authorization, request_id).map_err(refused)?;
+    let as_init_error =
+        |r: Refusal| async_graphql::Error::new(format!("{}: {}", r.code(), r.message()));
+    let token = verify(state, authorization, request_id).map_err(as_init_error)?;
     // The account is checked at `connection_init` in a read transaction of its own, and again
     // before each delivery (see `graphql::notifications`).
     let (tx, principal) = open(state, token.claims.clone(), Mode::Read, request_id)
         .await
-        .map_err(refused)?;
-    finish(&tx, request_id).await.map_err(refused)?;
+        .map_err(as_init_error)?;
+    finish(&tx, request_id).await.map_err(as_init_error)?;
     let key = (
         principal.tenant().map(|t| t.slug.clone()),
         principal.subject().to_owned(),
     );
     let counted = state.connections.open(key).ok_or_else(|| {
         async_graphql::Error::new(format!(
-            "RATE_LIMITED: at most {MAX_CONNECTIONS_PER_SUBJECT} connections per user"
+            "{}: at most {MAX_CONNECTIONS_PER_SUBJECT} connections per user",
+            errors::RATE_LIMITED
         ))
     })?;
     *place.lock().unwrap_or_else(|e| e.into_inner()) = Some(counted);
@@ -491,7 +494,8 @@ impl Drop for Running {
     }
 }
 
-fn refused(code: &str, message: impl Into<String>) -> Response {
+/// A GraphQL response of one error with `code`.
+fn coded_response(code: &str, message: impl Into<String>) -> Response {
     let mut error = ServerError::new(message, None);
     let mut extensions = async_graphql::ErrorExtensionValues::default();
     extensions.set("code", code);
@@ -500,11 +504,11 @@ fn refused(code: &str, message: impl Into<String>) -> Response {
 }
 
 impl SubscriptionsOnly {
-    fn check(&self, request: &mut Request) -> Result<(), Refused> {
+    fn check(&self, request: &mut Request) -> Result<(), BadDocument> {
         let selected = parse_within(request, MAX_QUERY_BYTES, MAX_NESTING)?;
         if selected.is_none_or(|s| s.ty != OperationType::Subscription) {
-            return Err(Refused {
-                code: "BAD_REQUEST",
+            return Err(BadDocument {
+                code: errors::BAD_REQUEST,
                 message: ONLY_SUBSCRIPTIONS.to_owned(),
                 field: None,
             });
@@ -543,8 +547,8 @@ async fn with_access_recorded(
         Ok(_) => response,
         Err(e) => {
             tracing::warn!(request_id = ctx.request_id, error = %e, "access log not written; delivery withheld");
-            refused(
-                "UNAVAILABLE",
+            coded_response(
+                errors::UNAVAILABLE,
                 format!(
                     "service temporarily unavailable; request id {}",
                     ctx.request_id
@@ -556,7 +560,7 @@ async fn with_access_recorded(
 
 impl Executor for SubscriptionsOnly {
     async fn execute(&self, _request: Request) -> Response {
-        refused("BAD_REQUEST", ONLY_SUBSCRIPTIONS)
+        coded_response(errors::BAD_REQUEST, ONLY_SUBSCRIPTIONS)
     }
 
     fn execute_stream(
@@ -580,14 +584,14 @@ impl Executor for SubscriptionsOnly {
             let tenant = ctx.principal.tenant().map(|t| t.slug.as_str());
             if self.limiter.take(tenant, ctx.principal.subject()).is_err() {
                 return stream::once(async {
-                    refused("RATE_LIMITED", "too many requests; retry later")
+                    coded_response(errors::RATE_LIMITED, "too many requests; retry later")
                 })
                 .boxed();
             }
         }
         if let Err(r) = self.check(&mut request) {
             return stream::once(async move {
-                let mut response = refused(r.code, r.message);
+                let mut response = coded_response(r.code, r.message);
                 if let (Some(field), Some(error)) = (r.field, response.errors.first_mut())
                     && let Some(extensions) = error.extensions.as_mut()
                 {
@@ -600,8 +604,8 @@ impl Executor for SubscriptionsOnly {
         if self.running.fetch_add(1, Ordering::SeqCst) >= MAX_SUBSCRIPTIONS {
             self.running.fetch_sub(1, Ordering::SeqCst);
             return stream::once(async {
-                refused(
-                    "RATE_LIMITED",
+                coded_response(
+                    errors::RATE_LIMITED,
                     format!("at most {MAX_SUBSCRIPTIONS} subscriptions per connection"),
                 )
             })

@@ -16,10 +16,8 @@ use serde_json::json;
 
 use crate::errors;
 use crate::graphql::ids;
-use crate::http::{
-    GraphqlState, MediaType, Refusal, authenticated, error_response, finish, refuse,
-};
-use parcours_domain::db::Mode;
+use crate::http::{Caller, MediaType, Read, Refusal, Write, error_response, refuse};
+use crate::state::GraphqlState;
 
 /// Query of an upload.
 #[derive(serde::Deserialize)]
@@ -27,24 +25,20 @@ pub struct UploadQuery {
     filename: Option<String>,
 }
 
-fn request_id(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned()
-}
-
 /// Upload a file for the caller's structure; answers 201 with its ID.
 pub async fn upload(
     State(state): State<Arc<GraphqlState>>,
     Query(query): Query<UploadQuery>,
+    caller: Caller<Write>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let rid = request_id(&parts.headers);
+    let Caller {
+        principal,
+        request_id: rid,
+        ..
+    } = &caller;
     let result = async {
-        let (tx, principal) = authenticated(&state, &parts.headers, &rid, Mode::write()).await?;
         let content_type = parts
             .headers
             .get(CONTENT_TYPE)
@@ -76,16 +70,16 @@ pub async fn upload(
             }
         };
         let stored = attachments::upload(
-            &tx,
+            &caller.tx,
             &state.files,
-            &principal,
+            principal,
             &filename,
             &content_type,
             bytes,
         )
         .await
-        .map_err(|e| Refusal::from_domain(e, &rid))?;
-        if let Err(refusal) = finish(&tx, &rid).await {
+        .map_err(|e| Refusal::from_domain(e, rid))?;
+        if let Err(refusal) = caller.finish().await {
             if let Some(tenant) = principal.tenant() {
                 attachments::forget(&state.files, tenant.id, &stored).await;
             }
@@ -112,18 +106,22 @@ pub async fn upload(
 pub async fn download(
     State(state): State<Arc<GraphqlState>>,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
+    caller: Caller<Read>,
 ) -> Response {
-    let rid = request_id(&headers);
+    let Caller {
+        tx,
+        principal,
+        request_id: rid,
+        ..
+    } = &caller;
     let result = async {
-        let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
         let id = ids::decode(&async_graphql::ID(id), "Attachment", "attachment")
             .map(AttachmentId)
-            .map_err(|e| Refusal::from_domain(e, &rid))?;
-        let (meta, content) = attachments::download(&tx, &state.files, &principal, id)
+            .map_err(|e| Refusal::from_domain(e, rid))?;
+        let (meta, content) = attachments::download(tx, &state.files, principal, id)
             .await
-            .map_err(|e| Refusal::from_domain(e, &rid))?;
-        finish(&tx, &rid).await?;
+            .map_err(|e| Refusal::from_domain(e, rid))?;
+        caller.finish().await?;
         let mut response = Response::new(Body::from(content));
         let headers = response.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&meta.content_type) {

@@ -20,7 +20,8 @@ use serde_json::{Value, json};
 
 use crate::errors;
 use crate::graphql::ids;
-use crate::http::{GraphqlState, MediaType, Refusal, error_response, finish, open, refuse, verify};
+use crate::http::{Bearer, Caller, MediaType, Refusal, error_response, refuse};
+use crate::state::GraphqlState;
 use parcours_domain::db::Mode;
 
 /// The query string.
@@ -37,18 +38,15 @@ pub struct ImportQuery {
 pub async fn participants(
     State(state): State<Arc<GraphqlState>>,
     Query(query): Query<ImportQuery>,
+    // The transaction's mode depends on `mode`, which is checked first.
+    bearer: Bearer,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let rid = crate::sheets::request_id(&parts.headers);
+    let rid = bearer.request_id.as_str();
     let result = async {
         let as_json = |r| error_response(r, MediaType::Json);
-        let authorization = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let token = verify(&state, authorization, &rid).map_err(as_json)?;
-        let fail = |e: DomainError| as_json(Refusal::from_domain(e, &rid));
+        let fail = |e: DomainError| as_json(Refusal::from_domain(e, rid));
         let mode = match query.mode.as_deref() {
             Some("preview") => ImportMode::Preview,
             Some("import") => ImportMode::Import,
@@ -73,11 +71,10 @@ pub async fn participants(
             ImportMode::Preview => Mode::Read,
             ImportMode::Import => Mode::write(),
         };
-        let (tx, principal) = open(&state, token.claims, tx_mode, &rid)
-            .await
-            .map_err(as_json)?;
+        let caller = bearer.open(&state, tx_mode).await.map_err(as_json)?;
+        let Caller { tx, principal, .. } = &caller;
         // Refused before the body is read.
-        import::authorize(&principal).map_err(fail)?;
+        import::authorize(principal).map_err(fail)?;
         let essence = parts
             .headers
             .get(CONTENT_TYPE)
@@ -117,10 +114,9 @@ pub async fn participants(
                 ));
             }
         };
-        let principal = principal.with_request_id(rid.clone());
         let report = import::import(
-            &tx,
-            &principal,
+            tx,
+            principal,
             &bytes,
             mode,
             participant_uuid,
@@ -128,7 +124,7 @@ pub async fn participants(
         )
         .await
         .map_err(fail)?;
-        finish(&tx, &rid).await.map_err(as_json)?;
+        caller.finish().await.map_err(as_json)?;
         Ok(answer(&report))
     }
     .await;

@@ -9,7 +9,7 @@
 //! (queries and mutations go through `POST /graphql`, with its limits and logs); the query
 //! length, bracket nesting and field count limits apply to each `subscribe`; at most
 //! [`MAX_SUBSCRIPTIONS`] run at once on one connection, and one user holds at most
-//! [`MAX_CONNECTIONS_PER_SUBJECT`] connections on an instance.
+//! [`MAX_CONNECTIONS_PER_SUBJECT`](crate::connections::MAX_CONNECTIONS_PER_SUBJECT) connections on an instance.
 //!
 //! The protocol's close codes: 4400 for a message that is not one of the protocol's, 4401 for a
 //! `subscribe` before the connection is acknowledged, 4403 for a refused token, 4408 for a
@@ -20,7 +20,6 @@
 //! for two of them (3008); on shutdown each socket finishes the delivery it is sending and is
 //! closed with 1001.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,96 +38,19 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use parcours_domain::access_log::{self, Channel};
 use parcours_domain::db::Mode;
 
+use crate::connections::{Counted, MAX_CONNECTIONS_PER_SUBJECT, Socket};
 use crate::errors;
 use crate::graphql::notifications::Session;
 use crate::graphql::{AccessRecorder, ParcoursSchema};
 use crate::guard::{BadDocument, fields_within, parse_within, texts_within};
 use crate::http::{
-    GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, Refusal, error_response,
-    finish, open, refuse, verify,
+    Bearer, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, Refusal, error_response, refuse,
 };
-
-/// Open connections per subject (tenant and `sub`) on one instance.
-pub const MAX_CONNECTIONS_PER_SUBJECT: usize = 10;
-
-/// The open connections: of each subject, so that one user cannot hold the instance's
-/// sockets, and in all, so that the instance holds at most its cap.
-#[derive(Debug)]
-pub struct Connections {
-    per_subject: Mutex<HashMap<(Option<String>, String), usize>>,
-    open: AtomicUsize,
-    settings: crate::config::WsSettings,
-}
-
-impl Connections {
-    pub fn new(settings: crate::config::WsSettings) -> Self {
-        Self {
-            per_subject: Mutex::default(),
-            open: AtomicUsize::new(0),
-            settings,
-        }
-    }
-
-    /// A place for one more socket on the instance, if there is one.
-    fn socket(self: &Arc<Self>) -> Option<Socket> {
-        let taken = self.open.fetch_add(1, Ordering::SeqCst);
-        if taken >= self.settings.max_connections {
-            self.open.fetch_sub(1, Ordering::SeqCst);
-            return None;
-        }
-        Some(Socket(Arc::clone(self)))
-    }
-}
-
-/// One socket's place on the instance, given back when dropped.
-struct Socket(Arc<Connections>);
-
-impl Drop for Socket {
-    fn drop(&mut self) {
-        self.0.open.fetch_sub(1, Ordering::SeqCst);
-    }
-}
+use crate::state::GraphqlState;
 
 /// Set once the server stops: each socket then closes with 1001 (see `serve_on`).
 #[derive(Clone, Debug)]
 pub struct Stopping(pub tokio::sync::watch::Receiver<bool>);
-
-/// One counted connection, released when dropped (when the socket closes).
-struct Counted {
-    table: Arc<Connections>,
-    key: (Option<String>, String),
-}
-
-impl Connections {
-    fn open(self: &Arc<Self>, key: (Option<String>, String)) -> Option<Counted> {
-        let mut open = self.per_subject.lock().unwrap_or_else(|e| e.into_inner());
-        let count = open.entry(key.clone()).or_default();
-        if *count >= MAX_CONNECTIONS_PER_SUBJECT {
-            return None;
-        }
-        *count += 1;
-        Some(Counted {
-            table: Arc::clone(self),
-            key,
-        })
-    }
-}
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        let mut open = self
-            .table
-            .per_subject
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some(count) = open.get_mut(&self.key) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                open.remove(&self.key);
-            }
-        }
-    }
-}
 
 /// The only subprotocol spoken.
 pub const PROTOCOL: &str = "graphql-transport-ws";
@@ -273,7 +195,7 @@ async fn serve(
     _place: Socket,
     stopping: Option<Stopping>,
 ) {
-    let ping_every = state.connections.settings.ping_every;
+    let ping_every = state.connections.ping_every();
     let (mut sink, input) = socket.split();
     let peer = Arc::new(Peer::default());
     peer.heard();
@@ -442,13 +364,13 @@ async fn init(
     });
     let as_init_error =
         |r: Refusal| async_graphql::Error::new(format!("{}: {}", r.code(), r.message()));
-    let token = verify(state, authorization, request_id).map_err(as_init_error)?;
+    // The same verification as an HTTP request's (`http::caller`).
+    let token = Bearer::verify(state, authorization, request_id).map_err(as_init_error)?;
     // The account is checked at `connection_init` in a read transaction of its own, and again
     // before each delivery (see `graphql::notifications`).
-    let (tx, principal) = open(state, token.claims.clone(), Mode::Read, request_id)
-        .await
-        .map_err(as_init_error)?;
-    finish(&tx, request_id).await.map_err(as_init_error)?;
+    let caller = token.open(state, Mode::Read).await.map_err(as_init_error)?;
+    caller.finish().await.map_err(as_init_error)?;
+    let principal = caller.principal;
     let key = (
         principal.tenant().map(|t| t.slug.clone()),
         principal.subject().to_owned(),
@@ -468,7 +390,7 @@ async fn init(
     let mut data = Data::default();
     data.insert(Session {
         db: state.db.clone(),
-        principal: principal.with_request_id(request_id),
+        principal,
         request_id: request_id.to_owned(),
         claims: token.claims,
         expires_at: token.expires_at,

@@ -12,14 +12,12 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
 use parcours_domain::attachments::{self, MAX_BYTES};
 use parcours_domain::ids::AttachmentId;
-use parcours_domain::{DomainError, RuleCode};
 use serde_json::json;
 
+use crate::errors;
 use crate::graphql::ids;
-use crate::http::{
-    GraphqlState, MediaType, Refusal, authenticated, error_response, finish, refuse,
-};
-use parcours_domain::db::Mode;
+use crate::http::{Caller, MediaType, Read, Refusal, Write, error_response, refuse};
+use crate::state::GraphqlState;
 
 /// Query of an upload.
 #[derive(serde::Deserialize)]
@@ -27,54 +25,20 @@ pub struct UploadQuery {
     filename: Option<String>,
 }
 
-fn request_id(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned()
-}
-
-pub(crate) fn domain_refusal(err: DomainError, request_id: &str) -> Refusal {
-    let status = match &err {
-        DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-        DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
-        DomainError::Validation { .. } => StatusCode::BAD_REQUEST,
-        DomainError::Conflict(_) => StatusCode::CONFLICT,
-        DomainError::Rule {
-            code: RuleCode::PayloadTooLarge,
-            ..
-        } => StatusCode::PAYLOAD_TOO_LARGE,
-        DomainError::Rule {
-            code: RuleCode::UnsupportedMediaType | RuleCode::ContentTypeMismatch,
-            ..
-        } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        DomainError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        DomainError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    let code = crate::graphql::error::code_of(&err);
-    let field = match &err {
-        DomainError::Validation { field, .. } => Some(field.clone()),
-        _ => None,
-    };
-    let error = crate::graphql::error::to_graphql(err, request_id);
-    refuse(status, code, error.message)
-        .with_field(field)
-        .with_retry_after_if_unavailable()
-}
-
 /// Upload a file for the caller's structure; answers 201 with its ID.
 pub async fn upload(
     State(state): State<Arc<GraphqlState>>,
     Query(query): Query<UploadQuery>,
+    caller: Caller<Write>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let rid = request_id(&parts.headers);
+    let Caller {
+        principal,
+        request_id: rid,
+        ..
+    } = &caller;
     let result = async {
-        let (tx, principal) = authenticated(&state, &parts.headers, &rid, Mode::write()).await?;
         let content_type = parts
             .headers
             .get(CONTENT_TYPE)
@@ -84,7 +48,7 @@ pub async fn upload(
         let filename = query.filename.ok_or_else(|| {
             refuse(
                 StatusCode::BAD_REQUEST,
-                "VALIDATION",
+                errors::VALIDATION,
                 "the filename parameter is required",
             )
         })?;
@@ -93,29 +57,29 @@ pub async fn upload(
             Err(err) if err.is::<http_body_util::LengthLimitError>() => {
                 return Err(refuse(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "PAYLOAD_TOO_LARGE",
+                    errors::PAYLOAD_TOO_LARGE,
                     format!("a file is at most {MAX_BYTES} bytes"),
                 ));
             }
             Err(_) => {
                 return Err(refuse(
                     StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
+                    errors::BAD_REQUEST,
                     "the body could not be read",
                 ));
             }
         };
         let stored = attachments::upload(
-            &tx,
+            &caller.tx,
             &state.files,
-            &principal,
+            principal,
             &filename,
             &content_type,
             bytes,
         )
         .await
-        .map_err(|e| domain_refusal(e, &rid))?;
-        if let Err(refusal) = finish(&tx, &rid).await {
+        .map_err(|e| Refusal::from_domain(e, rid))?;
+        if let Err(refusal) = caller.finish().await {
             if let Some(tenant) = principal.tenant() {
                 attachments::forget(&state.files, tenant.id, &stored).await;
             }
@@ -142,18 +106,22 @@ pub async fn upload(
 pub async fn download(
     State(state): State<Arc<GraphqlState>>,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
+    caller: Caller<Read>,
 ) -> Response {
-    let rid = request_id(&headers);
+    let Caller {
+        tx,
+        principal,
+        request_id: rid,
+        ..
+    } = &caller;
     let result = async {
-        let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
         let id = ids::decode(&async_graphql::ID(id), "Attachment", "attachment")
             .map(AttachmentId)
-            .map_err(|e| domain_refusal(e, &rid))?;
-        let (meta, content) = attachments::download(&tx, &state.files, &principal, id)
+            .map_err(|e| Refusal::from_domain(e, rid))?;
+        let (meta, content) = attachments::download(tx, &state.files, principal, id)
             .await
-            .map_err(|e| domain_refusal(e, &rid))?;
-        finish(&tx, &rid).await?;
+            .map_err(|e| Refusal::from_domain(e, rid))?;
+        caller.finish().await?;
         let mut response = Response::new(Body::from(content));
         let headers = response.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&meta.content_type) {

@@ -20,10 +20,10 @@ use crate::config::{JwtConfig, Secret, parse_asymmetric};
 /// The leeway on `exp` and `nbf`.
 pub const LEEWAY_SECONDS: u64 = 30;
 
-/// Why a token was refused. The reason goes to the logs, not to the client.
+/// Why a token is not valid. The reason goes to the logs, not to the client.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct Refused(pub String);
+pub struct InvalidToken(pub String);
 
 /// A key set that verifies tokens.
 pub struct Verifier {
@@ -114,7 +114,7 @@ impl Verifier {
     }
 
     /// Verify `token` and return its Parcours claims.
-    pub fn verify(&self, token: &str) -> Result<Claims, Refused> {
+    pub fn verify(&self, token: &str) -> Result<Claims, InvalidToken> {
         self.verify_until(token).map(|(claims, _)| claims)
     }
 
@@ -122,10 +122,10 @@ impl Verifier {
     pub fn verify_until(
         &self,
         token: &str,
-    ) -> Result<(Claims, chrono::DateTime<chrono::Utc>), Refused> {
-        let refused = |why: &str| Refused(why.to_owned());
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|e| Refused(format!("bad header: {e}")))?;
+    ) -> Result<(Claims, chrono::DateTime<chrono::Utc>), InvalidToken> {
+        let invalid = |why: &str| InvalidToken(why.to_owned());
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|e| InvalidToken(format!("bad header: {e}")))?;
         match header
             .typ
             .as_deref()
@@ -133,25 +133,25 @@ impl Verifier {
             .as_deref()
         {
             Some("jwt" | "at+jwt") => {}
-            _ => return Err(refused("the token type is not JWT")),
+            _ => return Err(invalid("the token type is not JWT")),
         }
         let key = match header.kid.as_deref() {
             Some(kid) => self
                 .keys
                 .iter()
                 .find(|k| k.kid.as_deref() == Some(kid))
-                .ok_or_else(|| refused("unknown kid"))?,
+                .ok_or_else(|| invalid("unknown kid"))?,
             None => match self.keys.as_slice() {
                 [only] => only,
                 _ => {
-                    return Err(refused(
+                    return Err(invalid(
                         "several keys are configured: the token needs a kid",
                     ));
                 }
             },
         };
         if header.alg != key.algorithm {
-            return Err(refused("the algorithm does not match the key"));
+            return Err(invalid("the algorithm does not match the key"));
         }
         let mut validation = Validation::new(key.algorithm);
         validation.set_issuer(&[&self.issuer]);
@@ -160,17 +160,17 @@ impl Verifier {
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
         let data = jsonwebtoken::decode::<TokenClaims>(token, &key.key, &validation)
-            .map_err(|e| Refused(format!("invalid token: {e}")))?;
+            .map_err(|e| InvalidToken(format!("invalid token: {e}")))?;
         let claims = data.claims;
-        let role: Role = claims.role.parse().map_err(|_| refused("unknown role"))?;
+        let role: Role = claims.role.parse().map_err(|_| invalid("unknown role"))?;
         let structure = claims
             .structure
             .as_deref()
             .map(Uuid::parse_str)
             .transpose()
-            .map_err(|_| refused("the structure claim is not an ID"))?;
+            .map_err(|_| invalid("the structure claim is not an ID"))?;
         let expires_at = chrono::DateTime::from_timestamp(claims.exp, 0)
-            .ok_or_else(|| refused("the expiry is out of range"))?;
+            .ok_or_else(|| invalid("the expiry is out of range"))?;
         Ok((
             Claims {
                 subject: claims.sub,

@@ -5,20 +5,16 @@
 //! column is a sensitive read: the domain records one access entry per exported participant
 //! before it hands the rows over, so no file leaves without them (`UNAVAILABLE` otherwise).
 
-use std::sync::Arc;
-
-use axum::extract::{Query, State};
+use axum::extract::Query;
+use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use parcours_domain::DomainError;
 use parcours_domain::esf::{self, Export};
 use parcours_domain::indicators::Period;
 
-use crate::attachments::domain_refusal;
-use crate::http::{GraphqlState, MediaType, Refusal, authenticated, error_response, finish};
-use parcours_domain::db::Mode;
+use crate::http::{Caller, MediaType, Read, Refusal, error_response};
 
 /// The query string.
 #[derive(serde::Deserialize)]
@@ -64,17 +60,17 @@ fn date(field: &str, raw: Option<&str>) -> Result<NaiveDate, DomainError> {
 }
 
 /// The CSV.
-pub async fn esf_export(
-    State(state): State<Arc<GraphqlState>>,
-    Query(query): Query<ExportQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let rid = crate::sheets::request_id(&headers);
+pub async fn esf_export(Query(query): Query<ExportQuery>, caller: Caller<Read>) -> Response {
+    let Caller {
+        tx,
+        principal,
+        request_id: rid,
+        ..
+    } = &caller;
     let result = async {
-        let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
-        let fail = |e: DomainError| domain_refusal(e, &rid);
+        let fail = |e: DomainError| Refusal::from_domain(e, rid);
         let operation = crate::graphql::esf_operation(
-            &principal,
+            principal,
             &async_graphql::ID(query.operation_id.clone().unwrap_or_default()),
         )
         .map_err(fail)?;
@@ -82,10 +78,10 @@ pub async fn esf_export(
         let to = date("to", query.to.as_deref()).map_err(fail)?;
         let period = Period::new(from, to).map_err(fail)?;
         // The export and its access entries, committed before the file leaves.
-        let export = esf::export(&tx, &principal, operation, period)
+        let export = esf::export(tx, principal, operation, period)
             .await
             .map_err(fail)?;
-        finish(&tx, &rid).await?;
+        caller.finish().await?;
         let mut response = csv(&export).into_response();
         response.headers_mut().insert(
             CONTENT_TYPE,

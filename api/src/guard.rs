@@ -14,9 +14,11 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, Request, Value as ConstValue};
 use async_graphql_value::Value as GqlValue;
 
+use crate::errors;
+
 /// A document refused before execution (a request error): its stable code and message.
 #[derive(Debug)]
-pub struct Refused {
+pub struct BadDocument {
     pub code: &'static str,
     pub message: String,
     /// The argument or input field at fault, when there is one.
@@ -45,17 +47,17 @@ pub fn parse_within(
     request: &mut Request,
     max_bytes: usize,
     max_nesting: usize,
-) -> Result<Option<Selected>, Refused> {
+) -> Result<Option<Selected>, BadDocument> {
     if request.query.len() > max_bytes {
-        return Err(Refused {
-            code: "QUERY_TOO_LARGE",
+        return Err(BadDocument {
+            code: errors::QUERY_TOO_LARGE,
             message: format!("the query is longer than {max_bytes} bytes"),
             field: None,
         });
     }
     if nesting_depth_exceeds(&request.query, max_nesting) {
-        return Err(Refused {
-            code: "QUERY_TOO_DEEP",
+        return Err(BadDocument {
+            code: errors::QUERY_TOO_DEEP,
             message: format!("brackets nest deeper than {max_nesting}"),
             field: None,
         });
@@ -132,10 +134,10 @@ fn introspection_free(
 }
 
 /// Refuse a document that selects more than `max` fields once its fragments are expanded.
-pub fn fields_within(request: &mut Request, max: usize) -> Result<(), Refused> {
+pub fn fields_within(request: &mut Request, max: usize) -> Result<(), BadDocument> {
     if expanded_field_count(parsed(request)?, max) > max {
-        return Err(Refused {
-            code: "QUERY_TOO_COMPLEX",
+        return Err(BadDocument {
+            code: errors::QUERY_TOO_COMPLEX,
             message: format!("the query selects more than {max} fields"),
             field: None,
         });
@@ -149,7 +151,7 @@ pub fn fields_within(request: &mut Request, max: usize) -> Result<(), Refused> {
 /// one wall for every argument, whichever field reads it (searches, filters and cursors
 /// included); each field's own parse then applies its own length and shape. The error names
 /// the innermost argument or input field holding the text.
-pub fn texts_within(request: &mut Request) -> Result<(), Refused> {
+pub fn texts_within(request: &mut Request) -> Result<(), BadDocument> {
     // The variables are lent out while the document is read (both live in `request`), not
     // copied: this runs on every request.
     let variables = std::mem::take(&mut request.variables);
@@ -158,7 +160,10 @@ pub fn texts_within(request: &mut Request) -> Result<(), Refused> {
     checked
 }
 
-fn texts_of(request: &mut Request, variables: &async_graphql::Variables) -> Result<(), Refused> {
+fn texts_of(
+    request: &mut Request,
+    variables: &async_graphql::Variables,
+) -> Result<(), BadDocument> {
     let document = parsed(request)?;
     let mut walk = Texts {
         variables,
@@ -188,7 +193,7 @@ struct Texts<'a> {
 }
 
 impl Texts<'_> {
-    fn selection_set(&self, set: &SelectionSet) -> Result<(), Refused> {
+    fn selection_set(&self, set: &SelectionSet) -> Result<(), BadDocument> {
         for item in &set.items {
             match &item.node {
                 Selection::Field(field) => {
@@ -212,7 +217,7 @@ impl Texts<'_> {
         Ok(())
     }
 
-    fn value(&self, field: &str, value: &GqlValue) -> Result<(), Refused> {
+    fn value(&self, field: &str, value: &GqlValue) -> Result<(), BadDocument> {
         match value {
             GqlValue::Variable(name) => {
                 match self
@@ -234,7 +239,7 @@ impl Texts<'_> {
     }
 }
 
-fn constant(field: &str, value: &ConstValue) -> Result<(), Refused> {
+fn constant(field: &str, value: &ConstValue) -> Result<(), BadDocument> {
     match value {
         ConstValue::String(text) => plain(field, text),
         ConstValue::List(items) => items.iter().try_for_each(|v| constant(field, v)),
@@ -245,9 +250,9 @@ fn constant(field: &str, value: &ConstValue) -> Result<(), Refused> {
     }
 }
 
-fn plain(field: &str, text: &str) -> Result<(), Refused> {
-    parcours_domain::text::refuse_foreign(field, text).map_err(|e| Refused {
-        code: "VALIDATION",
+fn plain(field: &str, text: &str) -> Result<(), BadDocument> {
+    parcours_domain::text::refuse_foreign(field, text).map_err(|e| BadDocument {
+        code: errors::VALIDATION,
         message: e.to_string(),
         field: Some(field.to_owned()),
     })
@@ -290,9 +295,9 @@ fn remember(query: &str, document: ExecutableDocument) {
     memo.insert(query.to_owned(), document);
 }
 
-fn parsed(request: &mut Request) -> Result<&ExecutableDocument, Refused> {
-    request.parsed_query().map_err(|e| Refused {
-        code: "GRAPHQL_PARSE_FAILED",
+fn parsed(request: &mut Request) -> Result<&ExecutableDocument, BadDocument> {
+    request.parsed_query().map_err(|e| BadDocument {
+        code: errors::GRAPHQL_PARSE_FAILED,
         message: e.message,
         field: None,
     })

@@ -18,9 +18,10 @@ use parcours_domain::participants::import::{
 };
 use serde_json::{Value, json};
 
-use crate::attachments::domain_refusal;
+use crate::errors;
 use crate::graphql::ids;
-use crate::http::{GraphqlState, MediaType, error_response, finish, open, refuse, verify};
+use crate::http::{Bearer, Caller, MediaType, Refusal, error_response, refuse};
+use crate::state::GraphqlState;
 use parcours_domain::db::Mode;
 
 /// The query string.
@@ -37,18 +38,15 @@ pub struct ImportQuery {
 pub async fn participants(
     State(state): State<Arc<GraphqlState>>,
     Query(query): Query<ImportQuery>,
+    // The transaction's mode depends on `mode`, which is checked first.
+    bearer: Bearer,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let rid = crate::sheets::request_id(&parts.headers);
+    let rid = bearer.request_id.as_str();
     let result = async {
         let as_json = |r| error_response(r, MediaType::Json);
-        let authorization = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let token = verify(&state, authorization, &rid).map_err(as_json)?;
-        let fail = |e: DomainError| refused(e, &rid);
+        let fail = |e: DomainError| as_json(Refusal::from_domain(e, rid));
         let mode = match query.mode.as_deref() {
             Some("preview") => ImportMode::Preview,
             Some("import") => ImportMode::Import,
@@ -73,11 +71,10 @@ pub async fn participants(
             ImportMode::Preview => Mode::Read,
             ImportMode::Import => Mode::write(),
         };
-        let (tx, principal) = open(&state, token.claims, tx_mode, &rid)
-            .await
-            .map_err(as_json)?;
+        let caller = bearer.open(&state, tx_mode).await.map_err(as_json)?;
+        let Caller { tx, principal, .. } = &caller;
         // Refused before the body is read.
-        import::authorize(&principal).map_err(fail)?;
+        import::authorize(principal).map_err(fail)?;
         let essence = parts
             .headers
             .get(CONTENT_TYPE)
@@ -88,7 +85,7 @@ pub async fn participants(
             return Err(error_response(
                 refuse(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "UNSUPPORTED_MEDIA_TYPE",
+                    errors::UNSUPPORTED_MEDIA_TYPE,
                     "send the file as the body, with Content-Type: text/csv",
                 ),
                 MediaType::Json,
@@ -100,7 +97,7 @@ pub async fn participants(
                 return Err(error_response(
                     refuse(
                         StatusCode::PAYLOAD_TOO_LARGE,
-                        "PAYLOAD_TOO_LARGE",
+                        errors::PAYLOAD_TOO_LARGE,
                         format!("an import file is at most {MAX_BYTES} bytes: split it"),
                     ),
                     MediaType::Json,
@@ -110,17 +107,16 @@ pub async fn participants(
                 return Err(error_response(
                     refuse(
                         StatusCode::BAD_REQUEST,
-                        "BAD_REQUEST",
+                        errors::BAD_REQUEST,
                         "the body could not be read",
                     ),
                     MediaType::Json,
                 ));
             }
         };
-        let principal = principal.with_request_id(rid.clone());
         let report = import::import(
-            &tx,
-            &principal,
+            tx,
+            principal,
             &bytes,
             mode,
             participant_uuid,
@@ -128,7 +124,7 @@ pub async fn participants(
         )
         .await
         .map_err(fail)?;
-        finish(&tx, &rid).await.map_err(as_json)?;
+        caller.finish().await.map_err(as_json)?;
         Ok(answer(&report))
     }
     .await;
@@ -140,18 +136,6 @@ fn participant_uuid(raw: &str) -> Option<uuid::Uuid> {
     match ids::decode_any(raw) {
         Some((kind, uuid)) if kind == "Participant" => Some(uuid),
         _ => None,
-    }
-}
-
-/// A domain refusal; a validation error keeps its `field`, as GraphQL errors do.
-fn refused(err: DomainError, request_id: &str) -> Response {
-    match err {
-        DomainError::Validation { field, message } => json_response(
-            StatusCode::BAD_REQUEST,
-            &json!({ "errors": [{ "message": message,
-                "extensions": { "code": "VALIDATION", "field": field } }] }),
-        ),
-        other => error_response(domain_refusal(other, request_id), MediaType::Json),
     }
 }
 
@@ -174,7 +158,7 @@ fn answer(report: &ImportReport) -> Response {
                 "{} errors on {lines} lines: nothing was imported",
                 report.error_count()
             ),
-            "extensions": { "code": "VALIDATION" },
+            "extensions": { "code": errors::VALIDATION },
         }]);
         return json_response(StatusCode::UNPROCESSABLE_ENTITY, &body);
     }

@@ -14,8 +14,10 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use parcours_domain::Db;
+
 use crate::config::Secret;
-use crate::http::GraphqlState;
+use crate::limits::Limiter;
 
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 11] = [
@@ -73,7 +75,7 @@ impl Metrics {
         }
     }
 
-    fn render(&self, state: &GraphqlState) -> String {
+    fn render(&self, db: &Db, limiter: &Limiter) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -135,7 +137,7 @@ impl Metrics {
                 );
             }
         }
-        let (open, idle) = state.db.pool_use();
+        let (open, idle) = db.pool_use();
         let _ = writeln!(
             out,
             "# HELP parcours_db_pool_connections Database pool connections by state."
@@ -155,7 +157,7 @@ impl Metrics {
         let _ = writeln!(
             out,
             "parcours_db_statements_total {}",
-            state.db.statements_executed()
+            db.statements_executed()
         );
         let _ = writeln!(
             out,
@@ -165,28 +167,20 @@ impl Metrics {
         let _ = writeln!(
             out,
             "parcours_db_transactions_total {}",
-            state.db.transactions_begun()
+            db.transactions_begun()
         );
         let _ = writeln!(
             out,
             "# HELP parcours_rate_limited_total Requests refused by the rate limits."
         );
         let _ = writeln!(out, "# TYPE parcours_rate_limited_total counter");
-        let _ = writeln!(
-            out,
-            "parcours_rate_limited_total {}",
-            state.limiter.refused()
-        );
+        let _ = writeln!(out, "parcours_rate_limited_total {}", limiter.refused());
         let _ = writeln!(
             out,
             "# HELP parcours_subscriptions Live notification subscriptions on this instance."
         );
         let _ = writeln!(out, "# TYPE parcours_subscriptions gauge");
-        let _ = writeln!(
-            out,
-            "parcours_subscriptions {}",
-            state.db.bus().subscribers()
-        );
+        let _ = writeln!(out, "parcours_subscriptions {}", db.bus().subscribers());
         out
     }
 }
@@ -223,13 +217,20 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
     response
 }
 
+/// What `GET /metrics` reads: the counters, the database pool and the rate limits, and the
+/// token it asks for (`None`: open).
+#[derive(Clone)]
+pub struct Exposed {
+    pub metrics: Arc<Metrics>,
+    pub db: Db,
+    pub limiter: Arc<Limiter>,
+    pub token: Option<Secret>,
+}
+
 /// `GET /metrics`: open on a development machine; in production only with the bearer token
 /// `PARCOURS_METRICS_TOKEN` (and not served at all without one).
-pub async fn endpoint(
-    State((state, token)): State<(Arc<GraphqlState>, Option<Secret>)>,
-    headers: axum::http::HeaderMap,
-) -> Response {
-    if let Some(token) = token {
+pub async fn endpoint(State(exposed): State<Exposed>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = exposed.token {
         let given = headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -239,7 +240,10 @@ pub async fn endpoint(
             return StatusCode::UNAUTHORIZED.into_response();
         }
     }
-    let mut response = state.metrics.render(&state).into_response();
+    let mut response = exposed
+        .metrics
+        .render(&exposed.db, &exposed.limiter)
+        .into_response();
     response.headers_mut().insert(
         CONTENT_TYPE,
         axum::http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

@@ -2,11 +2,9 @@
 //! attendance sheet) and `GET /follow-up-sheets/{id}` (a member's follow-up sheet). The domain
 //! decides who may have them and what they hold; this renders them in French.
 
-use std::sync::Arc;
-
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
+use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use parcours_domain::DomainError;
 use parcours_domain::cohorts::{self, HalfDay, Presence};
@@ -14,11 +12,9 @@ use parcours_domain::diagnostics::{Acquisition, CLEA_DOMAINS, Cefr, clea_summary
 use parcours_domain::follow_up::{self, SheetDocument, SheetStatus};
 use parcours_domain::ids::{CohortId, FollowUpSheetId};
 
-use crate::attachments::domain_refusal;
 use crate::graphql::ids;
-use crate::http::{GraphqlState, MediaType, Refusal, authenticated, error_response, finish};
+use crate::http::{Caller, MediaType, Read, Refusal, error_response};
 use crate::pdf::Line;
-use parcours_domain::db::Mode;
 
 /// Which week.
 #[derive(serde::Deserialize)]
@@ -30,22 +26,25 @@ const DAYS: [&str; 7] = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 
 /// The PDF.
 pub async fn attendance_sheet(
-    State(state): State<Arc<GraphqlState>>,
     Path(id): Path<String>,
     Query(query): Query<SheetQuery>,
-    headers: HeaderMap,
+    caller: Caller<Read>,
 ) -> Response {
-    let rid = request_id(&headers);
+    let Caller {
+        tx,
+        principal,
+        request_id: rid,
+        ..
+    } = &caller;
     let result = async {
-        let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
-        let fail = |e: DomainError| domain_refusal(e, &rid);
+        let fail = |e: DomainError| Refusal::from_domain(e, rid);
         let id = ids::decode(&async_graphql::ID(id), "Cohort", "cohort")
             .map(CohortId)
             .map_err(fail)?;
-        let sheet = cohorts::week_sheet(&tx, &principal, id, query.week.unwrap_or(1))
+        let sheet = cohorts::week_sheet(tx, principal, id, query.week.unwrap_or(1))
             .await
             .map_err(fail)?;
-        finish(&tx, &rid).await?;
+        caller.finish().await?;
         let sessions: Vec<String> = sheet
             .sessions
             .iter()
@@ -112,14 +111,6 @@ pub async fn attendance_sheet(
     result.unwrap_or_else(|refusal| error_response(refusal, MediaType::Json))
 }
 
-pub(crate) fn request_id(headers: &HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned()
-}
-
 fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
     let mut response = bytes.into_response();
     response
@@ -133,22 +124,20 @@ fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
 }
 
 /// The PDF of a follow-up sheet, for whoever may read the sheet.
-pub async fn follow_up_sheet(
-    State(state): State<Arc<GraphqlState>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let rid = request_id(&headers);
+pub async fn follow_up_sheet(Path(id): Path<String>, caller: Caller<Read>) -> Response {
+    let Caller {
+        tx,
+        principal,
+        request_id: rid,
+        ..
+    } = &caller;
     let result = async {
-        let (tx, principal) = authenticated(&state, &headers, &rid, Mode::Read).await?;
-        let fail = |e: DomainError| domain_refusal(e, &rid);
+        let fail = |e: DomainError| Refusal::from_domain(e, rid);
         let id = ids::decode(&async_graphql::ID(id), "FollowUpSheet", "follow-up sheet")
             .map(FollowUpSheetId)
             .map_err(fail)?;
-        let doc = follow_up::document(&tx, &principal, id)
-            .await
-            .map_err(fail)?;
-        finish(&tx, &rid).await?;
+        let doc = follow_up::document(tx, principal, id).await.map_err(fail)?;
+        caller.finish().await?;
         Ok::<_, Refusal>(pdf_response(
             crate::pdf::document(&follow_up_lines(&doc)),
             "fiche-de-suivi.pdf",

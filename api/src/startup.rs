@@ -19,7 +19,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{TokenRequest, Verifier, mint};
 use crate::config::{Config, Mode, Secret};
 use crate::graphql;
-use crate::http::{GraphqlState, graphql as graphql_endpoint};
+use crate::state::GraphqlState;
 
 /// Why the service cannot start or a command cannot run.
 #[derive(Debug, thiserror::Error)]
@@ -246,6 +246,20 @@ pub async fn checked_token(config: &Config, request: &TokenRequest) -> Result<St
     mint(&secret, &config.jwt, request).map_err(fail)
 }
 
+/// `/graphql`: a WebSocket upgrade is a subscription connection (`ws`), anything else a
+/// GraphQL-over-HTTP request (`http`). Chosen here, above both, so that neither depends on the
+/// other.
+async fn graphql_or_subscriptions(
+    State(state): State<Arc<GraphqlState>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    if crate::ws::is_upgrade(request.headers()) {
+        let request_id = crate::state::request_id(request.headers());
+        return crate::ws::handshake(state, request, request_id).await;
+    }
+    crate::http::graphql(State(state), request).await
+}
+
 /// The router, on a prepared database.
 pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
     let dev = dev_secret(config)?;
@@ -273,7 +287,7 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
         graphiql: open,
         files,
         limiter: Arc::new(crate::limits::Limiter::new(config.rate_limits)),
-        connections: Arc::new(crate::ws::Connections::new(config.ws)),
+        connections: Arc::new(crate::connections::Connections::new(config.ws)),
         metrics: Arc::default(),
     });
     let metrics = Arc::clone(&state.metrics);
@@ -286,10 +300,15 @@ pub fn build_router(config: &Config, db: Db) -> Result<Router, StartError> {
     .map(|token| {
         Router::new()
             .route("/metrics", get(crate::metrics::endpoint))
-            .with_state((Arc::clone(&state), token))
+            .with_state(crate::metrics::Exposed {
+                metrics: Arc::clone(&state.metrics),
+                db: state.db.clone(),
+                limiter: Arc::clone(&state.limiter),
+                token,
+            })
     });
     let graphql_routes = Router::new()
-        .route("/graphql", any(graphql_endpoint))
+        .route("/graphql", any(graphql_or_subscriptions))
         .route("/attachments", post(crate::attachments::upload))
         .route("/attachments/{id}", get(crate::attachments::download))
         .route(

@@ -9,7 +9,7 @@
 //! (queries and mutations go through `POST /graphql`, with its limits and logs); the query
 //! length, bracket nesting and field count limits apply to each `subscribe`; at most
 //! [`MAX_SUBSCRIPTIONS`] run at once on one connection, and one user holds at most
-//! [`MAX_CONNECTIONS_PER_SUBJECT`] connections on an instance.
+//! [`MAX_CONNECTIONS_PER_SUBJECT`](crate::connections::MAX_CONNECTIONS_PER_SUBJECT) connections on an instance.
 //!
 //! The protocol's close codes: 4400 for a message that is not one of the protocol's, 4401 for a
 //! `subscribe` before the connection is acknowledged, 4403 for a refused token, 4408 for a
@@ -20,7 +20,6 @@
 //! for two of them (3008); on shutdown each socket finishes the delivery it is sending and is
 //! closed with 1001.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,95 +38,19 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use parcours_domain::access_log::{self, Channel};
 use parcours_domain::db::Mode;
 
+use crate::connections::{Counted, MAX_CONNECTIONS_PER_SUBJECT, Socket};
+use crate::errors;
 use crate::graphql::notifications::Session;
 use crate::graphql::{AccessRecorder, ParcoursSchema};
-use crate::guard::{Refused, fields_within, parse_within, texts_within};
+use crate::guard::{BadDocument, fields_within, parse_within, texts_within};
 use crate::http::{
-    GraphqlState, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, Refusal, error_response,
-    finish, open, refuse, verify,
+    Bearer, MAX_FIELDS, MAX_NESTING, MAX_QUERY_BYTES, MediaType, Refusal, error_response, refuse,
 };
-
-/// Open connections per subject (tenant and `sub`) on one instance.
-pub const MAX_CONNECTIONS_PER_SUBJECT: usize = 10;
-
-/// The open connections: of each subject, so that one user cannot hold the instance's
-/// sockets, and in all, so that the instance holds at most its cap.
-#[derive(Debug)]
-pub struct Connections {
-    per_subject: Mutex<HashMap<(Option<String>, String), usize>>,
-    open: AtomicUsize,
-    settings: crate::config::WsSettings,
-}
-
-impl Connections {
-    pub fn new(settings: crate::config::WsSettings) -> Self {
-        Self {
-            per_subject: Mutex::default(),
-            open: AtomicUsize::new(0),
-            settings,
-        }
-    }
-
-    /// A place for one more socket on the instance, if there is one.
-    fn socket(self: &Arc<Self>) -> Option<Socket> {
-        let taken = self.open.fetch_add(1, Ordering::SeqCst);
-        if taken >= self.settings.max_connections {
-            self.open.fetch_sub(1, Ordering::SeqCst);
-            return None;
-        }
-        Some(Socket(Arc::clone(self)))
-    }
-}
-
-/// One socket's place on the instance, given back when dropped.
-struct Socket(Arc<Connections>);
-
-impl Drop for Socket {
-    fn drop(&mut self) {
-        self.0.open.fetch_sub(1, Ordering::SeqCst);
-    }
-}
+use crate::state::GraphqlState;
 
 /// Set once the server stops: each socket then closes with 1001 (see `serve_on`).
 #[derive(Clone, Debug)]
 pub struct Stopping(pub tokio::sync::watch::Receiver<bool>);
-
-/// One counted connection, released when dropped (when the socket closes).
-struct Counted {
-    table: Arc<Connections>,
-    key: (Option<String>, String),
-}
-
-impl Connections {
-    fn open(self: &Arc<Self>, key: (Option<String>, String)) -> Option<Counted> {
-        let mut open = self.per_subject.lock().unwrap_or_else(|e| e.into_inner());
-        let count = open.entry(key.clone()).or_default();
-        if *count >= MAX_CONNECTIONS_PER_SUBJECT {
-            return None;
-        }
-        *count += 1;
-        Some(Counted {
-            table: Arc::clone(self),
-            key,
-        })
-    }
-}
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        let mut open = self
-            .table
-            .per_subject
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some(count) = open.get_mut(&self.key) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                open.remove(&self.key);
-            }
-        }
-    }
-}
 
 /// The only subprotocol spoken.
 pub const PROTOCOL: &str = "graphql-transport-ws";
@@ -168,7 +91,7 @@ pub async fn handshake(
         return error_response(
             refuse(
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                errors::BAD_REQUEST,
                 format!("subscriptions speak the {PROTOCOL} subprotocol"),
             ),
             MediaType::Json,
@@ -179,7 +102,7 @@ pub async fn handshake(
         return error_response(
             refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "UNAVAILABLE",
+                errors::UNAVAILABLE,
                 "this instance holds all the subscription connections it can; retry later",
             )
             .with_retry_after_if_unavailable(),
@@ -272,7 +195,7 @@ async fn serve(
     _place: Socket,
     stopping: Option<Stopping>,
 ) {
-    let ping_every = state.connections.settings.ping_every;
+    let ping_every = state.connections.ping_every();
     let (mut sink, input) = socket.split();
     let peer = Arc::new(Peer::default());
     peer.heard();
@@ -407,9 +330,9 @@ async fn forward<S>(
 /// 123 bytes a close frame holds.
 fn close(code: u16, reason: String) -> Message {
     let code = match (code, reason.split_once(':').map(|(c, _)| c)) {
-        (1002, Some("UNAUTHENTICATED")) => 4403,
-        (1002, Some("RATE_LIMITED" | "UNAVAILABLE")) => 1013,
-        (1002, Some("INTERNAL")) => 1011,
+        (1002, Some(errors::UNAUTHENTICATED)) => 4403,
+        (1002, Some(errors::RATE_LIMITED | errors::UNAVAILABLE)) => 1013,
+        (1002, Some(errors::INTERNAL)) => 1011,
         // async-graphql's other 1002s are messages it could not read: graphql-transport-ws
         // says 4400; a `subscribe` before the acknowledgement is 4401.
         (1002, _) => 4400,
@@ -439,21 +362,23 @@ async fn init(
             .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
             .and_then(|(_, v)| v.as_str())
     });
-    let refused = |r: Refusal| async_graphql::Error::new(format!("{}: {}", r.code(), r.message()));
-    let token = verify(state, authorization, request_id).map_err(refused)?;
+    let as_init_error =
+        |r: Refusal| async_graphql::Error::new(format!("{}: {}", r.code(), r.message()));
+    // The same verification as an HTTP request's (`http::caller`).
+    let token = Bearer::verify(state, authorization, request_id).map_err(as_init_error)?;
     // The account is checked at `connection_init` in a read transaction of its own, and again
     // before each delivery (see `graphql::notifications`).
-    let (tx, principal) = open(state, token.claims.clone(), Mode::Read, request_id)
-        .await
-        .map_err(refused)?;
-    finish(&tx, request_id).await.map_err(refused)?;
+    let caller = token.open(state, Mode::Read).await.map_err(as_init_error)?;
+    caller.finish().await.map_err(as_init_error)?;
+    let principal = caller.principal;
     let key = (
         principal.tenant().map(|t| t.slug.clone()),
         principal.subject().to_owned(),
     );
     let counted = state.connections.open(key).ok_or_else(|| {
         async_graphql::Error::new(format!(
-            "RATE_LIMITED: at most {MAX_CONNECTIONS_PER_SUBJECT} connections per user"
+            "{}: at most {MAX_CONNECTIONS_PER_SUBJECT} connections per user",
+            errors::RATE_LIMITED
         ))
     })?;
     *place.lock().unwrap_or_else(|e| e.into_inner()) = Some(counted);
@@ -465,7 +390,7 @@ async fn init(
     let mut data = Data::default();
     data.insert(Session {
         db: state.db.clone(),
-        principal: principal.with_request_id(request_id),
+        principal,
         request_id: request_id.to_owned(),
         claims: token.claims,
         expires_at: token.expires_at,
@@ -491,7 +416,8 @@ impl Drop for Running {
     }
 }
 
-fn refused(code: &str, message: impl Into<String>) -> Response {
+/// A GraphQL response of one error with `code`.
+fn coded_response(code: &str, message: impl Into<String>) -> Response {
     let mut error = ServerError::new(message, None);
     let mut extensions = async_graphql::ErrorExtensionValues::default();
     extensions.set("code", code);
@@ -500,11 +426,11 @@ fn refused(code: &str, message: impl Into<String>) -> Response {
 }
 
 impl SubscriptionsOnly {
-    fn check(&self, request: &mut Request) -> Result<(), Refused> {
+    fn check(&self, request: &mut Request) -> Result<(), BadDocument> {
         let selected = parse_within(request, MAX_QUERY_BYTES, MAX_NESTING)?;
         if selected.is_none_or(|s| s.ty != OperationType::Subscription) {
-            return Err(Refused {
-                code: "BAD_REQUEST",
+            return Err(BadDocument {
+                code: errors::BAD_REQUEST,
                 message: ONLY_SUBSCRIPTIONS.to_owned(),
                 field: None,
             });
@@ -543,8 +469,8 @@ async fn with_access_recorded(
         Ok(_) => response,
         Err(e) => {
             tracing::warn!(request_id = ctx.request_id, error = %e, "access log not written; delivery withheld");
-            refused(
-                "UNAVAILABLE",
+            coded_response(
+                errors::UNAVAILABLE,
                 format!(
                     "service temporarily unavailable; request id {}",
                     ctx.request_id
@@ -556,7 +482,7 @@ async fn with_access_recorded(
 
 impl Executor for SubscriptionsOnly {
     async fn execute(&self, _request: Request) -> Response {
-        refused("BAD_REQUEST", ONLY_SUBSCRIPTIONS)
+        coded_response(errors::BAD_REQUEST, ONLY_SUBSCRIPTIONS)
     }
 
     fn execute_stream(
@@ -580,14 +506,14 @@ impl Executor for SubscriptionsOnly {
             let tenant = ctx.principal.tenant().map(|t| t.slug.as_str());
             if self.limiter.take(tenant, ctx.principal.subject()).is_err() {
                 return stream::once(async {
-                    refused("RATE_LIMITED", "too many requests; retry later")
+                    coded_response(errors::RATE_LIMITED, "too many requests; retry later")
                 })
                 .boxed();
             }
         }
         if let Err(r) = self.check(&mut request) {
             return stream::once(async move {
-                let mut response = refused(r.code, r.message);
+                let mut response = coded_response(r.code, r.message);
                 if let (Some(field), Some(error)) = (r.field, response.errors.first_mut())
                     && let Some(extensions) = error.extensions.as_mut()
                 {
@@ -600,8 +526,8 @@ impl Executor for SubscriptionsOnly {
         if self.running.fetch_add(1, Ordering::SeqCst) >= MAX_SUBSCRIPTIONS {
             self.running.fetch_sub(1, Ordering::SeqCst);
             return stream::once(async {
-                refused(
-                    "RATE_LIMITED",
+                coded_response(
+                    errors::RATE_LIMITED,
                     format!("at most {MAX_SUBSCRIPTIONS} subscriptions per connection"),
                 )
             })

@@ -3,7 +3,7 @@
 //!
 //! Resolvers that answer a sensitive value push (participant, field) into the request's
 //! [`AccessRecorder`]; once the operation has run, the endpoint writes them all in one statement
-//! and sends the response only if that succeeded (`api/src/http.rs`). Rules: see
+//! and sends the response only if that succeeded (`api/src/http/graphql.rs`). Rules: see
 //! `parcours_domain::access_log`.
 
 use std::collections::BTreeSet;

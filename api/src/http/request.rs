@@ -1,0 +1,155 @@
+//! Reading the request: the body under its size cap (413), a POST's JSON object or a GET's
+//! query string as one GraphQL request (400 `BAD_REQUEST` otherwise; batches are refused).
+
+use async_graphql::Variables;
+use axum::body::{Body, Bytes};
+use axum::http::StatusCode;
+use http_body_util::{BodyExt, Limited};
+use serde_json::Value;
+
+use super::MAX_BODY_BYTES;
+use super::refusal::{Refusal, refuse};
+use crate::errors;
+
+pub(super) async fn read_body(body: Body) -> Result<Bytes, Refusal> {
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            errors::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+        )),
+        Err(_) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            errors::BAD_REQUEST,
+            "the body could not be read",
+        )),
+    }
+}
+
+pub(super) struct GraphqlBody {
+    pub(super) query: String,
+    pub(super) variables: Variables,
+    pub(super) operation_name: Option<String>,
+}
+
+fn bad_request(message: impl Into<String>) -> Refusal {
+    refuse(StatusCode::BAD_REQUEST, errors::BAD_REQUEST, message)
+}
+
+pub(super) fn parse_body(bytes: &[u8]) -> Result<GraphqlBody, Refusal> {
+    // serde_json stops at 128 levels of nesting, so deep JSON is an error, not a stack overflow.
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|_| bad_request("the body is not valid UTF-8 JSON"))?;
+    let object = match value {
+        Value::Object(object) => object,
+        Value::Array(_) => {
+            return Err(bad_request(
+                "batches are not supported: send one operation per request",
+            ));
+        }
+        _ => return Err(bad_request("the body must be a JSON object")),
+    };
+    let query = match object.get("query") {
+        Some(Value::String(q)) => q.clone(),
+        _ => return Err(bad_request("the body needs a string `query`")),
+    };
+    let variables = match object.get("variables") {
+        None | Some(Value::Null) => Variables::default(),
+        Some(v @ Value::Object(_)) => Variables::from_json(v.clone()),
+        Some(_) => return Err(bad_request("`variables` must be an object")),
+    };
+    if !matches!(
+        object.get("extensions"),
+        None | Some(Value::Null | Value::Object(_))
+    ) {
+        return Err(bad_request("`extensions` must be an object"));
+    }
+    let operation_name = match object.get("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name.clone()),
+        Some(_) => return Err(bad_request("`operationName` must be a string")),
+    };
+    Ok(GraphqlBody {
+        query,
+        variables,
+        operation_name,
+    })
+}
+
+pub(super) fn parse_params(params: Vec<(String, String)>) -> Result<GraphqlBody, Refusal> {
+    let mut query = None;
+    let mut variables = Variables::default();
+    let mut operation_name = None;
+    for (key, value) in params {
+        match key.as_str() {
+            "query" => query = Some(value),
+            "variables" if !value.is_empty() => {
+                let parsed: Value = serde_json::from_str(&value)
+                    .map_err(|_| bad_request("`variables` is not JSON"))?;
+                match parsed {
+                    v @ Value::Object(_) => variables = Variables::from_json(v),
+                    Value::Null => {}
+                    _ => return Err(bad_request("`variables` must be an object")),
+                }
+            }
+            "operationName" if !value.is_empty() => operation_name = Some(value),
+            _ => {}
+        }
+    }
+    Ok(GraphqlBody {
+        query: query.ok_or_else(|| bad_request("the `query` parameter is missing"))?,
+        variables,
+        operation_name,
+    })
+}
+
+/// Decode `application/x-www-form-urlencoded` pairs of a query string.
+pub(super) fn url_decode_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_are_decoded() {
+        let pairs = url_decode_pairs("query=%7B%20me%20%7D&x=a+b&bad=%zz&end=%4");
+        assert_eq!(pairs[0], ("query".into(), "{ me }".into()));
+        assert_eq!(pairs[1], ("x".into(), "a b".into()));
+        assert_eq!(pairs[2], ("bad".into(), "%zz".into()));
+        assert_eq!(pairs[3], ("end".into(), "%4".into()));
+    }
+}

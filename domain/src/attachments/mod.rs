@@ -12,15 +12,22 @@ use std::sync::Arc;
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, PaginatorTrait, QueryFilter, QuerySelect};
 
-use crate::audit::Action;
-use crate::db::{Change, TenantTx, Tx};
-use crate::entities::{attachment, report, report_attachment, submission};
-use crate::error::{DomainError, Result, RuleCode};
-use crate::ids::{AttachmentId, StructureId, SubmissionId};
-use crate::principal::{Principal, Role};
-use crate::text::clean;
+use crate::db::Tx;
+use crate::error::{DomainError, Result};
+use crate::ids::AttachmentId;
+use crate::principal::Principal;
+
+mod model;
+mod policy;
+mod store;
+mod upload;
+
+pub use model::Attachment;
+use policy::readable;
+use store::to_attachment;
+pub(crate) use store::{attach, of_submission};
+pub use upload::upload;
 
 /// The largest file accepted: 10 MiB.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -85,143 +92,6 @@ impl Files {
     }
 }
 
-/// An attachment's metadata.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attachment {
-    pub id: AttachmentId,
-    pub structure_id: StructureId,
-    pub submission_id: Option<SubmissionId>,
-    pub filename: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-}
-
-/// Hold a file to its declared type: its first bytes (sniffed by the `infer` crate) must say
-/// the same, and a text file must be UTF-8 text with no control character other than tab,
-/// line and page breaks. A browser or a reader that trusts the content rather than the label
-/// would otherwise open an executable stored as a PDF. Refused with `CONTENT_TYPE_MISMATCH`.
-fn content_matches(declared: &str, content: &[u8]) -> Result<()> {
-    let sniffed = infer::get(content).map(|t| t.mime_type());
-    let text = declared.starts_with("text/");
-    let matches = if text {
-        sniffed.is_none()
-            && std::str::from_utf8(content).is_ok_and(|t| {
-                !t.chars()
-                    .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
-            })
-    } else {
-        sniffed == Some(declared)
-    };
-    if matches {
-        return Ok(());
-    }
-    let found = match sniffed {
-        Some(mime) => format!("its content is {mime}"),
-        None if text => "its content is not UTF-8 text".to_owned(),
-        None => "its content is of no accepted type".to_owned(),
-    };
-    Err(DomainError::rule(
-        RuleCode::ContentTypeMismatch,
-        format!("the file is declared as {declared} but {found}"),
-    ))
-}
-
-/// Store a file for the provider's structure. The file is stored before its row is written in
-/// `tx`: when the transaction does not commit after all, call [`forget`] so that no object is
-/// left without its row.
-pub async fn upload(
-    tx: &Tx,
-    files: &Files,
-    principal: &Principal,
-    filename: &str,
-    content_type: &str,
-    content: Bytes,
-) -> Result<Attachment> {
-    principal.require(
-        &[Role::Provider],
-        "providers attach files to their responses",
-    )?;
-    let structure = principal.structure().ok_or(DomainError::Forbidden(
-        "a provider token carries a structure",
-    ))?;
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if !ALLOWED_TYPES.contains(&media.as_str()) {
-        return Err(DomainError::rule(
-            RuleCode::UnsupportedMediaType,
-            format!("accepted types: {}", ALLOWED_TYPES.join(", ")),
-        ));
-    }
-    if content.len() > MAX_BYTES {
-        return Err(DomainError::rule(
-            RuleCode::PayloadTooLarge,
-            format!("a file is at most {MAX_BYTES} bytes"),
-        ));
-    }
-    if content.is_empty() {
-        return Err(DomainError::validation("file", "is empty"));
-    }
-    content_matches(&media, &content)?;
-    let filename = clean("filename", filename, 200)?;
-    if filename.contains('/') || filename.contains('\\') {
-        return Err(DomainError::validation(
-            "filename",
-            "must not contain a path",
-        ));
-    }
-    let tenant = principal.tenant_id()?;
-    let id = AttachmentId::generate();
-    let key = format!("{}/{}", tenant.0, id.0);
-    let size = content.len() as i64;
-    files
-        .0
-        .as_ref()
-        .put(&Path::from(key.as_str()), content.into())
-        .await
-        .map_err(|e| DomainError::Unavailable(format!("object store: {e}")))?;
-    let attachment = Attachment {
-        id,
-        structure_id: structure,
-        submission_id: None,
-        filename,
-        content_type: media,
-        size_bytes: size,
-    };
-    let written = async {
-        let tx = tx.change(principal).await?;
-        tx.insert(attachment::ActiveModel {
-            tenant_id: Set(tenant.0),
-            id: Set(id.0),
-            structure_id: Set(structure.0),
-            submission_id: Set(None),
-            filename: Set(attachment.filename.clone()),
-            content_type: Set(attachment.content_type.clone()),
-            size_bytes: Set(size),
-            storage_key: Set(key.clone()),
-            created_at: Set(tx.now()),
-        })
-        .await?;
-        tx.commit(Action {
-            name: "attachment.upload",
-            object_type: "Attachment",
-            object_id: id.0,
-        })
-        .await
-    }
-    .await;
-    if let Err(err) = written {
-        // No row, no file: the object would be unreachable anyway.
-        let _ = files.0.as_ref().delete(&Path::from(key.as_str())).await;
-        return Err(err);
-    }
-    Ok(attachment)
-}
-
-/// Download a file the principal may read: (metadata, content).
 /// Remove the stored file of an upload whose transaction did not commit.
 pub async fn forget(files: &Files, tenant: crate::ids::TenantId, attachment: &Attachment) {
     let key = format!("{}/{}", tenant.0, attachment.id.0);
@@ -238,36 +108,7 @@ pub async fn get(tx: &Tx, principal: &Principal, id: AttachmentId) -> Result<Att
     Ok(to_attachment(row))
 }
 
-async fn readable(
-    tx: &crate::db::TenantTx,
-    principal: &Principal,
-    id: AttachmentId,
-) -> Result<attachment::Model> {
-    let not_found = || DomainError::NotFound {
-        entity: "attachment",
-    };
-    let row = tx
-        .select::<attachment::Entity>()
-        .filter(attachment::Column::Id.eq(id.0))
-        .one(tx.conn())
-        .await?
-        .ok_or_else(not_found)?;
-    let visible = match principal.role() {
-        Role::Provider => principal.structure() == Some(StructureId(row.structure_id)),
-        // Steering reads what was sent to it: the file of a submission once it was received,
-        // a supporting document of a report once that report was submitted.
-        Role::Steering => match row.submission_id {
-            Some(s) => supports_received_submission(tx, s).await?,
-            None => supports_submitted_report(tx, row.id).await?,
-        },
-        _ => false,
-    };
-    if !visible {
-        return Err(not_found());
-    }
-    Ok(row)
-}
-
+/// Download a file the principal may read: (metadata, content).
 pub async fn download(
     tx: &Tx,
     files: &Files,
@@ -286,62 +127,6 @@ pub async fn download(
         .await
         .map_err(|e| DomainError::Unavailable(format!("object store: {e}")))?;
     Ok((to_attachment(row), content))
-}
-
-/// Link `ids` to `submission` (a draft of the same structure), inside its transaction.
-pub(crate) async fn attach(
-    tx: &Change,
-    structure: StructureId,
-    submission: SubmissionId,
-    ids: &[AttachmentId],
-) -> Result<()> {
-    crate::batch::distinct("attachmentIds", None, ids, |id| *id)?;
-    for id in ids {
-        let result = tx
-            .update_many::<attachment::Entity>()
-            .col_expr(attachment::Column::SubmissionId, Some(submission.0).into())
-            .filter(attachment::Column::Id.eq(id.0))
-            .filter(attachment::Column::StructureId.eq(structure.0))
-            .filter(
-                Condition::any()
-                    .add(attachment::Column::SubmissionId.is_null())
-                    .add(attachment::Column::SubmissionId.eq(submission.0)),
-            )
-            .exec(tx.conn())
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(DomainError::NotFound {
-                entity: "attachment",
-            });
-        }
-    }
-    Ok(())
-}
-
-/// The attachments of a submission (the caller has checked it may read the submission).
-pub(crate) async fn of_submission(
-    tx: &TenantTx,
-    submission: SubmissionId,
-) -> Result<Vec<Attachment>> {
-    Ok(tx
-        .select::<attachment::Entity>()
-        .filter(attachment::Column::SubmissionId.eq(submission.0))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(to_attachment)
-        .collect())
-}
-
-fn to_attachment(row: attachment::Model) -> Attachment {
-    Attachment {
-        id: AttachmentId(row.id),
-        structure_id: StructureId(row.structure_id),
-        submission_id: row.submission_id.map(SubmissionId),
-        filename: row.filename,
-        content_type: row.content_type,
-        size_bytes: row.size_bytes,
-    }
 }
 
 #[cfg(test)]
@@ -371,35 +156,4 @@ mod tests {
         assert!(Files::from_url("not a url", Vec::new()).is_err());
         assert!(Files::from_url("gopher://x/y", Vec::new()).is_err());
     }
-}
-
-/// Whether the submission `id` was received (it has its receipt: it is no longer a draft).
-async fn supports_received_submission(tx: &TenantTx, id: uuid::Uuid) -> Result<bool> {
-    Ok(tx
-        .select::<submission::Entity>()
-        .filter(submission::Column::Id.eq(id))
-        .filter(submission::Column::ReceivedAt.is_not_null())
-        .count(tx.conn())
-        .await?
-        > 0)
-}
-
-/// Whether `attachment` supports a report that was submitted at least once (what lets
-/// steering download it).
-async fn supports_submitted_report(tx: &TenantTx, attachment: uuid::Uuid) -> Result<bool> {
-    let reports: Vec<uuid::Uuid> = tx
-        .select::<report_attachment::Entity>()
-        .select_only()
-        .column(report_attachment::Column::ReportId)
-        .filter(report_attachment::Column::AttachmentId.eq(attachment))
-        .into_tuple()
-        .all(tx.conn())
-        .await?;
-    Ok(tx
-        .select::<report::Entity>()
-        .filter(report::Column::Id.is_in(reports))
-        .filter(report::Column::SubmittedAt.is_not_null())
-        .count(tx.conn())
-        .await?
-        > 0)
 }

@@ -1,0 +1,117 @@
+//! Diagnostics of cohort members: French (FLE), mobility, CléA positioning, DAQ orientation.
+//!
+//! Rules: the provider running the cohort writes the diagnostic of an enrolled (or dropped-out)
+//! member, as a draft until it is final; a final diagnostic no longer changes. CEFR levels go
+//! from pre-A1 to C2 for each of the four skills. CléA positioning covers the 7 domains, each
+//! acquired (2 points), partly acquired (1) or not acquired (0); the modules to train are the
+//! domains not acquired, and the share of points is compared with the tenant's threshold (75%
+//! unless steering changed it). Steering and the provider read every diagnostic of the cohort;
+//! a referent reads their own participants'.
+
+use std::collections::HashMap;
+
+use crate::cohorts;
+use crate::db::Tx;
+use crate::error::Result;
+use crate::ids::{CohortId, ParticipantId};
+use crate::principal::Principal;
+
+mod model;
+mod policy;
+mod store;
+mod write;
+
+pub use model::*;
+pub(crate) use store::find;
+pub use write::save;
+
+/// Summarise a positioning against `threshold_percent`.
+pub fn clea_summary(clea: &[Acquisition], threshold_percent: i32) -> CleaSummary {
+    let points: i32 = clea
+        .iter()
+        .map(|a| match a {
+            Acquisition::Acquired => 2,
+            Acquisition::PartlyAcquired => 1,
+            Acquisition::NotAcquired => 0,
+        })
+        .sum();
+    let max = 2 * CLEA_DOMAINS.len() as i32;
+    let share_percent = points * 100 / max;
+    CleaSummary {
+        share_percent,
+        threshold_percent,
+        meets_threshold: points * 100 >= threshold_percent * max,
+        modules_to_train: clea
+            .iter()
+            .zip(CLEA_DOMAINS)
+            .filter(|(a, _)| **a != Acquisition::Acquired)
+            .map(|(_, d)| d)
+            .collect(),
+    }
+}
+
+/// Batch read for dataloaders: the diagnostics of `keys` the principal may read, with the
+/// tenant's CléA threshold.
+pub async fn load_many(
+    tx: &Tx,
+    principal: &Principal,
+    keys: &[(CohortId, ParticipantId)],
+) -> Result<(HashMap<(CohortId, ParticipantId), Diagnostic>, i32)> {
+    let tx = tx.scoped(principal).await?;
+    let threshold = crate::tenants::clea_threshold(&tx).await?;
+    let rows = store::of_keys(&tx, keys).await?;
+    let readable = cohorts::readable_members(&tx, principal, keys).await?;
+    let mut out = HashMap::new();
+    for d in rows {
+        let key = (d.cohort_id, d.participant_id);
+        if readable.contains(&key) {
+            out.insert(key, d);
+        }
+    }
+    Ok((out, threshold))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Acquisition::*;
+
+    #[test]
+    fn clea_share_on_both_sides_of_the_threshold() {
+        // 10 of 14 points = 71%: below 75.
+        let below = [
+            Acquired,
+            Acquired,
+            Acquired,
+            PartlyAcquired,
+            PartlyAcquired,
+            Acquired,
+            NotAcquired,
+        ];
+        let s = clea_summary(&below, 75);
+        assert_eq!((s.share_percent, s.meets_threshold), (71, false));
+        assert_eq!(
+            s.modules_to_train,
+            vec![
+                CleaDomain::RulesAndTeamwork,
+                CleaDomain::AutonomousWork,
+                CleaDomain::SafetyAndEnvironmentRules
+            ]
+        );
+        // 11 of 14 = 78%: above.
+        let above = [
+            Acquired,
+            Acquired,
+            Acquired,
+            Acquired,
+            PartlyAcquired,
+            Acquired,
+            NotAcquired,
+        ];
+        assert!(clea_summary(&above, 75).meets_threshold);
+        // 71.4%: meets a 71% threshold, not a 72% one (the edge is inclusive).
+        assert!(clea_summary(&below, 71).meets_threshold);
+        assert!(!clea_summary(&below, 72).meets_threshold);
+        assert!(clea_summary(&[Acquired; 7], 100).meets_threshold);
+    }
+}

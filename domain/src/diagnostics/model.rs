@@ -1,0 +1,150 @@
+//! Read models and inputs of diagnostics: FLE levels (CEFR), mobility, the CléA domains and
+//! their acquisition.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CohortId, ParticipantId};
+
+/// CEFR levels, from pre-A1 to C2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Cefr {
+    PreA1,
+    A1_1,
+    A1,
+    A2,
+    B1,
+    B2,
+    C1,
+    C2,
+}
+
+/// A CEFR level as written in reports: `pre-A1`, `A1.1`, `A1` … `C2`.
+pub fn cefr_label(level: Cefr) -> &'static str {
+    match level {
+        Cefr::PreA1 => "pre-A1",
+        Cefr::A1_1 => "A1.1",
+        Cefr::A1 => "A1",
+        Cefr::A2 => "A2",
+        Cefr::B1 => "B1",
+        Cefr::B2 => "B2",
+        Cefr::C1 => "C1",
+        Cefr::C2 => "C2",
+    }
+}
+
+/// The French-language diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fle {
+    pub listening: Cefr,
+    pub reading: Cefr,
+    pub speaking: Cefr,
+    pub writing: Cefr,
+    pub training_needed: bool,
+}
+
+/// The mobility diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mobility {
+    pub driving_licence: bool,
+    pub vehicle_access: bool,
+    pub public_transport_autonomy: bool,
+    /// Acceptable one-way commute, in minutes (0 to 240).
+    pub acceptable_commute_minutes: i32,
+    pub psychological_barriers: bool,
+    pub platform_referral: bool,
+}
+
+/// Positioning on one CléA domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Acquisition {
+    Acquired,
+    PartlyAcquired,
+    NotAcquired,
+}
+
+/// A domain of the CléA certificate (socle de connaissances et de compétences
+/// professionnelles, décret n° 2015-172), in the certificate's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CleaDomain {
+    CommunicatingInFrench,
+    CalculationAndReasoning,
+    DigitalCommunication,
+    RulesAndTeamwork,
+    AutonomousWork,
+    LearningToLearn,
+    SafetyAndEnvironmentRules,
+}
+
+impl CleaDomain {
+    /// Its number on the certificate, from 1.
+    pub fn number(self) -> usize {
+        self as usize + 1
+    }
+
+    /// Its name on the certificate.
+    pub fn french_name(self) -> &'static str {
+        match self {
+            Self::CommunicatingInFrench => "Communiquer en français",
+            Self::CalculationAndReasoning => {
+                "Utiliser les règles de base de calcul et du raisonnement mathématique"
+            }
+            Self::DigitalCommunication => {
+                "Utiliser les techniques usuelles de l'information et de la communication numérique"
+            }
+            Self::RulesAndTeamwork => {
+                "Travailler dans le cadre de règles définies d'un travail en équipe"
+            }
+            Self::AutonomousWork => "Travailler en autonomie et réaliser un objectif individuel",
+            Self::LearningToLearn => "Apprendre à apprendre tout au long de la vie",
+            Self::SafetyAndEnvironmentRules => {
+                "Maîtriser les gestes et postures, et respecter des règles d'hygiène, de sécurité et environnementales"
+            }
+        }
+    }
+}
+
+/// The 7 CléA domains, in the certificate's order.
+pub const CLEA_DOMAINS: [CleaDomain; 7] = [
+    CleaDomain::CommunicatingInFrench,
+    CleaDomain::CalculationAndReasoning,
+    CleaDomain::DigitalCommunication,
+    CleaDomain::RulesAndTeamwork,
+    CleaDomain::AutonomousWork,
+    CleaDomain::LearningToLearn,
+    CleaDomain::SafetyAndEnvironmentRules,
+];
+
+/// A diagnostic's content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagnosticContent {
+    pub fle: Fle,
+    pub mobility: Mobility,
+    /// One per domain of [`CLEA_DOMAINS`].
+    pub clea: Vec<Acquisition>,
+    pub daq_orientation: bool,
+    pub recommendations: String,
+}
+
+/// A diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub cohort_id: CohortId,
+    pub participant_id: ParticipantId,
+    pub is_final: bool,
+    pub content: DiagnosticContent,
+    pub written_by: String,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// The CléA summary of a positioning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CleaSummary {
+    /// Percent of the points (acquired 2, partly 1, not 0), rounded down.
+    pub share_percent: i32,
+    pub threshold_percent: i32,
+    pub meets_threshold: bool,
+    /// The domains to train (not acquired or partly), in the certificate's order.
+    pub modules_to_train: Vec<CleaDomain>,
+}

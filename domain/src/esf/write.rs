@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::model::*;
 use super::{policy, store};
 use crate::audit::Action;
-use crate::db::Tx;
+use crate::db::{TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{EsfRecordId, ParticipantId};
 use crate::participants::{self, ParticipantStatus};
@@ -111,36 +111,39 @@ pub async fn record_exit(
     version: i32,
     answers: ExitAnswers,
 ) -> Result<EsfRecord> {
-    policy::require_collector(principal)?;
-    let tx = tx.change(principal).await?;
-    let mut r = store::find_readable(&tx, principal, id).await?;
-    if r.version != version {
-        return Err(DomainError::stale("ESF record"));
-    }
-    if answers.date < r.entry_date {
-        return Err(DomainError::validation(
-            "date",
-            "must not be before the entry",
-        ));
-    }
-    if answers.date > crate::paris::today(tx.now()) {
-        return Err(DomainError::validation("date", "must not be in the future"));
-    }
-    if let Operation::Convention(convention) = r.operation
-        && let Some(left) =
-            crate::cohorts::dropped_out_of_action(&tx, convention, r.participant_id).await?
-        && answers.date != left
-    {
-        return Err(DomainError::validation(
-            "date",
-            format!("the participant dropped out of the action on {left}: that is the exit date"),
-        ));
-    }
-    r.exit = Some(answers);
-    r.version += 1;
-    store::save(&tx, principal, &r, false).await?;
-    tx.commit(action("esf.exit", r.id)).await?;
-    Ok(r)
+    change(
+        tx,
+        principal,
+        id,
+        version,
+        "esf.exit",
+        async |tx, r, today| {
+            if answers.date < r.entry_date {
+                return Err(DomainError::validation(
+                    "date",
+                    "must not be before the entry",
+                ));
+            }
+            if answers.date > today {
+                return Err(DomainError::validation("date", "must not be in the future"));
+            }
+            if let Operation::Convention(convention) = r.operation
+                && let Some(left) =
+                    crate::cohorts::dropped_out_of_action(tx, convention, r.participant_id).await?
+                && answers.date != left
+            {
+                return Err(DomainError::validation(
+                    "date",
+                    format!(
+                        "the participant dropped out of the action on {left}: that is the exit date"
+                    ),
+                ));
+            }
+            r.exit = Some(answers);
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// Record the situation six months after the exit (not before).
@@ -151,30 +154,39 @@ pub async fn record_later(
     version: i32,
     answers: LaterAnswers,
 ) -> Result<EsfRecord> {
-    change(tx, principal, id, version, "esf.later", |r, today| {
-        let Some(exit) = r.exit else {
-            return Err(DomainError::Conflict("record the exit first".into()));
-        };
-        let from = later_from(exit.date);
-        if today < from {
-            return Err(DomainError::validation(
-                "inEmployment",
-                format!("the six-month situation is recorded from {from}"),
-            ));
-        }
-        r.later = answers;
-        Ok(())
-    })
+    change(
+        tx,
+        principal,
+        id,
+        version,
+        "esf.later",
+        async |_, r, today| {
+            let Some(exit) = r.exit else {
+                return Err(DomainError::Conflict("record the exit first".into()));
+            };
+            let from = later_from(exit.date);
+            if today < from {
+                return Err(DomainError::validation(
+                    "inEmployment",
+                    format!("the six-month situation is recorded from {from}"),
+                ));
+            }
+            r.later = answers;
+            Ok(())
+        },
+    )
     .await
 }
 
+/// Change a record the principal may read, at `version`: `apply` checks and changes it, given
+/// the transaction and today's date in Paris; the record is then saved and audited as `name`.
 async fn change(
     tx: &Tx,
     principal: &Principal,
     id: EsfRecordId,
     version: i32,
     name: &'static str,
-    apply: impl FnOnce(&mut EsfRecord, NaiveDate) -> Result<()>,
+    apply: impl AsyncFnOnce(&TenantTx, &mut EsfRecord, NaiveDate) -> Result<()>,
 ) -> Result<EsfRecord> {
     policy::require_collector(principal)?;
     let tx = tx.change(principal).await?;
@@ -182,7 +194,7 @@ async fn change(
     if r.version != version {
         return Err(DomainError::stale("ESF record"));
     }
-    apply(&mut r, crate::paris::wall_clock(tx.now()).date())?;
+    apply(&tx, &mut r, crate::paris::wall_clock(tx.now()).date()).await?;
     r.version += 1;
     store::save(&tx, principal, &r, false).await?;
     tx.commit(action(name, r.id)).await?;

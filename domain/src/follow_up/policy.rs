@@ -1,0 +1,32 @@
+//! Who may issue, transmit and read follow-up sheets.
+//!
+//! The cohort's provider (or steering) prepares and transmits the sheets; the participant's
+//! referent and steering read the transmitted ones and record having read them. Which sheets
+//! each reads (a provider: its cohorts', drafts included) is the scope of `store.rs`.
+
+use crate::error::Result;
+use crate::principal::{Principal, Role};
+
+/// Roles that prepare and revise draft sheets.
+pub(super) fn require_issuer(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Provider, Role::Steering],
+        "the cohort's provider issues follow-up sheets",
+    )
+}
+
+/// Roles that transmit a draft sheet to the referent and steering.
+pub(super) fn require_transmitter(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Provider, Role::Steering],
+        "the cohort's provider transmits follow-up sheets",
+    )
+}
+
+/// Roles that receive transmitted sheets and record having read them.
+pub(super) fn require_recipient(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Referent, Role::Steering],
+        "the participant's referent and steering read follow-up sheets",
+    )
+}

@@ -39,3 +39,11 @@ pub(super) async fn readable(
     }
     Ok(row)
 }
+
+/// Providers upload files, for their own structure.
+pub(super) fn require_uploader(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Provider],
+        "providers attach files to their responses",
+    )
+}

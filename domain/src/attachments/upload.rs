@@ -7,13 +7,14 @@ use object_store::path::Path;
 use sea_orm::ActiveValue::Set;
 
 use super::model::Attachment;
+use super::policy;
 use super::{ALLOWED_TYPES, Files, MAX_BYTES};
 use crate::audit::Action;
 use crate::db::Tx;
 use crate::entities::attachment;
 use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::AttachmentId;
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 use crate::text::clean;
 
 /// Hold a file to its declared type: its first bytes (sniffed by the `infer` crate) must say
@@ -57,10 +58,7 @@ pub async fn upload(
     content_type: &str,
     content: Bytes,
 ) -> Result<Attachment> {
-    principal.require(
-        &[Role::Provider],
-        "providers attach files to their responses",
-    )?;
+    policy::require_uploader(principal)?;
     let structure = principal.structure().ok_or(DomainError::Forbidden(
         "a provider token carries a structure",
     ))?;

@@ -5,6 +5,7 @@
 //! change exists without its entry. Entries are append-only: the runtime role may only `INSERT`
 //! and `SELECT` them. Steering reads its tenant's log; nobody else does.
 
+pub(crate) mod policy;
 mod store;
 
 use chrono::{DateTime, Utc};
@@ -14,7 +15,7 @@ use crate::db::Tx;
 use crate::error::Result;
 use crate::ids::AuditEntryId;
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 /// One audited action.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +52,7 @@ pub async fn list(
     filter: &AuditFilter,
     page: PageRequest,
 ) -> Result<Page<AuditEntry>> {
-    principal.require(&[Role::Steering], "only steering staff read the audit log")?;
+    policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     store::list(&tx, filter, &page).await
 }

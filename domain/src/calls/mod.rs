@@ -8,6 +8,7 @@
 //! and amounts are exact money.
 
 mod model;
+pub(crate) mod policy;
 mod store;
 mod write;
 
@@ -28,16 +29,9 @@ use crate::ids::CallId;
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
 
-pub(crate) fn require_reader(principal: &Principal) -> Result<()> {
-    principal.require(
-        &[Role::Steering, Role::Provider],
-        "calls for projects are read by steering and providers",
-    )
-}
-
 /// One call the principal may read (a draft is `NOT_FOUND` for providers).
 pub async fn get(tx: &Tx, principal: &Principal, id: CallId) -> Result<CallForProjects> {
-    require_reader(principal)?;
+    policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     let found = store::find(&tx, id).await?;
     found
@@ -55,7 +49,7 @@ pub async fn list(
     principal: &Principal,
     page: PageRequest,
 ) -> Result<Page<CallForProjects>> {
-    require_reader(principal)?;
+    policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     let page = store::list(&tx, principal.role() == Role::Steering, &page).await?;
     Ok(page)

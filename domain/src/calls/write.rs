@@ -1,13 +1,14 @@
 //! Creating, editing and publishing calls (steering only), each in one audited transaction.
 
 use super::model::*;
+use super::policy;
 use super::store;
 use crate::audit::Action;
 use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::CallId;
 use crate::paris;
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 use crate::text::{Name, clean};
 
 /// The part-time frame of a new call: half-time, five of a working week's ten half-days.
@@ -17,7 +18,7 @@ const MAX_QUESTIONS: usize = 50;
 
 /// Create a call as a draft.
 pub async fn create(tx: &Tx, principal: &Principal, input: CallFields) -> Result<CallForProjects> {
-    principal.require(&[Role::Steering], "only steering writes calls for projects")?;
+    policy::require_writer(principal)?;
     let required =
         |v: Option<()>, field: &str| v.ok_or_else(|| DomainError::validation(field, "is required"));
     required(input.reference.as_ref().map(|_| ()), "reference")?;
@@ -65,7 +66,7 @@ pub async fn update(
     version: i32,
     input: CallFields,
 ) -> Result<CallForProjects> {
-    principal.require(&[Role::Steering], "only steering writes calls for projects")?;
+    policy::require_writer(principal)?;
     let tx = tx.change(principal).await?;
     let current = current(&tx, id, version).await?;
     if current.stored_status != StoredCallStatus::Draft {
@@ -91,10 +92,7 @@ pub async fn publish(
     id: CallId,
     version: i32,
 ) -> Result<CallForProjects> {
-    principal.require(
-        &[Role::Steering],
-        "only steering publishes calls for projects",
-    )?;
+    policy::require_publisher(principal)?;
     let tx = tx.change(principal).await?;
     let current = current(&tx, id, version).await?;
     if current.stored_status != StoredCallStatus::Draft {

@@ -7,6 +7,7 @@
 //! report and budget statement at the middle, a final report and budget statement one month
 //! after the end. The provider reads its own structure's conventions; steering all; others none.
 
+pub(crate) mod policy;
 mod write;
 
 pub use write::{NewAmendment, NewConvention, add_amendment, create};

@@ -3,6 +3,7 @@
 use chrono::{Datelike, Months, NaiveDate};
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
+use super::policy;
 use super::{AmendmentKind, Convention, MAX_RENEWALS, find_in};
 use crate::audit::Action;
 use crate::calls;
@@ -11,7 +12,7 @@ use crate::entities::{amendment, convention};
 use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{AmendmentId, ConventionId, SubmissionId};
 use crate::money::Money;
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 use crate::submissions::{self, SubmissionStatus};
 use crate::text::clean;
 
@@ -27,7 +28,7 @@ pub struct NewConvention {
 
 /// Create the convention of an accepted submission.
 pub async fn create(tx: &Tx, principal: &Principal, input: NewConvention) -> Result<Convention> {
-    principal.require(&[Role::Steering], "only steering signs conventions")?;
+    policy::require_signatory(principal)?;
     let tx = tx.change(principal).await?;
     let submission = submissions::find_in(&tx, None, input.submission_id).await?;
     if submission.status != SubmissionStatus::Accepted {
@@ -119,7 +120,7 @@ pub async fn add_amendment(
     principal: &Principal,
     input: NewAmendment,
 ) -> Result<Convention> {
-    principal.require(&[Role::Steering], "only steering signs amendments")?;
+    policy::require_amendment_signatory(principal)?;
     let description = clean("description", &input.description, 2_000)?;
     let tx = tx.change(principal).await?;
     let current = find_in(&tx, None, input.convention_id).await?;

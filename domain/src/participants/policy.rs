@@ -19,6 +19,14 @@ pub(crate) fn require_reader(principal: &Principal) -> Result<()> {
     )
 }
 
+/// Referents and steering create participants.
+pub(crate) fn require_creator(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering, Role::Referent],
+        "only referents and steering create participants",
+    )
+}
+
 /// Whether the principal reads the whole record (not only the action's few fields: name,
 /// contact, commune, referent, status).
 pub fn reads_whole_record(principal: &Principal, participant: &Participant) -> bool {

@@ -18,7 +18,7 @@ const MAX_DIFFICULTIES: usize = 20;
 
 /// Create a participant: a referent in their own portfolio, or steering for a referent.
 pub async fn create(tx: &Tx, principal: &Principal, input: NewParticipant) -> Result<Participant> {
-    require_creator(principal)?;
+    policy::require_creator(principal)?;
     let key = input
         .idempotency_key
         .as_deref()
@@ -63,20 +63,13 @@ async fn replay(
     Ok(p)
 }
 
-fn require_creator(principal: &Principal) -> Result<()> {
-    principal.require(
-        &[Role::Steering, Role::Referent],
-        "only referents and steering create participants",
-    )
-}
-
 /// Everything [`create`] checks, in `tx`, without writing: the participant it would insert.
 pub(super) async fn prepare_create(
     tx: &TenantTx,
     principal: &Principal,
     input: NewParticipant,
 ) -> Result<Participant> {
-    require_creator(principal)?;
+    policy::require_creator(principal)?;
     let today = crate::paris::today(tx.now());
     let referent_id = match (principal.role(), input.referent_id) {
         (Role::Referent, None) => principal

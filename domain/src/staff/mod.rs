@@ -7,6 +7,7 @@
 //! and deactivates, and never deactivates itself; a deactivated staff member's tokens are refused.
 
 mod model;
+pub(crate) mod policy;
 mod store;
 mod write;
 
@@ -21,13 +22,11 @@ use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::StaffId;
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
-
-const READERS: &[Role] = &[Role::Steering, Role::Referent, Role::Provider];
+use crate::principal::Principal;
 
 /// One staff member of the principal's tenant.
 pub async fn get(tx: &Tx, principal: &Principal, id: StaffId) -> Result<StaffMember> {
-    principal.require(READERS, "only tenant staff read the staff directory")?;
+    policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     let found = store::find(&tx, id).await?;
     found.ok_or(DomainError::NotFound {
@@ -42,7 +41,7 @@ pub async fn list(
     filter: &StaffFilter,
     page: PageRequest,
 ) -> Result<Page<StaffMember>> {
-    principal.require(READERS, "only tenant staff read the staff directory")?;
+    policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     store::list(&tx, filter, &page).await
 }
@@ -53,7 +52,7 @@ pub async fn load_many(
     principal: &Principal,
     ids: &[StaffId],
 ) -> Result<HashMap<StaffId, StaffMember>> {
-    principal.require(READERS, "only tenant staff read the staff directory")?;
+    policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     let found = store::find_many(&tx, ids).await?;
     Ok(found.into_iter().map(|s| (s.id, s)).collect())

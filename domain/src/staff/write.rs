@@ -1,6 +1,7 @@
 //! Inviting, editing and deactivating staff (steering only), each in one audited transaction.
 
 use super::model::{NewStaff, StaffChanges, StaffMember};
+use super::policy;
 use super::store;
 use crate::audit::Action;
 use crate::db::{Change, TenantTx, Tx};
@@ -12,7 +13,7 @@ use crate::text::{Email, Name, Subject};
 
 /// Record a staff member and the subject their tokens will carry.
 pub async fn invite(tx: &Tx, principal: &Principal, input: NewStaff) -> Result<StaffMember> {
-    principal.require(&[Role::Steering], "only steering staff invite staff")?;
+    policy::require_inviter(principal)?;
     let tx = tx.change(principal).await?;
     let member = insert_checked(&tx, input).await?;
     tx.commit(action("staff.invite", member.id)).await?;
@@ -49,7 +50,7 @@ pub(crate) async fn insert_checked(tx: &Change, input: NewStaff) -> Result<Staff
 
 /// Change a staff member's name, e-mail or structure; `CONFLICT` on a stale version.
 pub async fn update(tx: &Tx, principal: &Principal, input: StaffChanges) -> Result<StaffMember> {
-    principal.require(&[Role::Steering], "only steering staff edit staff")?;
+    policy::require_editor(principal)?;
     let display_name = input
         .display_name
         .as_deref()
@@ -81,7 +82,7 @@ pub async fn deactivate(
     id: StaffId,
     version: i32,
 ) -> Result<StaffMember> {
-    principal.require(&[Role::Steering], "only steering staff deactivate staff")?;
+    policy::require_deactivator(principal)?;
     if principal.staff() == Some(id) {
         return Err(DomainError::validation(
             "id",

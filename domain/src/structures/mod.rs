@@ -7,6 +7,7 @@
 //! structure's staff can no longer sign in.
 
 mod model;
+pub(crate) mod policy;
 mod store;
 mod write;
 
@@ -20,13 +21,11 @@ use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::StructureId;
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
-
-const READERS: &[Role] = &[Role::Steering, Role::Referent, Role::Provider];
+use crate::principal::Principal;
 
 /// One structure of the principal's tenant.
 pub async fn get(tx: &Tx, principal: &Principal, id: StructureId) -> Result<Structure> {
-    principal.require(READERS, "only tenant staff read structures")?;
+    policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     let found = store::find(&tx, id).await?;
     found.ok_or(DomainError::NotFound {
@@ -41,7 +40,7 @@ pub async fn list(
     filter: &StructureFilter,
     page: PageRequest,
 ) -> Result<Page<Structure>> {
-    principal.require(READERS, "only tenant staff read structures")?;
+    policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     let page = store::list(&tx, filter, &page).await?;
     Ok(page)
@@ -53,7 +52,7 @@ pub async fn load_many(
     principal: &Principal,
     ids: &[StructureId],
 ) -> Result<HashMap<StructureId, Structure>> {
-    principal.require(READERS, "only tenant staff read structures")?;
+    policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
     let found = store::find_many(&tx, ids).await?;
     Ok(found.into_iter().map(|s| (s.id, s)).collect())

@@ -1,16 +1,17 @@
 //! Creating and editing structures (steering only), each in one audited transaction.
 
 use super::model::{NewStructure, Structure, StructureChanges};
+use super::policy;
 use super::store;
 use crate::audit::Action;
 use crate::db::Tx;
 use crate::error::{DomainError, Result};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 use crate::text::Name;
 
 /// Create a structure in the principal's tenant.
 pub async fn create(tx: &Tx, principal: &Principal, input: NewStructure) -> Result<Structure> {
-    principal.require(&[Role::Steering], "only steering staff create structures")?;
+    policy::require_creator(principal)?;
     let name = Name::parse("name", &input.name)?;
     let tx = tx.change(principal).await?;
     let structure = store::insert(&tx, name.into_inner(), input.kind).await?;
@@ -20,7 +21,7 @@ pub async fn create(tx: &Tx, principal: &Principal, input: NewStructure) -> Resu
 
 /// Rename, deactivate or reactivate a structure; refused with `CONFLICT` on a stale version.
 pub async fn update(tx: &Tx, principal: &Principal, input: StructureChanges) -> Result<Structure> {
-    principal.require(&[Role::Steering], "only steering staff edit structures")?;
+    policy::require_editor(principal)?;
     let name = input
         .name
         .as_deref()

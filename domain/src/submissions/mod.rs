@@ -10,6 +10,7 @@
 //! sees every submitted one, never drafts; referents see none.
 
 mod model;
+pub(crate) mod policy;
 mod store;
 mod write;
 

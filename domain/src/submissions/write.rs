@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::model::*;
+use super::policy;
 use super::{find_in, store};
 use crate::audit::Action;
 use crate::calls::{self, CallForProjects, CallStatus};
@@ -14,7 +15,7 @@ use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{CallId, SubmissionId};
 use crate::money::Money;
 use crate::notifications::{self, Audience, Kind, Notice};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 use crate::text::clean;
 
 const MAX_ANSWER: usize = 20_000;
@@ -27,10 +28,7 @@ pub async fn create(
     call_id: CallId,
     fields: DraftFields,
 ) -> Result<Submission> {
-    principal.require(
-        &[Role::Provider],
-        "only providers answer calls for projects",
-    )?;
+    policy::require_author(principal)?;
     let structure = principal.structure().ok_or(DomainError::Forbidden(
         "a provider token carries a structure",
     ))?;
@@ -249,10 +247,7 @@ async fn own(
     id: SubmissionId,
     version: i32,
 ) -> Result<(Change, Submission)> {
-    principal.require(
-        &[Role::Provider],
-        "only the provider who wrote it changes a response",
-    )?;
+    policy::require_own_author(principal)?;
     let tx = tx.change(principal).await?;
     let current = find_in(&tx, super::reader_scope(principal)?, id).await?;
     if current.version != version {
@@ -267,7 +262,7 @@ async fn steering(
     id: SubmissionId,
     version: i32,
 ) -> Result<(Change, Submission)> {
-    principal.require(&[Role::Steering], "only steering reviews and decides")?;
+    policy::require_reviewer(principal)?;
     let tx = tx.change(principal).await?;
     let current = find_in(&tx, None, id).await?;
     if current.version != version {

@@ -7,6 +7,7 @@
 //! `NOT_FOUND`, exactly like an unknown one. A suspended tenant's tokens are refused.
 
 mod model;
+pub(crate) mod policy;
 mod store;
 mod write;
 

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use super::model::{Commune, CreatedTenant, NewTenant, Tenant, TenantStatus};
+use super::policy;
 use super::store;
 use crate::audit::Action;
 use crate::db::Tx;
@@ -20,7 +21,7 @@ const MAX_NEIGHBOURHOODS: usize = 50;
 
 /// Create a tenant with its communes, its steering body and its first steering account.
 pub async fn create(tx: &Tx, principal: &Principal, input: NewTenant) -> Result<CreatedTenant> {
-    principal.require(&[Role::Admin], "only the platform operator creates tenants")?;
+    policy::require_creator(principal)?;
     let slug = Slug::parse("slug", &input.slug)?;
     let name = Name::parse("name", &input.name)?;
     let steering_body_name = Name::parse("steeringBodyName", &input.steering_body_name)?;
@@ -96,10 +97,7 @@ async fn set_status(
     version: Option<i32>,
     status: TenantStatus,
 ) -> Result<Tenant> {
-    principal.require(
-        &[Role::Admin],
-        "only the platform operator suspends or reactivates tenants",
-    )?;
+    policy::require_status_changer(principal)?;
     let registry = tx.platform(principal)?;
     let tx = registry.enter(id).await?.change(principal).await?;
     let current = store::find(&registry, id)
@@ -248,10 +246,7 @@ async fn set(
     value: i32,
     version: i32,
 ) -> Result<Tenant> {
-    principal.require(
-        &[Role::Steering],
-        "only steering changes the tenant's settings",
-    )?;
+    policy::require_settings_editor(principal)?;
     if !setting.range.contains(&value) {
         return Err(DomainError::validation(
             setting.field,

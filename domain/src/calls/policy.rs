@@ -1,0 +1,26 @@
+//! Who may do what with calls for projects: steering writes and publishes them; steering and
+//! providers read them (a draft only steering).
+
+use crate::error::Result;
+use crate::principal::{Principal, Role};
+
+/// Steering writes calls for projects (drafts).
+pub(crate) fn require_writer(principal: &Principal) -> Result<()> {
+    principal.require(&[Role::Steering], "only steering writes calls for projects")
+}
+
+/// Steering publishes a call.
+pub(crate) fn require_publisher(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering],
+        "only steering publishes calls for projects",
+    )
+}
+
+/// Steering and providers read calls for projects.
+pub(crate) fn require_reader(principal: &Principal) -> Result<()> {
+    principal.require(
+        &[Role::Steering, Role::Provider],
+        "calls for projects are read by steering and providers",
+    )
+}

@@ -5,7 +5,7 @@
 //! cheap at any depth.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
 };
 use uuid::Uuid;
@@ -101,6 +101,19 @@ impl<T> Page<T> {
         })
     }
 
+    /// The same page with its items converted together (`f` keeps their order and number).
+    pub(crate) async fn try_map_all<U>(
+        self,
+        f: impl AsyncFnOnce(Vec<T>) -> Result<Vec<U>, DomainError>,
+    ) -> Result<Page<U>, DomainError> {
+        Ok(Page {
+            items: f(self.items).await?,
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            total_count: self.total_count,
+        })
+    }
+
     /// The same page with each item converted.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
@@ -142,13 +155,45 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
+    by_id(conn, query, id, page, Order::Desc).await
+}
+
+/// The requested page of `query`, oldest first (creation order) by its UUIDv7 `id` column,
+/// with the count of all the rows `query` matches when the request asks for it.
+pub(crate) async fn oldest_first<E, C>(
+    conn: &C,
+    query: Select<E>,
+    id: E::Column,
+    page: &PageRequest,
+) -> Result<Page<E::Model>, DomainError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    by_id(conn, query, id, page, Order::Asc).await
+}
+
+async fn by_id<E, C>(
+    conn: &C,
+    query: Select<E>,
+    id: E::Column,
+    page: &PageRequest,
+    order: Order,
+) -> Result<Page<E::Model>, DomainError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
     let total = total(page, &query, conn).await?;
-    let query = match page.after {
-        Some(after) => query.filter(id.lt(after)),
-        None => query,
+    let query = match (page.after, &order) {
+        (Some(after), Order::Desc) => query.filter(id.lt(after)),
+        (Some(after), _) => query.filter(id.gt(after)),
+        (None, _) => query,
     };
     let rows = query
-        .order_by_desc(id)
+        .order_by(id, order)
         .limit(page.limit())
         .all(conn)
         .await?;

@@ -126,20 +126,9 @@ pub async fn list(
     if let Some(to) = filter.to {
         q = q.filter(cohort::Column::StartDate.lte(to));
     }
-    let total = crate::page::total(&page, &q, tx.conn()).await?;
-    if let Some(after) = page.after {
-        q = q.filter(cohort::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(cohort::Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows
-        .into_iter()
-        .map(to_cohort)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, &page, total))
+    crate::page::oldest_first(tx.conn(), q, cohort::Column::Id, &page)
+        .await?
+        .try_map(to_cohort)
 }
 
 /// One session of a cohort the principal may read (`NOT_FOUND` otherwise).

@@ -30,7 +30,7 @@ pub fn write_input(
 }
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, Select};
 
 use crate::db::{TenantTx, Tx};
 use crate::entities::{amendment, convention};
@@ -216,21 +216,10 @@ pub(crate) async fn find_in(
 pub async fn list(tx: &Tx, principal: &Principal, page: PageRequest) -> Result<Page<Convention>> {
     let scope = reader_scope(principal)?;
     let tx = tx.scoped(principal).await?;
-    let mut query = visible(&tx, scope);
-    let total = crate::page::total(&page, &query, tx.conn()).await?;
-    if let Some(after) = page.after {
-        query = query.filter(convention::Column::Id.gt(after));
-    }
-    let rows = query
-        .order_by_asc(convention::Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows
-        .into_iter()
-        .map(to_convention)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, &page, total))
+    let query = visible(&tx, scope);
+    crate::page::oldest_first(tx.conn(), query, convention::Column::Id, &page)
+        .await?
+        .try_map(to_convention)
 }
 
 /// The amendments of a convention the principal may read, in signature order.

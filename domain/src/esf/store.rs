@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{Months, NaiveDate};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, QueryFilter, QueryOrder, Select,
 };
 
 use super::model::*;
@@ -40,14 +39,7 @@ async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<esf_rec
         match (principal.role(), principal.staff(), principal.structure()) {
             (Role::Steering, _, _) => q,
             (Role::Referent, Some(staff), _) => {
-                let own: Vec<uuid::Uuid> = tx
-                    .select::<participant::Entity>()
-                    .select_only()
-                    .column(participant::Column::Id)
-                    .filter(participant::Column::ReferentId.eq(staff.0))
-                    .into_tuple()
-                    .all(tx.conn())
-                    .await?;
+                let own = crate::participants::ids_of_referent(tx, staff).await?;
                 q.filter(esf_record::Column::ParticipantId.is_in(own))
             }
             (Role::Provider, _, Some(structure)) => {
@@ -108,20 +100,9 @@ pub(super) async fn list(
         let today = crate::paris::wall_clock(tx.now()).date();
         q = q.filter(incomplete(today));
     }
-    let total = crate::page::total(page, &q, tx.conn()).await?;
-    if let Some(after) = page.after {
-        q = q.filter(esf_record::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(esf_record::Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows
-        .into_iter()
-        .map(|r| to_record(tx, r))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, page, total))
+    crate::page::oldest_first(tx.conn(), q, esf_record::Column::Id, page)
+        .await?
+        .try_map(|r| to_record(tx, r))
 }
 
 /// The SQL form of [`EsfRecord::missing`] being non-empty.

@@ -1,7 +1,7 @@
 //! Queries of follow-up sheets, scoped by the transaction's tenant; reads are further scoped
 //! to a provider's own cohorts and a referent's own participants.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, Select};
 
 use super::model::*;
 use crate::cohorts;
@@ -25,14 +25,7 @@ async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<follow_
                 q.filter(follow_up_sheet::Column::CohortId.is_in(own))
             }
             (Role::Referent, _, Some(staff)) => {
-                let own: Vec<uuid::Uuid> = tx
-                    .select::<participant::Entity>()
-                    .select_only()
-                    .column(participant::Column::Id)
-                    .filter(participant::Column::ReferentId.eq(staff.0))
-                    .into_tuple()
-                    .all(tx.conn())
-                    .await?;
+                let own = crate::participants::ids_of_referent(tx, staff).await?;
                 q.filter(transmitted)
                     .filter(follow_up_sheet::Column::ParticipantId.is_in(own))
             }
@@ -59,17 +52,9 @@ pub(super) async fn list(
             _ => q,
         };
     }
-    let total = crate::page::total(page, &q, tx.conn()).await?;
-    if let Some(after) = page.after {
-        q = q.filter(follow_up_sheet::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(follow_up_sheet::Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows.into_iter().map(to_sheet).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, page, total))
+    crate::page::oldest_first(tx.conn(), q, follow_up_sheet::Column::Id, page)
+        .await?
+        .try_map(to_sheet)
 }
 
 pub(super) async fn find_readable(

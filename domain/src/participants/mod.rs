@@ -21,6 +21,7 @@ mod store;
 mod write;
 
 pub use model::*;
+pub(crate) use store::ids_of_referent;
 pub use write::{anonymise, create, reassign_referent, refuse_entry, update, validate_entry};
 
 use std::collections::HashMap;

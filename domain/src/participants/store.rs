@@ -17,6 +17,18 @@ use crate::error::{DomainError, Result};
 use crate::ids::{CommuneId, EpisodeId, ParticipantId, PathStepId, StaffId, StructureId};
 use crate::principal::{Principal, Role};
 
+/// The IDs of a referent's own participants (their portfolio).
+pub(crate) async fn ids_of_referent(tx: &TenantTx, referent: StaffId) -> Result<Vec<uuid::Uuid>> {
+    Ok(tx
+        .select::<participant::Entity>()
+        .select_only()
+        .column(participant::Column::Id)
+        .filter(participant::Column::ReferentId.eq(referent.0))
+        .into_tuple()
+        .all(tx.conn())
+        .await?)
+}
+
 /// The participants the principal may see in the transaction's tenant.
 async fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<participant::Entity>> {
     let query = tx.select::<participant::Entity>();

@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, PaginatorTrait, QueryFilter, QuerySelect, Select};
 
 use super::model::*;
 use super::policy;
@@ -55,17 +53,10 @@ pub(super) async fn list(
     if let Some(c) = convention {
         q = q.filter(report::Column::ConventionId.eq(c.0));
     }
-    let total = crate::page::total(page, &q, tx.conn()).await?;
-    if let Some(after) = page.after {
-        q = q.filter(report::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(report::Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let out = to_reports(tx, rows).await?;
-    Ok(Page::from_rows(out, page, total))
+    crate::page::oldest_first(tx.conn(), q, report::Column::Id, page)
+        .await?
+        .try_map_all(async |rows| to_reports(tx, rows).await)
+        .await
 }
 
 /// The reports started for any of `conventions`.

@@ -1,8 +1,7 @@
 //! Queries of staff members, always scoped by the transaction's tenant.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait,
+    ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
 };
 
 use super::model::{StaffFilter, StaffMember};
@@ -213,17 +212,9 @@ pub(super) async fn list(
     if let Some(active) = filter.active {
         query = query.filter(Column::Active.eq(active));
     }
-    let total = crate::page::total(page, &query, tx.conn()).await?;
-    if let Some(after) = page.after {
-        query = query.filter(Column::Id.gt(after));
-    }
-    let rows = query
-        .order_by_asc(Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows.into_iter().map(to_staff).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, page, total))
+    crate::page::oldest_first(tx.conn(), query, Column::Id, page)
+        .await?
+        .try_map(to_staff)
 }
 
 /// Insert a staff member in the transaction's tenant (inputs already checked).

@@ -1,6 +1,6 @@
 //! Queries of structures, always scoped by the transaction's tenant.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, Select};
 
 use super::model::{Structure, StructureFilter, StructureKind};
 use crate::db::{Change, TenantTx};
@@ -41,20 +41,9 @@ pub(super) async fn list(
     if let Some(kind) = filter.kind {
         query = query.filter(Column::Kind.eq(kind.as_str()));
     }
-    let total = crate::page::total(page, &query, tx.conn()).await?;
-    if let Some(after) = page.after {
-        query = query.filter(Column::Id.gt(after));
-    }
-    let rows = query
-        .order_by_asc(Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows
-        .into_iter()
-        .map(to_structure)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, page, total))
+    crate::page::oldest_first(tx.conn(), query, Column::Id, page)
+        .await?
+        .try_map(to_structure)
 }
 
 /// Insert a new structure in the transaction's tenant.

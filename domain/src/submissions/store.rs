@@ -1,8 +1,7 @@
 //! Queries of submissions and receipt numbers, scoped by the transaction's tenant.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Select, Statement,
 };
 
 use super::model::*;
@@ -45,20 +44,9 @@ pub(super) async fn list(
     if let Some(call) = call {
         query = query.filter(Column::CallId.eq(call.0));
     }
-    let total = crate::page::total(page, &query, tx.conn()).await?;
-    if let Some(after) = page.after {
-        query = query.filter(Column::Id.gt(after));
-    }
-    let rows = query
-        .order_by_asc(Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows
-        .into_iter()
-        .map(to_submission)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, page, total))
+    crate::page::oldest_first(tx.conn(), query, Column::Id, page)
+        .await?
+        .try_map(to_submission)
 }
 
 /// How many submissions of `call` still wait for a decision.

@@ -58,21 +58,9 @@ pub(super) async fn active(tx: &PlatformTx) -> Result<Vec<Tenant>> {
 }
 
 pub(super) async fn list(tx: &PlatformTx, page: &PageRequest) -> Result<Page<Tenant>> {
-    let total = crate::page::total(page, &tx.tenants(), tx.conn()).await?;
-    let mut query = tx.tenants();
-    if let Some(after) = page.after {
-        query = query.filter(tenant::Column::Id.gt(after));
-    }
-    let rows = query
-        .order_by_asc(tenant::Column::Id)
-        .limit(page.limit())
-        .all(tx.conn())
-        .await?;
-    let rows = rows
-        .into_iter()
-        .map(to_tenant)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_rows(rows, page, total))
+    crate::page::oldest_first(tx.conn(), tx.tenants(), tenant::Column::Id, page)
+        .await?
+        .try_map(to_tenant)
 }
 
 pub(super) async fn insert(tx: &PlatformTx, tenant: &Tenant) -> Result<()> {

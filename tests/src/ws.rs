@@ -117,6 +117,26 @@ impl Subscriber {
         }
     }
 
+    /// How the server closed the connection, read without answering anything: the raw frames
+    /// up to the end of the stream, and the close frame's code and reason among them. A client
+    /// that stopped reading answers the pings it finds when it reads again (the WebSocket
+    /// library does so by itself), and that answer fails once the server has gone, before the
+    /// close frame is read; this reads the socket itself, so it sees the close whatever came
+    /// before it. Panics after 30 s.
+    pub async fn closed_without_answering(mut self) -> Closed {
+        use tokio::io::AsyncReadExt;
+        let tokio_tungstenite::MaybeTlsStream::Plain(tcp) = self.socket.get_mut() else {
+            panic!("a plain TCP connection");
+        };
+        let mut bytes = Vec::new();
+        let read = tokio::time::timeout(PATIENCE, tcp.read_to_end(&mut bytes)).await;
+        assert!(read.is_ok(), "the server closed the connection within 30 s");
+        close_frame(&bytes).unwrap_or(Closed {
+            code: 1006,
+            reason: format!("ended without a close frame after {} bytes", bytes.len()),
+        })
+    }
+
     /// Read for `span`, answering the server's pings: `Ok` when nothing closed the connection
     /// meanwhile (protocol messages are skipped), else how it was closed.
     pub async fn quiet_for(&mut self, span: Duration) -> Result<(), Closed> {
@@ -136,5 +156,62 @@ impl Subscriber {
         assert_eq!(message["id"], id, "{message}");
         assert_eq!(message["type"], "next", "{message}");
         message["payload"].clone()
+    }
+}
+
+/// The close frame among a server's unmasked frames `bytes` (RFC 6455 §5.2), if any.
+fn close_frame(bytes: &[u8]) -> Option<Closed> {
+    let mut at = 0;
+    while at + 2 <= bytes.len() {
+        let opcode = bytes[at] & 0x0f;
+        let (len, header) = match bytes[at + 1] & 0x7f {
+            126 => (
+                usize::from(u16::from_be_bytes(
+                    bytes.get(at + 2..at + 4)?.try_into().ok()?,
+                )),
+                4,
+            ),
+            127 => (
+                usize::try_from(u64::from_be_bytes(
+                    bytes.get(at + 2..at + 10)?.try_into().ok()?,
+                ))
+                .ok()?,
+                10,
+            ),
+            short => (usize::from(short), 2),
+        };
+        let payload = bytes.get(at + header..at + header + len)?;
+        if opcode == 0x8 {
+            return Some(match payload {
+                [high, low, reason @ ..] => Closed {
+                    code: u16::from_be_bytes([*high, *low]),
+                    reason: String::from_utf8_lossy(reason).into_owned(),
+                },
+                _ => Closed {
+                    code: 1005,
+                    reason: String::new(),
+                },
+            });
+        }
+        at += header + len;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::close_frame;
+
+    #[test]
+    fn the_close_frame_is_found_after_pings_and_text() {
+        let mut bytes = vec![0x89, 0x00, 0x81, 0x02, b'h', b'i'];
+        bytes.extend([0x88, 0x04, 0x0b, 0xc0, b'o', b'k']);
+        let closed = close_frame(&bytes).expect("a close frame");
+        assert_eq!((closed.code, closed.reason.as_str()), (3008, "ok"));
+        assert!(close_frame(&bytes[..6]).is_none());
+        assert!(
+            close_frame(&bytes[..9]).is_none(),
+            "a cut frame is no frame"
+        );
     }
 }

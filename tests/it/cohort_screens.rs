@@ -158,12 +158,7 @@ async fn place_and_hours_are_kept_checked_and_printed(backend: Backend) {
         )
         .await;
     assert_eq!(code(&body), "FORBIDDEN", "a referent: {body}");
-    let other = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, other) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &other)
-        .await;
+    let other = w.other_provider(&app).await;
     let (_, body) = app
         .post(&other, update, json!({ "id": id, "v": 2, "place": "X" }))
         .await;
@@ -487,12 +482,7 @@ async fn the_cohorts_list_filters_by_status_convention_and_period(backend: Backe
         .await;
     assert_eq!(code(&body), "VALIDATION", "another list's cursor: {body}");
     // Another provider's filters find none of these; another tenant none either.
-    let other = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, other) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &other)
-        .await;
+    let other = w.other_provider(&app).await;
     let data = app.ok(&other, list, json!({ "s": ["RUNNING"] })).await;
     assert_eq!(data["cohorts"]["totalCount"], 0);
     let foreign = World::build(&app, "beta").await;

@@ -1,7 +1,6 @@
 //! ESF+ records: entry data kept from the first entry, exit and six-month situations,
 //! completeness, the CSV export read back by a CSV parser, and the common indicators.
 
-use parcours_domain::Role;
 use parcours_tests::{
     Backend, TestApp, World, code, create_participant, first_commune, on_both, participant_input,
 };
@@ -404,20 +403,8 @@ async fn incomplete_records_are_listed_and_the_export_reads_back_through_a_csv_p
 async fn indicators_count_by_gender_and_each_reader_sees_only_its_own_records(backend: Backend) {
     let (app, w, conv) = a_2025_operation(backend).await;
     let foreign = World::build(&app, "beta").await;
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, provider_b) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await;
-    let (_, colleague) = app
-        .staff(
-            &w.tenant,
-            Role::Referent,
-            "colleague@alpha.example",
-            &w.carrier,
-        )
-        .await;
+    let provider_b = w.other_provider(&app).await;
+    let colleague = w.colleague(&app).await;
     let [p1, _, _] = &entered_exited_and_followed_up(&app, &w, &conv).await;
     let conv_id = json!(conv);
 

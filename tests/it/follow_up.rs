@@ -1,7 +1,6 @@
 //! Follow-up sheets from the provider to the referent and steering, the editable session
 //! calendar, and the statement count of a cohort with its members.
 
-use parcours_domain::Role;
 use parcours_tests::{Backend, TestApp, World, code, on_both};
 use serde_json::{Value, json};
 
@@ -525,20 +524,8 @@ async fn sheets_are_read_by_their_roles_only(backend: Backend) {
     let w = World::build(&app, "alpha").await;
     let foreign = World::build(&app, "beta").await;
     let (cid, p, sheet) = transmitted_sheet(&app, &w).await;
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, provider_b) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await;
-    let (_, colleague) = app
-        .staff(
-            &w.tenant,
-            Role::Referent,
-            "colleague@alpha.example",
-            &w.carrier,
-        )
-        .await;
+    let provider_b = w.other_provider(&app).await;
+    let colleague = w.colleague(&app).await;
     let node = "query($id: ID!) { node(id: $id) { ... on FollowUpSheet { status participant { lastName } } } }";
 
     // Those who read it.
@@ -686,12 +673,7 @@ async fn the_calendar_is_editable_until_attendance_is_recorded(backend: Backend)
     let conv = convention(&app, &w).await;
     let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
     let (cid, s) = (c["id"].clone(), c["sessions"].clone());
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, provider_b) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await;
+    let provider_b = w.other_provider(&app).await;
     let p = enrolled(&app, &w, &c, "Diallo").await;
 
     let added = app

@@ -2,7 +2,6 @@
 //! at submission, the review workflow, budget statements with supporting documents, and the
 //! overdue listing.
 
-use parcours_domain::Role;
 use parcours_tests::{Backend, TestApp, World, code, on_both};
 use serde_json::{Value, json};
 
@@ -55,16 +54,6 @@ async fn a_2025_convention(backend: Backend) -> (TestApp, World, String) {
     let conv = convention_over(&app, &w, "2025-01-01", Some("2025-12-31")).await;
     app.set_now(Some("2025-05-15T10:00:00Z"));
     (app, w, conv)
-}
-
-/// A second provider structure in `w`'s tenant; returns its staff member's token.
-async fn another_provider(app: &TestApp, w: &World) -> String {
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    app.staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await
-        .1
 }
 
 /// A closed cohort of `conv` started 2025-03-03: A attends and completes it with a final
@@ -425,7 +414,7 @@ async fn a_submitted_report_is_frozen_until_steering_asks_for_changes(backend: B
 
 async fn a_mid_term_report_needs_a_budget_and_shows_its_documents_once_submitted(backend: Backend) {
     let (app, w, conv) = a_2025_convention(backend).await;
-    let provider_b = another_provider(&app, &w).await;
+    let provider_b = w.other_provider(&app).await;
     let budget = budget();
 
     // The mid-term report carries a budget statement and supporting documents.
@@ -541,7 +530,7 @@ async fn the_final_report_waits_for_the_end_and_reports_stay_with_their_provider
 ) {
     let (app, w, conv) = a_2025_convention(backend).await;
     let foreign = World::build(&app, "beta").await;
-    let provider_b = another_provider(&app, &w).await;
+    let provider_b = w.other_provider(&app).await;
     let budget = budget();
     submitted_report(&app, &w, &conv, "FIRST_QUARTER", None).await;
     let mid = submitted_report(&app, &w, &conv, "MID_TERM", Some(budget.clone())).await;

@@ -109,6 +109,29 @@ async fn entered(app: &TestApp, w: &World, conv: &str, [p1, p2, p3]: &[String; 3
     [e1, e2, e3]
 }
 
+/// Noé entered again on 2025-09-01, now employed and with a foreign background.
+async fn re_entered(app: &TestApp, w: &World, conv: &str, p2: &str) -> Value {
+    app.ok(
+        &w.referent,
+        &entry_op(),
+        json!({ "input": { "participantId": p2, "operationId": conv,
+        "entryDate": "2025-09-01", "employmentStatus": "EMPLOYED", "thirdCountryNational": false,
+        "foreignBackground": true } }),
+    )
+    .await
+}
+
+/// Éloïse entered into the PLIE's own operation, with no entry date.
+async fn entered_the_plie(app: &TestApp, w: &World, p1: &str) -> Value {
+    app.ok(
+        &w.referent,
+        &entry_op(),
+        json!({ "input": { "participantId": p1,
+        "operationId": w.tenant.id, "employmentStatus": "LONG_TERM_UNEMPLOYED" } }),
+    )
+    .await
+}
+
 /// The three people entered, Noé again on 2025-09-01, Éloïse into the PLIE's own operation,
 /// Éloïse out into training on 2025-05-30 and better off six months later, Anne out
 /// job-searching on 2026-11-01: four records, Noé's still missing two items.
@@ -117,21 +140,8 @@ async fn entered_exited_and_followed_up(app: &TestApp, w: &World, conv: &str) ->
     let [e1, _, e3] = entered(app, w, conv, &people).await;
     let [p1, p2, _] = &people;
     let (r1, r3) = (record(&e1, "recordEsfEntry"), record(&e3, "recordEsfEntry"));
-    app.ok(
-        &w.referent,
-        &entry_op(),
-        json!({ "input": { "participantId": p2, "operationId": conv,
-        "entryDate": "2025-09-01", "employmentStatus": "EMPLOYED", "thirdCountryNational": false,
-        "foreignBackground": true } }),
-    )
-    .await;
-    app.ok(
-        &w.referent,
-        &entry_op(),
-        json!({ "input": { "participantId": p1,
-        "operationId": w.tenant.id, "employmentStatus": "LONG_TERM_UNEMPLOYED" } }),
-    )
-    .await;
+    re_entered(app, w, conv, p2).await;
+    entered_the_plie(app, w, p1).await;
     app.ok(&w.referent, &exit_op(), json!({ "input": { "id": r1["id"], "version": 1, "date": "2025-05-30",
         "jobSearching": false, "inEducationOrTraining": true, "qualificationGained": false, "inEmployment": false } })).await;
     app.ok(
@@ -190,15 +200,7 @@ async fn an_entry_derives_its_bands_and_a_re_entry_only_fills_what_was_missing(b
     assert_eq!(r3["ageBand"], "FROM_55");
 
     // A re-entry keeps the first entry's data and only fills what was missing.
-    let again = app
-        .ok(
-            &w.referent,
-            &entry_op(),
-            json!({ "input": { "participantId": p2, "operationId": conv,
-        "entryDate": "2025-09-01", "employmentStatus": "EMPLOYED", "thirdCountryNational": false,
-        "foreignBackground": true } }),
-        )
-        .await;
+    let again = re_entered(&app, &w, &conv, p2).await;
     assert_eq!(again["recordEsfEntry"]["reEntry"], true);
     let r2 = record(&again, "recordEsfEntry");
     assert_eq!(
@@ -219,14 +221,7 @@ async fn an_entry_derives_its_bands_and_a_re_entry_only_fills_what_was_missing(b
 
     // The PLIE's own operation: identified by the tenant; its entry date defaults to the
     // participant's entry.
-    let plie = app
-        .ok(
-            &w.referent,
-            &entry_op(),
-            json!({ "input": { "participantId": p1,
-        "operationId": w.tenant.id, "employmentStatus": "LONG_TERM_UNEMPLOYED" } }),
-        )
-        .await;
+    let plie = entered_the_plie(&app, &w, p1).await;
     assert_eq!(record(&plie, "recordEsfEntry")["entryDate"], "2024-01-02");
 }
 

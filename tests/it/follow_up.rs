@@ -93,34 +93,43 @@ impl Group {
         )
         .await;
 
-        app.ok(
-            &w.provider,
-            ATTEND,
-            attendance(
-                &s[0]["id"],
-                "s0",
-                json!([
-        { "participantId": a, "presence": "PRESENT", "signedOnPaper": true },
-        { "participantId": b, "presence": "ABSENT" } ]),
-            ),
-        )
-        .await;
-        app.ok(
-            &w.provider,
-            ATTEND,
-            attendance(
-                &s[1]["id"],
-                "s1",
-                json!([
-        { "participantId": a, "presence": "LATE", "signedOnPaper": true },
-        { "participantId": b, "presence": "EXCUSED" } ]),
-            ),
-        )
-        .await;
+        for (k, x, y) in [(0, "PRESENT", "ABSENT"), (1, "LATE", "EXCUSED")] {
+            let entries = json!([
+                { "participantId": a, "presence": x, "signedOnPaper": true },
+                { "participantId": b, "presence": y } ]);
+            app.ok(
+                &w.provider,
+                ATTEND,
+                attendance(&s[k]["id"], &format!("s{k}"), entries),
+            )
+            .await;
+        }
         app.ok(
             &w.provider,
             SAVE_DIAG,
-            diagnostic(&cid, &a, None, clea("ACQUIRED"), false),
+            diagnostic(cid, a, None, clea("ACQUIRED"), false),
+        )
+        .await;
+    }
+
+    /// Close the cohort: Diallo's sheet cannot go while her diagnostic is not final; then
+    /// finalise it.
+    async fn close_then_finalise_diallo(&self, app: &TestApp, w: &World, sheet: &Value) {
+        let Self { cid, a, .. } = self;
+        app.ok(
+            &w.provider,
+            STATUS,
+            json!({ "id": cid, "v": 2, "s": "CLOSED" }),
+        )
+        .await;
+        let (_, body) = app
+            .post(&w.provider, &transmit(), json!({ "id": sheet, "v": 1 }))
+            .await;
+        assert_eq!(code(&body), "DIAGNOSTIC_NOT_FINAL", "{body}");
+        app.ok(
+            &w.provider,
+            SAVE_DIAG,
+            diagnostic(cid, a, Some(1), clea("ACQUIRED"), true),
         )
         .await;
     }
@@ -145,22 +154,7 @@ impl Group {
             .clone();
         app.ok(&w.provider, &transmit(), json!({ "id": b_sheet, "v": 1 }))
             .await;
-        app.ok(
-            &w.provider,
-            STATUS,
-            json!({ "id": cid, "v": 2, "s": "CLOSED" }),
-        )
-        .await;
-        let (_, body) = app
-            .post(&w.provider, &transmit(), json!({ "id": sheet, "v": 1 }))
-            .await;
-        assert_eq!(code(&body), "DIAGNOSTIC_NOT_FINAL", "{body}");
-        app.ok(
-            &w.provider,
-            SAVE_DIAG,
-            diagnostic(&cid, &a, Some(1), clea("ACQUIRED"), true),
-        )
-        .await;
+        self.close_then_finalise_diallo(app, w, &sheet).await;
         app.ok(&w.provider, &transmit(), json!({ "id": sheet, "v": 1 }))
             .await;
         sheet
@@ -316,22 +310,7 @@ async fn a_sheet_is_sent_when_its_member_drops_out_or_the_cohort_closes_with_a_f
         "nothing more owed: the member is no longer the provider's to read"
     );
 
-    app.ok(
-        &w.provider,
-        STATUS,
-        json!({ "id": cid, "v": 2, "s": "CLOSED" }),
-    )
-    .await;
-    let (_, body) = app
-        .post(&w.provider, &transmit(), json!({ "id": sheet, "v": 1 }))
-        .await;
-    assert_eq!(code(&body), "DIAGNOSTIC_NOT_FINAL", "{body}");
-    app.ok(
-        &w.provider,
-        SAVE_DIAG,
-        diagnostic(&cid, &a, Some(1), clea("ACQUIRED"), true),
-    )
-    .await;
+    g.close_then_finalise_diallo(&app, &w, &sheet).await;
     let (_, body) = app
         .post(&w.provider, &transmit(), json!({ "id": sheet, "v": 9 }))
         .await;

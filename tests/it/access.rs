@@ -3,7 +3,6 @@
 //! request whatever the page size, steering-only and tenant-scoped, append-only for the runtime
 //! role, the ESF+ export recorded, and no data at all when the log cannot be written.
 
-use parcours_domain::Role;
 use parcours_tests::{
     Backend, TestApp, World, code, create_participant, first_commune, on_both, participant_input,
 };
@@ -90,14 +89,7 @@ async fn reads_of_sensitive_fields_are_recorded_once_each(backend: Backend) {
     let p = active_participant(&app, &w, "Roux").await;
     app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
         .await;
-    let (_, colleague) = app
-        .staff(
-            &w.tenant,
-            Role::Referent,
-            "colleague@alpha.example",
-            &w.carrier,
-        )
-        .await;
+    let colleague = w.colleague(&app).await;
     let (total, _) = log(&app, steering, json!({})).await;
     assert_eq!(total, 0, "creating and validating read no sensitive field");
 

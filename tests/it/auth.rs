@@ -82,60 +82,98 @@ async fn post_with(app: &TestApp, authorization: Option<&str>) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn every_bad_token_is_refused_and_good_ones_pass(backend: Backend) {
-    let app = start(backend).await;
-    let admin = rs256(&claims("operator", None, "admin", None));
+/// The accounts the tokens below name, built through the API with RS256 tokens: tenant alpha
+/// with a referent carrier, its referent `r@alpha` and a deactivated referent `gone@alpha`,
+/// and tenant beta, suspended.
+struct Accounts {
+    /// The referent carrier of alpha (global ID).
+    carrier: String,
+    /// Alpha's steering body (a structure that is not the referent's).
+    a_body: String,
+    /// Beta's steering body (a structure of another tenant).
+    b_body: String,
+}
 
-    // Build two tenants through the API, with RS256 tokens.
-    let create = |slug: &'static str| {
-        json!({ "input": { "slug": slug, "name": slug, "communes": [{ "name": "Ville" }],
+impl Accounts {
+    async fn build(app: &TestApp) -> Self {
+        let admin = rs256(&claims("operator", None, "admin", None));
+
+        // Build two tenants through the API, with RS256 tokens.
+        let create = |slug: &'static str| {
+            json!({ "input": { "slug": slug, "name": slug, "communes": [{ "name": "Ville" }],
             "steeringBodyName": "Animation", "firstSteering": { "subject": format!("s@{slug}"),
             "displayName": "S", "email": format!("s@{slug}.org") } } })
-    };
-    let q = "mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { id } steeringBody { id } firstSteering { id } } }";
-    let a = app.ok(&admin, q, create("alpha")).await["createTenant"].clone();
-    let b = app.ok(&admin, q, create("beta")).await["createTenant"].clone();
-    let steering_a = rs256(&claims("s@alpha", Some("alpha"), "steering", None));
-    let a_body = a["steeringBody"]["id"].as_str().expect("id").to_owned();
-    let b_body = b["steeringBody"]["id"].as_str().expect("id").to_owned();
-    let carrier = app
+        };
+        let q = "mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { id } steeringBody { id } firstSteering { id } } }";
+        let a = app.ok(&admin, q, create("alpha")).await["createTenant"].clone();
+        let b = app.ok(&admin, q, create("beta")).await["createTenant"].clone();
+        let steering_a = rs256(&claims("s@alpha", Some("alpha"), "steering", None));
+        let a_body = a["steeringBody"]["id"].as_str().expect("id").to_owned();
+        let b_body = b["steeringBody"]["id"].as_str().expect("id").to_owned();
+        let carrier = app
         .ok(&steering_a, "mutation { createStructure(input: {name: \"C\", kind: REFERENT_CARRIER}) { structure { id } } }", json!({}))
         .await["createStructure"]["structure"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
-    let invite = format!(
-        "mutation {{ inviteStaff(input: {{subject: \"r@alpha\", displayName: \"R\", email: \"r@alpha.org\", role: REFERENT, structureId: \"{carrier}\"}}) {{ staffMember {{ id }} }} }}"
-    );
-    let referent_id =
+        let invite = format!(
+            "mutation {{ inviteStaff(input: {{subject: \"r@alpha\", displayName: \"R\", email: \"r@alpha.org\", role: REFERENT, structureId: \"{carrier}\"}}) {{ staffMember {{ id }} }} }}"
+        );
         app.ok(&steering_a, &invite, json!({})).await["inviteStaff"]["staffMember"]["id"]
             .as_str()
-            .expect("id")
-            .to_owned();
-    let invite_gone = format!(
-        "mutation {{ inviteStaff(input: {{subject: \"gone@alpha\", displayName: \"G\", email: \"g@alpha.org\", role: REFERENT, structureId: \"{carrier}\"}}) {{ staffMember {{ id }} }} }}"
-    );
-    let gone_id = app.ok(&steering_a, &invite_gone, json!({})).await["inviteStaff"]["staffMember"]
-        ["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    app.ok(
+            .expect("id");
+        let invite_gone = format!(
+            "mutation {{ inviteStaff(input: {{subject: \"gone@alpha\", displayName: \"G\", email: \"g@alpha.org\", role: REFERENT, structureId: \"{carrier}\"}}) {{ staffMember {{ id }} }} }}"
+        );
+        let gone_id =
+            app.ok(&steering_a, &invite_gone, json!({})).await["inviteStaff"]["staffMember"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned();
+        app.ok(
         &steering_a,
         "mutation($id: ID!) { deactivateStaff(input: {id: $id, version: 1}) { staffMember { active } } }",
         json!({ "id": gone_id }),
     )
     .await;
-    // Suspend beta.
-    app.ok(
-        &admin,
-        "mutation($id: ID!) { suspendTenant(input: {id: $id}) { tenant { status } } }",
-        json!({ "id": b["tenant"]["id"] }),
-    )
-    .await;
-    let _ = referent_id;
+        // Suspend beta.
+        app.ok(
+            &admin,
+            "mutation($id: ID!) { suspendTenant(input: {id: $id}) { tenant { status } } }",
+            json!({ "id": b["tenant"]["id"] }),
+        )
+        .await;
+        Self {
+            carrier,
+            a_body,
+            b_body,
+        }
+    }
 
-    let valid = claims("r@alpha", Some("alpha"), "referent", Some(&carrier));
+    /// Claims of a valid token of the referent `r@alpha`.
+    fn valid(&self) -> Value {
+        claims("r@alpha", Some("alpha"), "referent", Some(&self.carrier))
+    }
+}
+
+/// `Bearer <token>`.
+fn bearer(token: &str) -> Option<String> {
+    Some(format!("Bearer {token}"))
+}
+
+/// Each `authorization` header is refused with 401 `UNAUTHENTICATED` and no data.
+async fn all_refused(app: &TestApp, cases: Vec<(&str, Option<String>)>) {
+    for (name, authorization) in cases {
+        let (status, body) = post_with(app, authorization.as_deref()).await;
+        assert_eq!(status, 401, "{name}: {body}");
+        assert_eq!(code(&body), "UNAUTHENTICATED", "{name}");
+        assert!(body.get("data").is_none(), "{name}: no data on refusal");
+    }
+}
+
+async fn only_well_formed_tokens_signed_by_a_known_key_pass(backend: Backend) {
+    let app = start(backend).await;
+    let valid = Accounts::build(&app).await.valid();
     let good_rs = rs256(&valid);
     let good_ed = sign(
         Algorithm::EdDSA,
@@ -169,7 +207,12 @@ async fn every_bad_token_is_refused_and_good_ones_pass(backend: Backend) {
     let with = |f: &dyn Fn(&mut Value)| {
         let mut c = valid.clone();
         f(&mut c);
-        rs256(&c)
+        bearer(&rs256(&c))
+    };
+    let without = |claim: &str| {
+        with(&|c| {
+            c.as_object_mut().expect("obj").remove(claim);
+        })
     };
     let parts: Vec<&str> = good_rs.split('.').collect();
     let mut altered = valid.clone();
@@ -204,225 +247,65 @@ async fn every_bad_token_is_refused_and_good_ones_pass(backend: Backend) {
         header.jku = Some("http://127.0.0.1:9/jwks.json".into());
         jsonwebtoken::encode(&header, &valid, &rsa()).expect("signed")
     };
-    let cases: Vec<(&str, Option<String>)> = vec![
-        ("missing", None),
-        ("not bearer", Some(format!("Basic {good_rs}"))),
-        ("garbage", Some("Bearer not.a.token".into())),
-        (
-            "expired beyond leeway",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| c["exp"] = json!(now() - 120))
-            )),
-        ),
-        (
-            "nbf in the future",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| c["nbf"] = json!(now() + 120))
-            )),
-        ),
-        (
-            "no exp",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| {
-                    c.as_object_mut().expect("obj").remove("exp");
-                })
-            )),
-        ),
-        (
-            "no iss",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| {
-                    c.as_object_mut().expect("obj").remove("iss");
-                })
-            )),
-        ),
-        (
-            "no aud",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| {
-                    c.as_object_mut().expect("obj").remove("aud");
-                })
-            )),
-        ),
-        (
-            "no sub",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| {
-                    c.as_object_mut().expect("obj").remove("sub");
-                })
-            )),
-        ),
-        (
-            "wrong iss",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| c["iss"] = json!("someone-else"))
-            )),
-        ),
-        (
-            "wrong aud",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| c["aud"] = json!("another-api"))
-            )),
-        ),
-        (
-            "aud an array without ours",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| c["aud"] = json!(["another-api", "yet-another"]))
-            )),
-        ),
-        (
-            "aud an empty array",
-            Some(format!("Bearer {}", with(&|c| c["aud"] = json!([])))),
-        ),
-        (
-            "NUL in sub",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| c["sub"] = json!("r@alpha\u{0}"))
-            )),
-        ),
-        (
-            "NUL in tenant",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| c["tenant"] = json!("alpha\u{0}"))
-            )),
-        ),
-        (
-            "control character in sub",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| c["sub"] = json!("r@alpha\u{7}"))
-            )),
-        ),
-        ("wrong key", Some(format!("Bearer {other_rsa}"))),
-        ("altered payload", Some(format!("Bearer {altered_payload}"))),
-        ("alg none", Some(format!("Bearer {alg_none}"))),
-        (
-            "RS256 public key used as HS256 secret",
-            Some(format!("Bearer {rsa_public_as_hmac}")),
-        ),
-        (
-            "unknown kid",
-            Some(format!(
-                "Bearer {}",
-                sign(Algorithm::RS256, &rsa(), Some("nope"), &valid)
-            )),
-        ),
-        (
-            "injection in kid",
-            Some(format!(
-                "Bearer {}",
-                sign(Algorithm::RS256, &rsa(), Some("../../x' OR 1=1 --"), &valid)
-            )),
-        ),
-        ("jku pointing elsewhere", Some(format!("Bearer {with_jku}"))),
-        ("bad typ", Some(format!("Bearer {bad_typ}"))),
-        (
-            "unknown role",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| c["role"] = json!("superuser"))
-            )),
-        ),
-        (
-            "referent without structure",
-            Some(format!(
-                "Bearer {}",
-                with(&|c| {
-                    c.as_object_mut().expect("obj").remove("structure");
-                })
-            )),
-        ),
-        (
-            "structure of another tenant",
-            Some(format!(
-                "Bearer {}",
-                rs256(&claims("r@alpha", Some("alpha"), "referent", Some(&b_body)))
-            )),
-        ),
-        (
-            "structure not the staff member's",
-            Some(format!(
-                "Bearer {}",
-                rs256(&claims("r@alpha", Some("alpha"), "referent", Some(&a_body)))
-            )),
-        ),
-        (
-            "role not the staff member's",
-            Some(format!(
-                "Bearer {}",
-                rs256(&claims("r@alpha", Some("alpha"), "steering", None))
-            )),
-        ),
-        (
-            "unknown tenant",
-            Some(format!(
-                "Bearer {}",
-                rs256(&claims(
-                    "r@alpha",
-                    Some("nowhere"),
-                    "referent",
-                    Some(&carrier)
-                ))
-            )),
-        ),
-        (
-            "suspended tenant",
-            Some(format!(
-                "Bearer {}",
-                rs256(&claims("s@beta", Some("beta"), "steering", None))
-            )),
-        ),
-        (
-            "deactivated staff member",
-            Some(format!(
-                "Bearer {}",
-                rs256(&claims(
-                    "gone@alpha",
-                    Some("alpha"),
-                    "referent",
-                    Some(&carrier)
-                ))
-            )),
-        ),
-        (
-            "unknown subject",
-            Some(format!(
-                "Bearer {}",
-                rs256(&claims("nobody@alpha", Some("alpha"), "steering", None))
-            )),
-        ),
-        (
-            "admin token with a tenant",
-            Some(format!(
-                "Bearer {}",
-                rs256(&claims("operator", Some("alpha"), "admin", None))
-            )),
-        ),
-        (
-            "tenant role without tenant",
-            Some(format!(
-                "Bearer {}",
-                rs256(&claims("s@alpha", None, "steering", None))
-            )),
-        ),
-    ];
-    for (name, authorization) in cases {
-        let (status, body) = post_with(&app, authorization.as_deref()).await;
-        assert_eq!(status, 401, "{name}: {body}");
-        assert_eq!(code(&body), "UNAUTHENTICATED", "{name}");
-        assert!(body.get("data").is_none(), "{name}: no data on refusal");
-    }
+    all_refused(
+        &app,
+        vec![
+            ("missing", None),
+            ("not bearer", Some(format!("Basic {good_rs}"))),
+            ("garbage", bearer("not.a.token")),
+            (
+                "expired beyond leeway",
+                with(&|c| c["exp"] = json!(now() - 120)),
+            ),
+            (
+                "nbf in the future",
+                with(&|c| c["nbf"] = json!(now() + 120)),
+            ),
+            ("no exp", without("exp")),
+            ("no iss", without("iss")),
+            ("no aud", without("aud")),
+            ("no sub", without("sub")),
+            ("wrong iss", with(&|c| c["iss"] = json!("someone-else"))),
+            ("wrong aud", with(&|c| c["aud"] = json!("another-api"))),
+            (
+                "aud an array without ours",
+                with(&|c| c["aud"] = json!(["another-api", "yet-another"])),
+            ),
+            ("aud an empty array", with(&|c| c["aud"] = json!([]))),
+            ("NUL in sub", with(&|c| c["sub"] = json!("r@alpha\u{0}"))),
+            (
+                "NUL in tenant",
+                with(&|c| c["tenant"] = json!("alpha\u{0}")),
+            ),
+            (
+                "control character in sub",
+                with(&|c| c["sub"] = json!("r@alpha\u{7}")),
+            ),
+            ("wrong key", bearer(&other_rsa)),
+            ("altered payload", bearer(&altered_payload)),
+            ("alg none", bearer(&alg_none)),
+            (
+                "RS256 public key used as HS256 secret",
+                bearer(&rsa_public_as_hmac),
+            ),
+            (
+                "unknown kid",
+                bearer(&sign(Algorithm::RS256, &rsa(), Some("nope"), &valid)),
+            ),
+            (
+                "injection in kid",
+                bearer(&sign(
+                    Algorithm::RS256,
+                    &rsa(),
+                    Some("../../x' OR 1=1 --"),
+                    &valid,
+                )),
+            ),
+            ("jku pointing elsewhere", bearer(&with_jku)),
+            ("bad typ", bearer(&bad_typ)),
+        ],
+    )
+    .await;
 
     // A token in the query string is refused even beside a valid header.
     let response = app
@@ -436,7 +319,76 @@ async fn every_bad_token_is_refused_and_good_ones_pass(backend: Backend) {
     assert_eq!(response.status().as_u16(), 401, "token in the query string");
 }
 
-on_both!(every_bad_token_is_refused_and_good_ones_pass);
+async fn a_token_passes_only_for_an_active_account_in_its_role_structure_and_tenant(
+    backend: Backend,
+) {
+    let app = start(backend).await;
+    let accounts = Accounts::build(&app).await;
+    let Accounts {
+        carrier,
+        a_body,
+        b_body,
+    } = &accounts;
+    let valid = accounts.valid();
+    let token =
+        |sub, tenant, role, structure| bearer(&rs256(&claims(sub, tenant, role, structure)));
+    let without = |claim: &str| {
+        let mut c = valid.clone();
+        c.as_object_mut().expect("obj").remove(claim);
+        bearer(&rs256(&c))
+    };
+    let mut unknown_role = valid.clone();
+    unknown_role["role"] = json!("superuser");
+    all_refused(
+        &app,
+        vec![
+            ("unknown role", bearer(&rs256(&unknown_role))),
+            ("referent without structure", without("structure")),
+            (
+                "structure of another tenant",
+                token("r@alpha", Some("alpha"), "referent", Some(b_body)),
+            ),
+            (
+                "structure not the staff member's",
+                token("r@alpha", Some("alpha"), "referent", Some(a_body)),
+            ),
+            (
+                "role not the staff member's",
+                token("r@alpha", Some("alpha"), "steering", None),
+            ),
+            (
+                "unknown tenant",
+                token("r@alpha", Some("nowhere"), "referent", Some(carrier)),
+            ),
+            (
+                "suspended tenant",
+                token("s@beta", Some("beta"), "steering", None),
+            ),
+            (
+                "deactivated staff member",
+                token("gone@alpha", Some("alpha"), "referent", Some(carrier)),
+            ),
+            (
+                "unknown subject",
+                token("nobody@alpha", Some("alpha"), "steering", None),
+            ),
+            (
+                "admin token with a tenant",
+                token("operator", Some("alpha"), "admin", None),
+            ),
+            (
+                "tenant role without tenant",
+                token("s@alpha", None, "steering", None),
+            ),
+        ],
+    )
+    .await;
+}
+
+on_both!(
+    only_well_formed_tokens_signed_by_a_known_key_pass,
+    a_token_passes_only_for_an_active_account_in_its_role_structure_and_tenant,
+);
 
 /// `parcours token` signs only for an account the service would accept, says why otherwise,
 /// and reads `--structure` as a global ID as well as a UUID.

@@ -158,12 +158,7 @@ async fn place_and_hours_are_kept_checked_and_printed(backend: Backend) {
         )
         .await;
     assert_eq!(code(&body), "FORBIDDEN", "a referent: {body}");
-    let other = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, other) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &other)
-        .await;
+    let other = w.other_provider(&app).await;
     let (_, body) = app
         .post(&other, update, json!({ "id": id, "v": 2, "place": "X" }))
         .await;
@@ -194,31 +189,18 @@ async fn place_and_hours_are_kept_checked_and_printed(backend: Backend) {
 
 const DROP_OUT: &str = "mutation($c: ID!, $p: ID!, $on: Date) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"déménagement\", droppedOutOn: $on}) { member { status droppedOutOn version } } }";
 
-/// The drop-out date: within the cohort, not in the future, not before a presence; no presence
-/// after it; the sheets stop there.
-async fn a_drop_out_has_a_date_and_nothing_is_signed_after_it(backend: Backend) {
-    let label: String = format!("{backend:?}")
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .collect::<String>()
-        .to_lowercase();
-    let app = TestApp::start(backend).await;
-    let w = World::build(&app, "alpha").await;
-    let conv = convention(&app, &w).await;
-    // Monday, Tuesday and Thursday mornings from Monday 7 September 2026.
-    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
-    let day = |d: &str| {
-        c["sessions"]
-            .as_array()
-            .expect("sessions")
-            .iter()
-            .find(|s| s["day"] == d)
-            .map(|s| s["id"].clone())
-            .expect("a session that day")
-    };
+/// A planned cohort of the provider's convention (Monday, Tuesday and Thursday mornings from
+/// Monday 7 September 2026) with "Départ" and "Reste" enrolled, on Thursday 10 September 2026
+/// at 17:00 in Paris: (convention, cohort, leaving, staying).
+async fn two_members_on_thursday_10_september(
+    app: &TestApp,
+    w: &World,
+) -> (String, Value, String, String) {
+    let conv = convention(app, w).await;
+    let c = cohort(app, w, &conv, "2026-09-07", "Groupe 1").await;
     let (leaving, staying) = (
-        active_participant(&app, &w, "Départ").await,
-        active_participant(&app, &w, "Reste").await,
+        active_participant(app, w, "Départ").await,
+        active_participant(app, w, "Reste").await,
     );
     for p in [&leaving, &staying] {
         app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
@@ -227,14 +209,36 @@ async fn a_drop_out_has_a_date_and_nothing_is_signed_after_it(backend: Backend) 
             .await;
     }
     app.set_now(Some("2026-09-10T15:00:00Z"));
-    let attend = |session: Value, p: &str, presence: &str, key: &str| {
-        json!({ "input": { "sessionId": session, "idempotencyKey": key,
-            "entries": [{ "participantId": p, "presence": presence, "signedOnPaper": true }] } })
-    };
+    (conv, c, leaving, staying)
+}
+
+/// The session of cohort `c` on day `d`.
+fn session_on(c: &Value, d: &str) -> Value {
+    c["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["day"] == d)
+        .map(|s| s["id"].clone())
+        .expect("a session that day")
+}
+
+/// One member's presence at `session`, signed on paper.
+fn attend(session: Value, p: &str, presence: &str, key: &str) -> Value {
+    json!({ "input": { "sessionId": session, "idempotencyKey": key,
+        "entries": [{ "participantId": p, "presence": presence, "signedOnPaper": true }] } })
+}
+
+/// The drop-out date: within the cohort, not in the future, not before a presence; no presence
+/// after it.
+async fn a_drop_out_has_a_date_and_nothing_is_signed_after_it(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let (_, c, leaving, staying) = two_members_on_thursday_10_september(&app, &w).await;
     app.ok(
         &w.provider,
         ATTEND,
-        attend(day("2026-09-08"), &leaving, "PRESENT", "k1"),
+        attend(session_on(&c, "2026-09-08"), &leaving, "PRESENT", "k1"),
     )
     .await;
     for (on, why) in [
@@ -273,7 +277,7 @@ async fn a_drop_out_has_a_date_and_nothing_is_signed_after_it(backend: Backend) 
         .post(
             &w.provider,
             ATTEND,
-            attend(day("2026-09-10"), &leaving, "PRESENT", "k2"),
+            attend(session_on(&c, "2026-09-10"), &leaving, "PRESENT", "k2"),
         )
         .await;
     assert_eq!(
@@ -284,13 +288,13 @@ async fn a_drop_out_has_a_date_and_nothing_is_signed_after_it(backend: Backend) 
     app.ok(
         &w.provider,
         ATTEND,
-        attend(day("2026-09-08"), &leaving, "LATE", "k3"),
+        attend(session_on(&c, "2026-09-08"), &leaving, "LATE", "k3"),
     )
     .await;
     app.ok(
         &w.provider,
         ATTEND,
-        attend(day("2026-09-10"), &staying, "PRESENT", "k4"),
+        attend(session_on(&c, "2026-09-10"), &staying, "PRESENT", "k4"),
     )
     .await;
     // Without a date, the drop-out is today's (Paris time).
@@ -312,6 +316,35 @@ async fn a_drop_out_has_a_date_and_nothing_is_signed_after_it(backend: Backend) 
         read["participant"]["memberships"],
         json!([{ "status": "DROPPED_OUT", "droppedOutOn": "2026-09-08", "reason": "déménagement" }])
     );
+}
+
+/// The sheets stop at the drop-out date, and the ESF+ record reads it as the exit date.
+async fn a_drop_out_s_date_is_printed_and_becomes_the_exit_date(backend: Backend) {
+    let label: String = format!("{backend:?}")
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_lowercase();
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let (conv, c, leaving, staying) = two_members_on_thursday_10_september(&app, &w).await;
+    for (p, day, presence, key) in [
+        (&leaving, "2026-09-08", "LATE", "k3"),
+        (&staying, "2026-09-10", "PRESENT", "k4"),
+    ] {
+        app.ok(
+            &w.provider,
+            ATTEND,
+            attend(session_on(&c, day), p, presence, key),
+        )
+        .await;
+    }
+    app.ok(
+        &w.provider,
+        DROP_OUT,
+        json!({ "c": c["id"], "p": leaving, "on": "2026-09-08" }),
+    )
+    .await;
     // Week 1's sheet prints the member with the date and no box after it; week 2's does not.
     let sheet = |week: u32| {
         format!(
@@ -487,12 +520,7 @@ async fn the_cohorts_list_filters_by_status_convention_and_period(backend: Backe
         .await;
     assert_eq!(code(&body), "VALIDATION", "another list's cursor: {body}");
     // Another provider's filters find none of these; another tenant none either.
-    let other = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, other) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &other)
-        .await;
+    let other = w.other_provider(&app).await;
     let data = app.ok(&other, list, json!({ "s": ["RUNNING"] })).await;
     assert_eq!(data["cohorts"]["totalCount"], 0);
     let foreign = World::build(&app, "beta").await;
@@ -760,6 +788,7 @@ on_both!(
     the_calendar_keeps_the_action_part_time,
     place_and_hours_are_kept_checked_and_printed,
     a_drop_out_has_a_date_and_nothing_is_signed_after_it,
+    a_drop_out_s_date_is_printed_and_becomes_the_exit_date,
     the_cohorts_list_filters_by_status_convention_and_period,
     memberships_current_step_and_nodes,
 );

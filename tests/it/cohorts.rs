@@ -1,7 +1,6 @@
 //! Cohorts: capacity under concurrent enrolments, idempotent attendance, the provider's narrow
 //! view of participants, bad input.
 
-use parcours_domain::Role;
 use parcours_tests::{
     Backend, TestApp, World, code, create_participant, first_commune, on_both, participant_input,
 };
@@ -324,20 +323,8 @@ async fn a_provider_sees_few_fields_of_its_own_cohorts_participants(backend: Bac
     let foreign = World::build(&app, "beta").await;
     let conv = convention(&app, &w).await;
     let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, provider_b) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await;
-    let (_, colleague) = app
-        .staff(
-            &w.tenant,
-            Role::Referent,
-            "colleague@alpha.example",
-            &w.carrier,
-        )
-        .await;
+    let provider_b = w.other_provider(&app).await;
+    let colleague = w.colleague(&app).await;
     let p = active_participant(&app, &w, "Roux").await;
     app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
         .await;
@@ -473,14 +460,7 @@ async fn diagnostics_are_written_by_the_provider_of_enrolled_members(backend: Ba
     let w = World::build(&app, "alpha").await;
     let conv = convention(&app, &w).await;
     let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
-    let (_, colleague) = app
-        .staff(
-            &w.tenant,
-            Role::Referent,
-            "colleague@alpha.example",
-            &w.carrier,
-        )
-        .await;
+    let colleague = w.colleague(&app).await;
     let a = active_participant(&app, &w, "Alpha").await;
     let b = active_participant(&app, &w, "Bravo").await;
     for p in [&a, &b] {
@@ -662,12 +642,7 @@ async fn the_attendance_sheet_is_a_pdf_for_the_provider_and_steering(backend: Ba
         app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
             .await;
     }
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, provider_b) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await;
+    let provider_b = w.other_provider(&app).await;
     let id = c["id"].as_str().expect("id");
     let app = &app;
     let get = |token: String, week: &str| {

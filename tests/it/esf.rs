@@ -1,7 +1,6 @@
 //! ESF+ records: entry data kept from the first entry, exit and six-month situations,
 //! completeness, the CSV export read back by a CSV parser, and the common indicators.
 
-use parcours_domain::Role;
 use parcours_tests::{
     Backend, TestApp, World, code, create_participant, first_commune, on_both, participant_input,
 };
@@ -52,54 +51,126 @@ fn record(data: &Value, op: &str) -> Value {
     data[op]["esfRecord"].clone()
 }
 
-async fn esf_records_exports_and_indicators(backend: Backend) {
+/// Alpha's world (and beta's) and its provider's convention over 2025, seen on 2026-11-29:
+/// every date below is read against this day.
+async fn a_2025_operation(backend: Backend) -> (TestApp, World, String) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
-    let foreign = World::build(&app, "beta").await;
     let conv = convention_over(&app, &w, "2025-01-01", Some("2025-12-31")).await;
-    // Every date below is read against this day.
     app.set_now(Some("2026-11-29T10:00:00Z"));
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, provider_b) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await;
-    let (_, colleague) = app
-        .staff(
-            &w.tenant,
-            Role::Referent,
-            "colleague@alpha.example",
-            &w.carrier,
-        )
-        .await;
+    (app, w, conv)
+}
 
+/// Éloïse Lefèvre (1990, level 3), Noé Dupont (2005, level 2, disabled, a name with a `;` and
+/// quotes) and Anne Martin (1965, level 5, a name that starts a formula), in the referent's
+/// portfolio.
+async fn three_people(app: &TestApp, w: &World) -> [String; 3] {
     let p1 = person(
-        &app,
-        &w,
+        app,
+        w,
         json!({ "firstName": "Éloïse", "lastName": "Lefèvre", "gender": "WOMAN",
         "birthDate": "1990-05-17", "educationLevel": "LEVEL_3" }),
     )
     .await;
     let p2 = person(
-        &app,
-        &w,
+        app,
+        w,
         json!({ "firstName": "Noé", "lastName": "Dupont; dit \"Jo\"", "gender": "MAN",
         "birthDate": "2005-06-01", "educationLevel": "LEVEL_2", "recognisedDisability": true }),
     )
     .await;
     let p3 = person(
-        &app,
-        &w,
+        app,
+        w,
         json!({ "firstName": "Anne", "lastName": "=Martin", "gender": "WOMAN",
         "birthDate": "1965-01-01", "educationLevel": "LEVEL_5" }),
     )
     .await;
+    [p1, p2, p3]
+}
 
-    // Entries into the convention's operation.
+/// The entries of the three people into `conv`: Éloïse on 2025-03-03 (complete), Noé the same
+/// day by steering (foreign background, homeless and rural area unknown), Anne on 2025-04-01.
+async fn entered(app: &TestApp, w: &World, conv: &str, [p1, p2, p3]: &[String; 3]) -> [Value; 3] {
     let e1 = app.ok(&w.referent, &entry_op(), json!({ "input": { "participantId": p1, "operationId": conv,
         "entryDate": "2025-03-03", "employmentStatus": "LONG_TERM_UNEMPLOYED", "thirdCountryNational": false,
         "foreignBackground": true, "homeless": false, "ruralArea": false } })).await;
+    let e2 = app.ok(&w.tenant.steering, &entry_op(), json!({ "input": { "participantId": p2, "operationId": conv,
+        "entryDate": "2025-03-03", "employmentStatus": "UNEMPLOYED", "thirdCountryNational": true } })).await;
+    let e3 = app
+        .ok(
+            &w.referent,
+            &entry_op(),
+            json!({ "input": { "participantId": p3, "operationId": conv,
+        "entryDate": "2025-04-01", "employmentStatus": "INACTIVE", "thirdCountryNational": false,
+        "foreignBackground": false, "homeless": false, "ruralArea": false } }),
+        )
+        .await;
+    [e1, e2, e3]
+}
+
+/// Noé entered again on 2025-09-01, now employed and with a foreign background.
+async fn re_entered(app: &TestApp, w: &World, conv: &str, p2: &str) -> Value {
+    app.ok(
+        &w.referent,
+        &entry_op(),
+        json!({ "input": { "participantId": p2, "operationId": conv,
+        "entryDate": "2025-09-01", "employmentStatus": "EMPLOYED", "thirdCountryNational": false,
+        "foreignBackground": true } }),
+    )
+    .await
+}
+
+/// Éloïse entered into the PLIE's own operation, with no entry date.
+async fn entered_the_plie(app: &TestApp, w: &World, p1: &str) -> Value {
+    app.ok(
+        &w.referent,
+        &entry_op(),
+        json!({ "input": { "participantId": p1,
+        "operationId": w.tenant.id, "employmentStatus": "LONG_TERM_UNEMPLOYED" } }),
+    )
+    .await
+}
+
+/// The three people entered, Noé again on 2025-09-01, Éloïse into the PLIE's own operation,
+/// Éloïse out into training on 2025-05-30 and better off six months later, Anne out
+/// job-searching on 2026-11-01: four records, Noé's still missing two items.
+async fn entered_exited_and_followed_up(app: &TestApp, w: &World, conv: &str) -> [String; 3] {
+    let people = three_people(app, w).await;
+    let [e1, _, e3] = entered(app, w, conv, &people).await;
+    let [p1, p2, _] = &people;
+    let (r1, r3) = (record(&e1, "recordEsfEntry"), record(&e3, "recordEsfEntry"));
+    re_entered(app, w, conv, p2).await;
+    entered_the_plie(app, w, p1).await;
+    app.ok(&w.referent, &exit_op(), json!({ "input": { "id": r1["id"], "version": 1, "date": "2025-05-30",
+        "jobSearching": false, "inEducationOrTraining": true, "qualificationGained": false, "inEmployment": false } })).await;
+    app.ok(
+        &w.referent,
+        &later_op(),
+        json!({ "input": { "id": r1["id"], "version": 2,
+        "inEmployment": true, "improvedSituation": true } }),
+    )
+    .await;
+    app.ok(&w.referent, &exit_op(), json!({ "input": { "id": r3["id"], "version": 1, "date": "2026-11-01",
+        "jobSearching": true, "inEducationOrTraining": false, "qualificationGained": false, "inEmployment": false } })).await;
+    people
+}
+
+/// The export of `op` over `from..to`.
+fn export_path(op: &Value, from: &str, to: &str) -> String {
+    format!(
+        "/esf/export?operationId={}&from={from}&to={to}",
+        op.as_str().unwrap_or_default()
+    )
+}
+
+async fn an_entry_derives_its_bands_and_a_re_entry_only_fills_what_was_missing(backend: Backend) {
+    let (app, w, conv) = a_2025_operation(backend).await;
+    let people = three_people(&app, &w).await;
+    let [p1, p2, _] = &people;
+
+    // Entries into the convention's operation.
+    let [e1, e2, e3] = entered(&app, &w, &conv, &people).await;
     let r1 = record(&e1, "recordEsfEntry");
     assert_eq!(e1["recordEsfEntry"]["reEntry"], false);
     assert_eq!(
@@ -112,8 +183,6 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
         "{r1}"
     );
     assert_eq!(r1["missingItems"], json!([]));
-    let e2 = app.ok(&w.tenant.steering, &entry_op(), json!({ "input": { "participantId": p2, "operationId": conv,
-        "entryDate": "2025-03-03", "employmentStatus": "UNEMPLOYED", "thirdCountryNational": true } })).await;
     let r2 = record(&e2, "recordEsfEntry");
     assert_eq!(
         (&r2["ageBand"], &r2["iscedBand"], &r2["disability"]),
@@ -127,28 +196,11 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
         r2["missingItems"],
         json!(["foreignBackground", "homeless", "ruralArea"])
     );
-    let e3 = app
-        .ok(
-            &w.referent,
-            &entry_op(),
-            json!({ "input": { "participantId": p3, "operationId": conv,
-        "entryDate": "2025-04-01", "employmentStatus": "INACTIVE", "thirdCountryNational": false,
-        "foreignBackground": false, "homeless": false, "ruralArea": false } }),
-        )
-        .await;
     let r3 = record(&e3, "recordEsfEntry");
     assert_eq!(r3["ageBand"], "FROM_55");
 
     // A re-entry keeps the first entry's data and only fills what was missing.
-    let again = app
-        .ok(
-            &w.referent,
-            &entry_op(),
-            json!({ "input": { "participantId": p2, "operationId": conv,
-        "entryDate": "2025-09-01", "employmentStatus": "EMPLOYED", "thirdCountryNational": false,
-        "foreignBackground": true } }),
-        )
-        .await;
+    let again = re_entered(&app, &w, &conv, p2).await;
     assert_eq!(again["recordEsfEntry"]["reEntry"], true);
     let r2 = record(&again, "recordEsfEntry");
     assert_eq!(
@@ -169,15 +221,15 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
 
     // The PLIE's own operation: identified by the tenant; its entry date defaults to the
     // participant's entry.
-    let plie = app
-        .ok(
-            &w.referent,
-            &entry_op(),
-            json!({ "input": { "participantId": p1,
-        "operationId": w.tenant.id, "employmentStatus": "LONG_TERM_UNEMPLOYED" } }),
-        )
-        .await;
+    let plie = entered_the_plie(&app, &w, p1).await;
     assert_eq!(record(&plie, "recordEsfEntry")["entryDate"], "2024-01-02");
+}
+
+async fn an_exit_opens_the_six_month_situation_on_its_dates(backend: Backend) {
+    let (app, w, conv) = a_2025_operation(backend).await;
+    let people = three_people(&app, &w).await;
+    let [e1, _, e3] = entered(&app, &w, &conv, &people).await;
+    let (r1, r3) = (record(&e1, "recordEsfEntry"), record(&e3, "recordEsfEntry"));
 
     // Exit, then six months later.
     let x1 = app.ok(&w.referent, &exit_op(), json!({ "input": { "id": r1["id"], "version": 1, "date": "2025-05-30",
@@ -245,6 +297,13 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
         )
         .await;
     assert_eq!(code(&body), "CONFLICT", "a stale version: {body}");
+}
+
+async fn incomplete_records_are_listed_and_the_export_reads_back_through_a_csv_parser(
+    backend: Backend,
+) {
+    let (app, w, conv) = a_2025_operation(backend).await;
+    entered_exited_and_followed_up(&app, &w, &conv).await;
 
     // Completeness: who still misses what.
     let incomplete = app
@@ -255,19 +314,12 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
         incomplete["esfRecords"]["edges"][0]["node"]["missingItems"],
         json!(["homeless", "ruralArea"])
     );
-
     // The export, read back by a CSV parser.
-    let path = |op: &Value, from: &str, to: &str| {
-        format!(
-            "/esf/export?operationId={}&from={from}&to={to}",
-            op.as_str().unwrap_or_default()
-        )
-    };
     let conv_id = json!(conv);
     let (status, ct, body) = app
         .get(
             &w.tenant.steering,
-            &path(&conv_id, "2025-01-01", "2025-12-31"),
+            &export_path(&conv_id, "2025-01-01", "2025-12-31"),
         )
         .await;
     assert_eq!((status, ct.as_str()), (200, "text/csv; charset=utf-8"));
@@ -337,10 +389,19 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
     let (_, _, body) = app
         .get(
             &w.tenant.steering,
-            &path(&conv_id, "2024-01-01", "2024-12-31"),
+            &export_path(&conv_id, "2024-01-01", "2024-12-31"),
         )
         .await;
     assert_eq!(String::from_utf8_lossy(&body).lines().count(), 1);
+}
+
+async fn indicators_count_by_gender_and_each_reader_sees_only_its_own_records(backend: Backend) {
+    let (app, w, conv) = a_2025_operation(backend).await;
+    let foreign = World::build(&app, "beta").await;
+    let provider_b = w.other_provider(&app).await;
+    let colleague = w.colleague(&app).await;
+    let [p1, _, _] = &entered_exited_and_followed_up(&app, &w, &conv).await;
+    let conv_id = json!(conv);
 
     // The common indicators, by gender.
     let data = app
@@ -396,7 +457,10 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
 
     // Who may export: steering and the convention's provider.
     let (status, _, _) = app
-        .get(&w.provider, &path(&conv_id, "2025-01-01", "2025-12-31"))
+        .get(
+            &w.provider,
+            &export_path(&conv_id, "2025-01-01", "2025-12-31"),
+        )
         .await;
     assert_eq!(status, 200, "the operation's provider");
     app.ok(&w.provider, INDICATORS, json!({ "op": conv })).await;
@@ -414,7 +478,9 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
         ("a provider, the PLIE", &w.provider, &tenant_op, 403),
         ("no token", &String::new(), &conv_id, 401),
     ] {
-        let (status, _, body) = app.get(token, &path(op, "2025-01-01", "2025-12-31")).await;
+        let (status, _, body) = app
+            .get(token, &export_path(op, "2025-01-01", "2025-12-31"))
+            .await;
         assert_eq!(
             status,
             expected,
@@ -430,7 +496,9 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
         ("2025-12-31", "2025-01-01", "period.to"),
         ("soon", "2025-01-01", "from"),
     ] {
-        let (status, _, body) = app.get(&w.tenant.steering, &path(&conv_id, from, to)).await;
+        let (status, _, body) = app
+            .get(&w.tenant.steering, &export_path(&conv_id, from, to))
+            .await;
         let body: Value = serde_json::from_slice(&body).unwrap_or_default();
         assert_eq!(status, 400, "{from}..{to}");
         assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION");
@@ -468,4 +536,9 @@ async fn esf_records_exports_and_indicators(backend: Backend) {
     assert_eq!(body["data"]["esfRecords"]["totalCount"], 0);
 }
 
-on_both!(esf_records_exports_and_indicators);
+on_both!(
+    an_entry_derives_its_bands_and_a_re_entry_only_fills_what_was_missing,
+    an_exit_opens_the_six_month_situation_on_its_dates,
+    incomplete_records_are_listed_and_the_export_reads_back_through_a_csv_parser,
+    indicators_count_by_gender_and_each_reader_sees_only_its_own_records,
+);

@@ -1,7 +1,6 @@
 //! Follow-up sheets from the provider to the referent and steering, the editable session
 //! calendar, and the statement count of a cohort with its members.
 
-use parcours_domain::Role;
 use parcours_tests::{Backend, TestApp, World, code, on_both};
 use serde_json::{Value, json};
 
@@ -50,64 +49,137 @@ fn clea(level: &str) -> Value {
     json!([level, level, level, level, level, level, level])
 }
 
-async fn sheets_go_from_the_provider_to_the_referent_and_steering(backend: Backend) {
+/// A planned cohort of the provider's convention (from 2026-09-07, "Groupe 1") with Diallo
+/// (`a`) and Lefèvre (`b`) enrolled and Nguyen only prescribed.
+struct Group {
+    cid: Value,
+    s: Value,
+    a: String,
+    b: String,
+    prescribed_only: String,
+}
+
+impl Group {
+    async fn build(app: &TestApp, w: &World) -> Self {
+        let conv = convention(app, w).await;
+        let c = cohort(app, w, &conv, "2026-09-07", "Groupe 1").await;
+        let (cid, s) = (c["id"].clone(), c["sessions"].clone());
+        let a = enrolled(app, w, &c, "Diallo").await;
+        let b = enrolled(app, w, &c, "Lefèvre").await;
+        let prescribed_only = active_participant(app, w, "Nguyen").await;
+        app.ok(
+            &w.referent,
+            PRESCRIBE,
+            json!({ "c": cid, "p": prescribed_only }),
+        )
+        .await;
+        Self {
+            cid,
+            s,
+            a,
+            b,
+            prescribed_only,
+        }
+    }
+
+    /// Start the cohort and record its first two sessions (Diallo present then late, signed on
+    /// paper; Lefèvre absent then excused), and Diallo's diagnostic, not final.
+    async fn run_two_sessions(&self, app: &TestApp, w: &World) {
+        let Self { cid, s, a, b, .. } = self;
+        app.ok(
+            &w.provider,
+            STATUS,
+            json!({ "id": cid, "v": 1, "s": "RUNNING" }),
+        )
+        .await;
+
+        for (k, x, y) in [(0, "PRESENT", "ABSENT"), (1, "LATE", "EXCUSED")] {
+            let entries = json!([
+                { "participantId": a, "presence": x, "signedOnPaper": true },
+                { "participantId": b, "presence": y } ]);
+            app.ok(
+                &w.provider,
+                ATTEND,
+                attendance(&s[k]["id"], &format!("s{k}"), entries),
+            )
+            .await;
+        }
+        app.ok(
+            &w.provider,
+            SAVE_DIAG,
+            diagnostic(cid, a, None, clea("ACQUIRED"), false),
+        )
+        .await;
+    }
+
+    /// Close the cohort: Diallo's sheet cannot go while her diagnostic is not final; then
+    /// finalise it.
+    async fn close_then_finalise_diallo(&self, app: &TestApp, w: &World, sheet: &Value) {
+        let Self { cid, a, .. } = self;
+        app.ok(
+            &w.provider,
+            STATUS,
+            json!({ "id": cid, "v": 2, "s": "CLOSED" }),
+        )
+        .await;
+        let (_, body) = app
+            .post(&w.provider, &transmit(), json!({ "id": sheet, "v": 1 }))
+            .await;
+        assert_eq!(code(&body), "DIAGNOSTIC_NOT_FINAL", "{body}");
+        app.ok(
+            &w.provider,
+            SAVE_DIAG,
+            diagnostic(cid, a, Some(1), clea("ACQUIRED"), true),
+        )
+        .await;
+    }
+
+    /// After [`Group::run_two_sessions`]: Diallo's draft sheet; Lefèvre dropped out, her sheet
+    /// transmitted; the cohort closed; Diallo's diagnostic final and her sheet transmitted
+    /// (version 2). Returns Diallo's sheet.
+    async fn transmit_both_sheets(&self, app: &TestApp, w: &World) -> Value {
+        let Self { cid, a, b, .. } = self;
+        let sheet = app
+            .ok(&w.provider, &save_sheet(), json!({ "c": cid, "p": a }))
+            .await["saveFollowUpSheet"]["followUpSheet"]["id"]
+            .clone();
+        app.ok(&w.provider, "mutation($c: ID!, $p: ID!) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"reprise d'emploi\"}) { member { status } } }", json!({ "c": cid, "p": b })).await;
+        let b_sheet = app
+            .ok(
+                &w.provider,
+                &save_sheet(),
+                json!({ "c": cid, "p": b, "r": "Reprise d'emploi en CDD" }),
+            )
+            .await["saveFollowUpSheet"]["followUpSheet"]["id"]
+            .clone();
+        app.ok(&w.provider, &transmit(), json!({ "id": b_sheet, "v": 1 }))
+            .await;
+        self.close_then_finalise_diallo(app, w, &sheet).await;
+        app.ok(&w.provider, &transmit(), json!({ "id": sheet, "v": 1 }))
+            .await;
+        sheet
+    }
+}
+
+async fn a_sheet_is_drafted_once_the_cohort_runs_and_stays_the_provider_s_until_sent(
+    backend: Backend,
+) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
-    let conv = convention(&app, &w).await;
-    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
-    let (cid, s) = (c["id"].clone(), c["sessions"].clone());
-    let a = enrolled(&app, &w, &c, "Diallo").await;
-    let b = enrolled(&app, &w, &c, "Lefèvre").await;
-    let prescribed_only = active_participant(&app, &w, "Nguyen").await;
-    app.ok(
-        &w.referent,
-        PRESCRIBE,
-        json!({ "c": cid, "p": prescribed_only }),
-    )
-    .await;
+    let g = Group::build(&app, &w).await;
+    let Group {
+        cid,
+        a,
+        prescribed_only,
+        ..
+    } = &g;
 
     // Not before the cohort has started.
     let (_, body) = app
         .post(&w.provider, &save_sheet(), json!({ "c": cid, "p": a }))
         .await;
     assert_eq!(code(&body), "CONFLICT", "a planned cohort: {body}");
-    app.ok(
-        &w.provider,
-        STATUS,
-        json!({ "id": cid, "v": 1, "s": "RUNNING" }),
-    )
-    .await;
-
-    app.ok(
-        &w.provider,
-        ATTEND,
-        attendance(
-            &s[0]["id"],
-            "s0",
-            json!([
-        { "participantId": a, "presence": "PRESENT", "signedOnPaper": true },
-        { "participantId": b, "presence": "ABSENT" } ]),
-        ),
-    )
-    .await;
-    app.ok(
-        &w.provider,
-        ATTEND,
-        attendance(
-            &s[1]["id"],
-            "s1",
-            json!([
-        { "participantId": a, "presence": "LATE", "signedOnPaper": true },
-        { "participantId": b, "presence": "EXCUSED" } ]),
-        ),
-    )
-    .await;
-    app.ok(
-        &w.provider,
-        SAVE_DIAG,
-        diagnostic(&cid, &a, None, clea("ACQUIRED"), false),
-    )
-    .await;
+    g.run_two_sessions(&app, &w).await;
 
     // The first draft: attendance from the records, recommendations from the diagnostic.
     let draft = app
@@ -156,6 +228,20 @@ async fn sheets_go_from_the_provider_to_the_referent_and_steering(backend: Backe
             assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
         }
     }
+}
+
+async fn a_sheet_is_sent_when_its_member_drops_out_or_the_cohort_closes_with_a_final_diagnostic(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let g = Group::build(&app, &w).await;
+    g.run_two_sessions(&app, &w).await;
+    let Group { cid, a, b, .. } = &g;
+    let sheet = app
+        .ok(&w.provider, &save_sheet(), json!({ "c": cid, "p": a }))
+        .await["saveFollowUpSheet"]["followUpSheet"]["id"]
+        .clone();
 
     // A member who completed the cohort: transmitted only once it is closed.
     let (_, body) = app
@@ -224,22 +310,7 @@ async fn sheets_go_from_the_provider_to_the_referent_and_steering(backend: Backe
         "nothing more owed: the member is no longer the provider's to read"
     );
 
-    app.ok(
-        &w.provider,
-        STATUS,
-        json!({ "id": cid, "v": 2, "s": "CLOSED" }),
-    )
-    .await;
-    let (_, body) = app
-        .post(&w.provider, &transmit(), json!({ "id": sheet, "v": 1 }))
-        .await;
-    assert_eq!(code(&body), "DIAGNOSTIC_NOT_FINAL", "{body}");
-    app.ok(
-        &w.provider,
-        SAVE_DIAG,
-        diagnostic(&cid, &a, Some(1), clea("ACQUIRED"), true),
-    )
-    .await;
+    g.close_then_finalise_diallo(&app, &w, &sheet).await;
     let (_, body) = app
         .post(&w.provider, &transmit(), json!({ "id": sheet, "v": 9 }))
         .await;
@@ -266,6 +337,15 @@ async fn sheets_go_from_the_provider_to_the_referent_and_steering(backend: Backe
     assert_eq!(sent["version"], 2);
     assert!(sent["transmittedAt"].is_string());
     assert_eq!(sent["diagnostic"]["isFinal"], true);
+}
+
+async fn a_sent_sheet_is_frozen_and_keeps_its_first_readings(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let g = Group::build(&app, &w).await;
+    g.run_two_sessions(&app, &w).await;
+    let sheet = g.transmit_both_sheets(&app, &w).await;
+    let Group { cid, s, a, .. } = &g;
 
     // Transmitted: frozen. A later attendance correction does not change what was sent.
     let (_, body) = app
@@ -423,20 +503,8 @@ async fn sheets_are_read_by_their_roles_only(backend: Backend) {
     let w = World::build(&app, "alpha").await;
     let foreign = World::build(&app, "beta").await;
     let (cid, p, sheet) = transmitted_sheet(&app, &w).await;
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, provider_b) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await;
-    let (_, colleague) = app
-        .staff(
-            &w.tenant,
-            Role::Referent,
-            "colleague@alpha.example",
-            &w.carrier,
-        )
-        .await;
+    let provider_b = w.other_provider(&app).await;
+    let colleague = w.colleague(&app).await;
     let node = "query($id: ID!) { node(id: $id) { ... on FollowUpSheet { status participant { lastName } } } }";
 
     // Those who read it.
@@ -584,12 +652,7 @@ async fn the_calendar_is_editable_until_attendance_is_recorded(backend: Backend)
     let conv = convention(&app, &w).await;
     let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
     let (cid, s) = (c["id"].clone(), c["sessions"].clone());
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, provider_b) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await;
+    let provider_b = w.other_provider(&app).await;
     let p = enrolled(&app, &w, &c, "Diallo").await;
 
     let added = app
@@ -822,7 +885,9 @@ async fn a_cohort_costs_the_same_statements_for_3_and_12_members(backend: Backen
 }
 
 on_both!(
-    sheets_go_from_the_provider_to_the_referent_and_steering,
+    a_sheet_is_drafted_once_the_cohort_runs_and_stays_the_provider_s_until_sent,
+    a_sheet_is_sent_when_its_member_drops_out_or_the_cohort_closes_with_a_final_diagnostic,
+    a_sent_sheet_is_frozen_and_keeps_its_first_readings,
     sheets_are_read_by_their_roles_only,
     the_calendar_is_editable_until_attendance_is_recorded,
     a_cohort_costs_the_same_statements_for_3_and_12_members,

@@ -63,11 +63,11 @@ async fn moved_away(app: &TestApp, w: &World, id: &str, date: &str) {
     .await;
 }
 
-async fn key_figures_match_the_hand_computed_values(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let w = World::build(&app, "alpha").await;
-    let beta = World::build(&app, "beta").await;
-    let commune = first_commune(&app, &w.referent).await;
+/// The dataset every figure below is computed from, by hand: in alpha, A, B and C accompanied
+/// in 2025 (C's exit positive, B's not), D out before 2025, E a candidate, G entering after it,
+/// and a convention over 2024-07-01..2025-06-30; in beta, H.
+async fn people_and_a_convention_computed_by_hand(app: &TestApp, w: &World, beta: &World) {
+    let commune = first_commune(app, &w.referent).await;
     // In the period 2025-01-01..2025-12-31 (365 days):
     // A: woman, entry 2024-01-02, born 1990-05-17 -> 33 at entry; level 3; RSA; no exit:
     //    365 days.
@@ -80,7 +80,7 @@ async fn key_figures_match_the_hand_computed_values(backend: Backend) {
         rsa: true,
         qpv: false,
     };
-    person(&app, &w, &commune, &a, false).await;
+    person(app, w, &commune, &a, false).await;
     // B: man, entry 2025-07-01, born 1980-01-01 -> 45; level 5; QPV; moved away 2025-12-31:
     //    184 days; a path of 183 days; a negative exit.
     let b = Person {
@@ -92,8 +92,8 @@ async fn key_figures_match_the_hand_computed_values(backend: Backend) {
         rsa: false,
         qpv: true,
     };
-    let b_id = person(&app, &w, &commune, &b, false).await;
-    moved_away(&app, &w, &b_id, "2025-12-31").await;
+    let b_id = person(app, w, &commune, &b, false).await;
+    moved_away(app, w, &b_id, "2025-12-31").await;
     // C: woman, entry 2023-03-01, born 2000-12-31 -> 22; level 2; QPV; permanent contract from
     //    2024-06-01, positive exit 2025-03-01: 60 days in the period; a path of 731 days.
     let c = Person {
@@ -105,7 +105,7 @@ async fn key_figures_match_the_hand_computed_values(backend: Backend) {
         rsa: false,
         qpv: true,
     };
-    let c_id = person(&app, &w, &commune, &c, false).await;
+    let c_id = person(app, w, &commune, &c, false).await;
     app.ok(
         &w.referent,
         "mutation($input: RecordEpisodeInput!) { recordEpisode(input: $input) { episode { id } } }",
@@ -133,8 +133,8 @@ async fn key_figures_match_the_hand_computed_values(backend: Backend) {
         rsa: true,
         qpv: true,
     };
-    let d_id = person(&app, &w, &commune, &d, false).await;
-    moved_away(&app, &w, &d_id, "2024-12-31").await;
+    let d_id = person(app, w, &commune, &d, false).await;
+    moved_away(app, w, &d_id, "2024-12-31").await;
     let e = Person {
         name: "Echo",
         gender: "MAN",
@@ -144,7 +144,7 @@ async fn key_figures_match_the_hand_computed_values(backend: Backend) {
         rsa: true,
         qpv: true,
     };
-    person(&app, &w, &commune, &e, true).await;
+    person(app, w, &commune, &e, true).await;
     let g = Person {
         name: "Golf",
         gender: "WOMAN",
@@ -154,8 +154,8 @@ async fn key_figures_match_the_hand_computed_values(backend: Backend) {
         rsa: true,
         qpv: true,
     };
-    person(&app, &w, &commune, &g, false).await;
-    let beta_commune = first_commune(&app, &beta.referent).await;
+    person(app, w, &commune, &g, false).await;
+    let beta_commune = first_commune(app, &beta.referent).await;
     let h = Person {
         name: "Hotel",
         gender: "MAN",
@@ -165,10 +165,17 @@ async fn key_figures_match_the_hand_computed_values(backend: Backend) {
         rsa: true,
         qpv: true,
     };
-    person(&app, &beta, &beta_commune, &h, false).await;
+    person(app, beta, &beta_commune, &h, false).await;
     // A convention 2024-07-01..2025-06-30 (365 days) for 40,000.00: 181 of its days are in
     // 2025, so 40,000 x 181 / 365 = 19,835.62 count; over 3 participants, 6,611.87 each.
-    convention_over(&app, &w, "2024-07-01", Some("2025-06-30")).await;
+    convention_over(app, w, "2024-07-01", Some("2025-06-30")).await;
+}
+
+async fn key_figures_match_the_hand_computed_values(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let beta = World::build(&app, "beta").await;
+    people_and_a_convention_computed_by_hand(&app, &w, &beta).await;
 
     let figures = app
         .ok(

@@ -1,7 +1,6 @@
 //! Participants through the API: the path from candidate to exit, eligibility, bad input,
 //! concurrency, visibility, anonymisation, and the statement count of a page.
 
-use parcours_domain::Role;
 use parcours_tests::{
     Backend, TestApp, World, code, create_participant, first_commune, on_both, participant_input,
 };
@@ -348,14 +347,7 @@ async fn visibility_follows_the_portfolio_and_the_tenant(backend: Backend) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
     let b = World::build(&app, "beta").await;
-    let (_, colleague) = app
-        .staff(
-            &w.tenant,
-            Role::Referent,
-            "colleague@alpha.example",
-            &w.carrier,
-        )
-        .await;
+    let colleague = w.colleague(&app).await;
     let commune = first_commune(&app, &w.referent).await;
     let (id, _) = create_participant(&app, &w.referent, participant_input(&commune, "Roux")).await;
     let read =

@@ -2,7 +2,6 @@
 //! at submission, the review workflow, budget statements with supporting documents, and the
 //! overdue listing.
 
-use parcours_domain::Role;
 use parcours_tests::{Backend, TestApp, World, code, on_both};
 use serde_json::{Value, json};
 
@@ -47,27 +46,29 @@ fn kinds(overdue: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn reports_follow_their_workflow_and_freeze_their_quantities(backend: Backend) {
+/// Alpha's world and its provider's convention over 2025 (first quarter due 2025-04-01,
+/// mid-term 2025-07-02, final 2026-01-31), seen on 2025-05-15.
+async fn a_2025_convention(backend: Backend) -> (TestApp, World, String) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
-    let foreign = World::build(&app, "beta").await;
-    let structure_b = app
-        .structure(&w.tenant, "Autre opérateur", "PROVIDER")
-        .await;
-    let (_, provider_b) = app
-        .staff(&w.tenant, Role::Provider, "b@alpha.example", &structure_b)
-        .await;
-    // 2025-01-01..2025-12-31: first quarter due 2025-04-01, mid-term 2025-07-02, final
-    // 2026-01-31.
     let conv = convention_over(&app, &w, "2025-01-01", Some("2025-12-31")).await;
     app.set_now(Some("2025-05-15T10:00:00Z"));
+    (app, w, conv)
+}
 
-    // A cohort: A completes it, B drops out, C is declined.
-    let c = cohort(&app, &w, &conv, "2025-03-03", "Groupe 1").await;
+/// A closed cohort of `conv` started 2025-03-03: A attends and completes it with a final
+/// diagnostic, B attends then drops out, C is declined (4 attendance records, 3 attended).
+/// Returns the cohort's sessions and A.
+async fn a_closed_cohort_with_a_completer_a_drop_out_and_a_declined(
+    app: &TestApp,
+    w: &World,
+    conv: &str,
+) -> (Value, String) {
+    let c = cohort(app, w, conv, "2025-03-03", "Groupe 1").await;
     let (cid, s) = (c["id"].clone(), c["sessions"].clone());
     let mut people = Vec::new();
     for name in ["Alpha", "Bravo", "Charlie"] {
-        let p = active_participant(&app, &w, name).await;
+        let p = active_participant(app, w, name).await;
         app.ok(&w.referent, PRESCRIBE, json!({ "c": cid, "p": p }))
             .await;
         people.push(p);
@@ -129,6 +130,52 @@ async fn reports_follow_their_workflow_and_freeze_their_quantities(backend: Back
         json!({ "id": cid, "v": 2, "s": "CLOSED" }),
     )
     .await;
+    (s, a.clone())
+}
+
+/// The budget statement the tests send: one line, one resource.
+fn budget() -> Value {
+    json!({ "lines": [{ "label": "Formateurs", "planned": "20000.00", "spent": "9000.50" }],
+        "resources": [{ "label": "Conseil départemental", "amount": "5000.00" }] })
+}
+
+/// A report of `kind` started, written (with `budget` when given) and submitted by the
+/// provider: version 3. Returns its ID.
+async fn submitted_report(
+    app: &TestApp,
+    w: &World,
+    conv: &str,
+    kind: &str,
+    budget: Option<Value>,
+) -> Value {
+    let r = call(
+        app,
+        &w.provider,
+        "startReport",
+        "StartReportInput",
+        json!({ "conventionId": conv, "kind": kind }),
+    )
+    .await;
+    let mut save = json!({ "id": r["id"], "version": 1, "qualitative": "Rédigé." });
+    if let Some(budget) = budget {
+        save["budget"] = budget;
+    }
+    call(app, &w.provider, "saveReport", "SaveReportInput", save).await;
+    let r = call(
+        app,
+        &w.provider,
+        "submitReport",
+        "SubmitReportInput",
+        json!({ "id": r["id"], "version": 2 }),
+    )
+    .await;
+    assert_eq!(r["status"], "SUBMITTED");
+    r["id"].clone()
+}
+
+async fn a_report_counts_the_cohorts_records_and_is_overdue_until_submitted(backend: Backend) {
+    let (app, w, conv) = a_2025_convention(backend).await;
+    a_closed_cohort_with_a_completer_a_drop_out_and_a_declined(&app, &w, &conv).await;
 
     // The first-quarter report is overdue before it is even started.
     let overdue = app.ok(&w.tenant.steering, OVERDUE, json!({})).await;
@@ -174,8 +221,7 @@ async fn reports_follow_their_workflow_and_freeze_their_quantities(backend: Back
     let id = r["id"].clone();
 
     // Bad input, and submitting too early.
-    let budget = json!({ "lines": [{ "label": "Formateurs", "planned": "20000.00", "spent": "9000.50" }],
-        "resources": [{ "label": "Conseil départemental", "amount": "5000.00" }] });
+    let budget = budget();
     let body = refused(
         &app,
         &w.provider,
@@ -238,6 +284,13 @@ async fn reports_follow_their_workflow_and_freeze_their_quantities(backend: Back
         kinds(&app.ok(&w.tenant.steering, OVERDUE, json!({})).await).is_empty(),
         "submitted: not overdue"
     );
+}
+
+async fn a_submitted_report_is_frozen_until_steering_asks_for_changes(backend: Backend) {
+    let (app, w, conv) = a_2025_convention(backend).await;
+    let (s, a) = a_closed_cohort_with_a_completer_a_drop_out_and_a_declined(&app, &w, &conv).await;
+    let a = &a;
+    let id = submitted_report(&app, &w, &conv, "FIRST_QUARTER", None).await;
 
     // Frozen: a later correction does not change what was submitted.
     app.ok(
@@ -357,6 +410,12 @@ async fn reports_follow_their_workflow_and_freeze_their_quantities(backend: Back
         "CONFLICT",
         "only a submitted report is reviewed: {body}"
     );
+}
+
+async fn a_mid_term_report_needs_a_budget_and_shows_its_documents_once_submitted(backend: Backend) {
+    let (app, w, conv) = a_2025_convention(backend).await;
+    let provider_b = w.other_provider(&app).await;
+    let budget = budget();
 
     // The mid-term report carries a budget statement and supporting documents.
     let upload = app
@@ -464,6 +523,17 @@ async fn reports_follow_their_workflow_and_freeze_their_quantities(backend: Back
         "steering reads the documents of a submitted report"
     );
     assert_eq!(download(provider_b.clone()).await, 404);
+}
+
+async fn the_final_report_waits_for_the_end_and_reports_stay_with_their_provider_and_steering(
+    backend: Backend,
+) {
+    let (app, w, conv) = a_2025_convention(backend).await;
+    let foreign = World::build(&app, "beta").await;
+    let provider_b = w.other_provider(&app).await;
+    let budget = budget();
+    submitted_report(&app, &w, &conv, "FIRST_QUARTER", None).await;
+    let mid = submitted_report(&app, &w, &conv, "MID_TERM", Some(budget.clone())).await;
 
     // The final report follows the end of the action.
     let f = call(
@@ -555,4 +625,9 @@ async fn reports_follow_their_workflow_and_freeze_their_quantities(backend: Back
     );
 }
 
-on_both!(reports_follow_their_workflow_and_freeze_their_quantities);
+on_both!(
+    a_report_counts_the_cohorts_records_and_is_overdue_until_submitted,
+    a_submitted_report_is_frozen_until_steering_asks_for_changes,
+    a_mid_term_report_needs_a_budget_and_shows_its_documents_once_submitted,
+    the_final_report_waits_for_the_end_and_reports_stay_with_their_provider_and_steering,
+);

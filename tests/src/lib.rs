@@ -506,6 +506,29 @@ impl World {
     }
 }
 
+impl World {
+    /// A second provider structure of the tenant, "Autre opérateur", and its staff member
+    /// `b@<slug>.example`; returns that provider's token.
+    pub async fn other_provider(&self, app: &TestApp) -> String {
+        let structure = app
+            .structure(&self.tenant, "Autre opérateur", "PROVIDER")
+            .await;
+        let subject = format!("b@{}.example", self.tenant.slug);
+        app.staff(&self.tenant, Role::Provider, &subject, &structure)
+            .await
+            .1
+    }
+
+    /// A second referent of the referent carrier, `colleague@<slug>.example`, with a portfolio
+    /// of their own; returns their token.
+    pub async fn colleague(&self, app: &TestApp) -> String {
+        let subject = format!("colleague@{}.example", self.tenant.slug);
+        app.staff(&self.tenant, Role::Referent, &subject, &self.carrier)
+            .await
+            .1
+    }
+}
+
 /// The UUID inside a global ID.
 pub fn global_uuid(id: &str) -> Option<Uuid> {
     parcours_api::graphql::ids::decode_any(id).map(|(_, uuid)| uuid)

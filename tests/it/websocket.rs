@@ -104,7 +104,7 @@ async fn the_instance_holds_its_cap_of_sockets_and_pings_them(backend: Backend) 
     .await;
     let w = World::build(&app, "nord").await;
     let mut alive = ws::connect(&app.base, &w.referent).await.expect("accepted");
-    let mut silent = ws::connect(&app.base, &w.tenant.steering)
+    let silent = ws::connect(&app.base, &w.tenant.steering)
         .await
         .expect("accepted");
     // A third socket on the instance, whoever asks: 503 at the handshake.

@@ -8,9 +8,9 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 use super::action;
 use super::model::*;
 use super::policy::{self, runner};
-use super::store::has_attendance;
+use super::store::{self, has_attendance};
 use crate::db::{TenantTx, Tx};
-use crate::entities::{cohort, cohort_session};
+use crate::entities::cohort_session;
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, SessionId};
 use crate::principal::{Principal, Role};
@@ -139,23 +139,7 @@ pub async fn create(
         updated_at: tx.now(),
         version: 1,
     };
-    tx.insert(cohort::ActiveModel {
-        tenant_id: Set(tx.tenant().0),
-        id: Set(c.id.0),
-        convention_id: Set(c.convention_id.0),
-        structure_id: Set(c.structure_id.0),
-        label: Set(c.label.clone()),
-        start_date: Set(c.start_date),
-        end_date: Set(c.end_date),
-        size_min: Set(c.size_min),
-        size_max: Set(c.size_max),
-        status: Set(c.status.as_str().to_owned()),
-        created_at: Set(c.created_at),
-        updated_at: Set(c.updated_at),
-        version: Set(1),
-        place: Set(c.place.clone()),
-    })
-    .await?;
+    store::insert(&tx, &c).await?;
     let sessions = calendar(
         c.id,
         (c.start_date, c.end_date),
@@ -168,18 +152,7 @@ pub async fn create(
         sessions.iter().map(|s| s.day),
         call.max_half_days_per_week,
     )?;
-    if !sessions.is_empty() {
-        tx.insert_many(sessions.iter().map(|s| cohort_session::ActiveModel {
-            tenant_id: Set(tx.tenant().0),
-            id: Set(s.id.0),
-            cohort_id: Set(c.id.0),
-            day: Set(s.day),
-            half_day: Set(s.half_day.as_str().to_owned()),
-            start_time: Set(Hours::format(s.hours.start)),
-            end_time: Set(Hours::format(s.hours.end)),
-        }))
-        .await?;
-    }
+    store::insert_sessions(&tx, &sessions).await?;
     tx.commit(action("cohort.create", "Cohort", c.id.0)).await?;
     Ok((c, sessions))
 }
@@ -242,26 +215,15 @@ pub async fn set_status(
             status.as_str()
         )));
     }
-    let result = tx
-        .update_many::<cohort::Entity>()
-        .col_expr(cohort::Column::Status, status.as_str().into())
-        .col_expr(cohort::Column::UpdatedAt, tx.now().into())
-        .col_expr(cohort::Column::Version, (version + 1).into())
-        .filter(cohort::Column::Id.eq(id.0))
-        .filter(cohort::Column::Version.eq(version))
-        .exec(tx.conn())
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(DomainError::stale("cohort"));
-    }
-    let updated_at = tx.now();
-    tx.commit(action("cohort.status", "Cohort", id.0)).await?;
-    Ok(Cohort {
-        updated_at,
+    let next = Cohort {
+        updated_at: tx.now(),
         status,
         version: version + 1,
         ..current
-    })
+    };
+    store::save(&tx, &next).await?;
+    tx.commit(action("cohort.status", "Cohort", id.0)).await?;
+    Ok(next)
 }
 
 /// Change a cohort's label or place (those given), at `version`; not once closed.
@@ -287,30 +249,16 @@ pub async fn update(
             "a closed cohort no longer changes".into(),
         ));
     }
-    let label = label.unwrap_or_else(|| current.label.clone());
-    let place = place.or_else(|| current.place.clone());
-    let result = tx
-        .update_many::<cohort::Entity>()
-        .col_expr(cohort::Column::Label, label.clone().into())
-        .col_expr(cohort::Column::Place, place.clone().into())
-        .col_expr(cohort::Column::UpdatedAt, tx.now().into())
-        .col_expr(cohort::Column::Version, (version + 1).into())
-        .filter(cohort::Column::Id.eq(id.0))
-        .filter(cohort::Column::Version.eq(version))
-        .exec(tx.conn())
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(DomainError::stale("cohort"));
-    }
-    let updated_at = tx.now();
-    tx.commit(action("cohort.update", "Cohort", id.0)).await?;
-    Ok(Cohort {
-        label,
-        place,
-        updated_at,
+    let next = Cohort {
+        label: label.unwrap_or_else(|| current.label.clone()),
+        place: place.or_else(|| current.place.clone()),
+        updated_at: tx.now(),
         version: version + 1,
         ..current
-    })
+    };
+    store::save(&tx, &next).await?;
+    tx.commit(action("cohort.update", "Cohort", id.0)).await?;
+    Ok(next)
 }
 
 /// A session of a cohort the principal runs, with its cohort, refusing a closed cohort.

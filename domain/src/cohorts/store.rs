@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::model::*;
@@ -370,4 +371,62 @@ pub(super) fn session_to_cohort() -> sea_orm::RelationDef {
         ))
         .to((cohort::Column::TenantId, cohort::Column::Id))
         .into()
+}
+
+/// Insert a new cohort.
+pub(super) async fn insert(tx: &Change, c: &Cohort) -> Result<()> {
+    tx.insert(cohort::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(c.id.0),
+        convention_id: Set(c.convention_id.0),
+        structure_id: Set(c.structure_id.0),
+        label: Set(c.label.clone()),
+        start_date: Set(c.start_date),
+        end_date: Set(c.end_date),
+        size_min: Set(c.size_min),
+        size_max: Set(c.size_max),
+        status: Set(c.status.as_str().to_owned()),
+        created_at: Set(c.created_at),
+        updated_at: Set(c.updated_at),
+        version: Set(c.version),
+        place: Set(c.place.clone()),
+    })
+    .await
+}
+
+/// Write `next` over the cohort at the version before it (`CONFLICT`, stale, when another
+/// writer changed it meanwhile): its label, place and status.
+pub(super) async fn save(tx: &Change, next: &Cohort) -> Result<()> {
+    let result = tx
+        .update_many::<cohort::Entity>()
+        .col_expr(cohort::Column::Label, next.label.clone().into())
+        .col_expr(cohort::Column::Place, next.place.clone().into())
+        .col_expr(cohort::Column::Status, next.status.as_str().into())
+        .col_expr(cohort::Column::UpdatedAt, next.updated_at.into())
+        .col_expr(cohort::Column::Version, next.version.into())
+        .filter(cohort::Column::Id.eq(next.id.0))
+        .filter(cohort::Column::Version.eq(next.version - 1))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(DomainError::stale("cohort"));
+    }
+    Ok(())
+}
+
+/// Insert the sessions of a new calendar.
+pub(super) async fn insert_sessions(tx: &Change, sessions: &[Session]) -> Result<()> {
+    if sessions.is_empty() {
+        return Ok(());
+    }
+    tx.insert_many(sessions.iter().map(|s| cohort_session::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(s.id.0),
+        cohort_id: Set(s.cohort_id.0),
+        day: Set(s.day),
+        half_day: Set(s.half_day.as_str().to_owned()),
+        start_time: Set(Hours::format(s.hours.start)),
+        end_time: Set(Hours::format(s.hours.end)),
+    }))
+    .await
 }

@@ -23,7 +23,6 @@ mod structures;
 mod tenants;
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
 use parcours_domain::db::Tx;
 use parcours_domain::page::{Page, PageRequest};
@@ -33,9 +32,6 @@ use uuid::Uuid;
 pub use access::AccessRecorder;
 pub use esf::operation as esf_operation;
 pub use loaders::StructureLoader;
-use loaders::{
-    CommuneLoader, EpisodesLoader, ExitLoader, ParticipantLoader, PathStepsLoader, StaffLoader,
-};
 
 /// Limits of the executor (the transport adds its own before parsing).
 pub const MAX_DEPTH: usize = 12;
@@ -128,84 +124,7 @@ pub struct RequestCtx {
 impl RequestCtx {
     /// The per-request data to attach to an async-graphql request.
     pub fn into_request(self, request: async_graphql::Request) -> async_graphql::Request {
-        let ctx = &self;
-        let cached = || HashMapCache::default();
-        let request = request
-            .data(DataLoader::with_cache(
-                StructureLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                StaffLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                CommuneLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                PathStepsLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                EpisodesLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                ExitLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                ParticipantLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::DiagnosticLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::CohortLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::FollowUpSheetLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::MemberAttendanceLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::MembersLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::SessionsLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::CohortAttendanceLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::MembershipsLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ));
+        let request = loaders::register(request, &self);
         request
             .data(loaders::Primed::default())
             .data(self.access.clone())

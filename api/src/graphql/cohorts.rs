@@ -10,7 +10,7 @@ use parcours_domain::cohorts::{
 };
 use parcours_domain::ids::{CohortId, ParticipantId, SessionId};
 
-use super::calls::convention_id;
+use super::conventions::convention_id;
 use super::loaders::Loaded;
 use super::participants::{ParticipantObj, participant_id};
 use super::scalars::Date;
@@ -160,10 +160,10 @@ impl CohortObj {
     async fn convention(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<super::calls::ConventionObj>> {
+    ) -> async_graphql::Result<Option<super::conventions::ConventionObj>> {
         let r = req(ctx);
         match parcours_domain::conventions::get(&r.tx, &r.principal, self.0.convention_id).await {
-            Ok(c) => Ok(Some(super::calls::ConventionObj(c))),
+            Ok(c) => Ok(Some(super::conventions::ConventionObj(c))),
             Err(DomainError::Forbidden(_) | DomainError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e).gql(ctx),
         }
@@ -383,7 +383,7 @@ impl CohortQuery {
         let filter = CohortFilter {
             convention: convention_id
                 .as_ref()
-                .map(super::calls::convention_id)
+                .map(super::conventions::convention_id)
                 .transpose()
                 .gql(ctx)?,
             statuses: status

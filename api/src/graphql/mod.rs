@@ -2,9 +2,11 @@
 //! stay in the domain. Roots are merged from the areas.
 
 mod access;
+mod attachments;
 mod audit;
 mod calls;
 mod cohorts;
+mod conventions;
 mod diagnostics;
 pub mod error;
 mod esf;
@@ -20,6 +22,7 @@ mod reports;
 mod scalars;
 mod staff;
 mod structures;
+mod submissions;
 mod tenants;
 
 use async_graphql::connection::{Connection, Edge};
@@ -53,6 +56,8 @@ pub struct QueryRoot(
     access::AccessQuery,
     participants::ParticipantQuery,
     calls::CallQuery,
+    submissions::SubmissionQuery,
+    conventions::ConventionQuery,
     cohorts::CohortQuery,
     follow_up::FollowUpQuery,
     indicators::IndicatorQuery,
@@ -69,6 +74,8 @@ pub struct MutationRoot(
     staff::StaffMutation,
     participants::ParticipantMutation,
     calls::CallMutation,
+    submissions::SubmissionMutation,
+    conventions::ConventionMutation,
     cohorts::CohortMutation,
     diagnostics::DiagnosticMutation,
     follow_up::FollowUpMutation,

@@ -14,126 +14,91 @@ use parcours_domain::participants::{self, Episode, Exit, PathStep};
 use parcours_domain::staff::{self, StaffMember};
 use parcours_domain::structures::{self, Structure};
 use parcours_domain::tenants::{self, Commune};
-use parcours_domain::{DomainError, Result};
+use parcours_domain::{DomainError, Result, cohorts, diagnostics, follow_up};
 
 use super::RequestCtx;
 use super::error::to_graphql;
 
-macro_rules! loader {
-    ($(#[$doc:meta])* $name:ident: $key:ty => $value:ty, $read:path) => {
-        $(#[$doc])*
-        pub struct $name {
-            pub(crate) ctx: RequestCtx,
-        }
-
-        impl Loader<$key> for $name {
-            type Value = $value;
-            type Error = async_graphql::Error;
-
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, Self::Error> {
-                let read: Result<HashMap<$key, $value>, DomainError> =
-                    $read(&self.ctx.tx, &self.ctx.principal, keys).await;
-                read.map_err(|e| to_graphql(e, &self.ctx.request_id))
+/// Declares every loader of a request from one list: each line names the loader, its key, its
+/// value and the domain batch read behind it. The same list generates [`register`], so a loader
+/// cannot exist without being attached to the request, and the key each one is primed with.
+macro_rules! loaders {
+    ($($(#[$doc:meta])* $name:ident: $key:ty => $value:ty, $read:path;)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $name {
+                pub(crate) ctx: RequestCtx,
             }
+
+            impl Loader<$key> for $name {
+                type Value = $value;
+                type Error = async_graphql::Error;
+
+                async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, Self::Error> {
+                    let read: Result<HashMap<$key, $value>, DomainError> =
+                        $read(&self.ctx.tx, &self.ctx.principal, keys).await;
+                    read.map_err(|e| to_graphql(e, &self.ctx.request_id))
+                }
+            }
+
+            impl KeyOf for $name {
+                type Key = $key;
+            }
+        )*
+
+        /// Attach every loader, bound to the request's context and with a cache for the
+        /// request, to `request`.
+        pub(crate) fn register(
+            request: async_graphql::Request,
+            ctx: &RequestCtx,
+        ) -> async_graphql::Request {
+            $(
+                let request = request.data(DataLoader::with_cache(
+                    $name { ctx: ctx.clone() },
+                    tokio::spawn,
+                    HashMapCache::default(),
+                ));
+            )*
+            request
         }
     };
 }
 
-loader!(
+loaders! {
     /// Structures by ID.
-    StructureLoader: StructureId => Structure, structures::load_many
-);
-loader!(
+    StructureLoader: StructureId => Structure, structures::load_many;
     /// Staff members (referents) by ID.
-    StaffLoader: StaffId => StaffMember, staff::load_many
-);
-loader!(
+    StaffLoader: StaffId => StaffMember, staff::load_many;
     /// Communes by ID.
-    CommuneLoader: CommuneId => Commune, tenants::load_communes
-);
-loader!(
-    /// Participants by ID (those the principal may see).
-    ParticipantLoader: ParticipantId => participants::Participant, participants::load_many
-);
-loader!(
+    CommuneLoader: CommuneId => Commune, tenants::load_communes;
     /// The path steps of each participant (an empty list when none).
-    PathStepsLoader: ParticipantId => Vec<PathStep>, path_steps_of
-);
-loader!(
+    PathStepsLoader: ParticipantId => Vec<PathStep>, path_steps_of;
     /// The episodes of each participant (an empty list when none).
-    EpisodesLoader: ParticipantId => Vec<Episode>, episodes_of
-);
-loader!(
+    EpisodesLoader: ParticipantId => Vec<Episode>, episodes_of;
     /// The exit of each participant (`None` when none, cached too).
-    ExitLoader: ParticipantId => Option<Exit>, exits_of
-);
-
-loader!(
-    /// Follow-up sheets by membership (those the principal may read).
-    FollowUpSheetLoader: MemberKey => parcours_domain::follow_up::FollowUpSheet,
-        parcours_domain::follow_up::load_many
-);
-loader!(
-    /// Each membership's attendance records, in calendar order.
-    MemberAttendanceLoader: MemberKey => Vec<parcours_domain::cohorts::Attendance>,
-        parcours_domain::cohorts::member_attendance
-);
-
-loader!(
+    ExitLoader: ParticipantId => Option<Exit>, exits_of;
+    /// Participants by ID (those the principal may see).
+    ParticipantLoader: ParticipantId => participants::Participant, participants::load_many;
+    /// Diagnostics by (cohort, participant), each with the tenant's CléA threshold.
+    DiagnosticLoader: MemberKey => (diagnostics::Diagnostic, i32), diagnostics_of;
     /// Cohorts by ID (those the principal may read).
-    CohortLoader: parcours_domain::ids::CohortId => parcours_domain::cohorts::Cohort,
-        parcours_domain::cohorts::load_many
-);
-loader!(
+    CohortLoader: CohortId => cohorts::Cohort, cohorts::load_many;
+    /// Follow-up sheets by membership (those the principal may read).
+    FollowUpSheetLoader: MemberKey => follow_up::FollowUpSheet, follow_up::load_many;
+    /// Each membership's attendance records, in calendar order.
+    MemberAttendanceLoader: MemberKey => Vec<cohorts::Attendance>, cohorts::member_attendance;
     /// The members of each cohort the principal may see.
-    MembersLoader: CohortId => Vec<parcours_domain::cohorts::Member>,
-        parcours_domain::cohorts::members_of
-);
-loader!(
+    MembersLoader: CohortId => Vec<cohorts::Member>, cohorts::members_of;
     /// The session calendar of each cohort.
-    SessionsLoader: CohortId => Vec<parcours_domain::cohorts::Session>,
-        parcours_domain::cohorts::sessions_of
-);
-loader!(
+    SessionsLoader: CohortId => Vec<cohorts::Session>, cohorts::sessions_of;
     /// The attendance records of each cohort (steering and the provider).
-    CohortAttendanceLoader: CohortId => Vec<parcours_domain::cohorts::Attendance>,
-        parcours_domain::cohorts::attendance_of
-);
-
-loader!(
+    CohortAttendanceLoader: CohortId => Vec<cohorts::Attendance>, cohorts::attendance_of;
     /// The cohort memberships of each participant that the principal may read.
-    MembershipsLoader: ParticipantId => Vec<parcours_domain::cohorts::Member>,
-        parcours_domain::cohorts::memberships_of
-);
+    MembershipsLoader: ParticipantId => Vec<cohorts::Member>, cohorts::memberships_of;
+}
 
 /// A membership: (cohort, participant).
-pub type MemberKey = (parcours_domain::ids::CohortId, ParticipantId);
-
-/// Diagnostics by (cohort, participant), each with the tenant's CléA threshold.
-pub struct DiagnosticLoader {
-    pub(crate) ctx: RequestCtx,
-}
-
-type DiagnosticKey = MemberKey;
-
-impl Loader<DiagnosticKey> for DiagnosticLoader {
-    type Value = (parcours_domain::diagnostics::Diagnostic, i32);
-    type Error = async_graphql::Error;
-
-    async fn load(
-        &self,
-        keys: &[DiagnosticKey],
-    ) -> Result<HashMap<DiagnosticKey, Self::Value>, Self::Error> {
-        let (found, threshold) =
-            parcours_domain::diagnostics::load_many(&self.ctx.tx, &self.ctx.principal, keys)
-                .await
-                .map_err(|e| to_graphql(e, &self.ctx.request_id))?;
-        Ok(found
-            .into_iter()
-            .map(|(k, d)| (k, (d, threshold)))
-            .collect())
-    }
-}
+pub type MemberKey = (CohortId, ParticipantId);
 
 /// A per-request loader with its cache.
 pub type Loaded<T> = DataLoader<T, HashMapCache>;
@@ -182,6 +147,18 @@ async fn exits_of(
     ))
 }
 
+async fn diagnostics_of(
+    tx: &parcours_domain::db::Tx,
+    principal: &parcours_domain::Principal,
+    keys: &[MemberKey],
+) -> Result<HashMap<MemberKey, (diagnostics::Diagnostic, i32)>> {
+    let (found, threshold) = diagnostics::load_many(tx, principal, keys).await?;
+    Ok(found
+        .into_iter()
+        .map(|(k, d)| (k, (d, threshold)))
+        .collect())
+}
+
 /// One participant through the request's loader (batched with its siblings), as the object
 /// that the schema shows: the relation field of sheets, members, ESF+ records and access
 /// entries.
@@ -213,7 +190,7 @@ pub(crate) async fn prime_participants(
     if memberships.exists() {
         feed::<MembershipsLoader>(ctx, &ids).await?;
         let loader = ctx.data_unchecked::<Loaded<MembershipsLoader>>();
-        let all: Vec<parcours_domain::cohorts::Member> = loader
+        let all: Vec<cohorts::Member> = loader
             .load_many(ids.iter().copied())
             .await?
             .into_values()
@@ -255,7 +232,7 @@ pub(crate) async fn prime_participants(
 pub(crate) async fn prime_cohorts(
     ctx: &Context<'_>,
     node: Lookahead<'_>,
-    cohorts: &[parcours_domain::cohorts::Cohort],
+    cohorts: &[cohorts::Cohort],
 ) -> async_graphql::Result<()> {
     let ids: Vec<CohortId> = cohorts.iter().map(|c| c.id).collect();
     if ids.is_empty() {
@@ -271,7 +248,7 @@ pub(crate) async fn prime_cohorts(
     if members.exists() {
         let loader = ctx.data_unchecked::<Loaded<MembersLoader>>();
         feed::<MembersLoader>(ctx, &ids).await?;
-        let all: Vec<parcours_domain::cohorts::Member> = loader
+        let all: Vec<cohorts::Member> = loader
             .load_many(ids.iter().copied())
             .await?
             .into_values()
@@ -287,7 +264,7 @@ pub(crate) async fn prime_cohorts(
 pub(crate) async fn prime_members(
     ctx: &Context<'_>,
     field: Lookahead<'_>,
-    members: &[parcours_domain::cohorts::Member],
+    members: &[cohorts::Member],
 ) -> async_graphql::Result<()> {
     let keys: Vec<MemberKey> = members
         .iter()
@@ -356,52 +333,6 @@ impl Primed {
 /// The key type of a loader (each loader here has one).
 pub(crate) trait KeyOf {
     type Key: Send + Sync + Clone + Eq + std::hash::Hash + 'static;
-}
-
-impl KeyOf for StructureLoader {
-    type Key = StructureId;
-}
-impl KeyOf for StaffLoader {
-    type Key = StaffId;
-}
-impl KeyOf for CommuneLoader {
-    type Key = CommuneId;
-}
-impl KeyOf for ParticipantLoader {
-    type Key = ParticipantId;
-}
-impl KeyOf for PathStepsLoader {
-    type Key = ParticipantId;
-}
-impl KeyOf for EpisodesLoader {
-    type Key = ParticipantId;
-}
-impl KeyOf for ExitLoader {
-    type Key = ParticipantId;
-}
-impl KeyOf for CohortLoader {
-    type Key = parcours_domain::ids::CohortId;
-}
-impl KeyOf for DiagnosticLoader {
-    type Key = MemberKey;
-}
-impl KeyOf for FollowUpSheetLoader {
-    type Key = MemberKey;
-}
-impl KeyOf for MemberAttendanceLoader {
-    type Key = MemberKey;
-}
-impl KeyOf for MembershipsLoader {
-    type Key = ParticipantId;
-}
-impl KeyOf for MembersLoader {
-    type Key = CohortId;
-}
-impl KeyOf for SessionsLoader {
-    type Key = CohortId;
-}
-impl KeyOf for CohortAttendanceLoader {
-    type Key = CohortId;
 }
 
 fn dedup<T: Eq + std::hash::Hash + Copy>(items: impl Iterator<Item = T>) -> Vec<T> {

@@ -2,9 +2,11 @@
 //! stay in the domain. Roots are merged from the areas.
 
 mod access;
+mod attachments;
 mod audit;
 mod calls;
 mod cohorts;
+mod conventions;
 mod diagnostics;
 pub mod error;
 mod esf;
@@ -20,10 +22,10 @@ mod reports;
 mod scalars;
 mod staff;
 mod structures;
+mod submissions;
 mod tenants;
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
 use parcours_domain::db::Tx;
 use parcours_domain::page::{Page, PageRequest};
@@ -33,9 +35,6 @@ use uuid::Uuid;
 pub use access::AccessRecorder;
 pub use esf::operation as esf_operation;
 pub use loaders::StructureLoader;
-use loaders::{
-    CommuneLoader, EpisodesLoader, ExitLoader, ParticipantLoader, PathStepsLoader, StaffLoader,
-};
 
 /// Limits of the executor (the transport adds its own before parsing).
 pub const MAX_DEPTH: usize = 12;
@@ -57,6 +56,8 @@ pub struct QueryRoot(
     access::AccessQuery,
     participants::ParticipantQuery,
     calls::CallQuery,
+    submissions::SubmissionQuery,
+    conventions::ConventionQuery,
     cohorts::CohortQuery,
     follow_up::FollowUpQuery,
     indicators::IndicatorQuery,
@@ -73,6 +74,8 @@ pub struct MutationRoot(
     staff::StaffMutation,
     participants::ParticipantMutation,
     calls::CallMutation,
+    submissions::SubmissionMutation,
+    conventions::ConventionMutation,
     cohorts::CohortMutation,
     diagnostics::DiagnosticMutation,
     follow_up::FollowUpMutation,
@@ -128,84 +131,7 @@ pub struct RequestCtx {
 impl RequestCtx {
     /// The per-request data to attach to an async-graphql request.
     pub fn into_request(self, request: async_graphql::Request) -> async_graphql::Request {
-        let ctx = &self;
-        let cached = || HashMapCache::default();
-        let request = request
-            .data(DataLoader::with_cache(
-                StructureLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                StaffLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                CommuneLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                PathStepsLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                EpisodesLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                ExitLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                ParticipantLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::DiagnosticLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::CohortLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::FollowUpSheetLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::MemberAttendanceLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::MembersLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::SessionsLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::CohortAttendanceLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ))
-            .data(DataLoader::with_cache(
-                loaders::MembershipsLoader { ctx: ctx.clone() },
-                tokio::spawn,
-                cached(),
-            ));
+        let request = loaders::register(request, &self);
         request
             .data(loaders::Primed::default())
             .data(self.access.clone())

@@ -9,8 +9,10 @@ use parcours_domain::{
 };
 
 use super::access::AccessEntryObj;
-use super::calls::{AttachmentObj, CallObj, ConventionObj, SubmissionObj};
+use super::attachments::AttachmentObj;
+use super::calls::CallObj;
 use super::cohorts::{AttendanceObj, CohortObj, SessionObj};
+use super::conventions::ConventionObj;
 use super::esf::EsfRecordObj;
 use super::follow_up::FollowUpSheetObj;
 use super::notifications::NotificationObj;
@@ -18,6 +20,7 @@ use super::participants::{EpisodeObj, ParticipantObj, PathStepObj};
 use super::reports::ReportObj;
 use super::staff::StaffMemberObj;
 use super::structures::StructureObj;
+use super::submissions::SubmissionObj;
 use super::tenants::{CommuneObj, TenantObj};
 use super::{GqlResult, ids, req};
 

@@ -10,7 +10,7 @@ use parcours_domain::reports::{
     Resource,
 };
 
-use super::calls::convention_id;
+use super::conventions::convention_id;
 use super::scalars::{Date, Money};
 use super::{Conn, GqlResult, connection, ids, page_request, req};
 
@@ -335,7 +335,7 @@ impl ReportQuery {
         let page = page_request(ctx, first, after).gql(ctx)?;
         let convention = convention_id
             .as_ref()
-            .map(super::calls::convention_id)
+            .map(super::conventions::convention_id)
             .transpose()
             .gql(ctx)?;
         let page = reports::list(&r.tx, &r.principal, convention, page)

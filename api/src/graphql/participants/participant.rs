@@ -1,0 +1,340 @@
+//! The `Participant` object: who may read which of its fields (the whole record, the sensitive
+//! ones) is the domain's policy; this file only maps.
+
+use async_graphql::{Context, Enum, ID, Object};
+use chrono::{DateTime, Utc};
+use parcours_domain::access_log::SensitiveField;
+use parcours_domain::participants::{self as domain, Participant, policy};
+use parcours_domain::{DomainError, participants::exit_recording};
+
+use super::{EpisodeObj, ExitAssessment, ExitObj, PathStepObj};
+use crate::graphql::loaders::{
+    CommuneLoader, EpisodesLoader, ExitLoader, Loaded, PathStepsLoader, StaffLoader,
+};
+use crate::graphql::scalars::Date;
+use crate::graphql::staff::StaffMemberObj;
+use crate::graphql::tenants::CommuneObj;
+use crate::graphql::{GqlResult, ids, req};
+
+mirror_enum!(
+    /// ESF+ gender values.
+    Gender => domain::Gender { Woman, Man, NonBinary }
+);
+mirror_enum!(
+    /// Where a participant stands: a candidate until the validation committee decides.
+    ParticipantStatus => domain::ParticipantStatus {
+        /// Entry not yet decided by the validation committee.
+        Candidate,
+        /// Admitted: the path runs.
+        Active,
+        /// Entry refused by the validation committee.
+        Refused,
+        /// Left the path (see `exit`).
+        Exited,
+    }
+);
+
+/// Education level in the 2019 national nomenclature (3 = CAP/BEP, 4 = baccalauréat).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum EducationLevel {
+    Level1,
+    Level2,
+    Level3,
+    Level4,
+    Level5,
+    Level6,
+    Level7,
+    Level8,
+}
+
+impl EducationLevel {
+    pub(super) fn number(self) -> i32 {
+        self as i32 + 1
+    }
+
+    pub(super) fn from_number(n: u8) -> Self {
+        use EducationLevel::*;
+        [
+            Level1, Level2, Level3, Level4, Level5, Level6, Level7, Level8,
+        ][usize::from(n.clamp(1, 8) - 1)]
+    }
+}
+
+/// A person accompanied by the PLIE. Personal fields are null once anonymised.
+pub struct ParticipantObj(pub Participant);
+
+/// A sensitive value, when the caller may read it; the read is noted for the access log (a
+/// refused read discloses nothing and notes nothing).
+fn sensitive(
+    ctx: &Context<'_>,
+    p: &Participant,
+    field: SensitiveField,
+    value: bool,
+) -> async_graphql::Result<Option<bool>> {
+    if policy::may_read_sensitive(&req(ctx).principal, p) {
+        crate::graphql::access::note(ctx, p.id, field);
+        Ok(Some(value))
+    } else {
+        Err(DomainError::Forbidden(
+            "RSA status and disability are readable by steering and the participant's referent only",
+        ))
+        .gql(ctx)
+    }
+}
+
+/// The whole record is for steering and the participant's referent; a provider reads the
+/// action's few fields only (name, contact, commune, referent, status).
+fn whole(ctx: &Context<'_>, p: &Participant) -> async_graphql::Result<()> {
+    if policy::reads_whole_record(&req(ctx).principal, p) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "this field is readable by steering and the participant's referent only",
+        ))
+        .gql(ctx)
+    }
+}
+
+#[Object(name = "Participant")]
+impl ParticipantObj {
+    /// Global ID.
+    pub(crate) async fn id(&self) -> ID {
+        ids::encode("Participant", self.0.id.0)
+    }
+    /// First name.
+    async fn first_name(&self) -> Option<&str> {
+        self.0.first_name.as_deref()
+    }
+    /// Last name.
+    async fn last_name(&self) -> Option<&str> {
+        self.0.last_name.as_deref()
+    }
+    /// Birth date.
+    async fn birth_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.birth_date.map(Date))
+    }
+    /// Birth year, kept after anonymisation for age statistics.
+    async fn birth_year(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
+        whole(ctx, &self.0)?;
+        Ok(self
+            .0
+            .birth_date
+            .map(|d| chrono::Datelike::year(&d))
+            .or(self.0.birth_year))
+    }
+    /// Gender (ESF+ values).
+    async fn gender(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Gender>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.gender.into()))
+    }
+    /// E-mail address.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Phone number.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Postal address.
+    async fn postal_address(&self) -> Option<&str> {
+        self.0.postal_address.as_deref()
+    }
+    /// Commune of residence (in the tenant's perimeter).
+    async fn commune(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CommuneObj>> {
+        let loader = ctx.data_unchecked::<Loaded<CommuneLoader>>();
+        Ok(loader
+            .load_one(self.0.commune_id)
+            .await?
+            .map(CommuneObj::from))
+    }
+    /// Long-term job seeker (DELD) at entry.
+    async fn long_term_job_seeker(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.long_term_job_seeker))
+    }
+    /// RSA (minimum income) beneficiary at entry. Steering and the participant's referent only.
+    async fn rsa_beneficiary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        sensitive(
+            ctx,
+            &self.0,
+            SensitiveField::RsaBeneficiary,
+            self.0.rsa_beneficiary,
+        )
+    }
+    /// Lives in a priority neighbourhood (QPV).
+    async fn priority_neighbourhood(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<bool>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.priority_neighbourhood))
+    }
+    /// Education level (2019 nomenclature).
+    async fn education_level(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<EducationLevel>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(EducationLevel::from_number(
+            self.0.education_level.get(),
+        )))
+    }
+    /// Recognised disabled worker (RQTH). Steering and the participant's referent only.
+    async fn recognised_disability(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<bool>> {
+        sensitive(
+            ctx,
+            &self.0,
+            SensitiveField::RecognisedDisability,
+            self.0.recognised_disability,
+        )
+    }
+    /// Allowed to work in France.
+    async fn authorised_to_work(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.authorised_to_work))
+    }
+    /// Other integration difficulties recorded at entry (mobility, housing, …).
+    async fn difficulties(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<String>>> {
+        whole(ctx, &self.0)?;
+        Ok(Some(self.0.difficulties.clone()))
+    }
+    /// When the participant gave consent.
+    async fn consent_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.consent_date.map(Date))
+    }
+    /// What the participant agreed to.
+    async fn consent_scope(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.consent_scope.clone())
+    }
+    /// The single referent following this participant.
+    async fn referent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StaffMemberObj>> {
+        let loader = ctx.data_unchecked::<Loaded<StaffLoader>>();
+        Ok(loader
+            .load_one(self.0.referent_id)
+            .await?
+            .map(StaffMemberObj))
+    }
+    /// Status.
+    async fn status(&self) -> ParticipantStatus {
+        self.0.status.into()
+    }
+    /// The day the participant entered the path.
+    async fn entry_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.entry_date.map(Date))
+    }
+    /// The validation committee's date (entry admitted or refused).
+    async fn committee_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.committee_date.map(Date))
+    }
+    /// Why the committee refused the entry.
+    async fn refusal_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.refusal_reason.clone())
+    }
+    /// When the participant's personal data was erased, if it was.
+    async fn anonymised_at(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        whole(ctx, &self.0)?;
+        Ok(self.0.anonymised_at)
+    }
+    /// The path: its steps in date order.
+    async fn path(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<PathStepObj>>> {
+        whole(ctx, &self.0)?;
+        let loader = ctx.data_unchecked::<Loaded<PathStepsLoader>>();
+        let steps = loader.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(Some(steps.into_iter().map(PathStepObj).collect()))
+    }
+    /// The path step under way: of the steps not closed and started by today (Paris time),
+    /// the one started last; null when there is none, and for whoever may not read the path.
+    async fn current_step(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PathStepObj>> {
+        if !policy::reads_whole_record(&req(ctx).principal, &self.0) {
+            return Ok(None);
+        }
+        let today = parcours_domain::paris::wall_clock(req(ctx).tx.now()).date();
+        let loader = ctx.data_unchecked::<Loaded<PathStepsLoader>>();
+        let steps = loader.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(steps
+            .into_iter()
+            .filter(|s| !s.closed && s.start_date <= today)
+            .max_by_key(|s| (s.start_date, s.id.0))
+            .map(PathStepObj))
+    }
+    /// Cohort memberships (prescriptions, enrolments, declines, drop-outs), by cohort start
+    /// date: steering all, the referent all of their participant's, a provider those of its own
+    /// cohorts.
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::cohorts::MemberObj>> {
+        let loader = ctx.data_unchecked::<Loaded<crate::graphql::loaders::MembershipsLoader>>();
+        let list = loader.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(list
+            .into_iter()
+            .map(crate::graphql::cohorts::MemberObj)
+            .collect())
+    }
+    /// Employment, training and business-creation episodes, in date order.
+    async fn episodes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<EpisodeObj>>> {
+        whole(ctx, &self.0)?;
+        let loader = ctx.data_unchecked::<Loaded<EpisodesLoader>>();
+        let episodes = loader.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(Some(episodes.into_iter().map(EpisodeObj).collect()))
+    }
+    /// The recorded exit, if any.
+    async fn exit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ExitObj>> {
+        whole(ctx, &self.0)?;
+        let loader = ctx.data_unchecked::<Loaded<ExitLoader>>();
+        Ok(loader.load_one(self.0.id).await?.flatten().map(ExitObj))
+    }
+    /// Whether an exit on `on` (default: the recorded exit's date, else today) would be
+    /// positive, which rule matched and on which evidence, or why none did.
+    async fn exit_assessment(
+        &self,
+        ctx: &Context<'_>,
+        on: Option<Date>,
+    ) -> async_graphql::Result<Option<ExitAssessment>> {
+        whole(ctx, &self.0)?;
+        // From the request's loaders: a page of assessments costs no query per participant.
+        let episodes = ctx
+            .data_unchecked::<Loaded<EpisodesLoader>>()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let recorded = ctx
+            .data_unchecked::<Loaded<ExitLoader>>()
+            .load_one(self.0.id)
+            .await?
+            .flatten();
+        let today = parcours_domain::paris::today(req(ctx).tx.now());
+        let assessment = exit_recording::assess_loaded(
+            &self.0,
+            &episodes,
+            recorded.as_ref(),
+            on.map(|d| d.0),
+            today,
+        );
+        Ok(Some(ExitAssessment::from(assessment)))
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Optimistic-concurrency version: pass it back when changing the participant.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}

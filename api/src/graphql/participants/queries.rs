@@ -1,0 +1,139 @@
+//! The `participants` list (its filters, sort and count) and the `participant` query.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use parcours_domain::DomainError;
+use parcours_domain::access_log::SensitiveField;
+use parcours_domain::ids::{CommuneId, StaffId};
+use parcours_domain::participants::{self as domain, Participant};
+
+use super::{ParticipantObj, ParticipantStatus, participant_id};
+use crate::graphql::scalars::Date;
+use crate::graphql::{GqlResult, ids, req};
+use async_graphql::connection::Connection;
+
+mirror_enum!(
+    /// How to order participants.
+    ParticipantSort => domain::ParticipantSort { Name, EntryDate }
+);
+
+#[derive(Default)]
+pub struct ParticipantQuery;
+
+#[Object]
+impl ParticipantQuery {
+    /// The participants the caller may see: steering the whole tenant, a referent their own
+    /// portfolio.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[expect(clippy::too_many_arguments, reason = "one GraphQL argument each")]
+    async fn participants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "Only this status.")] status: Option<ParticipantStatus>,
+        #[graphql(desc = "Only this referent's participants.")] referent_id: Option<ID>,
+        #[graphql(desc = "Only residents of this commune.")] commune_id: Option<ID>,
+        #[graphql(
+            desc = "Only residents (true) or non-residents (false) of priority neighbourhoods."
+        )]
+        priority_neighbourhood: Option<bool>,
+        #[graphql(
+            desc = "Only RSA beneficiaries (true) or not (false). Steering and referents only; each participant listed is recorded in the access log, `totalCount` is null and `first` at least 1."
+        )]
+        rsa_beneficiary: Option<bool>,
+        #[graphql(desc = "Entered on or after this date.")] entered_from: Option<Date>,
+        #[graphql(desc = "Entered on or before this date.")] entered_to: Option<Date>,
+        #[graphql(
+            desc = "Text in the last or first name, compared as names are keyed: case, accents, ligatures, apostrophes, hyphens and spaces ignored (\"laetitia\" finds Lætitia, \"ndiaye\" finds N’Diaye); at least one letter or digit, at most 200 characters."
+        )]
+        search: Option<String>,
+        #[graphql(desc = "Order (default NAME).")] sort: Option<ParticipantSort>,
+    ) -> async_graphql::Result<
+        Option<Connection<String, ParticipantObj, ParticipantConnectionFields>>,
+    > {
+        let r = req(ctx);
+        let filter = domain::ParticipantFilter {
+            status: status.map(Into::into),
+            referent_id: referent_id
+                .map(|id| ids::decode(&id, "StaffMember", "referent").map(StaffId))
+                .transpose()
+                .gql(ctx)?,
+            commune_id: commune_id
+                .map(|id| ids::decode(&id, "Commune", "commune").map(CommuneId))
+                .transpose()
+                .gql(ctx)?,
+            priority_neighbourhood,
+            rsa_beneficiary,
+            entered_from: entered_from.map(|d| d.0),
+            entered_to: entered_to.map(|d| d.0),
+            search,
+        };
+        // The domain's cursor (a sort key and an ID) travels inside the list's tagged one.
+        let tag = ids::ListTag::of(ctx);
+        let after = after
+            .map(|c| {
+                tag.position(&c).and_then(|p| {
+                    String::from_utf8(p).map_err(|_| {
+                        DomainError::validation("after", "is not a cursor of this list")
+                    })
+                })
+            })
+            .transpose()
+            .gql(ctx)?;
+        let page = domain::list(
+            &r.tx,
+            &r.principal,
+            &filter,
+            sort.unwrap_or(ParticipantSort::Name).into(),
+            first,
+            after.as_deref(),
+            crate::graphql::counts(ctx),
+        )
+        .await
+        .gql(ctx)?;
+        let shown: Vec<Participant> = page.items.iter().map(|(_, p)| p.clone()).collect();
+        if rsa_beneficiary.is_some() {
+            // Listed under the filter, each one's RSA status is disclosed, selected or not.
+            for p in &shown {
+                crate::graphql::access::note(ctx, p.id, SensitiveField::RsaBeneficiary);
+            }
+        }
+        crate::graphql::loaders::prime_participants(ctx, &shown).await?;
+        let mut conn = async_graphql::connection::Connection::with_additional_fields(
+            page.has_previous_page,
+            page.has_next_page,
+            ParticipantConnectionFields {
+                total_count: page
+                    .total_count
+                    .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+            },
+        );
+        conn.edges.extend(page.items.into_iter().map(|(cursor, p)| {
+            async_graphql::connection::Edge::new(tag.cursor(cursor.as_bytes()), ParticipantObj(p))
+        }));
+        Ok(Some(conn))
+    }
+
+    /// One participant.
+    async fn participant(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<ParticipantObj>> {
+        let r = req(ctx);
+        let id = participant_id(&id).gql(ctx)?;
+        let p = domain::get(&r.tx, &r.principal, id).await.gql(ctx)?;
+        Ok(Some(ParticipantObj(p)))
+    }
+}
+
+/// Fields of the participants connection beside edges and page info.
+#[derive(SimpleObject)]
+pub struct ParticipantConnectionFields {
+    /// How many participants match the filters, over all pages; null under the
+    /// `rsaBeneficiary` filter (a count would disclose the status of people it does not list).
+    pub total_count: Option<i64>,
+}

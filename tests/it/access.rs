@@ -80,15 +80,23 @@ fn triples(nodes: &[Value]) -> Vec<(String, String, String)> {
     out
 }
 
+/// "Roux", active, prescribed on a cohort of the provider's convention: (convention, participant).
+async fn roux_prescribed_on_a_cohort(app: &TestApp, w: &World) -> (String, String) {
+    let conv = convention(app, w).await;
+    let c = cohort(app, w, &conv, "2026-09-07", "Groupe 1").await;
+    let p = active_participant(app, w, "Roux").await;
+    app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+        .await;
+    (conv, p)
+}
+
+/// One entry per participant and sensitive field read, with the reader and the request id;
+/// non-sensitive and refused reads record nothing.
 async fn reads_of_sensitive_fields_are_recorded_once_each(backend: Backend) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
     let steering = &w.tenant.steering;
-    let conv = convention(&app, &w).await;
-    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
-    let p = active_participant(&app, &w, "Roux").await;
-    app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
-        .await;
+    let (_, p) = roux_prescribed_on_a_cohort(&app, &w).await;
     let colleague = w.colleague(&app).await;
     let (total, _) = log(&app, steering, json!({})).await;
     assert_eq!(total, 0, "creating and validating read no sensitive field");
@@ -159,6 +167,15 @@ async fn reads_of_sensitive_fields_are_recorded_once_each(backend: Backend) {
     assert_eq!(body["data"]["participants"]["edges"], json!([]), "{body}");
     let after = log(&app, steering, json!({})).await.0;
     assert_eq!(after, before, "nothing recorded for those reads");
+}
+
+/// `node`, a mutation's payload and the provider's ESF+ records are sensitive reads like any
+/// other.
+async fn node_payloads_and_esf_records_are_recorded_reads_too(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let steering = &w.tenant.steering;
+    let (conv, p) = roux_prescribed_on_a_cohort(&app, &w).await;
 
     // `node` and a mutation's payload are reads like any other.
     let commune = first_commune(&app, &w.referent).await;
@@ -664,6 +681,7 @@ async fn no_sensitive_value_leaves_without_its_entry(backend: Backend) {
 
 on_both!(
     reads_of_sensitive_fields_are_recorded_once_each,
+    node_payloads_and_esf_records_are_recorded_reads_too,
     a_page_costs_the_same_statements_whatever_its_size,
     the_log_is_steerings_own_and_filters_are_checked,
     the_rsa_filter_is_recorded_and_refused_to_providers,

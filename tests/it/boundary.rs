@@ -40,6 +40,8 @@ async fn participant_count(app: &TestApp, steering: &str) -> i64 {
         .expect("count")
 }
 
+/// Hidden characters are refused on every path, naming the field, and nothing is written; the
+/// joiners and marks that names need pass.
 async fn every_graphql_path_refuses_hidden_characters_with_the_field(backend: Backend) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
@@ -141,6 +143,44 @@ async fn every_graphql_path_refuses_hidden_characters_with_the_field(backend: Ba
             assert!(body.get("data").is_none(), "{what} in {path}: not executed");
         }
     }
+    assert_eq!(
+        participant_count(&app, steering).await,
+        before,
+        "nothing written"
+    );
+
+    // Names that need a joiner, a non-joiner or a direction mark are names.
+    for name in [
+        "\u{645}\u{6cc}\u{631}\u{200c}\u{62d}\u{633}\u{6cc}\u{646}\u{6cc}", // میرحسینی with ZWNJ
+        "\u{915}\u{94d}\u{200d}\u{937}",                                    // Devanagari with ZWJ
+        "Nguyễn Thị",
+        "Łukasiewicz",
+    ] {
+        let (id, _) = create_participant(&app, &w.referent, {
+            let mut input = participant_input(&commune, "x");
+            input["lastName"] = json!(name);
+            input
+        })
+        .await;
+        let read = app
+            .ok(
+                &w.referent,
+                "query($id: ID!) { node(id: $id) { ... on Participant { lastName } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(read["node"]["lastName"], *name, "stored as sent");
+    }
+}
+
+/// A one-line field refuses a tab, and text over its own bound or the bound of any text; nothing
+/// is written.
+async fn tabs_and_over_long_text_are_refused_with_the_field(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let steering = &w.tenant.steering;
+    let commune = first_commune(&app, &w.referent).await;
+    let before = participant_count(&app, steering).await;
 
     // Tab is for multi-line fields only; a one-line name refuses it by its own parse.
     let mut input = participant_input(&commune, "Martin");
@@ -180,32 +220,10 @@ async fn every_graphql_path_refuses_hidden_characters_with_the_field(backend: Ba
         before,
         "nothing written"
     );
-
-    // Names that need a joiner, a non-joiner or a direction mark are names.
-    for name in [
-        "\u{645}\u{6cc}\u{631}\u{200c}\u{62d}\u{633}\u{6cc}\u{646}\u{6cc}", // میرحسینی with ZWNJ
-        "\u{915}\u{94d}\u{200d}\u{937}",                                    // Devanagari with ZWJ
-        "Nguyễn Thị",
-        "Łukasiewicz",
-    ] {
-        let (id, _) = create_participant(&app, &w.referent, {
-            let mut input = participant_input(&commune, "x");
-            input["lastName"] = json!(name);
-            input
-        })
-        .await;
-        let read = app
-            .ok(
-                &w.referent,
-                "query($id: ID!) { node(id: $id) { ... on Participant { lastName } } }",
-                json!({ "id": id }),
-            )
-            .await;
-        assert_eq!(read["node"]["lastName"], *name, "stored as sent");
-    }
 }
 
-async fn csv_cells_file_names_and_request_ids_are_checked_too(backend: Backend) {
+/// CSV cells and request ids are checked like GraphQL text, and nothing is written.
+async fn csv_cells_and_request_ids_are_checked_too(backend: Backend) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
     let steering = &w.tenant.steering;
@@ -247,6 +265,51 @@ async fn csv_cells_file_names_and_request_ids_are_checked_too(backend: Backend) 
         vec![vec!["referent".to_owned()], vec!["last_name".to_owned()]],
         "{preview}"
     );
+
+    // Request ids: a plain one is kept, anything else replaced.
+    for (sent, kept) in [
+        ("abc-123_X.9".to_owned(), true),
+        ("a".repeat(64), true),
+        ("a".repeat(65), false),
+        ("a b".to_owned(), false),
+        ("é".to_owned(), false),
+        ("a\u{7f}b".to_owned(), false),
+    ] {
+        let Ok(value) = reqwest::header::HeaderValue::from_bytes(sent.as_bytes()) else {
+            continue;
+        };
+        let response = app
+            .client()
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&w.referent)
+            .header("x-request-id", value)
+            .json(&json!({ "query": "{ participants { totalCount } }" }))
+            .send()
+            .await
+            .expect("sent");
+        let echoed = response
+            .headers()
+            .get("x-request-id")
+            .map(|v| v.as_bytes().to_vec())
+            .unwrap_or_default();
+        assert_eq!(echoed == sent.as_bytes(), kept, "{sent:?}");
+        assert!(
+            !echoed.is_empty() && echoed.len() <= 64,
+            "an id is always given"
+        );
+    }
+    assert_eq!(
+        participant_count(&app, steering).await,
+        before,
+        "nothing written"
+    );
+}
+
+/// An attachment's file name is checked like any text, its content against its declared type,
+/// and it is served as stored, named both ways, never sniffed.
+async fn attachment_names_and_contents_are_checked_too(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
 
     // A file name with an override is refused with its field; an executable declared as a
     // PDF is refused for its content.
@@ -323,44 +386,6 @@ async fn csv_cells_file_names_and_request_ids_are_checked_too(backend: Backend) 
     assert_eq!(
         text_of(&header("content-disposition")),
         "budget prévisionnel «2026».pdf"
-    );
-
-    // Request ids: a plain one is kept, anything else replaced.
-    for (sent, kept) in [
-        ("abc-123_X.9".to_owned(), true),
-        ("a".repeat(64), true),
-        ("a".repeat(65), false),
-        ("a b".to_owned(), false),
-        ("é".to_owned(), false),
-        ("a\u{7f}b".to_owned(), false),
-    ] {
-        let Ok(value) = reqwest::header::HeaderValue::from_bytes(sent.as_bytes()) else {
-            continue;
-        };
-        let response = app
-            .client()
-            .post(format!("{}/graphql", app.base))
-            .bearer_auth(&w.referent)
-            .header("x-request-id", value)
-            .json(&json!({ "query": "{ participants { totalCount } }" }))
-            .send()
-            .await
-            .expect("sent");
-        let echoed = response
-            .headers()
-            .get("x-request-id")
-            .map(|v| v.as_bytes().to_vec())
-            .unwrap_or_default();
-        assert_eq!(echoed == sent.as_bytes(), kept, "{sent:?}");
-        assert!(
-            !echoed.is_empty() && echoed.len() <= 64,
-            "an id is always given"
-        );
-    }
-    assert_eq!(
-        participant_count(&app, steering).await,
-        before,
-        "nothing written"
     );
 }
 
@@ -558,5 +583,7 @@ on_both!(
     a_cursor_is_read_only_by_the_list_sort_and_filter_it_was_made_for,
     every_graphql_path_refuses_hidden_characters_with_the_field,
     values_the_library_refuses_name_their_field_and_dates_are_bounded,
-    csv_cells_file_names_and_request_ids_are_checked_too,
+    tabs_and_over_long_text_are_refused_with_the_field,
+    csv_cells_and_request_ids_are_checked_too,
+    attachment_names_and_contents_are_checked_too,
 );

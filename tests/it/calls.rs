@@ -68,7 +68,9 @@ async fn draft(app: &TestApp, provider: &str, call: &str, amount: &str) -> Strin
         .to_owned()
 }
 
-async fn the_whole_cycle_from_call_to_amended_convention(backend: Backend) {
+/// A call's responses, each the structure's own, are submitted with numbered receipts before
+/// the deadline, then reviewed and decided by steering once the call closes by itself.
+async fn a_call_is_answered_then_decided(backend: Backend) {
     let Setup {
         app,
         w,
@@ -177,7 +179,39 @@ async fn the_whole_cycle_from_call_to_amended_convention(backend: Backend) {
         seen["node"],
         json!({ "status": "REJECTED", "decisionReason": "Avis du comité" })
     );
+}
 
+/// The seed call closed on 15 January 2018 with the provider's response accepted and provider
+/// B's rejected: (setup, accepted, rejected).
+async fn one_response_accepted_and_one_rejected(backend: Backend) -> (Setup, String, String) {
+    let setup = setup(backend, "2017-12-21", "2017-12-07", "2017-12-10T10:00:00Z").await;
+    let (app, w, steering) = (&setup.app, &setup.w, &setup.w.tenant.steering);
+    let a = draft(app, &w.provider, &setup.call, "40000.00").await;
+    let b = draft(app, &setup.provider_b, &setup.call, "39000.50").await;
+    app.ok(&w.provider, SUBMIT, json!({ "id": a, "v": 1 }))
+        .await;
+    app.ok(&setup.provider_b, SUBMIT, json!({ "id": b, "v": 1 }))
+        .await;
+    app.ok(steering, "mutation($id: ID!) { startReview(input: {id: $id, version: 2}) { submission { status } } }", json!({ "id": a })).await;
+    app.set_now(Some("2018-01-15T10:00:00Z"));
+    app.ok(steering, DECIDE, json!({ "id": a, "v": 3, "ok": true }))
+        .await;
+    app.ok(steering, DECIDE, json!({ "id": b, "v": 2, "ok": false }))
+        .await;
+    (setup, a, b)
+}
+
+/// An accepted response, and only it, becomes a convention with its report calendar; the
+/// convention is amended up to two renewals and is its structure's alone.
+async fn an_accepted_response_becomes_an_amended_convention(backend: Backend) {
+    let (
+        Setup {
+            app, w, provider_b, ..
+        },
+        a,
+        b,
+    ) = one_response_accepted_and_one_rejected(backend).await;
+    let steering = &w.tenant.steering;
     let (_, body) = app
         .post(steering, "mutation($id: ID!) { createConvention(input: {submissionId: $id, startDate: \"2018-02-01\"}) { convention { id } } }", json!({ "id": b }))
         .await;
@@ -444,7 +478,8 @@ async fn a_withdrawal_racing_a_decision_has_one_winner(backend: Backend) {
 }
 
 on_both!(
-    the_whole_cycle_from_call_to_amended_convention,
+    a_call_is_answered_then_decided,
+    an_accepted_response_becomes_an_amended_convention,
     submitting_on_both_sides_of_the_deadline,
     the_cap_the_required_answers_and_a_submitted_response,
     twenty_concurrent_submissions_get_twenty_receipt_numbers,

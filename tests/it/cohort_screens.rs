@@ -18,40 +18,24 @@ fn field(body: &Value) -> &str {
 const CREATE_AT: &str = "mutation($input: CreateCohortInput!) { createCohort(input: $input) {
     cohort { id version place sessions { id day halfDay startTime endTime } } } }";
 
-/// A cohort's place and its sessions' hours: given or defaulted, checked, changed, printed.
-async fn place_and_hours_are_kept_checked_and_printed(backend: Backend) {
+const PLACE: &str = "Maison des associations, 2 rue des Corroyeurs, Dijon — salle 3";
+
+/// A "Groupe 1" of convention `conv` at `PLACE`, Monday and Thursday mornings and afternoons
+/// from Monday 7 September 2026, with these morning hours.
+fn cohort_at(conv: &str, morning: Value) -> Value {
+    json!({ "input": {
+        "conventionId": conv, "label": "Groupe 1", "startDate": "2026-09-07",
+        "weekdays": ["MONDAY", "THURSDAY"], "halfDays": ["MORNING", "AFTERNOON"],
+        "place": PLACE, "morningHours": morning,
+    }})
+}
+
+/// Session hours are checked on both sides of each bound, malformed times naming their field.
+async fn session_hours_are_checked_on_both_sides_of_each_bound(backend: Backend) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
     let conv = convention(&app, &w).await;
-    let place = "Maison des associations, 2 rue des Corroyeurs, Dijon — salle 3";
-    let input = |morning: Value| {
-        json!({ "input": {
-            "conventionId": conv, "label": "Groupe 1", "startDate": "2026-09-07",
-            "weekdays": ["MONDAY", "THURSDAY"], "halfDays": ["MORNING", "AFTERNOON"],
-            "place": place, "morningHours": morning,
-        }})
-    };
-    let created = app
-        .ok(
-            &w.provider,
-            CREATE_AT,
-            input(json!({ "start": "08:30", "end": "11:45" })),
-        )
-        .await["createCohort"]["cohort"]
-        .clone();
-    assert_eq!(created["place"], place);
-    let sessions = created["sessions"].as_array().expect("sessions");
-    assert_eq!(sessions.len(), 12, "2 days × 2 half-days × 3 weeks");
-    assert_eq!(
-        (&sessions[0]["startTime"], &sessions[0]["endTime"]),
-        (&json!("08:30"), &json!("11:45")),
-        "the morning's given hours"
-    );
-    assert_eq!(
-        (&sessions[1]["startTime"], &sessions[1]["endTime"]),
-        (&json!("13:30"), &json!("16:30")),
-        "the afternoon's default hours"
-    );
+    let input = |morning: Value| cohort_at(&conv, morning);
     // Hours on both sides of each bound, and malformed times, each naming its field.
     for (morning, bad_field) in [
         (json!({ "start": "11:00", "end": "10:00" }), "morningHours"),
@@ -95,6 +79,35 @@ async fn place_and_hours_are_kept_checked_and_printed(backend: Backend) {
         (code(&body), field(&body)),
         ("VALIDATION", "afternoonHours"),
         "{body}"
+    );
+}
+
+/// A cohort's place and its sessions' hours: given or defaulted, kept, changed, printed.
+async fn place_and_hours_are_kept_changed_and_printed(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let input = |morning: Value| cohort_at(&conv, morning);
+    let created = app
+        .ok(
+            &w.provider,
+            CREATE_AT,
+            input(json!({ "start": "08:30", "end": "11:45" })),
+        )
+        .await["createCohort"]["cohort"]
+        .clone();
+    assert_eq!(created["place"], PLACE);
+    let sessions = created["sessions"].as_array().expect("sessions");
+    assert_eq!(sessions.len(), 12, "2 days × 2 half-days × 3 weeks");
+    assert_eq!(
+        (&sessions[0]["startTime"], &sessions[0]["endTime"]),
+        (&json!("08:30"), &json!("11:45")),
+        "the morning's given hours"
+    );
+    assert_eq!(
+        (&sessions[1]["startTime"], &sessions[1]["endTime"]),
+        (&json!("13:30"), &json!("16:30")),
+        "the afternoon's default hours"
     );
 
     // A session added or moved keeps the half-day's default hours or takes its own.
@@ -786,7 +799,8 @@ async fn the_calendar_keeps_the_action_part_time(backend: Backend) {
 
 on_both!(
     the_calendar_keeps_the_action_part_time,
-    place_and_hours_are_kept_checked_and_printed,
+    session_hours_are_checked_on_both_sides_of_each_bound,
+    place_and_hours_are_kept_changed_and_printed,
     a_drop_out_has_a_date_and_nothing_is_signed_after_it,
     a_drop_out_s_date_is_printed_and_becomes_the_exit_date,
     the_cohorts_list_filters_by_status_convention_and_period,

@@ -143,21 +143,29 @@ async fn capacity_holds_under_twenty_concurrent_enrolments(backend: Backend) {
     );
 }
 
-async fn attendance_is_idempotent_and_checked(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let w = World::build(&app, "alpha").await;
-    let conv = convention(&app, &w).await;
-    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
-    let other = cohort(&app, &w, &conv, "2026-10-05", "Groupe 2").await;
+/// "Alpha" and "Bravo" enrolled on "Groupe 1" of the provider's convention, from Monday 7
+/// September 2026: (convention, its first session, Alpha, Bravo).
+async fn alpha_and_bravo_enrolled(app: &TestApp, w: &World) -> (String, Value, String, String) {
+    let conv = convention(app, w).await;
+    let c = cohort(app, w, &conv, "2026-09-07", "Groupe 1").await;
     let (cid, session) = (c["id"].clone(), c["sessions"][0]["id"].clone());
-    let a = active_participant(&app, &w, "Alpha").await;
-    let b = active_participant(&app, &w, "Bravo").await;
+    let a = active_participant(app, w, "Alpha").await;
+    let b = active_participant(app, w, "Bravo").await;
     for p in [&a, &b] {
         app.ok(&w.referent, PRESCRIBE, json!({ "c": cid, "p": p }))
             .await;
         app.ok(&w.provider, ENROL, json!({ "c": cid, "p": p }))
             .await;
     }
+    (conv, session, a, b)
+}
+
+/// A replayed batch has one effect and the same answer; the same key with another payload is a
+/// conflict; a correction takes a key of its own.
+async fn attendance_is_idempotent(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let (_, session, a, b) = alpha_and_bravo_enrolled(&app, &w).await;
     let png = base64_png();
     let input = json!({ "input": { "sessionId": session, "idempotencyKey": "tablet-42-session-1", "entries": [
         { "participantId": a, "presence": "PRESENT", "signature": png },
@@ -186,7 +194,15 @@ async fn attendance_is_idempotent_and_checked(backend: Backend) {
         corrected["recordAttendance"]["attendance"][1]["presence"], "EXCUSED",
         "a correction"
     );
+}
 
+/// Attendance entries are checked (the cohort's own session, signatures, the provider only, one
+/// entry per member) up to the signature's cap; a cohort stays within its convention's dates.
+async fn attendance_entries_and_cohort_dates_are_checked(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let (conv, session, a, b) = alpha_and_bravo_enrolled(&app, &w).await;
+    let other = cohort(&app, &w, &conv, "2026-10-05", "Groupe 2").await;
     let bad = |entries: Value, session: &Value, key: &str| json!({ "input": { "sessionId": session, "idempotencyKey": key, "entries": entries } });
     let big = format!("iVBORw0KGgo{}", "A".repeat(90_000));
     let other_session = other["sessions"][0]["id"].clone();
@@ -612,7 +628,8 @@ fn base64_png() -> String {
 
 on_both!(
     capacity_holds_under_twenty_concurrent_enrolments,
-    attendance_is_idempotent_and_checked,
+    attendance_is_idempotent,
+    attendance_entries_and_cohort_dates_are_checked,
     a_provider_sees_few_fields_of_its_own_cohorts_participants,
     diagnostics_are_written_by_the_provider_of_enrolled_members,
 );

@@ -214,6 +214,194 @@ fn demo_provider(app: &TestApp, accounts: &[DemoAccount]) -> String {
     )
 }
 
+/// Each of `tenant`'s `people` has a first name that goes with the recorded gender, and both
+/// genders are there.
+fn check_names_go_with_genders(tenant: &str, people: &[Value]) {
+    for p in people {
+        let name = p["firstName"].as_str().expect("a first name");
+        let gender = match p["gender"].as_str() {
+            Some("WOMAN") => Gender::Woman,
+            Some("MAN") => Gender::Man,
+            other => panic!("{tenant}: {name} recorded as {other:?}"),
+        };
+        assert!(
+            first_names(gender).any(|n| n == name),
+            "{tenant}: {name} recorded as {gender:?}"
+        );
+    }
+    for gender in ["WOMAN", "MAN"] {
+        assert!(
+            people.iter().any(|p| p["gender"] == gender),
+            "{tenant}: some {gender}"
+        );
+    }
+}
+
+/// An exit closes the path: every step of an exited participant is closed, with an end.
+async fn check_exits_close_the_path(app: &TestApp, steering: &str, tenant: &str) {
+    let exited = all_participants(
+        app,
+        steering,
+        ", status: EXITED",
+        "firstName exit { date } path { title endDate closed }",
+    )
+    .await;
+    assert!(!exited.is_empty(), "{tenant}: some exits");
+    for p in &exited {
+        let exit = p["exit"]["date"].as_str().expect("an exit date");
+        for step in p["path"].as_array().expect("a path") {
+            assert_eq!(step["closed"], true, "{tenant}: {p}");
+            let end = step["endDate"].as_str().expect("an end date");
+            assert!(end <= exit, "{tenant}: a step ends after the exit: {p}");
+        }
+    }
+}
+
+/// ESF+ data of the PLIE's accompaniment for everyone admitted, consistent with the participant;
+/// only those who moved away miss answers (they could not be reached).
+fn check_esf_records(tenant: &str, people: &[Value], records: &[Value]) {
+    let admitted: Vec<&Value> = people
+        .iter()
+        .filter(|p| matches!(p["status"].as_str(), Some("ACTIVE" | "EXITED")))
+        .collect();
+    assert_eq!(records.len(), admitted.len(), "{tenant}: one record each");
+    for p in admitted {
+        let r = records
+            .iter()
+            .find(|r| r["participant"]["id"] == p["id"])
+            .unwrap_or_else(|| panic!("{tenant}: no ESF+ record for {p}"));
+        let born = NaiveDate::parse_from_str(p["birthDate"].as_str().expect("born"), "%Y-%m-%d")
+            .expect("a date");
+        let entered =
+            NaiveDate::parse_from_str(r["entryDate"].as_str().expect("entry"), "%Y-%m-%d")
+                .expect("a date");
+        let age = entered.years_since(born).expect("born before entry");
+        let band = match age {
+            0..=17 => "UNDER_18",
+            18..=29 => "FROM_18_TO_29",
+            30..=54 => "FROM_30_TO_54",
+            _ => "FROM_55",
+        };
+        assert_eq!(r["ageBand"], band, "{tenant}: {p} {r}");
+        for answer in [
+            "thirdCountryNational",
+            "foreignBackground",
+            "homeless",
+            "ruralArea",
+        ] {
+            assert!(r[answer].is_boolean(), "{tenant}: {answer} answered: {r}");
+        }
+        assert_eq!(
+            r["exitDate"], p["exit"]["date"],
+            "{tenant}: the exit is the PLIE's"
+        );
+        let moved = p["exit"]["kind"] == "MOVED_AWAY";
+        let missing = r["missingItems"].as_array().expect("missing items");
+        assert_eq!(!missing.is_empty(), moved, "{tenant}: {p} {r}");
+        if !p["exit"].is_null() && !moved {
+            let busy = r["exitInEmployment"] == true || r["exitInEducationOrTraining"] == true;
+            assert_eq!(r["exitJobSearching"], !busy, "{tenant}: {r}");
+        }
+    }
+    if tenant == "dijon" {
+        // Varied answers (Besançon's twenty are too few to show every one).
+        for (field, value) in [
+            ("employmentStatus", json!("LONG_TERM_UNEMPLOYED")),
+            ("employmentStatus", json!("UNEMPLOYED")),
+            ("employmentStatus", json!("INACTIVE")),
+            ("thirdCountryNational", json!(true)),
+            ("thirdCountryNational", json!(false)),
+            ("ruralArea", json!(true)),
+            ("homeless", json!(true)),
+            ("exitInEmployment", json!(true)),
+            ("exitInEducationOrTraining", json!(true)),
+            ("laterInEmployment", json!(true)),
+            ("laterInEmployment", json!(false)),
+        ] {
+            assert!(
+                records.iter().any(|r| r[field] == value),
+                "{tenant}: some {field} {value}"
+            );
+        }
+    }
+}
+
+/// The steering's export of the PLIE's operation over the last three years is no longer just a
+/// header: a row for each record present then, whose first name goes with its gender.
+async fn check_steering_export(
+    app: &TestApp,
+    steering: &str,
+    tenant: &str,
+    tenant_id: &Value,
+    records: &[Value],
+) {
+    let today = parcours_domain::paris::wall_clock(chrono::Utc::now()).date();
+    let from = today
+        .checked_sub_months(Months::new(36))
+        .expect("a date")
+        .to_string();
+    let rows = esf_export(app, steering, tenant_id, &from, &today.to_string()).await;
+    let present = records
+        .iter()
+        .filter(|r| {
+            r["exitDate"]
+                .as_str()
+                .is_none_or(|exit| exit >= from.as_str())
+        })
+        .count();
+    assert!(present > 0, "{tenant}");
+    assert_eq!(rows.len(), present, "{tenant}");
+    for row in &rows {
+        let gender = if row["gender"] == "woman" {
+            Gender::Woman
+        } else {
+            Gender::Man
+        };
+        assert!(
+            first_names(gender).any(|n| n == row["first_name"]),
+            "{tenant}: {row:?}"
+        );
+    }
+}
+
+/// The provider collects the ESF+ data of its action: the 2018 cohorts' 20 members, entered and
+/// exited, each six-month situation known; its export of the seed convention is theirs.
+async fn check_the_provider_s_esf_data(app: &TestApp, accounts: &[DemoAccount]) {
+    let provider = demo_provider(app, accounts);
+    let conventions = app
+        .ok(
+            &provider,
+            "{ conventions { edges { node { id number startDate } } } }",
+            json!({}),
+        )
+        .await;
+    let seed = conventions["conventions"]["edges"]
+        .as_array()
+        .expect("conventions")
+        .iter()
+        .map(|e| &e["node"])
+        .find(|c| c["startDate"] == "2018-02-01")
+        .expect("the seed convention")
+        .clone();
+    let records = all_esf_records(app, &provider, &seed["id"]).await;
+    assert_eq!(records.len(), 20);
+    assert!(
+        records.iter().all(|r| r["exitDate"].is_string()
+            && r["laterInEmployment"].is_boolean()
+            && r["missingItems"] == json!([])),
+        "{records:?}"
+    );
+    let rows = esf_export(app, &provider, &seed["id"], "2018-01-01", "2018-12-31").await;
+    assert_eq!(rows.len(), 20);
+    assert!(
+        rows.iter().all(|r| r["operation"] == seed["number"]),
+        "{rows:?}"
+    );
+}
+
+/// The demo's people, in both territories, are consistent: names and genders, exits and paths,
+/// ESF+ records and exports, for steering and for the provider (one demo load, checked by the
+/// named helpers above).
 async fn the_demo_s_people_are_consistent(backend: Backend) {
     let app = TestApp::start(backend).await;
     let accounts = parcours_domain::demo::load(&app.db)
@@ -232,176 +420,15 @@ async fn the_demo_s_people_are_consistent(backend: Backend) {
         )
         .await;
         assert_eq!(people.len(), count, "{tenant}");
-        for p in &people {
-            let name = p["firstName"].as_str().expect("a first name");
-            let gender = match p["gender"].as_str() {
-                Some("WOMAN") => Gender::Woman,
-                Some("MAN") => Gender::Man,
-                other => panic!("{tenant}: {name} recorded as {other:?}"),
-            };
-            assert!(
-                first_names(gender).any(|n| n == name),
-                "{tenant}: {name} recorded as {gender:?}"
-            );
-        }
-        for gender in ["WOMAN", "MAN"] {
-            assert!(
-                people.iter().any(|p| p["gender"] == gender),
-                "{tenant}: some {gender}"
-            );
-        }
-
-        // An exit closes the path: every step of an exited participant is closed, with an end.
-        let exited = all_participants(
-            &app,
-            &steering,
-            ", status: EXITED",
-            "firstName exit { date } path { title endDate closed }",
-        )
-        .await;
-        assert!(!exited.is_empty(), "{tenant}: some exits");
-        for p in &exited {
-            let exit = p["exit"]["date"].as_str().expect("an exit date");
-            for step in p["path"].as_array().expect("a path") {
-                assert_eq!(step["closed"], true, "{tenant}: {p}");
-                let end = step["endDate"].as_str().expect("an end date");
-                assert!(end <= exit, "{tenant}: a step ends after the exit: {p}");
-            }
-        }
-
-        // ESF+ data of the PLIE's accompaniment for everyone admitted, consistent with the
-        // participant; only those who moved away miss answers (they could not be reached).
+        check_names_go_with_genders(tenant, &people);
+        check_exits_close_the_path(&app, &steering, tenant).await;
         let tenant_id =
             app.ok(&steering, "{ tenant { id } }", json!({})).await["tenant"]["id"].clone();
         let records = all_esf_records(&app, &steering, &tenant_id).await;
-        let admitted: Vec<&Value> = people
-            .iter()
-            .filter(|p| matches!(p["status"].as_str(), Some("ACTIVE" | "EXITED")))
-            .collect();
-        assert_eq!(records.len(), admitted.len(), "{tenant}: one record each");
-        for p in admitted {
-            let r = records
-                .iter()
-                .find(|r| r["participant"]["id"] == p["id"])
-                .unwrap_or_else(|| panic!("{tenant}: no ESF+ record for {p}"));
-            let born =
-                NaiveDate::parse_from_str(p["birthDate"].as_str().expect("born"), "%Y-%m-%d")
-                    .expect("a date");
-            let entered =
-                NaiveDate::parse_from_str(r["entryDate"].as_str().expect("entry"), "%Y-%m-%d")
-                    .expect("a date");
-            let age = entered.years_since(born).expect("born before entry");
-            let band = match age {
-                0..=17 => "UNDER_18",
-                18..=29 => "FROM_18_TO_29",
-                30..=54 => "FROM_30_TO_54",
-                _ => "FROM_55",
-            };
-            assert_eq!(r["ageBand"], band, "{tenant}: {p} {r}");
-            for answer in [
-                "thirdCountryNational",
-                "foreignBackground",
-                "homeless",
-                "ruralArea",
-            ] {
-                assert!(r[answer].is_boolean(), "{tenant}: {answer} answered: {r}");
-            }
-            assert_eq!(
-                r["exitDate"], p["exit"]["date"],
-                "{tenant}: the exit is the PLIE's"
-            );
-            let moved = p["exit"]["kind"] == "MOVED_AWAY";
-            let missing = r["missingItems"].as_array().expect("missing items");
-            assert_eq!(!missing.is_empty(), moved, "{tenant}: {p} {r}");
-            if !p["exit"].is_null() && !moved {
-                let busy = r["exitInEmployment"] == true || r["exitInEducationOrTraining"] == true;
-                assert_eq!(r["exitJobSearching"], !busy, "{tenant}: {r}");
-            }
-        }
-        if tenant == "dijon" {
-            // Varied answers (Besançon's twenty are too few to show every one).
-            for (field, value) in [
-                ("employmentStatus", json!("LONG_TERM_UNEMPLOYED")),
-                ("employmentStatus", json!("UNEMPLOYED")),
-                ("employmentStatus", json!("INACTIVE")),
-                ("thirdCountryNational", json!(true)),
-                ("thirdCountryNational", json!(false)),
-                ("ruralArea", json!(true)),
-                ("homeless", json!(true)),
-                ("exitInEmployment", json!(true)),
-                ("exitInEducationOrTraining", json!(true)),
-                ("laterInEmployment", json!(true)),
-                ("laterInEmployment", json!(false)),
-            ] {
-                assert!(
-                    records.iter().any(|r| r[field] == value),
-                    "{tenant}: some {field} {value}"
-                );
-            }
-        }
-        // The steering's export of the PLIE's operation over the last three years is no longer
-        // just a header: a row for each record present then, whose first name goes with its
-        // gender.
-        let today = parcours_domain::paris::wall_clock(chrono::Utc::now()).date();
-        let from = today
-            .checked_sub_months(Months::new(36))
-            .expect("a date")
-            .to_string();
-        let rows = esf_export(&app, &steering, &tenant_id, &from, &today.to_string()).await;
-        let present = records
-            .iter()
-            .filter(|r| {
-                r["exitDate"]
-                    .as_str()
-                    .is_none_or(|exit| exit >= from.as_str())
-            })
-            .count();
-        assert!(present > 0, "{tenant}");
-        assert_eq!(rows.len(), present, "{tenant}");
-        for row in &rows {
-            let gender = if row["gender"] == "woman" {
-                Gender::Woman
-            } else {
-                Gender::Man
-            };
-            assert!(
-                first_names(gender).any(|n| n == row["first_name"]),
-                "{tenant}: {row:?}"
-            );
-        }
+        check_esf_records(tenant, &people, &records);
+        check_steering_export(&app, &steering, tenant, &tenant_id, &records).await;
     }
-    // The provider collects the ESF+ data of its action: the 2018 cohorts' 20 members, entered
-    // and exited, each six-month situation known; its export of the seed convention is theirs.
-    let provider = demo_provider(&app, &accounts);
-    let conventions = app
-        .ok(
-            &provider,
-            "{ conventions { edges { node { id number startDate } } } }",
-            json!({}),
-        )
-        .await;
-    let seed = conventions["conventions"]["edges"]
-        .as_array()
-        .expect("conventions")
-        .iter()
-        .map(|e| &e["node"])
-        .find(|c| c["startDate"] == "2018-02-01")
-        .expect("the seed convention")
-        .clone();
-    let records = all_esf_records(&app, &provider, &seed["id"]).await;
-    assert_eq!(records.len(), 20);
-    assert!(
-        records.iter().all(|r| r["exitDate"].is_string()
-            && r["laterInEmployment"].is_boolean()
-            && r["missingItems"] == json!([])),
-        "{records:?}"
-    );
-    let rows = esf_export(&app, &provider, &seed["id"], "2018-01-01", "2018-12-31").await;
-    assert_eq!(rows.len(), 20);
-    assert!(
-        rows.iter().all(|r| r["operation"] == seed["number"]),
-        "{rows:?}"
-    );
+    check_the_provider_s_esf_data(&app, &accounts).await;
 
     // A couple of known pairs, so that the lists themselves stay right.
     assert!(first_names(Gender::Woman).any(|n| n == "Fatoumata"));

@@ -646,14 +646,15 @@ const MOVE: &str = "mutation($id: ID!, $d: Date!, $h: HalfDay!) { moveCohortSess
 const REMOVE: &str =
     "mutation($id: ID!) { removeCohortSession(input: {id: $id}) { removedSessionId } }";
 
-async fn the_calendar_is_editable_until_attendance_is_recorded(backend: Backend) {
+/// A session is added within the cohort's dates, on a free half-day, by the cohort's provider
+/// only.
+async fn a_session_is_added_within_the_cohort_by_its_provider(backend: Backend) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
     let conv = convention(&app, &w).await;
     let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
     let (cid, s) = (c["id"].clone(), c["sessions"].clone());
     let provider_b = w.other_provider(&app).await;
-    let p = enrolled(&app, &w, &c, "Diallo").await;
 
     let added = app
         .ok(
@@ -706,6 +707,23 @@ async fn the_calendar_is_editable_until_attendance_is_recorded(backend: Backend)
         let (_, body) = app.post(token, REMOVE, json!({ "id": s[3]["id"] })).await;
         assert_eq!(code(&body), expected, "{name}: {body}");
     }
+}
+
+/// Sessions are moved and removed until attendance is recorded, attendance waits for the
+/// session's day, and a closed cohort's calendar no longer changes.
+async fn the_calendar_is_editable_until_attendance_is_recorded(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let (cid, s) = (c["id"].clone(), c["sessions"].clone());
+    let p = enrolled(&app, &w, &c, "Diallo").await;
+    app.ok(
+        &w.provider,
+        ADD,
+        json!({ "c": cid, "d": "2026-09-09", "h": "AFTERNOON" }),
+    )
+    .await;
 
     // Moved and removed while no attendance is recorded...
     let moved = app
@@ -889,6 +907,7 @@ on_both!(
     a_sheet_is_sent_when_its_member_drops_out_or_the_cohort_closes_with_a_final_diagnostic,
     a_sent_sheet_is_frozen_and_keeps_its_first_readings,
     sheets_are_read_by_their_roles_only,
+    a_session_is_added_within_the_cohort_by_its_provider,
     the_calendar_is_editable_until_attendance_is_recorded,
     a_cohort_costs_the_same_statements_for_3_and_12_members,
 );

@@ -130,6 +130,8 @@ async fn the_senior_worksite_exception_waits_for_the_committee(backend: Backend)
     assert_eq!(code(&body), "CONFLICT", "already exited: {body}");
 }
 
+/// A participant's bad input is refused with its field and writes nothing; sixteen is old
+/// enough.
 async fn bad_input_is_refused_with_its_field_and_writes_nothing(backend: Backend) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
@@ -247,9 +249,15 @@ async fn bad_input_is_refused_with_its_field_and_writes_nothing(backend: Backend
     sixteen["birthDate"] = json!(chrono::Utc::now().date_naive().with_year_sub(16));
     sixteen["entryDate"] = json!(chrono::Utc::now().date_naive().with_year_sub(0));
     create_participant(&app, &w.referent, sixteen).await;
+}
 
-    // Episodes: inverted and overlapping dates (subsidised contracts do not overlap; temporary
-    // missions and fixed-term contracts may).
+/// Inverted and overlapping episodes (subsidised contracts do not overlap; temporary missions
+/// and fixed-term contracts may), impossible hours and a stale version are refused with their
+/// field, and only the valid episode is written.
+async fn bad_episodes_and_stale_versions_are_refused_with_their_field(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let commune = first_commune(&app, &w.referent).await;
     let (id, _) =
         create_participant(&app, &w.referent, participant_input(&commune, "Martin")).await;
     app.ok(&w.tenant.steering, VALIDATE, json!({ "id": id, "v": 1 }))
@@ -734,32 +742,56 @@ async fn working_lives_count_in_calendar_months_within_the_last_12(backend: Back
     app.set_now(None);
 }
 
-/// Episodes with a life cycle: ended early, corrected, cancelled — each at its version, audited,
-/// for the path's editors only, and read at once by the exit assessment.
-async fn episodes_end_early_are_corrected_or_cancelled(backend: Backend) {
+const ASSESS: &str = "query($id: ID!, $on: Date) { participant(id: $id) { exitAssessment(on: $on) { positive rule } } }";
+const END: &str = "mutation($input: EndEpisodeInput!) { endEpisode(input: $input) { episode { id endDate endReason version } } }";
+const CORRECT: &str = "mutation($input: CorrectEpisodeInput!) { correctEpisode(input: $input) { episode { startDate endDate hoursPerWeek endReason version } } }";
+const CANCEL: &str =
+    "mutation($input: CancelEpisodeInput!) { cancelEpisode(input: $input) { cancelledEpisodeId } }";
+
+/// The rule an exit assessment rests on.
+fn rule(data: Value) -> Value {
+    data["participant"]["exitAssessment"]["rule"].clone()
+}
+
+/// A participant named `name`, created by the referent and validated by steering (version 2).
+async fn validated(app: &TestApp, w: &World, commune: &str, name: &str) -> String {
+    let (id, _) = create_participant(app, &w.referent, participant_input(commune, name)).await;
+    app.ok(&w.tenant.steering, VALIDATE, json!({ "id": id, "v": 1 }))
+        .await;
+    id
+}
+
+/// Each of `actions` is in the tenant's audit log.
+async fn assert_audited(app: &TestApp, w: &World, actions: &[&str]) {
+    let log = app
+        .ok(
+            &w.tenant.steering,
+            "{ auditLog(first: 100) { edges { node { action } } } }",
+            json!({}),
+        )
+        .await;
+    let logged: Vec<&str> = log["auditLog"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["action"].as_str())
+        .collect();
+    for action in actions {
+        assert!(logged.contains(action), "{action}: {logged:?}");
+    }
+}
+
+/// An episode ended early, at its version, by the path's editors only, is audited and read at
+/// once by the exit assessment; once the participant exited, it no longer changes.
+async fn episodes_end_early(backend: Backend) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
     let foreign = World::build(&app, "beta").await;
     let commune = first_commune(&app, &w.referent).await;
-    let active = |name: &'static str| {
-        let (app, w, commune) = (&app, &w, commune.clone());
-        async move {
-            let (id, _) =
-                create_participant(app, &w.referent, participant_input(&commune, name)).await;
-            app.ok(&w.tenant.steering, VALIDATE, json!({ "id": id, "v": 1 }))
-                .await;
-            id
-        }
-    };
-    let assess = "query($id: ID!, $on: Date) { participant(id: $id) { exitAssessment(on: $on) { positive rule } } }";
-    let rule = |data: Value| data["participant"]["exitAssessment"]["rule"].clone();
-    const END: &str = "mutation($input: EndEpisodeInput!) { endEpisode(input: $input) { episode { id endDate endReason version } } }";
-    const CORRECT: &str = "mutation($input: CorrectEpisodeInput!) { correctEpisode(input: $input) { episode { startDate endDate hoursPerWeek endReason version } } }";
-    const CANCEL: &str = "mutation($input: CancelEpisodeInput!) { cancelEpisode(input: $input) { cancelledEpisodeId } }";
 
     // A CDI broken after three months no longer makes the exit positive, and a later CDI can
     // be recorded.
-    let p = active("Rupture").await;
+    let p = validated(&app, &w, &commune, "Rupture").await;
     let cdi = |start: &str| {
         json!({ "input": { "participantId": p, "kind": "EMPLOYMENT", "contractKind": "PERMANENT",
             "startDate": start, "hoursPerWeek": 35 } })
@@ -769,7 +801,7 @@ async fn episodes_end_early_are_corrected_or_cancelled(backend: Backend) {
             .clone();
     assert_eq!(
         rule(
-            app.ok(&w.referent, assess, json!({ "id": p, "on": "2024-09-01" }))
+            app.ok(&w.referent, ASSESS, json!({ "id": p, "on": "2024-09-01" }))
                 .await
         ),
         "PERMANENT_CONTRACT"
@@ -798,7 +830,7 @@ async fn episodes_end_early_are_corrected_or_cancelled(backend: Backend) {
     let (_, body) = app.post(&w.referent, END, end(1, "2024-04-01")).await;
     assert_eq!(code(&body), "CONFLICT", "a stale version: {body}");
     let after = app
-        .ok(&w.referent, assess, json!({ "id": p, "on": "2024-09-01" }))
+        .ok(&w.referent, ASSESS, json!({ "id": p, "on": "2024-09-01" }))
         .await;
     assert_eq!(
         after["participant"]["exitAssessment"]["positive"], false,
@@ -807,22 +839,39 @@ async fn episodes_end_early_are_corrected_or_cancelled(backend: Backend) {
     app.ok(&w.referent, EPISODE, cdi("2024-06-01")).await;
     assert_eq!(
         rule(
-            app.ok(&w.referent, assess, json!({ "id": p, "on": "2024-12-01" }))
+            app.ok(&w.referent, ASSESS, json!({ "id": p, "on": "2024-12-01" }))
                 .await
         ),
         "PERMANENT_CONTRACT",
         "the later CDI, six months on"
     );
 
+    assert_audited(&app, &w, &["episode.end"]).await;
+
+    // Once the participant exited, the path and its episodes no longer change: the exit keeps
+    // the episodes it rested on.
+    app.ok(&w.referent, EXIT, json!({ "input": { "participantId": p, "version": 2, "date": "2024-12-01", "kind": "EMPLOYMENT_OR_TRAINING" } }))
+        .await;
+    let (_, body) = app.post(&w.referent, END, json!({ "input": { "id": first, "version": 2, "endDate": "2024-04-01", "reason": "OTHER" } })).await;
+    assert_eq!(code(&body), "CONFLICT", "after the exit: {body}");
+}
+
+/// An episode recorded wrong is corrected, one recorded by mistake cancelled, each at its
+/// version and audited, and the exit assessment reads the change at once.
+async fn episodes_are_corrected_or_cancelled(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let commune = first_commune(&app, &w.referent).await;
+
     // A CDD recorded a day short is corrected; one recorded by mistake is cancelled.
-    let q = active("Correction").await;
+    let q = validated(&app, &w, &commune, "Correction").await;
     let cdd = app
         .ok(&w.referent, EPISODE, json!({ "input": { "participantId": q, "kind": "EMPLOYMENT",
             "contractKind": "FIXED_TERM", "startDate": "2025-01-01", "endDate": "2025-06-29", "hoursPerWeek": 35 } }))
         .await["recordEpisode"]["episode"]["id"]
         .clone();
     let on = json!({ "id": q, "on": "2025-07-15" });
-    let none = app.ok(&w.referent, assess, on.clone()).await;
+    let none = app.ok(&w.referent, ASSESS, on.clone()).await;
     assert_eq!(none["participant"]["exitAssessment"]["positive"], false);
     let correction = |version: i64, end: &str, hours: f64| {
         json!({ "input": { "id": cdd, "version": version, "startDate": "2025-01-01", "endDate": end,
@@ -844,14 +893,14 @@ async fn episodes_end_early_are_corrected_or_cancelled(backend: Backend) {
         json!({ "startDate": "2025-01-01", "endDate": "2025-06-30", "hoursPerWeek": 35.0, "endReason": null, "version": 2 })
     );
     assert_eq!(
-        rule(app.ok(&w.referent, assess, on.clone()).await),
+        rule(app.ok(&w.referent, ASSESS, on.clone()).await),
         "FIXED_TERM_CONTRACTS"
     );
     let cancel = |version: i64| json!({ "input": { "id": cdd, "version": version, "reason": "saisi sur le mauvais dossier" } });
     let (_, body) = app.post(&w.referent, CANCEL, cancel(1)).await;
     assert_eq!(code(&body), "CONFLICT", "a stale version: {body}");
     app.ok(&w.referent, CANCEL, cancel(2)).await;
-    let gone = app.ok(&w.referent, assess, on.clone()).await;
+    let gone = app.ok(&w.referent, ASSESS, on.clone()).await;
     assert_eq!(
         gone["participant"]["exitAssessment"]["positive"], false,
         "{gone}"
@@ -867,40 +916,19 @@ async fn episodes_end_early_are_corrected_or_cancelled(backend: Backend) {
     let (_, body) = app.post(&w.referent, CANCEL, cancel(3)).await;
     assert_eq!(code(&body), "NOT_FOUND", "cancelled already: {body}");
 
-    // Each change is audited.
-    let log = app
-        .ok(
-            &w.tenant.steering,
-            "{ auditLog(first: 100) { edges { node { action } } } }",
-            json!({}),
-        )
-        .await;
-    let actions: Vec<&str> = log["auditLog"]["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .filter_map(|e| e["node"]["action"].as_str())
-        .collect();
-    for action in ["episode.end", "episode.correct", "episode.cancel"] {
-        assert!(actions.contains(&action), "{action}: {actions:?}");
-    }
-
-    // Once the participant exited, the path and its episodes no longer change: the exit keeps
-    // the episodes it rested on.
-    app.ok(&w.referent, EXIT, json!({ "input": { "participantId": p, "version": 2, "date": "2024-12-01", "kind": "EMPLOYMENT_OR_TRAINING" } }))
-        .await;
-    let (_, body) = app.post(&w.referent, END, json!({ "input": { "id": first, "version": 2, "endDate": "2024-04-01", "reason": "OTHER" } })).await;
-    assert_eq!(code(&body), "CONFLICT", "after the exit: {body}");
+    assert_audited(&app, &w, &["episode.correct", "episode.cancel"]).await;
 }
 
 const CREATE_PARTICIPANT_ONLY: &str = "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id } } }";
 
 on_both!(
-    episodes_end_early_are_corrected_or_cancelled,
+    episodes_end_early,
+    episodes_are_corrected_or_cancelled,
     working_lives_count_in_calendar_months_within_the_last_12,
     a_path_from_candidate_to_a_positive_exit,
     the_senior_worksite_exception_waits_for_the_committee,
     bad_input_is_refused_with_its_field_and_writes_nothing,
+    bad_episodes_and_stale_versions_are_refused_with_their_field,
     concurrent_updates_have_one_winner_and_one_audit_record,
     visibility_follows_the_portfolio_and_the_tenant,
     anonymisation_erases_personal_data_and_keeps_the_figures,

@@ -259,6 +259,70 @@ async fn hold_writes(conn: &DatabaseConnection) -> DatabaseTransaction {
     }
 }
 
+/// PostgreSQL: stall every audit entry's insert inside its own statement, until
+/// [`Stall::release`]. A trigger on `audit_entry` (in this test's throwaway cluster only)
+/// sleeps while a flag row exists: a write waits at its audit entry, after its change, inside
+/// its transaction, and no other session holds it.
+///
+/// Why not [`hold_writes`] when the server is stopped with `-m fast`: the server terminates its
+/// sessions one after the other, and when the lock holder's turn comes first, its lock is
+/// released before the waiting writes are terminated. On a loaded machine they then commit in
+/// that gap and are answered `ok`, which is correct, but no longer the write in flight the test
+/// means to fail. A statement sleeping on the server is terminated whatever the order.
+struct Stall {
+    conn: DatabaseConnection,
+}
+
+impl Stall {
+    async fn start(conn: DatabaseConnection) -> Self {
+        // SECURITY DEFINER: the runtime role, which runs the trigger, needs no right on the flag.
+        for sql in [
+            "CREATE TABLE test_stall (flag boolean)",
+            "INSERT INTO test_stall VALUES (true)",
+            "CREATE FUNCTION test_stall() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+             BEGIN
+                 WHILE EXISTS (SELECT 1 FROM test_stall) LOOP PERFORM pg_sleep(0.02); END LOOP;
+                 RETURN NEW;
+             END $$",
+            "CREATE TRIGGER test_stall BEFORE INSERT ON audit_entry
+             FOR EACH ROW EXECUTE FUNCTION test_stall()",
+        ] {
+            conn.execute_unprepared(sql).await.expect(sql);
+        }
+        Self { conn }
+    }
+
+    /// Let the stalled inserts and every later one go on.
+    async fn release(self) {
+        for sql in [
+            "DELETE FROM test_stall",
+            "DROP TRIGGER test_stall ON audit_entry",
+        ] {
+            self.conn.execute_unprepared(sql).await.expect(sql);
+        }
+    }
+}
+
+/// PostgreSQL: wait (bounded) until `n` sessions sleep in [`Stall`]'s trigger. `superuser`
+/// reads every session's wait event (other roles' are hidden from the owner).
+async fn until_stalled(superuser: &DatabaseConnection, n: i64) {
+    for _ in 0..1200 {
+        let row = superuser
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'",
+            ))
+            .await
+            .expect("pg_stat_activity")
+            .expect("a row");
+        if row.try_get_by_index::<i64>(0).expect("count") >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{n} writes never stalled at their audit entry");
+}
+
 /// PostgreSQL: how many lock requests wait on the audit log.
 async fn waiting_on_audit(conn: &DatabaseConnection) -> i64 {
     let row = conn

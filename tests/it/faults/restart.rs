@@ -128,7 +128,8 @@ async fn a_database_crash_under_write_load_fails_cleanly_loses_nothing_and_recov
 }
 
 /// The same with a clean shutdown (`pg_ctl restart -m fast`): sessions are terminated
-/// (`57P01`), the held writes fail cleanly, nothing half-written remains.
+/// (`57P01`), the writes in flight (stalled at their audit entry by [`Stall`]) fail cleanly,
+/// nothing half-written remains.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_restart_fails_the_writes_in_flight_cleanly_and_the_service_goes_on() {
     let Some(cluster) = Cluster::start().await else {
@@ -149,8 +150,7 @@ async fn a_database_restart_fails_the_writes_in_flight_cleanly_and_the_service_g
             json!({ "input": { "name": "Before", "kind": "PARTNER" } }),
         )
         .await;
-    let owner = outside(&app).await;
-    let held = hold_writes(&owner).await;
+    let stall = Stall::start(outside(&app).await).await;
     let writes: Vec<_> = (0..3)
         .map(|i| {
             let client = reqwest::Client::new();
@@ -162,14 +162,16 @@ async fn a_database_restart_fails_the_writes_in_flight_cleanly_and_the_service_g
             })
         })
         .collect();
-    let watcher = outside(&app).await;
-    until_waiting_on_audit(&watcher, 3).await;
+    let superuser = sea_orm::Database::connect(cluster.superuser_url())
+        .await
+        .expect("superuser connection");
+    until_stalled(&superuser, 3).await;
     cluster.restart(Stop::Fast).await;
-    drop(held);
     for write in writes {
         let outcome = write.await.expect("write");
         assert!(matches!(outcome, Outcome::Unavailable), "{outcome:?}");
     }
+    stall.release().await;
     let after = app
         .ok(
             &tenant.steering,

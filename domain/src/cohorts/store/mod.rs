@@ -1,0 +1,153 @@
+//! Queries of cohorts, their sessions, members and attendance, scoped by the transaction's
+//! tenant (and, for reads on behalf of a principal, by what [`super::policy`] lets it see): the
+//! only place of the area that builds queries. This file holds the cohort rows; the sessions,
+//! the members and attendance have a file each.
+
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use super::model::*;
+use super::policy::visible;
+use crate::db::{Change, TenantTx};
+use crate::entities::{cohort, cohort_member, cohort_session};
+use crate::error::{DomainError, Result};
+use crate::ids::{CohortId, ConventionId, StructureId};
+use crate::principal::Principal;
+
+mod attendance;
+mod members;
+mod sessions;
+
+pub(crate) use attendance::{
+    has_attendance, member_attendance_in, session_for_attendance, to_attendance,
+};
+pub(crate) use members::{
+    dropped_out_of_action, enrolled_elsewhere, member, members_in, set_member, to_member,
+};
+pub(crate) use sessions::{insert_sessions, sessions_in, to_session};
+
+/// A cohort the principal may see (`NOT_FOUND` otherwise).
+pub(crate) async fn find_in(tx: &TenantTx, principal: &Principal, id: CohortId) -> Result<Cohort> {
+    visible(tx, principal)?
+        .filter(cohort::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?
+        .map(to_cohort)
+        .transpose()?
+        .ok_or(DomainError::NotFound { entity: "cohort" })
+}
+
+/// The cohort, locked until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's write
+/// transactions are serialised already): what rules that count its members hold on to.
+pub(crate) async fn find_locked(
+    tx: &TenantTx,
+    principal: &Principal,
+    id: CohortId,
+) -> Result<Cohort> {
+    visible(tx, principal)?
+        .filter(cohort::Column::Id.eq(id.0))
+        .lock_exclusive()
+        .one(tx.conn())
+        .await?
+        .map(to_cohort)
+        .transpose()?
+        .ok_or(DomainError::NotFound { entity: "cohort" })
+}
+
+/// The IDs of the cohorts run by `structure`.
+pub(crate) async fn ids_of_structure(
+    tx: &TenantTx,
+    structure: StructureId,
+) -> Result<Vec<uuid::Uuid>> {
+    Ok(tx
+        .select::<cohort::Entity>()
+        .select_only()
+        .column(cohort::Column::Id)
+        .filter(cohort::Column::StructureId.eq(structure.0))
+        .into_tuple()
+        .all(tx.conn())
+        .await?)
+}
+
+/// A cohort row as the domain's value.
+pub(crate) fn to_cohort(r: cohort::Model) -> Result<Cohort> {
+    Ok(Cohort {
+        id: CohortId(r.id),
+        convention_id: ConventionId(r.convention_id),
+        structure_id: StructureId(r.structure_id),
+        label: r.label,
+        start_date: r.start_date,
+        end_date: r.end_date,
+        size_min: r.size_min,
+        size_max: r.size_max,
+        status: CohortStatus::parse(&r.status)
+            .ok_or_else(|| DomainError::Internal("unknown cohort status".into()))?,
+        place: r.place,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        version: r.version,
+    })
+}
+
+/// `cohort_member` → `cohort`, on the tenant and the cohort (the composite key).
+pub(super) fn member_to_cohort() -> sea_orm::RelationDef {
+    cohort_member::Entity::belongs_to(cohort::Entity)
+        .from((
+            cohort_member::Column::TenantId,
+            cohort_member::Column::CohortId,
+        ))
+        .to((cohort::Column::TenantId, cohort::Column::Id))
+        .into()
+}
+
+/// `cohort_session` → `cohort`, on the tenant and the cohort (the composite key).
+pub(super) fn session_to_cohort() -> sea_orm::RelationDef {
+    cohort_session::Entity::belongs_to(cohort::Entity)
+        .from((
+            cohort_session::Column::TenantId,
+            cohort_session::Column::CohortId,
+        ))
+        .to((cohort::Column::TenantId, cohort::Column::Id))
+        .into()
+}
+
+/// Insert a new cohort.
+pub(super) async fn insert(tx: &Change, c: &Cohort) -> Result<()> {
+    tx.insert(cohort::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(c.id.0),
+        convention_id: Set(c.convention_id.0),
+        structure_id: Set(c.structure_id.0),
+        label: Set(c.label.clone()),
+        start_date: Set(c.start_date),
+        end_date: Set(c.end_date),
+        size_min: Set(c.size_min),
+        size_max: Set(c.size_max),
+        status: Set(c.status.as_str().to_owned()),
+        created_at: Set(c.created_at),
+        updated_at: Set(c.updated_at),
+        version: Set(c.version),
+        place: Set(c.place.clone()),
+    })
+    .await
+}
+
+/// Write `next` over the cohort at the version before it (`CONFLICT`, stale, when another
+/// writer changed it meanwhile): its label, place and status.
+pub(super) async fn save(tx: &Change, next: &Cohort) -> Result<()> {
+    let result = tx
+        .update_many::<cohort::Entity>()
+        .col_expr(cohort::Column::Label, next.label.clone().into())
+        .col_expr(cohort::Column::Place, next.place.clone().into())
+        .col_expr(cohort::Column::Status, next.status.as_str().into())
+        .col_expr(cohort::Column::UpdatedAt, next.updated_at.into())
+        .col_expr(cohort::Column::Version, next.version.into())
+        .filter(cohort::Column::Id.eq(next.id.0))
+        .filter(cohort::Column::Version.eq(next.version - 1))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(DomainError::stale("cohort"));
+    }
+    Ok(())
+}

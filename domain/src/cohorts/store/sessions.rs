@@ -1,0 +1,60 @@
+//! Queries of a cohort's session calendar.
+
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+
+use crate::cohorts::model::*;
+use crate::db::{Change, TenantTx};
+use crate::entities::cohort_session;
+use crate::error::{DomainError, Result};
+use crate::ids::{CohortId, SessionId};
+
+/// The sessions of cohort `id`, in calendar order (morning first).
+pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Session>> {
+    tx.select::<cohort_session::Entity>()
+        .filter(cohort_session::Column::CohortId.eq(id.0))
+        .order_by_asc(cohort_session::Column::Day)
+        .order_by_desc(cohort_session::Column::HalfDay)
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_session)
+        .collect()
+}
+
+/// A session row as the domain's value.
+pub(crate) fn to_session(r: cohort_session::Model) -> Result<Session> {
+    Ok(Session {
+        id: SessionId(r.id),
+        cohort_id: CohortId(r.cohort_id),
+        day: r.day,
+        half_day: HalfDay::parse(&r.half_day)
+            .ok_or_else(|| DomainError::Internal("unknown half-day".into()))?,
+        hours: Hours {
+            start: stored_time(&r.start_time)?,
+            end: stored_time(&r.end_time)?,
+        },
+    })
+}
+
+fn stored_time(s: &str) -> Result<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(s, "%H:%M")
+        .map_err(|_| DomainError::Internal("unreadable session time".into()))
+}
+
+/// Insert the sessions of a new calendar.
+pub(crate) async fn insert_sessions(tx: &Change, sessions: &[Session]) -> Result<()> {
+    if sessions.is_empty() {
+        return Ok(());
+    }
+    tx.insert_many(sessions.iter().map(|s| cohort_session::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(s.id.0),
+        cohort_id: Set(s.cohort_id.0),
+        day: Set(s.day),
+        half_day: Set(s.half_day.as_str().to_owned()),
+        start_time: Set(Hours::format(s.hours.start)),
+        end_time: Set(Hours::format(s.hours.end)),
+    }))
+    .await
+}

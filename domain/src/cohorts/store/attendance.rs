@@ -140,3 +140,34 @@ pub(crate) fn to_attendance(r: attendance::Model) -> Result<Attendance> {
         recorded_at: r.recorded_at,
     })
 }
+
+/// The attendance record of `participant` at `session`, if any.
+pub(crate) async fn find_attendance(
+    tx: &TenantTx,
+    session: SessionId,
+    participant: ParticipantId,
+) -> Result<Option<Attendance>> {
+    tx.select::<attendance::Entity>()
+        .filter(attendance::Column::SessionId.eq(session.0))
+        .filter(attendance::Column::ParticipantId.eq(participant.0))
+        .one(tx.conn())
+        .await?
+        .map(to_attendance)
+        .transpose()
+}
+
+/// The attendance records of `people` at `sessions` (one statement).
+pub(crate) async fn attendance_at(
+    tx: &TenantTx,
+    people: &[ParticipantId],
+    sessions: &[SessionId],
+) -> Result<Vec<Attendance>> {
+    tx.select::<attendance::Entity>()
+        .filter(attendance::Column::ParticipantId.is_in(people.iter().map(|p| p.0)))
+        .filter(attendance::Column::SessionId.is_in(sessions.iter().map(|s| s.0)))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_attendance)
+        .collect()
+}

@@ -1,14 +1,16 @@
 //! Queries of a cohort's members: prescriptions, enrolments, declines and drop-outs.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::member_to_cohort;
 use crate::cohorts::model::*;
 use crate::db::{Change, TenantTx};
-use crate::entities::{cohort, cohort_member};
+use crate::entities::{cohort, cohort_member, participant};
 use crate::error::{DomainError, Result};
-use crate::ids::{CohortId, ConventionId, ParticipantId};
+use crate::ids::{CohortId, ConventionId, ParticipantId, StaffId};
 
 /// Whether `participant` is enrolled in a cohort other than `except` that is not closed, in
 /// one statement.
@@ -130,4 +132,51 @@ pub(crate) async fn set_member(
         version: m.version + 1,
         ..m.clone()
     })
+}
+
+/// How many members cohort `id` has enrolled.
+pub(crate) async fn enrolled_count(tx: &TenantTx, id: CohortId) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(tx
+        .select::<cohort_member::Entity>()
+        .filter(cohort_member::Column::CohortId.eq(id.0))
+        .filter(cohort_member::Column::Status.eq(MemberStatus::Enrolled.as_str()))
+        .count(tx.conn())
+        .await?)
+}
+
+/// The memberships of `people`, whatever their cohort, by cohort start date (one statement).
+pub(crate) async fn memberships_of_people(
+    tx: &TenantTx,
+    people: &[ParticipantId],
+) -> Result<Vec<Member>> {
+    use sea_orm::JoinType;
+    let to_cohort = member_to_cohort();
+    tx.select::<cohort_member::Entity>()
+        .join(JoinType::InnerJoin, to_cohort)
+        .filter(cohort_member::Column::ParticipantId.is_in(people.iter().map(|p| p.0)))
+        .order_by_asc(cohort::Column::StartDate)
+        .order_by_asc(cohort::Column::Id)
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_member)
+        .collect()
+}
+
+/// Of `people`, those whose referent is `referent` (reads the participants' rows).
+pub(crate) async fn followed_by(
+    tx: &TenantTx,
+    referent: StaffId,
+    people: &[ParticipantId],
+) -> Result<HashSet<ParticipantId>> {
+    Ok(tx
+        .select::<participant::Entity>()
+        .filter(participant::Column::Id.is_in(people.iter().map(|p| p.0)))
+        .filter(participant::Column::ReferentId.eq(referent.0))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|p| ParticipantId(p.id))
+        .collect())
 }

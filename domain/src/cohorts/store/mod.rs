@@ -3,6 +3,8 @@
 //! only place of the area that builds queries. This file holds the cohort rows; the sessions,
 //! the members and attendance have a file each.
 
+use std::collections::HashSet;
+
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
@@ -12,6 +14,7 @@ use crate::db::{Change, TenantTx};
 use crate::entities::{cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ConventionId, StructureId};
+use crate::page::{Page, PageRequest};
 use crate::principal::Principal;
 
 mod attendance;
@@ -19,12 +22,16 @@ mod members;
 mod sessions;
 
 pub(crate) use attendance::{
-    has_attendance, member_attendance_in, session_for_attendance, to_attendance,
+    attendance_at, find_attendance, has_attendance, member_attendance_in, session_for_attendance,
+    to_attendance,
 };
 pub(crate) use members::{
-    dropped_out_of_action, enrolled_elsewhere, member, members_in, set_member, to_member,
+    dropped_out_of_action, enrolled_count, enrolled_elsewhere, followed_by, member, members_in,
+    memberships_of_people, set_member, to_member,
 };
-pub(crate) use sessions::{insert_sessions, sessions_in, to_session};
+pub(crate) use sessions::{
+    find_session, insert_sessions, session_cohort, sessions_in, sessions_of_cohorts, to_session,
+};
 
 /// A cohort the principal may see (`NOT_FOUND` otherwise).
 pub(crate) async fn find_in(tx: &TenantTx, principal: &Principal, id: CohortId) -> Result<Cohort> {
@@ -52,6 +59,69 @@ pub(crate) async fn find_locked(
         .map(to_cohort)
         .transpose()?
         .ok_or(DomainError::NotFound { entity: "cohort" })
+}
+
+/// The cohorts of `ids` the principal may see (one statement).
+pub(crate) async fn visible_many(
+    tx: &TenantTx,
+    principal: &Principal,
+    ids: &[CohortId],
+) -> Result<Vec<Cohort>> {
+    visible_rows(tx, principal, ids)
+        .await?
+        .into_iter()
+        .map(to_cohort)
+        .collect()
+}
+
+/// Of the cohorts `ids`, the IDs of those the principal may see (one statement).
+pub(crate) async fn visible_ids(
+    tx: &TenantTx,
+    principal: &Principal,
+    ids: &[CohortId],
+) -> Result<HashSet<CohortId>> {
+    Ok(visible_rows(tx, principal, ids)
+        .await?
+        .into_iter()
+        .map(|c| CohortId(c.id))
+        .collect())
+}
+
+/// The rows of the cohorts of `ids` the principal may see.
+async fn visible_rows(
+    tx: &TenantTx,
+    principal: &Principal,
+    ids: &[CohortId],
+) -> Result<Vec<cohort::Model>> {
+    Ok(visible(tx, principal)?
+        .filter(cohort::Column::Id.is_in(ids.iter().map(|i| i.0)))
+        .all(tx.conn())
+        .await?)
+}
+
+/// A page of the cohorts the principal may see that meet `filter`, oldest first.
+pub(crate) async fn list(
+    tx: &TenantTx,
+    principal: &Principal,
+    filter: &CohortFilter,
+    page: &PageRequest,
+) -> Result<Page<Cohort>> {
+    let mut q = visible(tx, principal)?;
+    if let Some(c) = filter.convention {
+        q = q.filter(cohort::Column::ConventionId.eq(c.0));
+    }
+    if !filter.statuses.is_empty() {
+        q = q.filter(cohort::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(from) = filter.from {
+        q = q.filter(cohort::Column::EndDate.gte(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(cohort::Column::StartDate.lte(to));
+    }
+    crate::page::oldest_first(tx.conn(), q, cohort::Column::Id, page)
+        .await?
+        .try_map(to_cohort)
 }
 
 /// The IDs of the cohorts run by `structure`.

@@ -58,3 +58,33 @@ pub(crate) async fn insert_sessions(tx: &Change, sessions: &[Session]) -> Result
     }))
     .await
 }
+
+/// Session `id`, whichever cohort it belongs to.
+pub(crate) async fn find_session(tx: &TenantTx, id: SessionId) -> Result<Option<Session>> {
+    session_row(tx, id).await?.map(to_session).transpose()
+}
+
+/// The cohort of session `id` (reads the session's row).
+pub(crate) async fn session_cohort(tx: &TenantTx, id: SessionId) -> Result<Option<CohortId>> {
+    Ok(session_row(tx, id).await?.map(|s| CohortId(s.cohort_id)))
+}
+
+/// The row of session `id`.
+async fn session_row(tx: &TenantTx, id: SessionId) -> Result<Option<cohort_session::Model>> {
+    Ok(tx
+        .select::<cohort_session::Entity>()
+        .filter(cohort_session::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?)
+}
+
+/// The sessions of the cohorts `ids`, in no order (one statement).
+pub(crate) async fn sessions_of_cohorts(tx: &TenantTx, ids: &[CohortId]) -> Result<Vec<Session>> {
+    tx.select::<cohort_session::Entity>()
+        .filter(cohort_session::Column::CohortId.is_in(ids.iter().map(|i| i.0)))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_session)
+        .collect()
+}

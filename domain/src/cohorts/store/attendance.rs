@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationDef,
+};
 
-use super::session_to_cohort;
 use super::sessions::sessions_in;
+use super::{of_visible_cohorts, session_to_cohort};
 use crate::cohorts::model::*;
 use crate::db::TenantTx;
 use crate::entities::{attendance, cohort, cohort_member, cohort_session};
@@ -26,7 +29,6 @@ pub(crate) async fn session_for_attendance(
     HashMap<ParticipantId, Option<chrono::NaiveDate>>,
 )> {
     use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
-    use sea_orm::{JoinType, RelationDef};
     let to_cohort = session_to_cohort();
     let people = people.to_vec();
     let to_members: RelationDef = cohort_session::Entity::belongs_to(cohort_member::Entity)
@@ -128,7 +130,7 @@ pub(crate) async fn has_attendance(tx: &TenantTx, id: SessionId) -> Result<bool>
 }
 
 /// An attendance row as the domain's value.
-pub(crate) fn to_attendance(r: attendance::Model) -> Result<Attendance> {
+fn to_attendance(r: attendance::Model) -> Result<Attendance> {
     Ok(Attendance {
         session_id: SessionId(r.session_id),
         participant_id: ParticipantId(r.participant_id),
@@ -170,4 +172,53 @@ pub(crate) async fn attendance_at(
         .into_iter()
         .map(to_attendance)
         .collect()
+}
+
+/// An attendance record with the cohort of its session.
+#[derive(Debug)]
+struct WithCohort {
+    record: attendance::Model,
+    cohort_id: uuid::Uuid,
+}
+
+impl FromQueryResult for WithCohort {
+    fn from_query_result(
+        row: &sea_orm::QueryResult,
+        pre: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            record: attendance::Model::from_query_result(row, pre)?,
+            cohort_id: row.try_get(pre, "session_cohort_id")?,
+        })
+    }
+}
+
+/// The attendance records of the cohorts `ids` the principal may see, each with its cohort,
+/// by session then participant (one statement).
+pub(crate) async fn visible_attendance_of(
+    tx: &TenantTx,
+    principal: &Principal,
+    ids: &[CohortId],
+) -> Result<Vec<(CohortId, Attendance)>> {
+    let to_session: RelationDef = attendance::Entity::belongs_to(cohort_session::Entity)
+        .from((attendance::Column::TenantId, attendance::Column::SessionId))
+        .to((cohort_session::Column::TenantId, cohort_session::Column::Id))
+        .into();
+    let session_to_cohort = session_to_cohort();
+    of_visible_cohorts(
+        tx.select::<attendance::Entity>()
+            .join(JoinType::InnerJoin, to_session)
+            .column_as(cohort_session::Column::CohortId, "session_cohort_id")
+            .filter(cohort_session::Column::CohortId.is_in(ids.iter().map(|i| i.0))),
+        principal,
+        session_to_cohort,
+    )?
+    .order_by_asc(attendance::Column::SessionId)
+    .order_by_asc(attendance::Column::ParticipantId)
+    .into_model::<WithCohort>()
+    .all(tx.conn())
+    .await?
+    .into_iter()
+    .map(|row| Ok((CohortId(row.cohort_id), to_attendance(row.record)?)))
+    .collect()
 }

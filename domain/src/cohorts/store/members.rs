@@ -5,12 +5,13 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::member_to_cohort;
+use super::{member_to_cohort, of_visible_cohorts};
 use crate::cohorts::model::*;
 use crate::db::{Change, TenantTx};
 use crate::entities::{cohort, cohort_member, participant};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ConventionId, ParticipantId, StaffId};
+use crate::principal::{Principal, Role};
 
 /// Whether `participant` is enrolled in a cohort other than `except` that is not closed, in
 /// one statement.
@@ -72,7 +73,7 @@ pub(crate) async fn dropped_out_of_action(
 }
 
 /// A member row as the domain's value.
-pub(crate) fn to_member(r: cohort_member::Model) -> Result<Member> {
+fn to_member(r: cohort_member::Model) -> Result<Member> {
     Ok(Member {
         cohort_id: CohortId(r.cohort_id),
         participant_id: ParticipantId(r.participant_id),
@@ -179,4 +180,48 @@ pub(crate) async fn followed_by(
         .into_iter()
         .map(|p| ParticipantId(p.id))
         .collect())
+}
+
+/// The members of the cohorts `ids` the principal may see (a referent: their own
+/// participants', none without a staff ID), by cohort then participant (one statement).
+pub(crate) async fn visible_members_of(
+    tx: &TenantTx,
+    principal: &Principal,
+    ids: &[CohortId],
+) -> Result<Vec<Member>> {
+    use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+    use sea_orm::{EntityTrait, JoinType, RelationDef};
+    let to_cohort = member_to_cohort();
+    let mut query = of_visible_cohorts(
+        tx.select::<cohort_member::Entity>()
+            .filter(cohort_member::Column::CohortId.is_in(ids.iter().map(|i| i.0))),
+        principal,
+        to_cohort,
+    )?;
+    if principal.role() == Role::Referent {
+        let Some(staff) = principal.staff() else {
+            return Ok(Vec::new());
+        };
+        let to_participant: RelationDef = cohort_member::Entity::belongs_to(participant::Entity)
+            .from((
+                cohort_member::Column::TenantId,
+                cohort_member::Column::ParticipantId,
+            ))
+            .to((participant::Column::TenantId, participant::Column::Id))
+            .on_condition(move |_, person| {
+                Expr::col((person, participant::Column::ReferentId))
+                    .eq(staff.0)
+                    .into_condition()
+            })
+            .into();
+        query = query.join(JoinType::InnerJoin, to_participant);
+    }
+    query
+        .order_by_asc(cohort_member::Column::CohortId)
+        .order_by_asc(cohort_member::Column::ParticipantId)
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(to_member)
+        .collect()
 }

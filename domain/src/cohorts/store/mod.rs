@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef, Select};
 
 use super::model::*;
 use super::policy::visible;
@@ -15,7 +15,7 @@ use crate::entities::{cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ConventionId, StructureId};
 use crate::page::{Page, PageRequest};
-use crate::principal::Principal;
+use crate::principal::{Principal, Role};
 
 mod attendance;
 mod members;
@@ -23,14 +23,15 @@ mod sessions;
 
 pub(crate) use attendance::{
     attendance_at, find_attendance, has_attendance, member_attendance_in, session_for_attendance,
-    to_attendance,
+    visible_attendance_of,
 };
 pub(crate) use members::{
     dropped_out_of_action, enrolled_count, enrolled_elsewhere, followed_by, member, members_in,
-    memberships_of_people, set_member, to_member,
+    memberships_of_people, set_member, visible_members_of,
 };
 pub(crate) use sessions::{
-    find_session, insert_sessions, session_cohort, sessions_in, sessions_of_cohorts, to_session,
+    find_session, insert_sessions, session_cohort, sessions_in, sessions_of_cohorts,
+    visible_sessions_of,
 };
 
 /// A cohort the principal may see (`NOT_FOUND` otherwise).
@@ -140,7 +141,7 @@ pub(crate) async fn ids_of_structure(
 }
 
 /// A cohort row as the domain's value.
-pub(crate) fn to_cohort(r: cohort::Model) -> Result<Cohort> {
+fn to_cohort(r: cohort::Model) -> Result<Cohort> {
     Ok(Cohort {
         id: CohortId(r.id),
         convention_id: ConventionId(r.convention_id),
@@ -159,8 +160,31 @@ pub(crate) fn to_cohort(r: cohort::Model) -> Result<Cohort> {
     })
 }
 
+/// Keep only the rows of cohorts the principal may see (a provider: those run by its
+/// structure); `E` has a `cohort_id`, joined to its cohort through `to_cohort`.
+fn of_visible_cohorts<E: EntityTrait>(
+    query: Select<E>,
+    principal: &Principal,
+    to_cohort: RelationDef,
+) -> Result<Select<E>> {
+    match principal.role() {
+        Role::Steering | Role::Referent => Ok(query),
+        Role::Provider => {
+            let structure = principal.structure().ok_or(DomainError::Forbidden(
+                "a provider token carries a structure",
+            ))?;
+            Ok(query
+                .join(JoinType::InnerJoin, to_cohort)
+                .filter(cohort::Column::StructureId.eq(structure.0)))
+        }
+        Role::Admin => Err(DomainError::Forbidden(
+            "the platform operator sees no tenant data",
+        )),
+    }
+}
+
 /// `cohort_member` → `cohort`, on the tenant and the cohort (the composite key).
-pub(super) fn member_to_cohort() -> sea_orm::RelationDef {
+fn member_to_cohort() -> RelationDef {
     cohort_member::Entity::belongs_to(cohort::Entity)
         .from((
             cohort_member::Column::TenantId,
@@ -171,7 +195,7 @@ pub(super) fn member_to_cohort() -> sea_orm::RelationDef {
 }
 
 /// `cohort_session` → `cohort`, on the tenant and the cohort (the composite key).
-pub(super) fn session_to_cohort() -> sea_orm::RelationDef {
+fn session_to_cohort() -> RelationDef {
     cohort_session::Entity::belongs_to(cohort::Entity)
         .from((
             cohort_session::Column::TenantId,

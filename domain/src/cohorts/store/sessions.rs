@@ -3,11 +3,13 @@
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
+use super::{of_visible_cohorts, session_to_cohort};
 use crate::cohorts::model::*;
 use crate::db::{Change, TenantTx};
 use crate::entities::cohort_session;
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, SessionId};
+use crate::principal::Principal;
 
 /// The sessions of cohort `id`, in calendar order (morning first).
 pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Session>> {
@@ -23,7 +25,7 @@ pub(crate) async fn sessions_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Sessi
 }
 
 /// A session row as the domain's value.
-pub(crate) fn to_session(r: cohort_session::Model) -> Result<Session> {
+fn to_session(r: cohort_session::Model) -> Result<Session> {
     Ok(Session {
         id: SessionId(r.id),
         cohort_id: CohortId(r.cohort_id),
@@ -87,4 +89,27 @@ pub(crate) async fn sessions_of_cohorts(tx: &TenantTx, ids: &[CohortId]) -> Resu
         .into_iter()
         .map(to_session)
         .collect()
+}
+
+/// The sessions of the cohorts `ids` the principal may see, in calendar order (one
+/// statement).
+pub(crate) async fn visible_sessions_of(
+    tx: &TenantTx,
+    principal: &Principal,
+    ids: &[CohortId],
+) -> Result<Vec<Session>> {
+    let to_cohort = session_to_cohort();
+    of_visible_cohorts(
+        tx.select::<cohort_session::Entity>()
+            .filter(cohort_session::Column::CohortId.is_in(ids.iter().map(|i| i.0))),
+        principal,
+        to_cohort,
+    )?
+    .order_by_asc(cohort_session::Column::Day)
+    .order_by_desc(cohort_session::Column::HalfDay)
+    .all(tx.conn())
+    .await?
+    .into_iter()
+    .map(to_session)
+    .collect()
 }

@@ -30,8 +30,8 @@ pub(crate) use members::{
     memberships_of_people, set_member, visible_members_of,
 };
 pub(crate) use sessions::{
-    find_session, insert_sessions, session_cohort, sessions_in, sessions_of_cohorts,
-    visible_sessions_of,
+    delete_session, find_session, insert_session, insert_sessions, session_cohort, sessions_in,
+    sessions_of_cohorts, update_session, visible_sessions_of,
 };
 
 /// A cohort the principal may see (`NOT_FOUND` otherwise).

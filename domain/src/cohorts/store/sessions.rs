@@ -61,6 +61,48 @@ pub(crate) async fn insert_sessions(tx: &Change, sessions: &[Session]) -> Result
     .await
 }
 
+/// Insert one session added to a calendar.
+pub(crate) async fn insert_session(tx: &Change, s: &Session) -> Result<()> {
+    tx.insert(cohort_session::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(s.id.0),
+        cohort_id: Set(s.cohort_id.0),
+        day: Set(s.day),
+        half_day: Set(s.half_day.as_str().to_owned()),
+        start_time: Set(Hours::format(s.hours.start)),
+        end_time: Set(Hours::format(s.hours.end)),
+    })
+    .await
+}
+
+/// Write a session's day, half-day and hours (by its ID).
+pub(crate) async fn update_session(tx: &Change, s: &Session) -> Result<()> {
+    tx.update_many::<cohort_session::Entity>()
+        .col_expr(cohort_session::Column::Day, s.day.into())
+        .col_expr(cohort_session::Column::HalfDay, s.half_day.as_str().into())
+        .col_expr(
+            cohort_session::Column::StartTime,
+            Hours::format(s.hours.start).into(),
+        )
+        .col_expr(
+            cohort_session::Column::EndTime,
+            Hours::format(s.hours.end).into(),
+        )
+        .filter(cohort_session::Column::Id.eq(s.id.0))
+        .exec(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Delete session `id`.
+pub(crate) async fn delete_session(tx: &Change, id: SessionId) -> Result<()> {
+    tx.delete_many::<cohort_session::Entity>()
+        .filter(cohort_session::Column::Id.eq(id.0))
+        .exec(tx.conn())
+        .await?;
+    Ok(())
+}
+
 /// Session `id`, whichever cohort it belongs to.
 pub(crate) async fn find_session(tx: &TenantTx, id: SessionId) -> Result<Option<Session>> {
     session_row(tx, id).await?.map(to_session).transpose()

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
+use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{member_to_cohort, of_visible_cohorts};
@@ -32,6 +33,22 @@ pub(crate) async fn enrolled_elsewhere(
         .count(tx.conn())
         .await?
         > 0)
+}
+
+/// Insert a new membership, prescribed by `prescribed_by` (a token's subject).
+pub(crate) async fn insert_member(tx: &Change, m: &Member, prescribed_by: &str) -> Result<()> {
+    tx.insert(cohort_member::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        cohort_id: Set(m.cohort_id.0),
+        participant_id: Set(m.participant_id.0),
+        status: Set(m.status.as_str().to_owned()),
+        reason: Set(m.reason.clone()),
+        prescribed_by: Set(prescribed_by.to_owned()),
+        updated_at: Set(tx.now()),
+        version: Set(m.version),
+        dropped_out_on: Set(m.dropped_out_on),
+    })
+    .await
 }
 
 /// The members of cohort `id`, whatever their status, by participant.

@@ -26,8 +26,8 @@ pub(crate) use attendance::{
     visible_attendance_of,
 };
 pub(crate) use members::{
-    dropped_out_of_action, enrolled_count, enrolled_elsewhere, followed_by, member, members_in,
-    memberships_of_people, set_member, visible_members_of,
+    dropped_out_of_action, enrolled_count, enrolled_elsewhere, followed_by, insert_member, member,
+    members_in, memberships_of_people, set_member, visible_members_of,
 };
 pub(crate) use sessions::{
     delete_session, find_session, insert_session, insert_sessions, session_cohort, sessions_in,

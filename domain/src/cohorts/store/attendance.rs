@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
     RelationDef,
@@ -10,7 +12,7 @@ use sea_orm::{
 use super::sessions::sessions_in;
 use super::{of_visible_cohorts, session_to_cohort};
 use crate::cohorts::model::*;
-use crate::db::TenantTx;
+use crate::db::{Change, TenantTx};
 use crate::entities::{attendance, cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId, SessionId};
@@ -141,6 +143,48 @@ fn to_attendance(r: attendance::Model) -> Result<Attendance> {
         recorded_by: r.recorded_by,
         recorded_at: r.recorded_at,
     })
+}
+
+/// Insert the attendance records given, each with its signature image, or overwrite those
+/// already recorded for the same session and participant (one statement; none when empty).
+pub(crate) async fn upsert_attendance<'a>(
+    tx: &Change,
+    records: impl IntoIterator<Item = (&'a Attendance, Option<&'a [u8]>)>,
+) -> Result<()> {
+    let rows: Vec<attendance::ActiveModel> = records
+        .into_iter()
+        .map(|(a, signature)| attendance::ActiveModel {
+            session_id: Set(a.session_id.0),
+            participant_id: Set(a.participant_id.0),
+            status: Set(a.presence.as_str().to_owned()),
+            signature: Set(signature.map(<[u8]>::to_vec)),
+            signed_on_paper: Set(a.signed_on_paper),
+            recorded_by: Set(a.recorded_by.clone()),
+            recorded_at: Set(a.recorded_at),
+            ..Default::default()
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    tx.upsert_many(
+        rows,
+        OnConflict::columns([
+            attendance::Column::TenantId,
+            attendance::Column::SessionId,
+            attendance::Column::ParticipantId,
+        ])
+        .update_columns([
+            attendance::Column::Status,
+            attendance::Column::Signature,
+            attendance::Column::SignedOnPaper,
+            attendance::Column::RecordedBy,
+            attendance::Column::RecordedAt,
+        ])
+        .to_owned(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The attendance record of `participant` at `session`, if any.

@@ -20,6 +20,7 @@ use crate::principal::{Principal, Role};
 mod attendance;
 mod members;
 mod sessions;
+mod sheets;
 
 pub(crate) use attendance::{
     attendance_at, find_attendance, has_attendance, member_attendance_in, session_for_attendance,
@@ -33,6 +34,7 @@ pub(crate) use sessions::{
     delete_session, find_session, insert_session, insert_sessions, session_cohort, sessions_in,
     sessions_of_cohorts, update_session, visible_sessions_of,
 };
+pub(crate) use sheets::{participant_rows, structure_name, tenant_name};
 
 /// A cohort the principal may see (`NOT_FOUND` otherwise).
 pub(crate) async fn find_in(tx: &TenantTx, principal: &Principal, id: CohortId) -> Result<Cohort> {

@@ -39,6 +39,7 @@ fn to_session(r: cohort_session::Model) -> Result<Session> {
     })
 }
 
+/// A session time as stored (`HH:MM`).
 fn stored_time(s: &str) -> Result<chrono::NaiveTime> {
     chrono::NaiveTime::parse_from_str(s, "%H:%M")
         .map_err(|_| DomainError::Internal("unreadable session time".into()))

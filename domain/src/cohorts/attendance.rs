@@ -1,14 +1,11 @@
 //! Recording attendance: a whole session at once, under an idempotency key, for the members
 //! enrolled on that day.
 
-use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::OnConflict;
-
 use super::action;
 use super::model::*;
 use super::policy;
+use super::store;
 use crate::db::Tx;
-use crate::entities::attendance;
 use crate::error::{DomainError, Result};
 use crate::ids::{ParticipantId, SessionId};
 use crate::principal::Principal;
@@ -41,20 +38,9 @@ pub async fn record_attendance(
     let fingerprint = serde_json::to_string(&(session_id.0, &lines))
         .map_err(|e| DomainError::Internal(e.to_string()))?;
     let at = tx.now();
-    let mut rows = Vec::with_capacity(lines.len());
     let mut out = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let presence = check_line(i, line)?;
-        rows.push(attendance::ActiveModel {
-            session_id: Set(session_id.0),
-            participant_id: Set(line.participant_id),
-            status: Set(presence.as_str().to_owned()),
-            signature: Set(line.signature.clone()),
-            signed_on_paper: Set(line.signed_on_paper),
-            recorded_by: Set(principal.subject().to_owned()),
-            recorded_at: Set(at),
-            ..Default::default()
-        });
         out.push(Attendance {
             session_id,
             participant_id: ParticipantId(line.participant_id),
@@ -112,25 +98,9 @@ pub async fn record_attendance(
             Some(_) => {}
         }
     }
-    if !rows.is_empty() {
-        tx.upsert_many(
-            rows,
-            OnConflict::columns([
-                attendance::Column::TenantId,
-                attendance::Column::SessionId,
-                attendance::Column::ParticipantId,
-            ])
-            .update_columns([
-                attendance::Column::Status,
-                attendance::Column::Signature,
-                attendance::Column::SignedOnPaper,
-                attendance::Column::RecordedBy,
-                attendance::Column::RecordedAt,
-            ])
-            .to_owned(),
-        )
-        .await?;
-    }
+    // `out` was built from `lines`, one record per entry, in order.
+    let signatures = lines.iter().map(|l| l.signature.as_deref());
+    store::upsert_attendance(&tx, out.iter().zip(signatures)).await?;
     tx.commit(action("attendance.record", "Session", session_id.0))
         .await?;
     Ok(out)

@@ -3,14 +3,12 @@
 //! added, moved or removed until attendance is recorded on them.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::action;
 use super::model::*;
 use super::policy::{self, runner};
 use super::store::{self, has_attendance};
 use crate::db::{TenantTx, Tx};
-use crate::entities::cohort_session;
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, SessionId};
 use crate::principal::{Principal, Role};
@@ -261,30 +259,21 @@ pub async fn update(
     Ok(next)
 }
 
-/// A session of a cohort the principal runs, with its cohort, refusing a closed cohort.
-async fn editable_session(
-    tx: &TenantTx,
-    principal: &Principal,
-    id: SessionId,
-) -> Result<(Cohort, cohort_session::Model)> {
-    let session = tx
-        .select::<cohort_session::Entity>()
-        .filter(cohort_session::Column::Id.eq(id.0))
-        .one(tx.conn())
+/// The cohort of a session, run by the principal, refusing a closed cohort.
+async fn editable_session(tx: &TenantTx, principal: &Principal, id: SessionId) -> Result<Cohort> {
+    let cohort = store::session_cohort(tx, id)
         .await?
         .ok_or(DomainError::NotFound { entity: "session" })?;
-    let c = runner(tx, principal, CohortId(session.cohort_id))
-        .await
-        .map_err(|e| match e {
-            DomainError::NotFound { .. } => DomainError::NotFound { entity: "session" },
-            other => other,
-        })?;
+    let c = runner(tx, principal, cohort).await.map_err(|e| match e {
+        DomainError::NotFound { .. } => DomainError::NotFound { entity: "session" },
+        other => other,
+    })?;
     if c.status == CohortStatus::Closed {
         return Err(DomainError::Conflict(
             "a closed cohort's calendar no longer changes".into(),
         ));
     }
-    Ok((c, session))
+    Ok(c)
 }
 
 fn within(c: &Cohort, day: NaiveDate) -> Result<()> {
@@ -344,17 +333,7 @@ pub async fn add_session(
         half_day,
         hours,
     };
-    tx.insert(cohort_session::ActiveModel {
-        tenant_id: Set(tx.tenant().0),
-        id: Set(session.id.0),
-        cohort_id: Set(cohort_id.0),
-        day: Set(day),
-        half_day: Set(half_day.as_str().to_owned()),
-        start_time: Set(Hours::format(hours.start)),
-        end_time: Set(Hours::format(hours.end)),
-    })
-    .await
-    .map_err(taken)?;
+    store::insert_session(&tx, &session).await.map_err(taken)?;
     tx.commit(action("cohort.session.add", "Session", session.id.0))
         .await?;
     Ok(session)
@@ -373,7 +352,7 @@ pub async fn move_session(
 ) -> Result<Session> {
     let hours = check_hours("hours", half_day, hours)?;
     let tx = tx.change(principal).await?;
-    let (c, _) = editable_session(&tx, principal, id).await?;
+    let c = editable_session(&tx, principal, id).await?;
     within(&c, day)?;
     if has_attendance(&tx, id).await? {
         return Err(DomainError::Conflict(
@@ -390,45 +369,29 @@ pub async fn move_session(
         others.chain(std::iter::once(day)),
         frame_of(&tx, &c).await?,
     )?;
-    tx.update_many::<cohort_session::Entity>()
-        .col_expr(cohort_session::Column::Day, day.into())
-        .col_expr(cohort_session::Column::HalfDay, half_day.as_str().into())
-        .col_expr(
-            cohort_session::Column::StartTime,
-            Hours::format(hours.start).into(),
-        )
-        .col_expr(
-            cohort_session::Column::EndTime,
-            Hours::format(hours.end).into(),
-        )
-        .filter(cohort_session::Column::Id.eq(id.0))
-        .exec(tx.conn())
-        .await
-        .map_err(taken)?;
-    tx.commit(action("cohort.session.move", "Session", id.0))
-        .await?;
-    Ok(Session {
+    let session = Session {
         id,
         cohort_id: c.id,
         day,
         half_day,
         hours,
-    })
+    };
+    store::update_session(&tx, &session).await.map_err(taken)?;
+    tx.commit(action("cohort.session.move", "Session", id.0))
+        .await?;
+    Ok(session)
 }
 
 /// Remove a session without attendance from the calendar.
 pub async fn remove_session(tx: &Tx, principal: &Principal, id: SessionId) -> Result<CohortId> {
     let tx = tx.change(principal).await?;
-    let (c, _) = editable_session(&tx, principal, id).await?;
+    let c = editable_session(&tx, principal, id).await?;
     if has_attendance(&tx, id).await? {
         return Err(DomainError::Conflict(
             "attendance was recorded for this session: it cannot be removed".into(),
         ));
     }
-    tx.delete_many::<cohort_session::Entity>()
-        .filter(cohort_session::Column::Id.eq(id.0))
-        .exec(tx.conn())
-        .await?;
+    store::delete_session(&tx, id).await?;
     tx.commit(action("cohort.session.remove", "Session", id.0))
         .await?;
     Ok(c.id)

@@ -2,14 +2,12 @@
 //! lock on the cohort) or declines, and records a drop-out with its date.
 
 use chrono::NaiveDate;
-use sea_orm::ActiveValue::Set;
 
 use super::action;
 use super::model::*;
 use super::policy::{self, runner};
-use super::store::{find_in, member, members_in, set_member};
+use super::store::{self, find_in, member, members_in, set_member};
 use crate::db::{Change, TenantTx, Tx};
-use crate::entities::cohort_member;
 use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{CohortId, ParticipantId};
 use crate::notifications::{self, Audience, Kind, Notice};
@@ -45,24 +43,14 @@ pub async fn prescribe(
         dropped_out_on: None,
         version: 1,
     };
-    tx.insert(cohort_member::ActiveModel {
-        tenant_id: Set(tx.tenant().0),
-        cohort_id: Set(cohort_id.0),
-        participant_id: Set(participant.0),
-        status: Set(member.status.as_str().to_owned()),
-        reason: Set(None),
-        prescribed_by: Set(principal.subject().to_owned()),
-        updated_at: Set(tx.now()),
-        version: Set(1),
-        dropped_out_on: Set(None),
-    })
-    .await
-    .map_err(|e| match e {
-        DomainError::Conflict(_) => {
-            DomainError::Conflict("already prescribed to this cohort".into())
-        }
-        other => other,
-    })?;
+    store::insert_member(&tx, &member, principal.subject())
+        .await
+        .map_err(|e| match e {
+            DomainError::Conflict(_) => {
+                DomainError::Conflict("already prescribed to this cohort".into())
+            }
+            other => other,
+        })?;
     tx.commit(action("cohort.prescribe", "Participant", participant.0))
         .await?;
     Ok(member)

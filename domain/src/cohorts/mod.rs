@@ -32,22 +32,17 @@ pub(crate) use sheets::sheet_heading;
 pub use sheets::{SheetHeading, SheetMember, WeekSheet, week_sheet};
 pub(crate) use store::{
     dropped_out_of_action, enrolled_elsewhere, find_in, find_locked, ids_of_structure,
-    member_attendance_in, members_in, session_for_attendance, sessions_in, to_attendance,
-    to_cohort, to_member, to_session,
+    member_attendance_in, members_in, session_for_attendance, sessions_in,
 };
 
-use std::collections::HashMap;
-
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::{HashMap, HashSet};
 
 use crate::audit::Action;
 use crate::db::{TenantTx, Tx};
-use crate::entities::{cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId, SessionId};
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
-use policy::visible;
 
 /// The audit entry of a change to a cohort, a session or a member.
 fn action(name: &'static str, object_type: &'static str, id: uuid::Uuid) -> Action {
@@ -61,15 +56,9 @@ fn action(name: &'static str, object_type: &'static str, id: uuid::Uuid) -> Acti
 /// How many members the cohort enrolled (whoever they follow: a count is no one's personal
 /// data), for whoever may read the cohort.
 pub async fn enrolled_count(tx: &Tx, principal: &Principal, id: CohortId) -> Result<u32> {
-    use sea_orm::PaginatorTrait;
     let tx = tx.scoped(principal).await?;
     find_in(&tx, principal, id).await?;
-    let n = tx
-        .select::<cohort_member::Entity>()
-        .filter(cohort_member::Column::CohortId.eq(id.0))
-        .filter(cohort_member::Column::Status.eq(MemberStatus::Enrolled.as_str()))
-        .count(tx.conn())
-        .await?;
+    let n = store::enrolled_count(&tx, id).await?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
@@ -87,13 +76,8 @@ pub async fn load_many(
     ids: &[CohortId],
 ) -> Result<HashMap<CohortId, Cohort>> {
     let tx = tx.scoped(principal).await?;
-    let rows = visible(&tx, principal)?
-        .filter(cohort::Column::Id.is_in(ids.iter().map(|i| i.0)))
-        .all(tx.conn())
-        .await?;
-    rows.into_iter()
-        .map(|r| to_cohort(r).map(|c| (c.id, c)))
-        .collect()
+    let found = store::visible_many(&tx, principal, ids).await?;
+    Ok(found.into_iter().map(|c| (c.id, c)).collect())
 }
 
 /// The cohorts the principal may read, filtered, in a stable order.
@@ -113,34 +97,15 @@ pub async fn list(
     }
     crate::batch::distinct("status", None, &filter.statuses, |s| *s)?;
     let tx = tx.scoped(principal).await?;
-    let mut q = visible(&tx, principal)?;
-    if let Some(c) = filter.convention {
-        q = q.filter(cohort::Column::ConventionId.eq(c.0));
-    }
-    if !filter.statuses.is_empty() {
-        q = q.filter(cohort::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
-    }
-    if let Some(from) = filter.from {
-        q = q.filter(cohort::Column::EndDate.gte(from));
-    }
-    if let Some(to) = filter.to {
-        q = q.filter(cohort::Column::StartDate.lte(to));
-    }
-    crate::page::oldest_first(tx.conn(), q, cohort::Column::Id, &page)
-        .await?
-        .try_map(to_cohort)
+    store::list(&tx, principal, &filter, &page).await
 }
 
 /// One session of a cohort the principal may read (`NOT_FOUND` otherwise).
 pub async fn session(tx: &Tx, principal: &Principal, id: SessionId) -> Result<Session> {
     let tx = tx.scoped(principal).await?;
-    let found = tx
-        .select::<cohort_session::Entity>()
-        .filter(cohort_session::Column::Id.eq(id.0))
-        .one(tx.conn())
+    let session = store::find_session(&tx, id)
         .await?
         .ok_or(DomainError::NotFound { entity: "session" })?;
-    let session = to_session(found)?;
     find_in(&tx, principal, session.cohort_id)
         .await
         .map_err(|e| match e {
@@ -162,28 +127,18 @@ pub async fn attendance_record(
         entity: "attendance",
     };
     let tx = tx.scoped(principal).await?;
-    let Some(session) = tx
-        .select::<cohort_session::Entity>()
-        .filter(cohort_session::Column::Id.eq(session_id.0))
-        .one(tx.conn())
-        .await?
-    else {
+    let Some(cohort) = store::session_cohort(&tx, session_id).await? else {
         return Err(not_found);
     };
-    let key = (CohortId(session.cohort_id), participant);
+    let key = (cohort, participant);
     if !readable_members(&tx, principal, &[key])
         .await?
         .contains(&key)
     {
         return Err(not_found);
     }
-    tx.select::<crate::entities::attendance::Entity>()
-        .filter(crate::entities::attendance::Column::SessionId.eq(session_id.0))
-        .filter(crate::entities::attendance::Column::ParticipantId.eq(participant.0))
-        .one(tx.conn())
+    store::find_attendance(&tx, session_id, participant)
         .await?
-        .map(to_attendance)
-        .transpose()?
         .ok_or(not_found)
 }
 
@@ -196,20 +151,8 @@ pub async fn memberships_of(
     principal: &Principal,
     ids: &[ParticipantId],
 ) -> Result<HashMap<ParticipantId, Vec<Member>>> {
-    use sea_orm::JoinType;
     let tx = tx.scoped(principal).await?;
-    let to_cohort = store::member_to_cohort();
-    let rows = tx
-        .select::<cohort_member::Entity>()
-        .join(JoinType::InnerJoin, to_cohort)
-        .filter(cohort_member::Column::ParticipantId.is_in(ids.iter().map(|p| p.0)))
-        .order_by_asc(cohort::Column::StartDate)
-        .order_by_asc(cohort::Column::Id)
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(to_member)
-        .collect::<Result<Vec<_>>>()?;
+    let rows = store::memberships_of_people(&tx, ids).await?;
     let keys: Vec<(CohortId, ParticipantId)> = rows
         .iter()
         .map(|m| (m.cohort_id, m.participant_id))
@@ -233,22 +176,15 @@ pub(crate) async fn readable_members(
     tx: &TenantTx,
     principal: &Principal,
     keys: &[(CohortId, ParticipantId)],
-) -> Result<std::collections::HashSet<(CohortId, ParticipantId)>> {
-    use crate::entities::participant;
+) -> Result<HashSet<(CohortId, ParticipantId)>> {
     if keys.is_empty() {
         return Ok(Default::default());
     }
     match principal.role() {
         Role::Steering => Ok(keys.iter().copied().collect()),
         Role::Provider => {
-            let cohorts: Vec<uuid::Uuid> = keys.iter().map(|k| k.0.0).collect();
-            let own: std::collections::HashSet<CohortId> = visible(tx, principal)?
-                .filter(cohort::Column::Id.is_in(cohorts))
-                .all(tx.conn())
-                .await?
-                .into_iter()
-                .map(|c| CohortId(c.id))
-                .collect();
+            let cohorts: Vec<CohortId> = keys.iter().map(|k| k.0).collect();
+            let own = store::visible_ids(tx, principal, &cohorts).await?;
             Ok(keys
                 .iter()
                 .copied()
@@ -259,16 +195,8 @@ pub(crate) async fn readable_members(
             let Some(staff) = principal.staff() else {
                 return Ok(Default::default());
             };
-            let people: Vec<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
-            let own: std::collections::HashSet<ParticipantId> = tx
-                .select::<participant::Entity>()
-                .filter(participant::Column::Id.is_in(people))
-                .filter(participant::Column::ReferentId.eq(staff.0))
-                .all(tx.conn())
-                .await?
-                .into_iter()
-                .map(|p| ParticipantId(p.id))
-                .collect();
+            let people: Vec<ParticipantId> = keys.iter().map(|k| k.1).collect();
+            let own = store::followed_by(tx, staff, &people).await?;
             Ok(keys
                 .iter()
                 .copied()
@@ -289,41 +217,31 @@ pub async fn member_attendance(
 ) -> Result<HashMap<(CohortId, ParticipantId), Vec<Attendance>>> {
     let tx = tx.scoped(principal).await?;
     let readable = readable_members(&tx, principal, keys).await?;
-    let cohorts: Vec<uuid::Uuid> = readable.iter().map(|k| k.0.0).collect();
-    let people: Vec<uuid::Uuid> = readable.iter().map(|k| k.1.0).collect();
-    let sessions: HashMap<uuid::Uuid, (CohortId, chrono::NaiveDate, String)> = tx
-        .select::<cohort_session::Entity>()
-        .filter(cohort_session::Column::CohortId.is_in(cohorts))
-        .all(tx.conn())
+    let cohorts: Vec<CohortId> = readable.iter().map(|k| k.0).collect();
+    let people: Vec<ParticipantId> = readable.iter().map(|k| k.1).collect();
+    let sessions: HashMap<SessionId, Session> = store::sessions_of_cohorts(&tx, &cohorts)
         .await?
         .into_iter()
-        .map(|s| (s.id, (CohortId(s.cohort_id), s.day, s.half_day)))
+        .map(|s| (s.id, s))
         .collect();
-    let rows = tx
-        .select::<crate::entities::attendance::Entity>()
-        .filter(crate::entities::attendance::Column::ParticipantId.is_in(people))
-        .filter(
-            crate::entities::attendance::Column::SessionId
-                .is_in(sessions.keys().copied().collect::<Vec<_>>()),
-        )
-        .all(tx.conn())
-        .await?;
+    let at: Vec<SessionId> = sessions.keys().copied().collect();
+    let records = store::attendance_at(&tx, &people, &at).await?;
     let mut out: HashMap<(CohortId, ParticipantId), Vec<Attendance>> =
         keys.iter().map(|k| (*k, Vec::new())).collect();
-    for row in rows {
-        let Some((cohort, _, _)) = sessions.get(&row.session_id) else {
+    for record in records {
+        let Some(session) = sessions.get(&record.session_id) else {
             continue;
         };
-        let key = (*cohort, ParticipantId(row.participant_id));
+        let key = (session.cohort_id, record.participant_id);
         if readable.contains(&key) {
-            out.entry(key).or_default().push(to_attendance(row)?);
+            out.entry(key).or_default().push(record);
         }
     }
     for list in out.values_mut() {
         list.sort_by_key(|a| {
             sessions
-                .get(&a.session_id.0)
-                .map(|(_, day, half)| (*day, half != "morning"))
+                .get(&a.session_id)
+                .map(|s| (s.day, s.half_day != HalfDay::Morning))
         });
     }
     Ok(out)

@@ -3,15 +3,12 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, QueryFilter};
-
 use super::model::*;
 use super::policy;
-use super::store::{find_in, sessions_in};
+use super::store::{self, find_in, members_in, sessions_in};
 use crate::db::{TenantTx, Tx};
-use crate::entities::cohort_member;
 use crate::error::{DomainError, Result};
-use crate::ids::CohortId;
+use crate::ids::{CohortId, ParticipantId};
 use crate::principal::Principal;
 
 /// What a week's attendance sheet prints.
@@ -46,21 +43,9 @@ pub struct SheetHeading {
 
 /// The heading of a printed sheet of `cohort`.
 pub(crate) async fn sheet_heading(tx: &TenantTx, cohort: &Cohort) -> Result<SheetHeading> {
-    let plie = tx
-        .tx()
-        .registry()
-        .tenants()
-        .filter(crate::entities::tenant::Column::Id.eq(tx.tenant().0))
-        .one(tx.conn())
+    let plie = store::tenant_name(tx).await?.unwrap_or_default();
+    let provider = store::structure_name(tx, cohort.structure_id)
         .await?
-        .map(|t| t.name)
-        .unwrap_or_default();
-    let provider = tx
-        .select::<crate::entities::structure::Entity>()
-        .filter(crate::entities::structure::Column::Id.eq(cohort.structure_id.0))
-        .one(tx.conn())
-        .await?
-        .map(|s| s.name)
         .unwrap_or_default();
     let convention = crate::conventions::find_in(tx, None, cohort.convention_id)
         .await?
@@ -106,27 +91,22 @@ pub async fn week_sheet(
         .filter(|s| s.day >= from && s.day <= to)
         .collect();
     // Members who dropped out print up to their drop-out date, not after.
-    let left: HashMap<uuid::Uuid, Option<chrono::NaiveDate>> = tx
-        .select::<cohort_member::Entity>()
-        .filter(cohort_member::Column::CohortId.eq(id.0))
-        .all(tx.conn())
+    let left: HashMap<ParticipantId, Option<chrono::NaiveDate>> = members_in(&tx, id)
         .await?
         .into_iter()
-        .filter(|m| match MemberStatus::parse(&m.status) {
-            Some(MemberStatus::Enrolled) => true,
-            Some(MemberStatus::DroppedOut) => m.dropped_out_on.is_none_or(|d| d >= from),
+        .filter(|m| match m.status {
+            MemberStatus::Enrolled => true,
+            MemberStatus::DroppedOut => m.dropped_out_on.is_none_or(|d| d >= from),
             _ => false,
         })
         .map(|m| (m.participant_id, m.dropped_out_on))
         .collect();
-    let mut members: Vec<SheetMember> = tx
-        .select::<crate::entities::participant::Entity>()
-        .filter(crate::entities::participant::Column::Id.is_in(left.keys().copied()))
-        .all(tx.conn())
+    let people: Vec<ParticipantId> = left.keys().copied().collect();
+    let mut members: Vec<SheetMember> = store::participant_rows(&tx, &people)
         .await?
         .into_iter()
         .map(|p| SheetMember {
-            dropped_out_on: left.get(&p.id).copied().flatten(),
+            dropped_out_on: left.get(&ParticipantId(p.id)).copied().flatten(),
             last_name: p.last_name.unwrap_or_else(|| "—".into()),
             first_name: p.first_name.unwrap_or_default(),
         })

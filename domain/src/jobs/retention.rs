@@ -9,12 +9,11 @@
 //! acts as `system:retention`, so each anonymisation has its audit entry.
 
 use chrono::{Months, NaiveDate};
-use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
 
-use crate::db::{Db, Mode, TenantTx};
-use crate::entities::{participant, participant_exit};
+use crate::db::{Db, Mode};
 use crate::error::Result;
-use crate::ids::{ParticipantId, TenantId};
+use crate::ids::TenantId;
+use crate::participants::due_for_anonymisation;
 use crate::principal::{Principal, Role, TenantScope};
 
 /// The subject written in the audit entries of the job.
@@ -38,9 +37,7 @@ pub struct TenantRetention {
 #[expect(clippy::disallowed_methods, reason = "a job's entry point")]
 pub async fn run(db: &Db, dry_run: bool) -> Result<Vec<TenantRetention>> {
     let tenants = db
-        .run(Mode::Read, async |tx| {
-            Ok(tx.registry().tenants().all(tx.conn()).await?)
-        })
+        .run(Mode::Read, async |tx| tx.registry().every_tenant().await)
         .await?;
     let today = crate::paris::wall_clock(db.clock().now()).date();
     let mut out = Vec::with_capacity(tenants.len());
@@ -50,7 +47,8 @@ pub async fn run(db: &Db, dry_run: bool) -> Result<Vec<TenantRetention>> {
             .unwrap_or(today);
         let due = db
             .run(Mode::Read, async |tx| {
-                due_in(&tx.registry().enter(TenantId(t.id)).await?, cutoff).await
+                let tx = tx.registry().enter(TenantId(t.id)).await?;
+                due_for_anonymisation(&tx, cutoff).await
             })
             .await?;
         let mut anonymised = 0;
@@ -88,41 +86,4 @@ pub async fn run(db: &Db, dry_run: bool) -> Result<Vec<TenantRetention>> {
         });
     }
     Ok(out)
-}
-
-/// The participants of `tenant` whose path ended on or before `cutoff` and who are not yet
-/// anonymised, with their versions.
-async fn due_in(tx: &TenantTx, cutoff: NaiveDate) -> Result<Vec<(ParticipantId, i32)>> {
-    let exited: Vec<uuid::Uuid> = tx
-        .select::<participant_exit::Entity>()
-        .select_only()
-        .column(participant_exit::Column::ParticipantId)
-        .filter(participant_exit::Column::ExitDate.lte(cutoff))
-        .into_tuple()
-        .all(tx.conn())
-        .await?;
-    let base = || {
-        tx.select::<participant::Entity>()
-            .select_only()
-            .column(participant::Column::Id)
-            .column(participant::Column::Version)
-            .filter(participant::Column::AnonymisedAt.is_null())
-    };
-    let mut due: Vec<(uuid::Uuid, i32)> = base()
-        .filter(participant::Column::Status.eq("exited"))
-        .filter(participant::Column::Id.is_in(exited))
-        .into_tuple()
-        .all(tx.conn())
-        .await?;
-    let refused: Vec<(uuid::Uuid, i32)> = base()
-        .filter(participant::Column::Status.eq("refused"))
-        .filter(participant::Column::CommitteeDate.lte(cutoff))
-        .into_tuple()
-        .all(tx.conn())
-        .await?;
-    due.extend(refused);
-    Ok(due
-        .into_iter()
-        .map(|(id, version)| (ParticipantId(id), version))
-        .collect())
 }

@@ -21,7 +21,7 @@ mod store;
 mod write;
 
 pub use model::*;
-pub(crate) use store::ids_of_referent;
+pub(crate) use store::{due_for_anonymisation, ids_of_referent};
 pub use write::{anonymise, create, reassign_referent, refuse_entry, update, validate_entry};
 
 use std::collections::HashMap;
@@ -67,9 +67,7 @@ pub async fn rekey_names(db: &crate::db::Db) -> Result<usize> {
     use crate::db::Mode;
     use crate::principal::{Role, TenantScope};
     let tenants = db
-        .run(Mode::Read, async |tx| {
-            Ok(tx.registry().tenants().all(tx.conn()).await?)
-        })
+        .run(Mode::Read, async |tx| tx.registry().every_tenant().await)
         .await?;
     let mut total = 0;
     for t in tenants {
@@ -244,19 +242,11 @@ pub async fn path_step(
 /// One episode, for whoever may read its participant's path (steering, their referent);
 /// `NOT_FOUND` otherwise.
 pub async fn episode(tx: &Tx, principal: &Principal, id: crate::ids::EpisodeId) -> Result<Episode> {
-    use crate::entities::episode;
-    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
     let not_found = || DomainError::NotFound { entity: "episode" };
     let tx = tx.scoped(principal).await?;
-    let owner: Option<uuid::Uuid> = tx
-        .select::<episode::Entity>()
-        .select_only()
-        .column(episode::Column::ParticipantId)
-        .filter(episode::Column::Id.eq(id.0))
-        .into_tuple()
-        .one(tx.conn())
-        .await?;
-    let owner = ParticipantId(owner.ok_or_else(not_found)?);
+    let owner = store::episode_owner(&tx, id, false)
+        .await?
+        .ok_or_else(not_found)?;
     let visible = visible_ids(&tx, principal, &[owner]).await?;
     store::episodes_of(&tx, &visible)
         .await?

@@ -221,20 +221,11 @@ async fn editable_episode(
     id: EpisodeId,
     version: i32,
 ) -> Result<(Participant, Episode)> {
-    use crate::entities::episode;
-    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
     let not_found = || DomainError::NotFound { entity: "episode" };
-    let owner: Option<uuid::Uuid> = tx
-        .select::<episode::Entity>()
-        .select_only()
-        .column(episode::Column::ParticipantId)
-        .filter(episode::Column::Id.eq(id.0))
-        .filter(episode::Column::CancelledAt.is_null())
-        .into_tuple()
-        .one(tx.conn())
-        .await?;
-    let participant =
-        editable_unversioned(tx, principal, ParticipantId(owner.ok_or_else(not_found)?)).await?;
+    let owner = store::episode_owner(tx, id, true)
+        .await?
+        .ok_or_else(not_found)?;
+    let participant = editable_unversioned(tx, principal, owner).await?;
     let episode = store::episodes_of(tx, &[participant.id])
         .await?
         .remove(&participant.id)

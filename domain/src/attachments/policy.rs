@@ -2,9 +2,7 @@
 //! was sent to it (a received submission, a submitted report); anyone else gets `NOT_FOUND`,
 //! as for a missing file.
 
-use sea_orm::{ColumnTrait, QueryFilter};
-
-use super::store::{supports_received_submission, supports_submitted_report};
+use super::store::{find, supports_received_submission, supports_submitted_report};
 use crate::entities::attachment;
 use crate::error::{DomainError, Result};
 use crate::ids::{AttachmentId, StructureId};
@@ -18,12 +16,7 @@ pub(super) async fn readable(
     let not_found = || DomainError::NotFound {
         entity: "attachment",
     };
-    let row = tx
-        .select::<attachment::Entity>()
-        .filter(attachment::Column::Id.eq(id.0))
-        .one(tx.conn())
-        .await?
-        .ok_or_else(not_found)?;
+    let row = find(tx, id).await?.ok_or_else(not_found)?;
     let visible = match principal.role() {
         Role::Provider => principal.structure() == Some(StructureId(row.structure_id)),
         // Steering reads what was sent to it: the file of a submission once it was received,

@@ -1,6 +1,6 @@
 //! Queries of attachments, scoped by the transaction's tenant.
 
-use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, PaginatorTrait, QueryFilter, QuerySelect};
 
 use super::model::Attachment;
 use crate::db::{Change, TenantTx};
@@ -51,6 +51,31 @@ pub(crate) async fn of_submission(
         .into_iter()
         .map(to_attachment)
         .collect())
+}
+
+/// The file's row, whoever uploaded it (the policy decides who may read it).
+pub(super) async fn find(tx: &TenantTx, id: AttachmentId) -> Result<Option<attachment::Model>> {
+    Ok(tx
+        .select::<attachment::Entity>()
+        .filter(attachment::Column::Id.eq(id.0))
+        .one(tx.conn())
+        .await?)
+}
+
+/// Insert the row of a file just stored under `key`, before any submission uses it.
+pub(super) async fn insert(tx: &Change, file: &Attachment, key: &str) -> Result<()> {
+    tx.insert(attachment::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(file.id.0),
+        structure_id: Set(file.structure_id.0),
+        submission_id: Set(file.submission_id.map(|s| s.0)),
+        filename: Set(file.filename.clone()),
+        content_type: Set(file.content_type.clone()),
+        size_bytes: Set(file.size_bytes),
+        storage_key: Set(key.to_owned()),
+        created_at: Set(tx.now()),
+    })
+    .await
 }
 
 pub(super) fn to_attachment(row: attachment::Model) -> Attachment {

@@ -4,14 +4,12 @@
 use bytes::Bytes;
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
-use sea_orm::ActiveValue::Set;
 
 use super::model::Attachment;
 use super::policy;
 use super::{ALLOWED_TYPES, Files, MAX_BYTES};
 use crate::audit::Action;
 use crate::db::Tx;
-use crate::entities::attachment;
 use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::AttachmentId;
 use crate::principal::Principal;
@@ -111,18 +109,7 @@ pub async fn upload(
     };
     let written = async {
         let tx = tx.change(principal).await?;
-        tx.insert(attachment::ActiveModel {
-            tenant_id: Set(tenant.0),
-            id: Set(id.0),
-            structure_id: Set(structure.0),
-            submission_id: Set(None),
-            filename: Set(attachment.filename.clone()),
-            content_type: Set(attachment.content_type.clone()),
-            size_bytes: Set(size),
-            storage_key: Set(key.clone()),
-            created_at: Set(tx.now()),
-        })
-        .await?;
+        super::store::insert(&tx, &attachment, &key).await?;
         tx.commit(Action {
             name: "attachment.upload",
             object_type: "Attachment",

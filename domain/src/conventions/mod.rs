@@ -14,14 +14,12 @@ mod write;
 
 pub use model::*;
 use policy::reader_scope;
-use store::visible;
-pub(crate) use store::{all_in, find_in, ids_of_structure, to_convention};
+pub(crate) use store::{all_in, find_in, ids_of_structure};
 pub use write::{NewAmendment, NewConvention, add_amendment, create};
 
 use chrono::NaiveDate;
 
 use crate::db::Tx;
-use crate::entities::convention;
 use crate::error::Result;
 use crate::ids::{ConventionId, SubmissionId};
 use crate::money::Money;
@@ -57,10 +55,7 @@ pub async fn get(tx: &Tx, principal: &Principal, id: ConventionId) -> Result<Con
 pub async fn list(tx: &Tx, principal: &Principal, page: PageRequest) -> Result<Page<Convention>> {
     let scope = reader_scope(principal)?;
     let tx = tx.scoped(principal).await?;
-    let query = visible(&tx, scope);
-    crate::page::oldest_first(tx.conn(), query, convention::Column::Id, &page)
-        .await?
-        .try_map(to_convention)
+    store::page(&tx, scope, &page).await
 }
 
 /// The amendments of a convention the principal may read, in signature order.

@@ -1,14 +1,15 @@
 //! Queries of conventions and amendments, scoped by the transaction's tenant (and by the
 //! provider's structure where [`super::policy`] says so).
 
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, Select};
 
 use super::model::*;
-use crate::db::TenantTx;
+use crate::db::{Change, TenantTx};
 use crate::entities::{amendment, convention};
 use crate::error::{DomainError, Result};
 use crate::ids::{AmendmentId, ConventionId, StructureId, SubmissionId};
 use crate::money::Money;
+use crate::page::{Page, PageRequest};
 
 pub(super) fn visible(tx: &TenantTx, scope: Option<StructureId>) -> Select<convention::Entity> {
     let q = tx.select::<convention::Entity>();
@@ -16,6 +17,17 @@ pub(super) fn visible(tx: &TenantTx, scope: Option<StructureId>) -> Select<conve
         Some(s) => q.filter(convention::Column::StructureId.eq(s.0)),
         None => q,
     }
+}
+
+/// A page of the conventions in `scope` (one structure's, or all), in creation order.
+pub(super) async fn page(
+    tx: &TenantTx,
+    scope: Option<StructureId>,
+    page: &PageRequest,
+) -> Result<Page<Convention>> {
+    crate::page::oldest_first(tx.conn(), visible(tx, scope), convention::Column::Id, page)
+        .await?
+        .try_map(to_convention)
 }
 
 /// Every convention in `scope` (a structure's, or all), by start date.
@@ -100,4 +112,60 @@ pub(super) async fn amendments_of(tx: &TenantTx, id: ConventionId) -> Result<Vec
             })
         })
         .collect()
+}
+
+/// Insert a new convention (a unique index refuses a second one for the same submission, or a
+/// number taken: `CONFLICT`).
+pub(super) async fn insert(tx: &Change, c: &Convention) -> Result<()> {
+    tx.insert(convention::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(c.id.0),
+        submission_id: Set(c.submission_id.0),
+        structure_id: Set(c.structure_id.0),
+        number: Set(c.number.clone()),
+        amount_cents: Set(c.amount.cents()),
+        start_date: Set(c.start_date),
+        end_date: Set(c.end_date),
+        renewals: Set(c.renewals),
+        created_at: Set(c.created_at),
+        updated_at: Set(c.updated_at),
+        version: Set(c.version),
+    })
+    .await
+}
+
+/// Save an amended convention if it is still at `previous` version; `false` if someone else
+/// changed it first.
+pub(super) async fn save(tx: &Change, changed: &Convention, previous: i32) -> Result<bool> {
+    let result = tx
+        .update_many::<convention::Entity>()
+        .col_expr(convention::Column::EndDate, changed.end_date.into())
+        .col_expr(
+            convention::Column::AmountCents,
+            changed.amount.cents().into(),
+        )
+        .col_expr(convention::Column::Renewals, changed.renewals.into())
+        .col_expr(convention::Column::UpdatedAt, changed.updated_at.into())
+        .col_expr(convention::Column::Version, changed.version.into())
+        .filter(convention::Column::Id.eq(changed.id.0))
+        .filter(convention::Column::Version.eq(previous))
+        .exec(tx.conn())
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Insert a signed amendment, dated now.
+pub(super) async fn insert_amendment(tx: &Change, a: &Amendment) -> Result<()> {
+    tx.insert(amendment::ActiveModel {
+        tenant_id: Set(tx.tenant().0),
+        id: Set(a.id.0),
+        convention_id: Set(a.convention_id.0),
+        kind: Set(a.kind.as_str().to_owned()),
+        description: Set(a.description.clone()),
+        signed_on: Set(a.signed_on),
+        new_end_date: Set(a.new_end_date),
+        new_amount_cents: Set(a.new_amount.map(Money::cents)),
+        created_at: Set(tx.now()),
+    })
+    .await
 }

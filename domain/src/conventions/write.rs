@@ -1,14 +1,12 @@
 //! Creating conventions and adding amendments (steering only), each in one audited transaction.
 
 use chrono::{Datelike, Months, NaiveDate};
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
-use super::policy;
-use super::{AmendmentKind, Convention, MAX_RENEWALS, find_in};
+use super::{Amendment, AmendmentKind, Convention, MAX_RENEWALS, find_in};
+use super::{policy, store};
 use crate::audit::Action;
 use crate::calls;
 use crate::db::Tx;
-use crate::entities::{amendment, convention};
 use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{AmendmentId, ConventionId, SubmissionId};
 use crate::money::Money;
@@ -75,22 +73,7 @@ pub async fn create(tx: &Tx, principal: &Principal, input: NewConvention) -> Res
         updated_at: tx.now(),
         version: 1,
     };
-    tx.insert(convention::ActiveModel {
-        tenant_id: Set(tx.tenant().0),
-        id: Set(c.id.0),
-        submission_id: Set(c.submission_id.0),
-        structure_id: Set(c.structure_id.0),
-        number: Set(c.number.clone()),
-        amount_cents: Set(c.amount.cents()),
-        start_date: Set(c.start_date),
-        end_date: Set(c.end_date),
-        renewals: Set(0),
-        created_at: Set(c.created_at),
-        updated_at: Set(c.updated_at),
-        version: Set(1),
-    })
-    .await
-    .map_err(|e| match e {
+    store::insert(&tx, &c).await.map_err(|e| match e {
         DomainError::Conflict(_) => DomainError::Conflict(
             "this submission already has a convention, or the number is taken".into(),
         ),
@@ -162,36 +145,19 @@ pub async fn add_amendment(
     }
     changed.updated_at = tx.now();
     changed.version += 1;
-    let result = tx
-        .update_many::<convention::Entity>()
-        .col_expr(convention::Column::EndDate, changed.end_date.into())
-        .col_expr(
-            convention::Column::AmountCents,
-            changed.amount.cents().into(),
-        )
-        .col_expr(convention::Column::Renewals, changed.renewals.into())
-        .col_expr(convention::Column::UpdatedAt, changed.updated_at.into())
-        .col_expr(convention::Column::Version, changed.version.into())
-        .filter(convention::Column::Id.eq(current.id.0))
-        .filter(convention::Column::Version.eq(current.version))
-        .exec(tx.conn())
-        .await?;
-    if result.rows_affected != 1 {
+    if !store::save(&tx, &changed, current.version).await? {
         return Err(DomainError::stale("convention"));
     }
-    let id = AmendmentId::generate();
-    tx.insert(amendment::ActiveModel {
-        tenant_id: Set(tx.tenant().0),
-        id: Set(id.0),
-        convention_id: Set(current.id.0),
-        kind: Set(input.kind.as_str().to_owned()),
-        description: Set(description),
-        signed_on: Set(input.signed_on),
-        new_end_date: Set(new_end),
-        new_amount_cents: Set(new_amount.map(Money::cents)),
-        created_at: Set(tx.now()),
-    })
-    .await?;
+    let amendment = Amendment {
+        id: AmendmentId::generate(),
+        convention_id: current.id,
+        kind: input.kind,
+        description,
+        signed_on: input.signed_on,
+        new_end_date: new_end,
+        new_amount,
+    };
+    store::insert_amendment(&tx, &amendment).await?;
     tx.commit(action("convention.amend", current.id.0)).await?;
     Ok(changed)
 }

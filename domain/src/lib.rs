@@ -9,8 +9,8 @@
 //! 1. vocabulary and values: [`error`], [`ids`], [`text`], [`paris`], [`money`], [`page`],
 //!    [`principal`], [`batch`], [`membership`], the entities;
 //! 2. the transaction layer, [`db`]: transactions, tenant scoping, each change's audit entry,
-//!    and the notification `db::bus` a commit publishes on; beside it, the helpers every
-//!    area's writes use ([`checks`], `idempotency`);
+//!    the notification `db::bus` a commit publishes on, and the start-up [`checks`] of its
+//!    isolation walls; beside it, `idempotency`, which the areas' retried writes use;
 //! 3. the areas, each above those it uses: [`audit`], [`access_log`], [`notifications`] and
 //!    [`indicators`] use no other area; [`tenants`] above [`staff`] above
 //!    [`structures`]; [`participants`] below [`cohorts`], which is below [`diagnostics`],
@@ -45,7 +45,7 @@ pub mod audit;
 pub mod auth;
 pub mod batch;
 pub mod calls;
-pub mod checks;
+pub use db::checks;
 pub mod cohorts;
 pub mod conventions;
 pub mod db;

@@ -30,6 +30,7 @@
 //! insert; the raw sea-orm entry points are banned elsewhere (`domain/clippy.toml`).
 
 pub(crate) mod bus;
+pub mod checks;
 mod scope;
 mod tx;
 

@@ -6,11 +6,9 @@
 //! then replays its answer (PostgreSQL), or runs after it (SQLite's serialised writers). A key
 //! reused by another subject or for another request is `CONFLICT`.
 
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
+mod store;
 
 use crate::db::{Change, TenantTx};
-use crate::entities::idempotency_key;
 use crate::error::{DomainError, Result};
 use crate::principal::Principal;
 
@@ -22,12 +20,7 @@ async fn seen(
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<serde_json::Value>> {
-    let Some(seen) = tx
-        .select::<idempotency_key::Entity>()
-        .filter(idempotency_key::Column::Key.eq(key))
-        .one(tx.conn())
-        .await?
-    else {
+    let Some(seen) = store::find(tx, key).await? else {
         return Ok(None);
     };
     if seen.request_hash != fingerprint || seen.subject != principal.subject() {
@@ -47,25 +40,8 @@ pub(crate) async fn claim(
     fingerprint: &str,
     response: serde_json::Value,
 ) -> Result<Option<serde_json::Value>> {
-    let claimed = tx
-        .upsert(
-            idempotency_key::ActiveModel {
-                key: Set(key.to_owned()),
-                subject: Set(principal.subject().to_owned()),
-                request_hash: Set(fingerprint.to_owned()),
-                response: Set(response),
-                created_at: Set(tx.now()),
-                ..Default::default()
-            },
-            OnConflict::columns([
-                idempotency_key::Column::TenantId,
-                idempotency_key::Column::Key,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .await?;
-    if claimed > 0 {
+    let claimed = store::insert_if_new(tx, principal, key, fingerprint, response).await?;
+    if claimed {
         return Ok(None);
     }
     seen(tx, principal, key, fingerprint)

@@ -2,6 +2,11 @@
 //! api's transport, schema and routes): the tests read each crate's sources, collect each
 //! top-level module's references to the others (`crate::<module>`, in code, not in comments or
 //! test modules) and fail with the first cycle they find.
+//!
+//! In the domain, queries are built in the stores only: outside `db/` (the transaction layer),
+//! `entities/`, and each area's `store.rs` or `store/`, no code names the ORM or runs a
+//! statement. An area's `policy.rs` may build (not run) the `Select` of what a principal may
+//! see; `error.rs` reads the driver's errors and `page.rs` is the paging the stores call.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -42,11 +47,9 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-/// The modules named by `crate::<module>` and `crate::{<module>, …}` in code: comments and
-/// the `#[cfg(test)]` module at the end of a file are left out.
-fn references(text: &str) -> BTreeSet<String> {
-    let code: String = text
-        .split("#[cfg(test)]")
+/// `text` without its comments and without the `#[cfg(test)]` module at its end.
+fn code_of(text: &str) -> String {
+    text.split("#[cfg(test)]")
         .next()
         .unwrap_or_default()
         .lines()
@@ -55,7 +58,51 @@ fn references(text: &str) -> BTreeSet<String> {
             false => line,
         })
         .collect::<Vec<_>>()
-        .join("\n");
+        .join("\n")
+}
+
+/// What only a store may write: the ORM's name, a row to write, a statement, a connection.
+const QUERY_WORDS: &[&str] = &[
+    "sea_orm",
+    "ActiveModel",
+    "Statement::",
+    ".conn()",
+    ".select::<",
+];
+
+/// The words of [`QUERY_WORDS`] that the file at `relative` (under `domain/src`) may not hold,
+/// found in its `code`.
+fn queries_outside_stores(relative: &Path, code: &str) -> Vec<&'static str> {
+    let parts: Vec<String> = relative
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let file = parts.last().map(String::as_str).unwrap_or_default();
+    let in_store = file == "store.rs" || parts.iter().any(|p| p == "store");
+    let below_areas = matches!(
+        parts[0].as_str(),
+        "db" | "entities" | "error.rs" | "page.rs"
+    );
+    if in_store || below_areas {
+        return Vec::new();
+    }
+    // A policy builds the `Select` of what a principal may see, and runs nothing.
+    let allowed: &[&str] = if file == "policy.rs" {
+        &["sea_orm", ".select::<"]
+    } else {
+        &[]
+    };
+    QUERY_WORDS
+        .iter()
+        .copied()
+        .filter(|word| !allowed.contains(word) && code.contains(word))
+        .collect()
+}
+
+/// The modules named by `crate::<module>` and `crate::{<module>, …}` in code: comments and
+/// the `#[cfg(test)]` module at the end of a file are left out.
+fn references(text: &str) -> BTreeSet<String> {
+    let code = code_of(text);
     let ident = |s: &str| -> String {
         s.chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -157,6 +204,54 @@ fn no_two_domain_areas_import_each_other_even_through_others() {
     assert!(
         graph["participants"].contains("db") && graph["cohorts"].contains("participants"),
         "the walk reads references: {graph:?}"
+    );
+}
+
+#[test]
+fn the_domain_builds_queries_in_its_stores_only() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/src");
+    let mut stack = vec![src.clone()];
+    let (mut read, mut found) = (0, Vec::new());
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let relative = path.strip_prefix(&src).expect("under src");
+                let code = code_of(&std::fs::read_to_string(&path).expect("read source"));
+                read += 1;
+                for word in queries_outside_stores(relative, &code) {
+                    found.push(format!("{}: {word}", relative.display()));
+                }
+            }
+        }
+    }
+    assert!(read > 100, "the walk found the sources ({read})");
+    assert!(
+        found.is_empty(),
+        "queries outside the stores (move them to the area's store.rs): {found:#?}"
+    );
+}
+
+#[test]
+fn only_stores_and_the_layers_below_the_areas_may_name_the_orm() {
+    let query = "let rows = tx.select::<cohort::Entity>().all(tx.conn()).await?;";
+    let refused = |path: &str| queries_outside_stores(Path::new(path), query);
+    assert_eq!(refused("cohorts/mod.rs"), [".conn()", ".select::<"]);
+    assert_eq!(refused("cohorts/policy.rs"), [".conn()"]);
+    for allowed in [
+        "cohorts/store.rs",
+        "participants/store/path.rs",
+        "db/scope.rs",
+        "entities/cohort.rs",
+        "page.rs",
+    ] {
+        assert!(refused(allowed).is_empty(), "{allowed}");
+    }
+    assert_eq!(
+        queries_outside_stores(Path::new("x.rs"), &code_of("// sea_orm\nlet a = 1;")),
+        Vec::<&str>::new()
     );
 }
 

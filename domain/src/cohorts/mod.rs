@@ -28,6 +28,7 @@ pub use calendar::{
 };
 pub use members::{decline, drop_out, enrol, prescribe};
 pub use model::*;
+pub(crate) use policy::readable_members;
 pub(crate) use sheets::sheet_heading;
 pub use sheets::{SheetHeading, SheetMember, WeekSheet, week_sheet};
 pub(crate) use store::{
@@ -35,14 +36,14 @@ pub(crate) use store::{
     member_attendance_in, members_in, session_for_attendance, sessions_in,
 };
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::audit::Action;
-use crate::db::{TenantTx, Tx};
+use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId, SessionId};
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 /// The audit entry of a change to a cohort, a session or a member.
 fn action(name: &'static str, object_type: &'static str, id: uuid::Uuid) -> Action {
@@ -166,45 +167,6 @@ pub async fn memberships_of(
         }
     }
     Ok(out)
-}
-
-/// Of the memberships `keys`, those whose member-level records (diagnostic, attendance,
-/// follow-up sheet) the principal may read: steering all; a provider those of its own cohorts;
-/// a referent those of their own participants. At most one statement, whatever the number of
-/// keys: this is the one scope that batch reads of member records go through.
-pub(crate) async fn readable_members(
-    tx: &TenantTx,
-    principal: &Principal,
-    keys: &[(CohortId, ParticipantId)],
-) -> Result<HashSet<(CohortId, ParticipantId)>> {
-    if keys.is_empty() {
-        return Ok(Default::default());
-    }
-    match principal.role() {
-        Role::Steering => Ok(keys.iter().copied().collect()),
-        Role::Provider => {
-            let cohorts: Vec<CohortId> = keys.iter().map(|k| k.0).collect();
-            let own = store::visible_ids(tx, principal, &cohorts).await?;
-            Ok(keys
-                .iter()
-                .copied()
-                .filter(|k| own.contains(&k.0))
-                .collect())
-        }
-        Role::Referent => {
-            let Some(staff) = principal.staff() else {
-                return Ok(Default::default());
-            };
-            let people: Vec<ParticipantId> = keys.iter().map(|k| k.1).collect();
-            let own = store::followed_by(tx, staff, &people).await?;
-            Ok(keys
-                .iter()
-                .copied()
-                .filter(|k| own.contains(&k.1))
-                .collect())
-        }
-        Role::Admin => Ok(Default::default()),
-    }
 }
 
 /// Batch read for dataloaders: the attendance records of each membership in `keys`, in

@@ -3,15 +3,17 @@
 //! the cohort's provider runs a cohort (enrolment, calendar, attendance); referents and
 //! steering prescribe; attendance and its sheets are for steering and the provider.
 
+use std::collections::HashSet;
+
 use sea_orm::Select;
 use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::model::*;
-use super::store::find_in;
+use super::store::{self, find_in};
 use crate::db::TenantTx;
 use crate::entities::cohort;
 use crate::error::{DomainError, Result};
-use crate::ids::CohortId;
+use crate::ids::{CohortId, ParticipantId};
 use crate::principal::{Principal, Role};
 
 /// Steering or a provider: the roles that run cohorts (the cohort's own provider is then
@@ -75,5 +77,44 @@ pub(super) fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<coh
         Role::Admin => Err(DomainError::Forbidden(
             "the platform operator sees no tenant data",
         )),
+    }
+}
+
+/// Of the memberships `keys`, those whose member-level records (diagnostic, attendance,
+/// follow-up sheet) the principal may read: steering all; a provider those of its own cohorts;
+/// a referent those of their own participants. At most one statement, whatever the number of
+/// keys: this is the one scope that batch reads of member records go through.
+pub(crate) async fn readable_members(
+    tx: &TenantTx,
+    principal: &Principal,
+    keys: &[(CohortId, ParticipantId)],
+) -> Result<HashSet<(CohortId, ParticipantId)>> {
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    match principal.role() {
+        Role::Steering => Ok(keys.iter().copied().collect()),
+        Role::Provider => {
+            let cohorts: Vec<CohortId> = keys.iter().map(|k| k.0).collect();
+            let own = store::visible_ids(tx, principal, &cohorts).await?;
+            Ok(keys
+                .iter()
+                .copied()
+                .filter(|k| own.contains(&k.0))
+                .collect())
+        }
+        Role::Referent => {
+            let Some(staff) = principal.staff() else {
+                return Ok(Default::default());
+            };
+            let people: Vec<ParticipantId> = keys.iter().map(|k| k.1).collect();
+            let own = store::followed_by(tx, staff, &people).await?;
+            Ok(keys
+                .iter()
+                .copied()
+                .filter(|k| own.contains(&k.1))
+                .collect())
+        }
+        Role::Admin => Ok(Default::default()),
     }
 }

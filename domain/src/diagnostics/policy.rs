@@ -1,6 +1,6 @@
 //! Who may write and read diagnostics: the cohort's provider (or steering) writes them;
 //! steering and the provider read every diagnostic of the cohort, a referent their own
-//! participants' (the cohorts area's reach, [`crate::cohorts::readable_members`]).
+//! participants' (the reach of the cohorts policy, [`crate::cohorts::readable_members`]).
 
 use crate::error::Result;
 use crate::principal::{Principal, Role};

@@ -50,7 +50,12 @@ pub(crate) async fn insert_sessions(tx: &Change, sessions: &[Session]) -> Result
     if sessions.is_empty() {
         return Ok(());
     }
-    tx.insert_many(sessions.iter().map(|s| cohort_session::ActiveModel {
+    tx.insert_many(sessions.iter().map(|s| to_row(tx, s))).await
+}
+
+/// A session as a row of this tenant.
+fn to_row(tx: &Change, s: &Session) -> cohort_session::ActiveModel {
+    cohort_session::ActiveModel {
         tenant_id: Set(tx.tenant().0),
         id: Set(s.id.0),
         cohort_id: Set(s.cohort_id.0),
@@ -58,22 +63,12 @@ pub(crate) async fn insert_sessions(tx: &Change, sessions: &[Session]) -> Result
         half_day: Set(s.half_day.as_str().to_owned()),
         start_time: Set(Hours::format(s.hours.start)),
         end_time: Set(Hours::format(s.hours.end)),
-    }))
-    .await
+    }
 }
 
 /// Insert one session added to a calendar.
 pub(crate) async fn insert_session(tx: &Change, s: &Session) -> Result<()> {
-    tx.insert(cohort_session::ActiveModel {
-        tenant_id: Set(tx.tenant().0),
-        id: Set(s.id.0),
-        cohort_id: Set(s.cohort_id.0),
-        day: Set(s.day),
-        half_day: Set(s.half_day.as_str().to_owned()),
-        start_time: Set(Hours::format(s.hours.start)),
-        end_time: Set(Hours::format(s.hours.end)),
-    })
-    .await
+    tx.insert(to_row(tx, s)).await
 }
 
 /// Write a session's day, half-day and hours (by its ID).

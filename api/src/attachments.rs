@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::errors;
 use crate::graphql::ids;
-use crate::http::{Caller, MediaType, Read, Refusal, Write, error_response, refuse};
+use crate::http::{Caller, MediaType, Params, Read, Refusal, Write, error_response, refuse};
 use crate::state::GraphqlState;
 
 /// Query of an upload.
@@ -27,9 +27,9 @@ pub struct UploadQuery {
 
 /// Upload a file for the caller's structure; answers 201 with its ID.
 pub async fn upload(
-    State(state): State<Arc<GraphqlState>>,
-    Query(query): Query<UploadQuery>,
     caller: Caller<Write>,
+    State(state): State<Arc<GraphqlState>>,
+    Params(query): Params<UploadQuery>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -104,9 +104,9 @@ pub async fn upload(
 
 /// Download a file the caller may read.
 pub async fn download(
+    caller: Caller<Read>,
     State(state): State<Arc<GraphqlState>>,
     Path(id): Path<String>,
-    caller: Caller<Read>,
 ) -> Response {
     let Caller {
         tx,

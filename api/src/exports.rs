@@ -5,7 +5,6 @@
 //! column is a sensitive read: the domain records one access entry per exported participant
 //! before it hands the rows over, so no file leaves without them (`UNAVAILABLE` otherwise).
 
-use axum::extract::Query;
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +13,7 @@ use parcours_domain::DomainError;
 use parcours_domain::esf::{self, Export};
 use parcours_domain::indicators::Period;
 
-use crate::http::{Caller, MediaType, Read, Refusal, error_response};
+use crate::http::{Caller, MediaType, Params, Read, Refusal, error_response};
 
 /// The query string.
 #[derive(serde::Deserialize)]
@@ -60,7 +59,7 @@ fn date(field: &str, raw: Option<&str>) -> Result<NaiveDate, DomainError> {
 }
 
 /// The CSV.
-pub async fn esf_export(Query(query): Query<ExportQuery>, caller: Caller<Read>) -> Response {
+pub async fn esf_export(caller: Caller<Read>, Params(query): Params<ExportQuery>) -> Response {
     let Caller {
         tx,
         principal,

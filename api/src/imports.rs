@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::errors;
 use crate::graphql::ids;
-use crate::http::{Bearer, Caller, MediaType, Refusal, error_response, refuse};
+use crate::http::{Bearer, Caller, MediaType, Params, Refusal, error_response, refuse};
 use crate::state::GraphqlState;
 use parcours_domain::db::Mode;
 
@@ -36,10 +36,10 @@ pub struct ImportQuery {
 
 /// Preview or import the file.
 pub async fn participants(
-    State(state): State<Arc<GraphqlState>>,
-    Query(query): Query<ImportQuery>,
-    // The transaction's mode depends on `mode`, which is checked first.
+    // The token first; the transaction's mode depends on `mode`, so it opens below.
     bearer: Bearer,
+    State(state): State<Arc<GraphqlState>>,
+    Params(query): Params<ImportQuery>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();

@@ -237,7 +237,11 @@ pub async fn endpoint(State(exposed): State<Exposed>, headers: axum::http::Heade
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
         if !constant_time_eq(given.as_bytes(), token.expose()) {
-            return StatusCode::UNAUTHORIZED.into_response();
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+            )
+                .into_response();
         }
     }
     let mut response = exposed

@@ -2,7 +2,7 @@
 //! attendance sheet) and `GET /follow-up-sheets/{id}` (a member's follow-up sheet). The domain
 //! decides who may have them and what they hold; this renders them in French.
 
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -13,22 +13,24 @@ use parcours_domain::follow_up::{self, SheetDocument, SheetStatus};
 use parcours_domain::ids::{CohortId, FollowUpSheetId};
 
 use crate::graphql::ids;
-use crate::http::{Caller, MediaType, Read, Refusal, error_response};
+use crate::http::{Caller, MediaType, Params, Read, Refusal, error_response};
 use crate::pdf::Line;
 
 /// Which week.
 #[derive(serde::Deserialize)]
 pub struct SheetQuery {
-    week: Option<u32>,
+    /// The week of the cohort, from 1 (default 1); read here, so that a malformed one is a
+    /// coded `VALIDATION` on `week` like an out-of-range one.
+    week: Option<String>,
 }
 
 const DAYS: [&str; 7] = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
 
 /// The PDF.
 pub async fn attendance_sheet(
-    Path(id): Path<String>,
-    Query(query): Query<SheetQuery>,
     caller: Caller<Read>,
+    Path(id): Path<String>,
+    Params(query): Params<SheetQuery>,
 ) -> Response {
     let Caller {
         tx,
@@ -41,7 +43,16 @@ pub async fn attendance_sheet(
         let id = ids::decode(&async_graphql::ID(id), "Cohort", "cohort")
             .map(CohortId)
             .map_err(fail)?;
-        let sheet = cohorts::week_sheet(tx, principal, id, query.week.unwrap_or(1))
+        let week = match query.week.as_deref() {
+            None => 1,
+            Some(text) => text.parse::<u32>().map_err(|_| {
+                fail(DomainError::validation(
+                    "week",
+                    "must be a week number of the cohort, from 1",
+                ))
+            })?,
+        };
+        let sheet = cohorts::week_sheet(tx, principal, id, week)
             .await
             .map_err(fail)?;
         caller.finish().await?;
@@ -124,7 +135,7 @@ fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
 }
 
 /// The PDF of a follow-up sheet, for whoever may read the sheet.
-pub async fn follow_up_sheet(Path(id): Path<String>, caller: Caller<Read>) -> Response {
+pub async fn follow_up_sheet(caller: Caller<Read>, Path(id): Path<String>) -> Response {
     let Caller {
         tx,
         principal,

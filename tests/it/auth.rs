@@ -385,9 +385,61 @@ async fn a_token_passes_only_for_an_active_account_in_its_role_structure_and_ten
     .await;
 }
 
+/// Every authenticated route refuses a missing or unverifiable token with 401
+/// `UNAUTHENTICATED` and the challenge `WWW-Authenticate: Bearer` (RFC 9110 §15.5.2), the
+/// plain-HTTP routes as well as GraphQL, and so does `/metrics` in production without its
+/// scrape token.
+async fn every_route_answers_401_with_a_bearer_challenge(backend: Backend) {
+    let app = start(backend).await;
+    let id = uuid::Uuid::now_v7();
+    let base = app.url().trim_end_matches("/graphql").to_owned();
+    let routes = [
+        ("POST", "/graphql".to_owned()),
+        ("GET", "/graphql?query=%7B__typename%7D".to_owned()),
+        ("POST", "/attachments".to_owned()),
+        ("GET", format!("/attachments/{id}")),
+        (
+            "GET",
+            format!("/cohorts/{id}/attendance-sheet?week=2026-11-30"),
+        ),
+        ("GET", format!("/follow-up-sheets/{id}")),
+        ("GET", "/esf/export?from=a&from=b".to_owned()),
+        ("POST", "/imports/participants".to_owned()),
+    ];
+    for (method, path) in &routes {
+        for authorization in [None, Some("Bearer not-a-token")] {
+            let mut request = match *method {
+                "POST" => app
+                    .client()
+                    .post(format!("{base}{path}"))
+                    .header("content-type", "application/json")
+                    .body(r#"{"query":"{ __typename }"}"#),
+                _ => app.client().get(format!("{base}{path}")),
+            };
+            if let Some(value) = authorization {
+                request = request.header("authorization", value);
+            }
+            let response = request.send().await.expect("sent");
+            let what = format!("{method} {path} with {authorization:?}");
+            assert_eq!(response.status().as_u16(), 401, "{what}");
+            assert_eq!(
+                response
+                    .headers()
+                    .get("www-authenticate")
+                    .and_then(|v| v.to_str().ok()),
+                Some("Bearer"),
+                "{what}"
+            );
+            let body: Value = response.json().await.expect("a JSON body");
+            assert_eq!(code(&body), "UNAUTHENTICATED", "{what}: {body}");
+        }
+    }
+}
+
 on_both!(
     only_well_formed_tokens_signed_by_a_known_key_pass,
     a_token_passes_only_for_an_active_account_in_its_role_structure_and_tenant,
+    every_route_answers_401_with_a_bearer_challenge,
 );
 
 /// `parcours token` signs only for an account the service would accept, says why otherwise,

@@ -742,6 +742,32 @@ async fn the_attendance_sheet_is_a_pdf_for_the_provider_and_steering(backend: Ba
         400,
         "a week outside the cohort"
     );
+    // A malformed week is the same coded refusal, in JSON, as an out-of-range one; a repeated
+    // parameter is a coded BAD_REQUEST. An unauthenticated request learns neither.
+    for (week, code, field) in [
+        ("abc", "VALIDATION", Some("week")),
+        ("-1", "VALIDATION", Some("week")),
+        ("1&week=2", "BAD_REQUEST", None),
+    ] {
+        let (status, ct, body) = get(w.provider.clone(), week).await;
+        assert_eq!(status, 400, "{week}");
+        assert!(ct.starts_with("application/json"), "{week}: {ct}");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], code,
+            "{week}: {body}"
+        );
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"].as_str(),
+            field,
+            "{week}: {body}"
+        );
+        assert_eq!(
+            get(String::new(), week).await.0,
+            401,
+            "{week} without a token"
+        );
+    }
 }
 
 /// What a cohort's screen needs in one request: its convention and provider, how many are

@@ -90,6 +90,20 @@ async fn production_serves_metrics_only_behind_their_token() {
     })
     .await;
     assert_eq!(guarded.get("", "/metrics").await.0, 401);
+    let challenge = guarded
+        .client()
+        .get(guarded.url().replace("/graphql", "/metrics"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        challenge
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.as_bytes()),
+        Some(&b"Bearer"[..]),
+        "a 401 names its scheme"
+    );
     assert_eq!(guarded.get("wrong", "/metrics").await.0, 401);
     let steering = guarded.token(None, Role::Admin, "operator@test.example", None);
     assert_eq!(

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::OperationType;
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use parcours_domain::access_log::{self, Channel};
@@ -38,15 +38,7 @@ pub async fn graphql(State(state): State<Arc<GraphqlState>>, request: Request) -
     let media = negotiate(request.headers());
     match handle(&state, request, &request_id, media).await {
         Ok(response) => response,
-        Err(refusal) => {
-            let mut response = error_response(refusal, media.unwrap_or(MediaType::Json));
-            if response.status() == StatusCode::UNAUTHORIZED {
-                response
-                    .headers_mut()
-                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            response
-        }
+        Err(refusal) => error_response(refusal, media.unwrap_or(MediaType::Json)),
     }
 }
 

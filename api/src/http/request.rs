@@ -1,5 +1,6 @@
 //! Reading the request: the body under its size cap (413), a POST's JSON object or a GET's
-//! query string as one GraphQL request (400 `BAD_REQUEST` otherwise; batches are refused).
+//! query string as one GraphQL request (400 `BAD_REQUEST` otherwise; batches are refused), and
+//! the plain routes' query parameters ([`Params`]).
 
 use async_graphql::Variables;
 use axum::body::{Body, Bytes};
@@ -7,9 +8,39 @@ use axum::http::StatusCode;
 use http_body_util::{BodyExt, Limited};
 use serde_json::Value;
 
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::response::Response;
+use serde::de::DeserializeOwned;
+
 use super::MAX_BODY_BYTES;
+use super::negotiate::MediaType;
 use super::refusal::{Refusal, refuse};
+use super::response::error_response;
 use crate::errors;
+
+/// A plain route's query parameters, read as `T`. A query string `T` cannot read (a repeated
+/// parameter, a bad encoding) is a JSON 400 `BAD_REQUEST`, like every refusal, never axum's
+/// plain-text rejection. Routes take it after their [`super::Caller`]: an unauthenticated
+/// request is refused before its parameters are read.
+pub(crate) struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|Query(params)| Params(params))
+            .map_err(|rejection| {
+                let refusal = refuse(
+                    StatusCode::BAD_REQUEST,
+                    errors::BAD_REQUEST,
+                    format!("the query string is malformed: {}", rejection.body_text()),
+                );
+                error_response(refusal, MediaType::Json)
+            })
+    }
+}
 
 pub(super) async fn read_body(body: Body) -> Result<Bytes, Refusal> {
     match Limited::new(body, MAX_BODY_BYTES).collect().await {

@@ -2,7 +2,7 @@
 //! produced, `null` where a field failed, a code on every error), a refusal as a JSON error
 //! body, and the `Content-Disposition` of the files the plain routes send.
 
-use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -182,6 +182,12 @@ pub(crate) fn error_response(refusal: Refusal, media: MediaType) -> Response {
     };
     let body = json!({ "errors": [{ "message": refusal.message, "extensions": extensions }] });
     let mut response = json_response(refusal.status, &body, media);
+    // RFC 9110 §15.5.2: a 401 names the scheme that would authenticate, on every route.
+    if refusal.status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
     if let Some(seconds) = refusal.retry_after {
         response
             .headers_mut()

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,9 @@ use serde_json::json;
 
 use crate::errors;
 use crate::graphql::ids;
-use crate::http::{Caller, MediaType, Params, Read, Refusal, Write, error_response, refuse};
+use crate::http::{
+    Caller, MediaType, Params, PathParam, Read, Refusal, Write, error_response, refuse,
+};
 use crate::state::GraphqlState;
 
 /// Query of an upload.
@@ -106,7 +108,7 @@ pub async fn upload(
 pub async fn download(
     caller: Caller<Read>,
     State(state): State<Arc<GraphqlState>>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Response {
     let Caller {
         tx,

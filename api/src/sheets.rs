@@ -2,7 +2,6 @@
 //! attendance sheet) and `GET /follow-up-sheets/{id}` (a member's follow-up sheet). The domain
 //! decides who may have them and what they hold; this renders them in French.
 
-use axum::extract::Path;
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +12,7 @@ use parcours_domain::follow_up::{self, SheetDocument, SheetStatus};
 use parcours_domain::ids::{CohortId, FollowUpSheetId};
 
 use crate::graphql::ids;
-use crate::http::{Caller, MediaType, Params, Read, Refusal, error_response};
+use crate::http::{Caller, MediaType, Params, PathParam, Read, Refusal, error_response};
 use crate::pdf::Line;
 
 /// Which week.
@@ -29,7 +28,7 @@ const DAYS: [&str; 7] = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 /// The PDF.
 pub async fn attendance_sheet(
     caller: Caller<Read>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     Params(query): Params<SheetQuery>,
 ) -> Response {
     let Caller {
@@ -135,7 +134,7 @@ fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
 }
 
 /// The PDF of a follow-up sheet, for whoever may read the sheet.
-pub async fn follow_up_sheet(caller: Caller<Read>, Path(id): Path<String>) -> Response {
+pub async fn follow_up_sheet(caller: Caller<Read>, PathParam(id): PathParam) -> Response {
     let Caller {
         tx,
         principal,

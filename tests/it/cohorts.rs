@@ -768,6 +768,16 @@ async fn the_attendance_sheet_is_a_pdf_for_the_provider_and_steering(backend: Ba
             "{week} without a token"
         );
     }
+    let (status, ct, body) = app
+        .get(&w.provider, "/cohorts/%FF/attendance-sheet?week=1")
+        .await;
+    assert_eq!(status, 400, "a path that is not text");
+    assert!(ct.starts_with("application/json"), "{ct}");
+    let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+        "{body}"
+    );
 }
 
 /// What a cohort's screen needs in one request: its convention and provider, how many are

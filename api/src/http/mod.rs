@@ -23,7 +23,7 @@ pub(crate) use caller::{Bearer, Caller, Read, Write};
 pub use graphql::graphql;
 pub(crate) use negotiate::MediaType;
 pub(crate) use refusal::{Refusal, UNAVAILABLE_RETRY_AFTER, refuse};
-pub(crate) use request::Params;
+pub(crate) use request::{Params, PathParam};
 pub(crate) use response::{content_disposition, error_response, give_codes};
 
 /// Transport limits.

@@ -1,6 +1,6 @@
 //! Reading the request: the body under its size cap (413), a POST's JSON object or a GET's
 //! query string as one GraphQL request (400 `BAD_REQUEST` otherwise; batches are refused), and
-//! the plain routes' query parameters ([`Params`]).
+//! the plain routes' path and query parameters ([`PathParam`], [`Params`]).
 
 use async_graphql::Variables;
 use axum::body::{Body, Bytes};
@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use http_body_util::{BodyExt, Limited};
 use serde_json::Value;
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
@@ -36,6 +36,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
                     StatusCode::BAD_REQUEST,
                     errors::BAD_REQUEST,
                     format!("the query string is malformed: {}", rejection.body_text()),
+                );
+                error_response(refusal, MediaType::Json)
+            })
+    }
+}
+
+/// A plain route's one path parameter (an object's ID), as text. A segment that does not
+/// decode to text (`%FF`) is a JSON 400 `BAD_REQUEST`, never axum's plain-text rejection.
+pub(crate) struct PathParam(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(segment)| PathParam(segment))
+            .map_err(|rejection| {
+                let refusal = refuse(
+                    StatusCode::BAD_REQUEST,
+                    errors::BAD_REQUEST,
+                    format!("the path is malformed: {}", rejection.body_text()),
                 );
                 error_response(refusal, MediaType::Json)
             })

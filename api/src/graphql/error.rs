@@ -20,8 +20,3 @@ pub fn to_graphql(err: DomainError, request_id: &str) -> Error {
         }
     })
 }
-
-/// An error with a code, for checks made in the GraphQL layer itself (ID and cursor decoding).
-pub fn coded(code: &'static str, message: impl Into<String>) -> Error {
-    Error::new(message).extend_with(|_, ext| ext.set("code", code))
-}

@@ -47,9 +47,10 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-/// `text` without its comments and without the `#[cfg(test)]` module at its end.
+/// `text` without its comments and without its `#[cfg(test)] mod …` (an item marked
+/// `#[cfg(test)]` alone does not hide what follows it).
 fn code_of(text: &str) -> String {
-    text.split("#[cfg(test)]")
+    text.split("#[cfg(test)]\nmod ")
         .next()
         .unwrap_or_default()
         .lines()
@@ -61,13 +62,25 @@ fn code_of(text: &str) -> String {
         .join("\n")
 }
 
-/// What only a store may write: the ORM's name, a row to write, a statement, a connection.
+/// What only a store may write: the ORM's and the query builder's names, a row to write, a
+/// statement, a connection, the scoped transaction's query and write methods, the tenant
+/// registry's queries, raw SQL.
 const QUERY_WORDS: &[&str] = &[
     "sea_orm",
+    "sea_query",
     "ActiveModel",
     "Statement::",
     ".conn()",
     ".select::<",
+    ".insert_many(",
+    ".upsert(",
+    ".upsert_many(",
+    ".update_many::<",
+    ".delete_many::<",
+    ".tenants()",
+    "insert_tenant(",
+    "update_tenants(",
+    "execute_unscoped",
 ];
 
 /// The words of [`QUERY_WORDS`] that the file at `relative` (under `domain/src`) may not hold,
@@ -253,6 +266,16 @@ fn only_stores_and_the_layers_below_the_areas_may_name_the_orm() {
         queries_outside_stores(Path::new("x.rs"), &code_of("// sea_orm\nlet a = 1;")),
         Vec::<&str>::new()
     );
+    let behind_a_test_item = "#[cfg(test)]\nconst A: u8 = 1;\ntx.update_many::<e::Entity>()";
+    assert_eq!(
+        queries_outside_stores(
+            Path::new("cohorts/calendar.rs"),
+            &code_of(behind_a_test_item)
+        ),
+        [".update_many::<"]
+    );
+    let test_module = "let a = 1;\n#[cfg(test)]\nmod tests { use sea_orm::Statement; }";
+    assert!(queries_outside_stores(Path::new("x.rs"), &code_of(test_module)).is_empty());
 }
 
 #[test]

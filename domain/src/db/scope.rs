@@ -388,17 +388,6 @@ impl PlatformTx {
         crate::entities::tenant::Entity::find()
     }
 
-    /// Every tenant's row (a job's or a start-up step's tour of the tenants).
-    pub(crate) async fn every_tenant(&self) -> Result<Vec<crate::entities::tenant::Model>> {
-        Ok(self.tenants().all(self.conn()).await?)
-    }
-
-    /// Whether the instance has no tenant yet.
-    pub(crate) async fn no_tenant(&self) -> Result<bool> {
-        use sea_orm::PaginatorTrait;
-        Ok(self.tenants().count(self.conn()).await? == 0)
-    }
-
     /// Insert a tenant (the platform operator's change; audited in the new tenant's scope).
     pub(crate) async fn insert_tenant(
         &self,

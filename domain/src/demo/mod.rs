@@ -57,7 +57,7 @@ pub const DEMO_ADMIN_SUBJECT: &str = "operator@parcours.example";
 
 /// Whether the database holds no tenant yet.
 pub async fn is_empty(db: &Db) -> Result<bool> {
-    act(db, async |tx| tx.registry().no_tenant().await).await
+    act(db, async |tx| crate::tenants::none_yet(tx).await).await
 }
 
 /// Run one step of the demo in a transaction of its own, as a request of a client would.

@@ -1,5 +1,5 @@
 //! The scheduled jobs: they sit above every area they act on, and no area calls them. The
-//! service runs each on its own timer (`api/src/startup.rs`); each opens its own transactions,
+//! service runs each on its own timer (`api/src/startup/jobs.rs`); each opens its own transactions,
 //! one per tenant, with a system principal.
 
 pub mod reminders;

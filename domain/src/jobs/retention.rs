@@ -37,7 +37,9 @@ pub struct TenantRetention {
 #[expect(clippy::disallowed_methods, reason = "a job's entry point")]
 pub async fn run(db: &Db, dry_run: bool) -> Result<Vec<TenantRetention>> {
     let tenants = db
-        .run(Mode::Read, async |tx| tx.registry().every_tenant().await)
+        .run(Mode::Read, async |tx| {
+            crate::tenants::every_tenant(tx).await
+        })
         .await?;
     let today = crate::paris::wall_clock(db.clock().now()).date();
     let mut out = Vec::with_capacity(tenants.len());

@@ -7,7 +7,7 @@
 //! education level 3 or below, 55 or more, recognised disability, or a recorded difficulty);
 //! consent is recorded. A participant is `CANDIDATE` until the validation committee admits
 //! (`ACTIVE`) or refuses (`REFUSED`) the entry, then `EXITED` once an exit is recorded; the rule
-//! engine in [`exits`] decides whether an employment or training exit is positive. Each
+//! engine in [`exit_assessment`] decides whether an employment or training exit is positive. Each
 //! participant has exactly one referent. Visibility is in [`policy`]. Anonymisation erases
 //! personal data and keeps the anonymous facts statistics need.
 
@@ -67,7 +67,9 @@ pub async fn rekey_names(db: &crate::db::Db) -> Result<usize> {
     use crate::db::Mode;
     use crate::principal::{Role, TenantScope};
     let tenants = db
-        .run(Mode::Read, async |tx| tx.registry().every_tenant().await)
+        .run(Mode::Read, async |tx| {
+            crate::tenants::every_tenant(tx).await
+        })
         .await?;
     let mut total = 0;
     for t in tenants {

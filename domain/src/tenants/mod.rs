@@ -43,6 +43,16 @@ pub async fn get(tx: &Tx, principal: &Principal, id: TenantId) -> Result<Tenant>
     found.ok_or(DomainError::NotFound { entity: "tenant" })
 }
 
+/// Every tenant's row, whatever its status, read in `tx` (retention, the name keys' upkeep).
+pub(crate) async fn every_tenant(tx: &Tx) -> Result<Vec<crate::entities::tenant::Model>> {
+    store::all_rows(&tx.registry()).await
+}
+
+/// Whether the instance has no tenant yet (the demo loads only into an empty one).
+pub(crate) async fn none_yet(tx: &Tx) -> Result<bool> {
+    store::none(&tx.registry()).await
+}
+
 /// The active tenants, for jobs that act in each (reminders).
 pub(crate) async fn active_scopes(db: &Db) -> Result<Vec<crate::principal::TenantScope>> {
     #[expect(clippy::disallowed_methods, reason = "a job's entry point")]

@@ -46,6 +46,18 @@ pub(crate) async fn enter_by_slug(tx: &Tx, slug: &str) -> Result<Option<Tenant>>
     found.map(to_tenant).transpose()
 }
 
+/// Every tenant's row, whatever its status (a job's tour of the tenants).
+pub(super) async fn all_rows(tx: &PlatformTx) -> Result<Vec<tenant::Model>> {
+    Ok(tx.tenants().all(tx.conn()).await?)
+}
+
+/// Whether the instance has no tenant yet.
+pub(super) async fn none(tx: &PlatformTx) -> Result<bool> {
+    use sea_orm::PaginatorTrait;
+    Ok(tx.tenants().count(tx.conn()).await? == 0)
+}
+
+/// The active tenants, by ID.
 pub(super) async fn active(tx: &PlatformTx) -> Result<Vec<Tenant>> {
     tx.tenants()
         .filter(tenant::Column::Status.eq(TenantStatus::Active.as_str()))

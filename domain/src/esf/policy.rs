@@ -8,6 +8,7 @@
 use crate::conventions;
 use crate::db::TenantTx;
 use crate::error::{DomainError, Result};
+use crate::ids::{StaffId, StructureId};
 use crate::principal::{Principal, Role};
 
 use super::model::Operation;
@@ -50,4 +51,27 @@ pub(super) async fn require_operation(
         Operation::Convention(id) => conventions::find_in(tx, scope, id).await?.number,
         Operation::Plie => "PLIE".to_owned(),
     })
+}
+
+/// Which ESF+ records a principal reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Readable {
+    /// Every record of the tenant (steering).
+    All,
+    /// The records of a referent's own participants.
+    OfReferent(StaffId),
+    /// The records of the operations of a provider's conventions.
+    OfProvider(StructureId),
+    /// None (any other principal).
+    Nothing,
+}
+
+/// The records `principal` reads (the store turns it into the query).
+pub(super) fn readable(principal: &Principal) -> Readable {
+    match (principal.role(), principal.staff(), principal.structure()) {
+        (Role::Steering, _, _) => Readable::All,
+        (Role::Referent, Some(staff), _) => Readable::OfReferent(staff),
+        (Role::Provider, _, Some(structure)) => Readable::OfProvider(structure),
+        _ => Readable::Nothing,
+    }
 }

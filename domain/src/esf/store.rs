@@ -9,13 +9,14 @@ use sea_orm::{
 };
 
 use super::model::*;
+use super::policy::{self, Readable};
 use crate::db::{Change, TenantTx};
 use crate::entities::{esf_record, participant};
 use crate::error::{DomainError, Result};
 use crate::ids::{ConventionId, EsfRecordId, ParticipantId};
 use crate::indicators::Period;
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 fn operation_of(tx: &TenantTx, r: &esf_record::Model) -> Operation {
     if r.operation_kind == "plie" && r.operation_id == tx.tenant().0 {
@@ -32,24 +33,22 @@ fn key(tx: &TenantTx, operation: Operation) -> (&'static str, uuid::Uuid) {
     }
 }
 
-/// The records the principal may read: the scope of this area.
+/// The records the principal may read (see [`policy::readable`]): the scope of this area.
 async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<esf_record::Entity>> {
     let q = tx.select::<esf_record::Entity>();
-    Ok(
-        match (principal.role(), principal.staff(), principal.structure()) {
-            (Role::Steering, _, _) => q,
-            (Role::Referent, Some(staff), _) => {
-                let own = crate::participants::ids_of_referent(tx, staff).await?;
-                q.filter(esf_record::Column::ParticipantId.is_in(own))
-            }
-            (Role::Provider, _, Some(structure)) => {
-                let conventions = crate::conventions::ids_of_structure(tx, structure).await?;
-                q.filter(esf_record::Column::OperationKind.eq("convention"))
-                    .filter(esf_record::Column::OperationId.is_in(conventions))
-            }
-            _ => q.filter(esf_record::Column::Version.lt(0)),
-        },
-    )
+    Ok(match policy::readable(principal) {
+        Readable::All => q,
+        Readable::OfReferent(staff) => {
+            let own = crate::participants::ids_of_referent(tx, staff).await?;
+            q.filter(esf_record::Column::ParticipantId.is_in(own))
+        }
+        Readable::OfProvider(structure) => {
+            let conventions = crate::conventions::ids_of_structure(tx, structure).await?;
+            q.filter(esf_record::Column::OperationKind.eq("convention"))
+                .filter(esf_record::Column::OperationId.is_in(conventions))
+        }
+        Readable::Nothing => q.filter(esf_record::Column::Version.lt(0)),
+    })
 }
 
 pub(super) async fn find_readable(

@@ -5,6 +5,7 @@
 //! each reads (a provider: its cohorts', drafts included) is the scope of `store.rs`.
 
 use crate::error::Result;
+use crate::ids::{StaffId, StructureId};
 use crate::principal::{Principal, Role};
 
 /// Roles that prepare and revise draft sheets.
@@ -29,4 +30,27 @@ pub(super) fn require_recipient(principal: &Principal) -> Result<()> {
         &[Role::Referent, Role::Steering],
         "the participant's referent and steering read follow-up sheets",
     )
+}
+
+/// Which follow-up sheets a principal reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Readable {
+    /// The transmitted sheets of the tenant (steering).
+    Transmitted,
+    /// Every sheet, draft or transmitted, of a provider's own cohorts.
+    OfProvider(StructureId),
+    /// The transmitted sheets of a referent's own participants.
+    TransmittedOfReferent(StaffId),
+    /// None (any other principal).
+    Nothing,
+}
+
+/// The sheets `principal` reads (the store turns it into the query).
+pub(super) fn readable(principal: &Principal) -> Readable {
+    match (principal.role(), principal.structure(), principal.staff()) {
+        (Role::Steering, _, _) => Readable::Transmitted,
+        (Role::Provider, Some(structure), _) => Readable::OfProvider(structure),
+        (Role::Referent, _, Some(staff)) => Readable::TransmittedOfReferent(staff),
+        _ => Readable::Nothing,
+    }
 }

@@ -4,6 +4,7 @@
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, Select};
 
 use super::model::*;
+use super::policy::{self, Readable};
 use crate::cohorts;
 use crate::db::{Change, TenantTx};
 use crate::entities::{attendance, follow_up_sheet, participant};
@@ -12,27 +13,24 @@ use crate::ids::{CohortId, FollowUpSheetId, ParticipantId};
 use crate::page::{Page, PageRequest};
 use crate::principal::{Principal, Role};
 
-/// The sheets the principal may read, in the transaction's tenant: the structural scope of
-/// this area.
+/// The sheets the principal may read (see [`policy::readable`]), in the transaction's
+/// tenant: the structural scope of this area.
 async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<follow_up_sheet::Entity>> {
     let q = tx.select::<follow_up_sheet::Entity>();
     let transmitted = follow_up_sheet::Column::Status.eq("transmitted");
-    Ok(
-        match (principal.role(), principal.structure(), principal.staff()) {
-            (Role::Steering, _, _) => q.filter(transmitted),
-            (Role::Provider, Some(structure), _) => {
-                let own = cohorts::ids_of_structure(tx, structure).await?;
-                q.filter(follow_up_sheet::Column::CohortId.is_in(own))
-            }
-            (Role::Referent, _, Some(staff)) => {
-                let own = crate::participants::ids_of_referent(tx, staff).await?;
-                q.filter(transmitted)
-                    .filter(follow_up_sheet::Column::ParticipantId.is_in(own))
-            }
-            // Nobody else reads any sheet.
-            _ => q.filter(follow_up_sheet::Column::Version.lt(0)),
-        },
-    )
+    Ok(match policy::readable(principal) {
+        Readable::Transmitted => q.filter(transmitted),
+        Readable::OfProvider(structure) => {
+            let own = cohorts::ids_of_structure(tx, structure).await?;
+            q.filter(follow_up_sheet::Column::CohortId.is_in(own))
+        }
+        Readable::TransmittedOfReferent(staff) => {
+            let own = crate::participants::ids_of_referent(tx, staff).await?;
+            q.filter(transmitted)
+                .filter(follow_up_sheet::Column::ParticipantId.is_in(own))
+        }
+        Readable::Nothing => q.filter(follow_up_sheet::Column::Version.lt(0)),
+    })
 }
 
 pub(super) async fn list(

@@ -7,6 +7,7 @@
 //! disability are readable by steering and by the participant's own referent only.
 
 use crate::error::{DomainError, Result};
+use crate::ids::{StaffId, StructureId};
 use crate::principal::{Principal, Role};
 
 use super::model::Participant;
@@ -71,4 +72,27 @@ pub(crate) fn require_sensitive_filter(principal: &Principal) -> Result<()> {
 /// Steering only: committee decisions, reassignment, erasure.
 pub(crate) fn require_steering(principal: &Principal, what: &'static str) -> Result<()> {
     principal.require(&[Role::Steering], what)
+}
+
+/// Which participants a principal sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Visible {
+    /// Every participant of the tenant (steering).
+    All,
+    /// A referent's own portfolio.
+    OfReferent(StaffId),
+    /// The participants of a provider's cohorts (the action's few fields only).
+    OfProvider(StructureId),
+    /// None (any other principal).
+    Nothing,
+}
+
+/// The participants `principal` sees (the store turns it into the query).
+pub(crate) fn visible(principal: &Principal) -> Visible {
+    match (principal.role(), principal.staff(), principal.structure()) {
+        (Role::Steering, _, _) => Visible::All,
+        (Role::Referent, Some(staff), _) => Visible::OfReferent(staff),
+        (Role::Provider, _, Some(structure)) => Visible::OfProvider(structure),
+        _ => Visible::Nothing,
+    }
 }

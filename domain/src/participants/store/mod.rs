@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::model::*;
-use super::policy;
+use super::policy::{self, Visible};
 use crate::db::{Change, TenantTx};
 use crate::entities::{episode, participant, participant_exit, path_step};
 use crate::error::{DomainError, Result};
@@ -25,23 +25,20 @@ pub(super) use path::*;
 pub(crate) use reach::ids_of_referent;
 use reach::{provider_knows, provider_participants};
 
-/// The participants the principal may see in the transaction's tenant.
+/// The participants the principal may see in the transaction's tenant (see
+/// [`policy::visible`]).
 async fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<participant::Entity>> {
     let query = tx.select::<participant::Entity>();
-    Ok(
-        match (principal.role(), principal.staff(), principal.structure()) {
-            (Role::Steering, _, _) => query,
-            (Role::Referent, Some(staff), _) => {
-                query.filter(participant::Column::ReferentId.eq(staff.0))
-            }
-            (Role::Provider, _, Some(structure)) => {
-                let ids = provider_participants(tx, structure).await?;
-                query.filter(participant::Column::Id.is_in(ids))
-            }
-            // Nobody else sees any participant; an impossible condition keeps this fail-closed.
-            _ => query.filter(participant::Column::Id.is_null()),
-        },
-    )
+    Ok(match policy::visible(principal) {
+        Visible::All => query,
+        Visible::OfReferent(staff) => query.filter(participant::Column::ReferentId.eq(staff.0)),
+        Visible::OfProvider(structure) => {
+            let ids = provider_participants(tx, structure).await?;
+            query.filter(participant::Column::Id.is_in(ids))
+        }
+        // An impossible condition keeps this fail-closed.
+        Visible::Nothing => query.filter(participant::Column::Id.is_null()),
+    })
 }
 
 /// A participant the principal may see: `FORBIDDEN` when it is another referent's,

@@ -27,7 +27,7 @@ use crate::db::Tx;
 use crate::error::{DomainError, Result};
 use crate::ids::CallId;
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 /// One call the principal may read (a draft is `NOT_FOUND` for providers).
 pub async fn get(tx: &Tx, principal: &Principal, id: CallId) -> Result<CallForProjects> {
@@ -36,7 +36,7 @@ pub async fn get(tx: &Tx, principal: &Principal, id: CallId) -> Result<CallForPr
     let found = store::find(&tx, id).await?;
     found
         .filter(|c| {
-            principal.role() == Role::Steering || c.stored_status != StoredCallStatus::Draft
+            policy::reads_drafts(principal) || c.stored_status != StoredCallStatus::Draft
         })
         .ok_or(DomainError::NotFound {
             entity: "call for projects",
@@ -51,6 +51,6 @@ pub async fn list(
 ) -> Result<Page<CallForProjects>> {
     policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
-    let page = store::list(&tx, principal.role() == Role::Steering, &page).await?;
+    let page = store::list(&tx, policy::reads_drafts(principal), &page).await?;
     Ok(page)
 }

@@ -24,3 +24,9 @@ pub(crate) fn require_reader(principal: &Principal) -> Result<()> {
         "calls for projects are read by steering and providers",
     )
 }
+
+/// Whether `principal` reads draft calls (steering, which writes them); everyone else reads
+/// published and closed calls only, and a draft is `NOT_FOUND` for them.
+pub(crate) fn reads_drafts(principal: &Principal) -> bool {
+    principal.role() == Role::Steering
+}

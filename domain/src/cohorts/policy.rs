@@ -13,7 +13,7 @@ use super::store::{self, find_in};
 use crate::db::TenantTx;
 use crate::entities::cohort;
 use crate::error::{DomainError, Result};
-use crate::ids::{CohortId, ParticipantId};
+use crate::ids::{CohortId, ParticipantId, StaffId, StructureId};
 use crate::principal::{Principal, Role};
 
 /// Steering or a provider: the roles that run cohorts (the cohort's own provider is then
@@ -63,21 +63,72 @@ pub(super) async fn runner(tx: &TenantTx, principal: &Principal, id: CohortId) -
     find_in(tx, principal, id).await
 }
 
-/// The cohorts a principal may read: all for steering and referents, its own for a provider.
-pub(super) fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<cohort::Entity>> {
-    let q = tx.select::<cohort::Entity>();
+/// Which cohorts a principal reads, or runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cohorts {
+    /// Every cohort of the tenant.
+    All,
+    /// The cohorts a provider's structure runs.
+    OfProvider(StructureId),
+}
+
+/// The cohorts a principal may read: all for steering and referents, its own for a provider;
+/// `FORBIDDEN` for the platform operator (and a provider token without its structure).
+pub(crate) fn cohorts_seen(principal: &Principal) -> Result<Cohorts> {
     match principal.role() {
-        Role::Steering | Role::Referent => Ok(q),
+        Role::Steering | Role::Referent => Ok(Cohorts::All),
         Role::Provider => {
-            let structure = principal.structure().ok_or(DomainError::Forbidden(
-                "a provider token carries a structure",
-            ))?;
-            Ok(q.filter(cohort::Column::StructureId.eq(structure.0)))
+            principal
+                .structure()
+                .map(Cohorts::OfProvider)
+                .ok_or(DomainError::Forbidden(
+                    "a provider token carries a structure",
+                ))
         }
         Role::Admin => Err(DomainError::Forbidden(
             "the platform operator sees no tenant data",
         )),
     }
+}
+
+/// The cohorts whose sessions a principal records attendance for: all for steering, its own
+/// for a provider; `FORBIDDEN` for anyone else.
+pub(crate) fn cohorts_run(principal: &Principal) -> Result<Cohorts> {
+    match principal.role() {
+        Role::Steering | Role::Provider => cohorts_seen(principal),
+        _ => Err(DomainError::Forbidden(
+            "the cohort's provider or steering does this",
+        )),
+    }
+}
+
+/// Whose memberships a principal reads in the cohorts it sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Members {
+    /// Every member (steering, the cohort's provider).
+    All,
+    /// A referent's own participants.
+    OfReferent(StaffId),
+    /// None (a referent token without its staff record).
+    Nothing,
+}
+
+/// Whose memberships `principal` reads.
+pub(crate) fn members_seen(principal: &Principal) -> Members {
+    match (principal.role(), principal.staff()) {
+        (Role::Referent, Some(staff)) => Members::OfReferent(staff),
+        (Role::Referent, None) => Members::Nothing,
+        _ => Members::All,
+    }
+}
+
+/// The cohorts a principal may read (see [`cohorts_seen`]), as the query the store refines.
+pub(super) fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<cohort::Entity>> {
+    let q = tx.select::<cohort::Entity>();
+    Ok(match cohorts_seen(principal)? {
+        Cohorts::All => q,
+        Cohorts::OfProvider(structure) => q.filter(cohort::Column::StructureId.eq(structure.0)),
+    })
 }
 
 /// Of the memberships `keys`, those whose member-level records (diagnostic, attendance,

@@ -12,11 +12,12 @@ use sea_orm::{
 use super::sessions::sessions_in;
 use super::{of_visible_cohorts, session_to_cohort};
 use crate::cohorts::model::*;
+use crate::cohorts::policy::{self, Cohorts};
 use crate::db::{Change, TenantTx};
 use crate::entities::{attendance, cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId, SessionId};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 /// For recording attendance, in one statement: the day of `session`, of a cohort the
 /// principal runs (`NOT_FOUND` otherwise), and which of `people` are enrolled in that cohort or
@@ -61,19 +62,8 @@ pub(crate) async fn session_for_attendance(
         .join(JoinType::InnerJoin, to_cohort)
         .join(JoinType::LeftJoin, to_members)
         .filter(cohort_session::Column::Id.eq(session.0));
-    match principal.role() {
-        Role::Steering => {}
-        Role::Provider => {
-            let structure = principal.structure().ok_or(DomainError::Forbidden(
-                "a provider token carries a structure",
-            ))?;
-            query = query.filter(cohort::Column::StructureId.eq(structure.0));
-        }
-        _ => {
-            return Err(DomainError::Forbidden(
-                "the cohort's provider or steering does this",
-            ));
-        }
+    if let Cohorts::OfProvider(structure) = policy::cohorts_run(principal)? {
+        query = query.filter(cohort::Column::StructureId.eq(structure.0));
     }
     type Row = (
         chrono::NaiveDate,

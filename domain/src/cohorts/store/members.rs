@@ -8,11 +8,12 @@ use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{member_to_cohort, of_visible_cohorts};
 use crate::cohorts::model::*;
+use crate::cohorts::policy::{self, Members};
 use crate::db::{Change, TenantTx};
 use crate::entities::{cohort, cohort_member, participant};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ConventionId, ParticipantId, StaffId};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 /// Whether `participant` is enrolled in a cohort other than `except` that is not closed, in
 /// one statement.
@@ -215,10 +216,12 @@ pub(crate) async fn visible_members_of(
         principal,
         to_cohort,
     )?;
-    if principal.role() == Role::Referent {
-        let Some(staff) = principal.staff() else {
-            return Ok(Vec::new());
-        };
+    let staff = match policy::members_seen(principal) {
+        Members::All => None,
+        Members::OfReferent(staff) => Some(staff),
+        Members::Nothing => return Ok(Vec::new()),
+    };
+    if let Some(staff) = staff {
         let to_participant: RelationDef = cohort_member::Entity::belongs_to(participant::Entity)
             .from((
                 cohort_member::Column::TenantId,

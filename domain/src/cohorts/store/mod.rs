@@ -9,13 +9,13 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef, Select};
 
 use super::model::*;
-use super::policy::visible;
+use super::policy::{self, Cohorts, visible};
 use crate::db::{Change, TenantTx};
 use crate::entities::{cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ConventionId, StructureId};
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 mod attendance;
 mod members;
@@ -169,20 +169,12 @@ fn of_visible_cohorts<E: EntityTrait>(
     principal: &Principal,
     to_cohort: RelationDef,
 ) -> Result<Select<E>> {
-    match principal.role() {
-        Role::Steering | Role::Referent => Ok(query),
-        Role::Provider => {
-            let structure = principal.structure().ok_or(DomainError::Forbidden(
-                "a provider token carries a structure",
-            ))?;
-            Ok(query
-                .join(JoinType::InnerJoin, to_cohort)
-                .filter(cohort::Column::StructureId.eq(structure.0)))
-        }
-        Role::Admin => Err(DomainError::Forbidden(
-            "the platform operator sees no tenant data",
-        )),
-    }
+    Ok(match policy::cohorts_seen(principal)? {
+        Cohorts::All => query,
+        Cohorts::OfProvider(structure) => query
+            .join(JoinType::InnerJoin, to_cohort)
+            .filter(cohort::Column::StructureId.eq(structure.0)),
+    })
 }
 
 /// `cohort_member` → `cohort`, on the tenant and the cohort (the composite key).

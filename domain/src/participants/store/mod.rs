@@ -12,7 +12,7 @@ use crate::db::{Change, TenantTx};
 use crate::entities::{episode, participant, participant_exit, path_step};
 use crate::error::{DomainError, Result};
 use crate::ids::{CommuneId, ParticipantId, StaffId};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 mod exits;
 mod path;
@@ -58,8 +58,8 @@ pub(super) async fn find_visible(
             entity: "participant",
         })?;
     let found = to_participant(row)?;
-    match (principal.role(), principal.structure()) {
-        (Role::Provider, Some(structure)) => {
+    match policy::visible(principal) {
+        Visible::OfProvider(structure) => {
             if !provider_knows(tx, structure, id).await? {
                 return Err(DomainError::Forbidden(
                     "a provider sees only the participants of its cohorts",

@@ -35,9 +35,7 @@ pub async fn get(tx: &Tx, principal: &Principal, id: CallId) -> Result<CallForPr
     let tx = tx.scoped(principal).await?;
     let found = store::find(&tx, id).await?;
     found
-        .filter(|c| {
-            policy::reads_drafts(principal) || c.stored_status != StoredCallStatus::Draft
-        })
+        .filter(|c| policy::reads_drafts(principal) || c.stored_status != StoredCallStatus::Draft)
         .ok_or(DomainError::NotFound {
             entity: "call for projects",
         })

@@ -11,7 +11,7 @@ use super::store::{self, has_attendance};
 use crate::db::{TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, SessionId};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 use crate::text::{Name, clean};
 use crate::{calls, conventions, submissions};
 
@@ -100,10 +100,7 @@ pub async fn create(
     let morning = check_hours("morningHours", HalfDay::Morning, input.morning_hours)?;
     let afternoon = check_hours("afternoonHours", HalfDay::Afternoon, input.afternoon_hours)?;
     let tx = tx.change(principal).await?;
-    let scope = match principal.role() {
-        Role::Provider => principal.structure(),
-        _ => None,
-    };
+    let scope = policy::convention_scope(principal);
     let convention = conventions::find_in(&tx, scope, input.convention_id).await?;
     let submission = submissions::find_in(&tx, None, convention.submission_id).await?;
     let call = calls::get_in(&tx, submission.call_id).await?;

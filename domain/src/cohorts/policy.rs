@@ -169,3 +169,12 @@ pub(crate) async fn readable_members(
         Role::Admin => Ok(Default::default()),
     }
 }
+
+/// The conventions a principal may open a cohort under: a provider its own structure's
+/// (`Some`), steering any (`None`).
+pub(super) fn convention_scope(principal: &Principal) -> Option<StructureId> {
+    match principal.role() {
+        Role::Provider => principal.structure(),
+        _ => None,
+    }
+}

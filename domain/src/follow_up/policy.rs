@@ -54,3 +54,21 @@ pub(super) fn readable(principal: &Principal) -> Readable {
         _ => Readable::Nothing,
     }
 }
+
+/// Which reading of a transmitted sheet a principal records and filters on: the referent's or
+/// steering's (each keeps its own first reading).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Reader {
+    Referent,
+    Steering,
+}
+
+/// The reading `principal` records: a referent's, steering's; `None` for anyone else (a
+/// provider reads its sheets without recording a reading).
+pub(super) fn reader(principal: &Principal) -> Option<Reader> {
+    match principal.role() {
+        Role::Referent => Some(Reader::Referent),
+        Role::Steering => Some(Reader::Steering),
+        _ => None,
+    }
+}

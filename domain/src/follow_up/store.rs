@@ -4,14 +4,14 @@
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, Select};
 
 use super::model::*;
-use super::policy::{self, Readable};
+use super::policy::{self, Readable, Reader};
 use crate::cohorts;
 use crate::db::{Change, TenantTx};
 use crate::entities::{attendance, follow_up_sheet, participant};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, FollowUpSheetId, ParticipantId};
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 /// The sheets the principal may read (see [`policy::readable`]), in the transaction's
 /// tenant: the structural scope of this area.
@@ -44,10 +44,10 @@ pub(super) async fn list(
         q = q.filter(follow_up_sheet::Column::CohortId.eq(c.0));
     }
     if filter.unread {
-        q = match principal.role() {
-            Role::Referent => q.filter(follow_up_sheet::Column::ReferentReadAt.is_null()),
-            Role::Steering => q.filter(follow_up_sheet::Column::SteeringReadAt.is_null()),
-            _ => q,
+        q = match policy::reader(principal) {
+            Some(Reader::Referent) => q.filter(follow_up_sheet::Column::ReferentReadAt.is_null()),
+            Some(Reader::Steering) => q.filter(follow_up_sheet::Column::SteeringReadAt.is_null()),
+            None => q,
         };
     }
     crate::page::oldest_first(tx.conn(), q, follow_up_sheet::Column::Id, page)

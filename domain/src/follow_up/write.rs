@@ -9,7 +9,7 @@ use crate::db::{TenantTx, Tx};
 use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{CohortId, FollowUpSheetId, ParticipantId};
 use crate::notifications::{self, Audience, Kind, Notice};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 use crate::text::clean_paragraphs;
 use crate::{diagnostics, participants};
 
@@ -164,7 +164,7 @@ pub async fn mark_read(
     policy::require_recipient(principal)?;
     let tx = tx.change(principal).await?;
     let mut sheet = store::find_readable(&tx, principal, id).await?;
-    let by_referent = principal.role() == Role::Referent;
+    let by_referent = policy::reader(principal) == Some(policy::Reader::Referent);
     let already = if by_referent {
         &mut sheet.referent_read_at
     } else {

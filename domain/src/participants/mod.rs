@@ -287,10 +287,10 @@ async fn visible_ids(
     ids: &[ParticipantId],
 ) -> Result<Vec<ParticipantId>> {
     policy::require_reader(principal)?;
-    match principal.role() {
-        crate::Role::Steering => return Ok(ids.to_vec()),
+    match policy::visible(principal) {
+        policy::Visible::All => return Ok(ids.to_vec()),
         // The action's few fields only: no path, episodes or exit.
-        crate::Role::Provider => return Ok(Vec::new()),
+        policy::Visible::OfProvider(_) => return Ok(Vec::new()),
         _ => {}
     }
     Ok(store::find_many(tx, principal, ids)

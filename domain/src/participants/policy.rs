@@ -96,3 +96,23 @@ pub(crate) fn visible(principal: &Principal) -> Visible {
         _ => Visible::Nothing,
     }
 }
+
+/// The referent of a participant `principal` creates: a referent creates in their own
+/// portfolio (`referentId` omitted or their own; another's is `FORBIDDEN`); steering names
+/// one (`referentId` required: `VALIDATION`).
+pub(crate) fn referent_of_new(
+    principal: &Principal,
+    requested: Option<StaffId>,
+) -> Result<StaffId> {
+    match (principal.role(), requested) {
+        (Role::Referent, None) => principal
+            .staff()
+            .ok_or(DomainError::Forbidden("no staff record")),
+        (Role::Referent, Some(id)) if Some(id) == principal.staff() => Ok(id),
+        (Role::Referent, Some(_)) => Err(DomainError::Forbidden(
+            "a referent creates participants in their own portfolio",
+        )),
+        (_, Some(id)) => Ok(id),
+        (_, None) => Err(DomainError::validation("referentId", "is required")),
+    }
+}

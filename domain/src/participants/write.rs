@@ -71,19 +71,7 @@ pub(super) async fn prepare_create(
 ) -> Result<Participant> {
     policy::require_creator(principal)?;
     let today = crate::paris::today(tx.now());
-    let referent_id = match (principal.role(), input.referent_id) {
-        (Role::Referent, None) => principal
-            .staff()
-            .ok_or(DomainError::Forbidden("no staff record"))?,
-        (Role::Referent, Some(id)) if Some(id) == principal.staff() => id,
-        (Role::Referent, Some(_)) => {
-            return Err(DomainError::Forbidden(
-                "a referent creates participants in their own portfolio",
-            ));
-        }
-        (_, Some(id)) => id,
-        (_, None) => return Err(DomainError::validation("referentId", "is required")),
-    };
+    let referent_id = policy::referent_of_new(principal, input.referent_id)?;
     check_referent(tx, referent_id).await?;
     let f = input.fields;
     let required = |v: Option<String>, field: &str| {

@@ -15,29 +15,14 @@ mod store;
 mod write;
 
 pub use model::*;
+pub(crate) use policy::reader_scope;
 pub use write::{create, record_decision, start_review, submit, update, withdraw};
 
 use crate::db::{TenantTx, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::{CallId, StructureId, SubmissionId};
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
-
-/// The scope of a reader: `Some(structure)` for a provider, `None` for steering.
-pub(crate) fn reader_scope(principal: &Principal) -> Result<Option<StructureId>> {
-    match principal.role() {
-        Role::Steering => Ok(None),
-        Role::Provider => principal
-            .structure()
-            .map(Some)
-            .ok_or(DomainError::Forbidden(
-                "a provider token carries a structure",
-            )),
-        _ => Err(DomainError::Forbidden(
-            "submissions are read by steering and the providers who wrote them",
-        )),
-    }
-}
+use crate::principal::Principal;
 
 /// A submission the principal may see.
 pub async fn get(tx: &Tx, principal: &Principal, id: SubmissionId) -> Result<Submission> {

@@ -23,7 +23,7 @@ use crate::db::{Db, Mode, Tx};
 use crate::error::{DomainError, Result};
 use crate::ids::TenantId;
 use crate::page::{Page, PageRequest};
-use crate::principal::{Principal, Role};
+use crate::principal::Principal;
 
 /// The principal's own tenant.
 pub async fn current(tx: &Tx, principal: &Principal) -> Result<Tenant> {
@@ -33,9 +33,7 @@ pub async fn current(tx: &Tx, principal: &Principal) -> Result<Tenant> {
 
 /// A tenant by ID: any for `admin`, only their own for tenant staff.
 pub async fn get(tx: &Tx, principal: &Principal, id: TenantId) -> Result<Tenant> {
-    if principal.role() != Role::Admin && principal.tenant_id()? != id {
-        return Err(DomainError::NotFound { entity: "tenant" });
-    }
+    policy::require_reader_of(principal, id)?;
     if let Some(row) = tx.settings().filter(|t| t.id == id.0) {
         return store::to_tenant(row);
     }
@@ -76,12 +74,11 @@ pub async fn list(tx: &Tx, principal: &Principal, page: PageRequest) -> Result<P
 
 /// The communes of a tenant's perimeter, by name. Readable by `admin` and the tenant's staff.
 pub async fn communes(tx: &Tx, principal: &Principal, id: TenantId) -> Result<Vec<Commune>> {
-    if principal.role() != Role::Admin && principal.tenant_id()? != id {
-        return Err(DomainError::NotFound { entity: "tenant" });
-    }
-    let scope = match principal.role() {
-        Role::Admin => tx.platform(principal)?.enter(id).await?,
-        _ => tx.scoped(principal).await?,
+    policy::require_reader_of(principal, id)?;
+    let scope = if policy::is_operator(principal) {
+        tx.platform(principal)?.enter(id).await?
+    } else {
+        tx.scoped(principal).await?
     };
     store::communes(&scope).await
 }

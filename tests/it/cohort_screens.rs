@@ -543,21 +543,19 @@ async fn the_cohorts_list_filters_by_status_convention_and_period(backend: Backe
     assert_eq!(data["cohorts"]["totalCount"], 0);
 }
 
-/// A participant's memberships and current step, and the objects with an ID that `node`
-/// opens: a session, an attendance record, a path step, an episode, a notification — each for
-/// whoever may read it, `NOT_FOUND` for anyone else.
-async fn memberships_current_step_and_nodes(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let w = World::build(&app, "alpha").await;
-    let foreign = World::build(&app, "beta").await;
-    let conv = convention(&app, &w).await;
-    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
-    let p = active_participant(&app, &w, "Membre").await;
+/// A member of "Groupe 1" with two open path steps (started 2024-01-16 and 2024-02-01): the
+/// cohort, the participant, and the two steps' IDs.
+async fn an_enrolled_member_with_two_steps(
+    app: &TestApp,
+    w: &World,
+) -> (Value, String, Value, Value) {
+    let conv = convention(app, w).await;
+    let c = cohort(app, w, &conv, "2026-09-07", "Groupe 1").await;
+    let p = active_participant(app, w, "Membre").await;
     app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
         .await;
     app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
         .await;
-    // Two steps: the closed one is not current; of the open ones, the latest started.
     let step = "mutation($id: ID!, $start: Date!, $title: String!) { addPathStep(input: {participantId: $id, kind: DIAGNOSTIC, title: $title, startDate: $start}) { pathStep { id } } }";
     let first = app
         .ok(
@@ -575,6 +573,17 @@ async fn memberships_current_step_and_nodes(backend: Backend) {
         )
         .await["addPathStep"]["pathStep"]["id"]
         .clone();
+    (c, p, first, second)
+}
+
+/// A participant's memberships and current step (of the steps not closed, the latest
+/// started), each for whoever may read it: the provider reads its cohort's membership, not the
+/// path.
+async fn memberships_and_the_current_step(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let (c, p, first, second) = an_enrolled_member_with_two_steps(&app, &w).await;
+    // A closed step is not current; of the open ones, the latest started.
     let read = "query($id: ID!) { participant(id: $id) { currentStep { id title }
         memberships { status cohort { id label } } } }";
     let data = app.ok(&w.referent, read, json!({ "id": p })).await;
@@ -593,8 +602,15 @@ async fn memberships_current_step_and_nodes(backend: Backend) {
         data["participant"]["memberships"][0]["cohort"]["id"],
         c["id"]
     );
+}
 
-    // Nodes.
+/// The objects with an ID that `node` opens: a session, an attendance record, a path step, an
+/// episode, a notification — each for whoever may read it, `NOT_FOUND` for anyone else.
+async fn node_opens_each_object_for_whoever_may_read_it(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let foreign = World::build(&app, "beta").await;
+    let (c, p, first, _) = an_enrolled_member_with_two_steps(&app, &w).await;
     app.set_now(Some("2026-09-07T15:00:00Z"));
     let session = c["sessions"][0]["id"].clone();
     let recorded = app
@@ -804,5 +820,6 @@ on_both!(
     a_drop_out_has_a_date_and_nothing_is_signed_after_it,
     a_drop_out_s_date_is_printed_and_becomes_the_exit_date,
     the_cohorts_list_filters_by_status_convention_and_period,
-    memberships_current_step_and_nodes,
+    memberships_and_the_current_step,
+    node_opens_each_object_for_whoever_may_read_it,
 );

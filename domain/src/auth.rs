@@ -29,8 +29,12 @@ pub struct Claims {
 /// its transaction. A tenant seen before begins in its scope at once (on PostgreSQL the
 /// `BEGIN` and the `set_config` travel together), then one statement reads the tenant, the
 /// staff member by subject and their structure; a tenant seen for the first time costs the
-/// two statements of [`authenticate`]. Nothing about the caller is cached: a suspension or a
-/// deactivation takes effect at the next request, on every instance.
+/// two statements of [`authenticate`]. On PostgreSQL that reading is kept for the next
+/// requests of the same caller, and forgotten on every instance as soon as a tenant, a staff
+/// member or a structure changes (`db/callers.rs`): a suspension or a deactivation takes effect
+/// at the next request on the instance that made it, and within the notification's delivery
+/// (milliseconds; tested at under one second) on the others. Every request checks the reading
+/// ([`admit`]), kept or not.
 pub async fn begin(db: &Db, claims: Claims, mode: Mode) -> Result<(Tx, Principal)> {
     let shape = check_shape(&claims)?;
     let tenant = match (

@@ -23,6 +23,7 @@ mod m20261129_000012_access_log;
 mod m20261130_000013_cohort_place_times_drop_out;
 mod m20261130_000014_call_half_days_per_week;
 mod m20261130_000015_episode_life_cycle;
+mod m20261130_000016_callers_changed;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_cohort_place_times_drop_out::Migration),
             Box::new(m20261130_000014_call_half_days_per_week::Migration),
             Box::new(m20261130_000015_episode_life_cycle::Migration),
+            Box::new(m20261130_000016_callers_changed::Migration),
         ]
     }
 }

@@ -252,6 +252,7 @@ async fn node_payloads_and_esf_records_are_recorded_reads_too(backend: Backend) 
 
 /// The SQL statements one successful operation runs.
 async fn cost(app: &TestApp, token: &str, query: &str) -> u64 {
+    app.known_caller(token).await;
     let start = app.db.statements_executed();
     app.ok(token, query, json!({})).await;
     app.db.statements_executed() - start

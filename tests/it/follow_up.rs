@@ -881,6 +881,7 @@ async fn a_cohort_costs_the_same_statements_for_3_and_12_members(backend: Backen
     for token in [&w.provider, &w.tenant.steering] {
         let mut counts = Vec::new();
         for (id, size) in &cohorts {
+            app.known_caller(token).await;
             let before = app.db.statements_executed();
             let data = app.ok(token, q, json!({ "id": id })).await;
             let members = data["node"]["members"]

@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod auth;
 mod boundary;
+mod callers;
 mod calls;
 mod cohort_screens;
 mod cohorts;

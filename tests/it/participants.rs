@@ -591,6 +591,7 @@ async fn a_page_costs_the_same_statements_for_5_and_50_participants(backend: Bac
     let q = "query($n: Int) { participants(first: $n) { edges { node { lastName commune { name } referent { displayName structure { name } } path { title } episodes { startDate } exit { positive } exitAssessment { positive reasons } } } } }";
     let mut counts = Vec::new();
     for n in [5, 50] {
+        app.known_caller(&w.tenant.steering).await;
         let before = app.db.statements_executed();
         let data = app.ok(&w.tenant.steering, q, json!({ "n": n })).await;
         assert_eq!(

@@ -22,6 +22,7 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use super::Db;
+use super::callers::{self, Callers};
 use crate::error::{DomainError, Result};
 use crate::ids::{NotificationId, StaffId, TenantId};
 
@@ -141,10 +142,12 @@ pub(crate) fn payloads(events: &[Event]) -> Result<Vec<String>> {
         .collect()
 }
 
-/// On PostgreSQL, listen for every instance's notifications and put them on `db`'s bus, until
-/// `db`'s pool is closed; reconnects after a lost connection. On SQLite, or when this pool
-/// already listens, nothing to do: `None`. The listener has its own connection (same server,
-/// role and options), so it never takes one from the requests' pool.
+/// On PostgreSQL, listen for every instance's notifications and put them on `db`'s bus, and
+/// for the triggers' announcements that who may sign in has changed, which make `db` forget
+/// the callers it keeps ([`super::callers`]), until `db`'s pool is closed; reconnects after a
+/// lost connection. On SQLite, or when this pool already listens, nothing to do: `None`. The
+/// listener has its own connection (same server, role and options), so it never takes one from
+/// the requests' pool.
 pub fn listen(db: &Db) -> Option<tokio::task::JoinHandle<()>> {
     use sea_orm::sqlx::postgres::PgPoolOptions;
     if db.backend() != DbBackend::Postgres || db.bus().listening.swap(true, Ordering::SeqCst) {
@@ -157,19 +160,22 @@ pub fn listen(db: &Db) -> Option<tokio::task::JoinHandle<()>> {
         .max_lifetime(None)
         .connect_lazy_with(requests.connect_options().as_ref().clone());
     let bus = db.bus().clone();
+    let callers = Arc::clone(&db.callers);
     Some(tokio::spawn(async move {
         // Runs until the requests' pool is closed (the service stops, a test ends).
         tokio::select! {
-            () = relay(&own, &bus) => {}
+            () = relay(&own, &bus, &callers) => {}
             () = requests.close_event() => {}
         }
+        callers.set_listening(false);
         own.close().await;
     }))
 }
 
-/// Listen on `own`'s connection and put what arrives on `bus`, reconnecting forever; a lost
-/// connection is a gap on the bus.
-async fn relay(own: &sea_orm::sqlx::PgPool, bus: &Bus) {
+/// Listen on `own`'s connection and relay what arrives, reconnecting forever. A lost
+/// connection is a gap on the bus, and the callers are forgotten and no longer kept until the
+/// listener listens again.
+async fn relay(own: &sea_orm::sqlx::PgPool, bus: &Bus, callers: &Callers) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {
         let mut listener = match PgListener::connect_with(own).await {
@@ -180,23 +186,31 @@ async fn relay(own: &sea_orm::sqlx::PgPool, bus: &Bus) {
                 continue;
             }
         };
-        if let Err(e) = listener.listen(CHANNEL).await {
+        if let Err(e) = listener.listen_all([CHANNEL, callers::CHANNEL]).await {
             tracing::warn!(error = %e, "notification listener: LISTEN failed; retrying");
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
         }
         tracing::info!("notification listener: listening");
+        callers.set_listening(true);
         loop {
             match listener.try_recv().await {
+                Ok(Some(notification)) if notification.channel() == callers::CHANNEL => {
+                    callers.forget();
+                }
                 Ok(Some(notification)) => bus.receive(notification.payload()),
                 Ok(None) => {
                     tracing::warn!("notification listener: connection lost; reconnecting");
+                    callers.set_listening(false);
                     bus.gap();
+                    break;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "notification listener: error; retrying");
+                    callers.set_listening(false);
                     bus.gap();
                     tokio::time::sleep(Duration::from_secs(1)).await;
+                    break;
                 }
             }
         }

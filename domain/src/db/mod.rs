@@ -22,6 +22,9 @@
 //! other; each domain write is a [`scope::Change`] whose commit writes its audit entry, inside a
 //! savepoint of its own when the operation holds several (see [`Mode::Write`]).
 //!
+//! **Authentication costs no statement for a known caller** on PostgreSQL: what it read is kept
+//! until a tenant, a staff member or a structure changes, on any instance ([`callers`]).
+//!
 //! **Tenant scoping is structural.** On PostgreSQL the first statement of a tenant's work is
 //! `SELECT set_config('app.tenant_id', …, true)`, transaction-local so that a pooled connection
 //! never carries one tenant into the next request, and row-level security filters every
@@ -30,6 +33,7 @@
 //! insert; the raw sea-orm entry points are banned elsewhere (`domain/clippy.toml`).
 
 pub(crate) mod bus;
+pub(crate) mod callers;
 pub mod checks;
 mod scope;
 mod tx;
@@ -139,6 +143,9 @@ pub struct Db {
     /// deleted, so a request can begin in its tenant's scope at once (see [`crate::auth`]).
     /// Only the mapping is kept: the tenant's status is read by every request.
     slugs: Arc<std::sync::RwLock<std::collections::HashMap<String, crate::ids::TenantId>>>,
+    /// The callers' accounts as authentication last read them (PostgreSQL, while the listener
+    /// listens; see [`callers`]).
+    callers: Arc<callers::Callers>,
 }
 
 impl Db {
@@ -175,6 +182,7 @@ impl Db {
             counters,
             bus: Bus::default(),
             slugs: Arc::default(),
+            callers: Arc::default(),
         })
     }
 
@@ -218,6 +226,17 @@ impl Db {
     /// The instance's notification bus (see [`crate::notifications`]).
     pub fn bus(&self) -> &Bus {
         &self.bus
+    }
+
+    /// The callers' accounts kept between requests (see [`callers`]).
+    pub(crate) fn callers(&self) -> &callers::Callers {
+        &self.callers
+    }
+
+    /// Whether this instance keeps its callers' accounts between requests now: on PostgreSQL,
+    /// while its listener listens (see `domain/src/db/callers.rs`).
+    pub fn keeps_callers(&self) -> bool {
+        self.callers.in_use()
     }
 
     /// The clock.

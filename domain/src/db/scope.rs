@@ -24,6 +24,10 @@ use crate::principal::{Principal, Role};
 pub(crate) trait TenantOwned: EntityTrait {
     /// The `tenant_id` column.
     fn tenant_column() -> Self::Column;
+
+    /// Whether authentication reads this table: a write to it makes the instance forget the
+    /// callers it keeps (see [`super::callers`]).
+    const SIGNS_IN: bool = false;
 }
 
 macro_rules! tenant_owned {
@@ -61,10 +65,24 @@ tenant_owned!(
     path_step,
     report,
     report_attachment,
-    staff_member,
-    structure,
     submission,
 );
+
+impl TenantOwned for crate::entities::staff_member::Entity {
+    fn tenant_column() -> Self::Column {
+        crate::entities::staff_member::Column::TenantId
+    }
+
+    const SIGNS_IN: bool = true;
+}
+
+impl TenantOwned for crate::entities::structure::Entity {
+    fn tenant_column() -> Self::Column {
+        crate::entities::structure::Column::TenantId
+    }
+
+    const SIGNS_IN: bool = true;
+}
 
 impl Tx {
     /// This transaction as seen by `principal`, a member of a tenant: only that tenant's rows.
@@ -212,6 +230,13 @@ impl Drop for Change {
 }
 
 impl Change {
+    /// Note a write to `E` (see [`TenantOwned::SIGNS_IN`]).
+    fn writes<E: TenantOwned>(&self) {
+        if E::SIGNS_IN {
+            self.scope.tx.callers_change();
+        }
+    }
+
     /// Insert `row` in this tenant (its `tenant_id` is set here, whatever it held).
     pub(crate) async fn insert<A>(&self, mut row: A) -> Result<()>
     where
@@ -222,6 +247,7 @@ impl Change {
             <A::Entity as TenantOwned>::tenant_column(),
             self.tenant.0.into(),
         );
+        self.writes::<A::Entity>();
         #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
         let insert = A::Entity::insert(row);
         insert.exec_without_returning(self.conn()).await?;
@@ -247,6 +273,7 @@ impl Change {
         if rows.is_empty() {
             return Ok(());
         }
+        self.writes::<A::Entity>();
         #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
         let insert = A::Entity::insert_many(rows);
         insert.exec_without_returning(self.conn()).await?;
@@ -280,6 +307,7 @@ impl Change {
             );
             row
         });
+        self.writes::<A::Entity>();
         #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
         let insert = A::Entity::insert_many(rows).on_conflict(on_conflict);
         Ok(insert.exec_without_returning(self.conn()).await?)
@@ -296,6 +324,7 @@ impl Change {
             <A::Entity as TenantOwned>::tenant_column(),
             self.tenant.0.into(),
         );
+        self.writes::<A::Entity>();
         #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
         let update = A::Entity::update(row);
         update.exec(self.conn()).await?;
@@ -304,12 +333,14 @@ impl Change {
 
     /// `UPDATE <E> … WHERE tenant_id = <this tenant>`, to refine and execute.
     pub(crate) fn update_many<E: TenantOwned>(&self) -> UpdateMany<E> {
+        self.writes::<E>();
         #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
         E::update_many().filter(E::tenant_column().eq(self.tenant.0))
     }
 
     /// `DELETE FROM <E> WHERE tenant_id = <this tenant>`, to refine and execute.
     pub(crate) fn delete_many<E: TenantOwned>(&self) -> DeleteMany<E> {
+        self.writes::<E>();
         #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
         E::delete_many().filter(E::tenant_column().eq(self.tenant.0))
     }
@@ -393,6 +424,7 @@ impl PlatformTx {
         &self,
         row: crate::entities::tenant::ActiveModel,
     ) -> Result<()> {
+        self.tx.callers_change();
         #[expect(clippy::disallowed_methods, reason = "the registry's entry point")]
         let insert = crate::entities::tenant::Entity::insert(row);
         insert.exec_without_returning(self.conn()).await?;
@@ -402,6 +434,7 @@ impl PlatformTx {
     /// `UPDATE tenant …`, to refine and execute (the platform operator's change; audited in
     /// that tenant's scope).
     pub(crate) fn update_tenants(&self) -> UpdateMany<crate::entities::tenant::Entity> {
+        self.tx.callers_change();
         #[expect(clippy::disallowed_methods, reason = "the registry's entry point")]
         crate::entities::tenant::Entity::update_many()
     }

@@ -82,6 +82,9 @@ struct State {
     rollback_to: Option<u32>,
     /// A change failed outside a savepoint: the transaction rolls back instead of committing.
     failed: bool,
+    /// A change wrote to a table authentication reads (`tenant`, `staff_member`,
+    /// `structure`): the callers kept by this instance are forgotten once it commits.
+    callers_changed: bool,
 }
 
 impl Tx {
@@ -172,6 +175,10 @@ impl Tx {
             Conn::Sqlite(c) => c.commit().await,
         }
         .map_err(|e| DomainError::from(query_err(e)))?;
+        if self.0.state().callers_changed {
+            // The other instances learn it from the triggers' notification.
+            self.0.db.callers().forget();
+        }
         let events = std::mem::take(&mut self.0.state().outbox);
         for event in events {
             self.0.bus.publish(event);
@@ -216,6 +223,12 @@ impl Tx {
             return written;
         }
         work(self).await
+    }
+
+    /// Note that this transaction writes to a table authentication reads (see
+    /// [`super::callers`]).
+    pub(crate) fn callers_change(&self) {
+        self.0.state().callers_changed = true;
     }
 
     /// The pool this transaction came from (for what outlives it, like the tenants seen).

@@ -5,6 +5,7 @@ use sea_orm::{
 };
 
 use super::model::{StaffFilter, StaffMember};
+use crate::db::callers::SigningIn as SigningInRow;
 use crate::db::{Change, TenantTx, Tx};
 use crate::entities::staff_member::{ActiveModel, Column, Entity, Model};
 use crate::error::{DomainError, Result};
@@ -57,8 +58,9 @@ pub(crate) async fn find_signing_in(
 }
 
 /// A tenant's row by ID with its staff member whose tokens carry `subject` (if any) and whether
-/// that member's structure is active (`None`: no such structure), in one statement: what a
-/// request that begins in its tenant's scope reads to authenticate.
+/// that member's structure is active (`None`: no such structure): what a request that begins in
+/// its tenant's scope reads to authenticate. One statement, or none when this instance keeps
+/// what it read for this caller (on PostgreSQL, see `db/callers.rs`).
 pub(crate) async fn signing_in_at(
     tx: &Tx,
     tenant: TenantId,
@@ -69,6 +71,29 @@ pub(crate) async fn signing_in_at(
         Option<(StaffMember, Option<bool>)>,
     )>,
 > {
+    let callers = tx.db().callers();
+    let found = match callers.get(tenant, subject) {
+        Some(kept) => kept,
+        None => {
+            let generation = callers.generation();
+            let Some(read) = read_signing_in(tx, tenant, subject).await? else {
+                return Ok(None);
+            };
+            if read.staff.is_some() {
+                callers.keep(generation, tenant, subject, read.clone());
+            }
+            read
+        }
+    };
+    let member = found
+        .staff
+        .map(|row| Ok::<_, DomainError>((to_staff(row)?, found.structure_active)))
+        .transpose()?;
+    Ok(Some((found.tenant, member)))
+}
+
+/// The statement of [`signing_in_at`].
+async fn read_signing_in(tx: &Tx, tenant: TenantId, subject: &str) -> Result<Option<SigningInRow>> {
     use crate::entities::{structure, tenant as t};
     use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
     let subject = subject.to_owned();
@@ -81,7 +106,7 @@ pub(crate) async fn signing_in_at(
                 .into_condition()
         })
         .into();
-    let found = tx
+    Ok(tx
         .registry()
         .tenants()
         .filter(t::Column::Id.eq(tenant.0))
@@ -101,28 +126,13 @@ pub(crate) async fn signing_in_at(
         .column_as(Column::UpdatedAt, "staff_updated_at")
         .column_as(Column::Version, "staff_version")
         .column_as(structure::Column::Active, "structure_active")
-        .into_model::<TenantSigningIn>()
+        .into_model::<SigningInRow>()
         .one(tx.conn())
-        .await?;
-    let Some(found) = found else {
-        return Ok(None);
-    };
-    let member = found
-        .staff
-        .map(|row| Ok::<_, DomainError>((to_staff(row)?, found.structure_active)))
-        .transpose()?;
-    Ok(Some((found.tenant, member)))
+        .await?)
 }
 
 /// A tenant row with the staff member's columns prefixed `staff_`.
-#[derive(Debug)]
-struct TenantSigningIn {
-    tenant: crate::entities::tenant::Model,
-    staff: Option<Model>,
-    structure_active: Option<bool>,
-}
-
-impl sea_orm::FromQueryResult for TenantSigningIn {
+impl sea_orm::FromQueryResult for SigningInRow {
     fn from_query_result(
         row: &sea_orm::QueryResult,
         pre: &str,

@@ -1,15 +1,9 @@
-//! Diagnostics of cohort members, and the tenant's CléA threshold.
+//! The `Diagnostic` object: its French-language (`FleAssessment`) and mobility parts, which
+//! are inputs too, and its CléA positioning by domain.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use parcours_domain::diagnostics::{
-    self, Acquisition, CLEA_DOMAINS, Cefr, Diagnostic, DiagnosticContent, Fle, Mobility,
-};
-use parcours_domain::tenants;
-
-use super::participants::participant_id;
-use super::tenants::TenantObj;
-use super::{GqlResult, ids, req};
+use parcours_domain::diagnostics::{self, Acquisition, CLEA_DOMAINS, Cefr, Diagnostic};
 
 /// A CEFR level.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -67,25 +61,25 @@ pub enum CleaAcquisition {
 #[derive(InputObject, SimpleObject, Clone)]
 #[graphql(input_name = "FleInput", name = "FleAssessment")]
 pub struct FleGql {
-    listening: CefrLevel,
-    reading: CefrLevel,
-    speaking: CefrLevel,
-    writing: CefrLevel,
-    training_needed: bool,
+    pub(super) listening: CefrLevel,
+    pub(super) reading: CefrLevel,
+    pub(super) speaking: CefrLevel,
+    pub(super) writing: CefrLevel,
+    pub(super) training_needed: bool,
 }
 
 /// The mobility diagnostic.
 #[derive(InputObject, SimpleObject, Clone)]
 #[graphql(input_name = "MobilityInput", name = "MobilityAssessment")]
 pub struct MobilityGql {
-    driving_licence: bool,
-    vehicle_access: bool,
-    public_transport_autonomy: bool,
+    pub(super) driving_licence: bool,
+    pub(super) vehicle_access: bool,
+    pub(super) public_transport_autonomy: bool,
     /// One way, in minutes (0 to 240).
-    acceptable_commute_minutes: i32,
-    psychological_barriers: bool,
+    pub(super) acceptable_commute_minutes: i32,
+    pub(super) psychological_barriers: bool,
     /// Referred to the Mission locale's mobility platform.
-    platform_referral: bool,
+    pub(super) platform_referral: bool,
 }
 
 /// A domain of the CléA certificate (socle de connaissances et de compétences
@@ -220,157 +214,5 @@ impl DiagnosticObj {
     }
     async fn version(&self) -> i32 {
         self.0.version
-    }
-}
-
-/// Input of `saveDiagnostic`.
-#[derive(InputObject)]
-pub struct SaveDiagnosticInput {
-    cohort_id: ID,
-    participant_id: ID,
-    /// The version the change is based on; omit for a new diagnostic.
-    version: Option<i32>,
-    fle: FleGql,
-    mobility: MobilityGql,
-    /// The 7 CléA domains, in the certificate's order.
-    clea_domains: Vec<CleaAcquisition>,
-    #[graphql(default)]
-    daq_orientation: bool,
-    /// Recommendations: several paragraphs (line breaks kept), at most 5,000 characters; may be
-    /// empty (the default).
-    #[graphql(default)]
-    recommendations: String,
-    /// Make it final: it no longer changes.
-    #[graphql(default)]
-    finalise: bool,
-}
-
-/// Result of `saveDiagnostic`.
-#[derive(SimpleObject)]
-pub struct SaveDiagnosticPayload {
-    diagnostic: DiagnosticObj,
-}
-
-/// Input of `setCleaThreshold`.
-#[derive(InputObject)]
-pub struct SetCleaThresholdInput {
-    /// 50 to 100.
-    percent: i32,
-    /// The tenant's version.
-    version: i32,
-}
-
-/// Input of `setRetention`.
-#[derive(InputObject)]
-pub struct SetRetentionInput {
-    /// 1 to 120 months after the end of a path.
-    months: i32,
-    /// The tenant's version.
-    version: i32,
-}
-
-/// Result of `setRetention`.
-#[derive(SimpleObject)]
-pub struct SetRetentionPayload {
-    tenant: TenantObj,
-}
-
-/// Result of `setCleaThreshold`.
-#[derive(SimpleObject)]
-pub struct SetCleaThresholdPayload {
-    tenant: TenantObj,
-}
-
-#[derive(Default)]
-pub struct DiagnosticMutation;
-
-#[Object]
-impl DiagnosticMutation {
-    /// The cohort's provider writes (or finalises) a member's diagnostic.
-    async fn save_diagnostic(
-        &self,
-        ctx: &Context<'_>,
-        input: SaveDiagnosticInput,
-    ) -> async_graphql::Result<Option<SaveDiagnosticPayload>> {
-        let r = req(ctx);
-        let cohort = ids::decode(&input.cohort_id, "Cohort", "cohort")
-            .map(parcours_domain::ids::CohortId)
-            .gql(ctx)?;
-        let participant = participant_id(&input.participant_id).gql(ctx)?;
-        let content = DiagnosticContent {
-            fle: Fle {
-                listening: input.fle.listening.into(),
-                reading: input.fle.reading.into(),
-                speaking: input.fle.speaking.into(),
-                writing: input.fle.writing.into(),
-                training_needed: input.fle.training_needed,
-            },
-            mobility: Mobility {
-                driving_licence: input.mobility.driving_licence,
-                vehicle_access: input.mobility.vehicle_access,
-                public_transport_autonomy: input.mobility.public_transport_autonomy,
-                acceptable_commute_minutes: input.mobility.acceptable_commute_minutes,
-                psychological_barriers: input.mobility.psychological_barriers,
-                platform_referral: input.mobility.platform_referral,
-            },
-            clea: input
-                .clea_domains
-                .iter()
-                .map(|a| match a {
-                    CleaAcquisition::Acquired => Acquisition::Acquired,
-                    CleaAcquisition::PartlyAcquired => Acquisition::PartlyAcquired,
-                    CleaAcquisition::NotAcquired => Acquisition::NotAcquired,
-                })
-                .collect(),
-            daq_orientation: input.daq_orientation,
-            recommendations: input.recommendations,
-        };
-        let saved = diagnostics::save(
-            &r.tx,
-            &r.principal,
-            cohort,
-            participant,
-            input.version,
-            content,
-            input.finalise,
-        )
-        .await
-        .gql(ctx)?;
-        let (_, threshold) = diagnostics::load_many(&r.tx, &r.principal, &[])
-            .await
-            .gql(ctx)?;
-        Ok(Some(SaveDiagnosticPayload {
-            diagnostic: DiagnosticObj(saved, threshold),
-        }))
-    }
-
-    /// Steering sets the share of CléA points (percent) a positioning must reach.
-    async fn set_clea_threshold(
-        &self,
-        ctx: &Context<'_>,
-        input: SetCleaThresholdInput,
-    ) -> async_graphql::Result<Option<SetCleaThresholdPayload>> {
-        let r = req(ctx);
-        let tenant = tenants::set_clea_threshold(&r.tx, &r.principal, input.percent, input.version)
-            .await
-            .gql(ctx)?;
-        Ok(Some(SetCleaThresholdPayload {
-            tenant: TenantObj(tenant),
-        }))
-    }
-
-    /// Steering sets how long personal data is kept after the end of a path.
-    async fn set_retention(
-        &self,
-        ctx: &Context<'_>,
-        input: SetRetentionInput,
-    ) -> async_graphql::Result<Option<SetRetentionPayload>> {
-        let r = req(ctx);
-        let tenant = tenants::set_retention(&r.tx, &r.principal, input.months, input.version)
-            .await
-            .gql(ctx)?;
-        Ok(Some(SetRetentionPayload {
-            tenant: TenantObj(tenant),
-        }))
     }
 }

@@ -1,136 +1,14 @@
-//! Tenants (PLIE territories) and their communes.
+//! The platform operator creates a tenant with its communes, steering body and first steering
+//! account (`createTenant`), and suspends or reactivates one.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use parcours_domain::ids::TenantId;
-use parcours_domain::tenants::{self, Commune, FirstSteering, NewCommune, NewTenant, Tenant};
+use parcours_domain::tenants::{self, FirstSteering, NewCommune, NewTenant};
 
-use super::staff::StaffMemberObj;
-use super::structures::StructureObj;
-use super::{Conn, GqlResult, connection, ids, page_request, req};
-
-/// Whether a tenant's staff may sign in.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum TenantStatus {
-    /// Staff sign in normally.
-    Active,
-    /// Every token of this tenant is refused; the data is kept.
-    Suspended,
-}
-
-/// A tenant: one PLIE territory sharing this instance.
-pub struct TenantObj(pub Tenant);
-
-#[Object(name = "Tenant")]
-impl TenantObj {
-    /// Global ID.
-    pub(crate) async fn id(&self) -> ID {
-        ids::encode("Tenant", self.0.id.0)
-    }
-    /// The slug carried by the `tenant` claim of this tenant's tokens.
-    async fn slug(&self) -> &str {
-        &self.0.slug
-    }
-    /// Display name, e.g. "PLIE de l'agglomération dijonnaise".
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Active or suspended.
-    async fn status(&self) -> TenantStatus {
-        match self.0.status {
-            tenants::TenantStatus::Active => TenantStatus::Active,
-            tenants::TenantStatus::Suspended => TenantStatus::Suspended,
-        }
-    }
-    /// The communes of the territory's perimeter, by name (at most 500).
-    async fn communes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CommuneObj>> {
-        let r = req(ctx);
-        let communes = tenants::communes(&r.tx, &r.principal, self.0.id)
-            .await
-            .gql(ctx)?;
-        Ok(communes.into_iter().map(CommuneObj::from).collect())
-    }
-    /// When the tenant was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When the tenant last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-    /// The share of CléA points (percent) a positioning must reach (75 by default).
-    async fn clea_threshold_percent(&self) -> i32 {
-        self.0.clea_threshold_percent
-    }
-    /// Months after the end of a path (exit or refused entry) before the retention job
-    /// anonymises the participant.
-    async fn retention_months(&self) -> i32 {
-        self.0.retention_months
-    }
-    /// Optimistic-concurrency version: pass it back when changing the tenant.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-}
-
-/// A commune of a tenant's perimeter.
-pub struct CommuneObj(pub Commune);
-
-#[Object(name = "Commune")]
-impl CommuneObj {
-    /// Global ID (what `communeId` inputs take).
-    pub(crate) async fn id(&self) -> ID {
-        ids::encode("Commune", self.0.id.0)
-    }
-    /// INSEE code, where known (e.g. 21231 for Dijon).
-    async fn insee_code(&self) -> Option<&str> {
-        self.0.insee_code.as_deref()
-    }
-    /// Name, e.g. "Chenôve".
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Priority neighbourhoods (QPV) of the commune, where known.
-    async fn priority_neighbourhoods(&self) -> &[String] {
-        &self.0.priority_neighbourhoods
-    }
-}
-
-impl From<Commune> for CommuneObj {
-    fn from(c: Commune) -> Self {
-        Self(c)
-    }
-}
-
-#[derive(Default)]
-pub struct TenantQuery;
-
-#[Object]
-impl TenantQuery {
-    /// The caller's own tenant. The platform operator has none (`FORBIDDEN`).
-    async fn tenant(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TenantObj>> {
-        let r = req(ctx);
-        let tenant = tenants::current(&r.tx, &r.principal).await.gql(ctx)?;
-        Ok(Some(TenantObj(tenant)))
-    }
-
-    /// Every tenant of the platform. Platform operator only.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
-    async fn tenants(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(
-            desc = "Cursor of the last edge already read: a cursor from this same list (same sort and filters), at most 1,024 characters."
-        )]
-        after: Option<String>,
-    ) -> async_graphql::Result<Option<Conn<TenantObj>>> {
-        let r = req(ctx);
-        let page = page_request(ctx, first, after).gql(ctx)?;
-        let page = tenants::list(&r.tx, &r.principal, page).await.gql(ctx)?;
-        Ok(Some(connection(ctx, page, |t| t.id.0, TenantObj)))
-    }
-}
+use super::TenantObj;
+use crate::graphql::staff::StaffMemberObj;
+use crate::graphql::structures::StructureObj;
+use crate::graphql::{GqlResult, ids, req};
 
 /// A commune of a new tenant.
 #[derive(InputObject)]

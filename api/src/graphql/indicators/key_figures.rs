@@ -1,10 +1,10 @@
-//! Key figures for steering (definitions in `parcours_domain::indicators`).
+//! The `KeyFigures` object, and the `PeriodInput` of days it covers (the ESF+ indicators take
+//! it too).
 
-use async_graphql::{Context, InputObject, Object};
-use parcours_domain::indicators::{self, KeyFigures, Period};
+use async_graphql::{InputObject, Object};
+use parcours_domain::indicators::{KeyFigures, Period};
 
-use super::scalars::{Date, Money};
-use super::{GqlResult, req};
+use crate::graphql::scalars::{Date, Money};
 
 /// A period of days, both ends included.
 #[derive(InputObject)]
@@ -21,7 +21,7 @@ impl PeriodInput {
 
 /// The key figures of a period. Shares are percentages of `accompanied`, rounded to one
 /// decimal, null when nobody was accompanied.
-pub struct KeyFiguresObj(KeyFigures);
+pub struct KeyFiguresObj(pub(super) KeyFigures);
 
 #[Object(name = "KeyFigures")]
 impl KeyFiguresObj {
@@ -100,25 +100,5 @@ impl KeyFiguresObj {
     /// `conventionAmounts` over `accompanied`.
     async fn average_cost_per_participant(&self) -> Option<Money> {
         self.0.average_cost_per_participant().map(Money)
-    }
-}
-
-#[derive(Default)]
-pub struct IndicatorQuery;
-
-#[Object]
-impl IndicatorQuery {
-    /// The tenant's key figures over a period (steering).
-    async fn indicators(
-        &self,
-        ctx: &Context<'_>,
-        period: PeriodInput,
-    ) -> async_graphql::Result<Option<KeyFiguresObj>> {
-        let r = req(ctx);
-        let period = period.period().gql(ctx)?;
-        let figures = indicators::key_figures(&r.tx, &r.principal, period)
-            .await
-            .gql(ctx)?;
-        Ok(Some(KeyFiguresObj(figures)))
     }
 }

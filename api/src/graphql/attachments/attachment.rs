@@ -3,7 +3,7 @@
 
 use async_graphql::{ID, Object};
 
-use super::ids;
+use crate::graphql::ids;
 
 /// A file attached to a submission or a report.
 pub struct AttachmentObj(pub parcours_domain::attachments::Attachment);

@@ -162,10 +162,10 @@ async fn each_workload_is_one_transaction_of_a_few_statements_whatever_its_size(
     assert!(w3[1].statements <= W3_MAX, "W3: {w3:?} > {W3_MAX}");
     // Once its tenant is known, a request begins in its scope: on PostgreSQL the BEGIN and the
     // set_config travel together, and a known caller's account is not read again. W1: BEGIN
-    // (+ set_config), the page, the communes, COMMIT; SQLite reads the account (one statement,
-    // no round trip over a network).
+    // (+ set_config), the page with its communes, COMMIT; SQLite reads the account (one
+    // statement, no round trip over a network).
     let authentication = u64::from(matches!(app.backend, Backend::Sqlite));
-    assert_eq!(w1[1].round_trips, 4 + authentication, "W1: {w1:?}");
+    assert_eq!(w1[1].round_trips, 3 + authentication, "W1: {w1:?}");
     assert_eq!(w2[1].round_trips, 6 + authentication, "W2: {w2:?}");
     assert_eq!(w3[1].round_trips, 6 + authentication, "W3: {w3:?}");
 }

@@ -226,6 +226,16 @@ pub(crate) async fn prime_participants(
     Ok(())
 }
 
+/// Feed the communes a page of participants read with its own statement: the page's
+/// `commune` fields read them from the request's cache, and [`prime_participants`] does not
+/// load them again.
+pub(crate) async fn prime_communes(ctx: &Context<'_>, communes: Vec<Commune>) {
+    let ids: Vec<CommuneId> = communes.iter().map(|c| c.id).collect();
+    ctx.data_unchecked::<Primed>().claim::<CommuneLoader>(&ids);
+    let loader = ctx.data_unchecked::<Loaded<CommuneLoader>>();
+    loader.feed_many(communes.into_iter().map(|c| (c.id, c))).await;
+}
+
 /// Load, in one batch each, what the query asks of a page of cohorts (`node` looks at one
 /// cohort's fields): their members and what is asked of them, their sessions, their
 /// attendance. The statement count of a page does not grow with its cohorts or their members.

@@ -126,9 +126,18 @@ pub async fn get(tx: &Tx, principal: &Principal, id: ParticipantId) -> Result<Pa
     Ok(found)
 }
 
-/// A page of the participants the principal may see. The cursor is opaque: the sort value and
-/// the ID of the last row. With `count`, the page says how many match in all (never under
-/// the RSA filter: [`count_is_disclosed`]).
+/// What a page of participants brings along, when the caller will show it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ListWith {
+    /// How many match in all (never under the RSA filter: [`count_is_disclosed`]).
+    pub total_count: bool,
+    /// The commune of each participant on the page, read by the page's own statement.
+    pub communes: bool,
+}
+
+/// A page of the participants the principal may see, and with it (when `with.communes`) the
+/// communes they live in, each once. The cursor is opaque: the sort value and the ID of the
+/// last row.
 pub async fn list(
     tx: &Tx,
     principal: &Principal,
@@ -136,8 +145,8 @@ pub async fn list(
     sort: ParticipantSort,
     first: Option<i32>,
     after: Option<&str>,
-    count: bool,
-) -> Result<Page<(String, Participant)>> {
+    with: ListWith,
+) -> Result<(Page<(String, Participant)>, Vec<crate::tenants::Commune>)> {
     policy::require_reader(principal)?;
     if filter.rsa_beneficiary.is_some() {
         // Being listed under the filter discloses each one's RSA status.
@@ -149,7 +158,8 @@ pub async fn list(
             ));
         }
     }
-    let request = PageRequest::new(first, None)?.counting(count && count_is_disclosed(filter));
+    let request =
+        PageRequest::new(first, None)?.counting(with.total_count && count_is_disclosed(filter));
     let after = after.map(decode_cursor).transpose()?;
     if filter
         .search
@@ -162,14 +172,23 @@ pub async fn list(
         ));
     }
     let tx = tx.scoped(principal).await?;
-    let (rows, total) = store::list(&tx, principal, filter, sort, &request, after.clone()).await?;
+    let (rows, total, communes) = store::list(
+        &tx,
+        principal,
+        filter,
+        sort,
+        &request,
+        after.clone(),
+        with.communes,
+    )
+    .await?;
     let rows = rows
         .into_iter()
         .map(|(value, p)| (encode_cursor(&value, p.id), p))
         .collect();
     let mut page = Page::from_rows(rows, &request, total);
     page.has_previous_page = after.is_some();
-    Ok(page)
+    Ok((page, communes))
 }
 
 /// Whether the number of participants matching `filter` may be told. Under the RSA filter it

@@ -15,7 +15,8 @@ pub use model::{
     Commune, CreatedTenant, FirstSteering, NewCommune, NewTenant, Tenant, TenantStatus,
 };
 pub(crate) use store::{
-    clea_threshold, commune_exists, communes as communes_in, enter_by_slug, to_tenant,
+    clea_threshold, commune_exists, communes as communes_in, enter_by_slug,
+    to_commune as commune_of_row, to_tenant,
 };
 pub use write::{create, reactivate, set_clea_threshold, set_retention, suspend};
 

@@ -153,7 +153,7 @@ pub(crate) fn to_tenant(row: tenant::Model) -> Result<Tenant> {
     })
 }
 
-fn to_commune(row: commune::Model) -> Commune {
+pub(crate) fn to_commune(row: commune::Model) -> Commune {
     let priority_neighbourhoods =
         serde_json::from_value(row.priority_neighbourhoods).unwrap_or_default();
     Commune {

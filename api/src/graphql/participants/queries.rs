@@ -83,17 +83,27 @@ impl ParticipantQuery {
             })
             .transpose()
             .gql(ctx)?;
-        let page = domain::list(
+        let with = domain::ListWith {
+            total_count: crate::graphql::counts(ctx),
+            communes: ctx
+                .look_ahead()
+                .field("edges")
+                .field("node")
+                .field("commune")
+                .exists(),
+        };
+        let (page, communes) = domain::list(
             &r.tx,
             &r.principal,
             &filter,
             sort.unwrap_or(ParticipantSort::Name).into(),
             first,
             after.as_deref(),
-            crate::graphql::counts(ctx),
+            with,
         )
         .await
         .gql(ctx)?;
+        crate::graphql::loaders::prime_communes(ctx, communes).await;
         let shown: Vec<Participant> = page.items.iter().map(|(_, p)| p.clone()).collect();
         if rsa_beneficiary.is_some() {
             // Listed under the filter, each one's RSA status is disclosed, selected or not.

@@ -3,16 +3,18 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 use super::model::*;
 use super::policy::{self, Visible};
 use crate::db::{Change, TenantTx};
-use crate::entities::{episode, participant, participant_exit, path_step};
+use crate::entities::{commune, episode, participant, participant_exit, path_step};
 use crate::error::{DomainError, Result};
 use crate::ids::{CommuneId, ParticipantId, StaffId};
 use crate::principal::Principal;
+use crate::tenants::Commune;
 
 mod exits;
 mod path;
@@ -86,7 +88,8 @@ pub(super) async fn find_many(
         .collect()
 }
 
-/// A page of participants: keyset on (sort key, id).
+/// A page of participants: keyset on (sort key, id), with the total when the request counts,
+/// and, with `communes`, their communes (each once) read by the same statement.
 pub(super) async fn list(
     tx: &TenantTx,
     principal: &Principal,
@@ -94,7 +97,8 @@ pub(super) async fn list(
     sort: ParticipantSort,
     request: &crate::page::PageRequest,
     after: Option<(String, uuid::Uuid)>,
-) -> Result<(Vec<(String, Participant)>, Option<u64>)> {
+    communes: bool,
+) -> Result<(Vec<(String, Participant)>, Option<u64>, Vec<Commune>)> {
     use participant::Column as C;
     let mut query = visible(tx, principal).await?;
     if let Some(status) = filter.status {
@@ -156,12 +160,38 @@ pub(super) async fn list(
                 .add(Condition::all().add(key.eq(value)).add(C::Id.gt(id))),
         );
     }
-    let rows = query
+    let query = query
         .order_by_asc(key)
         .order_by_asc(C::Id)
-        .limit(request.limit())
-        .all(tx.conn())
-        .await?;
+        .limit(request.limit());
+    let (rows, communes): (Vec<participant::Model>, Vec<Commune>) = if communes {
+        // The commune of the same tenant (the join carries the tenant, as every key does).
+        let lives_in: sea_orm::RelationDef = participant::Entity::belongs_to(commune::Entity)
+            .from((C::TenantId, C::CommuneId))
+            .to((commune::Column::TenantId, commune::Column::Id))
+            .into();
+        let pairs = query
+            .join(JoinType::LeftJoin, lives_in)
+            .select_also(commune::Entity)
+            .all(tx.conn())
+            .await?;
+        let mut seen = std::collections::HashSet::new();
+        let mut communes = Vec::new();
+        let rows = pairs
+            .into_iter()
+            .map(|(row, commune)| {
+                if let Some(c) = commune
+                    && seen.insert(c.id)
+                {
+                    communes.push(crate::tenants::commune_of_row(c));
+                }
+                row
+            })
+            .collect();
+        (rows, communes)
+    } else {
+        (query.all(tx.conn()).await?, Vec::new())
+    };
     let rows = rows
         .into_iter()
         .map(|row| {
@@ -176,7 +206,7 @@ pub(super) async fn list(
             Ok((value, to_participant(row)?))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok((rows, total))
+    Ok((rows, total, communes))
 }
 
 /// The stored key a participant is sorted and searched by ([`crate::text::name_key`]); empty

@@ -220,30 +220,90 @@ fn no_two_domain_areas_import_each_other_even_through_others() {
     );
 }
 
-#[test]
-fn the_domain_builds_queries_in_its_stores_only() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/src");
+/// Every Rust source under `crate_dir/src`: its path relative to `src`, and its code (see
+/// [`code_of`]).
+fn sources(crate_dir: &str) -> Vec<(std::path::PathBuf, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(crate_dir)
+        .join("src");
     let mut stack = vec![src.clone()];
-    let (mut read, mut found) = (0, Vec::new());
+    let mut all = Vec::new();
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).expect("read src") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                let relative = path.strip_prefix(&src).expect("under src");
-                let code = code_of(&std::fs::read_to_string(&path).expect("read source"));
-                read += 1;
-                for word in queries_outside_stores(relative, &code) {
-                    found.push(format!("{}: {word}", relative.display()));
-                }
+                let relative = path.strip_prefix(&src).expect("under src").to_owned();
+                all.push((
+                    relative,
+                    code_of(&std::fs::read_to_string(&path).expect("read source")),
+                ));
             }
         }
     }
-    assert!(read > 100, "the walk found the sources ({read})");
+    all
+}
+
+#[test]
+fn the_domain_builds_queries_in_its_stores_only() {
+    let all = sources("../domain");
+    assert!(
+        all.len() > 100,
+        "the walk found the sources ({})",
+        all.len()
+    );
+    let found: Vec<String> = all
+        .iter()
+        .flat_map(|(relative, code)| {
+            queries_outside_stores(relative, code)
+                .into_iter()
+                .map(move |word| format!("{}: {word}", relative.display()))
+        })
+        .collect();
     assert!(
         found.is_empty(),
         "queries outside the stores (move them to the area's store.rs): {found:#?}"
+    );
+}
+
+/// Routes authenticate by their arguments (`api/src/http/caller.rs`): the token is verified,
+/// and the caller authenticated, only by the extractors there and by the places that are not
+/// HTTP routes, each for its reason.
+#[test]
+fn routes_authenticate_by_their_arguments_only() {
+    let all = sources("../api");
+    assert!(all.len() > 20, "the walk found the sources ({})", all.len());
+    let allowed = [
+        // The route extractors.
+        Path::new("http/caller.rs"),
+        // The verifier of signatures and claims itself.
+        Path::new("auth.rs"),
+        // WebSocket: the token arrives in the `connection_init` message, not in a header.
+        Path::new("ws.rs"),
+        // Each live delivery checks the subscriber's account again, in its own transaction.
+        Path::new("graphql/notifications/subscription.rs"),
+        // `parcours token` signs only claims the service would accept.
+        Path::new("startup/keys.rs"),
+    ];
+    let found: Vec<String> = all
+        .iter()
+        .filter(|(relative, _)| !allowed.contains(&relative.as_path()))
+        .flat_map(|(relative, code)| {
+            [
+                "Bearer::verify",
+                "auth::begin",
+                "auth::authenticate",
+                ".verify_until(",
+            ]
+            .into_iter()
+            .filter(|word| code.contains(word))
+            .map(move |word| format!("{}: {word}", relative.display()))
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "authentication outside the route extractors (take `Caller` or `Bearer` as an argument): {found:#?}"
     );
 }
 

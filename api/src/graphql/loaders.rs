@@ -233,7 +233,9 @@ pub(crate) async fn prime_communes(ctx: &Context<'_>, communes: Vec<Commune>) {
     let ids: Vec<CommuneId> = communes.iter().map(|c| c.id).collect();
     ctx.data_unchecked::<Primed>().claim::<CommuneLoader>(&ids);
     let loader = ctx.data_unchecked::<Loaded<CommuneLoader>>();
-    loader.feed_many(communes.into_iter().map(|c| (c.id, c))).await;
+    loader
+        .feed_many(communes.into_iter().map(|c| (c.id, c)))
+        .await;
 }
 
 /// Load, in one batch each, what the query asks of a page of cohorts (`node` looks at one

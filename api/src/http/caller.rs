@@ -6,13 +6,15 @@
 //! one transaction and checks the claims against the data inside it (suspended tenant,
 //! deactivated account…), which gives a [`Caller`].
 //!
-//! A plain route that needs a caller takes `Caller<Read>` or `Caller<Write>` as an argument
-//! (both steps, before its body runs), or `Bearer` when its transaction's mode depends on the
-//! request (`imports`): no other way gives it a transaction and a principal, so a new route
-//! cannot forget to authenticate. Their refusals are JSON, without `WWW-Authenticate`. The
-//! GraphQL endpoint calls [`Bearer::verify`] itself, because it refuses tokens in the query
-//! string and serves GraphiQL first and writes its refusals in the negotiated media type with
-//! `WWW-Authenticate`; the WebSocket transport calls it at `connection_init`.
+//! Every HTTP route that needs a caller takes them as an argument, so a new route cannot forget
+//! to authenticate: a plain route takes `Caller<Read>` or `Caller<Write>` (both steps, before
+//! its body runs), or `Bearer` when its transaction's mode depends on the request (`imports`);
+//! their refusals are JSON. The GraphQL endpoint takes `Result<Bearer, Unauthorized>` (axum's
+//! extractor of a result), because it serves GraphiQL without a token, refuses tokens in the
+//! query string first, and writes its refusals in the negotiated media type. Every 401 carries
+//! `WWW-Authenticate: Bearer` ([`error_response`]). The WebSocket transport, whose token
+//! arrives in the `connection_init` message rather than in a header, calls
+//! [`Bearer::verify`] there.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -21,7 +23,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use parcours_domain::auth::Claims;
 use parcours_domain::db::{Mode, Tx};
 use parcours_domain::{DomainError, Principal};
@@ -163,8 +165,19 @@ fn unauthenticated(request_id: &str, why: &str) -> Refusal {
     )
 }
 
+/// Why a request's bearer token was refused (401, or 429 when the caller's rate budget is
+/// spent): a JSON error response, unless the route writes it in another media type
+/// (`Result<Bearer, Unauthorized>`).
+pub(crate) struct Unauthorized(pub(crate) Refusal);
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        error_response(self.0, MediaType::Json)
+    }
+}
+
 impl FromRequestParts<Arc<GraphqlState>> for Bearer {
-    type Rejection = Response;
+    type Rejection = Unauthorized;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -174,8 +187,7 @@ impl FromRequestParts<Arc<GraphqlState>> for Bearer {
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
-        Self::verify(state, authorization, &request_id(&parts.headers))
-            .map_err(|refusal| error_response(refusal, MediaType::Json))
+        Self::verify(state, authorization, &request_id(&parts.headers)).map_err(Unauthorized)
     }
 }
 
@@ -186,7 +198,9 @@ impl<M: TxMode> FromRequestParts<Arc<GraphqlState>> for Caller<M> {
         parts: &mut Parts,
         state: &Arc<GraphqlState>,
     ) -> Result<Self, Self::Rejection> {
-        let bearer = Bearer::from_request_parts(parts, state).await?;
+        let bearer = Bearer::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         bearer
             .open_as(state, M::MODE)
             .await

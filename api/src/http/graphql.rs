@@ -2,7 +2,8 @@
 //! SECURITY.md), which runs the transport's steps in order.
 //!
 //! Tokens in the query string are refused; a browser's GET without a query gets GraphiQL when
-//! enabled; the bearer token is verified (`caller`); `Accept` is negotiated (406); the method
+//! enabled; the bearer token, verified by the route's extractor (`caller`), is refused here
+//! when it did not pass; `Accept` is negotiated (406); the method
 //! (405) and `Content-Type` (415) are checked; the body is read under a size cap (413); one
 //! JSON object only (batches are refused); the query's length and bracket nesting are checked
 //! before parsing; a mutation over GET is 405; the expanded field count is capped; then the
@@ -15,13 +16,13 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::OperationType;
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION};
+use axum::http::header::{ACCEPT, ALLOW};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use parcours_domain::access_log::{self, Channel};
 use parcours_domain::db::Mode;
 
-use super::caller::{Bearer, Caller};
+use super::caller::{Bearer, Caller, Unauthorized};
 use super::negotiate::{GRAPHQL_RESPONSE, JSON, MediaType, check_content_type, negotiate};
 use super::refusal::{Refusal, refuse, unavailable};
 use super::request::{GraphqlBody, parse_body, parse_params, read_body, url_decode_pairs};
@@ -32,11 +33,16 @@ use crate::graphql::{AccessRecorder, RequestCtx};
 use crate::guard::{BadDocument, fields_within, parse_within, texts_within};
 use crate::state::{GraphqlState, request_id};
 
-/// `POST`/`GET /graphql`.
-pub async fn graphql(State(state): State<Arc<GraphqlState>>, request: Request) -> Response {
+/// `POST`/`GET /graphql`: the caller's bearer token, verified or refused (see `caller`), and
+/// the request.
+pub(crate) async fn graphql(
+    State(state): State<Arc<GraphqlState>>,
+    bearer: Result<Bearer, Unauthorized>,
+    request: Request,
+) -> Response {
     let request_id = request_id(request.headers());
     let media = negotiate(request.headers());
-    match handle(&state, request, &request_id, media).await {
+    match handle(&state, bearer, request, &request_id, media).await {
         Ok(response) => response,
         Err(refusal) => error_response(refusal, media.unwrap_or(MediaType::Json)),
     }
@@ -44,6 +50,7 @@ pub async fn graphql(State(state): State<Arc<GraphqlState>>, request: Request) -
 
 async fn handle(
     state: &GraphqlState,
+    bearer: Result<Bearer, Unauthorized>,
     request: Request,
     request_id: &str,
     media: Option<MediaType>,
@@ -73,12 +80,7 @@ async fn handle(
         ));
     }
 
-    let authorization = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    // Verified here rather than by an extractor: see `caller`.
-    let token = Bearer::verify(state, authorization, request_id)?;
+    let token = bearer.map_err(|refused| refused.0)?;
     let media = media.ok_or_else(|| {
         refuse(
             StatusCode::NOT_ACCEPTABLE,

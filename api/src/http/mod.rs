@@ -1,8 +1,8 @@
 //! The HTTP transport, as a pipeline of named steps (DESIGN.md §6, SECURITY.md):
 //!
 //! - [`caller`]: who is asking — the bearer token verified, the rate budget spent, then the
-//!   request's one transaction begun and the caller authenticated inside it (an axum extractor
-//!   for the plain routes);
+//!   request's one transaction begun and the caller authenticated inside it (axum extractors
+//!   that every route takes as arguments);
 //! - [`negotiate`]: the response's media type from `Accept`, the request's `Content-Type`;
 //! - [`request`]: the body under its cap, one GraphQL request from a POST or a GET;
 //! - [`refusal`]: a request turned away, with its status and stable code;
@@ -19,8 +19,8 @@ mod refusal;
 mod request;
 mod response;
 
-pub(crate) use caller::{Bearer, Caller, Read, Write};
-pub use graphql::graphql;
+pub(crate) use caller::{Bearer, Caller, Read, Unauthorized, Write};
+pub(crate) use graphql::graphql;
 pub(crate) use negotiate::MediaType;
 pub(crate) use refusal::{Refusal, UNAVAILABLE_RETRY_AFTER, refuse};
 pub(crate) use request::{Params, PathParam};

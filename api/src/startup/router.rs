@@ -25,11 +25,25 @@ pub(super) async fn graphql_or_subscriptions(
     State(state): State<Arc<GraphqlState>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
     if crate::ws::is_upgrade(request.headers()) {
         let request_id = crate::state::request_id(request.headers());
         return crate::ws::handshake(state, request, request_id).await;
     }
-    crate::http::graphql(State(state), request).await
+    // The GraphQL route's extractors, run here as axum runs a handler's: the token arrives in
+    // a header over HTTP (and in `connection_init` over WebSocket).
+    let (mut parts, body) = request.into_parts();
+    let bearer = Result::<crate::http::Bearer, crate::http::Unauthorized>::from_request_parts(
+        &mut parts, &state,
+    )
+    .await;
+    let request = axum::extract::Request::from_parts(parts, body);
+    crate::http::graphql(
+        State(state),
+        bearer.unwrap_or_else(|never| match never {}),
+        request,
+    )
+    .await
 }
 
 /// The router, on a prepared database.

@@ -170,11 +170,19 @@ pub(super) async fn list(
             .from((C::TenantId, C::CommuneId))
             .to((commune::Column::TenantId, commune::Column::Id))
             .into();
+        // The participant's columns keep their names (decoded without building a prefixed
+        // name per column, which `select_also` does), the commune's are `commune_<column>`.
+        let mut query = query.join(JoinType::LeftJoin, lives_in);
+        for column in <commune::Column as sea_orm::Iterable>::iter() {
+            let alias = format!("{COMMUNE_PREFIX}{}", sea_orm::IdenStatic::as_str(&column));
+            query = query.column_as(column, alias);
+        }
         let pairs = query
-            .join(JoinType::LeftJoin, lives_in)
-            .select_also(commune::Entity)
+            .into_model::<WithCommune>()
             .all(tx.conn())
-            .await?;
+            .await?
+            .into_iter()
+            .map(|row| (row.participant, row.commune));
         let mut seen = std::collections::HashSet::new();
         let mut communes = Vec::new();
         let rows = pairs
@@ -207,6 +215,30 @@ pub(super) async fn list(
         })
         .collect::<Result<Vec<_>>>()?;
     Ok((rows, total, communes))
+}
+
+/// The prefix of the commune's columns in a page read with its communes.
+const COMMUNE_PREFIX: &str = "commune_";
+
+/// A participant's row with its commune's (`None`: no such commune).
+struct WithCommune {
+    participant: participant::Model,
+    commune: Option<commune::Model>,
+}
+
+impl sea_orm::FromQueryResult for WithCommune {
+    fn from_query_result(
+        row: &sea_orm::QueryResult,
+        pre: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            participant: participant::Model::from_query_result(row, pre)?,
+            commune: commune::Model::from_query_result_optional(
+                row,
+                &format!("{pre}{COMMUNE_PREFIX}"),
+            )?,
+        })
+    }
 }
 
 /// The stored key a participant is sorted and searched by ([`crate::text::name_key`]); empty

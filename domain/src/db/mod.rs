@@ -35,6 +35,7 @@
 pub(crate) mod bus;
 pub(crate) mod callers;
 pub mod checks;
+pub(crate) mod rows;
 mod scope;
 mod tx;
 

@@ -9,6 +9,7 @@ use sea_orm::{
 
 use super::model::*;
 use super::policy::{self, Visible};
+use crate::db::rows::Positional;
 use crate::db::{Change, TenantTx};
 use crate::entities::{commune, episode, participant, participant_exit, path_step};
 use crate::error::{DomainError, Result};
@@ -81,10 +82,11 @@ pub(super) async fn find_many(
     visible(tx, principal)
         .await?
         .filter(participant::Column::Id.is_in(ids.iter().map(|i| i.0)))
+        .into_model::<ParticipantRow>()
         .all(tx.conn())
         .await?
         .into_iter()
-        .map(to_participant)
+        .map(|row| to_participant(row.0))
         .collect()
 }
 
@@ -198,7 +200,8 @@ pub(super) async fn list(
             .collect();
         (rows, communes)
     } else {
-        (query.all(tx.conn()).await?, Vec::new())
+        let rows = query.into_model::<ParticipantRow>().all(tx.conn()).await?;
+        (rows.into_iter().map(|row| row.0).collect(), Vec::new())
     };
     let rows = rows
         .into_iter()
@@ -229,16 +232,87 @@ struct WithCommune {
 impl sea_orm::FromQueryResult for WithCommune {
     fn from_query_result(
         row: &sea_orm::QueryResult,
-        pre: &str,
+        _: &str,
     ) -> std::result::Result<Self, sea_orm::DbErr> {
+        use commune::Column as C;
+        let mut at = Positional::new(row, 0);
+        let participant = participant_row(&mut at)?;
+        // The left join's columns: all null when there is no such commune.
+        let tenant_id: Option<uuid::Uuid> = at.get(C::TenantId)?;
+        let id: Option<uuid::Uuid> = at.get(C::Id)?;
+        let insee_code: Option<String> = at.get(C::InseeCode)?;
+        let name: Option<String> = at.get(C::Name)?;
+        let priority_neighbourhoods: Option<serde_json::Value> =
+            at.get(C::PriorityNeighbourhoods)?;
+        let commune = match (tenant_id, id, name, priority_neighbourhoods) {
+            (Some(tenant_id), Some(id), Some(name), Some(priority_neighbourhoods)) => {
+                Some(commune::Model {
+                    tenant_id,
+                    id,
+                    insee_code,
+                    name,
+                    priority_neighbourhoods,
+                })
+            }
+            _ => None,
+        };
         Ok(Self {
-            participant: participant::Model::from_query_result(row, pre)?,
-            commune: commune::Model::from_query_result_optional(
-                row,
-                &format!("{pre}{COMMUNE_PREFIX}"),
-            )?,
+            participant,
+            commune,
         })
     }
+}
+
+/// A participant's row read by position (see [`crate::db::rows`]), as `find()` selects it:
+/// its columns in `participant::Column` order.
+struct ParticipantRow(participant::Model);
+
+impl sea_orm::FromQueryResult for ParticipantRow {
+    fn from_query_result(
+        row: &sea_orm::QueryResult,
+        _: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        participant_row(&mut Positional::new(row, 0)).map(Self)
+    }
+}
+
+/// The participant's columns from `at`'s position, in `participant::Column` order.
+fn participant_row(
+    at: &mut Positional<'_>,
+) -> std::result::Result<participant::Model, sea_orm::DbErr> {
+    use participant::Column as C;
+    Ok(participant::Model {
+        tenant_id: at.get(C::TenantId)?,
+        id: at.get(C::Id)?,
+        first_name: at.get(C::FirstName)?,
+        last_name: at.get(C::LastName)?,
+        search_name: at.get(C::SearchName)?,
+        birth_date: at.get(C::BirthDate)?,
+        birth_year: at.get(C::BirthYear)?,
+        gender: at.get(C::Gender)?,
+        email: at.get(C::Email)?,
+        phone: at.get(C::Phone)?,
+        postal_address: at.get(C::PostalAddress)?,
+        commune_id: at.get(C::CommuneId)?,
+        long_term_job_seeker: at.get(C::LongTermJobSeeker)?,
+        rsa_beneficiary: at.get(C::RsaBeneficiary)?,
+        priority_neighbourhood: at.get(C::PriorityNeighbourhood)?,
+        education_level: at.get(C::EducationLevel)?,
+        recognised_disability: at.get(C::RecognisedDisability)?,
+        authorised_to_work: at.get(C::AuthorisedToWork)?,
+        difficulties: at.get(C::Difficulties)?,
+        consent_date: at.get(C::ConsentDate)?,
+        consent_scope: at.get(C::ConsentScope)?,
+        referent_id: at.get(C::ReferentId)?,
+        status: at.get(C::Status)?,
+        entry_date: at.get(C::EntryDate)?,
+        committee_date: at.get(C::CommitteeDate)?,
+        refusal_reason: at.get(C::RefusalReason)?,
+        anonymised_at: at.get(C::AnonymisedAt)?,
+        created_at: at.get(C::CreatedAt)?,
+        updated_at: at.get(C::UpdatedAt)?,
+        version: at.get(C::Version)?,
+    })
 }
 
 /// The stored key a participant is sorted and searched by ([`crate::text::name_key`]); empty

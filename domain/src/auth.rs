@@ -54,9 +54,12 @@ pub async fn begin(db: &Db, claims: Claims, mode: Mode) -> Result<(Tx, Principal
         }
         (Shape::Tenant, Some(tenant)) => tenant,
     };
+    // Taken before the transaction's snapshot: a reading from a snapshot older than a change
+    // must not be kept once that change has been forgotten (see `db/callers.rs`).
+    let generation = db.callers().generation();
     let tx = db.begin_in(mode, tenant).await?;
     let signed_in = async {
-        let (tenant, member) = staff::signing_in_at(&tx, tenant, &claims.subject)
+        let (tenant, member) = staff::signing_in_at(&tx, tenant, &claims.subject, generation)
             .await?
             .ok_or(DomainError::Unauthenticated("unknown tenant"))?;
         tx.entered(tenant.clone());

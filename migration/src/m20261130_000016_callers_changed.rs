@@ -35,6 +35,11 @@ impl MigrationTrait for Migration {
                  AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
                  FOR EACH STATEMENT EXECUTE FUNCTION parcours_callers_changed()"
             ));
+            // Also under `session_replication_role = replica` (logical replication's apply,
+            // some bulk loaders), where ordinary triggers do not fire.
+            statements.push(format!(
+                "ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_callers_changed"
+            ));
         }
         let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
         run_all(manager, &statements).await

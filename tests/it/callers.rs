@@ -179,9 +179,16 @@ async fn a_change_to_who_may_sign_in_reaches_every_instance_within_a_second() {
     takes_effect(&a, &w.provider, true, "structure reopened in SQL").await;
     takes_effect(&b, &w.provider, true, "structure reopened in SQL").await;
 
-    // A change rolled back announces nothing: the callers stay known.
-    owner_sql(&a, &w.tenant.id, &close, "ROLLBACK").await;
+    // A change rolled back announces nothing: the caller stays known (a notification, had one
+    // been sent, would have arrived within the pause).
     known(&b, &w.provider).await;
+    owner_sql(&a, &w.tenant.id, &close, "ROLLBACK").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        me(&b, &w.provider).await,
+        (KNOWN, true),
+        "nothing forgotten"
+    );
 }
 
 /// The listeners' sessions of `app`'s database: their process IDs.
@@ -242,6 +249,9 @@ async fn a_listener_that_reconnects_still_hears_the_changes() {
     runtime.close().await.ok();
     until_keeping(&a).await;
     until_keeping(&b).await;
+    // What was kept before the cut is forgotten: the caller is read again.
+    let (cost, accepted) = me(&b, &w.referent).await;
+    assert!(accepted && cost > KNOWN, "read again after the cut: {cost}");
     known(&b, &w.referent).await;
 
     deactivate_referent(&a, &w).await;

@@ -21,8 +21,9 @@
 //!   listens again. SQLite has no listener: there nothing is kept (the statement costs no round
 //!   trip there).
 //! - **A reading that may predate a change is never kept.** [`Callers::generation`] is taken
-//!   before the statement; forgetting moves it on; [`Callers::keep`] drops a reading taken under an
-//!   older generation.
+//!   before the transaction begins (a `REPEATABLE READ` snapshot is fixed by its first
+//!   statement, the tenant's `set_config`); forgetting moves it on; [`Callers::keep`] drops a
+//!   reading taken under an older generation.
 //! - **Bounded**: an entry is read again after [`MAX_AGE`], and at [`CAPACITY`] entries the cache
 //!   starts over.
 
@@ -37,9 +38,10 @@ use crate::ids::TenantId;
 /// The PostgreSQL channel on which the triggers announce a change to who may sign in.
 pub(crate) const CHANNEL: &str = "parcours_callers";
 
-/// How long an entry is used before it is read again, whatever the notifications say (a bound
-/// for a listener whose connection died without the instance noticing).
-pub(crate) const MAX_AGE: Duration = Duration::from_secs(60);
+/// How long an entry is used before it is read again, whatever the notifications say: the
+/// bound for a listener whose connection died without the instance noticing (a half-open TCP
+/// connection), or a trigger disabled by hand.
+pub(crate) const MAX_AGE: Duration = Duration::from_secs(5);
 
 /// How many callers are kept at most (then everything is forgotten).
 pub(crate) const CAPACITY: usize = 10_000;
@@ -121,10 +123,14 @@ impl Callers {
 
     /// Forget every entry (a change to who may sign in, somewhere).
     pub(crate) fn forget(&self) {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        entries.clear();
-        self.len.store(0, Ordering::Relaxed);
+        let forgotten = {
+            let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            self.len.store(0, Ordering::Relaxed);
+            std::mem::take(&mut *entries)
+        };
+        // Freed outside the lock.
+        drop(forgotten);
     }
 
     /// The listener listens (`true`) or has lost its connection (`false`); either way what was

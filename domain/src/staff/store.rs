@@ -60,11 +60,13 @@ pub(crate) async fn find_signing_in(
 /// A tenant's row by ID with its staff member whose tokens carry `subject` (if any) and whether
 /// that member's structure is active (`None`: no such structure): what a request that begins in
 /// its tenant's scope reads to authenticate. One statement, or none when this instance keeps
-/// what it read for this caller (on PostgreSQL, see `db/callers.rs`).
+/// what it read for this caller (on PostgreSQL, see `db/callers.rs`). `generation` is the
+/// cache's, taken before the transaction's snapshot was.
 pub(crate) async fn signing_in_at(
     tx: &Tx,
     tenant: TenantId,
     subject: &str,
+    generation: crate::db::callers::Generation,
 ) -> Result<
     Option<(
         crate::entities::tenant::Model,
@@ -75,7 +77,6 @@ pub(crate) async fn signing_in_at(
     let found = match callers.get(tenant, subject) {
         Some(kept) => kept,
         None => {
-            let generation = callers.generation();
             let Some(read) = read_signing_in(tx, tenant, subject).await? else {
                 return Ok(None);
             };

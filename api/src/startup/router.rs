@@ -33,17 +33,12 @@ pub(super) async fn graphql_or_subscriptions(
     // The GraphQL route's extractors, run here as axum runs a handler's: the token arrives in
     // a header over HTTP (and in `connection_init` over WebSocket).
     let (mut parts, body) = request.into_parts();
-    let bearer = Result::<crate::http::Bearer, crate::http::Unauthorized>::from_request_parts(
+    let Ok(bearer) = Result::<crate::http::Bearer, crate::http::Unauthorized>::from_request_parts(
         &mut parts, &state,
     )
     .await;
     let request = axum::extract::Request::from_parts(parts, body);
-    crate::http::graphql(
-        State(state),
-        bearer.unwrap_or_else(|never| match never {}),
-        request,
-    )
-    .await
+    crate::http::graphql(State(state), bearer, request).await
 }
 
 /// The router, on a prepared database.

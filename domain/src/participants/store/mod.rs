@@ -179,23 +179,20 @@ pub(super) async fn list(
             let alias = format!("{COMMUNE_PREFIX}{}", sea_orm::IdenStatic::as_str(&column));
             query = query.column_as(column, alias);
         }
-        let pairs = query
+        let mut seen = std::collections::HashSet::new();
+        let mut communes = Vec::new();
+        let rows = query
             .into_model::<WithCommune>()
             .all(tx.conn())
             .await?
             .into_iter()
-            .map(|row| (row.participant, row.commune));
-        let mut seen = std::collections::HashSet::new();
-        let mut communes = Vec::new();
-        let rows = pairs
-            .into_iter()
-            .map(|(row, commune)| {
-                if let Some(c) = commune
+            .map(|row| {
+                if let Some(c) = row.commune
                     && seen.insert(c.id)
                 {
                     communes.push(crate::tenants::commune_of_row(c));
                 }
-                row
+                row.participant
             })
             .collect();
         (rows, communes)

@@ -18,6 +18,7 @@ use parcours_domain::{DomainError, Result, cohorts, diagnostics, follow_up};
 
 use super::RequestCtx;
 use super::error::to_graphql;
+use super::participants::{ParticipantObj, ParticipantShape, shape_of};
 
 /// Declares every loader of a request from one list: each line names the loader, its key, its
 /// value and the domain batch read behind it. The same list generates [`register`], so a loader
@@ -77,8 +78,12 @@ loaders! {
     EpisodesLoader: ParticipantId => Vec<Episode>, episodes_of;
     /// The exit of each participant (`None` when none, cached too).
     ExitLoader: ParticipantId => Option<Exit>, exits_of;
-    /// Participants by ID (those the principal may see).
-    ParticipantLoader: ParticipantId => participants::Participant, participants::load_many;
+    /// Participants by ID (those the principal may see), whole.
+    ParticipantLoader: ParticipantId => participants::Participant,
+        participants::load_many::<participants::Participant>;
+    /// Participants by ID (those the principal may see), as lists show them.
+    ParticipantSummaryLoader: ParticipantId => participants::ParticipantSummary,
+        participants::load_many::<participants::ParticipantSummary>;
     /// Diagnostics by (cohort, participant), each with the tenant's CléA threshold.
     DiagnosticLoader: MemberKey => (diagnostics::Diagnostic, i32), diagnostics_of;
     /// Cohorts by ID (those the principal may read).
@@ -159,24 +164,31 @@ async fn diagnostics_of(
         .collect())
 }
 
-/// One participant through the request's loader (batched with its siblings), as the object
-/// that the schema shows: the relation field of sheets, members, ESF+ records and access
-/// entries.
+/// One participant through the request's loader (batched with its siblings), in the shape
+/// its field's selection needs, as the object that the schema shows: the relation field of
+/// sheets, members, ESF+ records and access entries.
 pub(crate) async fn participant(
     ctx: &Context<'_>,
     id: ParticipantId,
-) -> async_graphql::Result<Option<super::participants::ParticipantObj>> {
-    let loader = ctx.data_unchecked::<Loaded<ParticipantLoader>>();
-    Ok(loader
-        .load_one(id)
-        .await?
-        .map(super::participants::ParticipantObj))
+) -> async_graphql::Result<Option<ParticipantObj>> {
+    Ok(match shape_of(ctx.look_ahead()) {
+        ParticipantShape::Summary => ctx
+            .data_unchecked::<Loaded<ParticipantSummaryLoader>>()
+            .load_one(id)
+            .await?
+            .map(ParticipantObj::from),
+        ParticipantShape::Whole => ctx
+            .data_unchecked::<Loaded<ParticipantLoader>>()
+            .load_one(id)
+            .await?
+            .map(ParticipantObj::from),
+    })
 }
 
 /// Load, in one batch each, what the query asks of `shown` participants, and feed the loaders.
 pub(crate) async fn prime_participants(
     ctx: &Context<'_>,
-    shown: &[participants::Participant],
+    shown: &[&participants::ParticipantSummary],
 ) -> async_graphql::Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
     let ids: Vec<ParticipantId> = shown.iter().map(|p| p.id).collect();
@@ -285,9 +297,13 @@ pub(crate) async fn prime_members(
     if keys.is_empty() {
         return Ok(());
     }
-    if field.field("participant").exists() {
+    let participant = field.field("participant");
+    if participant.exists() {
         let people: Vec<ParticipantId> = dedup(keys.iter().map(|k| k.1));
-        feed::<ParticipantLoader>(ctx, &people).await?;
+        match shape_of(participant) {
+            ParticipantShape::Summary => feed::<ParticipantSummaryLoader>(ctx, &people).await?,
+            ParticipantShape::Whole => feed::<ParticipantLoader>(ctx, &people).await?,
+        }
     }
     if field.field("diagnostic").exists() {
         feed::<DiagnosticLoader>(ctx, &keys).await?;

@@ -103,7 +103,7 @@ pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Node, DomainEr
                 }),
             "Participant" => participants::get(db, p, ParticipantId(uuid))
                 .await
-                .map(|x| Node::Participant(ParticipantObj(x))),
+                .map(|x| Node::Participant(ParticipantObj::from(x))),
             "CallForProjects" => calls::get(db, p, CallId(uuid))
                 .await
                 .map(|x| Node::CallForProjects(CallObj(x))),

@@ -9,7 +9,8 @@
 use sea_orm::{DbErr, IdenStatic, QueryResult, TryGetable};
 
 /// The next columns of a row, read in order.
-pub(crate) struct Positional<'r> {
+/// (`pub` in a crate-private module: the sealed `Decode` traits of the stores name it.)
+pub struct Positional<'r> {
     row: &'r QueryResult,
     next: usize,
     /// The row's column names, to check each position against (debug builds).

@@ -1,9 +1,10 @@
 //! Queries of diagnostics, scoped by the transaction's tenant; looked up by their whole key
 //! (cohort, participant).
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, QueryFilter};
 
 use super::model::*;
+use crate::db::rows::Positional;
 use crate::db::{Change, TenantTx};
 use crate::entities::diagnostic;
 use crate::error::{DomainError, Result};
@@ -14,32 +15,51 @@ pub(crate) async fn find(
     cohort: CohortId,
     participant: ParticipantId,
 ) -> Result<Option<Diagnostic>> {
-    tx.select::<diagnostic::Entity>()
+    Ok(tx
+        .select::<diagnostic::Entity>()
         .filter(diagnostic::Column::CohortId.eq(cohort.0))
         .filter(diagnostic::Column::ParticipantId.eq(participant.0))
+        .into_model::<DiagnosticRow>()
         .one(tx.conn())
         .await?
-        .map(to_diagnostic)
-        .transpose()
+        .map(|row| row.0))
 }
 
-fn to_diagnostic(r: diagnostic::Model) -> Result<Diagnostic> {
-    let bad = |what: &str| DomainError::Internal(format!("stored diagnostic {what} unreadable"));
-    Ok(Diagnostic {
-        cohort_id: CohortId(r.cohort_id),
-        participant_id: ParticipantId(r.participant_id),
-        is_final: r.status == "final",
-        content: DiagnosticContent {
-            fle: serde_json::from_value(r.fle).map_err(|_| bad("fle"))?,
-            mobility: serde_json::from_value(r.mobility).map_err(|_| bad("mobility"))?,
-            clea: serde_json::from_value(r.clea).map_err(|_| bad("clea"))?,
-            daq_orientation: r.daq_orientation,
-            recommendations: r.recommendations,
-        },
-        written_by: r.written_by,
-        updated_at: r.updated_at,
-        version: r.version,
-    })
+/// A diagnostic's row decoded by position (see [`crate::db::rows`]), its JSON parts straight
+/// into their types (no `serde_json::Value` in between: a cohort page reads 200 of them).
+struct DiagnosticRow(Diagnostic);
+
+impl sea_orm::TryGetableFromJson for Fle {}
+impl sea_orm::TryGetableFromJson for Mobility {}
+
+/// The stored CléA positioning: one per domain of [`CLEA_DOMAINS`].
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+struct Positioning(Vec<Acquisition>);
+
+impl sea_orm::TryGetableFromJson for Positioning {}
+
+impl sea_orm::FromQueryResult for DiagnosticRow {
+    fn from_query_result(row: &sea_orm::QueryResult, _: &str) -> std::result::Result<Self, DbErr> {
+        use diagnostic::Column as C;
+        // From the cohort's ID: the tenant's is the transaction's.
+        let mut at = Positional::new(row, 1);
+        Ok(Self(Diagnostic {
+            cohort_id: CohortId(at.get(C::CohortId)?),
+            participant_id: ParticipantId(at.get(C::ParticipantId)?),
+            is_final: at.get::<String>(C::Status)? == "final",
+            content: DiagnosticContent {
+                fle: at.get(C::Fle)?,
+                mobility: at.get(C::Mobility)?,
+                clea: at.get::<Positioning>(C::Clea)?.0,
+                daq_orientation: at.get(C::DaqOrientation)?,
+                recommendations: at.get(C::Recommendations)?,
+            },
+            written_by: at.get(C::WrittenBy)?,
+            updated_at: at.get(C::UpdatedAt)?,
+            version: at.get(C::Version)?,
+        }))
+    }
 }
 
 /// Insert the first version of `d`, or replace the previous one (`d.version - 1`): `CONFLICT`
@@ -87,12 +107,14 @@ pub(super) async fn of_keys(
 ) -> Result<Vec<Diagnostic>> {
     let cohorts: std::collections::BTreeSet<uuid::Uuid> = keys.iter().map(|k| k.0.0).collect();
     let participants: std::collections::BTreeSet<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
-    tx.select::<diagnostic::Entity>()
+    Ok(tx
+        .select::<diagnostic::Entity>()
         .filter(diagnostic::Column::CohortId.is_in(cohorts))
         .filter(diagnostic::Column::ParticipantId.is_in(participants))
+        .into_model::<DiagnosticRow>()
         .all(tx.conn())
         .await?
         .into_iter()
-        .map(to_diagnostic)
-        .collect()
+        .map(|row| row.0)
+        .collect())
 }

@@ -135,10 +135,11 @@ pub struct ListWith {
     pub communes: bool,
 }
 
-/// A page of the participants the principal may see, and with it (when `with.communes`) the
-/// communes they live in, each once. The cursor is opaque: the sort value and the ID of the
-/// last row.
-pub async fn list(
+/// A page of the participants the principal may see, in the shape `S` (a
+/// [`ParticipantSummary`] reads 12 columns, a whole [`Participant`] 29), and with it (when
+/// `with.communes`) the communes they live in, each once. The cursor is opaque: the sort value
+/// and the ID of the last row.
+pub async fn list<S: Shape>(
     tx: &Tx,
     principal: &Principal,
     filter: &ParticipantFilter,
@@ -146,7 +147,7 @@ pub async fn list(
     first: Option<i32>,
     after: Option<&str>,
     with: ListWith,
-) -> Result<(Page<(String, Participant)>, Vec<crate::tenants::Commune>)> {
+) -> Result<(Page<(String, S)>, Vec<crate::tenants::Commune>)> {
     policy::require_reader(principal)?;
     if filter.rsa_beneficiary.is_some() {
         // Being listed under the filter discloses each one's RSA status.
@@ -172,7 +173,7 @@ pub async fn list(
         ));
     }
     let tx = tx.scoped(principal).await?;
-    let (rows, total, communes) = store::list(
+    let (rows, total, communes) = store::list::<S>(
         &tx,
         principal,
         filter,
@@ -184,7 +185,7 @@ pub async fn list(
     .await?;
     let rows = rows
         .into_iter()
-        .map(|(value, p)| (encode_cursor(&value, p.id), p))
+        .map(|(value, p)| (encode_cursor(&value, p.id()), p))
         .collect();
     let mut page = Page::from_rows(rows, &request, total);
     page.has_previous_page = after.is_some();
@@ -215,16 +216,17 @@ fn decode_cursor(cursor: &str) -> Result<(String, uuid::Uuid)> {
     ))
 }
 
-/// Batch read for dataloaders: the participants among `ids` the principal may see.
-pub async fn load_many(
+/// Batch read for dataloaders: the participants among `ids` the principal may see, in the
+/// shape `S`.
+pub async fn load_many<S: Shape>(
     tx: &Tx,
     principal: &Principal,
     ids: &[ParticipantId],
-) -> Result<HashMap<ParticipantId, Participant>> {
+) -> Result<HashMap<ParticipantId, S>> {
     policy::require_reader(principal)?;
     let tx = tx.scoped(principal).await?;
-    let found = store::find_many(&tx, principal, ids).await?;
-    Ok(found.into_iter().map(|p| (p.id, p)).collect())
+    let found = store::find_many::<S>(&tx, principal, ids).await?;
+    Ok(found.into_iter().map(|p| (p.id(), p)).collect())
 }
 
 /// Batch read for dataloaders: the path steps of the visible participants among `ids`.
@@ -312,7 +314,7 @@ async fn visible_ids(
         policy::Visible::OfProvider(_) => return Ok(Vec::new()),
         _ => {}
     }
-    Ok(store::find_many(tx, principal, ids)
+    Ok(store::find_many::<ParticipantSummary>(tx, principal, ids)
         .await?
         .into_iter()
         .map(|p| p.id)

@@ -10,7 +10,7 @@ use crate::error::{DomainError, Result};
 use crate::ids::{StaffId, StructureId};
 use crate::principal::{Principal, Role};
 
-use super::model::Participant;
+use super::model::{Participant, Shape};
 
 /// Roles that read participants at all (a provider: only those of its cohorts, few fields).
 pub(crate) fn require_reader(principal: &Principal) -> Result<()> {
@@ -30,15 +30,15 @@ pub(crate) fn require_creator(principal: &Principal) -> Result<()> {
 
 /// Whether the principal reads the whole record (not only the action's few fields: name,
 /// contact, commune, referent, status).
-pub fn reads_whole_record(principal: &Principal, participant: &Participant) -> bool {
+pub fn reads_whole_record(principal: &Principal, participant: &impl Shape) -> bool {
     owns(principal, participant)
 }
 
 /// Whether the principal may read and edit this participant (given it is in their tenant).
-pub(crate) fn owns(principal: &Principal, participant: &Participant) -> bool {
+pub(crate) fn owns(principal: &Principal, participant: &impl Shape) -> bool {
     match principal.role() {
         Role::Steering => true,
-        Role::Referent => principal.staff() == Some(participant.referent_id),
+        Role::Referent => principal.staff() == Some(participant.referent_id()),
         Role::Provider | Role::Admin => false,
     }
 }
@@ -55,7 +55,7 @@ pub(crate) fn require_owner(principal: &Principal, participant: &Participant) ->
 }
 
 /// Whether RSA status and recognised disability may be shown to the principal.
-pub fn may_read_sensitive(principal: &Principal, participant: &Participant) -> bool {
+pub fn may_read_sensitive(principal: &Principal, participant: &impl Shape) -> bool {
     owns(principal, participant)
 }
 

@@ -40,6 +40,7 @@ mod queries;
 pub use episodes::EpisodeObj;
 use exit::{ExitAssessment, ExitObj};
 pub use participant::{EducationLevel, Gender, ParticipantObj, ParticipantStatus};
+pub(crate) use participant::{ParticipantShape, shape_of};
 pub use path::PathStepObj;
 pub use queries::ParticipantQuery;
 

@@ -156,7 +156,7 @@ pub struct ParticipantPayload {
 
 fn payload(p: Participant) -> Option<ParticipantPayload> {
     Some(ParticipantPayload {
-        participant: ParticipantObj(p),
+        participant: ParticipantObj::from(p),
     })
 }
 

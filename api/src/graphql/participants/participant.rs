@@ -1,15 +1,20 @@
 //! The `Participant` object: who may read which of its fields (the whole record, the sensitive
 //! ones) is the domain's policy; this file only maps.
 
+use std::borrow::Cow;
+
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use parcours_domain::access_log::SensitiveField;
-use parcours_domain::participants::{self as domain, Participant, policy};
+use parcours_domain::participants::{
+    self as domain, Participant, ParticipantSummary, Shape, policy,
+};
 use parcours_domain::{DomainError, participants::exit_recording};
 
 use super::{EpisodeObj, ExitAssessment, ExitObj, PathStepObj};
 use crate::graphql::loaders::{
-    CommuneLoader, EpisodesLoader, ExitLoader, Loaded, PathStepsLoader, StaffLoader,
+    CommuneLoader, EpisodesLoader, ExitLoader, Loaded, ParticipantLoader, PathStepsLoader,
+    StaffLoader,
 };
 use crate::graphql::scalars::Date;
 use crate::graphql::staff::StaffMemberObj;
@@ -61,19 +66,106 @@ impl EducationLevel {
 }
 
 /// A person accompanied by the PLIE. Personal fields are null once anonymised.
-pub struct ParticipantObj(pub Participant);
+///
+/// Lists and relations read participants in the shape their selection needs
+/// ([`shape_of`]): the summary's fields are served from it, the others from the whole record,
+/// which the read brought when the selection asked for it and is otherwise read, for every
+/// participant of the request at once, by [`ParticipantLoader`] (same snapshot).
+pub struct ParticipantObj {
+    pub(crate) shown: ParticipantSummary,
+    whole: Option<Participant>,
+}
+
+impl From<Participant> for ParticipantObj {
+    fn from(p: Participant) -> Self {
+        Self {
+            shown: ParticipantSummary::from(&p),
+            whole: Some(p),
+        }
+    }
+}
+
+impl From<ParticipantSummary> for ParticipantObj {
+    fn from(shown: ParticipantSummary) -> Self {
+        Self { shown, whole: None }
+    }
+}
+
+/// The shape a selection of `Participant` fields needs (`selection`: the field whose value is
+/// a `Participant`, or a list or connection node of them): its summary when every selected
+/// field is served from it, else the whole record. Guessing wrong costs one batched statement
+/// (a field of the record reads it), never a wrong answer.
+pub(crate) fn shape_of(selection: async_graphql::Lookahead<'_>) -> ParticipantShape {
+    let whole = selection.selection_fields().iter().any(|field| {
+        field
+            .selection_set()
+            .any(|f| !SERVED_FROM_SUMMARY.contains(&f.name()))
+    });
+    if whole {
+        ParticipantShape::Whole
+    } else {
+        ParticipantShape::Summary
+    }
+}
+
+/// The shapes of [`shape_of`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ParticipantShape {
+    Summary,
+    Whole,
+}
+
+/// The `Participant` fields answered from a [`ParticipantSummary`] (and the relations, which
+/// need only its ID, commune or referent).
+const SERVED_FROM_SUMMARY: &[&str] = &[
+    "__typename",
+    "id",
+    "firstName",
+    "lastName",
+    "birthDate",
+    "birthYear",
+    "gender",
+    "commune",
+    "referent",
+    "status",
+    "entryDate",
+    "version",
+    "path",
+    "currentStep",
+    "memberships",
+    "episodes",
+    "exit",
+];
+
+impl ParticipantObj {
+    /// The whole record: as read, or through the request's loader.
+    async fn record(&self, ctx: &Context<'_>) -> async_graphql::Result<Cow<'_, Participant>> {
+        if let Some(p) = &self.whole {
+            return Ok(Cow::Borrowed(p));
+        }
+        let loader = ctx.data_unchecked::<Loaded<ParticipantLoader>>();
+        match loader.load_one(self.shown.id).await? {
+            Some(p) => Ok(Cow::Owned(p)),
+            // Read in the same snapshot as its summary: only a write of this very request
+            // (a mutation's payload is whole) could get here.
+            None => Err(DomainError::NotFound {
+                entity: "participant",
+            })
+            .gql(ctx),
+        }
+    }
+}
 
 /// A sensitive value, when the caller may read it; the read is noted for the access log (a
 /// refused read discloses nothing and notes nothing).
 fn sensitive(
     ctx: &Context<'_>,
-    p: &Participant,
+    p: &impl Shape,
     field: SensitiveField,
-    value: bool,
-) -> async_graphql::Result<Option<bool>> {
+) -> async_graphql::Result<()> {
     if policy::may_read_sensitive(&req(ctx).principal, p) {
-        crate::graphql::access::note(ctx, p.id, field);
-        Ok(Some(value))
+        crate::graphql::access::note(ctx, p.id(), field);
+        Ok(())
     } else {
         Err(DomainError::Forbidden(
             "RSA status and disability are readable by steering and the participant's referent only",
@@ -84,7 +176,7 @@ fn sensitive(
 
 /// The whole record is for steering and the participant's referent; a provider reads the
 /// action's few fields only (name, contact, commune, referent, status).
-fn whole(ctx: &Context<'_>, p: &Participant) -> async_graphql::Result<()> {
+fn whole(ctx: &Context<'_>, p: &ParticipantSummary) -> async_graphql::Result<()> {
     if policy::reads_whole_record(&req(ctx).principal, p) {
         Ok(())
     } else {
@@ -99,85 +191,81 @@ fn whole(ctx: &Context<'_>, p: &Participant) -> async_graphql::Result<()> {
 impl ParticipantObj {
     /// Global ID.
     pub(crate) async fn id(&self) -> ID {
-        ids::encode("Participant", self.0.id.0)
+        ids::encode("Participant", self.shown.id.0)
     }
     /// First name.
     async fn first_name(&self) -> Option<&str> {
-        self.0.first_name.as_deref()
+        self.shown.first_name.as_deref()
     }
     /// Last name.
     async fn last_name(&self) -> Option<&str> {
-        self.0.last_name.as_deref()
+        self.shown.last_name.as_deref()
     }
     /// Birth date.
     async fn birth_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
-        whole(ctx, &self.0)?;
-        Ok(self.0.birth_date.map(Date))
+        whole(ctx, &self.shown)?;
+        Ok(self.shown.birth_date.map(Date))
     }
     /// Birth year, kept after anonymisation for age statistics.
     async fn birth_year(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
-        whole(ctx, &self.0)?;
+        whole(ctx, &self.shown)?;
         Ok(self
-            .0
+            .shown
             .birth_date
             .map(|d| chrono::Datelike::year(&d))
-            .or(self.0.birth_year))
+            .or(self.shown.birth_year))
     }
     /// Gender (ESF+ values).
     async fn gender(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Gender>> {
-        whole(ctx, &self.0)?;
-        Ok(Some(self.0.gender.into()))
+        whole(ctx, &self.shown)?;
+        Ok(Some(self.shown.gender.into()))
     }
     /// E-mail address.
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(self.record(ctx).await?.email.clone())
     }
     /// Phone number.
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(self.record(ctx).await?.phone.clone())
     }
     /// Postal address.
-    async fn postal_address(&self) -> Option<&str> {
-        self.0.postal_address.as_deref()
+    async fn postal_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(self.record(ctx).await?.postal_address.clone())
     }
     /// Commune of residence (in the tenant's perimeter).
     async fn commune(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CommuneObj>> {
         let loader = ctx.data_unchecked::<Loaded<CommuneLoader>>();
         Ok(loader
-            .load_one(self.0.commune_id)
+            .load_one(self.shown.commune_id)
             .await?
             .map(CommuneObj::from))
     }
     /// Long-term job seeker (DELD) at entry.
     async fn long_term_job_seeker(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
-        whole(ctx, &self.0)?;
-        Ok(Some(self.0.long_term_job_seeker))
+        whole(ctx, &self.shown)?;
+        Ok(Some(self.record(ctx).await?.long_term_job_seeker))
     }
     /// RSA (minimum income) beneficiary at entry. Steering and the participant's referent only.
     async fn rsa_beneficiary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
-        sensitive(
-            ctx,
-            &self.0,
-            SensitiveField::RsaBeneficiary,
-            self.0.rsa_beneficiary,
-        )
+        sensitive(ctx, &self.shown, SensitiveField::RsaBeneficiary)?;
+        Ok(Some(self.record(ctx).await?.rsa_beneficiary))
     }
     /// Lives in a priority neighbourhood (QPV).
     async fn priority_neighbourhood(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<bool>> {
-        whole(ctx, &self.0)?;
-        Ok(Some(self.0.priority_neighbourhood))
+        whole(ctx, &self.shown)?;
+        Ok(Some(self.record(ctx).await?.priority_neighbourhood))
     }
     /// Education level (2019 nomenclature).
     async fn education_level(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<EducationLevel>> {
-        whole(ctx, &self.0)?;
+        whole(ctx, &self.shown)?;
         Ok(Some(EducationLevel::from_number(
-            self.0.education_level.get(),
+            self.record(ctx).await?.education_level.get(),
         )))
     }
     /// Recognised disabled worker (RQTH). Steering and the participant's referent only.
@@ -185,84 +273,80 @@ impl ParticipantObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<bool>> {
-        sensitive(
-            ctx,
-            &self.0,
-            SensitiveField::RecognisedDisability,
-            self.0.recognised_disability,
-        )
+        sensitive(ctx, &self.shown, SensitiveField::RecognisedDisability)?;
+        Ok(Some(self.record(ctx).await?.recognised_disability))
     }
     /// Allowed to work in France.
     async fn authorised_to_work(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
-        whole(ctx, &self.0)?;
-        Ok(Some(self.0.authorised_to_work))
+        whole(ctx, &self.shown)?;
+        Ok(Some(self.record(ctx).await?.authorised_to_work))
     }
     /// Other integration difficulties recorded at entry (mobility, housing, …).
     async fn difficulties(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<String>>> {
-        whole(ctx, &self.0)?;
-        Ok(Some(self.0.difficulties.clone()))
+        whole(ctx, &self.shown)?;
+        Ok(Some(self.record(ctx).await?.difficulties.clone()))
     }
     /// When the participant gave consent.
     async fn consent_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
-        whole(ctx, &self.0)?;
-        Ok(self.0.consent_date.map(Date))
+        whole(ctx, &self.shown)?;
+        Ok(self.record(ctx).await?.consent_date.map(Date))
     }
     /// What the participant agreed to.
     async fn consent_scope(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        whole(ctx, &self.0)?;
-        Ok(self.0.consent_scope.clone())
+        whole(ctx, &self.shown)?;
+        Ok(self.record(ctx).await?.consent_scope.clone())
     }
     /// The single referent following this participant.
     async fn referent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StaffMemberObj>> {
         let loader = ctx.data_unchecked::<Loaded<StaffLoader>>();
         Ok(loader
-            .load_one(self.0.referent_id)
+            .load_one(self.shown.referent_id)
             .await?
             .map(StaffMemberObj))
     }
     /// Status.
     async fn status(&self) -> ParticipantStatus {
-        self.0.status.into()
+        self.shown.status.into()
     }
     /// The day the participant entered the path.
     async fn entry_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
-        whole(ctx, &self.0)?;
-        Ok(self.0.entry_date.map(Date))
+        whole(ctx, &self.shown)?;
+        Ok(self.shown.entry_date.map(Date))
     }
     /// The validation committee's date (entry admitted or refused).
     async fn committee_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
-        whole(ctx, &self.0)?;
-        Ok(self.0.committee_date.map(Date))
+        whole(ctx, &self.shown)?;
+        Ok(self.record(ctx).await?.committee_date.map(Date))
     }
     /// Why the committee refused the entry.
     async fn refusal_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        whole(ctx, &self.0)?;
-        Ok(self.0.refusal_reason.clone())
+        whole(ctx, &self.shown)?;
+        Ok(self.record(ctx).await?.refusal_reason.clone())
     }
     /// When the participant's personal data was erased, if it was.
     async fn anonymised_at(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<DateTime<Utc>>> {
-        whole(ctx, &self.0)?;
-        Ok(self.0.anonymised_at)
+        whole(ctx, &self.shown)?;
+        Ok(self.record(ctx).await?.anonymised_at)
     }
     /// The path: its steps in date order.
     async fn path(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<PathStepObj>>> {
-        whole(ctx, &self.0)?;
+        whole(ctx, &self.shown)?;
         let loader = ctx.data_unchecked::<Loaded<PathStepsLoader>>();
-        let steps = loader.load_one(self.0.id).await?.unwrap_or_default();
+        let steps = loader.load_one(self.shown.id).await?.unwrap_or_default();
         Ok(Some(steps.into_iter().map(PathStepObj).collect()))
     }
     /// The path step under way: of the steps not closed and started by today (Paris time),
     /// the one started last; null when there is none, and for whoever may not read the path.
     async fn current_step(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PathStepObj>> {
-        if !policy::reads_whole_record(&req(ctx).principal, &self.0) {
+        if !policy::reads_whole_record(&req(ctx).principal, &self.shown) {
             return Ok(None);
         }
         let today = parcours_domain::paris::wall_clock(req(ctx).tx.now()).date();
         let loader = ctx.data_unchecked::<Loaded<PathStepsLoader>>();
-        let steps = loader.load_one(self.0.id).await?.unwrap_or_default();
+        let steps = loader.load_one(self.shown.id).await?.unwrap_or_default();
         Ok(steps
             .into_iter()
             .filter(|s| !s.closed && s.start_date <= today)
@@ -277,7 +361,7 @@ impl ParticipantObj {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::cohorts::MemberObj>> {
         let loader = ctx.data_unchecked::<Loaded<crate::graphql::loaders::MembershipsLoader>>();
-        let list = loader.load_one(self.0.id).await?.unwrap_or_default();
+        let list = loader.load_one(self.shown.id).await?.unwrap_or_default();
         Ok(list
             .into_iter()
             .map(crate::graphql::cohorts::MemberObj)
@@ -285,16 +369,16 @@ impl ParticipantObj {
     }
     /// Employment, training and business-creation episodes, in date order.
     async fn episodes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<EpisodeObj>>> {
-        whole(ctx, &self.0)?;
+        whole(ctx, &self.shown)?;
         let loader = ctx.data_unchecked::<Loaded<EpisodesLoader>>();
-        let episodes = loader.load_one(self.0.id).await?.unwrap_or_default();
+        let episodes = loader.load_one(self.shown.id).await?.unwrap_or_default();
         Ok(Some(episodes.into_iter().map(EpisodeObj).collect()))
     }
     /// The recorded exit, if any.
     async fn exit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ExitObj>> {
-        whole(ctx, &self.0)?;
+        whole(ctx, &self.shown)?;
         let loader = ctx.data_unchecked::<Loaded<ExitLoader>>();
-        Ok(loader.load_one(self.0.id).await?.flatten().map(ExitObj))
+        Ok(loader.load_one(self.shown.id).await?.flatten().map(ExitObj))
     }
     /// Whether an exit on `on` (default: the recorded exit's date, else today) would be
     /// positive, which rule matched and on which evidence, or why none did.
@@ -303,21 +387,22 @@ impl ParticipantObj {
         ctx: &Context<'_>,
         on: Option<Date>,
     ) -> async_graphql::Result<Option<ExitAssessment>> {
-        whole(ctx, &self.0)?;
+        whole(ctx, &self.shown)?;
         // From the request's loaders: a page of assessments costs no query per participant.
         let episodes = ctx
             .data_unchecked::<Loaded<EpisodesLoader>>()
-            .load_one(self.0.id)
+            .load_one(self.shown.id)
             .await?
             .unwrap_or_default();
         let recorded = ctx
             .data_unchecked::<Loaded<ExitLoader>>()
-            .load_one(self.0.id)
+            .load_one(self.shown.id)
             .await?
             .flatten();
         let today = parcours_domain::paris::today(req(ctx).tx.now());
+        let record = self.record(ctx).await?;
         let assessment = exit_recording::assess_loaded(
-            &self.0,
+            &record,
             &episodes,
             recorded.as_ref(),
             on.map(|d| d.0),
@@ -326,15 +411,15 @@ impl ParticipantObj {
         Ok(Some(ExitAssessment::from(assessment)))
     }
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self, ctx: &Context<'_>) -> async_graphql::Result<DateTime<Utc>> {
+        Ok(self.record(ctx).await?.created_at)
     }
     /// When the record last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self, ctx: &Context<'_>) -> async_graphql::Result<DateTime<Utc>> {
+        Ok(self.record(ctx).await?.updated_at)
     }
     /// Optimistic-concurrency version: pass it back when changing the participant.
     async fn version(&self) -> i32 {
-        self.0.version
+        self.shown.version
     }
 }

@@ -4,8 +4,9 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use parcours_domain::DomainError;
 use parcours_domain::access_log::SensitiveField;
 use parcours_domain::ids::{CommuneId, StaffId};
-use parcours_domain::participants::{self as domain, Participant};
+use parcours_domain::participants::{self as domain, Participant, ParticipantSummary};
 
+use super::participant::ParticipantShape;
 use super::{ParticipantObj, ParticipantStatus, participant_id};
 use crate::graphql::scalars::Date;
 use crate::graphql::{GqlResult, ids, req};
@@ -54,7 +55,6 @@ impl ParticipantQuery {
     ) -> async_graphql::Result<
         Option<Connection<String, ParticipantObj, ParticipantConnectionFields>>,
     > {
-        let r = req(ctx);
         let filter = domain::ParticipantFilter {
             status: status.map(Into::into),
             referent_id: referent_id
@@ -92,19 +92,18 @@ impl ParticipantQuery {
                 .field("commune")
                 .exists(),
         };
-        let (page, communes) = domain::list(
-            &r.tx,
-            &r.principal,
-            &filter,
-            sort.unwrap_or(ParticipantSort::Name).into(),
-            first,
-            after.as_deref(),
-            with,
-        )
-        .await
-        .gql(ctx)?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        let (page, communes) = match super::participant::shape_of(node) {
+            ParticipantShape::Summary => {
+                list::<ParticipantSummary>(ctx, &filter, sort, first, after.as_deref(), with)
+                    .await?
+            }
+            ParticipantShape::Whole => {
+                list::<Participant>(ctx, &filter, sort, first, after.as_deref(), with).await?
+            }
+        };
         crate::graphql::loaders::prime_communes(ctx, communes).await;
-        let shown: Vec<Participant> = page.items.iter().map(|(_, p)| p.clone()).collect();
+        let shown: Vec<&ParticipantSummary> = page.items.iter().map(|(_, p)| &p.shown).collect();
         if rsa_beneficiary.is_some() {
             // Listed under the filter, each one's RSA status is disclosed, selected or not.
             for p in &shown {
@@ -122,7 +121,7 @@ impl ParticipantQuery {
             },
         );
         conn.edges.extend(page.items.into_iter().map(|(cursor, p)| {
-            async_graphql::connection::Edge::new(tag.cursor(cursor.as_bytes()), ParticipantObj(p))
+            async_graphql::connection::Edge::new(tag.cursor(cursor.as_bytes()), p)
         }));
         Ok(Some(conn))
     }
@@ -136,7 +135,7 @@ impl ParticipantQuery {
         let r = req(ctx);
         let id = participant_id(&id).gql(ctx)?;
         let p = domain::get(&r.tx, &r.principal, id).await.gql(ctx)?;
-        Ok(Some(ParticipantObj(p)))
+        Ok(Some(ParticipantObj::from(p)))
     }
 }
 
@@ -146,4 +145,31 @@ pub struct ParticipantConnectionFields {
     /// How many participants match the filters, over all pages; null under the
     /// `rsaBeneficiary` filter (a count would disclose the status of people it does not list).
     pub total_count: Option<i64>,
+}
+
+/// A page of participants read in the shape `S`, as the objects the connection shows.
+async fn list<S>(
+    ctx: &Context<'_>,
+    filter: &domain::ParticipantFilter,
+    sort: Option<ParticipantSort>,
+    first: Option<i32>,
+    after: Option<&str>,
+    with: domain::ListWith,
+) -> async_graphql::Result<(
+    parcours_domain::page::Page<(String, ParticipantObj)>,
+    Vec<parcours_domain::tenants::Commune>,
+)>
+where
+    S: domain::Shape,
+    ParticipantObj: From<S>,
+{
+    let r = req(ctx);
+    let sort = sort.unwrap_or(ParticipantSort::Name).into();
+    let (page, communes) = domain::list::<S>(&r.tx, &r.principal, filter, sort, first, after, with)
+        .await
+        .gql(ctx)?;
+    Ok((
+        page.map(|(cursor, p)| (cursor, ParticipantObj::from(p))),
+        communes,
+    ))
 }

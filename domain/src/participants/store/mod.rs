@@ -52,15 +52,15 @@ pub(super) async fn find_visible(
     id: ParticipantId,
 ) -> Result<Participant> {
     policy::require_reader(principal)?;
-    let row = tx
-        .select::<participant::Entity>()
+    let found = shaped::<Participant>(tx.select::<participant::Entity>())
         .filter(participant::Column::Id.eq(id.0))
+        .into_model::<Row<Participant>>()
         .one(tx.conn())
         .await?
         .ok_or(DomainError::NotFound {
             entity: "participant",
-        })?;
-    let found = to_participant(row)?;
+        })?
+        .participant;
     match policy::visible(principal) {
         Visible::OfProvider(structure) => {
             if !provider_knows(tx, structure, id).await? {
@@ -74,25 +74,155 @@ pub(super) async fn find_visible(
     Ok(found)
 }
 
-pub(super) async fn find_many(
+/// The visible participants among `ids`, in the shape `S` (only its columns are read).
+pub(super) async fn find_many<S: Shape>(
     tx: &TenantTx,
     principal: &Principal,
     ids: &[ParticipantId],
-) -> Result<Vec<Participant>> {
-    visible(tx, principal)
-        .await?
+) -> Result<Vec<S>> {
+    let rows = shaped::<S>(visible(tx, principal).await?)
         .filter(participant::Column::Id.is_in(ids.iter().map(|i| i.0)))
-        .into_model::<ParticipantRow>()
+        .into_model::<Row<S>>()
         .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|row| to_participant(row.0))
-        .collect()
+        .await?;
+    Ok(rows.into_iter().map(|row| row.participant).collect())
+}
+
+/// `query` selecting the columns of `S` only, then the stored sort key of names (for cursors).
+fn shaped<S: Shape>(query: Select<participant::Entity>) -> Select<participant::Entity> {
+    query
+        .select_only()
+        .columns(S::columns().iter().copied())
+        .column(participant::Column::SearchName)
+}
+
+/// How a shape is read (sealed: [`Shape`] is implemented for the two shapes only): the
+/// columns its query selects, and its decoder, which reads them in that order (see
+/// [`crate::db::rows`]).
+pub trait Decode: Sized {
+    #[doc(hidden)]
+    fn columns() -> &'static [participant::Column];
+    #[doc(hidden)]
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr>;
+}
+
+impl Decode for Participant {
+    fn columns() -> &'static [participant::Column] {
+        use participant::Column as C;
+        &[
+            C::Id,
+            C::FirstName,
+            C::LastName,
+            C::BirthDate,
+            C::BirthYear,
+            C::Gender,
+            C::Email,
+            C::Phone,
+            C::PostalAddress,
+            C::CommuneId,
+            C::LongTermJobSeeker,
+            C::RsaBeneficiary,
+            C::PriorityNeighbourhood,
+            C::EducationLevel,
+            C::RecognisedDisability,
+            C::AuthorisedToWork,
+            C::Difficulties,
+            C::ConsentDate,
+            C::ConsentScope,
+            C::ReferentId,
+            C::Status,
+            C::EntryDate,
+            C::CommitteeDate,
+            C::RefusalReason,
+            C::AnonymisedAt,
+            C::CreatedAt,
+            C::UpdatedAt,
+            C::Version,
+        ]
+    }
+
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr> {
+        use participant::Column as C;
+        // Read in the order of `columns` (a struct's fields are evaluated as written).
+        Ok(Participant {
+            id: ParticipantId(at.get(C::Id)?),
+            first_name: at.get(C::FirstName)?,
+            last_name: at.get(C::LastName)?,
+            birth_date: at.get(C::BirthDate)?,
+            birth_year: at.get(C::BirthYear)?,
+            gender: unreadable(Gender::parse(&at.get::<String>(C::Gender)?))?,
+            email: at.get(C::Email)?,
+            phone: at.get(C::Phone)?,
+            postal_address: at.get(C::PostalAddress)?,
+            commune_id: CommuneId(at.get(C::CommuneId)?),
+            long_term_job_seeker: at.get(C::LongTermJobSeeker)?,
+            rsa_beneficiary: at.get(C::RsaBeneficiary)?,
+            priority_neighbourhood: at.get(C::PriorityNeighbourhood)?,
+            education_level: EducationLevel::new(at.get(C::EducationLevel)?)
+                .map_err(|_| sea_orm::DbErr::Type("stored education level out of range".into()))?,
+            recognised_disability: at.get(C::RecognisedDisability)?,
+            authorised_to_work: at.get(C::AuthorisedToWork)?,
+            difficulties: serde_json::from_value(at.get::<serde_json::Value>(C::Difficulties)?)
+                .unwrap_or_default(),
+            consent_date: at.get(C::ConsentDate)?,
+            consent_scope: at.get(C::ConsentScope)?,
+            referent_id: StaffId(at.get(C::ReferentId)?),
+            status: unreadable(ParticipantStatus::parse(&at.get::<String>(C::Status)?))?,
+            entry_date: at.get(C::EntryDate)?,
+            committee_date: at.get(C::CommitteeDate)?,
+            refusal_reason: at.get(C::RefusalReason)?,
+            anonymised_at: at.get(C::AnonymisedAt)?,
+            created_at: at.get(C::CreatedAt)?,
+            updated_at: at.get(C::UpdatedAt)?,
+            version: at.get(C::Version)?,
+        })
+    }
+}
+
+impl Decode for ParticipantSummary {
+    fn columns() -> &'static [participant::Column] {
+        use participant::Column as C;
+        &[
+            C::Id,
+            C::FirstName,
+            C::LastName,
+            C::BirthDate,
+            C::BirthYear,
+            C::Gender,
+            C::CommuneId,
+            C::ReferentId,
+            C::Status,
+            C::EntryDate,
+            C::Version,
+        ]
+    }
+
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr> {
+        use participant::Column as C;
+        Ok(ParticipantSummary {
+            id: ParticipantId(at.get(C::Id)?),
+            first_name: at.get(C::FirstName)?,
+            last_name: at.get(C::LastName)?,
+            birth_date: at.get(C::BirthDate)?,
+            birth_year: at.get(C::BirthYear)?,
+            gender: unreadable(Gender::parse(&at.get::<String>(C::Gender)?))?,
+            commune_id: CommuneId(at.get(C::CommuneId)?),
+            referent_id: StaffId(at.get(C::ReferentId)?),
+            status: unreadable(ParticipantStatus::parse(&at.get::<String>(C::Status)?))?,
+            entry_date: at.get(C::EntryDate)?,
+            version: at.get(C::Version)?,
+        })
+    }
+}
+
+/// A stored value no variant matches, as the decoding error it is.
+fn unreadable<T>(parsed: Result<T>) -> std::result::Result<T, sea_orm::DbErr> {
+    parsed.map_err(|e| sea_orm::DbErr::Type(e.to_string()))
 }
 
 /// A page of participants: keyset on (sort key, id), with the total when the request counts,
 /// and, with `communes`, their communes (each once) read by the same statement.
-pub(super) async fn list(
+pub(super) async fn list<S: Shape>(
     tx: &TenantTx,
     principal: &Principal,
     filter: &ParticipantFilter,
@@ -100,7 +230,7 @@ pub(super) async fn list(
     request: &crate::page::PageRequest,
     after: Option<(String, uuid::Uuid)>,
     communes: bool,
-) -> Result<(Vec<(String, Participant)>, Option<u64>, Vec<Commune>)> {
+) -> Result<(Vec<(String, S)>, Option<u64>, Vec<Commune>)> {
     use participant::Column as C;
     let mut query = visible(tx, principal).await?;
     if let Some(status) = filter.status {
@@ -162,11 +292,11 @@ pub(super) async fn list(
                 .add(Condition::all().add(key.eq(value)).add(C::Id.gt(id))),
         );
     }
-    let query = query
+    let query = shaped::<S>(query)
         .order_by_asc(key)
         .order_by_asc(C::Id)
         .limit(request.limit());
-    let (rows, communes): (Vec<participant::Model>, Vec<Commune>) = if communes {
+    let (rows, communes): (Vec<Row<S>>, Vec<Commune>) = if communes {
         // The commune of the same tenant (the join carries the tenant, as every key does).
         let lives_in: sea_orm::RelationDef = participant::Entity::belongs_to(commune::Entity)
             .from((C::TenantId, C::CommuneId))
@@ -182,7 +312,7 @@ pub(super) async fn list(
         let mut seen = std::collections::HashSet::new();
         let mut communes = Vec::new();
         let rows = query
-            .into_model::<WithCommune>()
+            .into_model::<WithCommune<S>>()
             .all(tx.conn())
             .await?
             .into_iter()
@@ -192,48 +322,78 @@ pub(super) async fn list(
                 {
                     communes.push(crate::tenants::commune_of_row(c));
                 }
-                row.participant
+                row.row
             })
             .collect();
         (rows, communes)
     } else {
-        let rows = query.into_model::<ParticipantRow>().all(tx.conn()).await?;
-        (rows.into_iter().map(|row| row.0).collect(), Vec::new())
+        (
+            query.into_model::<Row<S>>().all(tx.conn()).await?,
+            Vec::new(),
+        )
     };
     let rows = rows
         .into_iter()
         .map(|row| {
             // The cursor's sort value, as stored (the name key is not computed again).
             let value = match sort {
-                ParticipantSort::Name => row.search_name.clone().unwrap_or_default(),
+                ParticipantSort::Name => row.search_name.unwrap_or_default(),
                 ParticipantSort::EntryDate => row
-                    .entry_date
+                    .participant
+                    .entry_date()
                     .map(|d| d.format("%Y-%m-%d").to_string())
                     .unwrap_or_default(),
             };
-            Ok((value, to_participant(row)?))
+            (value, row.participant)
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     Ok((rows, total, communes))
 }
 
 /// The prefix of the commune's columns in a page read with its communes.
 const COMMUNE_PREFIX: &str = "commune_";
 
+/// A participant read in the shape `S`, with its stored name key (the cursor of a list sorted
+/// by name), decoded by position.
+struct Row<S> {
+    participant: S,
+    search_name: Option<String>,
+}
+
+impl<S: Shape> Row<S> {
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr> {
+        let participant = S::decode(at)?;
+        let search_name = at.get(participant::Column::SearchName)?;
+        Ok(Self {
+            participant,
+            search_name,
+        })
+    }
+}
+
+impl<S: Shape> sea_orm::FromQueryResult for Row<S> {
+    fn from_query_result(
+        row: &sea_orm::QueryResult,
+        _: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        Self::decode(&mut Positional::new(row, 0))
+    }
+}
+
 /// A participant's row with its commune's (`None`: no such commune).
-struct WithCommune {
-    participant: participant::Model,
+struct WithCommune<S> {
+    row: Row<S>,
     commune: Option<commune::Model>,
 }
 
-impl sea_orm::FromQueryResult for WithCommune {
+impl<S: Shape> sea_orm::FromQueryResult for WithCommune<S> {
     fn from_query_result(
         row: &sea_orm::QueryResult,
         _: &str,
     ) -> std::result::Result<Self, sea_orm::DbErr> {
         use commune::Column as C;
         let mut at = Positional::new(row, 0);
-        let participant = participant_row(&mut at)?;
+        let participant = Row::decode(&mut at)?;
         // The left join's columns: all null when there is no such commune.
         let tenant_id: Option<uuid::Uuid> = at.get(C::TenantId)?;
         let id: Option<uuid::Uuid> = at.get(C::Id)?;
@@ -254,62 +414,10 @@ impl sea_orm::FromQueryResult for WithCommune {
             _ => None,
         };
         Ok(Self {
-            participant,
+            row: participant,
             commune,
         })
     }
-}
-
-/// A participant's row read by position (see [`crate::db::rows`]), as `find()` selects it:
-/// its columns in `participant::Column` order.
-struct ParticipantRow(participant::Model);
-
-impl sea_orm::FromQueryResult for ParticipantRow {
-    fn from_query_result(
-        row: &sea_orm::QueryResult,
-        _: &str,
-    ) -> std::result::Result<Self, sea_orm::DbErr> {
-        participant_row(&mut Positional::new(row, 0)).map(Self)
-    }
-}
-
-/// The participant's columns from `at`'s position, in `participant::Column` order.
-fn participant_row(
-    at: &mut Positional<'_>,
-) -> std::result::Result<participant::Model, sea_orm::DbErr> {
-    use participant::Column as C;
-    Ok(participant::Model {
-        tenant_id: at.get(C::TenantId)?,
-        id: at.get(C::Id)?,
-        first_name: at.get(C::FirstName)?,
-        last_name: at.get(C::LastName)?,
-        search_name: at.get(C::SearchName)?,
-        birth_date: at.get(C::BirthDate)?,
-        birth_year: at.get(C::BirthYear)?,
-        gender: at.get(C::Gender)?,
-        email: at.get(C::Email)?,
-        phone: at.get(C::Phone)?,
-        postal_address: at.get(C::PostalAddress)?,
-        commune_id: at.get(C::CommuneId)?,
-        long_term_job_seeker: at.get(C::LongTermJobSeeker)?,
-        rsa_beneficiary: at.get(C::RsaBeneficiary)?,
-        priority_neighbourhood: at.get(C::PriorityNeighbourhood)?,
-        education_level: at.get(C::EducationLevel)?,
-        recognised_disability: at.get(C::RecognisedDisability)?,
-        authorised_to_work: at.get(C::AuthorisedToWork)?,
-        difficulties: at.get(C::Difficulties)?,
-        consent_date: at.get(C::ConsentDate)?,
-        consent_scope: at.get(C::ConsentScope)?,
-        referent_id: at.get(C::ReferentId)?,
-        status: at.get(C::Status)?,
-        entry_date: at.get(C::EntryDate)?,
-        committee_date: at.get(C::CommitteeDate)?,
-        refusal_reason: at.get(C::RefusalReason)?,
-        anonymised_at: at.get(C::AnonymisedAt)?,
-        created_at: at.get(C::CreatedAt)?,
-        updated_at: at.get(C::UpdatedAt)?,
-        version: at.get(C::Version)?,
-    })
 }
 
 /// The stored key a participant is sorted and searched by ([`crate::text::name_key`]); empty
@@ -418,40 +526,6 @@ fn to_active(tx: &TenantTx, p: &Participant) -> participant::ActiveModel {
         updated_at: Set(p.updated_at),
         version: Set(p.version),
     }
-}
-
-fn to_participant(row: participant::Model) -> Result<Participant> {
-    Ok(Participant {
-        id: ParticipantId(row.id),
-        first_name: row.first_name,
-        last_name: row.last_name,
-        birth_date: row.birth_date,
-        birth_year: row.birth_year,
-        gender: Gender::parse(&row.gender)?,
-        email: row.email,
-        phone: row.phone,
-        postal_address: row.postal_address,
-        commune_id: CommuneId(row.commune_id),
-        long_term_job_seeker: row.long_term_job_seeker,
-        rsa_beneficiary: row.rsa_beneficiary,
-        priority_neighbourhood: row.priority_neighbourhood,
-        education_level: EducationLevel::new(row.education_level)
-            .map_err(|_| DomainError::Internal("stored education level out of range".into()))?,
-        recognised_disability: row.recognised_disability,
-        authorised_to_work: row.authorised_to_work,
-        difficulties: serde_json::from_value(row.difficulties).unwrap_or_default(),
-        consent_date: row.consent_date,
-        consent_scope: row.consent_scope,
-        referent_id: StaffId(row.referent_id),
-        status: ParticipantStatus::parse(&row.status)?,
-        entry_date: row.entry_date,
-        committee_date: row.committee_date,
-        refusal_reason: row.refusal_reason,
-        anonymised_at: row.anonymised_at,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        version: row.version,
-    })
 }
 
 /// Erase the free texts of a participant's path and episodes (right to erasure).

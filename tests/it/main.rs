@@ -29,6 +29,7 @@ mod rls;
 mod s3;
 mod schema;
 mod search;
+mod shapes;
 mod transport;
 mod websocket;
 mod workloads;

@@ -1,0 +1,150 @@
+//! Participants are read in the shape their selection needs: lists and relations whose fields
+//! all come from a participant's summary read its 12 columns; a selection with a field of the
+//! whole record reads the whole record in the same statement. Either way the answer is the
+//! same, and neither costs a statement more than the other.
+
+use parcours_tests::{TestApp, World, on_both};
+use serde_json::{Value, json};
+
+use crate::cohorts::{ENROL, PRESCRIBE, active_participant, cohort, convention};
+
+/// Every `Participant` field served from the summary (with a sub-selection for relations).
+const SUMMARY: &str = "__typename id firstName lastName birthDate birthYear gender
+    commune { name } referent { displayName } status entryDate version
+    path { id } currentStep { id } memberships { status } episodes { id } exit { date }";
+/// Fields of the whole record only (but the two sensitive ones, whose reads write access-log
+/// entries: `access.rs`).
+const RECORD: &str = "email phone postalAddress longTermJobSeeker
+    priorityNeighbourhood educationLevel authorisedToWork difficulties
+    consentDate consentScope committeeDate refusalReason anonymisedAt createdAt updatedAt";
+
+fn page(fields: &str) -> String {
+    format!("{{ participants(first: 10, sort: NAME) {{ edges {{ node {{ {fields} }} }} }} }}")
+}
+
+fn members(fields: &str) -> String {
+    format!(
+        "query($c: ID!) {{ node(id: $c) {{ ... on Cohort {{ members {{ participant {{ {fields} }} }} }} }} }}"
+    )
+}
+
+/// The statements of one request by a known caller, and its data.
+async fn cost(app: &TestApp, token: &str, query: &str, variables: Value) -> (u64, Value) {
+    app.known_caller(token).await;
+    let before = app.db.statements_executed();
+    let data = app.ok(token, query, variables).await;
+    (app.db.statements_executed() - before, data)
+}
+
+/// The summary's fields of each participant of `list`, as the whole selection answered them.
+fn summaries(list: &[Value]) -> Vec<Value> {
+    let keys = [
+        "id",
+        "firstName",
+        "lastName",
+        "birthDate",
+        "birthYear",
+        "gender",
+        "commune",
+        "referent",
+        "status",
+        "entryDate",
+        "version",
+        "path",
+        "memberships",
+        "exit",
+    ];
+    list.iter()
+        .map(|p| {
+            keys.iter()
+                .map(|k| ((*k).to_owned(), p[*k].clone()))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        })
+        .collect()
+}
+
+async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcours_tests::Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe A").await;
+    for name in ["Martin", "Bernard", "Petit"] {
+        let p = active_participant(&app, &w, name).await;
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+            .await;
+        app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+            .await;
+    }
+    let s = &w.tenant.steering;
+
+    // A page: the summary's fields alone, and with the record's.
+    let (summary_cost, summary) = cost(&app, s, &page(SUMMARY), json!({})).await;
+    let (whole_cost, whole) = cost(&app, s, &page(&format!("{SUMMARY} {RECORD}")), json!({})).await;
+    let nodes = |data: &Value| -> Vec<Value> {
+        data["participants"]["edges"]
+            .as_array()
+            .map(|edges| edges.iter().map(|e| e["node"].clone()).collect())
+            .unwrap_or_default()
+    };
+    let (summary, whole) = (nodes(&summary), nodes(&whole));
+    assert_eq!(summary.len(), 3, "{summary:?}");
+    assert_eq!(summaries(&summary), summaries(&whole));
+    for p in &whole {
+        assert!(
+            p["createdAt"].is_string() && p["longTermJobSeeker"].is_boolean(),
+            "{p}"
+        );
+        assert!(
+            p.get("email").is_some() && p.get("consentScope").is_some(),
+            "{p}"
+        );
+    }
+    // No field of the summary reads the record behind the page's back, and the record's
+    // fields come with the page's own statement.
+    assert_eq!(
+        summary_cost, whole_cost,
+        "a page costs {summary_cost} statements with the summary's fields, {whole_cost} with the record's"
+    );
+
+    // A relation: a cohort's members and their participant.
+    let vars = json!({ "c": c["id"] });
+    let (summary_cost, summary) = cost(&app, s, &members(SUMMARY), vars.clone()).await;
+    let (whole_cost, whole) = cost(&app, s, &members(&format!("{SUMMARY} {RECORD}")), vars).await;
+    let people = |data: &Value| -> Vec<Value> {
+        data["node"]["members"]
+            .as_array()
+            .map(|ms| ms.iter().map(|m| m["participant"].clone()).collect())
+            .unwrap_or_default()
+    };
+    let (summary, whole) = (people(&summary), people(&whole));
+    assert_eq!(summary.len(), 3, "{summary:?}");
+    assert_eq!(summaries(&summary), summaries(&whole));
+    assert!(
+        whole.iter().all(|p| p["updatedAt"].is_string()),
+        "{whole:?}"
+    );
+    assert_eq!(
+        summary_cost, whole_cost,
+        "members' participants cost {summary_cost} statements with the summary's fields, {whole_cost} with the record's"
+    );
+
+    // A provider reads the action's fields of its members' participants, summary or record
+    // (contact), and not the rest, whichever shape was read.
+    let (_, provider) = app
+        .post(
+            &w.provider,
+            &members("firstName email birthDate"),
+            json!({ "c": c["id"] }),
+        )
+        .await;
+    let first = &provider["data"]["node"]["members"][0]["participant"];
+    assert!(first["firstName"].is_string(), "{provider}");
+    assert!(first.get("email").is_some(), "{provider}");
+    assert!(first["birthDate"].is_null(), "{provider}");
+    assert_eq!(
+        provider["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{provider}"
+    );
+}
+on_both!(a_participant_is_read_in_the_shape_its_selection_needs);

@@ -1,22 +1,42 @@
-//! Participants are read in the shape their selection needs: lists and relations whose fields
-//! all come from a participant's summary read its 12 columns; a selection with a field of the
-//! whole record reads the whole record in the same statement. Either way the answer is the
-//! same, and neither costs a statement more than the other.
+//! Participants and diagnostics are read in the shape their selection needs: lists and
+//! relations whose fields all come from the summary read its columns only; a selection with a
+//! field of the whole record reads the whole record in the same statement. Either way the
+//! answer is the same, and neither costs a statement more than the other.
 
 use parcours_tests::{TestApp, World, on_both};
 use serde_json::{Value, json};
 
-use crate::cohorts::{ENROL, PRESCRIBE, active_participant, cohort, convention};
+use crate::cohorts::{ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention};
 
 /// Every `Participant` field served from the summary (with a sub-selection for relations).
 const SUMMARY: &str = "__typename id firstName lastName birthDate birthYear gender
     commune { name } referent { displayName } status entryDate version
     path { id } currentStep { id } memberships { status } episodes { id } exit { date }";
+/// The summary's own fields: a relation reached through members primes the participant, not
+/// its relations, whose batches could then split by the executor's timing.
+const SCALARS: &str =
+    "__typename id firstName lastName birthDate birthYear gender status entryDate version";
 /// Fields of the whole record only (but the two sensitive ones, whose reads write access-log
 /// entries: `access.rs`).
 const RECORD: &str = "email phone postalAddress longTermJobSeeker
     priorityNeighbourhood educationLevel authorisedToWork difficulties
     consentDate consentScope committeeDate refusalReason anonymisedAt createdAt updatedAt";
+
+/// Every `Diagnostic` field served from its summary.
+const DIAGNOSTIC_SUMMARY: &str = "__typename isFinal
+    fle { listening reading speaking writing trainingNeeded }
+    clea { sharePercent thresholdPercent meetsThreshold modulesToTrain domains { domain acquisition } }
+    daqOrientation updatedAt version";
+/// Fields of the whole diagnostic only.
+const DIAGNOSTIC_RECORD: &str =
+    "mobility { drivingLicence acceptableCommuteMinutes platformReferral }
+    recommendations writtenBy";
+
+fn diagnostics(fields: &str) -> String {
+    format!(
+        "query($c: ID!) {{ node(id: $c) {{ ... on Cohort {{ members {{ diagnostic {{ {fields} }} }} }} }} }}"
+    )
+}
 
 fn page(fields: &str) -> String {
     format!("{{ participants(first: 10, sort: NAME) {{ edges {{ node {{ {fields} }} }} }} }}")
@@ -75,6 +95,9 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
             .await;
         app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
             .await;
+        let clea = crate::workloads::clea();
+        let d = crate::cohorts::diagnostic(&c["id"], &p, None, clea, name == "Petit");
+        app.ok(&w.provider, SAVE_DIAG, d).await;
     }
     let s = &w.tenant.steering;
 
@@ -109,8 +132,8 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
 
     // A relation: a cohort's members and their participant.
     let vars = json!({ "c": c["id"] });
-    let (summary_cost, summary) = cost(&app, s, &members(SUMMARY), vars.clone()).await;
-    let (whole_cost, whole) = cost(&app, s, &members(&format!("{SUMMARY} {RECORD}")), vars).await;
+    let (summary_cost, summary) = cost(&app, s, &members(SCALARS), vars.clone()).await;
+    let (whole_cost, whole) = cost(&app, s, &members(&format!("{SCALARS} {RECORD}")), vars).await;
     let people = |data: &Value| -> Vec<Value> {
         data["node"]["members"]
             .as_array()
@@ -119,14 +142,50 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
     };
     let (summary, whole) = (people(&summary), people(&whole));
     assert_eq!(summary.len(), 3, "{summary:?}");
-    assert_eq!(summaries(&summary), summaries(&whole));
-    assert!(
-        whole.iter().all(|p| p["updatedAt"].is_string()),
-        "{whole:?}"
-    );
+    assert_eq!(summary.len(), whole.len());
+    for (s, w) in summary.iter().zip(&whole) {
+        for (key, value) in s.as_object().into_iter().flatten() {
+            assert_eq!(value, &w[key], "{key}: {s} / {w}");
+        }
+        assert!(w["updatedAt"].is_string(), "{w}");
+    }
     assert_eq!(
         summary_cost, whole_cost,
         "members' participants cost {summary_cost} statements with the summary's fields, {whole_cost} with the record's"
+    );
+
+    // A cohort's members' diagnostics.
+    let vars = json!({ "c": c["id"] });
+    let (summary_cost, summary) =
+        cost(&app, s, &diagnostics(DIAGNOSTIC_SUMMARY), vars.clone()).await;
+    let both = format!("{DIAGNOSTIC_SUMMARY} {DIAGNOSTIC_RECORD}");
+    let (whole_cost, whole) = cost(&app, s, &diagnostics(&both), vars).await;
+    let of = |data: &Value| -> Vec<Value> {
+        data["node"]["members"]
+            .as_array()
+            .map(|ms| ms.iter().map(|m| m["diagnostic"].clone()).collect())
+            .unwrap_or_default()
+    };
+    let (summary, whole) = (of(&summary), of(&whole));
+    assert_eq!(summary.len(), 3, "{summary:?}");
+    for (s, w) in summary.iter().zip(&whole) {
+        for key in [
+            "isFinal",
+            "fle",
+            "clea",
+            "daqOrientation",
+            "updatedAt",
+            "version",
+        ] {
+            assert_eq!(s[key], w[key], "{key}: {s} / {w}");
+        }
+        assert_eq!(w["mobility"]["acceptableCommuteMinutes"], 45, "{w}");
+        assert_eq!(w["recommendations"], "Parcours FLE puis CléA", "{w}");
+        assert!(w["writtenBy"].is_string(), "{w}");
+    }
+    assert_eq!(
+        summary_cost, whole_cost,
+        "diagnostics cost {summary_cost} statements with the summary's fields, {whole_cost} with the whole's"
     );
 
     // A provider reads the action's fields of its members' participants, summary or record

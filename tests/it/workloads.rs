@@ -55,7 +55,8 @@ async fn cost(app: &TestApp, token: &str, query: &str, variables: Value) -> (Cos
     )
 }
 
-fn clea() -> Value {
+/// A CléA positioning of the 7 domains.
+pub(crate) fn clea() -> Value {
     json!([
         "ACQUIRED",
         "PARTLY_ACQUIRED",

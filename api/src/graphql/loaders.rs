@@ -17,6 +17,7 @@ use parcours_domain::tenants::{self, Commune};
 use parcours_domain::{DomainError, Result, cohorts, diagnostics, follow_up};
 
 use super::RequestCtx;
+use super::diagnostics::{DiagnosticObj, DiagnosticShape, diagnostic_shape_of};
 use super::error::to_graphql;
 use super::participants::{ParticipantObj, ParticipantShape, shape_of};
 
@@ -84,8 +85,13 @@ loaders! {
     /// Participants by ID (those the principal may see), as lists show them.
     ParticipantSummaryLoader: ParticipantId => participants::ParticipantSummary,
         participants::load_many::<participants::ParticipantSummary>;
-    /// Diagnostics by (cohort, participant), each with the tenant's CléA threshold.
-    DiagnosticLoader: MemberKey => (diagnostics::Diagnostic, i32), diagnostics_of;
+    /// Diagnostics by (cohort, participant), whole, each with the tenant's CléA threshold.
+    DiagnosticLoader: MemberKey => (diagnostics::Diagnostic, i32),
+        diagnostics_of::<diagnostics::Diagnostic>;
+    /// Diagnostics by (cohort, participant) as screens show them, each with the tenant's
+    /// CléA threshold.
+    DiagnosticSummaryLoader: MemberKey => (diagnostics::DiagnosticSummary, i32),
+        diagnostics_of::<diagnostics::DiagnosticSummary>;
     /// Cohorts by ID (those the principal may read).
     CohortLoader: CohortId => cohorts::Cohort, cohorts::load_many;
     /// Follow-up sheets by membership (those the principal may read).
@@ -152,16 +158,36 @@ async fn exits_of(
     ))
 }
 
-async fn diagnostics_of(
+async fn diagnostics_of<S: diagnostics::Shape>(
     tx: &parcours_domain::db::Tx,
     principal: &parcours_domain::Principal,
     keys: &[MemberKey],
-) -> Result<HashMap<MemberKey, (diagnostics::Diagnostic, i32)>> {
-    let (found, threshold) = diagnostics::load_many(tx, principal, keys).await?;
+) -> Result<HashMap<MemberKey, (S, i32)>> {
+    let (found, threshold) = diagnostics::load_many::<S>(tx, principal, keys).await?;
     Ok(found
         .into_iter()
         .map(|(k, d)| (k, (d, threshold)))
         .collect())
+}
+
+/// The diagnostic of a membership through the request's loader (batched with its siblings),
+/// in the shape its field's selection needs: the relation field of members and sheets.
+pub(crate) async fn diagnostic(
+    ctx: &Context<'_>,
+    key: MemberKey,
+) -> async_graphql::Result<Option<DiagnosticObj>> {
+    Ok(match diagnostic_shape_of(ctx.look_ahead()) {
+        DiagnosticShape::Summary => ctx
+            .data_unchecked::<Loaded<DiagnosticSummaryLoader>>()
+            .load_one(key)
+            .await?
+            .map(|(d, t)| DiagnosticObj::summary(d, t)),
+        DiagnosticShape::Whole => ctx
+            .data_unchecked::<Loaded<DiagnosticLoader>>()
+            .load_one(key)
+            .await?
+            .map(|(d, t)| DiagnosticObj::whole(d, t)),
+    })
 }
 
 /// One participant through the request's loader (batched with its siblings), in the shape
@@ -305,8 +331,12 @@ pub(crate) async fn prime_members(
             ParticipantShape::Whole => feed::<ParticipantLoader>(ctx, &people).await?,
         }
     }
-    if field.field("diagnostic").exists() {
-        feed::<DiagnosticLoader>(ctx, &keys).await?;
+    let diagnostic = field.field("diagnostic");
+    if diagnostic.exists() {
+        match diagnostic_shape_of(diagnostic) {
+            DiagnosticShape::Summary => feed::<DiagnosticSummaryLoader>(ctx, &keys).await?,
+            DiagnosticShape::Whole => feed::<DiagnosticLoader>(ctx, &keys).await?,
+        }
     }
     if field.field("attendance").exists() {
         feed::<MemberAttendanceLoader>(ctx, &keys).await?;

@@ -50,20 +50,20 @@ pub fn clea_summary(clea: &[Acquisition], threshold_percent: i32) -> CleaSummary
     }
 }
 
-/// Batch read for dataloaders: the diagnostics of `keys` the principal may read, with the
-/// tenant's CléA threshold.
-pub async fn load_many(
+/// Batch read for dataloaders: the diagnostics of `keys` the principal may read, in the shape
+/// `S`, with the tenant's CléA threshold.
+pub async fn load_many<S: Shape>(
     tx: &Tx,
     principal: &Principal,
     keys: &[(CohortId, ParticipantId)],
-) -> Result<(HashMap<(CohortId, ParticipantId), Diagnostic>, i32)> {
+) -> Result<(HashMap<(CohortId, ParticipantId), S>, i32)> {
     let tx = tx.scoped(principal).await?;
     let threshold = crate::tenants::clea_threshold(&tx).await?;
-    let rows = store::of_keys(&tx, keys).await?;
+    let rows = store::of_keys::<S>(&tx, keys).await?;
     let readable = cohorts::readable_members(&tx, principal, keys).await?;
     let mut out = HashMap::new();
     for d in rows {
-        let key = (d.cohort_id, d.participant_id);
+        let key = d.key();
         if readable.contains(&key) {
             out.insert(key, d);
         }

@@ -138,6 +138,57 @@ pub struct Diagnostic {
     pub version: i32,
 }
 
+/// What a cohort's screens show of a diagnostic: all but the mobility part, the
+/// recommendations and the author, whose columns (a JSON document and two texts) a page of
+/// cohorts does not read unless a field asks for them (see [`Shape`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagnosticSummary {
+    pub cohort_id: CohortId,
+    pub participant_id: ParticipantId,
+    pub is_final: bool,
+    pub fle: Fle,
+    /// One per domain of [`CLEA_DOMAINS`].
+    pub clea: Vec<Acquisition>,
+    pub daq_orientation: bool,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<&Diagnostic> for DiagnosticSummary {
+    fn from(d: &Diagnostic) -> Self {
+        Self {
+            cohort_id: d.cohort_id,
+            participant_id: d.participant_id,
+            is_final: d.is_final,
+            fle: d.content.fle.clone(),
+            clea: d.content.clea.clone(),
+            daq_orientation: d.content.daq_orientation,
+            updated_at: d.updated_at,
+            version: d.version,
+        }
+    }
+}
+
+/// The shape a batch read brings diagnostics back in: whole ([`Diagnostic`]) or as screens
+/// show them ([`DiagnosticSummary`]); implemented for those two only, read by the same query
+/// with the same rules, only the selected columns differ.
+pub trait Shape: super::store::Decode + Clone + Send + Sync + 'static {
+    /// The membership the diagnostic is of.
+    fn key(&self) -> (CohortId, ParticipantId);
+}
+
+impl Shape for Diagnostic {
+    fn key(&self) -> (CohortId, ParticipantId) {
+        (self.cohort_id, self.participant_id)
+    }
+}
+
+impl Shape for DiagnosticSummary {
+    fn key(&self) -> (CohortId, ParticipantId) {
+        (self.cohort_id, self.participant_id)
+    }
+}
+
 /// The CléA summary of a positioning.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CleaSummary {

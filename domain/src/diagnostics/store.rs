@@ -1,7 +1,7 @@
 //! Queries of diagnostics, scoped by the transaction's tenant; looked up by their whole key
 //! (cohort, participant).
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, QueryFilter, QuerySelect, Select};
 
 use super::model::*;
 use crate::db::rows::Positional;
@@ -15,19 +15,12 @@ pub(crate) async fn find(
     cohort: CohortId,
     participant: ParticipantId,
 ) -> Result<Option<Diagnostic>> {
-    Ok(tx
+    let query = tx
         .select::<diagnostic::Entity>()
         .filter(diagnostic::Column::CohortId.eq(cohort.0))
-        .filter(diagnostic::Column::ParticipantId.eq(participant.0))
-        .into_model::<DiagnosticRow>()
-        .one(tx.conn())
-        .await?
-        .map(|row| row.0))
+        .filter(diagnostic::Column::ParticipantId.eq(participant.0));
+    Ok(read::<Diagnostic>(tx, query).await?.pop())
 }
-
-/// A diagnostic's row decoded by position (see [`crate::db::rows`]), its JSON parts straight
-/// into their types (no `serde_json::Value` in between: a cohort page reads 200 of them).
-struct DiagnosticRow(Diagnostic);
 
 impl sea_orm::TryGetableFromJson for Fle {}
 impl sea_orm::TryGetableFromJson for Mobility {}
@@ -39,12 +32,38 @@ struct Positioning(Vec<Acquisition>);
 
 impl sea_orm::TryGetableFromJson for Positioning {}
 
-impl sea_orm::FromQueryResult for DiagnosticRow {
-    fn from_query_result(row: &sea_orm::QueryResult, _: &str) -> std::result::Result<Self, DbErr> {
+/// How a shape is read (sealed: [`Shape`] is implemented for the two shapes only): the
+/// columns its query selects and its decoder, which reads them in that order, by position (see
+/// [`crate::db::rows`]), the JSON parts straight into their types (no `serde_json::Value` in
+/// between: a page of cohorts reads hundreds of them).
+pub trait Decode: Sized {
+    #[doc(hidden)]
+    fn columns() -> &'static [diagnostic::Column];
+    #[doc(hidden)]
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, DbErr>;
+}
+
+impl Decode for Diagnostic {
+    fn columns() -> &'static [diagnostic::Column] {
         use diagnostic::Column as C;
-        // From the cohort's ID: the tenant's is the transaction's.
-        let mut at = Positional::new(row, 1);
-        Ok(Self(Diagnostic {
+        &[
+            C::CohortId,
+            C::ParticipantId,
+            C::Status,
+            C::Fle,
+            C::Mobility,
+            C::Clea,
+            C::DaqOrientation,
+            C::Recommendations,
+            C::WrittenBy,
+            C::UpdatedAt,
+            C::Version,
+        ]
+    }
+
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, DbErr> {
+        use diagnostic::Column as C;
+        Ok(Diagnostic {
             cohort_id: CohortId(at.get(C::CohortId)?),
             participant_id: ParticipantId(at.get(C::ParticipantId)?),
             is_final: at.get::<String>(C::Status)? == "final",
@@ -58,8 +77,60 @@ impl sea_orm::FromQueryResult for DiagnosticRow {
             written_by: at.get(C::WrittenBy)?,
             updated_at: at.get(C::UpdatedAt)?,
             version: at.get(C::Version)?,
-        }))
+        })
     }
+}
+
+impl Decode for DiagnosticSummary {
+    fn columns() -> &'static [diagnostic::Column] {
+        use diagnostic::Column as C;
+        &[
+            C::CohortId,
+            C::ParticipantId,
+            C::Status,
+            C::Fle,
+            C::Clea,
+            C::DaqOrientation,
+            C::UpdatedAt,
+            C::Version,
+        ]
+    }
+
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, DbErr> {
+        use diagnostic::Column as C;
+        Ok(DiagnosticSummary {
+            cohort_id: CohortId(at.get(C::CohortId)?),
+            participant_id: ParticipantId(at.get(C::ParticipantId)?),
+            is_final: at.get::<String>(C::Status)? == "final",
+            fle: at.get(C::Fle)?,
+            clea: at.get::<Positioning>(C::Clea)?.0,
+            daq_orientation: at.get(C::DaqOrientation)?,
+            updated_at: at.get(C::UpdatedAt)?,
+            version: at.get(C::Version)?,
+        })
+    }
+}
+
+/// A diagnostic read in the shape `S`.
+struct Row<S>(S);
+
+impl<S: Shape> sea_orm::FromQueryResult for Row<S> {
+    fn from_query_result(row: &sea_orm::QueryResult, _: &str) -> std::result::Result<Self, DbErr> {
+        S::decode(&mut Positional::new(row, 0)).map(Self)
+    }
+}
+
+/// The diagnostics `query` selects, in the shape `S` (only its columns are read).
+async fn read<S: Shape>(tx: &TenantTx, query: Select<diagnostic::Entity>) -> Result<Vec<S>> {
+    Ok(query
+        .select_only()
+        .columns(S::columns().iter().copied())
+        .into_model::<Row<S>>()
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|row| row.0)
+        .collect())
 }
 
 /// Insert the first version of `d`, or replace the previous one (`d.version - 1`): `CONFLICT`
@@ -101,20 +172,15 @@ pub(super) async fn write(tx: &Change, d: &Diagnostic, existing: bool) -> Result
 
 /// The diagnostics of the cohorts and participants of `keys` (by the primary key's columns,
 /// not the participant alone).
-pub(super) async fn of_keys(
+pub(super) async fn of_keys<S: Shape>(
     tx: &TenantTx,
     keys: &[(CohortId, ParticipantId)],
-) -> Result<Vec<Diagnostic>> {
+) -> Result<Vec<S>> {
     let cohorts: std::collections::BTreeSet<uuid::Uuid> = keys.iter().map(|k| k.0.0).collect();
     let participants: std::collections::BTreeSet<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
-    Ok(tx
+    let query = tx
         .select::<diagnostic::Entity>()
         .filter(diagnostic::Column::CohortId.is_in(cohorts))
-        .filter(diagnostic::Column::ParticipantId.is_in(participants))
-        .into_model::<DiagnosticRow>()
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|row| row.0)
-        .collect())
+        .filter(diagnostic::Column::ParticipantId.is_in(participants));
+    read(tx, query).await
 }

@@ -49,11 +49,7 @@ impl MemberObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<crate::graphql::diagnostics::DiagnosticObj>> {
-        let loader = ctx.data_unchecked::<Loaded<crate::graphql::loaders::DiagnosticLoader>>();
-        Ok(loader
-            .load_one((self.0.cohort_id, self.0.participant_id))
-            .await?
-            .map(|(d, t)| crate::graphql::diagnostics::DiagnosticObj(d, t)))
+        crate::graphql::loaders::diagnostic(ctx, (self.0.cohort_id, self.0.participant_id)).await
     }
     /// Why declined or dropped out.
     async fn reason(&self) -> Option<&str> {

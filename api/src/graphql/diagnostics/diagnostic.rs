@@ -1,9 +1,24 @@
 //! The `Diagnostic` object: its French-language (`FleAssessment`) and mobility parts, which
 //! are inputs too, and its CléA positioning by domain.
 
-use async_graphql::{Enum, InputObject, Object, SimpleObject};
+use std::borrow::Cow;
+
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use parcours_domain::diagnostics::{self, Acquisition, CLEA_DOMAINS, Cefr, Diagnostic};
+use parcours_domain::DomainError;
+use parcours_domain::diagnostics::{
+    self, Acquisition, CLEA_DOMAINS, Cefr, Diagnostic, DiagnosticSummary,
+};
+
+use crate::graphql::GqlResult;
+use crate::graphql::loaders::{DiagnosticLoader, Loaded};
+
+/// The shapes of [`shape_of`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Summary,
+    Whole,
+}
 
 /// A CEFR level.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -140,17 +155,88 @@ pub struct CleaPositioning {
     modules_to_train: Vec<CleaDomain>,
 }
 
-/// A cohort member's diagnostic.
-pub struct DiagnosticObj(pub Diagnostic, pub i32);
+/// A cohort member's diagnostic, with the tenant's CléA threshold.
+///
+/// Read in the shape its selection needs ([`shape_of`]): the summary's fields are served from
+/// it, the others (mobility, recommendations, author) from the whole diagnostic, which the
+/// read brought when the selection asked for it and is otherwise read, for all the request's
+/// diagnostics at once, by [`DiagnosticLoader`].
+pub struct DiagnosticObj {
+    shown: DiagnosticSummary,
+    whole: Option<Diagnostic>,
+    threshold: i32,
+}
+
+impl DiagnosticObj {
+    /// A whole diagnostic (a mutation's payload, a selection that needs it).
+    pub(crate) fn whole(d: Diagnostic, threshold: i32) -> Self {
+        Self {
+            shown: DiagnosticSummary::from(&d),
+            whole: Some(d),
+            threshold,
+        }
+    }
+
+    /// A diagnostic as screens show it.
+    pub(crate) fn summary(shown: DiagnosticSummary, threshold: i32) -> Self {
+        Self {
+            shown,
+            whole: None,
+            threshold,
+        }
+    }
+
+    /// The whole diagnostic: as read, or through the request's loader.
+    async fn record(&self, ctx: &Context<'_>) -> async_graphql::Result<Cow<'_, Diagnostic>> {
+        if let Some(d) = &self.whole {
+            return Ok(Cow::Borrowed(d));
+        }
+        let loader = ctx.data_unchecked::<Loaded<DiagnosticLoader>>();
+        match loader
+            .load_one((self.shown.cohort_id, self.shown.participant_id))
+            .await?
+        {
+            Some((d, _)) => Ok(Cow::Owned(d)),
+            // Read in the same snapshot as its summary.
+            None => Err(DomainError::NotFound {
+                entity: "diagnostic",
+            })
+            .gql(ctx),
+        }
+    }
+}
+
+/// The `Diagnostic` fields answered from a [`DiagnosticSummary`].
+const SERVED_FROM_SUMMARY: &[&str] = &[
+    "__typename",
+    "isFinal",
+    "fle",
+    "clea",
+    "daqOrientation",
+    "updatedAt",
+    "version",
+];
+
+/// The shape a selection of `Diagnostic` fields needs (`selection`: the field whose value is
+/// a `Diagnostic`): its summary when every selected field is served from it, else the whole
+/// diagnostic. Guessing wrong costs one batched statement, never a wrong answer.
+pub(crate) fn shape_of(selection: async_graphql::Lookahead<'_>) -> Shape {
+    let whole = selection.selection_fields().iter().any(|field| {
+        field
+            .selection_set()
+            .any(|f| !SERVED_FROM_SUMMARY.contains(&f.name()))
+    });
+    if whole { Shape::Whole } else { Shape::Summary }
+}
 
 #[Object(name = "Diagnostic")]
 impl DiagnosticObj {
     /// A final diagnostic no longer changes.
     async fn is_final(&self) -> bool {
-        self.0.is_final
+        self.shown.is_final
     }
     async fn fle(&self) -> FleGql {
-        let f = &self.0.content.fle;
+        let f = &self.shown.fle;
         FleGql {
             listening: f.listening.into(),
             reading: f.reading.into(),
@@ -159,23 +245,23 @@ impl DiagnosticObj {
             training_needed: f.training_needed,
         }
     }
-    async fn mobility(&self) -> MobilityGql {
-        let m = &self.0.content.mobility;
-        MobilityGql {
+    async fn mobility(&self, ctx: &Context<'_>) -> async_graphql::Result<MobilityGql> {
+        let record = self.record(ctx).await?;
+        let m = &record.content.mobility;
+        Ok(MobilityGql {
             driving_licence: m.driving_licence,
             vehicle_access: m.vehicle_access,
             public_transport_autonomy: m.public_transport_autonomy,
             acceptable_commute_minutes: m.acceptable_commute_minutes,
             psychological_barriers: m.psychological_barriers,
             platform_referral: m.platform_referral,
-        }
+        })
     }
     async fn clea(&self) -> CleaPositioning {
-        let summary = diagnostics::clea_summary(&self.0.content.clea, self.1);
+        let summary = diagnostics::clea_summary(&self.shown.clea, self.threshold);
         CleaPositioning {
             domains: self
-                .0
-                .content
+                .shown
                 .clea
                 .iter()
                 .zip(CLEA_DOMAINS)
@@ -201,18 +287,18 @@ impl DiagnosticObj {
     }
     /// Oriented towards the regional qualification access scheme (DAQ).
     async fn daq_orientation(&self) -> bool {
-        self.0.content.daq_orientation
+        self.shown.daq_orientation
     }
-    async fn recommendations(&self) -> &str {
-        &self.0.content.recommendations
+    async fn recommendations(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        Ok(self.record(ctx).await?.content.recommendations.clone())
     }
-    async fn written_by(&self) -> &str {
-        &self.0.written_by
+    async fn written_by(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        Ok(self.record(ctx).await?.written_by.clone())
     }
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.shown.updated_at
     }
     async fn version(&self) -> i32 {
-        self.0.version
+        self.shown.version
     }
 }

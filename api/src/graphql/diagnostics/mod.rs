@@ -7,4 +7,5 @@ mod diagnostic;
 mod mutations;
 
 pub use diagnostic::{CleaDomain, DiagnosticObj};
+pub(crate) use diagnostic::{Shape as DiagnosticShape, shape_of as diagnostic_shape_of};
 pub use mutations::DiagnosticMutation;

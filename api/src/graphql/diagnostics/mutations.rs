@@ -124,11 +124,12 @@ impl DiagnosticMutation {
         )
         .await
         .gql(ctx)?;
-        let (_, threshold) = diagnostics::load_many(&r.tx, &r.principal, &[])
-            .await
-            .gql(ctx)?;
+        let (_, threshold) =
+            diagnostics::load_many::<diagnostics::DiagnosticSummary>(&r.tx, &r.principal, &[])
+                .await
+                .gql(ctx)?;
         Ok(Some(SaveDiagnosticPayload {
-            diagnostic: DiagnosticObj(saved, threshold),
+            diagnostic: DiagnosticObj::whole(saved, threshold),
         }))
     }
 

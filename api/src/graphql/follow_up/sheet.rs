@@ -8,7 +8,7 @@ use parcours_domain::follow_up::{AttendanceSummary, FollowUpSheet, SheetStatus};
 use crate::graphql::cohorts::CohortObj;
 use crate::graphql::diagnostics::DiagnosticObj;
 use crate::graphql::ids;
-use crate::graphql::loaders::{CohortLoader, DiagnosticLoader, Loaded};
+use crate::graphql::loaders::{CohortLoader, Loaded};
 use crate::graphql::participants::ParticipantObj;
 
 /// Where a follow-up sheet stands.
@@ -84,11 +84,7 @@ impl FollowUpSheetObj {
     }
     /// The participant's diagnostic in this cohort.
     async fn diagnostic(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DiagnosticObj>> {
-        let loader = ctx.data_unchecked::<Loaded<DiagnosticLoader>>();
-        Ok(loader
-            .load_one((self.0.cohort_id, self.0.participant_id))
-            .await?
-            .map(|(d, t)| DiagnosticObj(d, t)))
+        crate::graphql::loaders::diagnostic(ctx, (self.0.cohort_id, self.0.participant_id)).await
     }
     async fn recommendations(&self) -> &str {
         &self.0.recommendations

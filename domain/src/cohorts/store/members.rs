@@ -4,11 +4,12 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use super::{member_to_cohort, of_visible_cohorts};
 use crate::cohorts::model::*;
 use crate::cohorts::policy::{self, Members};
+use crate::db::rows::Positional;
 use crate::db::{Change, TenantTx};
 use crate::entities::{cohort, cohort_member, participant};
 use crate::error::{DomainError, Result};
@@ -54,14 +55,11 @@ pub(crate) async fn insert_member(tx: &Change, m: &Member, prescribed_by: &str) 
 
 /// The members of cohort `id`, whatever their status, by participant.
 pub(crate) async fn members_in(tx: &TenantTx, id: CohortId) -> Result<Vec<Member>> {
-    tx.select::<cohort_member::Entity>()
+    let query = tx
+        .select::<cohort_member::Entity>()
         .filter(cohort_member::Column::CohortId.eq(id.0))
-        .order_by_asc(cohort_member::Column::ParticipantId)
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(to_member)
-        .collect()
+        .order_by_asc(cohort_member::Column::ParticipantId);
+    read_members(tx, query).await
 }
 
 /// When `participant`'s last membership of the cohorts of `convention` (by cohort start) is a
@@ -90,17 +88,48 @@ pub(crate) async fn dropped_out_of_action(
         .and_then(|m| m.dropped_out_on))
 }
 
-/// A member row as the domain's value.
-fn to_member(r: cohort_member::Model) -> Result<Member> {
-    Ok(Member {
-        cohort_id: CohortId(r.cohort_id),
-        participant_id: ParticipantId(r.participant_id),
-        status: MemberStatus::parse(&r.status)
-            .ok_or_else(|| DomainError::Internal("unknown member status".into()))?,
-        reason: r.reason,
-        dropped_out_on: r.dropped_out_on,
-        version: r.version,
-    })
+/// The members `query` selects, reading only a [`Member`]'s columns, by position (see
+/// [`crate::db::rows`]: a page of cohorts reads hundreds of them).
+async fn read_members(tx: &TenantTx, query: Select<cohort_member::Entity>) -> Result<Vec<Member>> {
+    use cohort_member::Column as C;
+    Ok(query
+        .select_only()
+        .columns([
+            C::CohortId,
+            C::ParticipantId,
+            C::Status,
+            C::Reason,
+            C::DroppedOutOn,
+            C::Version,
+        ])
+        .into_model::<MemberRow>()
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|row| row.0)
+        .collect())
+}
+
+/// A member read by [`read_members`], in its order of columns.
+struct MemberRow(Member);
+
+impl sea_orm::FromQueryResult for MemberRow {
+    fn from_query_result(
+        row: &sea_orm::QueryResult,
+        _: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        use cohort_member::Column as C;
+        let mut at = Positional::new(row, 0);
+        Ok(Self(Member {
+            cohort_id: CohortId(at.get(C::CohortId)?),
+            participant_id: ParticipantId(at.get(C::ParticipantId)?),
+            status: MemberStatus::parse(&at.get::<String>(C::Status)?)
+                .ok_or_else(|| sea_orm::DbErr::Type("unknown member status".into()))?,
+            reason: at.get(C::Reason)?,
+            dropped_out_on: at.get(C::DroppedOutOn)?,
+            version: at.get(C::Version)?,
+        }))
+    }
 }
 
 /// The membership of `participant` in cohort `cohort_id` (`NOT_FOUND`, a prescription, otherwise).
@@ -109,13 +138,13 @@ pub(crate) async fn member(
     cohort_id: CohortId,
     participant: ParticipantId,
 ) -> Result<Member> {
-    tx.select::<cohort_member::Entity>()
+    let query = tx
+        .select::<cohort_member::Entity>()
         .filter(cohort_member::Column::CohortId.eq(cohort_id.0))
-        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
-        .one(tx.conn())
+        .filter(cohort_member::Column::ParticipantId.eq(participant.0));
+    read_members(tx, query)
         .await?
-        .map(to_member)
-        .transpose()?
+        .pop()
         .ok_or(DomainError::NotFound {
             entity: "prescription",
         })
@@ -171,16 +200,13 @@ pub(crate) async fn memberships_of_people(
 ) -> Result<Vec<Member>> {
     use sea_orm::JoinType;
     let to_cohort = member_to_cohort();
-    tx.select::<cohort_member::Entity>()
+    let query = tx
+        .select::<cohort_member::Entity>()
         .join(JoinType::InnerJoin, to_cohort)
         .filter(cohort_member::Column::ParticipantId.is_in(people.iter().map(|p| p.0)))
         .order_by_asc(cohort::Column::StartDate)
-        .order_by_asc(cohort::Column::Id)
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(to_member)
-        .collect()
+        .order_by_asc(cohort::Column::Id);
+    read_members(tx, query).await
 }
 
 /// Of `people`, those whose referent is `referent` (reads the participants' rows).
@@ -236,12 +262,8 @@ pub(crate) async fn visible_members_of(
             .into();
         query = query.join(JoinType::InnerJoin, to_participant);
     }
-    query
+    let query = query
         .order_by_asc(cohort_member::Column::CohortId)
-        .order_by_asc(cohort_member::Column::ParticipantId)
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(to_member)
-        .collect()
+        .order_by_asc(cohort_member::Column::ParticipantId);
+    read_members(tx, query).await
 }

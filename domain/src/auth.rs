@@ -74,6 +74,27 @@ pub async fn begin(db: &Db, claims: Claims, mode: Mode) -> Result<(Tx, Principal
     }
 }
 
+/// [`begin`] the caller's unit of work, run `work` in it as the principal, then commit, or roll
+/// back when `work` fails: a unit of work outside a request (a subscription's delivery).
+pub async fn run<T>(
+    db: &Db,
+    claims: Claims,
+    mode: Mode,
+    work: impl AsyncFnOnce(&Tx, &Principal) -> Result<T>,
+) -> Result<T> {
+    let (tx, principal) = begin(db, claims, mode).await?;
+    match work(&tx, &principal).await {
+        Ok(value) => {
+            tx.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            tx.rollback().await;
+            Err(err)
+        }
+    }
+}
+
 /// What a token is, from its claims alone.
 #[derive(Clone, Copy)]
 enum Shape {

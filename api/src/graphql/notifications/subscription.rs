@@ -74,15 +74,16 @@ impl SubscriptionRoot {
                                 .into(),
                         }));
                     };
-                    // One read transaction per delivery: still allowed (deactivated staff or
+                    // One read transaction per delivery, authenticated as a request is (a
+                    // known caller costs no statement): still allowed (deactivated staff or
                     // structure, suspended tenant)? Then the row, in the caller's scope.
-                    #[expect(clippy::disallowed_methods, reason = "a delivery's own transaction")]
-                    let delivered = db
-                        .run(Mode::Read, async |tx| {
-                            let principal = parcours_domain::auth::authenticate(tx, claims).await?;
-                            notifications::delivered(tx, &principal, &event).await
-                        })
-                        .await;
+                    let delivered = parcours_domain::auth::run(
+                        &db,
+                        claims,
+                        Mode::Read,
+                        async |tx, principal| notifications::delivered(tx, principal, &event).await,
+                    )
+                    .await;
                     delivered
                         .map(|found| found.map(NotificationObj))
                         .map_err(gql)

@@ -130,6 +130,22 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
         "a page costs {summary_cost} statements with the summary's fields, {whole_cost} with the record's"
     );
 
+    // The same page as `nodes`: the record's fields are read by the page's statement too.
+    let nodes = |fields: &str| {
+        format!("{{ participants(first: 10, sort: NAME) {{ nodes {{ {fields} }} }} }}")
+    };
+    let (summary_cost, _) = cost(&app, s, &nodes(SCALARS), json!({})).await;
+    let (whole_cost, data) = cost(&app, s, &nodes(&format!("{SCALARS} {RECORD}")), json!({})).await;
+    assert_eq!(
+        data["participants"]["nodes"].as_array().map(Vec::len),
+        Some(3),
+        "{data}"
+    );
+    assert_eq!(
+        summary_cost, whole_cost,
+        "`nodes` cost {summary_cost} statements with the summary's fields, {whole_cost} with the record's"
+    );
+
     // A relation: a cohort's members and their participant.
     let vars = json!({ "c": c["id"] });
     let (summary_cost, summary) = cost(&app, s, &members(SCALARS), vars.clone()).await;

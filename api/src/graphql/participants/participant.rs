@@ -6,9 +6,7 @@ use std::borrow::Cow;
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use parcours_domain::access_log::SensitiveField;
-use parcours_domain::participants::{
-    self as domain, Participant, ParticipantSummary, Shape, policy,
-};
+use parcours_domain::participants::{self as domain, Participant, ParticipantSummary, policy};
 use parcours_domain::{DomainError, participants::exit_recording};
 
 use super::{EpisodeObj, ExitAssessment, ExitObj, PathStepObj};
@@ -108,8 +106,8 @@ pub(crate) fn shape_of(selection: async_graphql::Lookahead<'_>) -> ParticipantSh
     }
 }
 
-/// The shapes of [`shape_of`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The shapes of [`shape_of`], the smaller first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ParticipantShape {
     Summary,
     Whole,
@@ -156,22 +154,24 @@ impl ParticipantObj {
     }
 }
 
-/// A sensitive value, when the caller may read it; the read is noted for the access log (a
-/// refused read discloses nothing and notes nothing).
-fn sensitive(
+/// A sensitive value of `p`'s record, when the caller may read it. A refused read discloses
+/// nothing, notes nothing and reads no record; an allowed one is noted for the access log once
+/// the value is in hand, so that no entry records a value that was not returned.
+async fn sensitive(
     ctx: &Context<'_>,
-    p: &impl Shape,
+    p: &ParticipantObj,
     field: SensitiveField,
-) -> async_graphql::Result<()> {
-    if policy::may_read_sensitive(&req(ctx).principal, p) {
-        crate::graphql::access::note(ctx, p.id(), field);
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden(
+    value: impl FnOnce(&Participant) -> bool,
+) -> async_graphql::Result<Option<bool>> {
+    if !policy::may_read_sensitive(&req(ctx).principal, &p.shown) {
+        return Err(DomainError::Forbidden(
             "RSA status and disability are readable by steering and the participant's referent only",
         ))
-        .gql(ctx)
+        .gql(ctx);
     }
+    let value = value(&*p.record(ctx).await?);
+    crate::graphql::access::note(ctx, p.shown.id, field);
+    Ok(Some(value))
 }
 
 /// The whole record is for steering and the participant's referent; a provider reads the
@@ -247,8 +247,10 @@ impl ParticipantObj {
     }
     /// RSA (minimum income) beneficiary at entry. Steering and the participant's referent only.
     async fn rsa_beneficiary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
-        sensitive(ctx, &self.shown, SensitiveField::RsaBeneficiary)?;
-        Ok(Some(self.record(ctx).await?.rsa_beneficiary))
+        sensitive(ctx, self, SensitiveField::RsaBeneficiary, |p| {
+            p.rsa_beneficiary
+        })
+        .await
     }
     /// Lives in a priority neighbourhood (QPV).
     async fn priority_neighbourhood(
@@ -273,8 +275,10 @@ impl ParticipantObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<bool>> {
-        sensitive(ctx, &self.shown, SensitiveField::RecognisedDisability)?;
-        Ok(Some(self.record(ctx).await?.recognised_disability))
+        sensitive(ctx, self, SensitiveField::RecognisedDisability, |p| {
+            p.recognised_disability
+        })
+        .await
     }
     /// Allowed to work in France.
     async fn authorised_to_work(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {

@@ -90,10 +90,17 @@ impl ParticipantQuery {
                 .field("edges")
                 .field("node")
                 .field("commune")
-                .exists(),
+                .exists()
+                || ctx.look_ahead().field("nodes").field("commune").exists(),
         };
-        let node = ctx.look_ahead().field("edges").field("node");
-        let (page, communes) = match super::participant::shape_of(node) {
+        // The connection shows participants as `edges { node }` and as `nodes`.
+        let shown = ctx.look_ahead();
+        let shape = [shown.field("edges").field("node"), shown.field("nodes")]
+            .into_iter()
+            .map(super::participant::shape_of)
+            .max()
+            .unwrap_or(ParticipantShape::Summary);
+        let (page, communes) = match shape {
             ParticipantShape::Summary => {
                 list::<ParticipantSummary>(ctx, &filter, sort, first, after.as_deref(), with)
                     .await?

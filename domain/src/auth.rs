@@ -83,16 +83,8 @@ pub async fn run<T>(
     work: impl AsyncFnOnce(&Tx, &Principal) -> Result<T>,
 ) -> Result<T> {
     let (tx, principal) = begin(db, claims, mode).await?;
-    match work(&tx, &principal).await {
-        Ok(value) => {
-            tx.commit().await?;
-            Ok(value)
-        }
-        Err(err) => {
-            tx.rollback().await;
-            Err(err)
-        }
-    }
+    let outcome = work(&tx, &principal).await;
+    tx.end(outcome).await
 }
 
 /// What a token is, from its claims alone.

@@ -275,16 +275,8 @@ impl Db {
     pub async fn run<T>(&self, mode: Mode, work: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T> {
         #[expect(clippy::disallowed_methods, reason = "`run` is `begin` with its end")]
         let tx = self.begin(mode).await?;
-        match work(&tx).await {
-            Ok(value) => {
-                tx.commit().await?;
-                Ok(value)
-            }
-            Err(err) => {
-                tx.rollback().await;
-                Err(err)
-            }
-        }
+        let outcome = work(&tx).await;
+        tx.end(outcome).await
     }
 
     /// Begin in `tenant`'s scope (see [`Tx::begin_in`]).

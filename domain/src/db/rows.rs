@@ -6,7 +6,10 @@
 //! from a given position; debug builds (every test) check that each position holds the column
 //! the decoder names, so a decoder that disagrees with its query fails the tests.
 
-use sea_orm::{DbErr, IdenStatic, QueryResult, TryGetable};
+use sea_orm::{
+    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, QueryResult, QuerySelect,
+    Select, TryGetable,
+};
 
 /// The next columns of a row, read in order.
 /// (`pub` in a crate-private module: the sealed `Decode` traits of the stores name it.)
@@ -46,4 +49,40 @@ impl<'r> Positional<'r> {
         let _ = column;
         self.row.try_get_by_index(at)
     }
+}
+
+/// A shape an entity's rows are read in: the columns its query selects, and the decoder that
+/// reads them in that order (a store's hot reads: participants, diagnostics, members).
+pub trait Shaped: Sized + Send + Sync {
+    /// The entity whose rows these are.
+    type Entity: EntityTrait;
+    /// The selected columns, in decoding order.
+    fn columns() -> &'static [<Self::Entity as EntityTrait>::Column];
+    /// Decode one row from `at`, reading the columns of [`Shaped::columns`] in order.
+    fn decode(at: &mut Positional<'_>) -> Result<Self, DbErr>;
+}
+
+/// A row decoded as the shape `S`.
+struct Decoded<S>(S);
+
+impl<S: Shaped> FromQueryResult for Decoded<S> {
+    fn from_query_result(row: &QueryResult, _: &str) -> Result<Self, DbErr> {
+        S::decode(&mut Positional::new(row, 0)).map(Self)
+    }
+}
+
+/// The rows `query` selects, reading only the columns of `S`.
+pub(crate) async fn read<S: Shaped>(
+    conn: &impl ConnectionTrait,
+    query: Select<S::Entity>,
+) -> Result<Vec<S>, DbErr> {
+    Ok(query
+        .select_only()
+        .columns(S::columns().iter().copied())
+        .into_model::<Decoded<S>>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| row.0)
+        .collect())
 }

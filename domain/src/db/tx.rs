@@ -186,6 +186,21 @@ impl Tx {
         Ok(())
     }
 
+    /// End the unit of work with its `outcome`: commit when it succeeded (the commit's failure
+    /// is then the outcome), roll back when it failed.
+    pub async fn end<T>(&self, outcome: Result<T>) -> Result<T> {
+        match outcome {
+            Ok(value) => {
+                self.commit().await?;
+                Ok(value)
+            }
+            Err(err) => {
+                self.rollback().await;
+                Err(err)
+            }
+        }
+    }
+
     /// Undo everything the work did. Never fails: a transaction that cannot be rolled back
     /// explicitly is rolled back by the server when its connection is dropped.
     pub async fn rollback(&self) {

@@ -172,7 +172,9 @@ impl From<&Diagnostic> for DiagnosticSummary {
 /// The shape a batch read brings diagnostics back in: whole ([`Diagnostic`]) or as screens
 /// show them ([`DiagnosticSummary`]); implemented for those two only, read by the same query
 /// with the same rules, only the selected columns differ.
-pub trait Shape: super::store::Decode + Clone + Send + Sync + 'static {
+pub trait Shape:
+    crate::db::rows::Shaped<Entity = crate::entities::diagnostic::Entity> + Clone + 'static
+{
     /// The membership the diagnostic is of.
     fn key(&self) -> (CohortId, ParticipantId);
 }

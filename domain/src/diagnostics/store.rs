@@ -1,10 +1,10 @@
 //! Queries of diagnostics, scoped by the transaction's tenant; looked up by their whole key
 //! (cohort, participant).
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, QueryFilter, QuerySelect, Select};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, QueryFilter};
 
 use super::model::*;
-use crate::db::rows::Positional;
+use crate::db::rows::{self, Positional};
 use crate::db::{Change, TenantTx};
 use crate::entities::diagnostic;
 use crate::error::{DomainError, Result};
@@ -19,7 +19,7 @@ pub(crate) async fn find(
         .select::<diagnostic::Entity>()
         .filter(diagnostic::Column::CohortId.eq(cohort.0))
         .filter(diagnostic::Column::ParticipantId.eq(participant.0));
-    Ok(read::<Diagnostic>(tx, query).await?.pop())
+    Ok(rows::read::<Diagnostic>(tx.conn(), query).await?.pop())
 }
 
 impl sea_orm::TryGetableFromJson for Fle {}
@@ -32,18 +32,12 @@ struct Positioning(Vec<Acquisition>);
 
 impl sea_orm::TryGetableFromJson for Positioning {}
 
-/// How a shape is read (sealed: [`Shape`] is implemented for the two shapes only): the
-/// columns its query selects and its decoder, which reads them in that order, by position (see
-/// [`crate::db::rows`]), the JSON parts straight into their types (no `serde_json::Value` in
-/// between: a page of cohorts reads hundreds of them).
-pub trait Decode: Sized {
-    #[doc(hidden)]
-    fn columns() -> &'static [diagnostic::Column];
-    #[doc(hidden)]
-    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, DbErr>;
-}
+// The shapes are read by position (see [`crate::db::rows`]), their JSON parts straight into
+// their types (no `serde_json::Value` in between: a page of cohorts reads hundreds of them).
 
-impl Decode for Diagnostic {
+impl rows::Shaped for Diagnostic {
+    type Entity = diagnostic::Entity;
+
     fn columns() -> &'static [diagnostic::Column] {
         use diagnostic::Column as C;
         &[
@@ -81,7 +75,9 @@ impl Decode for Diagnostic {
     }
 }
 
-impl Decode for DiagnosticSummary {
+impl rows::Shaped for DiagnosticSummary {
+    type Entity = diagnostic::Entity;
+
     fn columns() -> &'static [diagnostic::Column] {
         use diagnostic::Column as C;
         &[
@@ -109,28 +105,6 @@ impl Decode for DiagnosticSummary {
             version: at.get(C::Version)?,
         })
     }
-}
-
-/// A diagnostic read in the shape `S`.
-struct Row<S>(S);
-
-impl<S: Shape> sea_orm::FromQueryResult for Row<S> {
-    fn from_query_result(row: &sea_orm::QueryResult, _: &str) -> std::result::Result<Self, DbErr> {
-        S::decode(&mut Positional::new(row, 0)).map(Self)
-    }
-}
-
-/// The diagnostics `query` selects, in the shape `S` (only its columns are read).
-async fn read<S: Shape>(tx: &TenantTx, query: Select<diagnostic::Entity>) -> Result<Vec<S>> {
-    Ok(query
-        .select_only()
-        .columns(S::columns().iter().copied())
-        .into_model::<Row<S>>()
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|row| row.0)
-        .collect())
 }
 
 /// Insert the first version of `d`, or replace the previous one (`d.version - 1`): `CONFLICT`
@@ -182,5 +156,5 @@ pub(super) async fn of_keys<S: Shape>(
         .select::<diagnostic::Entity>()
         .filter(diagnostic::Column::CohortId.is_in(cohorts))
         .filter(diagnostic::Column::ParticipantId.is_in(participants));
-    read(tx, query).await
+    Ok(rows::read::<S>(tx.conn(), query).await?)
 }

@@ -224,7 +224,9 @@ impl From<&Participant> for ParticipantSummary {
 /// The shape a read brings participants back in: the whole record ([`Participant`]) or what
 /// lists show ([`ParticipantSummary`]); implemented for those two only. Both are read through
 /// the same query with the same visibility rules, only the selected columns differ.
-pub trait Shape: super::store::Decode + Clone + Send + Sync + 'static {
+pub trait Shape:
+    crate::db::rows::Shaped<Entity = crate::entities::participant::Entity> + Clone + 'static
+{
     /// The participant's ID.
     fn id(&self) -> ParticipantId;
     /// The day the participant entered the path (a list's sort key).

@@ -221,12 +221,11 @@ const SERVED_FROM_SUMMARY: &[&str] = &[
 /// a `Diagnostic`): its summary when every selected field is served from it, else the whole
 /// diagnostic. Guessing wrong costs one batched statement, never a wrong answer.
 pub(crate) fn shape_of(selection: async_graphql::Lookahead<'_>) -> Shape {
-    let whole = selection.selection_fields().iter().any(|field| {
-        field
-            .selection_set()
-            .any(|f| !SERVED_FROM_SUMMARY.contains(&f.name()))
-    });
-    if whole { Shape::Whole } else { Shape::Summary }
+    if crate::graphql::selects_only(selection, SERVED_FROM_SUMMARY) {
+        Shape::Summary
+    } else {
+        Shape::Whole
+    }
 }
 
 #[Object(name = "Diagnostic")]

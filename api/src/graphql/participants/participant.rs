@@ -94,15 +94,10 @@ impl From<ParticipantSummary> for ParticipantObj {
 /// field is served from it, else the whole record. Guessing wrong costs one batched statement
 /// (a field of the record reads it), never a wrong answer.
 pub(crate) fn shape_of(selection: async_graphql::Lookahead<'_>) -> ParticipantShape {
-    let whole = selection.selection_fields().iter().any(|field| {
-        field
-            .selection_set()
-            .any(|f| !SERVED_FROM_SUMMARY.contains(&f.name()))
-    });
-    if whole {
-        ParticipantShape::Whole
-    } else {
+    if crate::graphql::selects_only(selection, SERVED_FROM_SUMMARY) {
         ParticipantShape::Summary
+    } else {
+        ParticipantShape::Whole
     }
 }
 

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use super::{member_to_cohort, of_visible_cohorts};
 use crate::cohorts::model::*;
 use crate::cohorts::policy::{self, Members};
-use crate::db::rows::Positional;
+use crate::db::rows::{self, Positional};
 use crate::db::{Change, TenantTx};
 use crate::entities::{cohort, cohort_member, participant};
 use crate::error::{DomainError, Result};
@@ -91,36 +91,27 @@ pub(crate) async fn dropped_out_of_action(
 /// The members `query` selects, reading only a [`Member`]'s columns, by position (see
 /// [`crate::db::rows`]: a page of cohorts reads hundreds of them).
 async fn read_members(tx: &TenantTx, query: Select<cohort_member::Entity>) -> Result<Vec<Member>> {
-    use cohort_member::Column as C;
-    Ok(query
-        .select_only()
-        .columns([
+    Ok(rows::read::<Member>(tx.conn(), query).await?)
+}
+
+impl rows::Shaped for Member {
+    type Entity = cohort_member::Entity;
+
+    fn columns() -> &'static [cohort_member::Column] {
+        use cohort_member::Column as C;
+        &[
             C::CohortId,
             C::ParticipantId,
             C::Status,
             C::Reason,
             C::DroppedOutOn,
             C::Version,
-        ])
-        .into_model::<MemberRow>()
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|row| row.0)
-        .collect())
-}
+        ]
+    }
 
-/// A member read by [`read_members`], in its order of columns.
-struct MemberRow(Member);
-
-impl sea_orm::FromQueryResult for MemberRow {
-    fn from_query_result(
-        row: &sea_orm::QueryResult,
-        _: &str,
-    ) -> std::result::Result<Self, sea_orm::DbErr> {
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr> {
         use cohort_member::Column as C;
-        let mut at = Positional::new(row, 0);
-        Ok(Self(Member {
+        Ok(Member {
             cohort_id: CohortId(at.get(C::CohortId)?),
             participant_id: ParticipantId(at.get(C::ParticipantId)?),
             status: MemberStatus::parse(&at.get::<String>(C::Status)?)
@@ -128,7 +119,7 @@ impl sea_orm::FromQueryResult for MemberRow {
             reason: at.get(C::Reason)?,
             dropped_out_on: at.get(C::DroppedOutOn)?,
             version: at.get(C::Version)?,
-        }))
+        })
     }
 }
 

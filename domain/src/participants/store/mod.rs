@@ -9,17 +9,18 @@ use sea_orm::{
 
 use super::model::*;
 use super::policy::{self, Visible};
-use crate::db::rows::Positional;
+use crate::db::rows;
 use crate::db::{Change, TenantTx};
 use crate::entities::{commune, episode, participant, participant_exit, path_step};
 use crate::error::{DomainError, Result};
-use crate::ids::{CommuneId, ParticipantId, StaffId};
+use crate::ids::{ParticipantId, StaffId};
 use crate::principal::Principal;
 use crate::tenants::Commune;
 
 mod exits;
 mod path;
 mod reach;
+mod shapes;
 
 pub(crate) use exits::due_for_anonymisation;
 pub(super) use exits::*;
@@ -27,6 +28,7 @@ pub(super) use path::*;
 
 pub(crate) use reach::ids_of_referent;
 use reach::{provider_knows, provider_participants};
+use shapes::{COMMUNE_PREFIX, Row, WithCommune, shaped};
 
 /// The participants the principal may see in the transaction's tenant (see
 /// [`policy::visible`]).
@@ -52,15 +54,15 @@ pub(super) async fn find_visible(
     id: ParticipantId,
 ) -> Result<Participant> {
     policy::require_reader(principal)?;
-    let found = shaped::<Participant>(tx.select::<participant::Entity>())
-        .filter(participant::Column::Id.eq(id.0))
-        .into_model::<Row<Participant>>()
-        .one(tx.conn())
+    let query = tx
+        .select::<participant::Entity>()
+        .filter(participant::Column::Id.eq(id.0));
+    let found = rows::read::<Participant>(tx.conn(), query)
         .await?
+        .pop()
         .ok_or(DomainError::NotFound {
             entity: "participant",
-        })?
-        .participant;
+        })?;
     match policy::visible(principal) {
         Visible::OfProvider(structure) => {
             if !provider_knows(tx, structure, id).await? {
@@ -80,144 +82,10 @@ pub(super) async fn find_many<S: Shape>(
     principal: &Principal,
     ids: &[ParticipantId],
 ) -> Result<Vec<S>> {
-    let rows = shaped::<S>(visible(tx, principal).await?)
-        .filter(participant::Column::Id.is_in(ids.iter().map(|i| i.0)))
-        .into_model::<Row<S>>()
-        .all(tx.conn())
-        .await?;
-    Ok(rows.into_iter().map(|row| row.participant).collect())
-}
-
-/// `query` selecting the columns of `S` only, then the stored sort key of names (for cursors).
-fn shaped<S: Shape>(query: Select<participant::Entity>) -> Select<participant::Entity> {
-    query
-        .select_only()
-        .columns(S::columns().iter().copied())
-        .column(participant::Column::SearchName)
-}
-
-/// How a shape is read (sealed: [`Shape`] is implemented for the two shapes only): the
-/// columns its query selects, and its decoder, which reads them in that order (see
-/// [`crate::db::rows`]).
-pub trait Decode: Sized {
-    #[doc(hidden)]
-    fn columns() -> &'static [participant::Column];
-    #[doc(hidden)]
-    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr>;
-}
-
-impl Decode for Participant {
-    fn columns() -> &'static [participant::Column] {
-        use participant::Column as C;
-        &[
-            C::Id,
-            C::FirstName,
-            C::LastName,
-            C::BirthDate,
-            C::BirthYear,
-            C::Gender,
-            C::Email,
-            C::Phone,
-            C::PostalAddress,
-            C::CommuneId,
-            C::LongTermJobSeeker,
-            C::RsaBeneficiary,
-            C::PriorityNeighbourhood,
-            C::EducationLevel,
-            C::RecognisedDisability,
-            C::AuthorisedToWork,
-            C::Difficulties,
-            C::ConsentDate,
-            C::ConsentScope,
-            C::ReferentId,
-            C::Status,
-            C::EntryDate,
-            C::CommitteeDate,
-            C::RefusalReason,
-            C::AnonymisedAt,
-            C::CreatedAt,
-            C::UpdatedAt,
-            C::Version,
-        ]
-    }
-
-    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr> {
-        use participant::Column as C;
-        // Read in the order of `columns` (a struct's fields are evaluated as written).
-        Ok(Participant {
-            id: ParticipantId(at.get(C::Id)?),
-            first_name: at.get(C::FirstName)?,
-            last_name: at.get(C::LastName)?,
-            birth_date: at.get(C::BirthDate)?,
-            birth_year: at.get(C::BirthYear)?,
-            gender: unreadable(Gender::parse(&at.get::<String>(C::Gender)?))?,
-            email: at.get(C::Email)?,
-            phone: at.get(C::Phone)?,
-            postal_address: at.get(C::PostalAddress)?,
-            commune_id: CommuneId(at.get(C::CommuneId)?),
-            long_term_job_seeker: at.get(C::LongTermJobSeeker)?,
-            rsa_beneficiary: at.get(C::RsaBeneficiary)?,
-            priority_neighbourhood: at.get(C::PriorityNeighbourhood)?,
-            education_level: EducationLevel::new(at.get(C::EducationLevel)?)
-                .map_err(|_| sea_orm::DbErr::Type("stored education level out of range".into()))?,
-            recognised_disability: at.get(C::RecognisedDisability)?,
-            authorised_to_work: at.get(C::AuthorisedToWork)?,
-            difficulties: serde_json::from_value(at.get::<serde_json::Value>(C::Difficulties)?)
-                .unwrap_or_default(),
-            consent_date: at.get(C::ConsentDate)?,
-            consent_scope: at.get(C::ConsentScope)?,
-            referent_id: StaffId(at.get(C::ReferentId)?),
-            status: unreadable(ParticipantStatus::parse(&at.get::<String>(C::Status)?))?,
-            entry_date: at.get(C::EntryDate)?,
-            committee_date: at.get(C::CommitteeDate)?,
-            refusal_reason: at.get(C::RefusalReason)?,
-            anonymised_at: at.get(C::AnonymisedAt)?,
-            created_at: at.get(C::CreatedAt)?,
-            updated_at: at.get(C::UpdatedAt)?,
-            version: at.get(C::Version)?,
-        })
-    }
-}
-
-impl Decode for ParticipantSummary {
-    fn columns() -> &'static [participant::Column] {
-        use participant::Column as C;
-        &[
-            C::Id,
-            C::FirstName,
-            C::LastName,
-            C::BirthDate,
-            C::BirthYear,
-            C::Gender,
-            C::CommuneId,
-            C::ReferentId,
-            C::Status,
-            C::EntryDate,
-            C::Version,
-        ]
-    }
-
-    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr> {
-        use participant::Column as C;
-        Ok(ParticipantSummary {
-            id: ParticipantId(at.get(C::Id)?),
-            first_name: at.get(C::FirstName)?,
-            last_name: at.get(C::LastName)?,
-            birth_date: at.get(C::BirthDate)?,
-            birth_year: at.get(C::BirthYear)?,
-            gender: unreadable(Gender::parse(&at.get::<String>(C::Gender)?))?,
-            commune_id: CommuneId(at.get(C::CommuneId)?),
-            referent_id: StaffId(at.get(C::ReferentId)?),
-            status: unreadable(ParticipantStatus::parse(&at.get::<String>(C::Status)?))?,
-            entry_date: at.get(C::EntryDate)?,
-            version: at.get(C::Version)?,
-        })
-    }
-}
-
-/// A stored value no variant matches, as the decoding error it is.
-fn unreadable<T>(parsed: Result<T>) -> std::result::Result<T, sea_orm::DbErr> {
-    parsed.map_err(|e| sea_orm::DbErr::Type(e.to_string()))
+    let query = visible(tx, principal)
+        .await?
+        .filter(participant::Column::Id.is_in(ids.iter().map(|i| i.0)));
+    Ok(rows::read::<S>(tx.conn(), query).await?)
 }
 
 /// A page of participants: keyset on (sort key, id), with the total when the request counts,
@@ -348,76 +216,6 @@ pub(super) async fn list<S: Shape>(
         })
         .collect();
     Ok((rows, total, communes))
-}
-
-/// The prefix of the commune's columns in a page read with its communes.
-const COMMUNE_PREFIX: &str = "commune_";
-
-/// A participant read in the shape `S`, with its stored name key (the cursor of a list sorted
-/// by name), decoded by position.
-struct Row<S> {
-    participant: S,
-    search_name: Option<String>,
-}
-
-impl<S: Shape> Row<S> {
-    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr> {
-        let participant = S::decode(at)?;
-        let search_name = at.get(participant::Column::SearchName)?;
-        Ok(Self {
-            participant,
-            search_name,
-        })
-    }
-}
-
-impl<S: Shape> sea_orm::FromQueryResult for Row<S> {
-    fn from_query_result(
-        row: &sea_orm::QueryResult,
-        _: &str,
-    ) -> std::result::Result<Self, sea_orm::DbErr> {
-        Self::decode(&mut Positional::new(row, 0))
-    }
-}
-
-/// A participant's row with its commune's (`None`: no such commune).
-struct WithCommune<S> {
-    row: Row<S>,
-    commune: Option<commune::Model>,
-}
-
-impl<S: Shape> sea_orm::FromQueryResult for WithCommune<S> {
-    fn from_query_result(
-        row: &sea_orm::QueryResult,
-        _: &str,
-    ) -> std::result::Result<Self, sea_orm::DbErr> {
-        use commune::Column as C;
-        let mut at = Positional::new(row, 0);
-        let participant = Row::decode(&mut at)?;
-        // The left join's columns: all null when there is no such commune.
-        let tenant_id: Option<uuid::Uuid> = at.get(C::TenantId)?;
-        let id: Option<uuid::Uuid> = at.get(C::Id)?;
-        let insee_code: Option<String> = at.get(C::InseeCode)?;
-        let name: Option<String> = at.get(C::Name)?;
-        let priority_neighbourhoods: Option<serde_json::Value> =
-            at.get(C::PriorityNeighbourhoods)?;
-        let commune = match (tenant_id, id, name, priority_neighbourhoods) {
-            (Some(tenant_id), Some(id), Some(name), Some(priority_neighbourhoods)) => {
-                Some(commune::Model {
-                    tenant_id,
-                    id,
-                    insee_code,
-                    name,
-                    priority_neighbourhoods,
-                })
-            }
-            _ => None,
-        };
-        Ok(Self {
-            row: participant,
-            commune,
-        })
-    }
 }
 
 /// The stored key a participant is sorted and searched by ([`crate::text::name_key`]); empty

@@ -185,7 +185,7 @@ pub async fn list<S: Shape>(
     .await?;
     let rows = rows
         .into_iter()
-        .map(|(value, p)| (encode_cursor(&value, p.id()), p))
+        .map(|(value, p)| (encode_cursor(value.as_deref(), p.id()), p))
         .collect();
     let mut page = Page::from_rows(rows, &request, total);
     page.has_previous_page = after.is_some();
@@ -199,21 +199,27 @@ pub fn count_is_disclosed(filter: &ParticipantFilter) -> bool {
     filter.rsa_beneficiary.is_none()
 }
 
-fn encode_cursor(value: &str, id: ParticipantId) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", id.0, value))
+/// `id|value`, or `id` alone when the row has no sort value (no entry date yet): such rows
+/// come last, ordered by ID.
+fn encode_cursor(value: Option<&str>, id: ParticipantId) -> String {
+    let text = match value {
+        Some(value) => format!("{}|{value}", id.0),
+        None => id.0.to_string(),
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }
 
-fn decode_cursor(cursor: &str) -> Result<(String, uuid::Uuid)> {
+fn decode_cursor(cursor: &str) -> Result<(Option<String>, uuid::Uuid)> {
     let bad = || DomainError::validation("after", "is not a cursor of this list");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (id, value) = text.split_once('|').ok_or_else(bad)?;
-    Ok((
-        value.to_owned(),
-        uuid::Uuid::parse_str(id).map_err(|_| bad())?,
-    ))
+    let (id, value) = match text.split_once('|') {
+        Some((id, value)) => (id, Some(value.to_owned())),
+        None => (text.as_str(), None),
+    };
+    Ok((value, uuid::Uuid::parse_str(id).map_err(|_| bad())?))
 }
 
 /// Batch read for dataloaders: the participants among `ids` the principal may see, in the

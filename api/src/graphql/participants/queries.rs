@@ -13,8 +13,15 @@ use crate::graphql::{GqlResult, ids, req};
 use async_graphql::connection::Connection;
 
 mirror_enum!(
-    /// How to order participants.
-    ParticipantSort => domain::ParticipantSort { Name, EntryDate }
+    /// How to order participants; ties are broken by ID, so every order is total and a cursor
+    /// resumes exactly after its row.
+    ParticipantSort => domain::ParticipantSort {
+        /// By the folded last name, then first name (accents and case ignored); participants
+        /// whose names were erased come first.
+        Name,
+        /// By entry date, oldest first; participants without an entry date come last.
+        EntryDate,
+    }
 );
 
 #[derive(Default)]

@@ -1,10 +1,10 @@
 //! Queries of participants, path steps, episodes and exits. Every query is scoped by the
 //! transaction's tenant; participant reads are further scoped to a referent's own portfolio.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, JoinType, Order, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 
 use super::model::*;
@@ -96,9 +96,9 @@ pub(super) async fn list<S: Shape>(
     filter: &ParticipantFilter,
     sort: ParticipantSort,
     request: &crate::page::PageRequest,
-    after: Option<(String, uuid::Uuid)>,
+    after: Option<(Option<String>, uuid::Uuid)>,
     communes: bool,
-) -> Result<(Vec<(String, S)>, Option<u64>, Vec<Commune>)> {
+) -> Result<(Vec<(Option<String>, S)>, Option<u64>, Vec<Commune>)> {
     use participant::Column as C;
     let mut query = visible(tx, principal).await?;
     if let Some(status) = filter.status {
@@ -148,20 +148,12 @@ pub(super) async fn list<S: Shape>(
         ParticipantSort::EntryDate => C::EntryDate,
     };
     if let Some((value, id)) = after {
-        let value: sea_orm::Value = match sort {
-            ParticipantSort::Name => value.into(),
-            ParticipantSort::EntryDate => chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
-                .map_err(|_| DomainError::validation("after", "is not a cursor of this list"))?
-                .into(),
-        };
-        query = query.filter(
-            Condition::any()
-                .add(key.gt(value.clone()))
-                .add(Condition::all().add(key.eq(value)).add(C::Id.gt(id))),
-        );
+        query = query.filter(after_row(sort, key, value, id)?);
     }
+    // Rows without a sort value come last on both databases (SQLite's default puts them
+    // first, PostgreSQL's last): the keyset condition of [`after_row`] relies on it.
     let query = shaped::<S>(query)
-        .order_by_asc(key)
+        .order_by_with_nulls(key, Order::Asc, NullOrdering::Last)
         .order_by_asc(C::Id)
         .limit(request.limit());
     let (rows, communes): (Vec<Row<S>>, Vec<Commune>) = if communes {
@@ -205,17 +197,41 @@ pub(super) async fn list<S: Shape>(
         .map(|row| {
             // The cursor's sort value, as stored (the name key is not computed again).
             let value = match sort {
-                ParticipantSort::Name => row.search_name.unwrap_or_default(),
+                ParticipantSort::Name => row.search_name,
                 ParticipantSort::EntryDate => row
                     .participant
                     .entry_date()
-                    .map(|d| d.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
+                    .map(|d| d.format("%Y-%m-%d").to_string()),
             };
             (value, row.participant)
         })
         .collect();
     Ok((rows, total, communes))
+}
+
+/// The rows after the cursor's row in the order `key ASC NULLS LAST, id ASC`: after a row with
+/// a value, the greater values, the same value with a greater ID, and every row without a value;
+/// after a row without one, the rows without one with a greater ID.
+fn after_row(
+    sort: ParticipantSort,
+    key: participant::Column,
+    value: Option<String>,
+    id: uuid::Uuid,
+) -> Result<Condition> {
+    use participant::Column as C;
+    let Some(value) = value else {
+        return Ok(Condition::all().add(key.is_null()).add(C::Id.gt(id)));
+    };
+    let value: sea_orm::Value = match sort {
+        ParticipantSort::Name => value.into(),
+        ParticipantSort::EntryDate => chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+            .map_err(|_| DomainError::validation("after", "is not a cursor of this list"))?
+            .into(),
+    };
+    Ok(Condition::any()
+        .add(key.gt(value.clone()))
+        .add(Condition::all().add(key.eq(value)).add(C::Id.gt(id)))
+        .add(key.is_null()))
 }
 
 /// The stored key a participant is sorted and searched by ([`crate::text::name_key`]); empty

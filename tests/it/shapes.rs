@@ -1,4 +1,4 @@
-//! Participants and diagnostics are read in the shape their selection needs: lists and
+//! Participants, their communes and diagnostics are read in the shape their selection needs: lists and
 //! relations whose fields all come from the summary read its columns only; a selection with a
 //! field of the whole record reads the whole record in the same statement. Either way the
 //! answer is the same, and neither costs a statement more than the other.
@@ -222,4 +222,104 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
         "{provider}"
     );
 }
-on_both!(a_participant_is_read_in_the_shape_its_selection_needs);
+
+/// A page's communes come with the page's own statement as summaries (no priority
+/// neighbourhoods, a JSON list per row); a selection that asks for the neighbourhoods reads the
+/// communes whole in one batch, whatever the page size; a summary never answers for the whole.
+async fn a_commune_is_read_in_the_shape_its_selection_needs(backend: parcours_tests::Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let commune = parcours_tests::first_commune(&app, &w.referent).await;
+    let mut ids = Vec::new();
+    for name in ["Martin", "Bernard", "Petit", "Durand"] {
+        let input = parcours_tests::participant_input(&commune, name);
+        ids.push(
+            parcours_tests::create_participant(&app, &w.referent, input)
+                .await
+                .0,
+        );
+    }
+    let s = &w.tenant.steering;
+    let page = |n: usize, commune: &str| {
+        format!(
+            "{{ participants(first: {n}, sort: NAME) {{ edges {{ node {{ lastName {commune} }} }} }} }}"
+        )
+    };
+    const BRIEF: &str = "commune { __typename id inseeCode name }";
+    const WHOLE: &str = "commune { __typename id inseeCode name priorityNeighbourhoods }";
+    for n in [2, 4] {
+        let (bare, _) = cost(&app, s, &page(n, ""), json!({})).await;
+        let (brief_cost, brief) = cost(&app, s, &page(n, BRIEF), json!({})).await;
+        let (whole_cost, whole) = cost(&app, s, &page(n, WHOLE), json!({})).await;
+        assert_eq!(
+            brief_cost, bare,
+            "a page's communes' summaries come with its own statement"
+        );
+        assert_eq!(
+            whole_cost,
+            bare + 1,
+            "whole communes are one batch for a page of {n}"
+        );
+        let edges = |data: &Value| {
+            data["participants"]["edges"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (brief, whole) = (edges(&brief), edges(&whole));
+        assert_eq!(brief.len(), n);
+        for (b, w) in brief.iter().zip(&whole) {
+            let (b, w) = (&b["node"]["commune"], &w["node"]["commune"]);
+            assert_eq!(b["__typename"], "Commune", "{b}");
+            assert_eq!(b["name"], "alpha-ville", "{b}");
+            for key in ["__typename", "id", "inseeCode", "name"] {
+                assert_eq!(b[key], w[key], "{key}: {b} / {w}");
+            }
+            assert_eq!(w["priorityNeighbourhoods"], json!(["Centre"]), "{w}");
+        }
+        // The same as `nodes`.
+        let nodes = format!("{{ participants(first: {n}) {{ nodes {{ lastName {BRIEF} }} }} }}");
+        let (nodes_cost, _) = cost(&app, s, &nodes, json!({})).await;
+        assert_eq!(
+            nodes_cost, bare,
+            "`nodes`' communes come with the page's statement"
+        );
+    }
+
+    // A summary primed by a page does not answer a whole commune elsewhere in the request,
+    // nor does a misjudged selection get a wrong answer.
+    let mixed = format!(
+        "query($p: ID!) {{ participants(first: 4) {{ edges {{ node {{ {BRIEF} }} }} }}
+           participant(id: $p) {{ {WHOLE} }}
+           node(id: $p) {{ ... on Participant {{ commune {{ name ... on Commune {{ priorityNeighbourhoods }} }} }} }} }}"
+    );
+    let data = app.ok(s, &mixed, json!({ "p": ids[0] })).await;
+    assert_eq!(
+        data["participant"]["commune"]["priorityNeighbourhoods"],
+        json!(["Centre"]),
+        "{data}"
+    );
+    assert_eq!(
+        data["node"]["commune"]["priorityNeighbourhoods"],
+        json!(["Centre"]),
+        "{data}"
+    );
+    let commune_id = data["participant"]["commune"]["id"].clone();
+    let node = app
+        .ok(
+            s,
+            "query($c: ID!) { node(id: $c) { ... on Commune { name priorityNeighbourhoods } } }",
+            json!({ "c": commune_id }),
+        )
+        .await;
+    assert_eq!(
+        node["node"]["priorityNeighbourhoods"],
+        json!(["Centre"]),
+        "{node}"
+    );
+}
+
+on_both!(
+    a_participant_is_read_in_the_shape_its_selection_needs,
+    a_commune_is_read_in_the_shape_its_selection_needs,
+);

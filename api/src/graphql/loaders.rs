@@ -13,13 +13,14 @@ use parcours_domain::ids::{CohortId, CommuneId, ParticipantId, StaffId, Structur
 use parcours_domain::participants::{self, Episode, Exit, PathStep};
 use parcours_domain::staff::{self, StaffMember};
 use parcours_domain::structures::{self, Structure};
-use parcours_domain::tenants::{self, Commune};
+use parcours_domain::tenants::{self, Commune, CommuneSummary};
 use parcours_domain::{DomainError, Result, cohorts, diagnostics, follow_up};
 
 use super::RequestCtx;
 use super::diagnostics::{DiagnosticObj, DiagnosticShape, diagnostic_shape_of};
 use super::error::to_graphql;
 use super::participants::{ParticipantObj, ParticipantShape, shape_of};
+use super::tenants::{CommuneObj, summary_suffices};
 
 /// Declares every loader of a request from one list: each line names the loader, its key, its
 /// value and the domain batch read behind it. The same list generates [`register`], so a loader
@@ -71,8 +72,10 @@ loaders! {
     StructureLoader: StructureId => Structure, structures::load_many;
     /// Staff members (referents) by ID.
     StaffLoader: StaffId => StaffMember, staff::load_many;
-    /// Communes by ID.
-    CommuneLoader: CommuneId => Commune, tenants::load_communes;
+    /// Communes by ID, whole.
+    CommuneLoader: CommuneId => Commune, tenants::load_communes::<Commune>;
+    /// Communes by ID, as summaries (without their priority neighbourhoods).
+    CommuneSummaryLoader: CommuneId => CommuneSummary, tenants::load_communes::<CommuneSummary>;
     /// The path steps of each participant (an empty list when none).
     PathStepsLoader: ParticipantId => Vec<PathStep>, path_steps_of;
     /// The episodes of each participant (an empty list when none).
@@ -211,6 +214,24 @@ pub(crate) async fn participant(
     })
 }
 
+/// The commune `id`, in the shape the selection of the field being resolved needs.
+pub(crate) async fn commune(
+    ctx: &Context<'_>,
+    id: CommuneId,
+) -> async_graphql::Result<Option<CommuneObj>> {
+    Ok(if summary_suffices(ctx.look_ahead()) {
+        ctx.data_unchecked::<Loaded<CommuneSummaryLoader>>()
+            .load_one(id)
+            .await?
+            .map(CommuneObj::from)
+    } else {
+        ctx.data_unchecked::<Loaded<CommuneLoader>>()
+            .load_one(id)
+            .await?
+            .map(CommuneObj::from)
+    })
+}
+
 /// Load, in one batch each, what the query asks of `shown` participants, and feed the loaders.
 pub(crate) async fn prime_participants(
     ctx: &Context<'_>,
@@ -247,9 +268,14 @@ pub(crate) async fn prime_participants(
     if node.field("exit").exists() || assessed {
         feed::<ExitLoader>(ctx, &ids).await?;
     }
-    if node.field("commune").exists() {
+    let commune = node.field("commune");
+    if commune.exists() {
         let communes: Vec<CommuneId> = dedup(shown.iter().map(|p| p.commune_id));
-        feed::<CommuneLoader>(ctx, &communes).await?;
+        if summary_suffices(commune) {
+            feed::<CommuneSummaryLoader>(ctx, &communes).await?;
+        } else {
+            feed::<CommuneLoader>(ctx, &communes).await?;
+        }
     }
     if node.field("referent").exists() {
         let referents: Vec<StaffId> = dedup(shown.iter().map(|p| p.referent_id));
@@ -267,10 +293,11 @@ pub(crate) async fn prime_participants(
 /// Feed the communes a page of participants read with its own statement: the page's
 /// `commune` fields read them from the request's cache, and [`prime_participants`] does not
 /// load them again.
-pub(crate) async fn prime_communes(ctx: &Context<'_>, communes: Vec<Commune>) {
+pub(crate) async fn prime_communes(ctx: &Context<'_>, communes: Vec<CommuneSummary>) {
     let ids: Vec<CommuneId> = communes.iter().map(|c| c.id).collect();
-    ctx.data_unchecked::<Primed>().claim::<CommuneLoader>(&ids);
-    let loader = ctx.data_unchecked::<Loaded<CommuneLoader>>();
+    ctx.data_unchecked::<Primed>()
+        .claim::<CommuneSummaryLoader>(&ids);
+    let loader = ctx.data_unchecked::<Loaded<CommuneSummaryLoader>>();
     loader
         .feed_many(communes.into_iter().map(|c| (c.id, c)))
         .await;

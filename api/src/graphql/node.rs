@@ -93,12 +93,12 @@ pub(crate) async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Node, DomainEr
             "StaffMember" => staff::get(db, p, StaffId(uuid))
                 .await
                 .map(|s| Node::StaffMember(StaffMemberObj(s))),
-            "Commune" => tenants::load_communes(db, p, &[CommuneId(uuid)])
+            "Commune" => tenants::load_communes::<tenants::Commune>(db, p, &[CommuneId(uuid)])
                 .await
                 .and_then(|mut found| {
                     found
                         .remove(&CommuneId(uuid))
-                        .map(|c| Node::Commune(CommuneObj(c)))
+                        .map(|c| Node::Commune(CommuneObj::Whole(c)))
                         .ok_or(DomainError::NotFound { entity: "node" })
                 }),
             "Participant" => participants::get(db, p, ParticipantId(uuid))

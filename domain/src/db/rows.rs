@@ -51,6 +51,14 @@ impl<'r> Positional<'r> {
     }
 }
 
+impl Positional<'_> {
+    /// The value of the next column, which is not consumed (a left join's absent row: a null
+    /// ID).
+    pub(crate) fn peek<T: TryGetable>(&self) -> Result<T, DbErr> {
+        self.row.try_get_by_index(self.next)
+    }
+}
+
 /// A shape an entity's rows are read in: the columns its query selects, and the decoder that
 /// reads them in that order (a store's hot reads: participants, diagnostics, members).
 pub trait Shaped: Sized + Send + Sync {

@@ -131,13 +131,14 @@ pub async fn get(tx: &Tx, principal: &Principal, id: ParticipantId) -> Result<Pa
 pub struct ListWith {
     /// How many match in all (never under the RSA filter: [`count_is_disclosed`]).
     pub total_count: bool,
-    /// The commune of each participant on the page, read by the page's own statement.
+    /// The commune of each participant on the page, as its summary (without its priority
+    /// neighbourhoods), read by the page's own statement.
     pub communes: bool,
 }
 
 /// A page of the participants the principal may see, in the shape `S` (a
 /// [`ParticipantSummary`] reads 12 columns, a whole [`Participant`] 29), and with it (when
-/// `with.communes`) the communes they live in, each once. The cursor is opaque: the sort value
+/// `with.communes`) the summaries of the communes they live in, each once. The cursor is opaque: the sort value
 /// and the ID of the last row.
 pub async fn list<S: Shape>(
     tx: &Tx,
@@ -147,7 +148,7 @@ pub async fn list<S: Shape>(
     first: Option<i32>,
     after: Option<&str>,
     with: ListWith,
-) -> Result<(Page<(String, S)>, Vec<crate::tenants::Commune>)> {
+) -> Result<(Page<(String, S)>, Vec<crate::tenants::CommuneSummary>)> {
     policy::require_reader(principal)?;
     if filter.rsa_beneficiary.is_some() {
         // Being listed under the filter discloses each one's RSA status.

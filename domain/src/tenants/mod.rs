@@ -12,11 +12,11 @@ mod store;
 mod write;
 
 pub use model::{
-    Commune, CreatedTenant, FirstSteering, NewCommune, NewTenant, Tenant, TenantStatus,
+    Commune, CommuneShape, CommuneSummary, CreatedTenant, FirstSteering, NewCommune, NewTenant,
+    Tenant, TenantStatus,
 };
 pub(crate) use store::{
-    clea_threshold, commune_exists, communes as communes_in, enter_by_slug,
-    to_commune as commune_of_row, to_tenant,
+    clea_threshold, commune_exists, communes as communes_in, enter_by_slug, to_tenant,
 };
 pub use write::{create, reactivate, set_clea_threshold, set_retention, suspend};
 
@@ -84,13 +84,13 @@ pub async fn communes(tx: &Tx, principal: &Principal, id: TenantId) -> Result<Ve
     store::communes(&scope).await
 }
 
-/// Batch read for dataloaders: communes of the principal's tenant.
-pub async fn load_communes(
+/// Batch read for dataloaders: communes of the principal's tenant, in the shape `C`.
+pub async fn load_communes<C: CommuneShape>(
     tx: &Tx,
     principal: &Principal,
     ids: &[crate::ids::CommuneId],
-) -> Result<std::collections::HashMap<crate::ids::CommuneId, Commune>> {
+) -> Result<std::collections::HashMap<crate::ids::CommuneId, C>> {
     let tx = tx.scoped(principal).await?;
-    let found = store::communes_by_id(&tx, ids).await?;
-    Ok(found.into_iter().map(|c| (c.id, c)).collect())
+    let found = store::communes_by_id::<C>(&tx, ids).await?;
+    Ok(found.into_iter().map(|c| (c.id(), c)).collect())
 }

@@ -47,6 +47,36 @@ pub struct Commune {
     pub priority_neighbourhoods: Vec<String>,
 }
 
+/// A commune as a list of participants shows it: everything but its priority neighbourhoods
+/// (a JSON list the page would otherwise read and decode once per row).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommuneSummary {
+    pub id: CommuneId,
+    pub insee_code: Option<String>,
+    pub name: String,
+}
+
+/// The shapes a commune is read in: [`Commune`] whole, or its [`CommuneSummary`]; each names
+/// its columns and decodes them by position ([`crate::db::rows`]).
+pub trait CommuneShape:
+    crate::db::rows::Shaped<Entity = crate::entities::commune::Entity> + Clone + 'static
+{
+    /// The commune's ID.
+    fn id(&self) -> CommuneId;
+}
+
+impl CommuneShape for Commune {
+    fn id(&self) -> CommuneId {
+        self.id
+    }
+}
+
+impl CommuneShape for CommuneSummary {
+    fn id(&self) -> CommuneId {
+        self.id
+    }
+}
+
 /// Input: a commune of a new tenant.
 #[derive(Clone, Debug)]
 pub struct NewCommune {

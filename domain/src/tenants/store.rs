@@ -5,7 +5,10 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::model::{Commune, Tenant, TenantStatus};
+use sea_orm::DbErr;
+
+use super::model::{Commune, CommuneShape, CommuneSummary, Tenant, TenantStatus};
+use crate::db::rows::{self, Positional, Shaped};
 use crate::db::{Change, PlatformTx, TenantTx, Tx};
 use crate::entities::{commune, tenant};
 use crate::error::{DomainError, Result};
@@ -111,8 +114,7 @@ pub(super) async fn set_status(tx: &PlatformTx, changed: &Tenant, version: i32) 
 }
 
 pub(crate) async fn communes(tx: &TenantTx) -> Result<Vec<Commune>> {
-    let rows = tx.select::<commune::Entity>().all(tx.conn()).await?;
-    let mut communes: Vec<Commune> = rows.into_iter().map(to_commune).collect();
+    let mut communes = rows::read::<Commune>(tx.conn(), tx.select::<commune::Entity>()).await?;
     // Alphabetical as a French reader expects: accents and case do not move a name (byte order
     // would put "Fénay" after "Fontaine"). At most 500 rows, so sorting here is cheap.
     communes.sort_by_cached_key(|c| crate::text::sort_key(&c.name));
@@ -153,17 +155,6 @@ pub(crate) fn to_tenant(row: tenant::Model) -> Result<Tenant> {
     })
 }
 
-pub(crate) fn to_commune(row: commune::Model) -> Commune {
-    let priority_neighbourhoods =
-        serde_json::from_value(row.priority_neighbourhoods).unwrap_or_default();
-    Commune {
-        id: CommuneId(row.id),
-        insee_code: row.insee_code,
-        name: row.name,
-        priority_neighbourhoods,
-    }
-}
-
 /// Whether `id` is a commune of the transaction's tenant.
 pub(crate) async fn commune_exists(tx: &TenantTx, id: CommuneId) -> Result<bool> {
     Ok(tx
@@ -174,14 +165,72 @@ pub(crate) async fn commune_exists(tx: &TenantTx, id: CommuneId) -> Result<bool>
         == 1)
 }
 
-/// The communes among `ids` in the transaction's tenant.
-pub(crate) async fn communes_by_id(tx: &TenantTx, ids: &[CommuneId]) -> Result<Vec<Commune>> {
-    let rows = tx
+/// The communes among `ids` in the transaction's tenant, in the shape `C`.
+pub(crate) async fn communes_by_id<C: CommuneShape>(
+    tx: &TenantTx,
+    ids: &[CommuneId],
+) -> Result<Vec<C>> {
+    let query = tx
         .select::<commune::Entity>()
-        .filter(commune::Column::Id.is_in(ids.iter().map(|i| i.0)))
-        .all(tx.conn())
-        .await?;
-    Ok(rows.into_iter().map(to_commune).collect())
+        .filter(commune::Column::Id.is_in(ids.iter().map(|i| i.0)));
+    Ok(rows::read::<C>(tx.conn(), query).await?)
+}
+
+/// The summary's columns, in its decoder's order (the ID first: a left join's absent commune
+/// is a null ID, see [`Positional::peek`]).
+const SUMMARY: [commune::Column; 3] = [
+    commune::Column::Id,
+    commune::Column::InseeCode,
+    commune::Column::Name,
+];
+
+/// The whole commune's columns: the summary's, then its priority neighbourhoods.
+const WHOLE: [commune::Column; 4] = [
+    commune::Column::Id,
+    commune::Column::InseeCode,
+    commune::Column::Name,
+    commune::Column::PriorityNeighbourhoods,
+];
+
+impl Shaped for CommuneSummary {
+    type Entity = commune::Entity;
+
+    fn columns() -> &'static [commune::Column] {
+        &SUMMARY
+    }
+
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, DbErr> {
+        Ok(CommuneSummary {
+            id: CommuneId(at.get(commune::Column::Id)?),
+            insee_code: at.get(commune::Column::InseeCode)?,
+            name: at.get(commune::Column::Name)?,
+        })
+    }
+}
+
+impl Shaped for Commune {
+    type Entity = commune::Entity;
+
+    fn columns() -> &'static [commune::Column] {
+        &WHOLE
+    }
+
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, DbErr> {
+        let CommuneSummary {
+            id,
+            insee_code,
+            name,
+        } = CommuneSummary::decode(at)?;
+        let priority_neighbourhoods: serde_json::Value =
+            at.get(commune::Column::PriorityNeighbourhoods)?;
+        Ok(Commune {
+            id,
+            insee_code,
+            name,
+            priority_neighbourhoods: serde_json::from_value(priority_neighbourhoods)
+                .unwrap_or_default(),
+        })
+    }
 }
 
 /// A numeric setting of the tenant.

@@ -11,8 +11,7 @@ use parcours_domain::{DomainError, participants::exit_recording};
 
 use super::{EpisodeObj, ExitAssessment, ExitObj, PathStepObj};
 use crate::graphql::loaders::{
-    CommuneLoader, EpisodesLoader, ExitLoader, Loaded, ParticipantLoader, PathStepsLoader,
-    StaffLoader,
+    EpisodesLoader, ExitLoader, Loaded, ParticipantLoader, PathStepsLoader, StaffLoader,
 };
 use crate::graphql::scalars::Date;
 use crate::graphql::staff::StaffMemberObj;
@@ -229,11 +228,7 @@ impl ParticipantObj {
     }
     /// Commune of residence (in the tenant's perimeter).
     async fn commune(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CommuneObj>> {
-        let loader = ctx.data_unchecked::<Loaded<CommuneLoader>>();
-        Ok(loader
-            .load_one(self.shown.commune_id)
-            .await?
-            .map(CommuneObj::from))
+        crate::graphql::loaders::commune(ctx, self.shown.commune_id).await
     }
     /// Long-term job seeker (DELD) at entry.
     async fn long_term_job_seeker(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {

@@ -90,15 +90,21 @@ impl ParticipantQuery {
             })
             .transpose()
             .gql(ctx)?;
-        let with = domain::ListWith {
-            total_count: crate::graphql::counts(ctx),
-            communes: ctx
-                .look_ahead()
+        // The page's own statement reads the communes' summaries when that is all the
+        // selection asks of them; otherwise the communes are read whole in one batch.
+        let communes = [
+            ctx.look_ahead()
                 .field("edges")
                 .field("node")
-                .field("commune")
-                .exists()
-                || ctx.look_ahead().field("nodes").field("commune").exists(),
+                .field("commune"),
+            ctx.look_ahead().field("nodes").field("commune"),
+        ];
+        let with = domain::ListWith {
+            total_count: crate::graphql::counts(ctx),
+            communes: communes.iter().any(|c| c.exists())
+                && communes
+                    .into_iter()
+                    .all(crate::graphql::tenants::summary_suffices),
         };
         // The connection shows participants as `edges { node }` and as `nodes`.
         let shown = ctx.look_ahead();
@@ -171,7 +177,7 @@ async fn list<S>(
     with: domain::ListWith,
 ) -> async_graphql::Result<(
     parcours_domain::page::Page<(String, ParticipantObj)>,
-    Vec<parcours_domain::tenants::Commune>,
+    Vec<parcours_domain::tenants::CommuneSummary>,
 )>
 where
     S: domain::Shape,

@@ -9,6 +9,7 @@ mod queries;
 mod tenant;
 
 pub use commune::CommuneObj;
+pub(crate) use commune::summary_suffices;
 pub use mutations::TenantMutation;
 pub use queries::TenantQuery;
 pub use tenant::TenantObj;

@@ -15,7 +15,7 @@ use crate::entities::{commune, episode, participant, participant_exit, path_step
 use crate::error::{DomainError, Result};
 use crate::ids::{ParticipantId, StaffId};
 use crate::principal::Principal;
-use crate::tenants::Commune;
+use crate::tenants::CommuneSummary;
 
 mod exits;
 mod path;
@@ -89,7 +89,7 @@ pub(super) async fn find_many<S: Shape>(
 }
 
 /// A page of participants: keyset on (sort key, id), with the total when the request counts,
-/// and, with `communes`, their communes (each once) read by the same statement.
+/// and, with `communes`, their communes' summaries (each once) read by the same statement.
 pub(super) async fn list<S: Shape>(
     tx: &TenantTx,
     principal: &Principal,
@@ -98,7 +98,7 @@ pub(super) async fn list<S: Shape>(
     request: &crate::page::PageRequest,
     after: Option<(Option<String>, uuid::Uuid)>,
     communes: bool,
-) -> Result<(Vec<(Option<String>, S)>, Option<u64>, Vec<Commune>)> {
+) -> Result<(Vec<(Option<String>, S)>, Option<u64>, Vec<CommuneSummary>)> {
     use participant::Column as C;
     let mut query = visible(tx, principal).await?;
     if let Some(status) = filter.status {
@@ -156,16 +156,17 @@ pub(super) async fn list<S: Shape>(
         .order_by_with_nulls(key, Order::Asc, NullOrdering::Last)
         .order_by_asc(C::Id)
         .limit(request.limit());
-    let (rows, communes): (Vec<Row<S>>, Vec<Commune>) = if communes {
+    let (rows, communes): (Vec<Row<S>>, Vec<CommuneSummary>) = if communes {
         // The commune of the same tenant (the join carries the tenant, as every key does).
         let lives_in: sea_orm::RelationDef = participant::Entity::belongs_to(commune::Entity)
             .from((C::TenantId, C::CommuneId))
             .to((commune::Column::TenantId, commune::Column::Id))
             .into();
         // The participant's columns keep their names (decoded without building a prefixed
-        // name per column, which `select_also` does), the commune's are `commune_<column>`.
+        // name per column, which `select_also` does), the commune summary's are
+        // `commune_<column>`.
         let mut query = query.join(JoinType::LeftJoin, lives_in);
-        for column in <commune::Column as sea_orm::Iterable>::iter() {
+        for &column in <CommuneSummary as rows::Shaped>::columns() {
             let alias = format!("{COMMUNE_PREFIX}{}", sea_orm::IdenStatic::as_str(&column));
             query = query.column_as(column, alias);
         }
@@ -180,7 +181,7 @@ pub(super) async fn list<S: Shape>(
                 if let Some(c) = row.commune
                     && seen.insert(c.id)
                 {
-                    communes.push(crate::tenants::commune_of_row(c));
+                    communes.push(c);
                 }
                 row.row
             })

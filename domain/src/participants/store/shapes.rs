@@ -6,9 +6,10 @@ use sea_orm::{DbErr, QuerySelect, Select};
 
 use super::super::model::*;
 use crate::db::rows::{Positional, Shaped};
-use crate::entities::{commune, participant};
+use crate::entities::participant;
 use crate::error::Result;
 use crate::ids::{CommuneId, ParticipantId, StaffId};
+use crate::tenants::CommuneSummary;
 
 /// `query` selecting the columns of `S` only, then the stored sort key of names (a page's
 /// cursor).
@@ -183,10 +184,10 @@ impl<S: Shape> sea_orm::FromQueryResult for Row<S> {
     }
 }
 
-/// A participant's row with its commune's (`None`: no such commune).
+/// A participant's row with its commune's summary (`None`: no such commune).
 pub(super) struct WithCommune<S> {
     pub(super) row: Row<S>,
-    pub(super) commune: Option<commune::Model>,
+    pub(super) commune: Option<CommuneSummary>,
 }
 
 impl<S: Shape> sea_orm::FromQueryResult for WithCommune<S> {
@@ -194,27 +195,12 @@ impl<S: Shape> sea_orm::FromQueryResult for WithCommune<S> {
         row: &sea_orm::QueryResult,
         _: &str,
     ) -> std::result::Result<Self, sea_orm::DbErr> {
-        use commune::Column as C;
         let mut at = Positional::new(row, 0);
         let participant = Row::decode(&mut at)?;
-        // The left join's columns: all null when there is no such commune.
-        let tenant_id: Option<uuid::Uuid> = at.get(C::TenantId)?;
-        let id: Option<uuid::Uuid> = at.get(C::Id)?;
-        let insee_code: Option<String> = at.get(C::InseeCode)?;
-        let name: Option<String> = at.get(C::Name)?;
-        let priority_neighbourhoods: Option<serde_json::Value> =
-            at.get(C::PriorityNeighbourhoods)?;
-        let commune = match (tenant_id, id, name, priority_neighbourhoods) {
-            (Some(tenant_id), Some(id), Some(name), Some(priority_neighbourhoods)) => {
-                Some(commune::Model {
-                    tenant_id,
-                    id,
-                    insee_code,
-                    name,
-                    priority_neighbourhoods,
-                })
-            }
-            _ => None,
+        // The left join's columns, the ID first: all null when there is no such commune.
+        let commune = match at.peek::<Option<uuid::Uuid>>()? {
+            Some(_) => Some(CommuneSummary::decode(&mut at)?),
+            None => None,
         };
         Ok(Self {
             row: participant,

@@ -100,9 +100,12 @@ pub async fn record_attendance(
     }
     // `out` was built from `lines`, one record per entry, in order.
     let signatures = lines.iter().map(|l| l.signature.as_deref());
-    store::upsert_attendance(&tx, out.iter().zip(signatures)).await?;
-    tx.commit(action("attendance.record", "Session", session_id.0))
-        .await?;
+    store::upsert_attendance_and_commit(
+        tx,
+        out.iter().zip(signatures),
+        action("attendance.record", "CohortSession", session_id.0),
+    )
+    .await?;
     Ok(out)
 }
 

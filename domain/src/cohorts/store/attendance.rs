@@ -136,10 +136,12 @@ fn to_attendance(r: attendance::Model) -> Result<Attendance> {
 }
 
 /// Insert the attendance records given, each with its signature image, or overwrite those
-/// already recorded for the same session and participant (one statement; none when empty).
-pub(crate) async fn upsert_attendance<'a>(
-    tx: &Change,
+/// already recorded for the same session and participant, and keep the change with the audit
+/// entry of `action` (one statement on PostgreSQL: [`Change::upsert_many_and_commit`]).
+pub(crate) async fn upsert_attendance_and_commit<'a>(
+    tx: Change,
     records: impl IntoIterator<Item = (&'a Attendance, Option<&'a [u8]>)>,
+    action: crate::db::Action,
 ) -> Result<()> {
     let rows: Vec<attendance::ActiveModel> = records
         .into_iter()
@@ -154,10 +156,7 @@ pub(crate) async fn upsert_attendance<'a>(
             ..Default::default()
         })
         .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
-    tx.upsert_many(
+    tx.upsert_many_and_commit(
         rows,
         OnConflict::columns([
             attendance::Column::TenantId,
@@ -172,9 +171,9 @@ pub(crate) async fn upsert_attendance<'a>(
             attendance::Column::RecordedAt,
         ])
         .to_owned(),
+        action,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The attendance record of `participant` at `session`, if any.

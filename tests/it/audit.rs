@@ -103,6 +103,37 @@ async fn every_mutation_is_audited_and_the_log_filters(backend: Backend) {
     }
     assert_eq!(seen, 5);
     let _ = Role::Steering;
+
+    // Entries of an earlier release named a cohort's session `Session`: the log is never
+    // rewritten, and they read with the session's GraphQL type and global ID.
+    let session = uuid::Uuid::now_v7();
+    let tenant = parcours_tests::global_uuid(&w.tenant.id).expect("tenant");
+    let id = |n: u128| match app.backend {
+        Backend::Sqlite => format!("X'{:032x}'", n),
+        Backend::Postgres { .. } => format!("'{}'", uuid::Uuid::from_u128(n)),
+    };
+    parcours_tests::owner_sql(
+        &app,
+        &w.tenant.id,
+        &format!(
+            "INSERT INTO audit_entry (tenant_id, id, at, subject, role, action, object_type, object_id)
+             VALUES ({}, {}, '2026-01-05T10:00:00+00:00', 'prov@alpha.example', 'provider',
+                     'attendance.record', 'Session', {})",
+            id(tenant.as_u128()),
+            id(uuid::Uuid::now_v7().as_u128()),
+            id(session.as_u128()),
+        ),
+    )
+    .await;
+    let old = app
+        .ok(t, LOG, json!({ "subject": "prov@alpha.example" }))
+        .await;
+    let entry = &old["auditLog"]["edges"][0]["node"];
+    assert_eq!(entry["objectType"], "CohortSession", "{old}");
+    let opened = entry["objectId"]
+        .as_str()
+        .and_then(parcours_api::graphql::ids::decode_any);
+    assert_eq!(opened, Some(("CohortSession".into(), session)), "{entry}");
 }
 
 on_both!(every_mutation_is_audited_and_the_log_filters);

@@ -2,7 +2,7 @@
 //! concurrency, visibility, anonymisation, and the statement count of a page.
 
 use parcours_tests::{
-    Backend, TestApp, World, code, create_participant, first_commune, global_uuid, on_both,
+    Backend, TestApp, World, code, create_participant, first_commune, on_both, owner_sql,
     participant_input,
 };
 use serde_json::{Value, json};
@@ -599,21 +599,12 @@ async fn every_page_size_walks_the_list_once_with_undated_participants_last(back
     }
     // The service dates every participant it registers (today by default), but the column
     // allows none: rows brought by a migration from an earlier tool may have no entry date.
-    let owner = sea_orm::Database::connect(app.config.database_owner_url.as_str())
-        .await
-        .expect("owner connection");
-    let erase = "UPDATE participant SET entry_date = NULL WHERE last_name LIKE 'Undated%'";
-    let sql = match app.backend {
-        Backend::Postgres { .. } => format!(
-            "BEGIN; SELECT set_config('app.tenant_id', '{}', true); {erase}; COMMIT",
-            global_uuid(&w.tenant.id).expect("a tenant ID")
-        ),
-        Backend::Sqlite => erase.to_owned(),
-    };
-    sea_orm::ConnectionTrait::execute_unprepared(&owner, &sql)
-        .await
-        .expect("entry dates erased");
-    owner.close().await.ok();
+    owner_sql(
+        &app,
+        &w.tenant.id,
+        "UPDATE participant SET entry_date = NULL WHERE last_name LIKE 'Undated%'",
+    )
+    .await;
     // Ties (same date, or no date) are ordered by ID, and IDs are UUIDv7 in creation order.
     let expected_by_entry = [
         "Charlie", "Bravo", "Alpha", "Undated1", "Undated2", "Undated3",

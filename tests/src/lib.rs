@@ -572,6 +572,26 @@ pub async fn first_commune(app: &TestApp, token: &str) -> String {
         .to_owned()
 }
 
+/// Run `sql` as the database's owner in the tenant `tenant` (its global ID) and commit: data
+/// the service would not write itself (rows migrated from an earlier tool, entries of an
+/// earlier release). On PostgreSQL the tenant is set for row-level security, which binds the
+/// owner too.
+pub async fn owner_sql(app: &TestApp, tenant: &str, sql: &str) {
+    use sea_orm::ConnectionTrait;
+    let owner = sea_orm::Database::connect(app.config.database_owner_url.as_str())
+        .await
+        .expect("owner connection");
+    let sql = match app.backend {
+        Backend::Postgres { .. } => format!(
+            "BEGIN; SELECT set_config('app.tenant_id', '{}', true); {sql}; COMMIT",
+            global_uuid(tenant).expect("a tenant ID")
+        ),
+        Backend::Sqlite => sql.to_owned(),
+    };
+    owner.execute_unprepared(&sql).await.expect("owner's SQL");
+    owner.close().await.ok();
+}
+
 /// The GraphQL of `createParticipant`, returning the fields tests read.
 pub const CREATE_PARTICIPANT: &str = "mutation($input: CreateParticipantInput!) {
     createParticipant(input: $input) { participant { id version status } } }";

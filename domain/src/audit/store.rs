@@ -40,13 +40,20 @@ pub(super) async fn list(
 }
 
 fn to_entry(row: audit_entry::Model) -> AuditEntry {
+    // Entries written before the session's actions named the object by its GraphQL type
+    // say `Session`: the log is never rewritten, so the old name is read as the new one
+    // (their object ID is then a `CohortSession`'s global ID, which `node` opens).
+    let object_type = match row.object_type.as_str() {
+        "Session" => "CohortSession".to_owned(),
+        _ => row.object_type,
+    };
     AuditEntry {
         id: AuditEntryId(row.id),
         at: row.at,
         subject: row.subject,
         role: row.role,
         action: row.action,
-        object_type: row.object_type,
+        object_type,
         object_id: row.object_id,
         request_id: row.request_id,
     }

@@ -331,7 +331,7 @@ pub async fn add_session(
         hours,
     };
     store::insert_session(&tx, &session).await.map_err(taken)?;
-    tx.commit(action("cohort.session.add", "Session", session.id.0))
+    tx.commit(action("cohort.session.add", "CohortSession", session.id.0))
         .await?;
     Ok(session)
 }
@@ -374,7 +374,7 @@ pub async fn move_session(
         hours,
     };
     store::update_session(&tx, &session).await.map_err(taken)?;
-    tx.commit(action("cohort.session.move", "Session", id.0))
+    tx.commit(action("cohort.session.move", "CohortSession", id.0))
         .await?;
     Ok(session)
 }
@@ -389,7 +389,7 @@ pub async fn remove_session(tx: &Tx, principal: &Principal, id: SessionId) -> Re
         ));
     }
     store::delete_session(&tx, id).await?;
-    tx.commit(action("cohort.session.remove", "Session", id.0))
+    tx.commit(action("cohort.session.remove", "CohortSession", id.0))
         .await?;
     Ok(c.id)
 }

@@ -27,11 +27,11 @@ impl AuditEntryObj {
     async fn action(&self) -> &str {
         &self.0.action
     }
-    /// The type of the object acted on, e.g. `Structure`.
+    /// The GraphQL type of the object acted on, e.g. `Structure`, `CohortSession`.
     async fn object_type(&self) -> &str {
         &self.0.object_type
     }
-    /// The global ID of the object acted on.
+    /// The global ID of the object acted on (`node` opens it while the object exists).
     async fn object_id(&self) -> Option<ID> {
         self.0
             .object_id

@@ -4,9 +4,11 @@
 //! transaction on every backend; every tenant-owned table has `tenant_id` first in its primary
 //! key, in each unique key and in each foreign key, and on PostgreSQL a forced row-level security
 //! policy. The runtime role `parcours_app` (when it exists) gets DML grants only, and only
-//! `INSERT, SELECT` on the audit and access-log tables.
+//! `INSERT, SELECT` on the audit and access-log tables. A statement that changes the rows of
+//! a tenant-owned table goes through [`across_tenants`]: the forced policy binds the owner too.
 
 pub use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
 
 mod m20261129_000001_foundation;
 mod m20261129_000002_participants;
@@ -24,6 +26,7 @@ mod m20261130_000013_cohort_place_times_drop_out;
 mod m20261130_000014_call_half_days_per_week;
 mod m20261130_000015_episode_life_cycle;
 mod m20261130_000016_callers_changed;
+mod m20261201_000017_data_across_tenants;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -49,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_call_half_days_per_week::Migration),
             Box::new(m20261130_000015_episode_life_cycle::Migration),
             Box::new(m20261130_000016_callers_changed::Migration),
+            Box::new(m20261201_000017_data_across_tenants::Migration),
         ]
     }
 }
@@ -75,6 +79,22 @@ pub(crate) fn postgres_tenant_policies(tables: &[&str]) -> Vec<String> {
         ));
     }
     out
+}
+
+/// `statement`, a data change of the tenant-owned `table` meant for every tenant's rows. On
+/// PostgreSQL the table's forced row-level security binds its owner, who runs migrations, to
+/// the tenant in `app.tenant_id`: with none set, the statement would match no row, silently.
+/// The owner is released from the policy for the statement only, inside the migration's
+/// transaction (a concurrent session never sees the table without it).
+pub(crate) fn across_tenants(backend: DbBackend, table: &str, statement: &str) -> Vec<String> {
+    if backend != DbBackend::Postgres {
+        return vec![statement.to_owned()];
+    }
+    vec![
+        format!("ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY"),
+        statement.to_owned(),
+        format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY"),
+    ]
 }
 
 /// DML grants on `tables` to the runtime role, when it exists.

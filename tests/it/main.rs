@@ -18,6 +18,7 @@ mod layout;
 mod limits;
 mod matrix;
 mod metrics;
+mod migrations;
 mod notifications;
 mod participants;
 mod production;

@@ -132,7 +132,7 @@ audited AS (
   INSERT INTO audit_entry (tenant_id, id, at, subject, role, action, object_type, object_id,
                            request_id)
   SELECT tenant_id, gen_random_uuid(), now(), 'limit@bench.example', 'steering',
-         'attendance.record', 'Session', session_id, NULL
+         'attendance.record', 'CohortSession', session_id, NULL
     FROM written)
 SELECT count(*) FROM written;
 COMMIT;

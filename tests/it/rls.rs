@@ -92,6 +92,40 @@ async fn production_refuses_a_runtime_role_that_bypasses_rls() {
     let problems = checks::isolation_problems(&owner).await.expect("checks");
     assert!(!problems.is_empty(), "the owner role is reported");
 
+    // A trigger that tells the instances to forget the callers they keep, disabled or only
+    // enabled as an ordinary trigger (which replication's apply skips), is reported.
+    use sea_orm::ConnectionTrait;
+    let ddl = sea_orm::Database::connect(owner_url.as_str())
+        .await
+        .expect("owner connection");
+    for (change, undo) in [
+        (
+            "ALTER TABLE staff_member DISABLE TRIGGER staff_member_callers_changed",
+            "ALTER TABLE staff_member ENABLE ALWAYS TRIGGER staff_member_callers_changed",
+        ),
+        (
+            "ALTER TABLE structure ENABLE TRIGGER structure_callers_changed",
+            "ALTER TABLE structure ENABLE ALWAYS TRIGGER structure_callers_changed",
+        ),
+    ] {
+        ddl.execute_unprepared(change).await.expect(change);
+        let problems = checks::isolation_problems(&app.db).await.expect("checks");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("parcours_callers_changed")),
+            "{change}: {problems:?}"
+        );
+        ddl.execute_unprepared(undo).await.expect(undo);
+        assert!(
+            checks::isolation_problems(&app.db)
+                .await
+                .expect("checks")
+                .is_empty(),
+            "{undo}"
+        );
+    }
+
     // A superuser, where the test machine offers one.
     if let Ok(super_url) = std::env::var("TEST_POSTGRES_SUPERUSER_URL") {
         let database = owner_url.rsplit('/').next().unwrap_or_default().to_owned();

@@ -3,7 +3,9 @@
 //! The runtime role must not be a superuser or `BYPASSRLS` (both bypass row-level security),
 //! must own no table (owners bypass RLS unless it is forced, and may alter policies), and every
 //! table with a `tenant_id` column must have row-level security enabled and forced. Views must be
-//! `security_invoker`. Each failed check is one line of the answer.
+//! `security_invoker`. The tables authentication reads (tenant, staff, structure) must announce
+//! their changes to every instance (the `parcours_callers_changed` trigger, `ENABLE ALWAYS`).
+//! Each failed check is one line of the answer.
 
 #![expect(
     clippy::disallowed_methods,
@@ -38,6 +40,19 @@ const CHECKS: &[(&str, &str)] = &[
          WHERE n.nspname = 'public' AND c.relkind = 'v' \
          AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)",
         "views without security_invoker",
+    ),
+    (
+        // The instances forget the callers they keep when these tables change
+        // (`domain/src/db/callers.rs`): without the trigger, enabled `ALWAYS`, a deactivated
+        // account or a suspended tenant would be served by the others for up to 5 s.
+        "SELECT w.relname FROM (VALUES ('tenant'), ('staff_member'), ('structure')) AS w(relname) \
+         WHERE NOT EXISTS (SELECT 1 FROM pg_trigger g \
+           JOIN pg_class c ON c.oid = g.tgrelid \
+           JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public' \
+           JOIN pg_proc p ON p.oid = g.tgfoid AND p.proname = 'parcours_callers_changed' \
+           WHERE c.relname = w.relname AND g.tgenabled = 'A')",
+        "tables whose changes the other instances would not hear of (trigger \
+         parcours_callers_changed missing or not ENABLE ALWAYS)",
     ),
 ];
 

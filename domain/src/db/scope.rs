@@ -237,6 +237,19 @@ impl Change {
         }
     }
 
+    /// `rows` with this tenant in their `tenant_id`, whatever it held.
+    fn in_tenant<A>(&self, rows: impl IntoIterator<Item = A>) -> impl Iterator<Item = A>
+    where
+        A: ActiveModelTrait,
+        A::Entity: TenantOwned,
+    {
+        let tenant = self.tenant.0;
+        rows.into_iter().map(move |mut row| {
+            row.set(<A::Entity as TenantOwned>::tenant_column(), tenant.into());
+            row
+        })
+    }
+
     /// Insert `row` in this tenant (its `tenant_id` is set here, whatever it held).
     pub(crate) async fn insert<A>(&self, mut row: A) -> Result<()>
     where
@@ -260,16 +273,7 @@ impl Change {
         A: ActiveModelTrait + Send,
         A::Entity: TenantOwned,
     {
-        let rows: Vec<A> = rows
-            .into_iter()
-            .map(|mut row| {
-                row.set(
-                    <A::Entity as TenantOwned>::tenant_column(),
-                    self.tenant.0.into(),
-                );
-                row
-            })
-            .collect();
+        let rows: Vec<A> = self.in_tenant(rows).collect();
         if rows.is_empty() {
             return Ok(());
         }
@@ -300,13 +304,7 @@ impl Change {
         A: ActiveModelTrait + Send,
         A::Entity: TenantOwned,
     {
-        let rows = rows.into_iter().map(|mut row| {
-            row.set(
-                <A::Entity as TenantOwned>::tenant_column(),
-                self.tenant.0.into(),
-            );
-            row
-        });
+        let rows = self.in_tenant(rows);
         self.writes::<A::Entity>();
         #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
         let insert = A::Entity::insert_many(rows).on_conflict(on_conflict);
@@ -393,13 +391,7 @@ impl Change {
             self.upsert_many(rows, on_conflict).await?;
             return self.commit(action).await;
         }
-        let rows = rows.into_iter().map(|mut row| {
-            row.set(
-                <A::Entity as TenantOwned>::tenant_column(),
-                self.tenant.0.into(),
-            );
-            row
-        });
+        let rows = self.in_tenant(rows);
         self.writes::<A::Entity>();
         #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
         let upsert = A::Entity::insert_many(rows)

@@ -34,8 +34,11 @@ impl ScalarType for Date {
         Self::parse(value.clone()).is_ok()
     }
 
+    /// `YYYY-MM-DD`: chrono's `Display` of a date is ISO 8601's calendar date, the same text
+    /// as `format("%Y-%m-%d")` without parsing a format string for each value (a page of 50
+    /// participants writes 50 birth dates).
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        Value::String(self.0.to_string())
     }
 }
 
@@ -71,5 +74,33 @@ impl ScalarType for Money {
 
     fn to_value(&self) -> Value {
         Value::String(self.0.to_decimal_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{ScalarType, Value};
+    use chrono::NaiveDate;
+
+    use super::Date;
+
+    /// A date is written `YYYY-MM-DD`, zero-padded, and one of the accepted range reads back
+    /// as itself.
+    #[test]
+    fn a_date_is_written_as_an_iso_calendar_date() {
+        for (y, m, d, text) in [
+            (2026, 12, 1, "2026-12-01"),
+            (1958, 3, 9, "1958-03-09"),
+            (1900, 1, 1, "1900-01-01"),
+            (2099, 12, 31, "2099-12-31"),
+            (999, 1, 2, "0999-01-02"),
+        ] {
+            let date = Date(NaiveDate::from_ymd_opt(y, m, d).expect("a date"));
+            assert_eq!(date.to_value(), Value::String(text.into()));
+            if (1900..2100).contains(&y) {
+                let back = Date::parse(Value::String(text.into())).expect("reads back");
+                assert_eq!(back.0, date.0);
+            }
+        }
     }
 }

@@ -199,10 +199,7 @@ pub(super) async fn list<S: Shape>(
             // The cursor's sort value, as stored (the name key is not computed again).
             let value = match sort {
                 ParticipantSort::Name => row.search_name,
-                ParticipantSort::EntryDate => row
-                    .participant
-                    .entry_date()
-                    .map(|d| d.format("%Y-%m-%d").to_string()),
+                ParticipantSort::EntryDate => row.participant.entry_date().map(|d| d.to_string()),
             };
             (value, row.participant)
         })

@@ -5,7 +5,7 @@
 //! key, in each unique key and in each foreign key, and on PostgreSQL a forced row-level security
 //! policy. The runtime role `parcours_app` (when it exists) gets DML grants only, and only
 //! `INSERT, SELECT` on the audit and access-log tables. A statement that changes the rows of
-//! a tenant-owned table goes through [`across_tenants`]: the forced policy binds the owner too.
+//! tenant-owned tables goes through [`across_tenants`]: the forced policy binds the owner too.
 
 pub use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -81,20 +81,25 @@ pub(crate) fn postgres_tenant_policies(tables: &[&str]) -> Vec<String> {
     out
 }
 
-/// `statement`, a data change of the tenant-owned `table` meant for every tenant's rows. On
-/// PostgreSQL the table's forced row-level security binds its owner, who runs migrations, to
-/// the tenant in `app.tenant_id`: with none set, the statement would match no row, silently.
-/// The owner is released from the policy for the statement only, inside the migration's
-/// transaction (a concurrent session never sees the table without it).
-pub(crate) fn across_tenants(backend: DbBackend, table: &str, statement: &str) -> Vec<String> {
+/// `statement`, a data change of tenant-owned rows meant for every tenant's. On PostgreSQL
+/// the tables' forced row-level security binds their owner, who runs migrations, to the tenant
+/// in `app.tenant_id`: with none set, the statement would match no row, silently. So it runs
+/// once per tenant, with that tenant set for the migration's transaction, and the setting is
+/// cleared after the last one (no lock beyond the rows it changes; `statement` must not hold
+/// `$$`).
+pub(crate) fn across_tenants(backend: DbBackend, statement: &str) -> String {
     if backend != DbBackend::Postgres {
-        return vec![statement.to_owned()];
+        return statement.to_owned();
     }
-    vec![
-        format!("ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY"),
-        statement.to_owned(),
-        format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY"),
-    ]
+    format!(
+        "DO $$ DECLARE t uuid; BEGIN \
+           FOR t IN SELECT id FROM tenant ORDER BY id LOOP \
+             PERFORM set_config('app.tenant_id', t::text, true); \
+             {statement}; \
+           END LOOP; \
+           PERFORM set_config('app.tenant_id', '', true); \
+         END $$"
+    )
 }
 
 /// DML grants on `tables` to the runtime role, when it exists.

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::cohorts::{ENROL, PRESCRIBE, active_participant, cohort, convention};
 
-const DROP_OUT: &str = "mutation($c: ID!, $p: ID!) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"santé\"}) { member { status droppedOutOn } } }";
+const DROP_OUT: &str = "mutation($c: ID!, $p: ID!, $on: Date) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"santé\", droppedOutOn: $on}) { member { status droppedOutOn } } }";
 
 const READ: &str = "query($c: ID!) { node(id: $c) { ... on Cohort {
     sessions { id halfDay startTime endTime } members { participant { id } status droppedOutOn } } } }";
@@ -21,19 +21,27 @@ async fn a_data_migration_reaches_every_tenant(backend: Backend) {
         let w = World::build(&app, slug).await;
         let conv = convention(&app, &w).await;
         let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe A").await;
+        // Martin drops out on the default day (the cohort's last, as it has ended), Bernard on
+        // a day of his own.
         let mut people = Vec::new();
-        for name in ["Martin", "Bernard"] {
+        for (name, on) in [("Martin", None), ("Bernard", Some("2026-09-10"))] {
             let p = active_participant(&app, &w, name).await;
             app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
                 .await;
             app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
                 .await;
             let out = app
-                .ok(&w.provider, DROP_OUT, json!({ "c": c["id"], "p": p }))
+                .ok(
+                    &w.provider,
+                    DROP_OUT,
+                    json!({ "c": c["id"], "p": p, "on": on }),
+                )
                 .await;
-            assert!(out["recordDropOut"]["member"]["droppedOutOn"].is_string());
-            people.push(p);
+            let day = out["recordDropOut"]["member"]["droppedOutOn"].clone();
+            assert!(day.is_string(), "{out}");
+            people.push((json!(p), day));
         }
+        assert_ne!(people[0].1, people[1].1);
         let sessions: Vec<Value> = c["sessions"].as_array().cloned().unwrap_or_default();
         let uuid = |id: &Value| {
             parcours_tests::global_uuid(id.as_str().expect("id")).expect("a global ID")
@@ -54,7 +62,7 @@ async fn a_data_migration_reaches_every_tenant(backend: Backend) {
                  UPDATE cohort_member SET dropped_out_on = NULL WHERE participant_id = {}",
                 literal(uuid(&sessions[0]["id"])),
                 literal(uuid(&sessions[1]["id"])),
-                literal(uuid(&json!(people[0]))),
+                literal(uuid(&people[0].0)),
             ),
         )
         .await;
@@ -66,6 +74,25 @@ async fn a_data_migration_reaches_every_tenant(backend: Backend) {
             "{before}"
         );
         cohorts.push((w, c["id"].clone(), people));
+    }
+
+    // The owner who runs migrations is bound by row-level security like any role but a
+    // superuser or one with BYPASSRLS, with whom this test would prove nothing.
+    if let Backend::Postgres { .. } = app.backend {
+        use sea_orm::ConnectionTrait;
+        let owner = sea_orm::Database::connect(app.config.database_owner_url.as_str())
+            .await
+            .expect("owner connection");
+        let bypasses = owner
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
+            ))
+            .await
+            .expect("role")
+            .and_then(|row| row.try_get_by_index::<bool>(0).ok());
+        assert_eq!(bypasses, Some(false), "the test's owner bypasses RLS");
+        owner.close().await.ok();
     }
 
     // The repair runs again, as on a database migrated before it.
@@ -92,17 +119,17 @@ async fn a_data_migration_reaches_every_tenant(backend: Backend) {
         assert_eq!(hours(0), ("AFTERNOON", "13:30", "16:30"), "{after}");
         assert_eq!(hours(1), ("AFTERNOON", "14:00", "17:00"), "{after}");
         assert_eq!(hours(2), ("MORNING", "09:00", "12:00"), "{after}");
-        for member in after["node"]["members"].as_array().expect("members") {
+        // Martin's date is back, the day of his record within the cohort's dates (today is
+        // after its end); Bernard's own is kept.
+        let members = after["node"]["members"].as_array().expect("members");
+        assert_eq!(members.len(), 2, "{after}");
+        for (participant, day) in people {
+            let member = members
+                .iter()
+                .find(|m| &m["participant"]["id"] == participant)
+                .expect("a member");
             assert_eq!(member["status"], "DROPPED_OUT", "{member}");
-            assert!(member["droppedOutOn"].is_string(), "{member}");
-            assert!(
-                people.contains(
-                    &member["participant"]["id"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_owned()
-                )
-            );
+            assert_eq!(&member["droppedOutOn"], day, "{member}");
         }
     }
 }

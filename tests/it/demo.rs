@@ -102,63 +102,10 @@ async fn the_demo_loads_and_keeps_the_territories_apart(backend: Backend) {
         .await;
     assert_eq!(b["participants"]["totalCount"], 20);
     assert_eq!(b["structures"]["totalCount"], 3);
-    audited_objects_open_as_their_type(&app, &dijon).await;
+    crate::audit::audited_objects_open_as_their_type(&app, &dijon).await;
 }
 
 on_both!(the_demo_loads_and_keeps_the_territories_apart);
-
-/// The audit log names each object by its GraphQL type, and its `objectId` opens with `node`
-/// as that type (the demo's log holds every kind of object the service audits on a PLIE:
-/// tenant, structures, staff, participants and their paths, calls, submissions, conventions,
-/// cohorts and their sessions, follow-up sheets, reports, ESF+ records).
-async fn audited_objects_open_as_their_type(app: &TestApp, steering: &str) {
-    let mut samples: HashMap<String, Vec<Value>> = HashMap::new();
-    let mut after = Value::Null;
-    loop {
-        let page = app
-            .ok(
-                steering,
-                "query($after: String) { auditLog(first: 100, after: $after) {
-                    edges { node { objectType objectId } } pageInfo { hasNextPage endCursor } } }",
-                json!({ "after": after }),
-            )
-            .await;
-        for edge in page["auditLog"]["edges"].as_array().expect("edges") {
-            let node = &edge["node"];
-            let kind = node["objectType"].as_str().expect("type").to_owned();
-            let ids = samples.entry(kind).or_default();
-            if ids.len() < 3 && !node["objectId"].is_null() {
-                ids.push(node["objectId"].clone());
-            }
-        }
-        if page["auditLog"]["pageInfo"]["hasNextPage"] != true {
-            break;
-        }
-        after = page["auditLog"]["pageInfo"]["endCursor"].clone();
-    }
-    assert!(
-        samples.contains_key("CohortSession") && samples.contains_key("Participant"),
-        "{:?}",
-        samples.keys()
-    );
-    for (kind, ids) in &samples {
-        let mut opened = 0;
-        for id in ids {
-            let (_, body) = app
-                .post(
-                    steering,
-                    "query($id: ID!) { node(id: $id) { __typename } }",
-                    json!({ "id": id }),
-                )
-                .await;
-            if let Some(typename) = body["data"]["node"]["__typename"].as_str() {
-                assert_eq!(typename, kind, "{id}");
-                opened += 1;
-            }
-        }
-        assert!(opened > 0, "no {kind} of the log opens with node: {ids:?}");
-    }
-}
 
 /// Every participant `token` reads (`filter` added to the arguments), `fields` selected, page
 /// after page.

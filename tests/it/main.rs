@@ -1,6 +1,7 @@
 //! Black-box tests: the real router on a real database, GraphQL over HTTP with real tokens.
 
 mod access;
+mod attendance;
 mod audit;
 mod auth;
 mod boundary;

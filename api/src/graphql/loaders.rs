@@ -6,6 +6,9 @@
 
 use std::collections::HashMap;
 
+/// A set with the request's [`Hasher`].
+type HashSet<T> = std::collections::HashSet<T, Hasher>;
+
 use async_graphql::Context;
 use async_graphql::Lookahead;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -59,7 +62,7 @@ macro_rules! loaders {
                 let request = request.data(DataLoader::with_cache(
                     $name { ctx: ctx.clone() },
                     tokio::spawn,
-                    HashMapCache::default(),
+                    HashMapCache::<Hasher>::new(),
                 ));
             )*
             request
@@ -115,7 +118,12 @@ loaders! {
 pub type MemberKey = (CohortId, ParticipantId);
 
 /// A per-request loader with its cache.
-pub type Loaded<T> = DataLoader<T, HashMapCache>;
+pub type Loaded<T> = DataLoader<T, HashMapCache<Hasher>>;
+
+/// The hasher of the request's own sets and caches, whose keys are IDs: foldhash rather than
+/// SipHash, which was half of the hashing of a page of cohorts (the rest is async-graphql's).
+/// Still seeded per process, and the sets hold at most a few pages' keys.
+type Hasher = foldhash::fast::RandomState;
 
 /// Every key gets an entry, so that "nothing" is cached too.
 fn complete<V: Default>(
@@ -394,7 +402,9 @@ where
 /// its page is not primed again by its own `members` field (and no loader's whole cache is
 /// copied to find out).
 #[derive(Default)]
-pub struct Primed(std::sync::Mutex<HashMap<std::any::TypeId, Box<dyn std::any::Any + Send>>>);
+pub struct Primed(
+    std::sync::Mutex<HashMap<std::any::TypeId, Box<dyn std::any::Any + Send>, Hasher>>,
+);
 
 impl Primed {
     /// Mark `keys` primed for `L`; returns those that were not yet.
@@ -403,8 +413,8 @@ impl Primed {
         let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let entry = all
             .entry(std::any::TypeId::of::<L>())
-            .or_insert_with(|| Box::new(std::collections::HashSet::<L::Key>::new()));
-        match entry.downcast_mut::<std::collections::HashSet<L::Key>>() {
+            .or_insert_with(|| Box::new(HashSet::<L::Key>::default()));
+        match entry.downcast_mut::<HashSet<L::Key>>() {
             Some(primed) => keys
                 .iter()
                 .filter(|k| primed.insert((*k).clone()))
@@ -421,6 +431,6 @@ pub(crate) trait KeyOf {
 }
 
 fn dedup<T: Eq + std::hash::Hash + Copy>(items: impl Iterator<Item = T>) -> Vec<T> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::<T>::default();
     items.filter(|i| seen.insert(*i)).collect()
 }

@@ -10,6 +10,7 @@ mod calls;
 mod cohort_screens;
 mod cohorts;
 mod demo;
+mod diagnostics;
 mod episodes;
 mod esf;
 mod faults;

@@ -22,6 +22,8 @@ pub(crate) type Rows = Vec<QueryResult>;
 /// those of the read.
 const FOUND: &str = "parcours_read_found";
 const INSERTED: &str = "parcours_inserted";
+/// The claiming insert's name in the statement's `WITH`.
+const CLAIMED: &str = "claimed";
 
 impl Change {
     /// Insert `row` in this tenant unless its key exists (`on_conflict` must be `DO
@@ -54,28 +56,33 @@ impl Change {
         let mut insert = A::Entity::insert_many(rows)
             .on_conflict(on_conflict)
             .into_query();
-        insert.returning(Query::returning().expr(Expr::val(1)));
+        // Constants in the text, not bound parameters: the planner folds them.
+        insert.returning(Query::returning().expr(Expr::cust("1")));
         let mut read = read;
-        read.expr_as(Expr::val(true), Alias::new(FOUND));
-        let claimed = Alias::new("claimed");
+        read.expr_as(Expr::cust("TRUE"), Alias::new(FOUND));
         let mut statement = Query::select();
         statement
             .column((Alias::new("r"), Asterisk))
             .expr_as(
-                Expr::cust("(SELECT count(*) FROM \"claimed\")"),
+                Expr::cust(format!("(SELECT count(*) FROM \"{CLAIMED}\")")),
                 Alias::new(INSERTED),
             )
             .from_subquery(
-                Query::select().expr(Expr::val(1)).to_owned(),
+                Query::select().expr(Expr::cust("1")).to_owned(),
                 Alias::new("one"),
             )
-            .join_subquery(JoinType::LeftJoin, read, Alias::new("r"), Expr::val(true))
+            .join_subquery(
+                JoinType::LeftJoin,
+                read,
+                Alias::new("r"),
+                Expr::cust("TRUE"),
+            )
             .with_cte(
                 WithClause::new()
                     .cte(
                         CommonTableExpression::new()
                             .query(insert)
-                            .table_name(claimed)
+                            .table_name(Alias::new(CLAIMED))
                             .to_owned(),
                     )
                     .to_owned(),

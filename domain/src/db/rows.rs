@@ -80,22 +80,29 @@ macro_rules! scalar_cells {
     ($($t:ty),* $(,)?) => {$(
         impl Cell for $t {
             fn read(row: &QueryResult, at: usize) -> Result<Self, DbErr> {
-                match row.try_as_pg_row() {
-                    Some(pg) => unchecked::<$t>(pg, at),
-                    None => row.try_get_by_index(at),
-                }
+                scalar(row, at)
             }
         }
 
         impl Cell for Option<$t> {
             fn read(row: &QueryResult, at: usize) -> Result<Self, DbErr> {
-                match row.try_as_pg_row() {
-                    Some(pg) => unchecked::<Option<$t>>(pg, at),
-                    None => row.try_get_by_index(at),
-                }
+                scalar(row, at)
             }
         }
     )*};
+}
+
+/// A scalar value: on PostgreSQL read by [`unchecked`], on SQLite by sea-orm.
+fn scalar<T>(row: &QueryResult, at: usize) -> Result<T, DbErr>
+where
+    T: TryGetable
+        + for<'r> sea_orm::sqlx::Decode<'r, sea_orm::sqlx::Postgres>
+        + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>,
+{
+    match row.try_as_pg_row() {
+        Some(pg) => unchecked(pg, at),
+        None => row.try_get_by_index(at),
+    }
 }
 
 /// The value at `at` of a PostgreSQL row, decoded without sqlx's type check, which debug

@@ -13,6 +13,7 @@ mod demo;
 mod diagnostics;
 mod episodes;
 mod esf;
+mod execution;
 mod faults;
 mod follow_up;
 mod import;

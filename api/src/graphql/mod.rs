@@ -13,6 +13,7 @@ mod esf;
 mod follow_up;
 pub mod ids;
 mod indicators;
+pub(crate) mod inline;
 mod loaders;
 mod me;
 mod node;
@@ -173,7 +174,7 @@ impl ConnectionFields {
 }
 
 /// A Relay connection of `N` from a domain page.
-pub(crate) type Conn<N> = Connection<ids::EdgeCursor, N, ConnectionFields>;
+pub(crate) type Conn<N> = Connection<ids::EdgeCursor, inline::Inline<N>, ConnectionFields>;
 
 /// The page a connection field asks for; the matching rows are counted only when the query
 /// selects `totalCount` (a count reads every matching row).
@@ -219,7 +220,7 @@ pub(crate) fn connection<T, N>(
     node: impl Fn(T) -> N,
 ) -> Conn<N>
 where
-    N: async_graphql::OutputType,
+    N: async_graphql::ContainerType,
 {
     tagged_connection(ids::ListTag::of(ctx), page, id, node)
 }
@@ -232,7 +233,7 @@ pub(crate) fn tagged_connection<T, N>(
     node: impl Fn(T) -> N,
 ) -> Conn<N>
 where
-    N: async_graphql::OutputType,
+    N: async_graphql::ContainerType,
 {
     let mut conn = Connection::with_additional_fields(
         page.has_previous_page,
@@ -244,7 +245,7 @@ where
     conn.edges.extend(
         page.items
             .into_iter()
-            .map(|item| Edge::new(ids::EdgeCursor::Row(tag, id(&item)), node(item))),
+            .map(|item| Edge::new(ids::EdgeCursor::Row(tag, id(&item)), node(item).into())),
     );
     conn
 }

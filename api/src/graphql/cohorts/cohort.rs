@@ -12,6 +12,7 @@ use super::{
     half_day, hours,
 };
 use crate::graphql::conventions::convention_id;
+use crate::graphql::inline::Inline;
 use crate::graphql::loaders::Loaded;
 use crate::graphql::scalars::Date;
 use crate::graphql::{GqlResult, ids, req};
@@ -62,25 +63,28 @@ impl CohortObj {
         self.0.place.as_deref()
     }
     /// The session calendar, in calendar order.
-    async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SessionObj>> {
+    async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Inline<SessionObj>>> {
         let loader = ctx.data_unchecked::<Loaded<crate::graphql::loaders::SessionsLoader>>();
         let list = loader.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(list.into_iter().map(SessionObj).collect())
+        Ok(list.into_iter().map(|s| Inline(SessionObj(s))).collect())
     }
     /// Prescriptions and enrolments (a referent sees only their own participants').
-    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<MemberObj>> {
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Inline<MemberObj>>> {
         let loader = ctx.data_unchecked::<Loaded<crate::graphql::loaders::MembersLoader>>();
         let list = loader.load_one(self.0.id).await?.unwrap_or_default();
         // Primed already when this cohort came in a page; otherwise, for its own members.
         crate::graphql::loaders::prime_members(ctx, ctx.look_ahead(), &list).await?;
-        Ok(list.into_iter().map(MemberObj).collect())
+        Ok(list.into_iter().map(|m| Inline(MemberObj(m))).collect())
     }
     /// Attendance records, by session then participant (steering and the provider).
-    async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AttendanceObj>> {
+    async fn attendance(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Inline<AttendanceObj>>> {
         let loader =
             ctx.data_unchecked::<Loaded<crate::graphql::loaders::CohortAttendanceLoader>>();
         let list = loader.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(list.into_iter().map(AttendanceObj).collect())
+        Ok(list.into_iter().map(|a| Inline(AttendanceObj(a))).collect())
     }
     /// The next session: today's (Paris time) or the first after it; null once all are past.
     async fn next_session(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SessionObj>> {

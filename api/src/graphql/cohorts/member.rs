@@ -5,6 +5,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use parcours_domain::cohorts::{self, Member, MemberStatus};
 
 use super::{AttendanceObj, CohortObj, cohort_id, cohort_of};
+use crate::graphql::inline::Inline;
 use crate::graphql::loaders::Loaded;
 use crate::graphql::participants::{ParticipantObj, participant_id};
 use crate::graphql::scalars::Date;
@@ -33,8 +34,9 @@ impl MemberObj {
     async fn participant(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<ParticipantObj>> {
-        crate::graphql::loaders::participant(ctx, self.0.participant_id).await
+    ) -> async_graphql::Result<Option<Inline<ParticipantObj>>> {
+        let participant = crate::graphql::loaders::participant(ctx, self.0.participant_id).await?;
+        Ok(participant.map(Inline))
     }
     async fn status(&self) -> MemberStatusGql {
         match self.0.status {
@@ -48,8 +50,11 @@ impl MemberObj {
     async fn diagnostic(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<crate::graphql::diagnostics::DiagnosticObj>> {
-        crate::graphql::loaders::diagnostic(ctx, (self.0.cohort_id, self.0.participant_id)).await
+    ) -> async_graphql::Result<Option<Inline<crate::graphql::diagnostics::DiagnosticObj>>> {
+        let key = (self.0.cohort_id, self.0.participant_id);
+        Ok(crate::graphql::loaders::diagnostic(ctx, key)
+            .await?
+            .map(Inline))
     }
     /// Why declined or dropped out.
     async fn reason(&self) -> Option<&str> {

@@ -11,6 +11,7 @@ use parcours_domain::diagnostics::{
 };
 
 use crate::graphql::GqlResult;
+use crate::graphql::inline::Inline;
 use crate::graphql::loaders::{DiagnosticLoader, Loaded};
 
 /// The shapes of [`shape_of`].
@@ -145,7 +146,7 @@ pub struct CleaDomainResult {
 /// The CléA positioning and what follows from it.
 #[derive(SimpleObject)]
 pub struct CleaPositioning {
-    domains: Vec<CleaDomainResult>,
+    domains: Vec<Inline<CleaDomainResult>>,
     /// Percent of the points (acquired 2, partly 1, not 0).
     share_percent: i32,
     /// The tenant's threshold (75% by default).
@@ -234,15 +235,15 @@ impl DiagnosticObj {
     async fn is_final(&self) -> bool {
         self.shown.is_final
     }
-    async fn fle(&self) -> FleGql {
+    async fn fle(&self) -> Inline<FleGql> {
         let f = &self.shown.fle;
-        FleGql {
+        Inline(FleGql {
             listening: f.listening.into(),
             reading: f.reading.into(),
             speaking: f.speaking.into(),
             writing: f.writing.into(),
             training_needed: f.training_needed,
-        }
+        })
     }
     async fn mobility(&self, ctx: &Context<'_>) -> async_graphql::Result<MobilityGql> {
         let record = self.record(ctx).await?;
@@ -256,22 +257,24 @@ impl DiagnosticObj {
             platform_referral: m.platform_referral,
         })
     }
-    async fn clea(&self) -> CleaPositioning {
+    async fn clea(&self) -> Inline<CleaPositioning> {
         let summary = diagnostics::clea_summary(&self.shown.clea, self.threshold);
-        CleaPositioning {
+        Inline(CleaPositioning {
             domains: self
                 .shown
                 .clea
                 .iter()
                 .zip(CLEA_DOMAINS)
-                .map(|(a, d)| CleaDomainResult {
-                    domain: d.into(),
-                    name: d.french_name(),
-                    acquisition: match a {
-                        Acquisition::Acquired => CleaAcquisition::Acquired,
-                        Acquisition::PartlyAcquired => CleaAcquisition::PartlyAcquired,
-                        Acquisition::NotAcquired => CleaAcquisition::NotAcquired,
-                    },
+                .map(|(a, d)| {
+                    Inline(CleaDomainResult {
+                        domain: d.into(),
+                        name: d.french_name(),
+                        acquisition: match a {
+                            Acquisition::Acquired => CleaAcquisition::Acquired,
+                            Acquisition::PartlyAcquired => CleaAcquisition::PartlyAcquired,
+                            Acquisition::NotAcquired => CleaAcquisition::NotAcquired,
+                        },
+                    })
                 })
                 .collect(),
             share_percent: summary.share_percent,
@@ -282,7 +285,7 @@ impl DiagnosticObj {
                 .iter()
                 .map(|d| CleaDomain::from(*d))
                 .collect(),
-        }
+        })
     }
     /// Oriented towards the regional qualification access scheme (DAQ).
     async fn daq_orientation(&self) -> bool {

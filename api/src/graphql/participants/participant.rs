@@ -10,6 +10,7 @@ use parcours_domain::participants::{self as domain, Participant, ParticipantSumm
 use parcours_domain::{DomainError, participants::exit_recording};
 
 use super::{EpisodeObj, ExitAssessment, ExitObj, PathStepObj};
+use crate::graphql::inline::Inline;
 use crate::graphql::loaders::{
     EpisodesLoader, ExitLoader, Loaded, ParticipantLoader, PathStepsLoader, StaffLoader,
 };
@@ -227,8 +228,13 @@ impl ParticipantObj {
         Ok(self.record(ctx).await?.postal_address.clone())
     }
     /// Commune of residence (in the tenant's perimeter).
-    async fn commune(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CommuneObj>> {
-        crate::graphql::loaders::commune(ctx, self.shown.commune_id).await
+    async fn commune(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Inline<CommuneObj>>> {
+        Ok(crate::graphql::loaders::commune(ctx, self.shown.commune_id)
+            .await?
+            .map(Inline))
     }
     /// Long-term job seeker (DELD) at entry.
     async fn long_term_job_seeker(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {

@@ -8,6 +8,7 @@ use parcours_domain::participants::{self as domain, Participant, ParticipantSumm
 
 use super::participant::ParticipantShape;
 use super::{ParticipantObj, ParticipantStatus, participant_id};
+use crate::graphql::inline::Inline;
 use crate::graphql::scalars::Date;
 use crate::graphql::{GqlResult, ids, req};
 use async_graphql::connection::Connection;
@@ -60,7 +61,7 @@ impl ParticipantQuery {
         search: Option<String>,
         #[graphql(desc = "Order (default NAME).")] sort: Option<ParticipantSort>,
     ) -> async_graphql::Result<
-        Option<Connection<ids::EdgeCursor, ParticipantObj, ParticipantConnectionFields>>,
+        Option<Connection<ids::EdgeCursor, Inline<ParticipantObj>, ParticipantConnectionFields>>,
     > {
         let filter = domain::ParticipantFilter {
             status: status.map(Into::into),
@@ -141,7 +142,10 @@ impl ParticipantQuery {
             },
         );
         conn.edges.extend(page.items.into_iter().map(|(cursor, p)| {
-            async_graphql::connection::Edge::new(ids::EdgeCursor::Participant(tag, cursor), p)
+            async_graphql::connection::Edge::new(
+                ids::EdgeCursor::Participant(tag, cursor),
+                p.into(),
+            )
         }));
         Ok(Some(conn))
     }

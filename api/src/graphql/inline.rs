@@ -1,0 +1,182 @@
+//! [`Inline`]: an object whose fields are resolved one after the other in one future.
+//!
+//! async-graphql resolves an object's fields concurrently: one boxed future per field, all
+//! polled through a `FuturesUnordered`, each answer inserted into the object's map with two
+//! lookups. For the objects of a page, whose fields read values already in hand (a summary's
+//! columns, a primed loader's cache), that machinery cost twice as much as the resolvers
+//! themselves: about 12,000 instructions per participant of a page, against 6,000 for its six
+//! resolvers (callgrind, W1 of `README.md`).
+//!
+//! `Inline<T>` is `T` to the schema (same name, same fields, same introspection) and resolves
+//! its fields in selection order, each awaited in turn. A field that awaits a loader still
+//! batches with the same field of the object's siblings, since a list polls its items
+//! together; only two unprimed relations of the same object are read one after the other
+//! instead of in the same batch window. Errors are handled as async-graphql does: the field's
+//! error is added to the response and the field left out.
+//!
+//! The schema registers no extension (see `build_with_depth` in the parent module); an extension's `resolve` hook
+//! would not see the fields of an inline object, and a field with a custom directive falls back
+//! to async-graphql's resolution.
+
+use std::borrow::Cow;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::Entry;
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::resolve_container;
+use async_graphql::{
+    ContainerType, ContextSelectionSet, Name, OutputType, Positioned, ServerError, ServerResult,
+    Value,
+};
+
+/// `T`, resolved field after field (see the module's documentation).
+pub(crate) struct Inline<T>(pub(crate) T);
+
+impl<T> From<T> for Inline<T> {
+    fn from(inner: T) -> Self {
+        Self(inner)
+    }
+}
+
+impl<T: ContainerType> OutputType for Inline<T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        T::qualified_type_name()
+    }
+
+    fn introspection_type_name(&self) -> Cow<'static, str> {
+        self.0.introspection_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        T::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        resolve_in_turn(ctx, &self.0).await
+    }
+}
+
+/// The object `root` for the selection set of `ctx`, its fields resolved in turn.
+async fn resolve_in_turn<T: ContainerType>(
+    ctx: &ContextSelectionSet<'_>,
+    root: &T,
+) -> ServerResult<Value> {
+    let mut fields = Vec::with_capacity(ctx.item.node.items.len());
+    collect(ctx, &ctx.item.node, root, &mut fields)?;
+    if fields.iter().any(|f| !f.node.directives.is_empty()) {
+        // `@skip` and `@include` are gone by now: a directive here is a custom one, which
+        // async-graphql's own resolution applies.
+        return resolve_container(ctx, root).await;
+    }
+    let mut object = IndexMap::with_capacity(fields.len());
+    for field in fields {
+        let key = field.node.response_key().node.clone();
+        let value = if field.node.name.node == "__typename" {
+            Ok(Some(Value::String(
+                root.introspection_type_name().into_owned(),
+            )))
+        } else {
+            root.resolve_field(&ctx.with_field(field)).await
+        };
+        match value {
+            Ok(value) => merge(&mut object, key, value.unwrap_or_default()),
+            Err(error) => ctx.add_error(error),
+        }
+    }
+    Ok(if object.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(object)
+    })
+}
+
+/// The fields of `set` that apply to `root`, fragments flattened, in selection order.
+fn collect<'a, T: ContainerType>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
+    root: &T,
+    fields: &mut Vec<&'a Positioned<Field>>,
+) -> ServerResult<()> {
+    for selection in &set.items {
+        let (condition, set) = match &selection.node {
+            Selection::Field(field) => {
+                fields.push(field);
+                continue;
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = &spread.node.fragment_name.node;
+                let Some(fragment) = ctx.query_env.fragments.get(name) else {
+                    return Err(ServerError::new(
+                        format!(r#"Unknown fragment "{name}"."#),
+                        Some(spread.pos),
+                    ));
+                };
+                (
+                    Some(fragment.node.type_condition.node.on.node.as_str()),
+                    &fragment.node.selection_set,
+                )
+            }
+            Selection::InlineFragment(fragment) => (
+                fragment
+                    .node
+                    .type_condition
+                    .as_ref()
+                    .map(|c| c.node.on.node.as_str()),
+                &fragment.node.selection_set,
+            ),
+        };
+        if condition.is_none_or(|on| applies(ctx, root, on)) {
+            collect(ctx, &set.node, root, fields)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a fragment on the type `on` applies to `root`: `on` is its type or one of its
+/// interfaces.
+fn applies<T: ContainerType>(ctx: &ContextSelectionSet<'_>, root: &T, on: &str) -> bool {
+    let name = root.introspection_type_name();
+    name == on
+        || ctx
+            .schema_env
+            .registry
+            .implements
+            .get(name.as_ref())
+            .is_some_and(|interfaces| interfaces.contains(on))
+}
+
+/// Put `value` under `key`; a key selected twice (`a { x } a { y }`) merges its objects, and
+/// the objects of its lists item by item, as the spec's field merging answers.
+fn merge(object: &mut IndexMap<Name, Value>, key: Name, value: Value) {
+    match object.entry(key) {
+        Entry::Vacant(entry) => {
+            entry.insert(value);
+        }
+        Entry::Occupied(mut entry) => match (entry.get_mut(), value) {
+            (Value::Object(into), Value::Object(from)) => {
+                for (key, value) in from {
+                    merge(into, key, value);
+                }
+            }
+            (Value::List(into), Value::List(from)) => {
+                for (into, from) in into.iter_mut().zip(from) {
+                    if let (Value::Object(into), Value::Object(from)) = (into, from) {
+                        for (key, value) in from {
+                            merge(into, key, value);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        },
+    }
+}

@@ -1,0 +1,107 @@
+//! The objects of pages and lists, which the API resolves field after field in one future
+//! (`Inline`), answer as GraphQL execution says: keys in selection order, aliases, fragments
+//! on the type and on its interface, a key selected twice merged, and a field's error reported
+//! at its path beside its siblings' values.
+
+use parcours_tests::{Backend, TestApp, World, code, on_both};
+use serde_json::{Value, json};
+
+use crate::cohorts::{PRESCRIBE, active_participant, cohort, convention};
+
+/// POST `query` and return the body as text (to read the order of keys) and as JSON.
+async fn post_text(app: &TestApp, token: &str, query: &str, variables: Value) -> (String, Value) {
+    let text = app
+        .client()
+        .post(app.url())
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("request sent")
+        .text()
+        .await
+        .expect("a body");
+    let body = serde_json::from_str(&text).expect("JSON");
+    (text, body)
+}
+
+async fn inline_objects_answer_as_graphql_executes(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let p = active_participant(&app, &w, "Roux").await;
+    app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+        .await;
+
+    let page = "query { participants(first: 5) { edges { node {
+        __typename surname: lastName lastName ...N
+        ... on Participant { firstName commune { name } }
+        commune { id } } } } }
+        fragment N on Node { id }";
+    let (text, body) = post_text(&app, &w.referent, page, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let edges = body["data"]["participants"]["edges"]
+        .as_array()
+        .expect("edges");
+    let node = &edges
+        .iter()
+        .find(|e| e["node"]["id"] == p.as_str())
+        .expect("the participant is listed")["node"];
+    assert_eq!(node["__typename"], "Participant");
+    assert_eq!(
+        (&node["surname"], &node["lastName"]),
+        (&json!("Roux"), &json!("Roux"))
+    );
+    assert!(node["firstName"].is_string(), "{node}");
+    assert!(
+        node.get("label").is_none(),
+        "a fragment on another type applies to none"
+    );
+    let commune = node["commune"].as_object().expect("commune");
+    assert!(
+        commune["name"].is_string() && commune["id"].is_string(),
+        "`commune` selected twice is merged: {node}"
+    );
+    // Keys in selection order; the merged `commune` where it was first selected.
+    let at = |key: &str| {
+        text.find(&format!("\"{key}\":"))
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+    };
+    let order = [
+        "__typename",
+        "surname",
+        "lastName",
+        "id",
+        "firstName",
+        "commune",
+    ];
+    let positions: Vec<usize> = order.iter().map(|k| at(k)).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "keys in selection order {order:?}: {text}"
+    );
+    assert!(
+        text.contains("\"commune\":{\"name\":"),
+        "the commune's keys in selection order: {text}"
+    );
+
+    // A field refused inside a list of inline objects: the error at its path, the siblings
+    // answered, the value never.
+    let members = "query($id: ID!) { node(id: $id) { ... on Cohort {
+        members { status participant { lastName birthDate firstName } } } } }";
+    let (_, body) = post_text(&app, &w.provider, members, json!({ "id": c["id"] })).await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["node", "members", 0, "participant", "birthDate"]),
+        "{body}"
+    );
+    let participant = &body["data"]["node"]["members"][0]["participant"];
+    assert_eq!(participant["lastName"], "Roux", "{body}");
+    assert!(participant["firstName"].is_string(), "{body}");
+    assert!(participant["birthDate"].is_null(), "{body}");
+    assert_eq!(body["errors"].as_array().map(Vec::len), Some(1), "{body}");
+}
+
+on_both!(inline_objects_answer_as_graphql_executes);

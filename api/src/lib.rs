@@ -7,6 +7,11 @@
 //! caller, refusal, response); the routes built on it (`attachments`, `exports`, `imports`,
 //! `sheets`, `ws`); and `startup`, which assembles the router and runs the jobs.
 
+// Inline objects nest their futures' types (a page of cohorts, their members, each member's
+// participant: `graphql::inline`); proving such a future `Send` takes the compiler deeper than
+// its default limit of 128.
+#![recursion_limit = "256"]
+
 mod attachments;
 pub mod auth;
 pub mod config;

@@ -1,7 +1,9 @@
 //! The objects of pages and lists, which the API resolves field after field in one future
 //! (`Inline`), answer as GraphQL execution says: keys in selection order, aliases, fragments
 //! on the type and on its interface, a key selected twice merged, and a field's error reported
-//! at its path beside its siblings' values.
+//! at its path beside its siblings' values. Connections, whose edges are resolved the same way
+//! (`InlineConnection`), answer their edges' cursors, fragments on the connection and edge
+//! types, and errors at the edge's index.
 
 use parcours_tests::{Backend, TestApp, World, code, on_both};
 use serde_json::{Value, json};
@@ -102,6 +104,90 @@ async fn inline_objects_answer_as_graphql_executes(backend: Backend) {
     assert!(participant["firstName"].is_string(), "{body}");
     assert!(participant["birthDate"].is_null(), "{body}");
     assert_eq!(body["errors"].as_array().map(Vec::len), Some(1), "{body}");
+
+    // The same through a connection's edges: the error's path has the edge's index.
+    let cohorts = "query { cohorts(first: 5) { edges { node { ... on Cohort {
+        members { participant { lastName birthDate } } } } } } }";
+    let (_, body) = post_text(&app, &w.provider, cohorts, json!({})).await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!([
+            "cohorts",
+            "edges",
+            0,
+            "node",
+            "members",
+            0,
+            "participant",
+            "birthDate"
+        ]),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["cohorts"]["edges"][0]["node"]["members"][0]["participant"]["lastName"],
+        "Roux",
+        "{body}"
+    );
+}
+
+async fn connections_answer_as_graphql_executes(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    for name in ["Abel", "Blanc", "Colin"] {
+        active_participant(&app, &w, name).await;
+    }
+    let page = "query($after: String) { participants(first: 2, after: $after) {
+        __typename
+        ... on ParticipantConnection { totalCount }
+        pageInfo { hasNextPage endCursor }
+        edges { __typename c: cursor node { lastName } ...E }
+        nodes { lastName } } }
+        fragment E on ParticipantEdge { cursor node { id } }";
+    let (text, body) = post_text(&app, &w.referent, page, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let conn = &body["data"]["participants"];
+    assert_eq!(conn["__typename"], "ParticipantConnection");
+    assert_eq!(conn["totalCount"], 3, "{body}");
+    assert_eq!(conn["pageInfo"]["hasNextPage"], true, "{body}");
+    let edges = conn["edges"].as_array().expect("edges");
+    assert_eq!(edges.len(), 2, "{body}");
+    for (edge, node) in edges.iter().zip(conn["nodes"].as_array().expect("nodes")) {
+        assert_eq!(edge["__typename"], "ParticipantEdge");
+        assert!(
+            edge["c"].is_string() && edge["c"] == edge["cursor"],
+            "{edge}"
+        );
+        assert!(
+            edge["node"]["lastName"].is_string() && edge["node"]["id"].is_string(),
+            "the edge's `node` selected twice is merged: {edge}"
+        );
+        assert_eq!(edge["node"]["lastName"], node["lastName"]);
+    }
+    assert_eq!(edges[1]["cursor"], conn["pageInfo"]["endCursor"], "{body}");
+    assert!(
+        text.contains("\"edges\":[{\"__typename\":\"ParticipantEdge\",\"c\":"),
+        "the edge's keys in selection order: {text}"
+    );
+
+    // The edge's cursor continues the list.
+    let after = edges[1]["cursor"].clone();
+    let (_, next) = post_text(&app, &w.referent, page, json!({ "after": after })).await;
+    assert!(next.get("errors").is_none(), "{next}");
+    let rest = &next["data"]["participants"];
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false, "{next}");
+    let mut names: Vec<&Value> = edges
+        .iter()
+        .chain(rest["edges"].as_array().expect("edges"))
+        .map(|e| &e["node"]["lastName"])
+        .collect();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        3,
+        "every participant once over the two pages: {names:?}"
+    );
 }
 
 on_both!(inline_objects_answer_as_graphql_executes);
+on_both!(connections_answer_as_graphql_executes);

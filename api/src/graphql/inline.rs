@@ -14,20 +14,25 @@
 //! instead of in the same batch window. Errors are handled as async-graphql does: the field's
 //! error is added to the response and the field left out.
 //!
+//! [`InlineConnection`] does the same for a Relay connection and its edges: async-graphql's
+//! `Connection` would resolve each edge of a page as a concurrent object of its own (one boxed
+//! future, one `FuturesUnordered` and one map per edge, for its one or two fields).
+//!
 //! The schema registers no extension (see `build_with_depth` in the parent module); an extension's `resolve` hook
 //! would not see the fields of an inline object, and a field with a custom directive falls back
 //! to async-graphql's resolution.
 
 use std::borrow::Cow;
 
+use async_graphql::connection::{Connection, CursorType};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::indexmap::map::Entry;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::resolve_container;
 use async_graphql::{
-    ContainerType, ContextSelectionSet, Name, OutputType, Positioned, ServerError, ServerResult,
-    Value,
+    ContainerType, Context, ContextSelectionSet, Name, ObjectType, OutputType, Positioned,
+    ServerError, ServerResult, Value,
 };
 
 /// `T`, resolved field after field (see the module's documentation).
@@ -62,6 +67,73 @@ impl<T: ContainerType> OutputType for Inline<T> {
         _field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         resolve_in_turn(ctx, &self.0).await
+    }
+}
+
+/// A Relay connection resolved in turn, each of its edges too: to the schema it is
+/// async-graphql's `Connection<C, N, F>` (same name, fields and introspection); `N` is
+/// usually an [`Inline`] node, so that a page resolves without a future per field.
+pub(crate) struct InlineConnection<C, N, F>(pub(crate) Connection<C, N, F>)
+where
+    C: CursorType + Send + Sync,
+    N: OutputType,
+    F: ObjectType;
+
+impl<C, N, F> OutputType for InlineConnection<C, N, F>
+where
+    C: CursorType + Send + Sync,
+    N: OutputType,
+    F: ObjectType,
+{
+    fn type_name() -> Cow<'static, str> {
+        Connection::<C, N, F>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        Connection::<C, N, F>::qualified_type_name()
+    }
+
+    fn introspection_type_name(&self) -> Cow<'static, str> {
+        self.0.introspection_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Connection::<C, N, F>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        resolve_in_turn(ctx, self).await
+    }
+}
+
+impl<C, N, F> ContainerType for InlineConnection<C, N, F>
+where
+    C: CursorType + Send + Sync,
+    N: OutputType,
+    F: ObjectType,
+{
+    async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
+        if ctx.item.node.name.node != "edges" {
+            return self.0.resolve_field(ctx).await;
+        }
+        // As async-graphql resolves a list: the items polled together (so that their
+        // relations batch), each with its index in the path; here each edge in turn.
+        let set = ctx.with_selection_set(&ctx.item.node.selection_set);
+        let edges = self.0.edges.iter().enumerate().map(|(index, edge)| {
+            let item = set.with_index(index);
+            async move {
+                resolve_in_turn(&item, edge)
+                    .await
+                    .map_err(|error| item.set_error_path(error))
+            }
+        });
+        Ok(Some(Value::List(
+            futures_util::future::try_join_all(edges).await?,
+        )))
     }
 }
 

@@ -173,8 +173,9 @@ impl ConnectionFields {
     }
 }
 
-/// A Relay connection of `N` from a domain page.
-pub(crate) type Conn<N> = Connection<ids::EdgeCursor, inline::Inline<N>, ConnectionFields>;
+/// A Relay connection of `N` from a domain page, its edges and nodes resolved in turn.
+pub(crate) type Conn<N> =
+    inline::InlineConnection<ids::EdgeCursor, inline::Inline<N>, ConnectionFields>;
 
 /// The page a connection field asks for; the matching rows are counted only when the query
 /// selects `totalCount` (a count reads every matching row).
@@ -247,5 +248,5 @@ where
             .into_iter()
             .map(|item| Edge::new(ids::EdgeCursor::Row(tag, id(&item)), node(item).into())),
     );
-    conn
+    inline::InlineConnection(conn)
 }

@@ -8,7 +8,7 @@ use parcours_domain::participants::{self as domain, Participant, ParticipantSumm
 
 use super::participant::ParticipantShape;
 use super::{ParticipantObj, ParticipantStatus, participant_id};
-use crate::graphql::inline::Inline;
+use crate::graphql::inline::{Inline, InlineConnection};
 use crate::graphql::scalars::Date;
 use crate::graphql::{GqlResult, ids, req};
 use async_graphql::connection::Connection;
@@ -61,7 +61,9 @@ impl ParticipantQuery {
         search: Option<String>,
         #[graphql(desc = "Order (default NAME).")] sort: Option<ParticipantSort>,
     ) -> async_graphql::Result<
-        Option<Connection<ids::EdgeCursor, Inline<ParticipantObj>, ParticipantConnectionFields>>,
+        Option<
+            InlineConnection<ids::EdgeCursor, Inline<ParticipantObj>, ParticipantConnectionFields>,
+        >,
     > {
         let filter = domain::ParticipantFilter {
             status: status.map(Into::into),
@@ -132,7 +134,7 @@ impl ParticipantQuery {
             }
         }
         crate::graphql::loaders::prime_participants(ctx, &shown).await?;
-        let mut conn = async_graphql::connection::Connection::with_additional_fields(
+        let mut conn = Connection::with_additional_fields(
             page.has_previous_page,
             page.has_next_page,
             ParticipantConnectionFields {
@@ -147,7 +149,7 @@ impl ParticipantQuery {
                 p.into(),
             )
         }));
-        Ok(Some(conn))
+        Ok(Some(InlineConnection(conn)))
     }
 
     /// One participant.

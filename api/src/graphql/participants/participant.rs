@@ -7,6 +7,7 @@ use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use parcours_domain::access_log::SensitiveField;
 use parcours_domain::participants::{self as domain, Participant, ParticipantSummary, policy};
+use parcours_domain::tenants::CommuneSummary;
 use parcours_domain::{DomainError, participants::exit_recording};
 
 use super::{EpisodeObj, ExitAssessment, ExitObj, PathStepObj};
@@ -72,6 +73,9 @@ impl EducationLevel {
 pub struct ParticipantObj {
     pub(crate) shown: ParticipantSummary,
     whole: Option<Participant>,
+    /// Its commune's summary, when the statement that read it read that too: `commune` then
+    /// answers from it without going through the request's loader.
+    commune: Option<CommuneSummary>,
 }
 
 impl From<Participant> for ParticipantObj {
@@ -79,13 +83,18 @@ impl From<Participant> for ParticipantObj {
         Self {
             shown: ParticipantSummary::from(&p),
             whole: Some(p),
+            commune: None,
         }
     }
 }
 
 impl From<ParticipantSummary> for ParticipantObj {
     fn from(shown: ParticipantSummary) -> Self {
-        Self { shown, whole: None }
+        Self {
+            shown,
+            whole: None,
+            commune: None,
+        }
     }
 }
 
@@ -131,6 +140,12 @@ const SERVED_FROM_SUMMARY: &[&str] = &[
 ];
 
 impl ParticipantObj {
+    /// With its commune's summary, read by the statement that read it (see
+    /// [`CommuneObj::Summary`]: a summary asked for more reads the whole commune).
+    pub(crate) fn with_commune(self, commune: Option<CommuneSummary>) -> Self {
+        Self { commune, ..self }
+    }
+
     /// The whole record: as read, or through the request's loader.
     async fn record(&self, ctx: &Context<'_>) -> async_graphql::Result<Cow<'_, Participant>> {
         if let Some(p) = &self.whole {
@@ -232,6 +247,9 @@ impl ParticipantObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Inline<CommuneObj>>> {
+        if let Some(summary) = &self.commune {
+            return Ok(Some(Inline(CommuneObj::from(summary.clone()))));
+        }
         Ok(crate::graphql::loaders::commune(ctx, self.shown.commune_id)
             .await?
             .map(Inline))

@@ -1,10 +1,13 @@
 //! The `participants` list (its filters, sort and count) and the `participant` query.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, ID, Object, SimpleObject};
 use parcours_domain::DomainError;
 use parcours_domain::access_log::SensitiveField;
 use parcours_domain::ids::{CommuneId, StaffId};
 use parcours_domain::participants::{self as domain, Participant, ParticipantSummary};
+use parcours_domain::tenants::CommuneSummary;
 
 use super::participant::ParticipantShape;
 use super::{ParticipantObj, ParticipantStatus, participant_id};
@@ -124,6 +127,18 @@ impl ParticipantQuery {
             ParticipantShape::Whole => {
                 list::<Participant>(ctx, &filter, sort, first, after.as_deref(), with).await?
             }
+        };
+        // Each participant answers `commune` from the summary its row came with; the
+        // request's loader has them too, for the same communes asked elsewhere.
+        let page = if communes.is_empty() {
+            page
+        } else {
+            let by_id: HashMap<CommuneId, &CommuneSummary, foldhash::fast::RandomState> =
+                communes.iter().map(|c| (c.id, c)).collect();
+            page.map(|(cursor, p)| {
+                let commune = by_id.get(&p.shown.commune_id).map(|c| (*c).clone());
+                (cursor, p.with_commune(commune))
+            })
         };
         crate::graphql::loaders::prime_communes(ctx, communes).await;
         let shown: Vec<&ParticipantSummary> = page.items.iter().map(|(_, p)| &p.shown).collect();

@@ -120,8 +120,8 @@ where
         if ctx.item.node.name.node != "edges" {
             return self.0.resolve_field(ctx).await;
         }
-        // As async-graphql resolves a list: the items polled together (so that their
-        // relations batch), each with its index in the path; here each edge in turn.
+        // As async-graphql resolves a list: the edges polled together (so that their
+        // relations batch), each with its index in the path and its fields in turn.
         let set = ctx.with_selection_set(&ctx.item.node.selection_set);
         let edges = self.0.edges.iter().enumerate().map(|(index, edge)| {
             let item = set.with_index(index);

@@ -84,8 +84,8 @@ pub struct Config {
     pub rate_limits: crate::limits::RateLimits,
     /// The bearer token of `/metrics` (required for it in production).
     pub metrics_token: Option<Secret>,
-    /// The runtime pool: its size, how long a request waits for a connection, and the
-    /// PostgreSQL statement timeout.
+    /// The runtime pool: its size, how long a request waits for a connection, the
+    /// PostgreSQL statement timeout, and how long a caller's account is kept.
     pub pool: PoolSettings,
     /// WebSocket connections: at most this many open on the instance, and a ping every
     /// `ws_ping` (a peer silent for two of them is closed).
@@ -290,10 +290,15 @@ impl Config {
             "PARCOURS_DB_STATEMENT_TIMEOUT_MS",
             DEFAULT_STATEMENT_TIMEOUT_MS,
         )?;
+        let callers_ms = millis(
+            "PARCOURS_CALLERS_MAX_AGE_MS",
+            u64::try_from(pool_defaults.callers_max_age.as_millis()).unwrap_or(u64::MAX),
+        )?;
         let pool = PoolSettings {
             max_connections,
             acquire_timeout: Duration::from_millis(acquire_ms),
             statement_timeout: (statement_ms > 0).then(|| Duration::from_millis(statement_ms)),
+            callers_max_age: Duration::from_millis(callers_ms),
         };
         let ws_defaults = WsSettings::default();
         let ws = WsSettings {
@@ -434,16 +439,19 @@ mod tests {
         assert_eq!(c.pool.max_connections, 10);
         assert_eq!(c.pool.acquire_timeout, Duration::from_secs(5));
         assert_eq!(c.pool.statement_timeout, Some(Duration::from_secs(25)));
+        assert_eq!(c.pool.callers_max_age, Duration::from_secs(5));
     }
 
     #[test]
-    fn pool_settings_are_read_and_zero_turns_the_statement_timeout_off() {
+    fn pool_settings_are_read_and_zero_turns_the_statement_timeout_and_the_callers_off() {
         let c = config(&[
             ("PARCOURS_DB_MAX_CONNECTIONS", "3"),
             ("PARCOURS_DB_ACQUIRE_TIMEOUT_MS", "200"),
             ("PARCOURS_DB_STATEMENT_TIMEOUT_MS", "0"),
+            ("PARCOURS_CALLERS_MAX_AGE_MS", "0"),
         ])
         .expect("valid");
+        assert_eq!(c.pool.callers_max_age, Duration::ZERO);
         assert_eq!(c.pool.max_connections, 3);
         assert_eq!(c.pool.acquire_timeout, Duration::from_millis(200));
         assert_eq!(c.pool.statement_timeout, None);
@@ -485,6 +493,10 @@ mod tests {
             (
                 &[("PARCOURS_DB_STATEMENT_TIMEOUT_MS", "-1")],
                 "PARCOURS_DB_STATEMENT_TIMEOUT_MS",
+            ),
+            (
+                &[("PARCOURS_CALLERS_MAX_AGE_MS", "5s")],
+                "PARCOURS_CALLERS_MAX_AGE_MS",
             ),
         ];
         for (vars, variable) in cases {

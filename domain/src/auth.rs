@@ -33,7 +33,7 @@ pub struct Claims {
 /// requests of the same caller, and forgotten on every instance as soon as a tenant, a staff
 /// member or a structure changes (`db/callers.rs`): a suspension or a deactivation takes effect
 /// at the next request on the instance that made it, and within the notification's delivery
-/// (milliseconds; tested at under one second) on the others. Every request checks the reading
+/// (milliseconds) on the others. Every request checks the reading
 /// ([`admit`]), kept or not.
 pub async fn begin(db: &Db, claims: Claims, mode: Mode) -> Result<(Tx, Principal)> {
     let shape = check_shape(&claims)?;

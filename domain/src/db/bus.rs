@@ -196,7 +196,7 @@ async fn relay(own: &sea_orm::sqlx::PgPool, bus: &Bus, callers: &Callers) {
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) if notification.channel() == callers::CHANNEL => {
-                    callers.forget();
+                    callers.heard();
                 }
                 Ok(Some(notification)) => bus.receive(notification.payload()),
                 Ok(None) => {

@@ -12,8 +12,9 @@
 //!   `pg_notify('parcours_callers', '')` (migration `m20261130_000016`), delivered at commit to the
 //!   `LISTEN` connection of every instance ([`super::bus::listen`]): a suspension, a deactivation,
 //!   a new role, a structure closed, a setting changed, by the service or by hand in `psql`,
-//!   takes effect within the notification's delivery (milliseconds; the tests bound it at one
-//!   second).
+//!   takes effect within the notification's delivery (milliseconds: `tests/it/callers.rs`
+//!   prints the delays, and proves that the notification, not the age bound, made each change
+//!   take effect).
 //! - **The instance that made the change forgets at once**, after its commit: its own next
 //!   request never waits for the notification ([`super::Tx::commit`]).
 //! - **No listener, no cache.** Entries are kept only while the listener is connected and
@@ -24,8 +25,8 @@
 //!   before the transaction begins (a `REPEATABLE READ` snapshot is fixed by its first
 //!   statement, the tenant's `set_config`); forgetting moves it on; [`Callers::keep`] drops a
 //!   reading taken under an older generation.
-//! - **Bounded**: an entry is read again after [`MAX_AGE`], and at [`CAPACITY`] entries the cache
-//!   starts over.
+//! - **Bounded**: an entry is read again after its maximum age ([`DEFAULT_MAX_AGE`] unless
+//!   configured; zero keeps nothing), and at [`CAPACITY`] entries the cache starts over.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -38,10 +39,11 @@ use crate::ids::TenantId;
 /// The PostgreSQL channel on which the triggers announce a change to who may sign in.
 pub(crate) const CHANNEL: &str = "parcours_callers";
 
-/// How long an entry is used before it is read again, whatever the notifications say: the
-/// bound for a listener whose connection died without the instance noticing (a half-open TCP
-/// connection), or a trigger disabled by hand.
-pub(crate) const MAX_AGE: Duration = Duration::from_secs(5);
+/// How long an entry is used before it is read again, whatever the notifications say, unless
+/// configured otherwise (`PARCOURS_CALLERS_MAX_AGE_MS`): the bound for a listener whose
+/// connection died without the instance noticing (a half-open TCP connection), or a trigger
+/// disabled by hand.
+pub(crate) const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
 
 /// How many callers are kept at most (then everything is forgotten).
 pub(crate) const CAPACITY: usize = 10_000;
@@ -63,8 +65,10 @@ type Subjects = HashMap<String, (Instant, SigningIn)>;
 pub(crate) struct Generation(u64);
 
 /// The instance's callers (see the module documentation).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Callers {
+    /// How long an entry is used before it is read again (zero: nothing is kept).
+    max_age: Duration,
     /// Per tenant, per subject: when it was read, and what.
     entries: RwLock<HashMap<TenantId, Subjects>>,
     /// How many subjects are kept, over all tenants.
@@ -72,17 +76,37 @@ pub(crate) struct Callers {
     generation: AtomicU64,
     /// Whether the listener is listening (only then are entries kept and used).
     listening: AtomicBool,
+    /// How many announcements of a change the listener has heard.
+    heard: AtomicU64,
+}
+
+impl Default for Callers {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_AGE)
+    }
 }
 
 impl Callers {
+    /// An empty cache whose entries are used for `max_age` (zero: nothing is kept).
+    pub(crate) fn new(max_age: Duration) -> Self {
+        Self {
+            max_age,
+            entries: RwLock::default(),
+            len: std::sync::atomic::AtomicUsize::default(),
+            generation: AtomicU64::default(),
+            listening: AtomicBool::default(),
+            heard: AtomicU64::default(),
+        }
+    }
+
     /// What is kept for `subject` in `tenant`, if fresh and the cache is in use.
     pub(crate) fn get(&self, tenant: TenantId, subject: &str) -> Option<SigningIn> {
-        if !self.listening.load(Ordering::Acquire) {
+        if !self.in_use() {
             return None;
         }
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let (at, found) = entries.get(&tenant)?.get(subject)?;
-        (at.elapsed() < MAX_AGE).then(|| found.clone())
+        (at.elapsed() < self.max_age).then(|| found.clone())
     }
 
     /// The generation to give [`Callers::keep`] for a reading about to be taken.
@@ -99,7 +123,7 @@ impl Callers {
         subject: &str,
         found: SigningIn,
     ) {
-        if !self.listening.load(Ordering::Acquire) {
+        if !self.in_use() {
             return;
         }
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
@@ -133,6 +157,17 @@ impl Callers {
         drop(forgotten);
     }
 
+    /// The listener heard that a tenant, a staff member or a structure changed: forget.
+    pub(crate) fn heard(&self) {
+        self.forget();
+        self.heard.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many announcements of a change the listener has heard since the instance started.
+    pub(crate) fn changes_heard(&self) -> u64 {
+        self.heard.load(Ordering::Acquire)
+    }
+
     /// The listener listens (`true`) or has lost its connection (`false`); either way what was
     /// kept may be stale.
     pub(crate) fn set_listening(&self, listening: bool) {
@@ -140,9 +175,9 @@ impl Callers {
         self.listening.store(listening, Ordering::Release);
     }
 
-    /// Whether entries are kept and used now.
+    /// Whether entries are kept and used now: the listener listens and they may be kept at all.
     pub(crate) fn in_use(&self) -> bool {
-        self.listening.load(Ordering::Acquire)
+        self.listening.load(Ordering::Acquire) && !self.max_age.is_zero()
     }
 }
 
@@ -200,6 +235,44 @@ mod tests {
         assert!(callers.get(t, "a").is_some());
         callers.forget();
         assert!(callers.get(t, "a").is_none());
+    }
+
+    #[test]
+    fn an_entry_is_used_for_its_maximum_age_and_zero_keeps_nothing() {
+        let t = TenantId(uuid::Uuid::now_v7());
+        for (max_age, kept) in [
+            (Duration::from_secs(3600), true),
+            (Duration::from_millis(1), false),
+        ] {
+            let callers = Callers::new(max_age);
+            callers.set_listening(true);
+            callers.keep(callers.generation(), t, "a", reading(t));
+            std::thread::sleep(Duration::from_millis(5));
+            assert_eq!(callers.get(t, "a").is_some(), kept, "used for {max_age:?}");
+        }
+
+        let off = Callers::new(Duration::ZERO);
+        off.set_listening(true);
+        assert!(!off.in_use());
+        off.keep(off.generation(), t, "a", reading(t));
+        assert!(off.get(t, "a").is_none());
+        assert_eq!(off.len.load(Ordering::Relaxed), 0, "nothing stored");
+    }
+
+    #[test]
+    fn a_change_heard_forgets_and_is_counted() {
+        let callers = Callers::default();
+        callers.set_listening(true);
+        let t = TenantId(uuid::Uuid::now_v7());
+        callers.keep(callers.generation(), t, "a", reading(t));
+        callers.heard();
+        assert!(callers.get(t, "a").is_none());
+        callers.forget();
+        assert_eq!(
+            callers.changes_heard(),
+            1,
+            "a forgetting of its own is not heard"
+        );
     }
 
     #[test]

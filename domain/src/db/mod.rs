@@ -83,7 +83,7 @@ impl std::fmt::Debug for Clock {
     }
 }
 
-/// Pool settings.
+/// The runtime pool's settings, and how long its instance keeps a caller's account.
 #[derive(Clone, Debug)]
 pub struct PoolSettings {
     pub max_connections: u32,
@@ -95,6 +95,9 @@ pub struct PoolSettings {
     /// `UNAVAILABLE`. `None`: no limit. SQLite has no such limit (its waits for the write lock
     /// end at `busy_timeout`).
     pub statement_timeout: Option<Duration>,
+    /// On PostgreSQL, how long a caller's account read by authentication is used before it is
+    /// read again, whatever the listener hears ([`callers`]); zero keeps nothing.
+    pub callers_max_age: Duration,
 }
 
 impl Default for PoolSettings {
@@ -103,6 +106,7 @@ impl Default for PoolSettings {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: None,
+            callers_max_age: callers::DEFAULT_MAX_AGE,
         }
     }
 }
@@ -185,7 +189,7 @@ impl Db {
             counters,
             bus: Bus::default(),
             slugs: Arc::default(),
-            callers: Arc::default(),
+            callers: Arc::new(callers::Callers::new(pool.callers_max_age)),
         })
     }
 
@@ -240,6 +244,12 @@ impl Db {
     /// while its listener listens (see `domain/src/db/callers.rs`).
     pub fn keeps_callers(&self) -> bool {
         self.callers.in_use()
+    }
+
+    /// How many announcements that a tenant, a staff member or a structure changed this
+    /// instance's listener has heard (each one made it forget the callers it keeps).
+    pub fn changes_heard(&self) -> u64 {
+        self.callers.changes_heard()
     }
 
     /// The clock.

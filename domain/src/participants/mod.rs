@@ -137,9 +137,9 @@ pub struct ListWith {
 }
 
 /// A page of the participants the principal may see, in the shape `S` (a
-/// [`ParticipantSummary`] reads 12 columns, a whole [`Participant`] 29), and with it (when
-/// `with.communes`) the summaries of the communes they live in, each once. The cursor is opaque: the sort value
-/// and the ID of the last row.
+/// [`ParticipantSummary`] reads 12 columns, a whole [`Participant`] 29), each with (when
+/// `with.communes`) the summary of the commune it lives in. The cursor is opaque: the sort
+/// value and the ID of the last row.
 pub async fn list<S: Shape>(
     tx: &Tx,
     principal: &Principal,
@@ -148,7 +148,7 @@ pub async fn list<S: Shape>(
     first: Option<i32>,
     after: Option<&str>,
     with: ListWith,
-) -> Result<(Page<(Cursor, S)>, Vec<crate::tenants::CommuneSummary>)> {
+) -> Result<Page<Listed<S>>> {
     policy::require_reader(principal)?;
     if filter.rsa_beneficiary.is_some() {
         // Being listed under the filter discloses each one's RSA status.
@@ -174,7 +174,7 @@ pub async fn list<S: Shape>(
         ));
     }
     let tx = tx.scoped(principal).await?;
-    let (rows, total, communes) = store::list::<S>(
+    let (rows, total) = store::list::<S>(
         &tx,
         principal,
         filter,
@@ -184,13 +184,19 @@ pub async fn list<S: Shape>(
         with.communes,
     )
     .await?;
-    let rows = rows
-        .into_iter()
-        .map(|(value, p)| (Cursor { value, id: p.id() }, p))
-        .collect();
     let mut page = Page::from_rows(rows, &request, total);
     page.has_previous_page = after.is_some();
-    Ok((page, communes))
+    Ok(page)
+}
+
+/// A participant on a page of [`list`]: its place in the list, the participant in the shape
+/// asked, and its commune's summary when [`ListWith::communes`] asked for it (`None` when it
+/// has no commune, or when it was not asked).
+#[derive(Clone, Debug)]
+pub struct Listed<S> {
+    pub cursor: Cursor,
+    pub participant: S,
+    pub commune: Option<crate::tenants::CommuneSummary>,
 }
 
 /// Whether the number of participants matching `filter` may be told. Under the RSA filter it

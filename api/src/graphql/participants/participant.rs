@@ -146,6 +146,11 @@ impl ParticipantObj {
         Self { commune, ..self }
     }
 
+    /// Its commune's summary, when the statement that read it read that too.
+    pub(crate) fn commune_read(&self) -> Option<&CommuneSummary> {
+        self.commune.as_ref()
+    }
+
     /// The whole record: as read, or through the request's loader.
     async fn record(&self, ctx: &Context<'_>) -> async_graphql::Result<Cow<'_, Participant>> {
         if let Some(p) = &self.whole {

@@ -1,7 +1,5 @@
 //! The `participants` list (its filters, sort and count) and the `participant` query.
 
-use std::collections::HashMap;
-
 use async_graphql::{Context, ID, Object, SimpleObject};
 use parcours_domain::DomainError;
 use parcours_domain::access_log::SensitiveField;
@@ -119,7 +117,7 @@ impl ParticipantQuery {
             .map(super::participant::shape_of)
             .max()
             .unwrap_or(ParticipantShape::Summary);
-        let (page, communes) = match shape {
+        let page = match shape {
             ParticipantShape::Summary => {
                 list::<ParticipantSummary>(ctx, &filter, sort, first, after.as_deref(), with)
                     .await?
@@ -129,17 +127,15 @@ impl ParticipantQuery {
             }
         };
         // Each participant answers `commune` from the summary its row came with; the
-        // request's loader has them too, for the same communes asked elsewhere.
-        let page = if communes.is_empty() {
-            page
-        } else {
-            let by_id: HashMap<CommuneId, &CommuneSummary, foldhash::fast::RandomState> =
-                communes.iter().map(|c| (c.id, c)).collect();
-            page.map(|(cursor, p)| {
-                let commune = by_id.get(&p.shown.commune_id).map(|c| (*c).clone());
-                (cursor, p.with_commune(commune))
-            })
-        };
+        // request's loader gets each of them once, for the same communes asked elsewhere.
+        let mut communes: Vec<CommuneSummary> = Vec::new();
+        for (_, p) in &page.items {
+            if let Some(c) = p.commune_read()
+                && !communes.iter().any(|seen| seen.id == c.id)
+            {
+                communes.push(c.clone());
+            }
+        }
         crate::graphql::loaders::prime_communes(ctx, communes).await;
         let shown: Vec<&ParticipantSummary> = page.items.iter().map(|(_, p)| &p.shown).collect();
         if rsa_beneficiary.is_some() {
@@ -188,7 +184,8 @@ pub struct ParticipantConnectionFields {
     pub total_count: Option<i64>,
 }
 
-/// A page of participants read in the shape `S`, as the objects the connection shows.
+/// A page of participants read in the shape `S`, as the objects the connection shows (each
+/// with its commune's summary when `with.communes` asked for it).
 async fn list<S>(
     ctx: &Context<'_>,
     filter: &domain::ParticipantFilter,
@@ -196,21 +193,20 @@ async fn list<S>(
     first: Option<i32>,
     after: Option<&str>,
     with: domain::ListWith,
-) -> async_graphql::Result<(
-    parcours_domain::page::Page<(domain::Cursor, ParticipantObj)>,
-    Vec<parcours_domain::tenants::CommuneSummary>,
-)>
+) -> async_graphql::Result<parcours_domain::page::Page<(domain::Cursor, ParticipantObj)>>
 where
     S: domain::Shape,
     ParticipantObj: From<S>,
 {
     let r = req(ctx);
     let sort = sort.unwrap_or(ParticipantSort::Name).into();
-    let (page, communes) = domain::list::<S>(&r.tx, &r.principal, filter, sort, first, after, with)
+    let page = domain::list::<S>(&r.tx, &r.principal, filter, sort, first, after, with)
         .await
         .gql(ctx)?;
-    Ok((
-        page.map(|(cursor, p)| (cursor, ParticipantObj::from(p))),
-        communes,
-    ))
+    Ok(page.map(|listed| {
+        (
+            listed.cursor,
+            ParticipantObj::from(listed.participant).with_commune(listed.commune),
+        )
+    }))
 }

@@ -88,8 +88,9 @@ pub(super) async fn find_many<S: Shape>(
     Ok(rows::read::<S>(tx.conn(), query).await?)
 }
 
-/// A page of participants: keyset on (sort key, id), with the total when the request counts,
-/// and, with `communes`, their communes' summaries (each once) read by the same statement.
+/// A page of participants: keyset on (sort key, id), each with its cursor and, with
+/// `communes`, its commune's summary read by the same statement; and the total when the
+/// request counts.
 pub(super) async fn list<S: Shape>(
     tx: &TenantTx,
     principal: &Principal,
@@ -98,7 +99,7 @@ pub(super) async fn list<S: Shape>(
     request: &crate::page::PageRequest,
     after: Option<(Option<String>, uuid::Uuid)>,
     communes: bool,
-) -> Result<(Vec<(Option<String>, S)>, Option<u64>, Vec<CommuneSummary>)> {
+) -> Result<(Vec<super::Listed<S>>, Option<u64>)> {
     use participant::Column as C;
     let mut query = visible(tx, principal).await?;
     if let Some(status) = filter.status {
@@ -155,7 +156,22 @@ pub(super) async fn list<S: Shape>(
     let query = shaped::<S>(query)
         .order_by_with_nulls(key, Order::Asc, NullOrdering::Last)
         .order_by_asc(C::Id);
-    let (rows, communes): (Vec<Row<S>>, Vec<CommuneSummary>) = if communes {
+    // The cursor's sort value, as stored (the name key is not computed again).
+    let listed = |row: Row<S>, commune: Option<CommuneSummary>| {
+        let value = match sort {
+            ParticipantSort::Name => row.search_name,
+            ParticipantSort::EntryDate => row.participant.entry_date().map(|d| d.to_string()),
+        };
+        super::Listed {
+            cursor: super::Cursor {
+                value,
+                id: row.participant.id(),
+            },
+            participant: row.participant,
+            commune,
+        }
+    };
+    let rows = if communes {
         // The commune of the same tenant (the join carries the tenant, as every key does).
         let lives_in: sea_orm::RelationDef = participant::Entity::belongs_to(commune::Entity)
             .from((C::TenantId, C::CommuneId))
@@ -169,39 +185,19 @@ pub(super) async fn list<S: Shape>(
             let alias = format!("{COMMUNE_PREFIX}{}", sea_orm::IdenStatic::as_str(&column));
             query = query.column_as(column, alias);
         }
-        let mut seen = std::collections::HashSet::new();
-        let mut communes = Vec::new();
-        let rows = crate::page::limited::<WithCommune<S>, _, _>(tx.conn(), query, request.limit())
+        crate::page::limited::<WithCommune<S>, _, _>(tx.conn(), query, request.limit())
             .await?
             .into_iter()
-            .map(|row| {
-                if let Some(c) = row.commune
-                    && seen.insert(c.id)
-                {
-                    communes.push(c);
-                }
-                row.row
-            })
-            .collect();
-        (rows, communes)
+            .map(|row| listed(row.row, row.commune))
+            .collect()
     } else {
-        (
-            crate::page::limited::<Row<S>, _, _>(tx.conn(), query, request.limit()).await?,
-            Vec::new(),
-        )
+        crate::page::limited::<Row<S>, _, _>(tx.conn(), query, request.limit())
+            .await?
+            .into_iter()
+            .map(|row| listed(row, None))
+            .collect()
     };
-    let rows = rows
-        .into_iter()
-        .map(|row| {
-            // The cursor's sort value, as stored (the name key is not computed again).
-            let value = match sort {
-                ParticipantSort::Name => row.search_name,
-                ParticipantSort::EntryDate => row.participant.entry_date().map(|d| d.to_string()),
-            };
-            (value, row.participant)
-        })
-        .collect();
-    Ok((rows, total, communes))
+    Ok((rows, total))
 }
 
 /// The rows after the cursor's row in the order `key ASC NULLS LAST, id ASC`: after a row with

@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use parcours_tests::{Backend, TestApp, World, global_uuid};
+use parcours_tests::{Backend, TestApp, World, global_uuid, no_rate_limit};
 use serde_json::{Value, json};
 
 /// What a caller's request reads: nothing but the principal.
@@ -44,16 +44,10 @@ async fn until_keeping(app: &TestApp) {
     }
 }
 
-/// How long, from now, until `token`'s request on `app` is `accepted` (or refused); the change
-/// must have been announced to `app` since it had `heard` announcements (so it took effect
-/// through its notification); fails past [`PATIENCE`].
-async fn takes_effect(
-    app: &TestApp,
-    heard: u64,
-    token: &str,
-    accepted: bool,
-    what: &str,
-) -> Duration {
+/// Wait until `token`'s request on `app` is `accepted` (or refused), and print how long that
+/// took; the change must have been announced to `app` since it had `heard` announcements (so
+/// it took effect through its notification); fails past [`PATIENCE`].
+async fn takes_effect(app: &TestApp, heard: u64, token: &str, accepted: bool, what: &str) {
     let start = Instant::now();
     loop {
         if me(app, token).await.1 == accepted {
@@ -62,9 +56,12 @@ async fn takes_effect(
                 "{what}: in effect on {} with no announcement heard",
                 app.base
             );
-            let took = start.elapsed();
-            eprintln!("{what}: in effect on {} after {took:?}", app.base);
-            return took;
+            eprintln!(
+                "{what}: in effect on {} after {:?}",
+                app.base,
+                start.elapsed()
+            );
+            return;
         }
         assert!(
             start.elapsed() < PATIENCE,
@@ -118,12 +115,7 @@ async fn two_instances(backend: Backend, slug: &str) -> (TestApp, TestApp, World
     let a = TestApp::start_with(backend, |vars| {
         vars.insert("PARCOURS_CALLERS_MAX_AGE_MS".into(), KEPT_FOR_MS.into());
         // A test waiting for a change asks every 10 ms: more than a caller's burst.
-        for rate in [
-            "PARCOURS_RATE_SUBJECT_PER_MINUTE",
-            "PARCOURS_RATE_TENANT_PER_MINUTE",
-        ] {
-            vars.insert(rate.into(), "0".into());
-        }
+        no_rate_limit(vars);
     })
     .await;
     let b = a.replica().await;

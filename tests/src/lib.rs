@@ -550,6 +550,17 @@ impl World {
     }
 }
 
+/// No rate limit, for [`TestApp::start_with`]: load tests send hundreds of requests as one
+/// subject, and a test waiting for a change asks again every few milliseconds.
+pub fn no_rate_limit(vars: &mut HashMap<String, String>) {
+    for name in [
+        "PARCOURS_RATE_SUBJECT_PER_MINUTE",
+        "PARCOURS_RATE_TENANT_PER_MINUTE",
+    ] {
+        vars.insert(name.into(), "0".into());
+    }
+}
+
 /// The UUID inside a global ID.
 pub fn global_uuid(id: &str) -> Option<Uuid> {
     parcours_api::graphql::ids::decode_any(id).map(|(_, uuid)| uuid)

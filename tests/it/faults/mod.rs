@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use parcours_tests::cluster::{Cluster, Stop};
 use parcours_tests::{
-    Backend, TestApp, create_participant, first_commune, global_uuid, on_both, participant_input,
+    Backend, TestApp, create_participant, first_commune, global_uuid, no_rate_limit, on_both,
+    participant_input,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
@@ -51,16 +52,6 @@ const DRIVER_TEXT: &[&str] = &[
     "canceling statement",
     "io error",
 ];
-
-/// No rate limit: the load tests send hundreds of requests as one subject.
-fn no_rate_limit(vars: &mut std::collections::HashMap<String, String>) {
-    for name in [
-        "PARCOURS_RATE_SUBJECT_PER_MINUTE",
-        "PARCOURS_RATE_TENANT_PER_MINUTE",
-    ] {
-        vars.insert(name.into(), "0".into());
-    }
-}
 
 /// How one request ended, as the client saw it.
 #[derive(Debug)]

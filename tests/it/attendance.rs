@@ -249,6 +249,143 @@ async fn a_replay_answers_as_the_first_request_after_a_drop_out(backend: Backend
     assert_eq!(log["auditLog"]["totalCount"], 1, "one effect");
 }
 
+const COHORT_ATTENDANCE: &str = "query($c: ID!) { node(id: $c) { ... on Cohort { attendance { sessionId participantId presence } } } }";
+const SESSION_AUDIT: &str = "query($id: ID) { auditLog(objectId: $id) { totalCount } }";
+
+/// A batch the rules refuse leaves nothing, although on PostgreSQL its key is claimed and its
+/// records and audit entry written in the statement that reads what the rules check: no
+/// record, no audit entry, and the key free for the right batch. Each rule on both sides of
+/// its edge: a session of tomorrow (refused) and of today; a member who dropped out the day
+/// before (refused) and on the session's day; a prescribed member not enrolled, next to an
+/// enrolled one (refused whole).
+async fn a_refused_batch_leaves_no_record_no_audit_entry_and_its_key_free(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let (monday, tuesday) = (
+        c["sessions"][0]["id"].clone(),
+        c["sessions"][1]["id"].clone(),
+    );
+    assert_eq!(c["sessions"][1]["day"], "2026-09-08");
+    let a = active_participant(&app, &w, "Alpha").await;
+    let b = active_participant(&app, &w, "Bravo").await;
+    let x = active_participant(&app, &w, "Xavier").await;
+    for p in [&a, &b, &x] {
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+            .await;
+    }
+    for p in [&a, &b] {
+        app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+            .await;
+    }
+    let batch = |session: &Value, key: &str, people: &[&String]| {
+        let entries: Vec<Value> = people
+            .iter()
+            .map(|p| json!({ "participantId": p, "presence": "ABSENT" }))
+            .collect();
+        json!({ "input": { "sessionId": session, "idempotencyKey": key, "entries": entries } })
+    };
+    let nothing_left = |what: &'static str| {
+        let (app, w, c) = (&app, &w, &c);
+        let (monday, tuesday) = (&monday, &tuesday);
+        async move {
+            let data = app
+                .ok(
+                    &w.tenant.steering,
+                    COHORT_ATTENDANCE,
+                    json!({ "c": c["id"] }),
+                )
+                .await;
+            assert_eq!(data["node"]["attendance"], json!([]), "{what}: {data}");
+            for session in [monday, tuesday] {
+                let log = app
+                    .ok(&w.tenant.steering, SESSION_AUDIT, json!({ "id": session }))
+                    .await;
+                assert_eq!(log["auditLog"]["totalCount"], 0, "{what}: {log}");
+            }
+        }
+    };
+
+    // Monday morning in Paris: Tuesday's session has not taken place.
+    app.set_now(Some("2026-09-07T08:00:00Z"));
+    let (_, body) = app
+        .post(&w.provider, ATTEND, batch(&tuesday, "k", &[&a, &b]))
+        .await;
+    assert_eq!(
+        (
+            code(&body),
+            body["errors"][0]["extensions"]["field"].as_str()
+        ),
+        ("VALIDATION", Some("sessionId")),
+        "tomorrow: {body}"
+    );
+    nothing_left("tomorrow").await;
+    app.set_now(None);
+
+    let (_, body) = app
+        .post(&w.provider, ATTEND, batch(&monday, "k", &[&a, &x]))
+        .await;
+    assert_eq!(
+        (
+            code(&body),
+            body["errors"][0]["extensions"]["field"].as_str()
+        ),
+        ("VALIDATION", Some("entries[1].participantId")),
+        "not enrolled: {body}"
+    );
+    nothing_left("not enrolled").await;
+
+    app.ok(
+        &w.provider,
+        DROP_OUT,
+        json!({ "c": c["id"], "p": b, "on": "2026-09-07" }),
+    )
+    .await;
+    let (_, body) = app
+        .post(&w.provider, ATTEND, batch(&tuesday, "k", &[&a, &b]))
+        .await;
+    assert_eq!(
+        (
+            code(&body),
+            body["errors"][0]["extensions"]["field"].as_str()
+        ),
+        ("VALIDATION", Some("entries[1].participantId")),
+        "dropped out the day before: {body}"
+    );
+    nothing_left("dropped out the day before").await;
+
+    // The other sides of the edges: Tuesday's session on Tuesday, under the key the refused
+    // batches left free; Bravo on the day he dropped out.
+    app.set_now(Some("2026-09-08T07:00:00Z"));
+    app.ok(&w.provider, ATTEND, batch(&tuesday, "k", &[&a]))
+        .await;
+    app.set_now(None);
+    app.ok(&w.provider, ATTEND, batch(&monday, "k-monday", &[&b]))
+        .await;
+    let data = app
+        .ok(
+            &w.tenant.steering,
+            COHORT_ATTENDANCE,
+            json!({ "c": c["id"] }),
+        )
+        .await;
+    assert_eq!(
+        data["node"]["attendance"],
+        json!([
+            { "sessionId": monday, "participantId": b, "presence": "ABSENT" },
+            { "sessionId": tuesday, "participantId": a, "presence": "ABSENT" },
+        ]),
+        "{data}"
+    );
+    for session in [&monday, &tuesday] {
+        let log = app
+            .ok(&w.tenant.steering, SESSION_AUDIT, json!({ "id": session }))
+            .await;
+        assert_eq!(log["auditLog"]["totalCount"], 1, "{log}");
+    }
+}
+
 fn base64_png() -> String {
     use base64::Engine;
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -260,4 +397,5 @@ on_both!(
     attendance_is_idempotent,
     attendance_entries_and_cohort_dates_are_checked,
     a_replay_answers_as_the_first_request_after_a_drop_out,
+    a_refused_batch_leaves_no_record_no_audit_entry_and_its_key_free,
 );

@@ -18,11 +18,13 @@ pub const MAX_SIGNATURE_BYTES: usize = 64 * 1024;
 /// Record a whole session's attendance under an idempotency key. A replay with the same key
 /// and payload returns the first answer without a second effect; another payload is `CONFLICT`.
 ///
-/// Two statements on PostgreSQL whatever the number of entries (four on SQLite): the key is
+/// One statement on PostgreSQL whatever the number of entries (four on SQLite): the key is
 /// claimed with the answer it will replay (`INSERT … ON CONFLICT DO NOTHING`: a concurrent
 /// request with the same key waits on the unique index until this one commits or rolls back,
-/// then replays or claims) in the same statement as the read of the session, its cohort and
-/// the entries' memberships; then the entries are upserted together with the audit entry.
+/// then replays or claims), the session, its cohort and the entries' memberships are read,
+/// and, when the key was claimed, the entries are upserted with the audit entry. The rules
+/// are then checked on what was read; a refusal undoes the claim and the writes with the
+/// transaction.
 pub async fn record_attendance(
     tx: &Tx,
     principal: &Principal,
@@ -38,7 +40,7 @@ pub async fn record_attendance(
     })?;
     let fingerprint = serde_json::to_string(&(session_id.0, &lines))
         .map_err(|e| DomainError::Internal(e.to_string()))?;
-    let at = tx.now();
+    let now = tx.now();
     let mut out = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let presence = check_line(i, line)?;
@@ -49,7 +51,7 @@ pub async fn record_attendance(
             signed: line.signature.is_some() || line.signed_on_paper,
             signed_on_paper: line.signed_on_paper,
             recorded_by: principal.subject().to_owned(),
-            recorded_at: at,
+            recorded_at: now,
         });
     }
     let response = serde_json::Value::Array(
@@ -66,20 +68,29 @@ pub async fn record_attendance(
 
     let tx = tx.change(principal).await?;
     let people: Vec<uuid::Uuid> = lines.iter().map(|l| l.participant_id).collect();
-    let check = super::session_for_attendance_query(&tx, principal, session_id, &people)?;
-    let rows =
-        match idempotency::claim_and_read(&tx, principal, &key, &fingerprint, response, check)
-            .await?
-        {
-            Claim::New(rows) => rows,
-            Claim::Replay(response) => {
-                // A replay writes nothing: the change ends without an effect to audit.
-                tx.unchanged().await?;
-                return replay(response);
-            }
-        };
+    let checks = super::session_for_attendance_query(&tx, principal, session_id, &people)?;
+    // `out` was built from `lines`, one record per entry, in order.
+    let signatures = lines.iter().map(|l| l.signature.as_deref());
+    let upsert = store::attendance_upsert(
+        out.iter().zip(signatures),
+        action("attendance.record", "CohortSession", session_id.0),
+    );
+    let claim = idempotency::claim_read_and_upsert(
+        tx,
+        principal,
+        &key,
+        &fingerprint,
+        response,
+        checks,
+        upsert,
+    );
+    let (rows, writes) = match claim.await? {
+        Claim::New { rows, writes } => (rows, writes),
+        Claim::Replay(response) => return replay(response),
+    };
+    // A refusal below drops `writes`: the records, their audit entry and the claim are undone.
     let (day, enrolled) = super::session_for_attendance(&rows)?;
-    if day > crate::paris::wall_clock(tx.now()).date() {
+    if day > crate::paris::wall_clock(now).date() {
         return Err(DomainError::validation(
             "sessionId",
             "the session has not taken place yet",
@@ -103,14 +114,7 @@ pub async fn record_attendance(
             Some(_) => {}
         }
     }
-    // `out` was built from `lines`, one record per entry, in order.
-    let signatures = lines.iter().map(|l| l.signature.as_deref());
-    store::upsert_attendance_and_commit(
-        tx,
-        out.iter().zip(signatures),
-        action("attendance.record", "CohortSession", session_id.0),
-    )
-    .await?;
+    writes.commit().await?;
     Ok(out)
 }
 

@@ -8,7 +8,9 @@
 
 mod store;
 
-use crate::db::{Change, Read, Rows, TenantTx};
+use sea_orm::ActiveModelTrait;
+
+use crate::db::{Change, Claimed, Guarded, Pending, Rows, TenantOwned, TenantTx, Upsert};
 use crate::error::{DomainError, Result};
 use crate::principal::Principal;
 
@@ -47,34 +49,50 @@ pub(crate) async fn claim(
     replay(tx, principal, key, fingerprint).await.map(Some)
 }
 
-/// What [`claim_and_read`] found.
-pub(crate) enum Claim {
-    /// The key is this request's now: the rows of the read that came with the claim.
-    New(Rows),
-    /// The answer of the same request, made before (see [`seen`]).
+/// What [`claim_read_and_upsert`] found.
+#[expect(clippy::large_enum_variant, reason = "one per write, matched at once")]
+pub(crate) enum Claim<A> {
+    /// The key is this request's now: the rows of the read that came with the claim, and the
+    /// writes to keep once they pass the caller's checks ([`Pending::commit`]; dropped, the
+    /// change is undone, the claim with it).
+    New { rows: Rows, writes: Pending<A> },
+    /// The answer of the same request, made before (see [`seen`]); the change ended without
+    /// a write.
     Replay(serde_json::Value),
 }
 
-/// [`claim`], with `read` (a store's query of what the write checks) sent in the same round
-/// trip on PostgreSQL: one statement, where the key is claimed before `read` runs, and
-/// `read`'s rows are kept only when the key is new (a replay answers as before, whatever
-/// changed since). The caller decodes the rows by position, as `read` selects them.
-pub(crate) async fn claim_and_read(
-    tx: &Change,
+/// [`claim`], with the store's read of what the write checks and the write itself sent in
+/// the same statement on PostgreSQL ([`Change::claim_read_and_upsert`]): the key is claimed
+/// before the read runs, the read's rows are kept and the upsert attempted only when the key
+/// is new (a replay answers as before, whatever changed since, and writes nothing). The
+/// caller decodes the rows by position, as the read selects them, checks them, and keeps
+/// the writes or returns its refusal.
+pub(crate) async fn claim_read_and_upsert<A>(
+    tx: Change,
     principal: &Principal,
     key: &str,
     fingerprint: &str,
     response: serde_json::Value,
-    read: Read,
-) -> Result<Claim> {
-    let (claimed, rows) =
-        store::insert_if_new_and_read(tx, principal, key, fingerprint, response, read).await?;
-    if claimed {
-        return Ok(Claim::New(rows));
+    checks: Guarded,
+    upsert: Upsert<A>,
+) -> Result<Claim<A>>
+where
+    A: ActiveModelTrait + Send,
+    A::Entity: TenantOwned,
+{
+    let claim = store::claim_row(&tx, principal, key, fingerprint, response);
+    match tx
+        .claim_read_and_upsert(claim, store::unless_claimed(), checks, upsert)
+        .await?
+    {
+        Claimed::New { rows, writes } => Ok(Claim::New { rows, writes }),
+        Claimed::Taken(tx) => {
+            let response = replay(&tx, principal, key, fingerprint).await?;
+            // A replay writes nothing: the change ends without an effect to audit.
+            tx.unchanged().await?;
+            Ok(Claim::Replay(response))
+        }
     }
-    replay(tx, principal, key, fingerprint)
-        .await
-        .map(Claim::Replay)
 }
 
 /// The stored answer of a key this request could not claim: a concurrent claim of the same

@@ -3,7 +3,7 @@
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
-use crate::db::{Change, Read, Rows, TenantTx};
+use crate::db::{Change, TenantTx};
 use crate::entities::idempotency_key;
 use crate::error::Result;
 use crate::principal::Principal;
@@ -30,22 +30,8 @@ pub(super) async fn insert_if_new(
     Ok(tx.upsert(row, unless_claimed()).await? > 0)
 }
 
-/// [`insert_if_new`], and `read` in the same round trip on PostgreSQL (see
-/// [`Change::insert_if_new_and_read`]).
-pub(super) async fn insert_if_new_and_read(
-    tx: &Change,
-    principal: &Principal,
-    key: &str,
-    fingerprint: &str,
-    response: serde_json::Value,
-    read: Read,
-) -> Result<(bool, Rows)> {
-    let row = claim_row(tx, principal, key, fingerprint, response);
-    tx.insert_if_new_and_read(row, unless_claimed(), read).await
-}
-
 /// The row that claims `key` (its tenant is set by the change).
-fn claim_row(
+pub(super) fn claim_row(
     tx: &Change,
     principal: &Principal,
     key: &str,
@@ -63,7 +49,7 @@ fn claim_row(
 }
 
 /// Nothing, when the tenant's key is claimed already.
-fn unless_claimed() -> OnConflict {
+pub(super) fn unless_claimed() -> OnConflict {
     OnConflict::columns([
         idempotency_key::Column::TenantId,
         idempotency_key::Column::Key,

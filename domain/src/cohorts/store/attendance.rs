@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{OnConflict, SelectStatement};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QueryResult,
     QuerySelect, QueryTrait, RelationDef, TryGetableMany,
@@ -13,24 +13,28 @@ use super::sessions::sessions_in;
 use super::{of_visible_cohorts, session_to_cohort};
 use crate::cohorts::model::*;
 use crate::cohorts::policy::{self, Cohorts};
-use crate::db::{Change, TenantTx};
+use crate::db::{Guarded, READ, TenantTx, Upsert};
 use crate::entities::{attendance, cohort, cohort_member, cohort_session};
 use crate::error::{DomainError, Result};
 use crate::ids::{CohortId, ParticipantId, SessionId};
 use crate::principal::Principal;
 
 /// For recording attendance, one query: the day of `session`, of a cohort the principal runs,
-/// and which of `people` are enrolled in that cohort or have dropped out of it (with their
-/// drop-out date). It is sent with the idempotency key's claim (see
-/// [`crate::idempotency::claim_and_read`]); [`session_for_attendance`] reads its rows.
+/// and which of `people` (distinct) are enrolled in that cohort or have dropped out of it
+/// (with their drop-out date). It is sent with the idempotency key's claim and the records'
+/// upsert (see [`crate::idempotency::claim_read_and_upsert`]); [`session_for_attendance`]
+/// reads its rows. Its guard, that every one of `people` was found a member (which implies
+/// the session was found), holds whenever the checks accept the records, and keeps the
+/// upsert from breaking the records' foreign keys when they refuse them.
 pub(crate) fn session_for_attendance_query(
     tx: &TenantTx,
     principal: &Principal,
     session: SessionId,
     people: &[uuid::Uuid],
-) -> Result<SelectStatement> {
+) -> Result<Guarded> {
     use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
     let to_cohort = session_to_cohort();
+    let count = people.len();
     let people = people.to_vec();
     let to_members: RelationDef = cohort_session::Entity::belongs_to(cohort_member::Entity)
         .from((
@@ -63,7 +67,14 @@ pub(crate) fn session_for_attendance_query(
     if let Cohorts::OfProvider(structure) = policy::cohorts_run(principal)? {
         query = query.filter(cohort::Column::StructureId.eq(structure.0));
     }
-    Ok(query.into_query())
+    // The count in the text, not a bound parameter: the planner folds it.
+    let guard = Expr::cust(format!(
+        "(SELECT count(\"participant_id\") FROM \"{READ}\") = {count}"
+    ));
+    Ok(Guarded {
+        read: query.into_query(),
+        guard,
+    })
 }
 
 /// The rows of [`session_for_attendance_query`]: the session's day (`NOT_FOUND` when it is
@@ -148,15 +159,15 @@ fn to_attendance(r: attendance::Model) -> Result<Attendance> {
     })
 }
 
-/// Insert the attendance records given, each with its signature image, or overwrite those
-/// already recorded for the same session and participant, and keep the change with the audit
-/// entry of `action` (one statement on PostgreSQL: [`Change::upsert_many_and_commit`]).
-pub(crate) async fn upsert_attendance_and_commit<'a>(
-    tx: Change,
+/// The upsert of the attendance records given, each with its signature image: inserted, or
+/// overwriting those already recorded for the same session and participant, with the audit
+/// entry of `action` (sent with the idempotency key's claim: see
+/// [`crate::idempotency::claim_read_and_upsert`]).
+pub(crate) fn attendance_upsert<'a>(
     records: impl IntoIterator<Item = (&'a Attendance, Option<&'a [u8]>)>,
     action: crate::db::Action,
-) -> Result<()> {
-    let rows: Vec<attendance::ActiveModel> = records
+) -> Upsert<attendance::ActiveModel> {
+    let rows = records
         .into_iter()
         .map(|(a, signature)| attendance::ActiveModel {
             session_id: Set(a.session_id.0),
@@ -169,24 +180,24 @@ pub(crate) async fn upsert_attendance_and_commit<'a>(
             ..Default::default()
         })
         .collect();
-    tx.upsert_many_and_commit(
+    let on_conflict = OnConflict::columns([
+        attendance::Column::TenantId,
+        attendance::Column::SessionId,
+        attendance::Column::ParticipantId,
+    ])
+    .update_columns([
+        attendance::Column::Status,
+        attendance::Column::Signature,
+        attendance::Column::SignedOnPaper,
+        attendance::Column::RecordedBy,
+        attendance::Column::RecordedAt,
+    ])
+    .to_owned();
+    Upsert {
         rows,
-        OnConflict::columns([
-            attendance::Column::TenantId,
-            attendance::Column::SessionId,
-            attendance::Column::ParticipantId,
-        ])
-        .update_columns([
-            attendance::Column::Status,
-            attendance::Column::Signature,
-            attendance::Column::SignedOnPaper,
-            attendance::Column::RecordedBy,
-            attendance::Column::RecordedAt,
-        ])
-        .to_owned(),
+        on_conflict,
         action,
-    )
-    .await
+    }
 }
 
 /// The attendance record of `participant` at `session`, if any.

@@ -23,8 +23,8 @@ mod sessions;
 mod sheets;
 
 pub(crate) use attendance::{
-    attendance_at, find_attendance, has_attendance, member_attendance_in, session_for_attendance,
-    session_for_attendance_query, upsert_attendance_and_commit, visible_attendance_of,
+    attendance_at, attendance_upsert, find_attendance, has_attendance, member_attendance_in,
+    session_for_attendance, session_for_attendance_query, visible_attendance_of,
 };
 pub(crate) use members::{
     dropped_out_of_action, enrolled_count, enrolled_elsewhere, followed_by, insert_member, member,

@@ -43,6 +43,12 @@ pub(crate) struct Guarded {
     pub(crate) guard: SimpleExpr,
 }
 
+/// A row a change writes: an active model of a tenant-owned entity (its tenant is set by
+/// the change).
+pub(crate) trait TenantRow: ActiveModelTrait<Entity: TenantOwned> + Send {}
+
+impl<A: ActiveModelTrait<Entity: TenantOwned> + Send> TenantRow for A {}
+
 /// The upsert a use case sends with its claim, and the audit entry of the change.
 pub(crate) struct Upsert<A> {
     pub(crate) rows: Vec<A>,
@@ -72,11 +78,7 @@ enum PendingState<A> {
     ToSend(Upsert<A>),
 }
 
-impl<A> Pending<A>
-where
-    A: ActiveModelTrait + Send,
-    A::Entity: TenantOwned,
-{
+impl<A: TenantRow> Pending<A> {
     /// Keep the change, its upsert and its audit entry written. On PostgreSQL the upsert ran
     /// with the claim: it must have written every row, or the change is undone with an
     /// internal error (its guard and the checks disagreed).
@@ -133,10 +135,8 @@ impl Change {
         upsert: Upsert<A>,
     ) -> Result<Claimed<A>>
     where
-        K: ActiveModelTrait + Send,
-        K::Entity: TenantOwned,
-        A: ActiveModelTrait + Send,
-        A::Entity: TenantOwned,
+        K: TenantRow,
+        A: TenantRow,
     {
         if upsert.rows.is_empty() {
             return Err(DomainError::Internal("an upsert of no rows".into()));
@@ -218,11 +218,7 @@ impl Change {
     }
 
     /// `INSERT claim … ON CONFLICT DO NOTHING RETURNING 1`, in this tenant.
-    fn claim_query<K>(&self, claim: K, unless_claimed: OnConflict) -> InsertStatement
-    where
-        K: ActiveModelTrait + Send,
-        K::Entity: TenantOwned,
-    {
+    fn claim_query<K: TenantRow>(&self, claim: K, unless_claimed: OnConflict) -> InsertStatement {
         let rows: Vec<K> = self.in_tenant([claim]).collect();
         #[expect(clippy::disallowed_methods, reason = "the one scoped entry point")]
         let mut insert = K::Entity::insert_many(rows)
@@ -235,16 +231,12 @@ impl Change {
 
     /// `INSERT INTO t (…) SELECT … FROM (VALUES …) WHERE <claimed> AND guard ON CONFLICT …
     /// RETURNING 1`, the rows in this tenant.
-    fn guarded_upsert<A>(
+    fn guarded_upsert<A: TenantRow>(
         &self,
         rows: Vec<A>,
         on_conflict: OnConflict,
         guard: SimpleExpr,
-    ) -> Result<InsertStatement>
-    where
-        A: ActiveModelTrait + Send,
-        A::Entity: TenantOwned,
-    {
+    ) -> Result<InsertStatement> {
         let rows: Vec<A> = self.in_tenant(rows).collect();
         let claimed = Expr::cust(format!("EXISTS (SELECT 1 FROM \"{CLAIMED}\")"));
         let mut upsert = insert_select(&rows, claimed.and(guard))?;

@@ -40,8 +40,8 @@ pub(crate) mod rows;
 mod scope;
 mod tx;
 
-pub(crate) use combined::{Claimed, Guarded, Pending, READ, Rows, Upsert};
-pub(crate) use scope::{Action, Change, PlatformTx, TenantOwned, TenantTx};
+pub(crate) use combined::{Claimed, Guarded, Pending, READ, Rows, TenantRow, Upsert};
+pub(crate) use scope::{Action, Change, PlatformTx, TenantTx};
 pub use tx::{Mode, Tx};
 
 use std::sync::Arc;

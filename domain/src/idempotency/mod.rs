@@ -8,9 +8,7 @@
 
 mod store;
 
-use sea_orm::ActiveModelTrait;
-
-use crate::db::{Change, Claimed, Guarded, Pending, Rows, TenantOwned, TenantTx, Upsert};
+use crate::db::{Change, Claimed, Guarded, Pending, Rows, TenantRow, TenantTx, Upsert};
 use crate::error::{DomainError, Result};
 use crate::principal::Principal;
 
@@ -77,8 +75,7 @@ pub(crate) async fn claim_read_and_upsert<A>(
     upsert: Upsert<A>,
 ) -> Result<Claim<A>>
 where
-    A: ActiveModelTrait + Send,
-    A::Entity: TenantOwned,
+    A: TenantRow,
 {
     let claim = store::claim_row(&tx, principal, key, fingerprint, response);
     match tx

@@ -249,15 +249,33 @@ async fn a_replay_answers_as_the_first_request_after_a_drop_out(backend: Backend
     assert_eq!(log["auditLog"]["totalCount"], 1, "one effect");
 }
 
-const COHORT_ATTENDANCE: &str = "query($c: ID!) { node(id: $c) { ... on Cohort { attendance { sessionId participantId presence } } } }";
-const SESSION_AUDIT: &str = "query($id: ID) { auditLog(objectId: $id) { totalCount } }";
+/// The code and the field of a refused request.
+async fn refusal(app: &TestApp, token: &str, input: Value) -> (String, Option<String>) {
+    let (_, body) = app.post(token, ATTEND, input).await;
+    let field = body["errors"][0]["extensions"]["field"].as_str();
+    (code(&body).to_owned(), field.map(str::to_owned))
+}
+
+/// Every attendance record of `cohort` (its `sessionId`, `participantId` and `presence`), by
+/// session then participant, as steering reads them.
+pub(crate) async fn records_of(app: &TestApp, w: &World, cohort: &Value) -> Value {
+    let query = "query($c: ID!) { node(id: $c) { ... on Cohort {
+        attendance { sessionId participantId presence } } } }";
+    let data = app
+        .ok(&w.tenant.steering, query, json!({ "c": cohort["id"] }))
+        .await;
+    data["node"]["attendance"].clone()
+}
+
+/// How many audit entries name an object.
+pub(crate) const SESSION_AUDIT: &str = "query($id: ID) { auditLog(objectId: $id) { totalCount } }";
 
 /// A batch the rules refuse leaves nothing, although on PostgreSQL its key is claimed and its
 /// records and audit entry written in the statement that reads what the rules check: no
 /// record, no audit entry, and the key free for the right batch. Each rule on both sides of
 /// its edge: a session of tomorrow (refused) and of today; a member who dropped out the day
 /// before (refused) and on the session's day; a prescribed member not enrolled, next to an
-/// enrolled one (refused whole).
+/// enrolled one (refused whole); another tenant's session or participant (unknown here).
 async fn a_refused_batch_leaves_no_record_no_audit_entry_and_its_key_free(backend: Backend) {
     let app = TestApp::start(backend).await;
     let w = World::build(&app, "alpha").await;
@@ -290,14 +308,8 @@ async fn a_refused_batch_leaves_no_record_no_audit_entry_and_its_key_free(backen
         let (app, w, c) = (&app, &w, &c);
         let (monday, tuesday) = (&monday, &tuesday);
         async move {
-            let data = app
-                .ok(
-                    &w.tenant.steering,
-                    COHORT_ATTENDANCE,
-                    json!({ "c": c["id"] }),
-                )
-                .await;
-            assert_eq!(data["node"]["attendance"], json!([]), "{what}: {data}");
+            let records = records_of(app, w, c).await;
+            assert_eq!(records, json!([]), "{what}: {records}");
             for session in [monday, tuesday] {
                 let log = app
                     .ok(&w.tenant.steering, SESSION_AUDIT, json!({ "id": session }))
@@ -309,30 +321,18 @@ async fn a_refused_batch_leaves_no_record_no_audit_entry_and_its_key_free(backen
 
     // Monday morning in Paris: Tuesday's session has not taken place.
     app.set_now(Some("2026-09-07T08:00:00Z"));
-    let (_, body) = app
-        .post(&w.provider, ATTEND, batch(&tuesday, "k", &[&a, &b]))
-        .await;
     assert_eq!(
-        (
-            code(&body),
-            body["errors"][0]["extensions"]["field"].as_str()
-        ),
-        ("VALIDATION", Some("sessionId")),
-        "tomorrow: {body}"
+        refusal(&app, &w.provider, batch(&tuesday, "k", &[&a, &b])).await,
+        ("VALIDATION".into(), Some("sessionId".into())),
+        "tomorrow"
     );
     nothing_left("tomorrow").await;
     app.set_now(None);
 
-    let (_, body) = app
-        .post(&w.provider, ATTEND, batch(&monday, "k", &[&a, &x]))
-        .await;
     assert_eq!(
-        (
-            code(&body),
-            body["errors"][0]["extensions"]["field"].as_str()
-        ),
-        ("VALIDATION", Some("entries[1].participantId")),
-        "not enrolled: {body}"
+        refusal(&app, &w.provider, batch(&monday, "k", &[&a, &x])).await,
+        ("VALIDATION".into(), Some("entries[1].participantId".into())),
+        "not enrolled"
     );
     nothing_left("not enrolled").await;
 
@@ -342,18 +342,33 @@ async fn a_refused_batch_leaves_no_record_no_audit_entry_and_its_key_free(backen
         json!({ "c": c["id"], "p": b, "on": "2026-09-07" }),
     )
     .await;
-    let (_, body) = app
-        .post(&w.provider, ATTEND, batch(&tuesday, "k", &[&a, &b]))
-        .await;
     assert_eq!(
-        (
-            code(&body),
-            body["errors"][0]["extensions"]["field"].as_str()
-        ),
-        ("VALIDATION", Some("entries[1].participantId")),
-        "dropped out the day before: {body}"
+        refusal(&app, &w.provider, batch(&tuesday, "k", &[&a, &b])).await,
+        ("VALIDATION".into(), Some("entries[1].participantId".into())),
+        "dropped out the day before"
     );
     nothing_left("dropped out the day before").await;
+
+    // Another tenant's session, and another tenant's participant: each unknown here, refused
+    // as such before any write could break a foreign key.
+    let other = World::build(&app, "bravo").await;
+    let other_conv = convention(&app, &other).await;
+    let other_cohort = cohort(&app, &other, &other_conv, "2026-09-07", "Groupe B").await;
+    let stranger = active_participant(&app, &other, "Zoé").await;
+    let (_, body) = app
+        .post(
+            &w.provider,
+            ATTEND,
+            batch(&other_cohort["sessions"][0]["id"], "k", &[&a]),
+        )
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "another tenant's session: {body}");
+    assert_eq!(
+        refusal(&app, &w.provider, batch(&monday, "k", &[&a, &stranger])).await,
+        ("VALIDATION".into(), Some("entries[1].participantId".into())),
+        "another tenant's participant"
+    );
+    nothing_left("another tenant's session or participant").await;
 
     // The other sides of the edges: Tuesday's session on Tuesday, under the key the refused
     // batches left free; Bravo on the day he dropped out.
@@ -363,20 +378,14 @@ async fn a_refused_batch_leaves_no_record_no_audit_entry_and_its_key_free(backen
     app.set_now(None);
     app.ok(&w.provider, ATTEND, batch(&monday, "k-monday", &[&b]))
         .await;
-    let data = app
-        .ok(
-            &w.tenant.steering,
-            COHORT_ATTENDANCE,
-            json!({ "c": c["id"] }),
-        )
-        .await;
+    let records = records_of(&app, &w, &c).await;
     assert_eq!(
-        data["node"]["attendance"],
+        records,
         json!([
             { "sessionId": monday, "participantId": b, "presence": "ABSENT" },
             { "sessionId": tuesday, "participantId": a, "presence": "ABSENT" },
         ]),
-        "{data}"
+        "{records}"
     );
     for session in [&monday, &tuesday] {
         let log = app

@@ -5,8 +5,9 @@
 use parcours_tests::{Backend, TestApp, World, code, on_both};
 use serde_json::{Value, json};
 
+use crate::attendance::{SESSION_AUDIT, records_of};
 use crate::cohorts::{
-    ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention, diagnostic,
+    ATTEND, ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention, diagnostic,
 };
 use crate::follow_up::STATUS;
 
@@ -159,8 +160,70 @@ async fn one_decision_one_convention_and_one_report_of_a_kind_under_parallel_wri
     );
 }
 
+/// Attendance batches for the same session and members sent at once, each twice under its
+/// own key: every request succeeds, each key has one effect (one audit entry, one answer for
+/// its two requests), and each member keeps one record; no batch is torn (both members'
+/// records come from the same batch, the last one kept).
+async fn attendance_batches_sent_at_once_keep_one_record_per_member_and_one_effect_per_key(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let session = c["sessions"][0]["id"].clone();
+    let a = active_participant(&app, &w, "Alpha").await;
+    let b = active_participant(&app, &w, "Bravo").await;
+    for p in [&a, &b] {
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+            .await;
+        app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+            .await;
+    }
+    let presences = [
+        "ABSENT", "EXCUSED", "ABSENT", "EXCUSED", "ABSENT", "EXCUSED",
+    ];
+    let mut vars = Vec::new();
+    for (i, presence) in presences.iter().enumerate() {
+        let input = json!({ "input": { "sessionId": session, "idempotencyKey": format!("race-{i}"),
+            "entries": [{ "participantId": a, "presence": presence },
+                        { "participantId": b, "presence": presence }] } });
+        vars.push(input.clone());
+        vars.push(input);
+    }
+    let answers = at_once(&app, &w.provider, ATTEND, &vars).await;
+    for (pair, presence) in answers.chunks(2).zip(presences) {
+        assert!(pair[0].get("errors").is_none(), "{}", pair[0]);
+        assert_eq!(pair[0], pair[1], "one answer per key");
+        assert_eq!(
+            pair[0]["data"]["recordAttendance"]["attendance"][1]["presence"], presence,
+            "{}",
+            pair[0]
+        );
+    }
+    let log = app
+        .ok(&w.tenant.steering, SESSION_AUDIT, json!({ "id": session }))
+        .await;
+    assert_eq!(
+        log["auditLog"]["totalCount"],
+        presences.len(),
+        "one effect per key: {log}"
+    );
+    let records = records_of(&app, &w, &c).await;
+    assert_eq!(
+        records.as_array().map(Vec::len),
+        Some(2),
+        "one record per member: {records}"
+    );
+    assert_eq!(
+        records[0]["presence"], records[1]["presence"],
+        "one batch kept whole: {records}"
+    );
+}
+
 on_both!(
     a_person_is_enrolled_in_one_open_cohort_whatever_the_parallel_enrolments,
     one_exit_one_diagnostic_and_one_sheet_per_member_under_parallel_writes,
     one_decision_one_convention_and_one_report_of_a_kind_under_parallel_writes,
+    attendance_batches_sent_at_once_keep_one_record_per_member_and_one_effect_per_key,
 );

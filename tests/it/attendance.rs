@@ -196,7 +196,7 @@ async fn attendance_entries_and_cohort_dates_are_checked(backend: Backend) {
     );
 }
 
-const DROP_OUT: &str = "mutation($c: ID!, $p: ID!, $on: Date) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"déménagement\", droppedOutOn: $on}) { member { status } } }";
+pub(crate) const DROP_OUT: &str = "mutation($c: ID!, $p: ID!, $on: Date) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"déménagement\", droppedOutOn: $on}) { member { status } } }";
 
 /// A replay answers what the first request answered, whatever changed since: the key is
 /// claimed in the statement that reads the session and the memberships, and that read is

@@ -5,7 +5,7 @@
 use parcours_tests::{Backend, TestApp, World, code, on_both};
 use serde_json::{Value, json};
 
-use crate::attendance::{SESSION_AUDIT, records_of};
+use crate::attendance::{DROP_OUT, SESSION_AUDIT, records_of};
 use crate::cohorts::{
     ATTEND, ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention, diagnostic,
 };
@@ -227,3 +227,135 @@ on_both!(
     one_decision_one_convention_and_one_report_of_a_kind_under_parallel_writes,
     attendance_batches_sent_at_once_keep_one_record_per_member_and_one_effect_per_key,
 );
+
+/// A presence and a drop-out of the same member sent together never both succeed: a presence
+/// after a drop-out's day is refused whichever comes first (PostgreSQL, where the two really
+/// run at once; SQLite serialises its writers). Each pair meets at the membership's row,
+/// held by a lock taken from outside the service: the first request is sent and waits there,
+/// then the second, then the lock is released. Bravo's drop-out goes first and his presence is
+/// refused; Charlie's presence goes first and his drop-out is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_presence_and_a_drop_out_sent_together_never_both_succeed() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let tuesday = c["sessions"][1]["id"].clone();
+    let bravo = active_participant(&app, &w, "Bravo").await;
+    let charlie = active_participant(&app, &w, "Charlie").await;
+    for p in [&bravo, &charlie] {
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+            .await;
+        app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+            .await;
+    }
+    let tenant = parcours_tests::global_uuid(&w.tenant.id).expect("tenant");
+    let outside = sea_orm::Database::connect(app.config.database_owner_url.as_str())
+        .await
+        .expect("outside connection");
+    let presence = |p: &String| {
+        json!({ "input": { "sessionId": tuesday, "idempotencyKey": format!("presence-{p}"),
+            "entries": [{ "participantId": p, "presence": "PRESENT", "signedOnPaper": true }] } })
+    };
+    let drop_out = |p: &String| json!({ "c": c["id"], "p": p, "on": "2026-09-07" });
+
+    for (person, drop_out_first) in [(&bravo, true), (&charlie, false)] {
+        let locker = outside.begin().await.expect("begin");
+        locker
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT set_config('app.tenant_id', $1, true)",
+                [tenant.to_string().into()],
+            ))
+            .await
+            .expect("tenant scope");
+        let held = locker
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_backend_pid() AS pid FROM cohort_member WHERE participant_id = $1 FOR UPDATE",
+                [parcours_tests::global_uuid(person).expect("participant").into()],
+            ))
+            .await
+            .expect("row lock")
+            .expect("the membership");
+        let pid: i32 = held.try_get("", "pid").expect("pid");
+        // How many of the database's sessions wait for a lock (the second waits behind the
+        // first), polled until `n` (or a 10 s guard, after which the outcome is checked anyway).
+        let waiting = |n: i64| {
+            let outside = &outside;
+            async move {
+                for _ in 0..500 {
+                    let row = outside
+                        .query_one_raw(Statement::from_sql_and_values(
+                            DbBackend::Postgres,
+                            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1 AND cardinality(pg_blocking_pids(pid)) > 0",
+                            [pid.into()],
+                        ))
+                        .await
+                        .expect("blocked sessions")
+                        .expect("a row");
+                    if row.try_get::<i64>("", "n").expect("n") >= n {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                eprintln!("{n} sessions were not seen waiting for the membership's lock");
+            }
+        };
+        let first = async {
+            if drop_out_first {
+                app.post(&w.provider, DROP_OUT, drop_out(person)).await
+            } else {
+                app.post(&w.provider, ATTEND, presence(person)).await
+            }
+        };
+        let second = async {
+            waiting(1).await;
+            if drop_out_first {
+                app.post(&w.provider, ATTEND, presence(person)).await
+            } else {
+                app.post(&w.provider, DROP_OUT, drop_out(person)).await
+            }
+        };
+        let release = async {
+            waiting(2).await;
+            locker.commit().await.expect("release");
+        };
+        let ((_, first), (_, second), ()) = tokio::join!(first, second, release);
+        let (dropped, recorded) = if drop_out_first {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        let refused = if drop_out_first { &recorded } else { &dropped };
+        assert!(
+            (if drop_out_first { &dropped } else { &recorded })
+                .get("errors")
+                .is_none(),
+            "the first succeeds: {dropped} {recorded}"
+        );
+        assert_eq!(
+            code(refused),
+            "VALIDATION",
+            "the second is refused: {refused}"
+        );
+        let stored = records_of(&app, &w, &c).await;
+        let present = stored
+            .as_array()
+            .expect("records")
+            .iter()
+            .any(|r| r["participantId"] == json!(person));
+        assert_eq!(present, !drop_out_first, "{stored}");
+    }
+    let log = app
+        .ok(&w.tenant.steering, SESSION_AUDIT, json!({ "id": tuesday }))
+        .await;
+    assert_eq!(
+        log["auditLog"]["totalCount"], 1,
+        "Charlie's presence only: {log}"
+    );
+}

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::action;
 use super::model::*;
 use super::policy::{self, runner};
-use super::store::{self, find_in, member, members_in, set_member};
+use super::store::{self, find_in, member, member_locked, members_in, set_member};
 use crate::db::{Change, TenantTx, Tx};
 use crate::error::{DomainError, Result, RuleCode};
 use crate::ids::{CohortId, ParticipantId};
@@ -188,7 +188,7 @@ async fn transition(
     let reason = clean("reason", reason, 1000)?;
     let tx = tx.change(principal).await?;
     let c = runner(&tx, principal, cohort_id).await?;
-    let m = member(&tx, cohort_id, participant).await?;
+    let m = member_locked(&tx, cohort_id, participant).await?;
     if m.status != change.from {
         return Err(DomainError::Conflict(change.refused.into()));
     }

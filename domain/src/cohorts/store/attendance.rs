@@ -32,38 +32,45 @@ pub(crate) fn session_for_attendance_query(
     session: SessionId,
     people: &[uuid::Uuid],
 ) -> Result<Guarded> {
-    use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
-    let to_cohort = session_to_cohort();
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
     let count = people.len();
-    let people = people.to_vec();
-    let to_members: RelationDef = cohort_session::Entity::belongs_to(cohort_member::Entity)
-        .from((
-            cohort_session::Column::TenantId,
-            cohort_session::Column::CohortId,
-        ))
-        .to((
-            cohort_member::Column::TenantId,
-            cohort_member::Column::CohortId,
-        ))
-        .on_condition(move |_, member| {
-            Expr::col((member.clone(), cohort_member::Column::ParticipantId))
-                .is_in(people.clone())
-                .and(
-                    Expr::col((member, cohort_member::Column::Status))
-                        .is_in(["enrolled", "dropped_out"]),
-                )
-                .into_condition()
-        })
-        .into();
+    // The memberships of `people` in the session's cohort, locked (`FOR SHARE` on PostgreSQL)
+    // and read after the lock: a concurrent drop-out, which locks its membership before it
+    // checks the presences recorded after its day, is seen with its day, or sees these records
+    // (SQLite's write transactions are serialised already).
+    let cohort_of_session = tx
+        .select::<cohort_session::Entity>()
+        .select_only()
+        .column(cohort_session::Column::CohortId)
+        .filter(cohort_session::Column::Id.eq(session.0))
+        .into_query();
+    let members = tx
+        .select::<cohort_member::Entity>()
+        .select_only()
+        .column(cohort_member::Column::CohortId)
+        .column(cohort_member::Column::ParticipantId)
+        .column(cohort_member::Column::DroppedOutOn)
+        .filter(cohort_member::Column::CohortId.in_subquery(cohort_of_session))
+        .filter(cohort_member::Column::ParticipantId.is_in(people.iter().copied()))
+        .filter(cohort_member::Column::Status.is_in(["enrolled", "dropped_out"]))
+        .lock_shared()
+        .into_query();
+    let m = Alias::new("m");
     let mut query = tx
         .select::<cohort_session::Entity>()
         .select_only()
         .column(cohort_session::Column::Day)
-        .column(cohort_member::Column::ParticipantId)
-        .column(cohort_member::Column::DroppedOutOn)
-        .join(JoinType::InnerJoin, to_cohort)
-        .join(JoinType::LeftJoin, to_members)
+        .expr(Expr::col((m.clone(), cohort_member::Column::ParticipantId)))
+        .expr(Expr::col((m.clone(), cohort_member::Column::DroppedOutOn)))
+        .join(JoinType::InnerJoin, session_to_cohort())
         .filter(cohort_session::Column::Id.eq(session.0));
+    QuerySelect::query(&mut query).join_subquery(
+        JoinType::LeftJoin,
+        members,
+        m.clone(),
+        Expr::col((m, cohort_member::Column::CohortId))
+            .equals((cohort_session::Entity, cohort_session::Column::CohortId)),
+    );
     if let Cohorts::OfProvider(structure) = policy::cohorts_run(principal)? {
         query = query.filter(cohort::Column::StructureId.eq(structure.0));
     }

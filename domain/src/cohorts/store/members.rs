@@ -133,6 +133,28 @@ pub(crate) async fn member(
         .select::<cohort_member::Entity>()
         .filter(cohort_member::Column::CohortId.eq(cohort_id.0))
         .filter(cohort_member::Column::ParticipantId.eq(participant.0));
+    one_member(tx, query).await
+}
+
+/// [`member`], locked until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's write
+/// transactions are serialised already) and read after the lock: a membership change checks
+/// what depends on it (the presences recorded after a drop-out's day, which
+/// `recordAttendance` writes under a `FOR SHARE` lock of the same row) with no concurrent
+/// write in between.
+pub(crate) async fn member_locked(
+    tx: &TenantTx,
+    cohort_id: CohortId,
+    participant: ParticipantId,
+) -> Result<Member> {
+    let query = tx
+        .select::<cohort_member::Entity>()
+        .filter(cohort_member::Column::CohortId.eq(cohort_id.0))
+        .filter(cohort_member::Column::ParticipantId.eq(participant.0))
+        .lock_exclusive();
+    one_member(tx, query).await
+}
+
+async fn one_member(tx: &TenantTx, query: Select<cohort_member::Entity>) -> Result<Member> {
     read_members(tx, query)
         .await?
         .pop()

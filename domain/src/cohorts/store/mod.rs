@@ -28,7 +28,7 @@ pub(crate) use attendance::{
 };
 pub(crate) use members::{
     dropped_out_of_action, enrolled_count, enrolled_elsewhere, followed_by, insert_member, member,
-    members_in, memberships_of_people, set_member, visible_members_of,
+    member_locked, members_in, memberships_of_people, set_member, visible_members_of,
 };
 pub(crate) use sessions::{
     delete_session, find_session, insert_session, insert_sessions, session_cohort, sessions_in,

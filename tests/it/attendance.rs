@@ -11,16 +11,29 @@ use crate::cohorts::{ATTEND, CREATE, ENROL, PRESCRIBE, active_participant, cohor
 async fn alpha_and_bravo_enrolled(app: &TestApp, w: &World) -> (String, Value, String, String) {
     let conv = convention(app, w).await;
     let c = cohort(app, w, &conv, "2026-09-07", "Groupe 1").await;
-    let (cid, session) = (c["id"].clone(), c["sessions"][0]["id"].clone());
-    let a = active_participant(app, w, "Alpha").await;
-    let b = active_participant(app, w, "Bravo").await;
-    for p in [&a, &b] {
-        app.ok(&w.referent, PRESCRIBE, json!({ "c": cid, "p": p }))
-            .await;
-        app.ok(&w.provider, ENROL, json!({ "c": cid, "p": p }))
-            .await;
-    }
+    let session = c["sessions"][0]["id"].clone();
+    let [a, b] = enrolled(app, w, &c, ["Alpha", "Bravo"]).await;
     (conv, session, a, b)
+}
+
+/// Active participants of these names, prescribed by the referent and enrolled by the
+/// provider on `cohort`: their IDs.
+pub(crate) async fn enrolled<const N: usize>(
+    app: &TestApp,
+    w: &World,
+    cohort: &Value,
+    names: [&str; N],
+) -> [String; N] {
+    let mut ids = Vec::with_capacity(N);
+    for name in names {
+        let p = active_participant(app, w, name).await;
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": cohort["id"], "p": p }))
+            .await;
+        app.ok(&w.provider, ENROL, json!({ "c": cohort["id"], "p": p }))
+            .await;
+        ids.push(p);
+    }
+    ids.try_into().expect("one ID per name")
 }
 
 /// A replayed batch has one effect and the same answer; the same key with another payload is a

@@ -5,7 +5,7 @@
 use parcours_tests::{Backend, TestApp, World, code, on_both};
 use serde_json::{Value, json};
 
-use crate::attendance::{DROP_OUT, SESSION_AUDIT, records_of};
+use crate::attendance::{DROP_OUT, SESSION_AUDIT, enrolled, records_of};
 use crate::cohorts::{
     ATTEND, ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention, diagnostic,
 };
@@ -172,14 +172,7 @@ async fn attendance_batches_sent_at_once_keep_one_record_per_member_and_one_effe
     let conv = convention(&app, &w).await;
     let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
     let session = c["sessions"][0]["id"].clone();
-    let a = active_participant(&app, &w, "Alpha").await;
-    let b = active_participant(&app, &w, "Bravo").await;
-    for p in [&a, &b] {
-        app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
-            .await;
-        app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
-            .await;
-    }
+    let [a, b] = enrolled(&app, &w, &c, ["Alpha", "Bravo"]).await;
     let presences = [
         "ABSENT", "EXCUSED", "ABSENT", "EXCUSED", "ABSENT", "EXCUSED",
     ];
@@ -245,14 +238,7 @@ async fn a_presence_and_a_drop_out_sent_together_never_both_succeed() {
     let conv = convention(&app, &w).await;
     let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
     let tuesday = c["sessions"][1]["id"].clone();
-    let bravo = active_participant(&app, &w, "Bravo").await;
-    let charlie = active_participant(&app, &w, "Charlie").await;
-    for p in [&bravo, &charlie] {
-        app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
-            .await;
-        app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
-            .await;
-    }
+    let [bravo, charlie] = enrolled(&app, &w, &c, ["Bravo", "Charlie"]).await;
     let tenant = parcours_tests::global_uuid(&w.tenant.id).expect("tenant");
     let outside = sea_orm::Database::connect(app.config.database_owner_url.as_str())
         .await

@@ -129,11 +129,7 @@ pub(crate) async fn member(
     cohort_id: CohortId,
     participant: ParticipantId,
 ) -> Result<Member> {
-    let query = tx
-        .select::<cohort_member::Entity>()
-        .filter(cohort_member::Column::CohortId.eq(cohort_id.0))
-        .filter(cohort_member::Column::ParticipantId.eq(participant.0));
-    one_member(tx, query).await
+    one_member(tx, member_query(tx, cohort_id, participant)).await
 }
 
 /// [`member`], locked until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's write
@@ -146,12 +142,18 @@ pub(crate) async fn member_locked(
     cohort_id: CohortId,
     participant: ParticipantId,
 ) -> Result<Member> {
-    let query = tx
-        .select::<cohort_member::Entity>()
+    let query = member_query(tx, cohort_id, participant).lock_exclusive();
+    one_member(tx, query).await
+}
+
+fn member_query(
+    tx: &TenantTx,
+    cohort_id: CohortId,
+    participant: ParticipantId,
+) -> Select<cohort_member::Entity> {
+    tx.select::<cohort_member::Entity>()
         .filter(cohort_member::Column::CohortId.eq(cohort_id.0))
         .filter(cohort_member::Column::ParticipantId.eq(participant.0))
-        .lock_exclusive();
-    one_member(tx, query).await
 }
 
 async fn one_member(tx: &TenantTx, query: Select<cohort_member::Entity>) -> Result<Member> {

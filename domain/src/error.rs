@@ -166,6 +166,20 @@ fn is_transient_sqlx(err: &sea_orm::sqlx::Error) -> bool {
     }
 }
 
+/// Whether a connection taken from the pool turned out to be closed by the server or the
+/// network (an I/O error, or the server's notice that it terminated the session: `08xxx`,
+/// `57P01`, `57P02`), so that the first message sent on it failed before anything began.
+pub(crate) fn lost_connection(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        Error::Io(_) => true,
+        Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || matches!(&*code, "57P01" | "57P02")),
+        _ => false,
+    }
+}
+
 /// PostgreSQL SQLSTATEs (always five characters) and SQLite extended result codes (numbers
 /// below 10,000) of passing conditions.
 fn transient_code(code: &str) -> bool {
@@ -213,6 +227,24 @@ mod tests {
 
     fn sqlx(err: sea_orm::sqlx::Error) -> RuntimeErr {
         RuntimeErr::SqlxError(Arc::new(err))
+    }
+
+    #[test]
+    fn only_a_closed_connection_is_begun_again_on_another() {
+        use sea_orm::sqlx::Error;
+        let closed = Error::Io(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "broken pipe",
+        ));
+        assert!(super::lost_connection(&closed));
+        for other in [
+            Error::PoolTimedOut,
+            Error::PoolClosed,
+            Error::Protocol("unexpected message".into()),
+            Error::RowNotFound,
+        ] {
+            assert!(!super::lost_connection(&other), "{other}");
+        }
     }
 
     #[test]

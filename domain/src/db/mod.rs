@@ -170,6 +170,11 @@ impl Db {
             .min_connections(0)
             .connect_timeout(pool.acquire_timeout)
             .acquire_timeout(pool.acquire_timeout)
+            // No ping when a connection leaves the pool: it would cost every request a round
+            // trip (the pool already pings each connection it takes back). A connection closed
+            // while idle fails the transaction's first message and is replaced there (see
+            // `Tx::begin_in`).
+            .test_before_acquire(false)
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -264,10 +269,17 @@ impl Db {
 
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
-        self.conn
-            .ping()
-            .await
-            .map_err(|e| DomainError::Unavailable(e.to_string()))
+        let answered = match self.backend() {
+            DbBackend::Postgres => {
+                use sea_orm::sqlx::Connection;
+                let pool = self.conn.get_postgres_connection_pool();
+                tx::on_live_connection(pool, || async { pool.acquire().await?.ping().await })
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            _ => self.conn.ping().await.map_err(|e| e.to_string()),
+        };
+        answered.map_err(DomainError::Unavailable)
     }
 
     /// Close the pool.

@@ -106,18 +106,19 @@ impl Tx {
         let conn = match db.backend() {
             DbBackend::Postgres => {
                 let pool = db.conn().get_postgres_connection_pool();
-                let begun = match tenant {
+                let sql = match tenant {
                     // A UUID's text is hex digits and hyphens: nothing to quote.
                     Some(tenant) => {
                         db.counters.piggyback();
-                        pool.begin_with(AssertSqlSafe(format!(
+                        format!(
                             "{begin}; SELECT set_config('app.tenant_id', '{}', true)",
                             tenant.0
-                        )))
-                        .await
+                        )
                     }
-                    None => pool.begin_with(begin).await,
+                    None => begin.to_owned(),
                 };
+                let begun =
+                    on_live_connection(pool, || pool.begin_with(AssertSqlSafe(sql.clone()))).await;
                 Conn::Postgres(begun.map_err(acquire_err)?)
             }
             _ => Conn::Sqlite(
@@ -438,6 +439,31 @@ fn query_err(err: sqlx::Error) -> DbErr {
 
 fn exec_err(err: sqlx::Error) -> DbErr {
     DbErr::Exec(RuntimeErr::SqlxError(Arc::new(err)))
+}
+
+/// Run `attempt`, the first message on a connection from `pool`, again when the connection
+/// turns out to have been closed while it sat idle (a restart, a terminated backend): the pool
+/// hands out idle connections untested (see `Db::connect`), and drops the closed one when the
+/// attempt gives it back. At most once per connection the pool can hold, then on a new one;
+/// nothing began on a closed connection, so nothing is done twice.
+pub(super) async fn on_live_connection<T, F, Fut>(
+    pool: &sqlx::PgPool,
+    mut attempt: F,
+) -> std::result::Result<T, sqlx::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+{
+    let mut retries = pool.options().get_max_connections();
+    loop {
+        match attempt().await {
+            Err(e) if retries > 0 && crate::error::lost_connection(&e) => {
+                tracing::info!(error = %e, "a pooled connection was closed while idle; trying another");
+                retries -= 1;
+            }
+            done => return done,
+        }
+    }
 }
 
 fn acquire_err(err: sqlx::Error) -> DbErr {

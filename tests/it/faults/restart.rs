@@ -1,5 +1,7 @@
 //! (a) The database crashed or restarted under write load, on a throwaway cluster.
 
+use futures_util::future::join_all;
+
 use super::*;
 
 /// (a) PostgreSQL crashed and restarted during a bounded write load (4 writers × 50
@@ -189,4 +191,75 @@ async fn a_database_restart_fails_the_writes_in_flight_cleanly_and_the_service_g
         audited(&app, &tenant.steering, "structure.create").await,
         expected
     );
+}
+
+/// Connections the server closed while they sat idle in the pool (a restart, clean or after a
+/// crash) are replaced without a single failed request: the pool hands its idle connections out
+/// untested (no ping before each transaction), and a transaction's first message that meets a
+/// closed connection is sent again on another. Readiness answers at once too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_closed_while_idle_are_replaced_without_a_failed_request() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let app = TestApp::start_with(
+        Backend::Postgres {
+            owner_url: cluster.owner_url(),
+        },
+        no_rate_limit,
+    )
+    .await;
+    let tenant = app.tenant("idle").await;
+    let create = |name: String| {
+        app.ok(
+            &tenant.steering,
+            CREATE_STRUCTURE,
+            json!({ "input": { "name": name, "kind": "PARTNER" } }),
+        )
+    };
+    for (round, mode) in [Stop::Fast, Stop::Immediate].into_iter().enumerate() {
+        // Four writes held at once at their audit entry each hold a connection; released, the
+        // connections stay idle in the pool.
+        let (owner, watcher) = (outside(&app).await, outside(&app).await);
+        let held = hold_writes(&owner).await;
+        let (created, ()) = tokio::join!(
+            join_all((0..4).map(|i| create(format!("Before {round}.{i}")))),
+            async {
+                until_waiting_on_audit(&watcher, 4).await;
+                held.rollback().await.expect("release");
+            }
+        );
+        assert!(created.iter().all(|data| structure_id(data).is_some()));
+        // The pool takes each connection back in a task of its own, after its ping.
+        let mut idle = 0;
+        for _ in 0..500 {
+            idle = app.db.pool_use().1;
+            if idle >= 4 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(
+            idle >= 4,
+            "{mode:?}: {idle} idle connection(s) before the restart"
+        );
+        cluster.restart(mode).await;
+
+        // The first of these meet only closed connections (`ok` fails on any error).
+        let (reads, write) = tokio::join!(
+            join_all((0..4).map(|_| all_ids(&app, &tenant.steering, "structures"))),
+            create(format!("After {round}"))
+        );
+        let write = structure_id(&write).expect("created").to_owned();
+        for ids in reads {
+            assert!(ids.contains(&tenant.steering_body), "{ids:?}");
+        }
+        let (status, body, _) = app.get("", "/readyz").await;
+        assert_eq!(status, 200, "{mode:?}: readiness {body:?}");
+        assert!(
+            all_ids(&app, &tenant.steering, "structures")
+                .await
+                .contains(&write)
+        );
+    }
 }

@@ -206,3 +206,107 @@ async fn each_workload_is_one_transaction_of_a_few_statements_whatever_its_size(
 }
 
 on_both!(each_workload_is_one_transaction_of_a_few_statements_whatever_its_size);
+
+/// A query answers from one snapshot (`REPEATABLE READ` on PostgreSQL): what commits while it
+/// runs, between two of its statements, is not in its answer, and the next query sees it.
+/// The request is held after it began, deterministically: a restrictive row-level-security
+/// policy, added to this test's database only, makes every read of a cohort wait for an
+/// advisory lock the test holds. While W2 waits there, at its first statement after `BEGIN`,
+/// the test renames the cohort's member and changes her diagnostic, which W2 reads in later
+/// statements; then it releases the lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_answers_from_one_snapshot_whatever_commits_while_it_runs() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let p = active_participant(&app, &w, "Avant").await;
+    app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+        .await;
+    app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+        .await;
+    let d = crate::cohorts::diagnostic(&c["id"], &p, None, clea(), true);
+    app.ok(&w.provider, SAVE_DIAG, d).await;
+    let s = &w.tenant.steering;
+    let member = |data: &Value| data["cohorts"]["edges"][0]["node"]["members"][0].clone();
+    let before = member(&app.ok(s, W2, json!({ "n": 1 })).await);
+
+    let outside = sea_orm::Database::connect(app.config.database_owner_url.as_str())
+        .await
+        .expect("outside connection");
+    outside
+        .execute_unprepared(
+            "CREATE FUNCTION snapshot_probe() RETURNS boolean LANGUAGE plpgsql AS
+               $$ BEGIN PERFORM pg_advisory_xact_lock_shared(7301); RETURN true; END $$;
+             CREATE POLICY snapshot_probe ON cohort AS RESTRICTIVE FOR SELECT
+               USING (snapshot_probe())",
+        )
+        .await
+        .expect("the probe");
+    let holder = outside.begin().await.expect("begin");
+    holder
+        .execute_unprepared("SELECT pg_advisory_xact_lock(7301)")
+        .await
+        .expect("the lock");
+    let change = async {
+        // Until the request waits for the lock (bounded: 10 s).
+        for _ in 0..500 {
+            let row = outside
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()
+                       AND wait_event_type = 'Lock' AND wait_event = 'advisory'",
+                ))
+                .await
+                .expect("waiting sessions")
+                .expect("a row");
+            if row.try_get::<i64>("", "n").expect("n") > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let tx = outside.begin().await.expect("begin");
+        let tenant = parcours_tests::global_uuid(&w.tenant.id).expect("tenant");
+        let person = parcours_tests::global_uuid(&p).expect("participant");
+        for (sql, value) in [
+            (
+                "SELECT set_config('app.tenant_id', $1, true)",
+                tenant.to_string(),
+            ),
+            (
+                "UPDATE participant SET last_name = 'Après' WHERE id = $1::uuid",
+                person.to_string(),
+            ),
+            (
+                "UPDATE diagnostic SET fle = jsonb_set(fle, '{listening}', '\"C2\"')
+                   WHERE participant_id = $1::uuid",
+                person.to_string(),
+            ),
+        ] {
+            tx.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                sql,
+                [value.into()],
+            ))
+            .await
+            .expect(sql);
+        }
+        tx.commit().await.expect("the change commits");
+        holder.commit().await.expect("release");
+    };
+    let (during, ()) = tokio::join!(app.ok(s, W2, json!({ "n": 1 })), change);
+    let after = member(&app.ok(s, W2, json!({ "n": 1 })).await);
+
+    assert_eq!(
+        member(&during),
+        before,
+        "the answer is the snapshot's, whole"
+    );
+    assert_eq!(before["participant"]["lastName"], "Avant");
+    assert_eq!(after["participant"]["lastName"], "Après", "{after}");
+    assert_eq!(after["diagnostic"]["fle"]["listening"], "C2", "{after}");
+}

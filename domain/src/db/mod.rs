@@ -267,7 +267,9 @@ impl Db {
         self.conn.get_database_backend()
     }
 
-    /// Whether the database answers.
+    /// Whether the database answers (`UNAVAILABLE` otherwise). On PostgreSQL a pooled
+    /// connection that the server closed while it sat idle is dropped and another tried, as a
+    /// transaction's `BEGIN` does, so a restart the pool has not noticed yet is no failure.
     pub async fn ping(&self) -> Result<()> {
         let answered = match self.backend() {
             DbBackend::Postgres => {

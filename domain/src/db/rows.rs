@@ -58,14 +58,6 @@ impl<'r> Positional<'r> {
     }
 }
 
-impl Positional<'_> {
-    /// The value of the next column, which is not consumed (a left join's absent row: a null
-    /// ID).
-    pub(crate) fn peek<T: Cell>(&self) -> Result<T, DbErr> {
-        T::read(self.row, self.next)
-    }
-}
-
 /// A value a decoder reads ([`Positional::get`]): by default with sea-orm's decoding; the
 /// scalar types, on PostgreSQL, straight from sqlx without its type check outside debug
 /// builds (see the module's header).

@@ -176,8 +176,7 @@ pub(crate) async fn communes_by_id<C: CommuneShape>(
     Ok(rows::read::<C>(tx.conn(), query).await?)
 }
 
-/// The summary's columns, in its decoder's order (the ID first: a left join's absent commune
-/// is a null ID, see [`Positional::peek`]).
+/// The summary's columns, in its decoder's order.
 const SUMMARY: [commune::Column; 3] = [
     commune::Column::Id,
     commune::Column::InseeCode,

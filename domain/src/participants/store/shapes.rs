@@ -184,10 +184,11 @@ impl<S: Shape> sea_orm::FromQueryResult for Row<S> {
     }
 }
 
-/// A participant's row with its commune's summary (`None`: no such commune).
+/// A participant's row with its commune's summary (every participant has one: the column is
+/// `NOT NULL`, with a foreign key to a commune of the same tenant).
 pub(super) struct WithCommune<S> {
     pub(super) row: Row<S>,
-    pub(super) commune: Option<CommuneSummary>,
+    pub(super) commune: CommuneSummary,
 }
 
 impl<S: Shape> sea_orm::FromQueryResult for WithCommune<S> {
@@ -196,15 +197,9 @@ impl<S: Shape> sea_orm::FromQueryResult for WithCommune<S> {
         _: &str,
     ) -> std::result::Result<Self, sea_orm::DbErr> {
         let mut at = Positional::new(row, 0);
-        let participant = Row::decode(&mut at)?;
-        // The left join's columns, the ID first: all null when there is no such commune.
-        let commune = match at.peek::<Option<uuid::Uuid>>()? {
-            Some(_) => Some(CommuneSummary::decode(&mut at)?),
-            None => None,
-        };
         Ok(Self {
-            row: participant,
-            commune,
+            row: Row::decode(&mut at)?,
+            commune: CommuneSummary::decode(&mut at)?,
         })
     }
 }

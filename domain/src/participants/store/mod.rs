@@ -176,8 +176,8 @@ pub(super) async fn list<S: Shape>(
         // An inner join: `commune_id` is `NOT NULL` with a foreign key on (tenant, commune),
         // so it keeps every participant, and PostgreSQL checks the commune's row-level
         // security once per statement, where a left join's nullable side checked it again for
-        // each row of the page (an inner join gave +11% to the page's transactions through
-        // pgbench, 2026-12-03).
+        // each row of the page (PostgreSQL's instructions per W1 request −24%, counted with
+        // callgrind: README, "Where the time goes").
         let lives_in: sea_orm::RelationDef = participant::Entity::belongs_to(commune::Entity)
             .from((C::TenantId, C::CommuneId))
             .to((commune::Column::TenantId, commune::Column::Id))

@@ -1,13 +1,19 @@
 //! Participants, their communes and diagnostics are read in the shape their selection needs: lists and
-//! relations whose fields all come from the summary read its columns only; a selection with a
-//! field of the whole record reads the whole record in the same statement. Either way the
-//! answer is the same, and neither costs a statement more than the other.
+//! relations whose fields all come from the brief (or the summary) read its columns only; a
+//! selection with a field of the whole record reads the whole record in the same statement.
+//! Whatever the shape, the answer is the same, and none costs a statement more than another.
 
 use parcours_tests::{TestApp, World, on_both};
 use serde_json::{Value, json};
 
 use crate::cohorts::{ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention};
 
+/// Every `Participant` field served from the brief (with a sub-selection for relations).
+const BRIEF: &str = "__typename id firstName lastName birthDate gender
+    commune { name } referent { displayName }
+    path { id } currentStep { id } memberships { status } episodes { id } exit { date }";
+/// The brief's own fields.
+const BRIEF_SCALARS: &str = "__typename id firstName lastName birthDate gender";
 /// Every `Participant` field served from the summary (with a sub-selection for relations).
 const SUMMARY: &str = "__typename id firstName lastName birthDate birthYear gender
     commune { name } referent { displayName } status entryDate version
@@ -101,7 +107,8 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
     }
     let s = &w.tenant.steering;
 
-    // A page: the summary's fields alone, and with the record's.
+    // A page: the brief's fields alone, the summary's, and with the record's.
+    let (brief_cost, brief) = cost(&app, s, &page(BRIEF), json!({})).await;
     let (summary_cost, summary) = cost(&app, s, &page(SUMMARY), json!({})).await;
     let (whole_cost, whole) = cost(&app, s, &page(&format!("{SUMMARY} {RECORD}")), json!({})).await;
     let nodes = |data: &Value| -> Vec<Value> {
@@ -110,9 +117,15 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
             .map(|edges| edges.iter().map(|e| e["node"].clone()).collect())
             .unwrap_or_default()
     };
-    let (summary, whole) = (nodes(&summary), nodes(&whole));
+    let (brief, summary, whole) = (nodes(&brief), nodes(&summary), nodes(&whole));
     assert_eq!(summary.len(), 3, "{summary:?}");
     assert_eq!(summaries(&summary), summaries(&whole));
+    assert_eq!(brief.len(), 3, "{brief:?}");
+    for (b, w) in brief.iter().zip(&whole) {
+        for (key, value) in b.as_object().into_iter().flatten() {
+            assert_eq!(value, &w[key], "{key}: {b} / {w}");
+        }
+    }
     for p in &whole {
         assert!(
             p["createdAt"].is_string() && p["longTermJobSeeker"].is_boolean(),
@@ -129,6 +142,40 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
         summary_cost, whole_cost,
         "a page costs {summary_cost} statements with the summary's fields, {whole_cost} with the record's"
     );
+    assert_eq!(
+        brief_cost, summary_cost,
+        "a page costs {brief_cost} statements with the brief's fields, {summary_cost} with the summary's"
+    );
+
+    // Paged by either sort key, a page read as briefs (whose columns do not include the entry
+    // date) lists the same participants in the same order, with the same cursors, as one read
+    // as summaries.
+    for sort in ["NAME", "ENTRY_DATE"] {
+        let mut orders = Vec::new();
+        for fields in ["id", "id entryDate status"] {
+            let query = format!(
+                "query($after: String) {{ participants(first: 1, sort: {sort}, after: $after) {{
+                   edges {{ cursor node {{ {fields} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+            );
+            let mut seen = Vec::new();
+            let mut after = Value::Null;
+            loop {
+                let data = app.ok(s, &query, json!({ "after": after })).await;
+                let edge = &data["participants"]["edges"][0];
+                seen.push((edge["node"]["id"].clone(), edge["cursor"].clone()));
+                let info = &data["participants"]["pageInfo"];
+                assert_eq!(info["endCursor"], edge["cursor"], "{data}");
+                if info["hasNextPage"] != true {
+                    break;
+                }
+                after = info["endCursor"].clone();
+                assert!(seen.len() < 10, "{sort}: the pages do not end: {seen:?}");
+            }
+            orders.push(seen);
+        }
+        assert_eq!(orders[0].len(), 3, "{sort}: {:?}", orders[0]);
+        assert_eq!(orders[0], orders[1], "{sort}");
+    }
 
     // The same page as `nodes`: the record's fields are read by the page's statement too.
     let nodes = |fields: &str| {
@@ -148,6 +195,7 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
 
     // A relation: a cohort's members and their participant.
     let vars = json!({ "c": c["id"] });
+    let (brief_cost, brief) = cost(&app, s, &members(BRIEF_SCALARS), vars.clone()).await;
     let (summary_cost, summary) = cost(&app, s, &members(SCALARS), vars.clone()).await;
     let (whole_cost, whole) = cost(&app, s, &members(&format!("{SCALARS} {RECORD}")), vars).await;
     let people = |data: &Value| -> Vec<Value> {
@@ -156,15 +204,23 @@ async fn a_participant_is_read_in_the_shape_its_selection_needs(backend: parcour
             .map(|ms| ms.iter().map(|m| m["participant"].clone()).collect())
             .unwrap_or_default()
     };
-    let (summary, whole) = (people(&summary), people(&whole));
+    let (brief, summary, whole) = (people(&brief), people(&summary), people(&whole));
     assert_eq!(summary.len(), 3, "{summary:?}");
     assert_eq!(summary.len(), whole.len());
-    for (s, w) in summary.iter().zip(&whole) {
+    assert_eq!(brief.len(), whole.len());
+    for ((b, s), w) in brief.iter().zip(&summary).zip(&whole) {
         for (key, value) in s.as_object().into_iter().flatten() {
             assert_eq!(value, &w[key], "{key}: {s} / {w}");
         }
+        for (key, value) in b.as_object().into_iter().flatten() {
+            assert_eq!(value, &w[key], "{key}: {b} / {w}");
+        }
         assert!(w["updatedAt"].is_string(), "{w}");
     }
+    assert_eq!(
+        brief_cost, summary_cost,
+        "members' participants cost {brief_cost} statements with the brief's fields, {summary_cost} with the summary's"
+    );
     assert_eq!(
         summary_cost, whole_cost,
         "members' participants cost {summary_cost} statements with the summary's fields, {whole_cost} with the record's"

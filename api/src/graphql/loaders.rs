@@ -91,6 +91,9 @@ loaders! {
     /// Participants by ID (those the principal may see), as lists show them.
     ParticipantSummaryLoader: ParticipantId => participants::ParticipantSummary,
         participants::load_many::<participants::ParticipantSummary>;
+    /// Participants by ID (those the principal may see), as who they are.
+    ParticipantBriefLoader: ParticipantId => participants::ParticipantBrief,
+        participants::load_many::<participants::ParticipantBrief>;
     /// Diagnostics by (cohort, participant), whole, each with the tenant's CléA threshold.
     DiagnosticLoader: MemberKey => (diagnostics::Diagnostic, i32),
         diagnostics_of::<diagnostics::Diagnostic>;
@@ -209,6 +212,11 @@ pub(crate) async fn participant(
     id: ParticipantId,
 ) -> async_graphql::Result<Option<ParticipantObj>> {
     Ok(match shape_of(ctx.look_ahead()) {
+        ParticipantShape::Brief => ctx
+            .data_unchecked::<Loaded<ParticipantBriefLoader>>()
+            .load_one(id)
+            .await?
+            .map(ParticipantObj::from),
         ParticipantShape::Summary => ctx
             .data_unchecked::<Loaded<ParticipantSummaryLoader>>()
             .load_one(id)
@@ -243,7 +251,7 @@ pub(crate) async fn commune(
 /// Load, in one batch each, what the query asks of `shown` participants, and feed the loaders.
 pub(crate) async fn prime_participants(
     ctx: &Context<'_>,
-    shown: &[&participants::ParticipantSummary],
+    shown: &[&participants::ParticipantBrief],
 ) -> async_graphql::Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
     let ids: Vec<ParticipantId> = shown.iter().map(|p| p.id).collect();
@@ -362,6 +370,7 @@ pub(crate) async fn prime_members(
     if participant.exists() {
         let people: Vec<ParticipantId> = dedup(keys.iter().map(|k| k.1));
         match shape_of(participant) {
+            ParticipantShape::Brief => feed::<ParticipantBriefLoader>(ctx, &people).await?,
             ParticipantShape::Summary => feed::<ParticipantSummaryLoader>(ctx, &people).await?,
             ParticipantShape::Whole => feed::<ParticipantLoader>(ctx, &people).await?,
         }

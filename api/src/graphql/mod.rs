@@ -203,13 +203,14 @@ pub(crate) fn counts(ctx: &Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
 }
 
-/// Whether every field `selection` asks of its object is one of `fields` (fragments
-/// flattened; a field under `@skip` or `@include` counts as asked).
-pub(crate) fn selects_only(selection: async_graphql::Lookahead<'_>, fields: &[&str]) -> bool {
-    selection
-        .selection_fields()
-        .iter()
-        .all(|field| field.selection_set().all(|f| fields.contains(&f.name())))
+/// Whether every field `selection` asks of its object is one of the lists of `fields`
+/// (fragments flattened; a field under `@skip` or `@include` counts as asked).
+pub(crate) fn selects_only(selection: &async_graphql::Lookahead<'_>, fields: &[&[&str]]) -> bool {
+    selection.selection_fields().iter().all(|field| {
+        field
+            .selection_set()
+            .all(|f| fields.iter().any(|list| list.contains(&f.name())))
+    })
 }
 
 /// The connection of the field being resolved, from a domain page; each edge's cursor

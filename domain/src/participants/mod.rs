@@ -137,7 +137,8 @@ pub struct ListWith {
 }
 
 /// A page of the participants the principal may see, in the shape `S` (a
-/// [`ParticipantSummary`] reads 12 columns, a whole [`Participant`] 29), each with (when
+/// [`ParticipantBrief`] reads 7 columns, a [`ParticipantSummary`] 11, a whole [`Participant`]
+/// 28, and each row its sort key), each with (when
 /// `with.communes`) the summary of the commune it lives in. The cursor is opaque: the sort
 /// value and the ID of the last row.
 pub async fn list<S: Shape>(
@@ -342,7 +343,7 @@ async fn visible_ids(
         policy::Visible::OfProvider(_) => return Ok(Vec::new()),
         _ => {}
     }
-    Ok(store::find_many::<ParticipantSummary>(tx, principal, ids)
+    Ok(store::find_many::<ParticipantBrief>(tx, principal, ids)
         .await?
         .into_iter()
         .map(|p| p.id)

@@ -184,20 +184,44 @@ pub struct Participant {
     pub version: i32,
 }
 
-/// What lists show of a participant: identity, commune, referent, status and entry date, read
-/// from 12 of the record's 31 columns. A list or a batch read in this shape decodes (and has
-/// PostgreSQL send) less than half of each row; the rest of the record is read, when asked,
-/// as a whole [`Participant`]. Personal fields are `None` once anonymised.
+/// Who a participant is, as a list of names shows them: identity, commune and referent, read
+/// from 7 of the record's columns. The smallest of the three shapes: a page or a batch whose
+/// selection asks nothing else reads only these (and the reading rules need no more: they
+/// depend on the referent). Personal fields are `None` once anonymised.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParticipantSummary {
+pub struct ParticipantBrief {
     pub id: ParticipantId,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub birth_date: Option<NaiveDate>,
-    pub birth_year: Option<i32>,
     pub gender: Gender,
     pub commune_id: CommuneId,
     pub referent_id: StaffId,
+}
+
+impl From<&Participant> for ParticipantBrief {
+    fn from(p: &Participant) -> Self {
+        Self {
+            id: p.id,
+            first_name: p.first_name.clone(),
+            last_name: p.last_name.clone(),
+            birth_date: p.birth_date,
+            gender: p.gender,
+            commune_id: p.commune_id,
+            referent_id: p.referent_id,
+        }
+    }
+}
+
+/// What lists show of a participant: its [`ParticipantBrief`], with its status, entry date,
+/// birth year and version, read from 11 of the record's 28 columns. A list or a batch read in
+/// this shape decodes (and has PostgreSQL send) less than half of each row; the rest of the
+/// record is read, when asked, as a whole [`Participant`]. Personal fields are `None` once
+/// anonymised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParticipantSummary {
+    pub brief: ParticipantBrief,
+    pub birth_year: Option<i32>,
     pub status: ParticipantStatus,
     pub entry_date: Option<NaiveDate>,
     pub version: i32,
@@ -206,14 +230,8 @@ pub struct ParticipantSummary {
 impl From<&Participant> for ParticipantSummary {
     fn from(p: &Participant) -> Self {
         Self {
-            id: p.id,
-            first_name: p.first_name.clone(),
-            last_name: p.last_name.clone(),
-            birth_date: p.birth_date,
+            brief: ParticipantBrief::from(p),
             birth_year: p.birth_year,
-            gender: p.gender,
-            commune_id: p.commune_id,
-            referent_id: p.referent_id,
             status: p.status,
             entry_date: p.entry_date,
             version: p.version,
@@ -221,16 +239,15 @@ impl From<&Participant> for ParticipantSummary {
     }
 }
 
-/// The shape a read brings participants back in: the whole record ([`Participant`]) or what
-/// lists show ([`ParticipantSummary`]); implemented for those two only. Both are read through
-/// the same query with the same visibility rules, only the selected columns differ.
+/// The shape a read brings participants back in: the whole record ([`Participant`]), what
+/// lists show ([`ParticipantSummary`]) or who they are ([`ParticipantBrief`]); implemented
+/// for those three only. All are read through the same query with the same visibility rules,
+/// only the selected columns differ.
 pub trait Shape:
     crate::db::rows::Shaped<Entity = crate::entities::participant::Entity> + Clone + 'static
 {
     /// The participant's ID.
     fn id(&self) -> ParticipantId;
-    /// The day the participant entered the path (a list's sort key).
-    fn entry_date(&self) -> Option<NaiveDate>;
     /// The referent following the participant, on whom the reading rules depend.
     fn referent_id(&self) -> StaffId;
 }
@@ -239,9 +256,6 @@ impl Shape for Participant {
     fn id(&self) -> ParticipantId {
         self.id
     }
-    fn entry_date(&self) -> Option<NaiveDate> {
-        self.entry_date
-    }
     fn referent_id(&self) -> StaffId {
         self.referent_id
     }
@@ -249,10 +263,16 @@ impl Shape for Participant {
 
 impl Shape for ParticipantSummary {
     fn id(&self) -> ParticipantId {
-        self.id
+        self.brief.id
     }
-    fn entry_date(&self) -> Option<NaiveDate> {
-        self.entry_date
+    fn referent_id(&self) -> StaffId {
+        self.brief.referent_id
+    }
+}
+
+impl Shape for ParticipantBrief {
+    fn id(&self) -> ParticipantId {
+        self.id
     }
     fn referent_id(&self) -> StaffId {
         self.referent_id

@@ -222,7 +222,7 @@ const SERVED_FROM_SUMMARY: &[&str] = &[
 /// a `Diagnostic`): its summary when every selected field is served from it, else the whole
 /// diagnostic. Guessing wrong costs one batched statement, never a wrong answer.
 pub(crate) fn shape_of(selection: async_graphql::Lookahead<'_>) -> Shape {
-    if crate::graphql::selects_only(selection, SERVED_FROM_SUMMARY) {
+    if crate::graphql::selects_only(&selection, &[SERVED_FROM_SUMMARY]) {
         Shape::Summary
     } else {
         Shape::Whole

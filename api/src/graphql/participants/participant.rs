@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use parcours_domain::access_log::SensitiveField;
-use parcours_domain::participants::{self as domain, Participant, ParticipantSummary, policy};
+use parcours_domain::participants::{
+    self as domain, Participant, ParticipantBrief, ParticipantSummary, policy,
+};
 use parcours_domain::tenants::CommuneSummary;
 use parcours_domain::{DomainError, participants::exit_recording};
 
@@ -67,43 +69,92 @@ impl EducationLevel {
 /// A person accompanied by the PLIE. Personal fields are null once anonymised.
 ///
 /// Lists and relations read participants in the shape their selection needs
-/// ([`shape_of`]): the summary's fields are served from it, the others from the whole record,
-/// which the read brought when the selection asked for it and is otherwise read, for every
-/// participant of the request at once, by [`ParticipantLoader`] (same snapshot).
+/// ([`shape_of`]): the brief's fields are served from it, the summary's and the record's
+/// from what the read brought, or else from the whole record, read for every participant of
+/// the request at once by [`ParticipantLoader`] (same snapshot).
 pub struct ParticipantObj {
-    pub(crate) shown: ParticipantSummary,
-    whole: Option<Participant>,
+    /// What every shape reads: identity, commune and referent (the reading rules' input).
+    pub(crate) shown: ParticipantBrief,
+    /// What the read brought beyond the brief.
+    more: More,
     /// Its commune's summary, when the statement that read it read that too: `commune` then
     /// answers from it without going through the request's loader.
     commune: Option<CommuneSummary>,
 }
 
+/// What a read brought beyond a participant's brief.
+enum More {
+    /// Nothing: a brief.
+    Nothing,
+    /// A summary's own fields.
+    Summary(SummaryFields),
+    /// The whole record.
+    Whole(Box<Participant>),
+}
+
+/// A summary's fields beyond the brief.
+#[derive(Clone, Copy)]
+struct SummaryFields {
+    birth_year: Option<i32>,
+    status: domain::ParticipantStatus,
+    entry_date: Option<chrono::NaiveDate>,
+    version: i32,
+}
+
+impl From<&Participant> for SummaryFields {
+    fn from(p: &Participant) -> Self {
+        Self {
+            birth_year: p.birth_year,
+            status: p.status,
+            entry_date: p.entry_date,
+            version: p.version,
+        }
+    }
+}
+
 impl From<Participant> for ParticipantObj {
     fn from(p: Participant) -> Self {
         Self {
-            shown: ParticipantSummary::from(&p),
-            whole: Some(p),
+            shown: ParticipantBrief::from(&p),
+            more: More::Whole(Box::new(p)),
             commune: None,
         }
     }
 }
 
 impl From<ParticipantSummary> for ParticipantObj {
-    fn from(shown: ParticipantSummary) -> Self {
+    fn from(s: ParticipantSummary) -> Self {
+        Self {
+            shown: s.brief,
+            more: More::Summary(SummaryFields {
+                birth_year: s.birth_year,
+                status: s.status,
+                entry_date: s.entry_date,
+                version: s.version,
+            }),
+            commune: None,
+        }
+    }
+}
+
+impl From<ParticipantBrief> for ParticipantObj {
+    fn from(shown: ParticipantBrief) -> Self {
         Self {
             shown,
-            whole: None,
+            more: More::Nothing,
             commune: None,
         }
     }
 }
 
 /// The shape a selection of `Participant` fields needs (`selection`: the field whose value is
-/// a `Participant`, or a list or connection node of them): its summary when every selected
-/// field is served from it, else the whole record. Guessing wrong costs one batched statement
-/// (a field of the record reads it), never a wrong answer.
+/// a `Participant`, or a list or connection node of them): the smallest whose fields serve
+/// every selected field. Guessing wrong costs one batched statement (a field outside the
+/// shape reads the whole record), never a wrong answer.
 pub(crate) fn shape_of(selection: async_graphql::Lookahead<'_>) -> ParticipantShape {
-    if crate::graphql::selects_only(selection, SERVED_FROM_SUMMARY) {
+    if crate::graphql::selects_only(&selection, &[SERVED_FROM_BRIEF]) {
+        ParticipantShape::Brief
+    } else if crate::graphql::selects_only(&selection, &[SERVED_FROM_BRIEF, SUMMARY_OWN]) {
         ParticipantShape::Summary
     } else {
         ParticipantShape::Whole
@@ -113,31 +164,31 @@ pub(crate) fn shape_of(selection: async_graphql::Lookahead<'_>) -> ParticipantSh
 /// The shapes of [`shape_of`], the smaller first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ParticipantShape {
+    Brief,
     Summary,
     Whole,
 }
 
-/// The `Participant` fields answered from a [`ParticipantSummary`] (and the relations, which
+/// The `Participant` fields answered from a [`ParticipantBrief`] (and the relations, which
 /// need only its ID, commune or referent).
-const SERVED_FROM_SUMMARY: &[&str] = &[
+const SERVED_FROM_BRIEF: &[&str] = &[
     "__typename",
     "id",
     "firstName",
     "lastName",
     "birthDate",
-    "birthYear",
     "gender",
     "commune",
     "referent",
-    "status",
-    "entryDate",
-    "version",
     "path",
     "currentStep",
     "memberships",
     "episodes",
     "exit",
 ];
+
+/// The `Participant` fields a [`ParticipantSummary`] answers besides the brief's.
+const SUMMARY_OWN: &[&str] = &["birthYear", "status", "entryDate", "version"];
 
 impl ParticipantObj {
     /// With its commune's summary, read by the statement that read it (see
@@ -153,19 +204,28 @@ impl ParticipantObj {
 
     /// The whole record: as read, or through the request's loader.
     async fn record(&self, ctx: &Context<'_>) -> async_graphql::Result<Cow<'_, Participant>> {
-        if let Some(p) = &self.whole {
+        if let More::Whole(p) = &self.more {
             return Ok(Cow::Borrowed(p));
         }
         let loader = ctx.data_unchecked::<Loaded<ParticipantLoader>>();
         match loader.load_one(self.shown.id).await? {
             Some(p) => Ok(Cow::Owned(p)),
-            // Read in the same snapshot as its summary: only a write of this very request
-            // (a mutation's payload is whole) could get here.
+            // Read in the same snapshot as its brief: only a write of this very request (a
+            // mutation's payload is whole) could get here.
             None => Err(DomainError::NotFound {
                 entity: "participant",
             })
             .gql(ctx),
         }
+    }
+
+    /// The summary's own fields: as read, or from the whole record.
+    async fn summary_fields(&self, ctx: &Context<'_>) -> async_graphql::Result<SummaryFields> {
+        Ok(match &self.more {
+            More::Summary(fields) => *fields,
+            More::Whole(p) => SummaryFields::from(&**p),
+            More::Nothing => SummaryFields::from(&*self.record(ctx).await?),
+        })
     }
 }
 
@@ -191,7 +251,7 @@ async fn sensitive(
 
 /// The whole record is for steering and the participant's referent; a provider reads the
 /// action's few fields only (name, contact, commune, referent, status).
-fn whole(ctx: &Context<'_>, p: &ParticipantSummary) -> async_graphql::Result<()> {
+fn whole(ctx: &Context<'_>, p: &ParticipantBrief) -> async_graphql::Result<()> {
     if policy::reads_whole_record(&req(ctx).principal, p) {
         Ok(())
     } else {
@@ -224,11 +284,10 @@ impl ParticipantObj {
     /// Birth year, kept after anonymisation for age statistics.
     async fn birth_year(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
         whole(ctx, &self.shown)?;
-        Ok(self
-            .shown
-            .birth_date
-            .map(|d| chrono::Datelike::year(&d))
-            .or(self.shown.birth_year))
+        if let Some(date) = self.shown.birth_date {
+            return Ok(Some(chrono::Datelike::year(&date)));
+        }
+        Ok(self.summary_fields(ctx).await?.birth_year)
     }
     /// Gender (ESF+ values).
     async fn gender(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Gender>> {
@@ -328,13 +387,13 @@ impl ParticipantObj {
             .map(StaffMemberObj))
     }
     /// Status.
-    async fn status(&self) -> ParticipantStatus {
-        self.shown.status.into()
+    async fn status(&self, ctx: &Context<'_>) -> async_graphql::Result<ParticipantStatus> {
+        Ok(self.summary_fields(ctx).await?.status.into())
     }
     /// The day the participant entered the path.
     async fn entry_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
         whole(ctx, &self.shown)?;
-        Ok(self.shown.entry_date.map(Date))
+        Ok(self.summary_fields(ctx).await?.entry_date.map(Date))
     }
     /// The validation committee's date (entry admitted or refused).
     async fn committee_date(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
@@ -442,7 +501,7 @@ impl ParticipantObj {
         Ok(self.record(ctx).await?.updated_at)
     }
     /// Optimistic-concurrency version: pass it back when changing the participant.
-    async fn version(&self) -> i32 {
-        self.shown.version
+    async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        Ok(self.summary_fields(ctx).await?.version)
     }
 }

@@ -4,7 +4,9 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use parcours_domain::DomainError;
 use parcours_domain::access_log::SensitiveField;
 use parcours_domain::ids::{CommuneId, StaffId};
-use parcours_domain::participants::{self as domain, Participant, ParticipantSummary};
+use parcours_domain::participants::{
+    self as domain, Participant, ParticipantBrief, ParticipantSummary,
+};
 use parcours_domain::tenants::CommuneSummary;
 
 use super::participant::ParticipantShape;
@@ -116,8 +118,11 @@ impl ParticipantQuery {
             .into_iter()
             .map(super::participant::shape_of)
             .max()
-            .unwrap_or(ParticipantShape::Summary);
+            .unwrap_or(ParticipantShape::Brief);
         let page = match shape {
+            ParticipantShape::Brief => {
+                list::<ParticipantBrief>(ctx, &filter, sort, first, after.as_deref(), with).await?
+            }
             ParticipantShape::Summary => {
                 list::<ParticipantSummary>(ctx, &filter, sort, first, after.as_deref(), with)
                     .await?
@@ -137,7 +142,7 @@ impl ParticipantQuery {
             }
         }
         crate::graphql::loaders::prime_communes(ctx, communes).await;
-        let shown: Vec<&ParticipantSummary> = page.items.iter().map(|(_, p)| &p.shown).collect();
+        let shown: Vec<&ParticipantBrief> = page.items.iter().map(|(_, p)| &p.shown).collect();
         if rsa_beneficiary.is_some() {
             // Listed under the filter, each one's RSA status is disclosed, selected or not.
             for p in &shown {

@@ -20,7 +20,7 @@ const SERVED_FROM_SUMMARY: &[&str] = &["__typename", "id", "inseeCode", "name"];
 
 /// Whether `selection` (a `commune` field) asks only what the summary answers.
 pub(crate) fn summary_suffices(selection: Lookahead<'_>) -> bool {
-    crate::graphql::selects_only(selection, SERVED_FROM_SUMMARY)
+    crate::graphql::selects_only(&selection, &[SERVED_FROM_SUMMARY])
 }
 
 #[Object(name = "Commune")]

@@ -28,7 +28,7 @@ pub(super) use path::*;
 
 pub(crate) use reach::ids_of_referent;
 use reach::{provider_knows, provider_participants};
-use shapes::{COMMUNE_PREFIX, Row, WithCommune, shaped};
+use shapes::{ByEntryDate, ByName, COMMUNE_PREFIX, Row, SortKey, WithCommune, shaped};
 
 /// The participants the principal may see in the transaction's tenant (see
 /// [`policy::visible`]).
@@ -144,34 +144,43 @@ pub(super) async fn list<S: Shape>(
         query = query.filter(key.like(LikeExpr::new(pattern).escape('\\')));
     }
     let total = crate::page::total(request, &query, tx.conn()).await?;
-    let key = match sort {
-        ParticipantSort::Name => C::SearchName,
-        ParticipantSort::EntryDate => C::EntryDate,
+    let rows = match sort {
+        ParticipantSort::Name => page::<S, ByName>(tx, query, request, after, communes).await?,
+        ParticipantSort::EntryDate => {
+            page::<S, ByEntryDate>(tx, query, request, after, communes).await?
+        }
     };
+    Ok((rows, total))
+}
+
+/// The page of `query` after the cursor `after`, sorted by `K` then ID, in the shape `S`.
+async fn page<S: Shape, K: SortKey>(
+    tx: &TenantTx,
+    query: Select<participant::Entity>,
+    request: &crate::page::PageRequest,
+    after: Option<(Option<String>, uuid::Uuid)>,
+    communes: bool,
+) -> Result<Vec<super::Listed<S>>> {
+    use participant::Column as C;
+    let mut query = query;
     if let Some((value, id)) = after {
-        query = query.filter(after_row(sort, key, value, id)?);
+        query = query.filter(after_row::<K>(value, id)?);
     }
     // Rows without a sort value come last on both databases (SQLite's default puts them
     // first, PostgreSQL's last): the keyset condition of [`after_row`] relies on it.
-    let query = shaped::<S>(query)
-        .order_by_with_nulls(key, Order::Asc, NullOrdering::Last)
+    let query = shaped::<S, K>(query)
+        .order_by_with_nulls(K::COLUMN, Order::Asc, NullOrdering::Last)
         .order_by_asc(C::Id);
     // The cursor's sort value, as stored (the name key is not computed again).
-    let listed = |row: Row<S>, commune: Option<CommuneSummary>| {
-        let value = match sort {
-            ParticipantSort::Name => row.search_name,
-            ParticipantSort::EntryDate => row.participant.entry_date().map(|d| d.to_string()),
-        };
-        super::Listed {
-            cursor: super::Cursor {
-                value,
-                id: row.participant.id(),
-            },
-            participant: row.participant,
-            commune,
-        }
+    let listed = |row: Row<S, K>, commune: Option<CommuneSummary>| super::Listed {
+        cursor: super::Cursor {
+            value: row.key,
+            id: row.participant.id(),
+        },
+        participant: row.participant,
+        commune,
     };
-    let rows = if communes {
+    Ok(if communes {
         // The commune of the same tenant (the join carries the tenant, as every key does).
         // An inner join: `commune_id` is `NOT NULL` with a foreign key on (tenant, commune),
         // so it keeps every participant, and PostgreSQL checks the commune's row-level
@@ -190,40 +199,31 @@ pub(super) async fn list<S: Shape>(
             let alias = format!("{COMMUNE_PREFIX}{}", sea_orm::IdenStatic::as_str(&column));
             query = query.column_as(column, alias);
         }
-        crate::page::limited::<WithCommune<S>, _, _>(tx.conn(), query, request.limit())
+        crate::page::limited::<WithCommune<S, K>, _, _>(tx.conn(), query, request.limit())
             .await?
             .into_iter()
             .map(|row| listed(row.row, Some(row.commune)))
             .collect()
     } else {
-        crate::page::limited::<Row<S>, _, _>(tx.conn(), query, request.limit())
+        crate::page::limited::<Row<S, K>, _, _>(tx.conn(), query, request.limit())
             .await?
             .into_iter()
             .map(|row| listed(row, None))
             .collect()
-    };
-    Ok((rows, total))
+    })
 }
 
 /// The rows after the cursor's row in the order `key ASC NULLS LAST, id ASC`: after a row with
 /// a value, the greater values, the same value with a greater ID, and every row without a value;
 /// after a row without one, the rows without one with a greater ID.
-fn after_row(
-    sort: ParticipantSort,
-    key: participant::Column,
-    value: Option<String>,
-    id: uuid::Uuid,
-) -> Result<Condition> {
+fn after_row<K: SortKey>(value: Option<String>, id: uuid::Uuid) -> Result<Condition> {
     use participant::Column as C;
+    let key = K::COLUMN;
     let Some(value) = value else {
         return Ok(Condition::all().add(key.is_null()).add(C::Id.gt(id)));
     };
-    let value: sea_orm::Value = match sort {
-        ParticipantSort::Name => value.into(),
-        ParticipantSort::EntryDate => chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
-            .map_err(|_| DomainError::validation("after", "is not a cursor of this list"))?
-            .into(),
-    };
+    let value = K::value_of(value)
+        .ok_or_else(|| DomainError::validation("after", "is not a cursor of this list"))?;
     Ok(Condition::any()
         .add(key.gt(value.clone()))
         .add(Condition::all().add(key.eq(value)).add(C::Id.gt(id)))

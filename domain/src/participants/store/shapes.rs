@@ -1,6 +1,8 @@
 //! The shapes participants are read in (see [`Shape`]), decoded by position
-//! ([`crate::db::rows`]), and the rows of a page: with its cursor's name key, and with its
-//! communes.
+//! ([`crate::db::rows`]), and the rows of a page: with its sort key (its cursor's value), and
+//! with its communes.
+
+use std::marker::PhantomData;
 
 use sea_orm::{DbErr, QuerySelect, Select};
 
@@ -11,31 +13,34 @@ use crate::error::Result;
 use crate::ids::{CommuneId, ParticipantId, StaffId};
 use crate::tenants::CommuneSummary;
 
-/// `query` selecting the columns of `S` only, then the stored sort key of names (a page's
-/// cursor).
-pub(super) fn shaped<S: Shape>(query: Select<participant::Entity>) -> Select<participant::Entity> {
+/// `query` selecting the columns of `S` only, then the list's sort key `K` (a page's cursor).
+pub(super) fn shaped<S: Shape, K: SortKey>(
+    query: Select<participant::Entity>,
+) -> Select<participant::Entity> {
     query
         .select_only()
         .columns(S::columns().iter().copied())
-        .column(participant::Column::SearchName)
+        .column(K::COLUMN)
 }
 
-/// The summary's columns, in its decoder's order.
-const SUMMARY: [participant::Column; 11] = {
+/// The brief's columns, in its decoder's order.
+const BRIEF: [participant::Column; 7] = {
     use participant::Column as C;
     [
         C::Id,
         C::FirstName,
         C::LastName,
         C::BirthDate,
-        C::BirthYear,
         C::Gender,
         C::CommuneId,
         C::ReferentId,
-        C::Status,
-        C::EntryDate,
-        C::Version,
     ]
+};
+
+/// The summary's columns, in its decoder's order: the brief's, then its own.
+const SUMMARY: [participant::Column; 11] = {
+    use participant::Column as C;
+    concat(&BRIEF, [C::BirthYear, C::Status, C::EntryDate, C::Version])
 };
 
 /// The rest of the record, in its decoder's order.
@@ -63,19 +68,47 @@ const REST: [participant::Column; 17] = {
 };
 
 /// The whole record's columns: the summary's, then the rest.
-const WHOLE: [participant::Column; 28] = {
-    let mut all = [participant::Column::Id; 28];
+const WHOLE: [participant::Column; 28] = concat(&SUMMARY, REST);
+
+/// `head` then `tail`, in a constant (`N` is their lengths' sum).
+const fn concat<const H: usize, const T: usize, const N: usize>(
+    head: &[participant::Column; H],
+    tail: [participant::Column; T],
+) -> [participant::Column; N] {
+    assert!(H + T == N);
+    let mut all = [participant::Column::Id; N];
     let mut i = 0;
-    while i < SUMMARY.len() {
-        all[i] = SUMMARY[i];
+    while i < H {
+        all[i] = head[i];
         i += 1;
     }
-    while i < all.len() {
-        all[i] = REST[i - SUMMARY.len()];
+    while i < N {
+        all[i] = tail[i - H];
         i += 1;
     }
     all
-};
+}
+
+impl Shaped for ParticipantBrief {
+    type Entity = participant::Entity;
+
+    fn columns() -> &'static [participant::Column] {
+        &BRIEF
+    }
+
+    fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, DbErr> {
+        use participant::Column as C;
+        Ok(ParticipantBrief {
+            id: ParticipantId(at.get(C::Id)?),
+            first_name: at.get(C::FirstName)?,
+            last_name: at.get(C::LastName)?,
+            birth_date: at.get(C::BirthDate)?,
+            gender: unreadable(Gender::parse(&at.get::<String>(C::Gender)?))?,
+            commune_id: CommuneId(at.get(C::CommuneId)?),
+            referent_id: StaffId(at.get(C::ReferentId)?),
+        })
+    }
+}
 
 impl Shaped for ParticipantSummary {
     type Entity = participant::Entity;
@@ -86,15 +119,10 @@ impl Shaped for ParticipantSummary {
 
     fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, DbErr> {
         use participant::Column as C;
+        // Read in the order of `columns` (a struct's fields are evaluated as written).
         Ok(ParticipantSummary {
-            id: ParticipantId(at.get(C::Id)?),
-            first_name: at.get(C::FirstName)?,
-            last_name: at.get(C::LastName)?,
-            birth_date: at.get(C::BirthDate)?,
+            brief: ParticipantBrief::decode(at)?,
             birth_year: at.get(C::BirthYear)?,
-            gender: unreadable(Gender::parse(&at.get::<String>(C::Gender)?))?,
-            commune_id: CommuneId(at.get(C::CommuneId)?),
-            referent_id: StaffId(at.get(C::ReferentId)?),
             status: unreadable(ParticipantStatus::parse(&at.get::<String>(C::Status)?))?,
             entry_date: at.get(C::EntryDate)?,
             version: at.get(C::Version)?,
@@ -112,7 +140,13 @@ impl Shaped for Participant {
 
     fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, DbErr> {
         use participant::Column as C;
-        let s = ParticipantSummary::decode(at)?;
+        let ParticipantSummary {
+            brief: b,
+            birth_year,
+            status,
+            entry_date,
+            version,
+        } = ParticipantSummary::decode(at)?;
         // Read in the order of `columns` (a struct's fields are evaluated as written).
         Ok(Participant {
             email: at.get(C::Email)?,
@@ -134,17 +168,17 @@ impl Shaped for Participant {
             anonymised_at: at.get(C::AnonymisedAt)?,
             created_at: at.get(C::CreatedAt)?,
             updated_at: at.get(C::UpdatedAt)?,
-            id: s.id,
-            first_name: s.first_name,
-            last_name: s.last_name,
-            birth_date: s.birth_date,
-            birth_year: s.birth_year,
-            gender: s.gender,
-            commune_id: s.commune_id,
-            referent_id: s.referent_id,
-            status: s.status,
-            entry_date: s.entry_date,
-            version: s.version,
+            id: b.id,
+            first_name: b.first_name,
+            last_name: b.last_name,
+            birth_date: b.birth_date,
+            birth_year,
+            gender: b.gender,
+            commune_id: b.commune_id,
+            referent_id: b.referent_id,
+            status,
+            entry_date,
+            version,
         })
     }
 }
@@ -157,25 +191,67 @@ fn unreadable<T>(parsed: Result<T>) -> std::result::Result<T, DbErr> {
 /// The prefix of the commune's columns in a page read with its communes.
 pub(super) const COMMUNE_PREFIX: &str = "commune_";
 
-/// A participant read in the shape `S`, with its stored name key (the cursor of a list sorted
-/// by name), decoded by position.
-pub(super) struct Row<S> {
-    pub(super) participant: S,
-    pub(super) search_name: Option<String>,
+/// The sort key of a list of participants, read after the shape's columns: the value its
+/// cursor carries.
+pub(super) trait SortKey: 'static {
+    /// The column the list is sorted by (then by ID).
+    const COLUMN: participant::Column;
+    /// The key of the row at `at`, as its cursor carries it.
+    fn read(at: &mut Positional<'_>) -> std::result::Result<Option<String>, DbErr>;
+    /// The column's value a cursor carries as `text`; `None` when it is not one.
+    fn value_of(text: String) -> Option<sea_orm::Value>;
 }
 
-impl<S: Shape> Row<S> {
+/// By name: the stored name key ([`crate::text::name_key`]), as stored.
+pub(super) struct ByName;
+
+impl SortKey for ByName {
+    const COLUMN: participant::Column = participant::Column::SearchName;
+    fn read(at: &mut Positional<'_>) -> std::result::Result<Option<String>, DbErr> {
+        at.get(Self::COLUMN)
+    }
+    fn value_of(text: String) -> Option<sea_orm::Value> {
+        Some(text.into())
+    }
+}
+
+/// By entry date: the date, `YYYY-MM-DD`.
+pub(super) struct ByEntryDate;
+
+impl SortKey for ByEntryDate {
+    const COLUMN: participant::Column = participant::Column::EntryDate;
+    fn read(at: &mut Positional<'_>) -> std::result::Result<Option<String>, DbErr> {
+        let date: Option<chrono::NaiveDate> = at.get(Self::COLUMN)?;
+        Ok(date.map(|d| d.to_string()))
+    }
+    fn value_of(text: String) -> Option<sea_orm::Value> {
+        chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()
+            .map(Into::into)
+    }
+}
+
+/// A participant read in the shape `S`, with its sort key `K` (the cursor of its list),
+/// decoded by position.
+pub(super) struct Row<S, K> {
+    pub(super) participant: S,
+    pub(super) key: Option<String>,
+    sorted: PhantomData<K>,
+}
+
+impl<S: Shape, K: SortKey> Row<S, K> {
     fn decode(at: &mut Positional<'_>) -> std::result::Result<Self, sea_orm::DbErr> {
         let participant = S::decode(at)?;
-        let search_name = at.get(participant::Column::SearchName)?;
+        let key = K::read(at)?;
         Ok(Self {
             participant,
-            search_name,
+            key,
+            sorted: PhantomData,
         })
     }
 }
 
-impl<S: Shape> sea_orm::FromQueryResult for Row<S> {
+impl<S: Shape, K: SortKey> sea_orm::FromQueryResult for Row<S, K> {
     fn from_query_result(
         row: &sea_orm::QueryResult,
         _: &str,
@@ -186,12 +262,12 @@ impl<S: Shape> sea_orm::FromQueryResult for Row<S> {
 
 /// A participant's row with its commune's summary (every participant has one: the column is
 /// `NOT NULL`, with a foreign key to a commune of the same tenant).
-pub(super) struct WithCommune<S> {
-    pub(super) row: Row<S>,
+pub(super) struct WithCommune<S, K> {
+    pub(super) row: Row<S, K>,
     pub(super) commune: CommuneSummary,
 }
 
-impl<S: Shape> sea_orm::FromQueryResult for WithCommune<S> {
+impl<S: Shape, K: SortKey> sea_orm::FromQueryResult for WithCommune<S, K> {
     fn from_query_result(
         row: &sea_orm::QueryResult,
         _: &str,
@@ -201,5 +277,35 @@ impl<S: Shape> sea_orm::FromQueryResult for WithCommune<S> {
             row: Row::decode(&mut at)?,
             commune: CommuneSummary::decode(&mut at)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{IdenStatic, Iterable};
+
+    use super::*;
+
+    fn names(columns: &[participant::Column]) -> Vec<&'static str> {
+        columns.iter().map(|c| c.as_str()).collect()
+    }
+
+    #[test]
+    fn each_shape_extends_the_smaller_and_the_whole_is_every_column_but_the_keys() {
+        let (brief, summary, whole) = (names(&BRIEF), names(&SUMMARY), names(&WHOLE));
+        assert_eq!(summary[..brief.len()], brief[..]);
+        assert_eq!(whole[..summary.len()], summary[..]);
+        let mut sorted = whole.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), whole.len(), "a column twice: {whole:?}");
+        // The tenant is the transaction's; the name key is a list's sort key, read beside the
+        // shape when the list is sorted by name.
+        let mut every: Vec<&str> = participant::Column::iter()
+            .map(|c| c.as_str())
+            .filter(|c| !["tenant_id", "search_name"].contains(c))
+            .collect();
+        every.sort_unstable();
+        assert_eq!(sorted, every);
     }
 }

@@ -27,6 +27,7 @@ mod m20261130_000014_call_half_days_per_week;
 mod m20261130_000015_episode_life_cycle;
 mod m20261130_000016_callers_changed;
 mod m20261201_000017_data_across_tenants;
+mod m20261203_000018_documents_as_json;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000015_episode_life_cycle::Migration),
             Box::new(m20261130_000016_callers_changed::Migration),
             Box::new(m20261201_000017_data_across_tenants::Migration),
+            Box::new(m20261203_000018_documents_as_json::Migration),
         ]
     }
 }

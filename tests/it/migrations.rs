@@ -1,10 +1,11 @@
 //! Data migrations reach every tenant's rows: on PostgreSQL the tables' forced row-level
-//! security binds the owner who runs them (`migration/src/lib.rs`, `across_tenants`).
+//! security binds the owner who runs them (`migration/src/lib.rs`, `across_tenants`); and a
+//! column's change of type keeps its values.
 
 use parcours_tests::{Backend, TestApp, World, on_both, owner_sql};
 use serde_json::{Value, json};
 
-use crate::cohorts::{ENROL, PRESCRIBE, active_participant, cohort, convention};
+use crate::cohorts::{ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention};
 
 const DROP_OUT: &str = "mutation($c: ID!, $p: ID!, $on: Date) { recordDropOut(input: {cohortId: $c, participantId: $p, reason: \"santé\", droppedOutOn: $on}) { member { status droppedOutOn } } }";
 
@@ -134,4 +135,127 @@ async fn a_data_migration_reaches_every_tenant(backend: Backend) {
     }
 }
 
-on_both!(a_data_migration_reaches_every_tenant);
+/// The JSON documents' columns: `json` on PostgreSQL since `m20261203_000018`.
+const DOCUMENTS: &str = "SELECT table_name || '.' || column_name || ' ' || data_type
+    FROM information_schema.columns
+    WHERE table_schema = 'public' AND data_type IN ('json', 'jsonb')
+    ORDER BY 1";
+
+/// A database whose documents were stored as `jsonb` keeps every document when
+/// `m20261203_000018` stores them as `json`: the same answers before and after, and the
+/// documents are written again afterwards. On SQLite (text already) it changes nothing.
+async fn documents_keep_their_content_once_stored_as_json(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe A").await;
+    let p = active_participant(&app, &w, "Martin").await;
+    app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+        .await;
+    app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+        .await;
+    let clea = crate::workloads::clea();
+    let saved = app
+        .ok(
+            &w.provider,
+            SAVE_DIAG,
+            crate::cohorts::diagnostic(&c["id"], &p, None, clea.clone(), false),
+        )
+        .await;
+    let read = "query($c: ID!) { node(id: $c) { ... on Cohort { members {
+        participant { difficulties commune { priorityNeighbourhoods } }
+        diagnostic { version fle { listening reading speaking writing trainingNeeded }
+          mobility { drivingLicence acceptableCommuteMinutes platformReferral }
+          clea { sharePercent domains { acquisition } } } } } } }";
+    let vars = json!({ "c": c["id"] });
+    let before = app.ok(&w.tenant.steering, read, vars.clone()).await;
+    let member = &before["node"]["members"][0];
+    assert_eq!(member["participant"]["difficulties"], json!(["mobilité"]));
+    assert_eq!(member["diagnostic"]["fle"]["speaking"], "A1_1", "{before}");
+    assert_eq!(
+        member["diagnostic"]["clea"]["domains"][1]["acquisition"],
+        "PARTLY_ACQUIRED"
+    );
+
+    let postgres = matches!(app.backend, Backend::Postgres { .. });
+    let owner = || async {
+        sea_orm::Database::connect(app.config.database_owner_url.as_str())
+            .await
+            .expect("owner connection")
+    };
+    let types = |db: sea_orm::DatabaseConnection| async move {
+        use sea_orm::ConnectionTrait;
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                DOCUMENTS,
+            ))
+            .await
+            .expect("columns");
+        db.close().await.ok();
+        rows.iter()
+            .map(|r| r.try_get_by_index::<String>(0).expect("a name"))
+            .collect::<Vec<_>>()
+    };
+    if postgres {
+        // As a database migrated before it: every document column back to `jsonb`.
+        let documents = types(owner().await).await;
+        assert_eq!(documents.len(), 11, "{documents:?}");
+        let back: Vec<String> = documents
+            .iter()
+            .map(|d| {
+                let (column, _) = d.split_once(' ').expect("column and type");
+                let (table, column) = column.split_once('.').expect("table.column");
+                format!(
+                    "ALTER TABLE {table} ALTER COLUMN {column} TYPE jsonb USING {column}::jsonb"
+                )
+            })
+            .collect();
+        owner_sql(&app, &w.tenant.id, &back.join("; ")).await;
+        assert!(
+            types(owner().await)
+                .await
+                .iter()
+                .all(|d| d.ends_with(" jsonb")),
+            "the documents are jsonb again"
+        );
+    }
+    owner_sql(
+        &app,
+        &w.tenant.id,
+        "DELETE FROM seaql_migrations WHERE version = 'm20261203_000018_documents_as_json'",
+    )
+    .await;
+    parcours_api::connect_and_migrate(&app.config)
+        .await
+        .expect("migrations run");
+    if postgres {
+        let documents = types(owner().await).await;
+        assert_eq!(documents.len(), 11, "{documents:?}");
+        assert!(
+            documents.iter().all(|d| d.ends_with(" json")),
+            "{documents:?}"
+        );
+    }
+    let after = app.ok(&w.tenant.steering, read, vars.clone()).await;
+    assert_eq!(after, before);
+
+    // Written again as `json`, and read back.
+    let version = saved["saveDiagnostic"]["diagnostic"]["version"].as_i64();
+    let mut input = crate::cohorts::diagnostic(&c["id"], &p, version, clea, true);
+    input["input"]["fle"]["speaking"] = json!("B2");
+    app.ok(&w.provider, SAVE_DIAG, input).await;
+    let again = app.ok(&w.tenant.steering, read, vars).await;
+    let diagnostic = &again["node"]["members"][0]["diagnostic"];
+    assert_eq!(diagnostic["fle"]["speaking"], "B2", "{again}");
+    assert_eq!(diagnostic["fle"]["listening"], "B1", "{again}");
+    assert_eq!(
+        diagnostic["mobility"],
+        before["node"]["members"][0]["diagnostic"]["mobility"]
+    );
+}
+
+on_both!(
+    a_data_migration_reaches_every_tenant,
+    documents_keep_their_content_once_stored_as_json,
+);

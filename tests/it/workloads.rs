@@ -282,7 +282,7 @@ async fn a_query_answers_from_one_snapshot_whatever_commits_while_it_runs() {
                 person.to_string(),
             ),
             (
-                "UPDATE diagnostic SET fle = jsonb_set(fle, '{listening}', '\"C2\"')
+                "UPDATE diagnostic SET fle = jsonb_set(fle::jsonb, '{listening}', '\"C2\"')
                    WHERE participant_id = $1::uuid",
                 person.to_string(),
             ),

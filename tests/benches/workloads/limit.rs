@@ -62,7 +62,7 @@ const W2: &str = "SELECT coalesce(json_agg(json_build_object(
                  'sharePercent', (SELECT sum(CASE v WHEN 'Acquired' THEN 2
                                                     WHEN 'PartlyAcquired' THEN 1 ELSE 0 END)
                                          * 100 / 14
-                                    FROM jsonb_array_elements_text(d.clea) v),
+                                    FROM json_array_elements_text(d.clea) v),
                  'domains', d.clea)) END)
              ORDER BY m.participant_id), '[]') AS members
       FROM cohort_member m

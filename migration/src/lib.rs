@@ -28,6 +28,7 @@ mod m20261130_000015_episode_life_cycle;
 mod m20261130_000016_callers_changed;
 mod m20261201_000017_data_across_tenants;
 mod m20261203_000018_documents_as_json;
+mod m20261203_000019_keyset_indexes;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_callers_changed::Migration),
             Box::new(m20261201_000017_data_across_tenants::Migration),
             Box::new(m20261203_000018_documents_as_json::Migration),
+            Box::new(m20261203_000019_keyset_indexes::Migration),
         ]
     }
 }

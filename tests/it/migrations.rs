@@ -1,6 +1,6 @@
 //! Data migrations reach every tenant's rows: on PostgreSQL the tables' forced row-level
 //! security binds the owner who runs them (`migration/src/lib.rs`, `across_tenants`); and a
-//! column's change of type keeps its values.
+//! column's change of type keeps its values; the participants' sort indexes and name key.
 
 use parcours_tests::{Backend, TestApp, World, on_both, owner_sql};
 use serde_json::{Value, json};
@@ -255,7 +255,109 @@ async fn documents_keep_their_content_once_stored_as_json(backend: Backend) {
     );
 }
 
+/// `m20261203_000019`: the participants' sort indexes end with the ID, and the name key is
+/// never NULL (a `NOT NULL` column on PostgreSQL, two triggers on SQLite), whether a row is
+/// inserted or updated by hand.
+async fn the_name_key_is_never_null_and_the_sort_indexes_end_with_the_id(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    active_participant(&app, &w, "Martin").await;
+    let postgres = matches!(app.backend, Backend::Postgres { .. });
+    let db_backend = if postgres {
+        sea_orm::DbBackend::Postgres
+    } else {
+        sea_orm::DbBackend::Sqlite
+    };
+    // One connection: a refused statement's transaction is rolled back on the connection it
+    // was refused on.
+    let mut options = sea_orm::ConnectOptions::new(app.config.database_owner_url.as_str());
+    options.max_connections(1);
+    let owner = sea_orm::Database::connect(options)
+        .await
+        .expect("owner connection");
+    let texts = |sql: &str| {
+        let owner = &owner;
+        let statement = sea_orm::Statement::from_string(db_backend, sql.to_owned());
+        async move {
+            let rows = owner.query_all_raw(statement).await.expect("a query");
+            rows.iter()
+                .map(|r| r.try_get_by_index::<String>(0).expect("text"))
+                .collect::<Vec<_>>()
+        }
+    };
+    let indexes = if postgres {
+        texts(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'participant' \
+             AND indexname IN ('participant_entry', 'participant_name') ORDER BY indexname",
+        )
+        .await
+    } else {
+        let mut out = Vec::new();
+        for index in ["participant_entry", "participant_name"] {
+            out.extend(
+                texts(&format!(
+                    "SELECT group_concat(name, ', ') FROM \
+                     (SELECT name FROM pragma_index_info('{index}') ORDER BY seqno)"
+                ))
+                .await,
+            );
+        }
+        out
+    };
+    assert_eq!(indexes.len(), 2, "{indexes:?}");
+    assert!(
+        indexes[0].ends_with("tenant_id, entry_date, id)")
+            || indexes[0] == "tenant_id, entry_date, id",
+        "{indexes:?}"
+    );
+    assert!(
+        indexes[1].ends_with("tenant_id, search_name, id)")
+            || indexes[1] == "tenant_id, search_name, id",
+        "{indexes:?}"
+    );
+
+    // A NULL key is refused by an update and by an insert (before the primary key is checked:
+    // the inserted row is a copy of an existing one).
+    let scoped = |sql: &str| match app.backend {
+        Backend::Postgres { .. } => format!(
+            "BEGIN; SELECT set_config('app.tenant_id', '{}', true); {sql}; COMMIT",
+            parcours_tests::global_uuid(&w.tenant.id).expect("a tenant ID")
+        ),
+        Backend::Sqlite => sql.to_owned(),
+    };
+    for sql in [
+        "UPDATE participant SET search_name = NULL",
+        "CREATE TEMP TABLE copy AS SELECT * FROM participant; \
+         UPDATE copy SET search_name = NULL; INSERT INTO participant SELECT * FROM copy",
+    ] {
+        let error = owner
+            .execute_unprepared(&scoped(sql))
+            .await
+            .expect_err(sql)
+            .to_string();
+        assert!(error.contains("search_name"), "{sql}: {error}");
+        if postgres {
+            owner
+                .execute_unprepared("ROLLBACK")
+                .await
+                .expect("rolled back");
+        }
+    }
+    owner.close().await.ok();
+    // Nothing was written: the participant is still found by name, once.
+    let found = app
+        .ok(
+            &w.tenant.steering,
+            "{ participants(search: \"martin\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(found["participants"]["totalCount"], 1, "{found}");
+}
+
 on_both!(
     a_data_migration_reaches_every_tenant,
     documents_keep_their_content_once_stored_as_json,
+    the_name_key_is_never_null_and_the_sort_indexes_end_with_the_id,
 );

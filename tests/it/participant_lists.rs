@@ -168,8 +168,67 @@ async fn a_page_costs_the_same_statements_for_5_and_50_participants(backend: Bac
     assert!(counts[1] <= 40, "a small bound: {counts:?}");
 }
 
+/// Ties on the name key walk in ID order at every page size: participants with the same name,
+/// and the anonymised ones, whose key is empty (they come first), as `anonymiseParticipant`
+/// stores them. A page after a cursor is one range of the index `(tenant_id, search_name, id)`
+/// (`(key, id) > (value, cursor's id)`), not a filter over the rows before it.
+async fn name_ties_and_anonymised_participants_walk_in_id_order(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let commune = first_commune(&app, &w.referent).await;
+    let mut created = Vec::new();
+    for last in [
+        "Durand", "Anonyme1", "Zola", "Durand", "Anonyme2", "Bernard", "Durand", "Anonyme3",
+    ] {
+        // Namesakes born the same day: another person, created as such.
+        let mut input = participant_input(&commune, last);
+        input["allowDuplicate"] = json!(true);
+        let (id, _) = create_participant(&app, &w.referent, input).await;
+        created.push((last, id));
+    }
+    owner_sql(
+        &app,
+        &w.tenant.id,
+        "UPDATE participant SET first_name = NULL, last_name = NULL, search_name = '' \
+         WHERE last_name LIKE 'Anonyme%'",
+    )
+    .await;
+    // IDs are UUIDv7 in creation order: ties keep the order in which they were created.
+    let of = |name: &str| -> Vec<String> {
+        created
+            .iter()
+            .filter(|(last, _)| last.starts_with(name))
+            .map(|(_, id)| id.clone())
+            .collect()
+    };
+    let expected: Vec<String> = ["Anonyme", "Bernard", "Durand", "Zola"]
+        .iter()
+        .flat_map(|name| of(name))
+        .collect();
+    let q = "query($after: String, $first: Int) { participants(sort: NAME, after: $after, first: $first) { edges { node { id } } pageInfo { endCursor hasNextPage } } }";
+    for first in 1..=4 {
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        for _ in 0..10 {
+            let data = app
+                .ok(&w.referent, q, json!({ "first": first, "after": after }))
+                .await;
+            let page = &data["participants"];
+            for edge in page["edges"].as_array().expect("edges") {
+                seen.push(edge["node"]["id"].as_str().expect("an ID").to_owned());
+            }
+            if page["pageInfo"]["hasNextPage"] != json!(true) {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(seen, expected, "by pages of {first}");
+    }
+}
+
 on_both!(
     search_sort_and_filters,
     every_page_size_walks_the_list_once_with_undated_participants_last,
+    name_ties_and_anonymised_participants_walk_in_id_order,
     a_page_costs_the_same_statements_for_5_and_50_participants,
 );

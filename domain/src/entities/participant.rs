@@ -9,7 +9,9 @@ pub struct Model {
     pub id: Uuid,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
-    pub search_name: Option<String>,
+    /// The name key lists are sorted and searched by ([`crate::text::name_key`]); empty once
+    /// anonymised, never NULL (`m20261203_000019`).
+    pub search_name: String,
     pub birth_date: Option<Date>,
     pub birth_year: Option<i32>,
     pub gender: String,

@@ -214,8 +214,14 @@ async fn page<S: Shape, K: SortKey>(
 }
 
 /// The rows after the cursor's row in the order `key ASC NULLS LAST, id ASC`: after a row with
-/// a value, the greater values, the same value with a greater ID, and every row without a value;
-/// after a row without one, the rows without one with a greater ID.
+/// a value, the rows whose `(key, id)` is greater, and every row without a value; after a row
+/// without one, the rows without one with a greater ID.
+///
+/// After a value it is one range of the index `(tenant_id, key, id)`, the row comparison
+/// `(key, id) > (value, cursor's id)`, which both databases start at the cursor, even inside a
+/// run of equal keys (the anonymised participants' empty name key). A nullable key adds `OR key
+/// IS NULL`, which PostgreSQL can only apply as a filter: the entry date keeps it, the name key
+/// is never NULL.
 fn after_row<K: SortKey>(value: Option<String>, id: uuid::Uuid) -> Result<Condition> {
     use participant::Column as C;
     let key = K::COLUMN;
@@ -224,10 +230,16 @@ fn after_row<K: SortKey>(value: Option<String>, id: uuid::Uuid) -> Result<Condit
     };
     let value = K::value_of(value)
         .ok_or_else(|| DomainError::validation("after", "is not a cursor of this list"))?;
-    Ok(Condition::any()
-        .add(key.gt(value.clone()))
-        .add(Condition::all().add(key.eq(value)).add(C::Id.gt(id)))
-        .add(key.is_null()))
+    let after = Expr::tuple([
+        Expr::col((participant::Entity, key)),
+        Expr::col((participant::Entity, C::Id)),
+    ])
+    .gt(Expr::tuple([Expr::val(value), Expr::val(id)]));
+    Ok(if K::NULLABLE {
+        Condition::any().add(after).add(key.is_null())
+    } else {
+        Condition::all().add(after)
+    })
 }
 
 /// The stored key a participant is sorted and searched by ([`crate::text::name_key`]); empty
@@ -306,10 +318,7 @@ fn to_active(tx: &TenantTx, p: &Participant) -> participant::ActiveModel {
         id: Set(p.id.0),
         first_name: Set(p.first_name.clone()),
         last_name: Set(p.last_name.clone()),
-        search_name: Set(Some(name_key(
-            p.last_name.as_deref(),
-            p.first_name.as_deref(),
-        ))),
+        search_name: Set(name_key(p.last_name.as_deref(), p.first_name.as_deref())),
         birth_date: Set(p.birth_date),
         birth_year: Set(p.birth_year),
         gender: Set(p.gender.as_str().to_owned()),
@@ -373,7 +382,7 @@ pub(super) async fn erase_texts(tx: &Change, id: ParticipantId) -> Result<()> {
 pub(super) async fn rekey(tx: &Change) -> Result<usize> {
     use participant::Column as C;
     /// A participant's ID, last and first names, and stored key.
-    type Keyed = (uuid::Uuid, Option<String>, Option<String>, Option<String>);
+    type Keyed = (uuid::Uuid, Option<String>, Option<String>, String);
     let rows: Vec<Keyed> = tx
         .select::<participant::Entity>()
         .select_only()
@@ -384,7 +393,7 @@ pub(super) async fn rekey(tx: &Change) -> Result<usize> {
     let mut changed = 0;
     for (id, last, first, stored) in rows {
         let key = name_key(last.as_deref(), first.as_deref());
-        if stored.as_deref() == Some(key.as_str()) {
+        if stored == key {
             continue;
         }
         tx.update_many::<participant::Entity>()

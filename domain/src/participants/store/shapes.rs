@@ -194,8 +194,11 @@ pub(super) const COMMUNE_PREFIX: &str = "commune_";
 /// The sort key of a list of participants, read after the shape's columns: the value its
 /// cursor carries.
 pub(super) trait SortKey: 'static {
-    /// The column the list is sorted by (then by ID).
+    /// The column the list is sorted by (then by ID): the index `(tenant_id, COLUMN, id)` gives
+    /// that order (`m20261203_000019`).
     const COLUMN: participant::Column;
+    /// Whether the column may be NULL (such rows come last).
+    const NULLABLE: bool;
     /// The key of the row at `at`, as its cursor carries it.
     fn read(at: &mut Positional<'_>) -> std::result::Result<Option<String>, DbErr>;
     /// The column's value a cursor carries as `text`; `None` when it is not one.
@@ -207,6 +210,7 @@ pub(super) struct ByName;
 
 impl SortKey for ByName {
     const COLUMN: participant::Column = participant::Column::SearchName;
+    const NULLABLE: bool = false;
     fn read(at: &mut Positional<'_>) -> std::result::Result<Option<String>, DbErr> {
         at.get(Self::COLUMN)
     }
@@ -220,6 +224,7 @@ pub(super) struct ByEntryDate;
 
 impl SortKey for ByEntryDate {
     const COLUMN: participant::Column = participant::Column::EntryDate;
+    const NULLABLE: bool = true;
     fn read(at: &mut Positional<'_>) -> std::result::Result<Option<String>, DbErr> {
         let date: Option<chrono::NaiveDate> = at.get(Self::COLUMN)?;
         Ok(date.map(|d| d.to_string()))

@@ -1,10 +1,10 @@
 //! Queries of participants, path steps, episodes and exits. Every query is scoped by the
 //! transaction's tenant; participant reads are further scoped to a referent's own portfolio.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, JoinType, Order, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, Order, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 use super::model::*;
@@ -166,10 +166,9 @@ async fn page<S: Shape, K: SortKey>(
     if let Some((value, id)) = after {
         query = query.filter(after_row::<K>(value, id)?);
     }
-    // Rows without a sort value come last on both databases (SQLite's default puts them
-    // first, PostgreSQL's last): the keyset condition of [`after_row`] relies on it.
+    // The order of the index `(tenant_id, key, id)`, which [`after_row`] relies on.
     let query = shaped::<S, K>(query)
-        .order_by_with_nulls(K::COLUMN, Order::Asc, NullOrdering::Last)
+        .order_by(K::sorted_by(), Order::Asc)
         .order_by_asc(C::Id);
     // The cursor's sort value, as stored (the name key is not computed again).
     let listed = |row: Row<S, K>, commune: Option<CommuneSummary>| super::Listed {
@@ -213,33 +212,18 @@ async fn page<S: Shape, K: SortKey>(
     })
 }
 
-/// The rows after the cursor's row in the order `key ASC NULLS LAST, id ASC`: after a row with
-/// a value, the rows whose `(key, id)` is greater, and every row without a value; after a row
-/// without one, the rows without one with a greater ID.
-///
-/// After a value it is one range of the index `(tenant_id, key, id)`, the row comparison
-/// `(key, id) > (value, cursor's id)`, which both databases start at the cursor, even inside a
-/// run of equal keys (the anonymised participants' empty name key). A nullable key adds `OR key
-/// IS NULL`, which PostgreSQL can only apply as a filter: the entry date keeps it, the name key
-/// is never NULL.
-fn after_row<K: SortKey>(value: Option<String>, id: uuid::Uuid) -> Result<Condition> {
+/// The rows after the cursor's row in the list's order (`K`'s key, then ID): the row comparison
+/// `(key, id) > (cursor's key, cursor's id)`, one range of the index `(tenant_id, key, id)`,
+/// which both databases start at the cursor, even inside a run of equal keys (the anonymised
+/// participants' empty name key, a day's entries).
+fn after_row<K: SortKey>(value: Option<String>, id: uuid::Uuid) -> Result<Expr> {
     use participant::Column as C;
-    let key = K::COLUMN;
-    let Some(value) = value else {
-        return Ok(Condition::all().add(key.is_null()).add(C::Id.gt(id)));
-    };
     let value = K::value_of(value)
         .ok_or_else(|| DomainError::validation("after", "is not a cursor of this list"))?;
-    let after = Expr::tuple([
-        Expr::col((participant::Entity, key)),
-        Expr::col((participant::Entity, C::Id)),
-    ])
-    .gt(Expr::tuple([Expr::val(value), Expr::val(id)]));
-    Ok(if K::NULLABLE {
-        Condition::any().add(after).add(key.is_null())
-    } else {
-        Condition::all().add(after)
-    })
+    Ok(
+        Expr::tuple([K::sorted_by(), Expr::col((participant::Entity, C::Id))])
+            .gt(Expr::tuple([Expr::val(value), Expr::val(id)])),
+    )
 }
 
 /// The stored key a participant is sorted and searched by ([`crate::text::name_key`]); empty

@@ -4,6 +4,7 @@
 
 use std::marker::PhantomData;
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{DbErr, QuerySelect, Select};
 
 use super::super::model::*;
@@ -194,45 +195,63 @@ pub(super) const COMMUNE_PREFIX: &str = "commune_";
 /// The sort key of a list of participants, read after the shape's columns: the value its
 /// cursor carries.
 pub(super) trait SortKey: 'static {
-    /// The column the list is sorted by (then by ID): the index `(tenant_id, COLUMN, id)` gives
-    /// that order (`m20261203_000019`).
+    /// The column the list is sorted by (then by ID).
     const COLUMN: participant::Column;
-    /// Whether the column may be NULL (such rows come last).
-    const NULLABLE: bool;
+    /// What the list is ordered by (then by ID), as the index `(tenant_id, this, id)` holds it
+    /// (`m20261203_000019`), so that a page is one range of that index.
+    fn sorted_by() -> Expr;
     /// The key of the row at `at`, as its cursor carries it.
     fn read(at: &mut Positional<'_>) -> std::result::Result<Option<String>, DbErr>;
-    /// The column's value a cursor carries as `text`; `None` when it is not one.
-    fn value_of(text: String) -> Option<sea_orm::Value>;
+    /// The value of [`SortKey::sorted_by`] for a cursor's key; `None` when it is not one.
+    fn value_of(key: Option<String>) -> Option<sea_orm::Value>;
 }
 
-/// By name: the stored name key ([`crate::text::name_key`]), as stored.
+/// By name: the stored name key ([`crate::text::name_key`]), as stored; never NULL.
 pub(super) struct ByName;
 
 impl SortKey for ByName {
     const COLUMN: participant::Column = participant::Column::SearchName;
-    const NULLABLE: bool = false;
+    fn sorted_by() -> Expr {
+        Expr::col((participant::Entity, Self::COLUMN))
+    }
     fn read(at: &mut Positional<'_>) -> std::result::Result<Option<String>, DbErr> {
         at.get(Self::COLUMN)
     }
-    fn value_of(text: String) -> Option<sea_orm::Value> {
-        Some(text.into())
+    fn value_of(key: Option<String>) -> Option<sea_orm::Value> {
+        key.map(Into::into)
     }
 }
 
-/// By entry date: the date, `YYYY-MM-DD`.
+/// By entry date: the date, `YYYY-MM-DD`; the participants without one (rows brought from an
+/// earlier tool) come last, sorted as [`undated`].
 pub(super) struct ByEntryDate;
+
+/// Where a participant without an entry date sorts: 9999-12-31, after every date the service
+/// accepts (an entry date is never in the future). Ordering by `COALESCE(entry_date, '9999-12-31')` rather than `entry_date NULLS
+/// LAST` makes the rows after a cursor one range of the index, undated ones included, on both
+/// databases (a nullable key would need an `OR entry_date IS NULL`, which no index range
+/// answers).
+pub(super) fn undated() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date")
+}
 
 impl SortKey for ByEntryDate {
     const COLUMN: participant::Column = participant::Column::EntryDate;
-    const NULLABLE: bool = true;
+    fn sorted_by() -> Expr {
+        // The same text as the index's expression (`m20261203_000019`), which PostgreSQL and
+        // SQLite match by its form: a bound parameter in its place would not use the index.
+        Expr::cust(r#"COALESCE("participant"."entry_date", '9999-12-31')"#)
+    }
     fn read(at: &mut Positional<'_>) -> std::result::Result<Option<String>, DbErr> {
         let date: Option<chrono::NaiveDate> = at.get(Self::COLUMN)?;
         Ok(date.map(|d| d.to_string()))
     }
-    fn value_of(text: String) -> Option<sea_orm::Value> {
-        chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-            .ok()
-            .map(Into::into)
+    fn value_of(key: Option<String>) -> Option<sea_orm::Value> {
+        let date = match key {
+            Some(text) => chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()?,
+            None => undated(),
+        };
+        Some(date.into())
     }
 }
 

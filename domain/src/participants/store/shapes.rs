@@ -195,7 +195,7 @@ pub(super) const COMMUNE_PREFIX: &str = "commune_";
 /// The sort key of a list of participants, read after the shape's columns: the value its
 /// cursor carries.
 pub(super) trait SortKey: 'static {
-    /// The column the list is sorted by (then by ID).
+    /// The column whose value a cursor carries (read beside the shape's columns).
     const COLUMN: participant::Column;
     /// What the list is ordered by (then by ID), as the index `(tenant_id, this, id)` holds it
     /// (`m20261203_000019`), so that a page is one range of that index.
@@ -227,10 +227,10 @@ impl SortKey for ByName {
 pub(super) struct ByEntryDate;
 
 /// Where a participant without an entry date sorts: 9999-12-31, after every date the service
-/// accepts (an entry date is never in the future). Ordering by `COALESCE(entry_date, '9999-12-31')` rather than `entry_date NULLS
-/// LAST` makes the rows after a cursor one range of the index, undated ones included, on both
-/// databases (a nullable key would need an `OR entry_date IS NULL`, which no index range
-/// answers).
+/// accepts (an entry date is never in the future). Ordering by `COALESCE(entry_date,
+/// '9999-12-31')` rather than `entry_date NULLS LAST` makes the rows after a cursor one range
+/// of the index, undated ones included, on both databases (a nullable key would need an `OR
+/// entry_date IS NULL`, which no index range answers).
 pub(super) fn undated() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date")
 }

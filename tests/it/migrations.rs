@@ -276,13 +276,14 @@ async fn the_name_key_is_never_null_and_a_page_after_a_cursor_is_one_index_range
     let owner = sea_orm::Database::connect(options)
         .await
         .expect("owner connection");
-    let texts = |sql: &str| {
+    // The text in column `column` of each row `sql` answers.
+    let texts = |sql: &str, column: usize| {
         let owner = &owner;
         let statement = sea_orm::Statement::from_string(db_backend, sql.to_owned());
         async move {
             let rows = owner.query_all_raw(statement).await.expect("a query");
             rows.iter()
-                .map(|r| r.try_get_by_index::<String>(0).expect("text"))
+                .map(|r| r.try_get_by_index::<String>(column).expect("text"))
                 .collect::<Vec<_>>()
         }
     };
@@ -310,19 +311,10 @@ async fn the_name_key_is_never_null_and_a_page_after_a_cursor_is_one_index_range
             }
             let lines = if postgres {
                 // The test's table is tiny: the planner is told to avoid what the index spares.
-                texts(&format!("EXPLAIN {sql}")).await
+                texts(&format!("EXPLAIN {sql}"), 0).await
             } else {
-                // SQLite's `EXPLAIN QUERY PLAN` is no subquery: read its fourth column.
-                let rows = owner
-                    .query_all_raw(sea_orm::Statement::from_string(
-                        db_backend,
-                        format!("EXPLAIN QUERY PLAN {sql}"),
-                    ))
-                    .await
-                    .expect("a plan");
-                rows.iter()
-                    .map(|r| r.try_get_by_index::<String>(3).expect("detail"))
-                    .collect()
+                // SQLite's `EXPLAIN QUERY PLAN`: its fourth column is the step's detail.
+                texts(&format!("EXPLAIN QUERY PLAN {sql}"), 3).await
             };
             if postgres {
                 owner

@@ -604,6 +604,107 @@ async fn memberships_and_the_current_step(backend: Backend) {
     );
 }
 
+/// A cohort's `members` read their participants and diagnostics for the whole list at once;
+/// each member then answers exactly what it answers alone (a participant's `memberships`,
+/// which reads them member by member): same values, same nulls (no diagnostic yet), same
+/// refusals, whatever the aliases ask of each relation (a participant's brief and summary, a
+/// diagnostic's summary and its whole record), for each role that reads members.
+async fn members_read_together_answer_as_each_read_alone(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let mut people = Vec::new();
+    for (i, name) in ["Aubert", "Besson", "Carré"].into_iter().enumerate() {
+        let p = active_participant(&app, &w, name).await;
+        app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+            .await;
+        app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+            .await;
+        // The last one has no diagnostic yet.
+        if i < 2 {
+            let clea = if i == 0 {
+                crate::workloads::clea()
+            } else {
+                json!(vec!["ACQUIRED"; 7])
+            };
+            let d = crate::cohorts::diagnostic(&c["id"], &p, None, clea, i == 0);
+            app.ok(&w.provider, crate::cohorts::SAVE_DIAG, d).await;
+        }
+        people.push(p);
+    }
+    let member = |participant: &str| {
+        format!(
+            "status participant {{ id lastName }} again: participant {{ {participant} }}
+             diagnostic {{ isFinal fle {{ listening }} clea {{ sharePercent domains {{ acquisition }} }} }}
+             whole: diagnostic {{ mobility {{ acceptableCommuteMinutes }} }}"
+        )
+    };
+    let steering = w.tenant.steering.clone();
+    for (who, token, participant) in [
+        ("steering", &steering, "birthYear status email"),
+        ("the referent", &w.referent, "birthYear status"),
+        ("the provider", &w.provider, "firstName"),
+        (
+            "the provider, a field it may not read",
+            &w.provider,
+            "birthDate",
+        ),
+    ] {
+        let selection = member(participant);
+        let together = format!(
+            "query($id: ID!) {{ node(id: $id) {{ ... on Cohort {{ members {{ {selection} }} }} }} }}"
+        );
+        let (_, together) = app.post(token, &together, json!({ "id": c["id"] })).await;
+        let members = together["data"]["node"]["members"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(members.len(), 3, "{who}: {together}");
+        let alone = format!(
+            "query($id: ID!) {{ participant(id: $id) {{ memberships {{ {selection} }} }} }}"
+        );
+        for (i, p) in people.iter().enumerate() {
+            let (_, read) = app.post(token, &alone, json!({ "id": p })).await;
+            let one = &read["data"]["participant"]["memberships"][0];
+            let listed = members
+                .iter()
+                .find(|m| m["participant"]["id"] == json!(p))
+                .unwrap_or_else(|| panic!("{who}: member {i} listed: {together}"));
+            assert_eq!(listed, one, "{who}, member {i}: {together} against {read}");
+            assert_eq!(
+                listed["diagnostic"].is_null(),
+                i == 2,
+                "{who}, member {i}: a diagnostic once written: {listed}"
+            );
+            assert_eq!(code(&read), code(&together), "{who}, member {i}");
+        }
+        let refused = together["errors"].as_array().map_or(0, Vec::len);
+        assert_eq!(
+            refused,
+            if participant == "birthDate" { 3 } else { 0 },
+            "{who}: one refusal per member, or none: {together}"
+        );
+    }
+    let listed = app
+        .ok(
+            &steering,
+            &format!(
+                "{{ cohorts(first: 5) {{ edges {{ node {{ members {{ {} }} }} }} }} }}",
+                member("birthYear")
+            ),
+            json!({}),
+        )
+        .await;
+    let first = &listed["cohorts"]["edges"][0]["node"]["members"][0];
+    assert_eq!(first["participant"]["lastName"], "Aubert", "{listed}");
+    assert_eq!(
+        first["diagnostic"]["clea"]["domains"][1]["acquisition"], "PARTLY_ACQUIRED",
+        "{listed}"
+    );
+    assert_eq!(first["whole"]["mobility"]["acceptableCommuteMinutes"], 45);
+}
+
 /// The objects with an ID that `node` opens: a session, an attendance record, a path step, an
 /// episode, a notification — each for whoever may read it, `NOT_FOUND` for anyone else.
 async fn node_opens_each_object_for_whoever_may_read_it(backend: Backend) {
@@ -822,4 +923,5 @@ on_both!(
     the_cohorts_list_filters_by_status_convention_and_period,
     memberships_and_the_current_step,
     node_opens_each_object_for_whoever_may_read_it,
+    members_read_together_answer_as_each_read_alone,
 );

@@ -230,6 +230,70 @@ pub(crate) async fn participant(
     })
 }
 
+/// The participants of `ids` in the shape `selection` needs, as [`participant`] answers each,
+/// from the request's loader in one call for all of them; in the order of `ids`, `None` for
+/// an ID not found (a participant the principal may not see) or already answered (an ID
+/// given twice).
+pub(crate) async fn participants(
+    ctx: &Context<'_>,
+    selection: Lookahead<'_>,
+    ids: &[ParticipantId],
+) -> async_graphql::Result<Vec<Option<ParticipantObj>>> {
+    async fn read<L>(
+        ctx: &Context<'_>,
+        ids: &[ParticipantId],
+    ) -> async_graphql::Result<Vec<Option<ParticipantObj>>>
+    where
+        L: Loader<ParticipantId, Error = async_graphql::Error>,
+        ParticipantObj: From<L::Value>,
+    {
+        let loader = ctx.data_unchecked::<Loaded<L>>();
+        let mut found = loader.load_many(ids.iter().copied()).await?;
+        Ok(ids
+            .iter()
+            .map(|id| found.remove(id).map(ParticipantObj::from))
+            .collect())
+    }
+    match shape_of(selection) {
+        ParticipantShape::Brief => read::<ParticipantBriefLoader>(ctx, ids).await,
+        ParticipantShape::Summary => read::<ParticipantSummaryLoader>(ctx, ids).await,
+        ParticipantShape::Whole => read::<ParticipantLoader>(ctx, ids).await,
+    }
+}
+
+/// The diagnostics of the memberships `keys` in the shape `selection` needs, as
+/// [`diagnostic`] answers each, from the request's loader in one call for all of them; in the
+/// order of `keys`, `None` for a membership without one (or a key given twice).
+pub(crate) async fn diagnostics(
+    ctx: &Context<'_>,
+    selection: Lookahead<'_>,
+    keys: &[MemberKey],
+) -> async_graphql::Result<Vec<Option<DiagnosticObj>>> {
+    async fn read<L, S>(
+        ctx: &Context<'_>,
+        keys: &[MemberKey],
+        object: fn(S, i32) -> DiagnosticObj,
+    ) -> async_graphql::Result<Vec<Option<DiagnosticObj>>>
+    where
+        L: Loader<MemberKey, Value = (S, i32), Error = async_graphql::Error>,
+    {
+        let loader = ctx.data_unchecked::<Loaded<L>>();
+        let mut found = loader.load_many(keys.iter().copied()).await?;
+        Ok(keys
+            .iter()
+            .map(|k| found.remove(k).map(|(d, t)| object(d, t)))
+            .collect())
+    }
+    match diagnostic_shape_of(selection) {
+        DiagnosticShape::Summary => {
+            read::<DiagnosticSummaryLoader, _>(ctx, keys, DiagnosticObj::summary).await
+        }
+        DiagnosticShape::Whole => {
+            read::<DiagnosticLoader, _>(ctx, keys, DiagnosticObj::whole).await
+        }
+    }
+}
+
 /// The commune `id`, in the shape the selection of the field being resolved needs.
 pub(crate) async fn commune(
     ctx: &Context<'_>,

@@ -74,7 +74,7 @@ impl CohortObj {
         let list = loader.load_one(self.0.id).await?.unwrap_or_default();
         // Primed already when this cohort came in a page; otherwise, for its own members.
         crate::graphql::loaders::prime_members(ctx, ctx.look_ahead(), &list).await?;
-        Ok(list.into_iter().map(|m| Inline(MemberObj(m))).collect())
+        MemberObj::list(ctx, ctx.look_ahead(), list).await
     }
     /// Attendance records, by session then participant (steering and the provider).
     async fn attendance(

@@ -5,8 +5,9 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use parcours_domain::cohorts::{self, Member, MemberStatus};
 
 use super::{AttendanceObj, CohortObj, cohort_id, cohort_of};
+use crate::graphql::diagnostics::DiagnosticObj;
 use crate::graphql::inline::Inline;
-use crate::graphql::loaders::Loaded;
+use crate::graphql::loaders::{self, Loaded};
 use crate::graphql::participants::{ParticipantObj, participant_id};
 use crate::graphql::scalars::Date;
 use crate::graphql::{GqlResult, req};
@@ -21,25 +22,90 @@ pub enum MemberStatusGql {
     DroppedOut,
 }
 
-/// A participant's place in a cohort.
-pub struct MemberObj(pub Member);
+/// A participant's place in a cohort, with its participant and diagnostic when the list that
+/// holds it read them for all its members at once ([`MemberObj::list`]).
+pub struct MemberObj {
+    pub(crate) member: Member,
+    /// Its participant, when read with its list's.
+    participant: Option<ParticipantObj>,
+    /// Its diagnostic, when read with its list's.
+    diagnostic: Option<DiagnosticObj>,
+}
+
+impl From<Member> for MemberObj {
+    fn from(member: Member) -> Self {
+        Self {
+            member,
+            participant: None,
+            diagnostic: None,
+        }
+    }
+}
+
+impl MemberObj {
+    /// The objects of a cohort's `members` (`field`: that field), with the participant and the
+    /// diagnostic each member's selection asks for taken from the request's loaders in one
+    /// call per relation for the whole list, rather than one call per member (a lock, two
+    /// maps and a copy each). A member whose relation that call did not answer (a
+    /// participant the caller may not see, no diagnostic yet) asks the loader itself, which
+    /// answers from its cache. The loaders are primed with these members already
+    /// ([`loaders::prime_members`]).
+    pub(crate) async fn list(
+        ctx: &Context<'_>,
+        field: async_graphql::Lookahead<'_>,
+        members: Vec<Member>,
+    ) -> async_graphql::Result<Vec<Inline<Self>>> {
+        let participant = field.field("participant");
+        let mut people = if participant.exists() {
+            let ids: Vec<_> = members.iter().map(|m| m.participant_id).collect();
+            loaders::participants(ctx, participant, &ids).await?
+        } else {
+            Vec::new()
+        }
+        .into_iter();
+        let diagnostic = field.field("diagnostic");
+        let mut diagnostics = if diagnostic.exists() {
+            let keys: Vec<_> = members
+                .iter()
+                .map(|m| (m.cohort_id, m.participant_id))
+                .collect();
+            loaders::diagnostics(ctx, diagnostic, &keys).await?
+        } else {
+            Vec::new()
+        }
+        .into_iter();
+        Ok(members
+            .into_iter()
+            .map(|member| {
+                Inline(Self {
+                    member,
+                    participant: people.next().flatten(),
+                    diagnostic: diagnostics.next().flatten(),
+                })
+            })
+            .collect())
+    }
+}
 
 #[Object(name = "CohortMember")]
 impl MemberObj {
     /// The cohort (for a participant's memberships).
     async fn cohort(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CohortObj>> {
-        cohort_of(ctx, self.0.cohort_id).await
+        cohort_of(ctx, self.member.cohort_id).await
     }
     /// The participant (a provider reads only the action's fields).
     async fn participant(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Inline<ParticipantObj>>> {
-        let participant = crate::graphql::loaders::participant(ctx, self.0.participant_id).await?;
+        let participant = match &self.participant {
+            Some(read) => Some(read.clone()),
+            None => loaders::participant(ctx, self.member.participant_id).await?,
+        };
         Ok(participant.map(Inline))
     }
     async fn status(&self) -> MemberStatusGql {
-        match self.0.status {
+        match self.member.status {
             MemberStatus::Prescribed => MemberStatusGql::Prescribed,
             MemberStatus::Enrolled => MemberStatusGql::Enrolled,
             MemberStatus::Declined => MemberStatusGql::Declined,
@@ -51,23 +117,27 @@ impl MemberObj {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Inline<crate::graphql::diagnostics::DiagnosticObj>>> {
-        let key = (self.0.cohort_id, self.0.participant_id);
-        Ok(crate::graphql::loaders::diagnostic(ctx, key)
-            .await?
-            .map(Inline))
+        let diagnostic = match &self.diagnostic {
+            Some(read) => Some(read.clone()),
+            None => {
+                let key = (self.member.cohort_id, self.member.participant_id);
+                loaders::diagnostic(ctx, key).await?
+            }
+        };
+        Ok(diagnostic.map(Inline))
     }
     /// Why declined or dropped out.
     async fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
+        self.member.reason.as_deref()
     }
     /// For a drop-out, the member's last day in the cohort (a presence may be recorded that
     /// day, none after it; the attendance sheets stop there).
     async fn dropped_out_on(&self) -> Option<Date> {
-        self.0.dropped_out_on.map(Date)
+        self.member.dropped_out_on.map(Date)
     }
     /// Its version, for the membership changes.
     async fn version(&self) -> i32 {
-        self.0.version
+        self.member.version
     }
     /// This member's attendance records, in calendar order (steering, the provider, and the
     /// participant's referent).
@@ -75,7 +145,7 @@ impl MemberObj {
         let loader =
             ctx.data_unchecked::<Loaded<crate::graphql::loaders::MemberAttendanceLoader>>();
         Ok(loader
-            .load_one((self.0.cohort_id, self.0.participant_id))
+            .load_one((self.member.cohort_id, self.member.participant_id))
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -89,7 +159,7 @@ impl MemberObj {
     ) -> async_graphql::Result<Option<crate::graphql::follow_up::FollowUpSheetObj>> {
         let loader = ctx.data_unchecked::<Loaded<crate::graphql::loaders::FollowUpSheetLoader>>();
         Ok(loader
-            .load_one((self.0.cohort_id, self.0.participant_id))
+            .load_one((self.member.cohort_id, self.member.participant_id))
             .await?
             .map(crate::graphql::follow_up::FollowUpSheetObj))
     }
@@ -136,7 +206,7 @@ impl MembershipMutation {
             .await
             .gql(ctx)?;
         Ok(Some(MembershipPayload {
-            member: MemberObj(m),
+            member: MemberObj::from(m),
         }))
     }
 
@@ -153,7 +223,7 @@ impl MembershipMutation {
         );
         let m = cohorts::enrol(&r.tx, &r.principal, c, p).await.gql(ctx)?;
         Ok(Some(MembershipPayload {
-            member: MemberObj(m),
+            member: MemberObj::from(m),
         }))
     }
 
@@ -178,7 +248,7 @@ impl MembershipMutation {
         .await
         .gql(ctx)?;
         Ok(Some(MembershipPayload {
-            member: MemberObj(m),
+            member: MemberObj::from(m),
         }))
     }
 
@@ -205,7 +275,7 @@ impl MembershipMutation {
         .await
         .gql(ctx)?;
         Ok(Some(MembershipPayload {
-            member: MemberObj(m),
+            member: MemberObj::from(m),
         }))
     }
 }

@@ -162,6 +162,7 @@ pub struct CleaPositioning {
 /// it, the others (mobility, recommendations, author) from the whole diagnostic, which the
 /// read brought when the selection asked for it and is otherwise read, for all the request's
 /// diagnostics at once, by [`DiagnosticLoader`].
+#[derive(Clone)]
 pub struct DiagnosticObj {
     shown: DiagnosticSummary,
     whole: Option<Diagnostic>,

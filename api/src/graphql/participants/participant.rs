@@ -72,6 +72,7 @@ impl EducationLevel {
 /// ([`shape_of`]): the brief's fields are served from it, the summary's and the record's
 /// from what the read brought, or else from the whole record, read for every participant of
 /// the request at once by [`ParticipantLoader`] (same snapshot).
+#[derive(Clone)]
 pub struct ParticipantObj {
     /// What every shape reads: identity, commune and referent (the reading rules' input).
     pub(crate) shown: ParticipantBrief,
@@ -83,6 +84,7 @@ pub struct ParticipantObj {
 }
 
 /// What a read brought beyond a participant's brief.
+#[derive(Clone)]
 enum More {
     /// Nothing: a brief.
     Nothing,
@@ -446,7 +448,7 @@ impl ParticipantObj {
         let list = loader.load_one(self.shown.id).await?.unwrap_or_default();
         Ok(list
             .into_iter()
-            .map(crate::graphql::cohorts::MemberObj)
+            .map(crate::graphql::cohorts::MemberObj::from)
             .collect())
     }
     /// Employment, training and business-creation episodes, in date order.

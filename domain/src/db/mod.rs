@@ -45,7 +45,7 @@ pub(crate) use scope::{Action, Change, PlatformTx, TenantTx};
 pub use tx::{Mode, Tx};
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -121,12 +121,28 @@ pub(crate) struct Counters {
     round_trips: AtomicU64,
     /// Transactions begun.
     transactions: AtomicU64,
+    /// Whether the work's statements are being recorded ([`Db::record_statements`]).
+    recording: AtomicBool,
+    /// The work's statements sent while recording, with their values.
+    recorded: std::sync::Mutex<Vec<sea_orm::Statement>>,
 }
 
 impl Counters {
     fn statement(&self) {
         self.statements.fetch_add(1, Ordering::Relaxed);
         self.round_trips.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A statement of the work, counted, and recorded while [`Db::record_statements`] is on
+    /// (`statement` builds it only then).
+    fn sent(&self, statement: impl FnOnce() -> sea_orm::Statement) {
+        self.statement();
+        if self.recording.load(Ordering::Relaxed) {
+            self.recorded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(statement());
+        }
     }
 
     /// A statement that travels with the previous one, in the same message.
@@ -219,6 +235,25 @@ impl Db {
     /// How many transactions this pool has begun since it was opened.
     pub fn transactions_begun(&self) -> u64 {
         self.counters.transactions.load(Ordering::Relaxed)
+    }
+
+    /// From now on (`true`) or no longer (`false`), record each statement of the work that
+    /// this pool sends (SQL and values, in the order sent; not `BEGIN`, `COMMIT` or
+    /// `ROLLBACK`), for a test to look at what the service itself sends: a statement's plan,
+    /// its shape. Off unless a test turns it on; off, it costs one atomic load per statement.
+    pub fn record_statements(&self, on: bool) {
+        self.counters.recording.store(on, Ordering::Relaxed);
+    }
+
+    /// The statements recorded so far ([`Db::record_statements`]), taken.
+    pub fn recorded_statements(&self) -> Vec<sea_orm::Statement> {
+        std::mem::take(
+            &mut *self
+                .counters
+                .recorded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        )
     }
 
     /// The pool's connections: (open, idle).

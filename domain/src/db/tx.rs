@@ -485,7 +485,7 @@ impl ConnectionTrait for Shared {
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         let mut live = self.live().await?;
         let conn = live.as_mut().ok_or_else(ended)?;
-        self.counters.statement();
+        self.counters.sent(|| stmt.clone());
         let sql = AssertSqlSafe(stmt.sql.as_str());
         match conn {
             Conn::Postgres(c) => sqlx::query_with(sql, values(&stmt))
@@ -503,7 +503,8 @@ impl ConnectionTrait for Shared {
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         let mut live = self.live().await?;
         let conn = live.as_mut().ok_or_else(ended)?;
-        self.counters.statement();
+        self.counters
+            .sent(|| Statement::from_string(self.backend, sql));
         match conn {
             Conn::Postgres(c) => sqlx::raw_sql(AssertSqlSafe(sql))
                 .execute(&mut **c)
@@ -520,7 +521,7 @@ impl ConnectionTrait for Shared {
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         let mut live = self.live().await?;
         let conn = live.as_mut().ok_or_else(ended)?;
-        self.counters.statement();
+        self.counters.sent(|| stmt.clone());
         let sql = AssertSqlSafe(stmt.sql.as_str());
         match conn {
             Conn::Postgres(c) => sqlx::query_with(sql, values(&stmt))
@@ -538,7 +539,7 @@ impl ConnectionTrait for Shared {
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         let mut live = self.live().await?;
         let conn = live.as_mut().ok_or_else(ended)?;
-        self.counters.statement();
+        self.counters.sent(|| stmt.clone());
         let sql = AssertSqlSafe(stmt.sql.as_str());
         match conn {
             Conn::Postgres(c) => sqlx::query_with(sql, values(&stmt))

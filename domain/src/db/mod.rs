@@ -238,9 +238,10 @@ impl Db {
     }
 
     /// From now on (`true`) or no longer (`false`), record each statement of the work that
-    /// this pool sends (SQL and values, in the order sent; not `BEGIN`, `COMMIT` or
-    /// `ROLLBACK`), for a test to look at what the service itself sends: a statement's plan,
-    /// its shape. Off unless a test turns it on; off, it costs one atomic load per statement.
+    /// this pool sends (SQL and values, in the order sent, savepoints included; not a
+    /// transaction's own `BEGIN`, `COMMIT` or `ROLLBACK`, nor a rollback to a savepoint), for
+    /// a test to look at what the service itself sends: a statement's plan, its shape. Off
+    /// unless a test turns it on; off, it costs one atomic load per statement.
     pub fn record_statements(&self, on: bool) {
         self.counters.recording.store(on, Ordering::Relaxed);
     }

@@ -21,6 +21,7 @@ mod indicators;
 mod layout;
 mod limits;
 mod matrix;
+mod memberships;
 mod metrics;
 mod migrations;
 mod notifications;

@@ -114,4 +114,68 @@ mod tests {
         assert!(!clea_summary(&below, 72).meets_threshold);
         assert!(clea_summary(&[Acquired; 7], 100).meets_threshold);
     }
+
+    /// The stored names read back as serde's derive wrote them, from text and from a parsed
+    /// document, and nothing else.
+    #[test]
+    fn stored_names_read_back_and_others_are_refused() {
+        let levels = [
+            Cefr::PreA1,
+            Cefr::A1_1,
+            Cefr::A1,
+            Cefr::A2,
+            Cefr::B1,
+            Cefr::B2,
+            Cefr::C1,
+            Cefr::C2,
+        ];
+        let text = serde_json::to_string(&levels).expect("written");
+        assert_eq!(text, r#"["PreA1","A1_1","A1","A2","B1","B2","C1","C2"]"#);
+        let read: Vec<Cefr> = serde_json::from_str(&text).expect("read");
+        assert_eq!(read, levels);
+        let value = serde_json::to_value(levels).expect("value");
+        assert_eq!(
+            serde_json::from_value::<Vec<Cefr>>(value).expect("read"),
+            levels
+        );
+
+        let positioning = [Acquired, PartlyAcquired, NotAcquired];
+        let text = serde_json::to_string(&positioning).expect("written");
+        assert_eq!(text, r#"["Acquired","PartlyAcquired","NotAcquired"]"#);
+        let read: Vec<Acquisition> = serde_json::from_str(&text).expect("read");
+        assert_eq!(read, positioning);
+        let value = serde_json::to_value(positioning).expect("value");
+        assert_eq!(
+            serde_json::from_value::<Vec<Acquisition>>(value).expect("read"),
+            positioning
+        );
+        // An escaped name is the same name.
+        assert_eq!(
+            serde_json::from_str::<Cefr>(r#""\u0041\u0031""#).expect("read"),
+            Cefr::A1
+        );
+
+        for refused in [
+            r#""acquired""#,
+            r#""Acquired ""#,
+            r#""""#,
+            r#""Acquis""#,
+            "0",
+            "null",
+            "[]",
+            r#"{"Acquired":null}"#,
+        ] {
+            let error = serde_json::from_str::<Acquisition>(refused).expect_err(refused);
+            assert!(error.is_data() || error.is_syntax(), "{refused}: {error}");
+        }
+        let error = serde_json::from_str::<Cefr>(r#""A3""#).expect_err("A3");
+        assert!(
+            error
+                .to_string()
+                .starts_with("unknown variant `A3`, expected one of"),
+            "{error}"
+        );
+        assert!(serde_json::from_value::<Cefr>(serde_json::json!("D1")).is_err());
+        assert!(serde_json::from_value::<Cefr>(serde_json::json!(3)).is_err());
+    }
 }

@@ -6,17 +6,57 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{CohortId, ParticipantId};
 
-/// CEFR levels, from pre-A1 to C2.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Cefr {
-    PreA1,
-    A1_1,
-    A1,
-    A2,
-    B1,
-    B2,
-    C1,
-    C2,
+/// A unit-only enum stored by its variants' names, as serde's derive writes them, with a
+/// `Deserialize` that reads a name from its bytes: serde_json hands a string's bytes over as
+/// they are, where the derive would check their UTF-8 and go through its enum access (a page
+/// of cohorts reads 2,200 of these values: W2 of `README.md`). Other names are refused with
+/// serde's `unknown variant` error.
+macro_rules! stored_by_name {
+    ($(#[$meta:meta])* pub enum $enum:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Serialize)]
+        pub enum $enum {
+            $($variant),+
+        }
+
+        impl<'de> Deserialize<'de> for $enum {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                const NAMES: &[&str] = &[$(stringify!($variant)),+];
+                struct Name;
+                impl serde::de::Visitor<'_> for Name {
+                    type Value = $enum;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(f, "one of {NAMES:?}")
+                    }
+                    fn visit_bytes<E: serde::de::Error>(self, name: &[u8]) -> Result<$enum, E> {
+                        $(if name == stringify!($variant).as_bytes() {
+                            return Ok($enum::$variant);
+                        })+
+                        Err(E::unknown_variant(&String::from_utf8_lossy(name), NAMES))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<$enum, E> {
+                        self.visit_bytes(name.as_bytes())
+                    }
+                }
+                deserializer.deserialize_bytes(Name)
+            }
+        }
+    };
+}
+
+stored_by_name! {
+    /// CEFR levels, from pre-A1 to C2.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum Cefr {
+        PreA1,
+        A1_1,
+        A1,
+        A2,
+        B1,
+        B2,
+        C1,
+        C2,
+    }
 }
 
 /// A CEFR level as written in reports: `pre-A1`, `A1.1`, `A1` … `C2`.
@@ -55,12 +95,14 @@ pub struct Mobility {
     pub platform_referral: bool,
 }
 
-/// Positioning on one CléA domain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Acquisition {
-    Acquired,
-    PartlyAcquired,
-    NotAcquired,
+stored_by_name! {
+    /// Positioning on one CléA domain.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Acquisition {
+        Acquired,
+        PartlyAcquired,
+        NotAcquired,
+    }
 }
 
 /// A domain of the CléA certificate (socle de connaissances et de compétences

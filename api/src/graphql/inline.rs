@@ -18,6 +18,10 @@
 //! `Connection` would resolve each edge of a page as a concurrent object of its own (one boxed
 //! future, one `FuturesUnordered` and one map per edge, for its one or two fields).
 //!
+//! [`InTurn`] does it for a list of objects whose fields await nothing (values in hand, no
+//! loader): its items one after the other in the list's own future, where async-graphql would
+//! make one future per item and join them.
+//!
 //! The schema registers no extension (see `build_with_depth` in the parent module); an extension's `resolve` hook
 //! would not see the fields of an inline object, and a field with a custom directive falls back
 //! to async-graphql's resolution.
@@ -67,6 +71,56 @@ impl<T: ContainerType> OutputType for Inline<T> {
         _field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         resolve_in_turn(ctx, &self.0).await
+    }
+}
+
+/// A list of objects, each resolved as an [`Inline`] one, item after item in one future: to
+/// the schema it is `[T!]!`, as `Vec<T>`. The fields its selection applies to an item are
+/// worked out once for the items of one type.
+///
+/// Only for items whose fields await nothing (values in hand, no loader, no database): an
+/// item that awaited a loader would be read alone, one batch per item, where async-graphql's
+/// concurrent items share one. An item's error is the list's, with the item's index in its
+/// path, as async-graphql answers it.
+pub(crate) struct InTurn<T>(pub(crate) Vec<T>);
+
+impl<T: ContainerType> OutputType for InTurn<T> {
+    fn type_name() -> Cow<'static, str> {
+        Vec::<T>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        Vec::<T>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Vec::<T>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let mut items = Vec::with_capacity(self.0.len());
+        let mut fields = Vec::with_capacity(ctx.item.node.items.len());
+        let mut fields_of = None;
+        for (index, item) in self.0.iter().enumerate() {
+            let item_ctx = ctx.with_index(index);
+            let value = async {
+                let of = item.introspection_type_name();
+                if fields_of.as_ref() != Some(&of) {
+                    fields.clear();
+                    collect(&item_ctx, &item_ctx.item.node, item, &mut fields)?;
+                    fields_of = Some(of);
+                }
+                resolve_fields(&item_ctx, item, &fields).await
+            }
+            .await
+            .map_err(|error| item_ctx.set_error_path(error))?;
+            items.push(value);
+        }
+        Ok(Value::List(items))
     }
 }
 
@@ -144,13 +198,23 @@ async fn resolve_in_turn<T: ContainerType>(
 ) -> ServerResult<Value> {
     let mut fields = Vec::with_capacity(ctx.item.node.items.len());
     collect(ctx, &ctx.item.node, root, &mut fields)?;
+    resolve_fields(ctx, root, &fields).await
+}
+
+/// The object `root` with `fields` (the fields of `ctx`'s selection set that apply to it, by
+/// [`collect`]), resolved in turn.
+async fn resolve_fields<T: ContainerType>(
+    ctx: &ContextSelectionSet<'_>,
+    root: &T,
+    fields: &[&Positioned<Field>],
+) -> ServerResult<Value> {
     if fields.iter().any(|f| !f.node.directives.is_empty()) {
         // `@skip` and `@include` are gone by now: a directive here is a custom one, which
         // async-graphql's own resolution applies.
         return resolve_container(ctx, root).await;
     }
     let mut object = IndexMap::with_capacity(fields.len());
-    for field in fields {
+    for &field in fields {
         let key = field.node.response_key().node.clone();
         let value = if field.node.name.node == "__typename" {
             Ok(Some(Value::String(

@@ -14,6 +14,7 @@ mod follow_up;
 pub mod ids;
 mod indicators;
 pub(crate) mod inline;
+pub(crate) mod interned;
 mod loaders;
 mod me;
 mod node;

@@ -11,7 +11,8 @@ use parcours_domain::diagnostics::{
 };
 
 use crate::graphql::GqlResult;
-use crate::graphql::inline::Inline;
+use crate::graphql::inline::{InTurn, Inline};
+use crate::graphql::interned::{Interned, interned_names};
 use crate::graphql::loaders::{DiagnosticLoader, Loaded};
 
 /// The shapes of [`shape_of`].
@@ -73,14 +74,16 @@ pub enum CleaAcquisition {
     NotAcquired,
 }
 
+interned_names!(CefrLevel, CleaAcquisition, CleaDomain);
+
 /// The French-language diagnostic.
 #[derive(InputObject, SimpleObject, Clone)]
 #[graphql(input_name = "FleInput", name = "FleAssessment")]
 pub struct FleGql {
-    pub(super) listening: CefrLevel,
-    pub(super) reading: CefrLevel,
-    pub(super) speaking: CefrLevel,
-    pub(super) writing: CefrLevel,
+    pub(super) listening: Interned<CefrLevel>,
+    pub(super) reading: Interned<CefrLevel>,
+    pub(super) speaking: Interned<CefrLevel>,
+    pub(super) writing: Interned<CefrLevel>,
     pub(super) training_needed: bool,
 }
 
@@ -137,16 +140,16 @@ impl From<diagnostics::CleaDomain> for CleaDomain {
 /// One CléA domain's positioning.
 #[derive(SimpleObject)]
 pub struct CleaDomainResult {
-    domain: CleaDomain,
+    domain: Interned<CleaDomain>,
     /// The domain's French name on the certificate, e.g. `Communiquer en français`.
     name: &'static str,
-    acquisition: CleaAcquisition,
+    acquisition: Interned<CleaAcquisition>,
 }
 
 /// The CléA positioning and what follows from it.
 #[derive(SimpleObject)]
 pub struct CleaPositioning {
-    domains: Vec<Inline<CleaDomainResult>>,
+    domains: InTurn<CleaDomainResult>,
     /// Percent of the points (acquired 2, partly 1, not 0).
     share_percent: i32,
     /// The tenant's threshold (75% by default).
@@ -239,10 +242,10 @@ impl DiagnosticObj {
     async fn fle(&self) -> Inline<FleGql> {
         let f = &self.shown.fle;
         Inline(FleGql {
-            listening: f.listening.into(),
-            reading: f.reading.into(),
-            speaking: f.speaking.into(),
-            writing: f.writing.into(),
+            listening: Interned(f.listening.into()),
+            reading: Interned(f.reading.into()),
+            speaking: Interned(f.speaking.into()),
+            writing: Interned(f.writing.into()),
             training_needed: f.training_needed,
         })
     }
@@ -261,23 +264,22 @@ impl DiagnosticObj {
     async fn clea(&self) -> Inline<CleaPositioning> {
         let summary = diagnostics::clea_summary(&self.shown.clea, self.threshold);
         Inline(CleaPositioning {
-            domains: self
-                .shown
-                .clea
-                .iter()
-                .zip(CLEA_DOMAINS)
-                .map(|(a, d)| {
-                    Inline(CleaDomainResult {
-                        domain: d.into(),
+            domains: InTurn(
+                self.shown
+                    .clea
+                    .iter()
+                    .zip(CLEA_DOMAINS)
+                    .map(|(a, d)| CleaDomainResult {
+                        domain: Interned(d.into()),
                         name: d.french_name(),
-                        acquisition: match a {
+                        acquisition: Interned(match a {
                             Acquisition::Acquired => CleaAcquisition::Acquired,
                             Acquisition::PartlyAcquired => CleaAcquisition::PartlyAcquired,
                             Acquisition::NotAcquired => CleaAcquisition::NotAcquired,
-                        },
+                        }),
                     })
-                })
-                .collect(),
+                    .collect(),
+            ),
             share_percent: summary.share_percent,
             threshold_percent: summary.threshold_percent,
             meets_threshold: summary.meets_threshold,

@@ -87,10 +87,10 @@ impl DiagnosticMutation {
         let participant = participant_id(&input.participant_id).gql(ctx)?;
         let content = DiagnosticContent {
             fle: Fle {
-                listening: input.fle.listening.into(),
-                reading: input.fle.reading.into(),
-                speaking: input.fle.speaking.into(),
-                writing: input.fle.writing.into(),
+                listening: input.fle.listening.0.into(),
+                reading: input.fle.reading.0.into(),
+                speaking: input.fle.speaking.0.into(),
+                writing: input.fle.writing.0.into(),
                 training_needed: input.fle.training_needed,
             },
             mobility: Mobility {

@@ -116,7 +116,7 @@ pub(super) async fn supports_submitted_report(
         .await?;
     Ok(tx
         .select::<report::Entity>()
-        .filter(report::Column::Id.is_in(reports))
+        .filter(tx.is_in(report::Column::Id, reports))
         .filter(report::Column::SubmittedAt.is_not_null())
         .count(tx.conn())
         .await?

@@ -31,11 +31,15 @@
 //! statement. Behind that wall (and the only one on SQLite), [`scope::TenantTx`] adds the
 //! tenant to every select, update and delete of a tenant-owned entity and sets it on every
 //! insert; the raw sea-orm entry points are banned elsewhere (`domain/clippy.toml`).
+//!
+//! **A batch read looks its keys up in one array parameter** on PostgreSQL ([`keys`]): the same
+//! statement text for any number of keys, prepared once per connection.
 
 pub(crate) mod bus;
 pub(crate) mod callers;
 pub mod checks;
 mod combined;
+mod keys;
 pub(crate) mod rows;
 mod scope;
 mod tx;

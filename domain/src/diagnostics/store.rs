@@ -153,11 +153,12 @@ pub(super) async fn of_keys<S: Shape>(
     tx: &TenantTx,
     keys: &[(CohortId, ParticipantId)],
 ) -> Result<Vec<S>> {
-    let cohorts: std::collections::BTreeSet<uuid::Uuid> = keys.iter().map(|k| k.0.0).collect();
-    let participants: std::collections::BTreeSet<uuid::Uuid> = keys.iter().map(|k| k.1.0).collect();
+    let key = (
+        diagnostic::Column::CohortId,
+        diagnostic::Column::ParticipantId,
+    );
     let query = tx
         .select::<diagnostic::Entity>()
-        .filter(diagnostic::Column::CohortId.is_in(cohorts))
-        .filter(diagnostic::Column::ParticipantId.is_in(participants));
+        .filter(tx.pairs_in(key, keys.iter().map(|k| (k.0.0, k.1.0))));
     Ok(rows::read::<S>(tx.conn(), query).await?)
 }

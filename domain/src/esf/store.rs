@@ -40,12 +40,12 @@ async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<esf_rec
         Readable::All => q,
         Readable::OfReferent(staff) => {
             let own = crate::participants::ids_of_referent(tx, staff).await?;
-            q.filter(esf_record::Column::ParticipantId.is_in(own))
+            q.filter(tx.is_in(esf_record::Column::ParticipantId, own))
         }
         Readable::OfProvider(structure) => {
             let conventions = crate::conventions::ids_of_structure(tx, structure).await?;
             q.filter(esf_record::Column::OperationKind.eq("convention"))
-                .filter(esf_record::Column::OperationId.is_in(conventions))
+                .filter(tx.is_in(esf_record::Column::OperationId, conventions))
         }
         Readable::Nothing => q.filter(esf_record::Column::Version.lt(0)),
     })
@@ -163,7 +163,7 @@ pub(super) async fn names_of(
 ) -> Result<HashMap<ParticipantId, (Option<String>, Option<String>)>> {
     Ok(tx
         .select::<participant::Entity>()
-        .filter(participant::Column::Id.is_in(people.into_iter().map(|p| p.0)))
+        .filter(tx.is_in(participant::Column::Id, people.into_iter().map(|p| p.0)))
         .all(tx.conn())
         .await?
         .into_iter()

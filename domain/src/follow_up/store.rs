@@ -22,12 +22,12 @@ async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<follow_
         Readable::Transmitted => q.filter(transmitted),
         Readable::OfProvider(structure) => {
             let own = cohorts::ids_of_structure(tx, structure).await?;
-            q.filter(follow_up_sheet::Column::CohortId.is_in(own))
+            q.filter(tx.is_in(follow_up_sheet::Column::CohortId, own))
         }
         Readable::TransmittedOfReferent(staff) => {
             let own = crate::participants::ids_of_referent(tx, staff).await?;
             q.filter(transmitted)
-                .filter(follow_up_sheet::Column::ParticipantId.is_in(own))
+                .filter(tx.is_in(follow_up_sheet::Column::ParticipantId, own))
         }
         Readable::Nothing => q.filter(follow_up_sheet::Column::Version.lt(0)),
     })
@@ -80,7 +80,7 @@ pub(super) async fn readable_of(
 ) -> Result<Vec<FollowUpSheet>> {
     readable(tx, principal)
         .await?
-        .filter(follow_up_sheet::Column::ParticipantId.is_in(people))
+        .filter(tx.is_in(follow_up_sheet::Column::ParticipantId, people))
         .all(tx.conn())
         .await?
         .into_iter()
@@ -122,7 +122,7 @@ pub(super) async fn presences_of(
     Ok(tx
         .select::<attendance::Entity>()
         .filter(attendance::Column::ParticipantId.eq(participant.0))
-        .filter(attendance::Column::SessionId.is_in(sessions))
+        .filter(tx.is_in(attendance::Column::SessionId, sessions))
         .all(tx.conn())
         .await?
         .into_iter()

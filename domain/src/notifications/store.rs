@@ -146,7 +146,7 @@ pub(super) async fn mark_read(
 ) -> Result<Vec<Notification>> {
     let wanted: Vec<uuid::Uuid> = ids.iter().map(|i| i.0).collect();
     let found = inbox(tx, recipient)
-        .filter(Column::Id.is_in(wanted.clone()))
+        .filter(tx.is_in(Column::Id, wanted.clone()))
         .count(tx.conn())
         .await?;
     let distinct: std::collections::HashSet<&uuid::Uuid> = wanted.iter().collect();
@@ -158,12 +158,12 @@ pub(super) async fn mark_read(
     tx.update_many::<Entity>()
         .col_expr(Column::ReadAt, tx.now().into())
         .filter(Column::RecipientId.eq(recipient.0))
-        .filter(Column::Id.is_in(wanted.clone()))
+        .filter(tx.is_in(Column::Id, wanted.clone()))
         .filter(Column::ReadAt.is_null())
         .exec(tx.conn())
         .await?;
     inbox(tx, recipient)
-        .filter(Column::Id.is_in(wanted))
+        .filter(tx.is_in(Column::Id, wanted))
         .order_by_desc(Column::Id)
         .all(tx.conn())
         .await?

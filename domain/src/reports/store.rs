@@ -23,9 +23,10 @@ async fn readable(tx: &TenantTx, principal: &Principal) -> Result<Select<report:
     let q = tx.select::<report::Entity>();
     Ok(match policy::require_party(principal)? {
         None => q,
-        Some(structure) => q.filter(
-            report::Column::ConventionId.is_in(conventions::ids_of_structure(tx, structure).await?),
-        ),
+        Some(structure) => q.filter(tx.is_in(
+            report::Column::ConventionId,
+            conventions::ids_of_structure(tx, structure).await?,
+        )),
     })
 }
 
@@ -66,7 +67,7 @@ pub(super) async fn of_conventions(
 ) -> Result<Vec<Report>> {
     let rows = tx
         .select::<report::Entity>()
-        .filter(report::Column::ConventionId.is_in(conventions))
+        .filter(tx.is_in(report::Column::ConventionId, conventions))
         .all(tx.conn())
         .await?;
     to_reports(tx, rows).await
@@ -102,7 +103,7 @@ pub(super) async fn count_files_of(
     Ok(tx
         .select::<attachment::Entity>()
         .filter(attachment::Column::StructureId.eq(structure.0))
-        .filter(attachment::Column::Id.is_in(files))
+        .filter(tx.is_in(attachment::Column::Id, files))
         .count(tx.conn())
         .await?)
 }
@@ -147,7 +148,7 @@ pub(super) async fn members_of(
 ) -> Result<Vec<cohort_member::Model>> {
     Ok(tx
         .select::<cohort_member::Entity>()
-        .filter(cohort_member::Column::CohortId.is_in(cohorts))
+        .filter(tx.is_in(cohort_member::Column::CohortId, cohorts))
         .all(tx.conn())
         .await?)
 }
@@ -158,7 +159,7 @@ pub(super) async fn presences_in(tx: &TenantTx, cohorts: Vec<uuid::Uuid>) -> Res
         .select::<cohort_session::Entity>()
         .select_only()
         .column(cohort_session::Column::Id)
-        .filter(cohort_session::Column::CohortId.is_in(cohorts))
+        .filter(tx.is_in(cohort_session::Column::CohortId, cohorts))
         .into_tuple()
         .all(tx.conn())
         .await?;
@@ -166,7 +167,7 @@ pub(super) async fn presences_in(tx: &TenantTx, cohorts: Vec<uuid::Uuid>) -> Res
         .select::<attendance::Entity>()
         .select_only()
         .column(attendance::Column::Status)
-        .filter(attendance::Column::SessionId.is_in(sessions))
+        .filter(tx.is_in(attendance::Column::SessionId, sessions))
         .into_tuple()
         .all(tx.conn())
         .await?)
@@ -179,7 +180,7 @@ pub(super) async fn final_diagnostics_in(
 ) -> Result<Vec<diagnostic::Model>> {
     Ok(tx
         .select::<diagnostic::Entity>()
-        .filter(diagnostic::Column::CohortId.is_in(cohorts))
+        .filter(tx.is_in(diagnostic::Column::CohortId, cohorts))
         .filter(diagnostic::Column::Status.eq("final"))
         .all(tx.conn())
         .await?)
@@ -192,7 +193,7 @@ pub(super) async fn exits_of(
 ) -> Result<Vec<participant_exit::Model>> {
     Ok(tx
         .select::<participant_exit::Entity>()
-        .filter(participant_exit::Column::ParticipantId.is_in(participants))
+        .filter(tx.is_in(participant_exit::Column::ParticipantId, participants))
         .all(tx.conn())
         .await?)
 }
@@ -240,7 +241,7 @@ async fn to_reports(tx: &TenantTx, rows: Vec<report::Model>) -> Result<Vec<Repor
             .select_only()
             .column(report_attachment::Column::ReportId)
             .column(report_attachment::Column::AttachmentId)
-            .filter(report_attachment::Column::ReportId.is_in(ids))
+            .filter(tx.is_in(report_attachment::Column::ReportId, ids))
             .into_tuple()
             .all(tx.conn())
             .await?;

@@ -200,7 +200,7 @@ pub(crate) async fn find_by_subject_or_email(
 
 pub(super) async fn find_many(tx: &TenantTx, ids: &[StaffId]) -> Result<Vec<StaffMember>> {
     tx.select::<Entity>()
-        .filter(Column::Id.is_in(ids.iter().map(|id| id.0)))
+        .filter(tx.is_in(Column::Id, ids.iter().map(|id| id.0)))
         .all(tx.conn())
         .await?
         .into_iter()

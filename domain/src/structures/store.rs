@@ -24,7 +24,7 @@ pub(crate) async fn find(tx: &TenantTx, id: StructureId) -> Result<Option<Struct
 
 pub(super) async fn find_many(tx: &TenantTx, ids: &[StructureId]) -> Result<Vec<Structure>> {
     scoped(tx)
-        .filter(Column::Id.is_in(ids.iter().map(|id| id.0)))
+        .filter(tx.is_in(Column::Id, ids.iter().map(|id| id.0)))
         .all(tx.conn())
         .await?
         .into_iter()

@@ -172,7 +172,7 @@ pub(crate) async fn communes_by_id<C: CommuneShape>(
 ) -> Result<Vec<C>> {
     let query = tx
         .select::<commune::Entity>()
-        .filter(commune::Column::Id.is_in(ids.iter().map(|i| i.0)));
+        .filter(tx.is_in(commune::Column::Id, ids.iter().map(|i| i.0)));
     Ok(rows::read::<C>(tx.conn(), query).await?)
 }
 

@@ -44,6 +44,7 @@ pub(crate) fn session_for_attendance_query(
         .column(cohort_session::Column::CohortId)
         .filter(cohort_session::Column::Id.eq(session.0))
         .into_query();
+    #[expect(clippy::disallowed_methods, reason = "a fixed list of statuses")]
     let members = tx
         .select::<cohort_member::Entity>()
         .select_only()
@@ -51,7 +52,7 @@ pub(crate) fn session_for_attendance_query(
         .column(cohort_member::Column::ParticipantId)
         .column(cohort_member::Column::DroppedOutOn)
         .filter(cohort_member::Column::CohortId.in_subquery(cohort_of_session))
-        .filter(cohort_member::Column::ParticipantId.is_in(people.iter().copied()))
+        .filter(tx.is_in(cohort_member::Column::ParticipantId, people.iter().copied()))
         .filter(cohort_member::Column::Status.is_in(["enrolled", "dropped_out"]))
         .lock_shared()
         .into_query();
@@ -128,7 +129,7 @@ pub(crate) async fn member_attendance_in(
     let mut out = tx
         .select::<attendance::Entity>()
         .filter(attendance::Column::ParticipantId.eq(participant.0))
-        .filter(attendance::Column::SessionId.is_in(days.keys().copied()))
+        .filter(tx.is_in(attendance::Column::SessionId, days.keys().copied()))
         .all(tx.conn())
         .await?
         .into_iter()
@@ -229,8 +230,11 @@ pub(crate) async fn attendance_at(
     sessions: &[SessionId],
 ) -> Result<Vec<Attendance>> {
     tx.select::<attendance::Entity>()
-        .filter(attendance::Column::ParticipantId.is_in(people.iter().map(|p| p.0)))
-        .filter(attendance::Column::SessionId.is_in(sessions.iter().map(|s| s.0)))
+        .filter(tx.is_in(
+            attendance::Column::ParticipantId,
+            people.iter().map(|p| p.0),
+        ))
+        .filter(tx.is_in(attendance::Column::SessionId, sessions.iter().map(|s| s.0)))
         .all(tx.conn())
         .await?
         .into_iter()
@@ -273,7 +277,7 @@ pub(crate) async fn visible_attendance_of(
         tx.select::<attendance::Entity>()
             .join(JoinType::InnerJoin, to_session)
             .column_as(cohort_session::Column::CohortId, "session_cohort_id")
-            .filter(cohort_session::Column::CohortId.is_in(ids.iter().map(|i| i.0))),
+            .filter(tx.is_in(cohort_session::Column::CohortId, ids.iter().map(|i| i.0))),
         principal,
         session_to_cohort,
     )?

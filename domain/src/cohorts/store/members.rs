@@ -71,6 +71,7 @@ pub(crate) async fn dropped_out_of_action(
 ) -> Result<Option<chrono::NaiveDate>> {
     use sea_orm::JoinType;
     let to_cohort = member_to_cohort();
+    #[expect(clippy::disallowed_methods, reason = "a fixed list of statuses")]
     let last = tx
         .select::<cohort_member::Entity>()
         .join(JoinType::InnerJoin, to_cohort)
@@ -218,7 +219,10 @@ pub(crate) async fn memberships_of_people(
     let query = tx
         .select::<cohort_member::Entity>()
         .join(JoinType::InnerJoin, to_cohort)
-        .filter(cohort_member::Column::ParticipantId.is_in(people.iter().map(|p| p.0)))
+        .filter(tx.is_in(
+            cohort_member::Column::ParticipantId,
+            people.iter().map(|p| p.0),
+        ))
         .order_by_asc(cohort::Column::StartDate)
         .order_by_asc(cohort::Column::Id);
     read_members(tx, query).await
@@ -232,7 +236,7 @@ pub(crate) async fn followed_by(
 ) -> Result<HashSet<ParticipantId>> {
     Ok(tx
         .select::<participant::Entity>()
-        .filter(participant::Column::Id.is_in(people.iter().map(|p| p.0)))
+        .filter(tx.is_in(participant::Column::Id, people.iter().map(|p| p.0)))
         .filter(participant::Column::ReferentId.eq(referent.0))
         .all(tx.conn())
         .await?
@@ -253,7 +257,7 @@ pub(crate) async fn visible_members_of(
     let to_cohort = member_to_cohort();
     let mut query = of_visible_cohorts(
         tx.select::<cohort_member::Entity>()
-            .filter(cohort_member::Column::CohortId.is_in(ids.iter().map(|i| i.0))),
+            .filter(tx.is_in(cohort_member::Column::CohortId, ids.iter().map(|i| i.0))),
         principal,
         to_cohort,
     )?;

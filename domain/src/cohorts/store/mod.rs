@@ -97,7 +97,7 @@ async fn visible_rows(
     ids: &[CohortId],
 ) -> Result<Vec<cohort::Model>> {
     Ok(visible(tx, principal)?
-        .filter(cohort::Column::Id.is_in(ids.iter().map(|i| i.0)))
+        .filter(tx.is_in(cohort::Column::Id, ids.iter().map(|i| i.0)))
         .all(tx.conn())
         .await?)
 }
@@ -114,7 +114,9 @@ pub(crate) async fn list(
         q = q.filter(cohort::Column::ConventionId.eq(c.0));
     }
     if !filter.statuses.is_empty() {
-        q = q.filter(cohort::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+        #[expect(clippy::disallowed_methods, reason = "the statuses a filter names")]
+        let statuses = cohort::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str()));
+        q = q.filter(statuses);
     }
     if let Some(from) = filter.from {
         q = q.filter(cohort::Column::EndDate.gte(from));

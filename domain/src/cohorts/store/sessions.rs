@@ -121,7 +121,7 @@ async fn session_row(tx: &TenantTx, id: SessionId) -> Result<Option<cohort_sessi
 /// The sessions of the cohorts `ids`, in no order (one statement).
 pub(crate) async fn sessions_of_cohorts(tx: &TenantTx, ids: &[CohortId]) -> Result<Vec<Session>> {
     tx.select::<cohort_session::Entity>()
-        .filter(cohort_session::Column::CohortId.is_in(ids.iter().map(|i| i.0)))
+        .filter(tx.is_in(cohort_session::Column::CohortId, ids.iter().map(|i| i.0)))
         .all(tx.conn())
         .await?
         .into_iter()
@@ -139,7 +139,7 @@ pub(crate) async fn visible_sessions_of(
     let to_cohort = session_to_cohort();
     of_visible_cohorts(
         tx.select::<cohort_session::Entity>()
-            .filter(cohort_session::Column::CohortId.is_in(ids.iter().map(|i| i.0))),
+            .filter(tx.is_in(cohort_session::Column::CohortId, ids.iter().map(|i| i.0))),
         principal,
         to_cohort,
     )?

@@ -37,7 +37,7 @@ pub(crate) async fn participant_rows(
 ) -> Result<Vec<participant::Model>> {
     Ok(tx
         .select::<participant::Entity>()
-        .filter(participant::Column::Id.is_in(ids.iter().map(|p| p.0)))
+        .filter(tx.is_in(participant::Column::Id, ids.iter().map(|p| p.0)))
         .all(tx.conn())
         .await?)
 }

@@ -17,7 +17,10 @@ pub(crate) async fn exits_of(
 ) -> Result<HashMap<ParticipantId, Exit>> {
     let rows = tx
         .select::<participant_exit::Entity>()
-        .filter(participant_exit::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
+        .filter(tx.is_in(
+            participant_exit::Column::ParticipantId,
+            participants.iter().map(|p| p.0),
+        ))
         .all(tx.conn())
         .await?;
     rows.into_iter()
@@ -82,7 +85,7 @@ pub(crate) async fn due_for_anonymisation(
     };
     let mut due: Vec<(uuid::Uuid, i32)> = base()
         .filter(participant::Column::Status.eq("exited"))
-        .filter(participant::Column::Id.is_in(exited))
+        .filter(tx.is_in(participant::Column::Id, exited))
         .into_tuple()
         .all(tx.conn())
         .await?;

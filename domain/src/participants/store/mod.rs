@@ -39,7 +39,7 @@ async fn visible(tx: &TenantTx, principal: &Principal) -> Result<Select<particip
         Visible::OfReferent(staff) => query.filter(participant::Column::ReferentId.eq(staff.0)),
         Visible::OfProvider(structure) => {
             let ids = provider_participants(tx, structure).await?;
-            query.filter(participant::Column::Id.is_in(ids))
+            query.filter(tx.is_in(participant::Column::Id, ids))
         }
         // An impossible condition keeps this fail-closed.
         Visible::Nothing => query.filter(participant::Column::Id.is_null()),
@@ -84,7 +84,7 @@ pub(super) async fn find_many<S: Shape>(
 ) -> Result<Vec<S>> {
     let query = visible(tx, principal)
         .await?
-        .filter(participant::Column::Id.is_in(ids.iter().map(|i| i.0)));
+        .filter(tx.is_in(participant::Column::Id, ids.iter().map(|i| i.0)));
     Ok(rows::read::<S>(tx.conn(), query).await?)
 }
 

@@ -18,7 +18,10 @@ pub(crate) async fn path_steps_of(
 ) -> Result<HashMap<ParticipantId, Vec<PathStep>>> {
     let rows = tx
         .select::<path_step::Entity>()
-        .filter(path_step::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
+        .filter(tx.is_in(
+            path_step::Column::ParticipantId,
+            participants.iter().map(|p| p.0),
+        ))
         .order_by_asc(path_step::Column::StartDate)
         .order_by_asc(path_step::Column::Id)
         .all(tx.conn())
@@ -97,7 +100,10 @@ pub(crate) async fn episodes_of(
 ) -> Result<HashMap<ParticipantId, Vec<Episode>>> {
     let rows = tx
         .select::<episode::Entity>()
-        .filter(episode::Column::ParticipantId.is_in(participants.iter().map(|p| p.0)))
+        .filter(tx.is_in(
+            episode::Column::ParticipantId,
+            participants.iter().map(|p| p.0),
+        ))
         // A cancelled episode was recorded by mistake: no rule or list sees it.
         .filter(episode::Column::CancelledAt.is_null())
         .order_by_asc(episode::Column::StartDate)

@@ -60,7 +60,7 @@ pub(super) async fn provider_participants(
         .column(cohort_member::Column::CohortId)
         .column(cohort_member::Column::ParticipantId)
         .column(cohort_member::Column::Status)
-        .filter(cohort_member::Column::CohortId.is_in(cohorts.keys().copied()))
+        .filter(tx.is_in(cohort_member::Column::CohortId, cohorts.keys().copied()))
         .into_tuple()
         .all(tx.conn())
         .await?;
@@ -88,7 +88,10 @@ pub(super) async fn provider_participants(
         .select_only()
         .column(follow_up_sheet::Column::CohortId)
         .column(follow_up_sheet::Column::ParticipantId)
-        .filter(follow_up_sheet::Column::ParticipantId.is_in(people.iter().copied()))
+        .filter(tx.is_in(
+            follow_up_sheet::Column::ParticipantId,
+            people.iter().copied(),
+        ))
         .filter(follow_up_sheet::Column::TransmittedAt.is_not_null())
         .into_tuple::<(uuid::Uuid, uuid::Uuid)>()
         .all(tx.conn())
@@ -100,7 +103,7 @@ pub(super) async fn provider_participants(
         .select_only()
         .column(esf_record::Column::ParticipantId)
         .column(esf_record::Column::OperationId)
-        .filter(esf_record::Column::ParticipantId.is_in(people.iter().copied()))
+        .filter(tx.is_in(esf_record::Column::ParticipantId, people.iter().copied()))
         .filter(esf_record::Column::ExitDate.is_null())
         .into_tuple::<(uuid::Uuid, uuid::Uuid)>()
         .all(tx.conn())

@@ -3,12 +3,13 @@
 //! on the type and on its interface, a key selected twice merged, and a field's error reported
 //! at its path beside its siblings' values. Connections, whose edges are resolved the same way
 //! (`InlineConnection`), answer their edges' cursors, fragments on the connection and edge
-//! types, and errors at the edge's index.
+//! types, and errors at the edge's index. Lists resolved item after item (`InTurn`, a CléA
+//! positioning's domains) answer the same, `@skip` and `@include` included.
 
 use parcours_tests::{Backend, TestApp, World, code, on_both};
 use serde_json::{Value, json};
 
-use crate::cohorts::{PRESCRIBE, active_participant, cohort, convention};
+use crate::cohorts::{ENROL, PRESCRIBE, SAVE_DIAG, active_participant, cohort, convention};
 
 /// POST `query` and return the body as text (to read the order of keys) and as JSON.
 async fn post_text(app: &TestApp, token: &str, query: &str, variables: Value) -> (String, Value) {
@@ -188,5 +189,77 @@ async fn connections_answer_as_graphql_executes(backend: Backend) {
     );
 }
 
+async fn lists_in_turn_answer_as_graphql_executes(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let w = World::build(&app, "alpha").await;
+    let conv = convention(&app, &w).await;
+    let c = cohort(&app, &w, &conv, "2026-09-07", "Groupe 1").await;
+    let p = active_participant(&app, &w, "Roux").await;
+    app.ok(&w.referent, PRESCRIBE, json!({ "c": c["id"], "p": p }))
+        .await;
+    app.ok(&w.provider, ENROL, json!({ "c": c["id"], "p": p }))
+        .await;
+    let d = crate::cohorts::diagnostic(&c["id"], &p, None, crate::workloads::clea(), true);
+    app.ok(&w.provider, SAVE_DIAG, d).await;
+    let domains = |set: &str| {
+        format!(
+            "query {{ cohorts(first: 1) {{ edges {{ node {{ members {{ diagnostic {{ clea {{
+                domains {{ {set} }} }} }} }} }} }} }} }}
+            fragment D on CleaDomainResult {{ domain }}"
+        )
+    };
+    let items = |body: &Value| {
+        body["data"]["cohorts"]["edges"][0]["node"]["members"][0]["diagnostic"]["clea"]["domains"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+
+    // Keys in selection order, an alias, a named and an inline fragment, a key selected twice.
+    let (text, body) = post_text(
+        &app,
+        &w.tenant.steering,
+        &domains("__typename a: acquisition ...D ... on CleaDomainResult { name } a: acquisition"),
+        json!({}),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let got = items(&body);
+    assert_eq!(got.len(), 7, "{body}");
+    assert!(
+        text.contains(
+            r#"{"__typename":"CleaDomainResult","a":"ACQUIRED","domain":"COMMUNICATING_IN_FRENCH","name":"Communiquer en français"}"#
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        got[1],
+        json!({ "__typename": "CleaDomainResult", "a": "PARTLY_ACQUIRED",
+                "domain": "CALCULATION_AND_REASONING",
+                "name": "Utiliser les règles de base de calcul et du raisonnement mathématique" })
+    );
+    assert_eq!(got[2]["a"], "NOT_ACQUIRED");
+    assert_eq!(got[6]["domain"], "SAFETY_AND_ENVIRONMENT_RULES");
+
+    // `@skip` and `@include` apply item by item.
+    let (_, body) = post_text(
+        &app,
+        &w.tenant.steering,
+        &domains(
+            "acquisition name @skip(if: true) ...D @include(if: false) domain @include(if: true)",
+        ),
+        json!({}),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let got = items(&body);
+    assert_eq!(got.len(), 7, "{body}");
+    assert_eq!(
+        got[0],
+        json!({ "acquisition": "ACQUIRED", "domain": "COMMUNICATING_IN_FRENCH" })
+    );
+}
+
 on_both!(inline_objects_answer_as_graphql_executes);
+on_both!(lists_in_turn_answer_as_graphql_executes);
 on_both!(connections_answer_as_graphql_executes);
